@@ -1,0 +1,64 @@
+"""``dipsample check``: is this store healthy? Integrity, schema version, key."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from desktop.cli.support import db_path, emit
+from desktop.store import keys, migrate
+from desktop.store.database import integrity_problems, open_store
+
+
+@dataclass
+class CheckReport:
+    path: str
+    ok: bool
+    integrity: list[str]
+    schema_revision: str
+    schema_head: str
+    key_source: str
+    cipher_version: str
+    device_id: str
+    counts: dict[str, int]
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("check", parents=[common],
+                                   help="check integrity, schema version and key")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.store.inspect import cipher_version, table_counts
+
+    path = db_path(args)
+    store = open_store(path)
+    try:
+        problems = integrity_problems(store.engine, full=True)
+        report = CheckReport(
+            path=str(store.path), ok=not problems, integrity=problems or ["ok"],
+            schema_revision=migrate.current_revision(store.engine) or "",
+            schema_head=migrate.head_revision(), key_source=store.key_source,
+            cipher_version=cipher_version(store.engine), device_id=store.device_id,
+            counts=table_counts(store.engine),
+        )
+    finally:
+        store.close()
+    report.ok = report.ok and report.schema_revision == report.schema_head
+    present = keys.key_present(path)
+
+    def text() -> str:
+        lines = [
+            f"database:   {report.path}",
+            f"integrity:  {', '.join(report.integrity)}",
+            f"schema:     {report.schema_revision} (head {report.schema_head})",
+            f"encryption: SQLCipher {report.cipher_version}, key from {report.key_source}"
+            + ("" if present else " (not stored: asked for each time)"),
+        ]
+        lines += [f"  {name:<22} {count:>9,}" for name, count in report.counts.items()]
+        lines.append("OK" if report.ok else "PROBLEMS FOUND")
+        return "\n".join(lines)
+
+    emit(args, report, text)
+    return 0 if report.ok else 1

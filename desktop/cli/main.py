@@ -1,0 +1,96 @@
+"""``dipsample``: the desktop window with no subcommand, otherwise a subcommand.
+
+Exit codes are a contract: 0 success, 1 the operation found problems (bad rows,
+a refused transition), 2 usage or environment errors. Errors are one line; a
+traceback never reaches the user (it goes to the log file, which holds no data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import pkgutil
+import sys
+from pathlib import Path
+
+from desktop import __version__
+from desktop.cli import commands
+from desktop.errors import UserError
+
+log = logging.getLogger("dipsample")
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", type=Path, default=None,
+                        help="the database file (default: in your user data folder)")
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    common.add_argument("--user", default=None,
+                        help="username of the acting user (default: $DIPSAMPLE_USER)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="dipsample", parents=[common],
+        description="Dip-sample audits of children's social care case records.",
+    )
+    parser.add_argument("--version", action="version", version=f"dipsample {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(subparsers, common)
+    return parser
+
+
+def _setup_logging() -> None:
+    from desktop import paths
+
+    try:
+        handler: logging.Handler = logging.FileHandler(paths.log_dir() / "dipsample.log",
+                                                       encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
+    if args is not None and getattr(args, "json", False):
+        print(json.dumps({"error": message, "exit_code": code}))
+    else:
+        print(f"dipsample: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging()
+    try:
+        if args.command is None:
+            from desktop.views.app import run_gui
+
+            return run_gui(args.db)
+        return int(args.handler(args))
+    except UserError as exc:
+        return _fail(args, exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        return _fail(args, "interrupted", 2)
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        log.exception("unexpected error in %s", args.command or "gui")
+        from desktop import paths
+
+        return _fail(args, "an unexpected error stopped this command; details are in "
+                     f"{paths.log_dir() / 'dipsample.log'}", 2)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

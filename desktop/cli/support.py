@@ -1,0 +1,75 @@
+"""What every subcommand needs: open the store from ``--db``, print text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from desktop import paths
+from desktop.store import Store, open_store
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else paths.default_db_path()
+
+
+@contextmanager
+def store_from(args: argparse.Namespace) -> Iterator[Store]:
+    store = open_store(db_path(args))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def acting_username(args: argparse.Namespace) -> str | None:
+    return getattr(args, "user", None) or os.environ.get("DIPSAMPLE_USER") or None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, default=_default, indent=2, ensure_ascii=False)
+
+
+def emit(args: argparse.Namespace, data: Any, text: Callable[[], str] | str) -> None:
+    """Print ``data`` as JSON with ``--json``, else the human text."""
+    if args.json:
+        print(to_json(data))
+    else:
+        print(text() if callable(text) else text)
+
+
+def progress_printer(args: argparse.Namespace) -> Callable[[int, int, str], None] | None:
+    """Progress on stderr for a person at a terminal; silent for scripts and --json."""
+    if args.json or not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int, stage: str) -> None:
+        pct = f"{100 * done // total:3d}%" if total else "   "
+        print(f"\r{pct} {stage:<40}", end="" if done < total else "\n", file=sys.stderr)
+
+    return report

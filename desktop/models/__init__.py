@@ -1,0 +1,48 @@
+"""The domain model, all of it (DOMAIN.md). Importing this package registers every table."""
+
+from desktop.models.action import Action
+from desktop.models.audit import Audit, AuditAnswer, AuditComment, Moderation
+from desktop.models.base import Base, Synced, new_id, utcnow
+from desktop.models.case import Case, CaseEvent, join_flags
+from desktop.models.exercise import ExerciseSummary, ImprovementPlan, PlanFinding
+from desktop.models.log import Change, Event, Meta
+from desktop.models.org import ServiceArea, Team, User, UserServiceArea, Worker
+from desktop.models.review import Escalation, EscalationStep, RagDisagreement
+from desktop.models.sample import Claim, Sample, SampleItem
+from desktop.models.standards import StandardsVersion
+from desktop.models.template import AuditTemplate, TemplateQuestion
+
+__all__ = [
+    "Action",
+    "Audit",
+    "AuditAnswer",
+    "AuditComment",
+    "AuditTemplate",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "Change",
+    "Claim",
+    "Escalation",
+    "EscalationStep",
+    "Event",
+    "ExerciseSummary",
+    "ImprovementPlan",
+    "Meta",
+    "Moderation",
+    "PlanFinding",
+    "RagDisagreement",
+    "Sample",
+    "SampleItem",
+    "ServiceArea",
+    "StandardsVersion",
+    "Synced",
+    "Team",
+    "TemplateQuestion",
+    "User",
+    "UserServiceArea",
+    "Worker",
+    "join_flags",
+    "new_id",
+    "utcnow",
+]

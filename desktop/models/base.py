@@ -1,0 +1,77 @@
+"""The declarative base and the identity every synced record carries.
+
+Why every record looks the same: sync (see ROADMAP) merges records from many laptops
+and a central database. A UUID key means two offline devices never collide; the hybrid
+logical clock (``version``) orders changes without trusting wall clocks; ``device_id``
+says who changed it last; ``deleted`` is a tombstone, because a hard delete cannot be
+replayed on another device.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Boolean, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores naive UTC, always hands back an aware UTC datetime.
+
+    Why: SQLite has no time zones, PostgreSQL does; storing naive UTC on both and
+    attaching UTC on the way out keeps comparisons right on both stores.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Synced:
+    """Columns every synced record has. Filled by the store's change recorder."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Hybrid logical clock of the last change (the record's version), sortable as text.
+    hlc: Mapped[str] = mapped_column(String(40), default="")
+    #: The device that made the last change.
+    device_id: Mapped[str] = mapped_column(String(36), default="")
+    #: A tombstone: deleted records stay so the deletion can sync.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    #: Columns the change log never carries (they describe the change itself).
+    SYNC_COLUMNS = frozenset({"created_at", "updated_at", "hlc", "device_id"})

@@ -1,0 +1,83 @@
+"""A child's case record, as exported from Mosaic, LCS or Eclipse, and its history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, Synced
+
+
+class Case(Synced, Base):
+    """The fields the standards and the sampler need (DOMAIN.md, "The case").
+
+    The ``last_*`` dates are the latest known; the :class:`CaseEvent` rows keep the
+    history behind them (a RAG change mid-period matters to the visiting standard).
+    ``flags`` holds sorted comma-separated :class:`~desktop.models.enums.CaseFlag`
+    codes, one field so that a sync merges it as one value.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_rag", "status", "rag"),
+    )
+
+    case_ref: Mapped[str] = mapped_column(String(40), unique=True)
+    child_name: Mapped[str] = mapped_column(String(120), default="")
+    #: Date of birth, or the expected date of birth for an unborn child.
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    service_area_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service_areas.id"), index=True, default=None
+    )
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True, default=None)
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), index=True, default=None)
+    team_manager_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), default=None)
+    cohort: Mapped[str] = mapped_column(String(20), default="cin")
+    flags: Mapped[str] = mapped_column(String(300), default="")
+    rag: Mapped[str | None] = mapped_column(String(10), default=None)
+    rag_set_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    opened_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    last_f2f_visit: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    last_f2f_visit_by: Mapped[str | None] = mapped_column(String(30), default=None)
+    last_virtual_visit: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    last_oversight: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    last_vtt_review: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    last_risk_assessment: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    last_audit: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    #: Which system and profile the row came from, for support (never personal data).
+    source: Mapped[str] = mapped_column(String(40), default="")
+
+    @property
+    def flag_set(self) -> frozenset[str]:
+        return frozenset(f for f in self.flags.split(",") if f)
+
+
+def join_flags(flags: set[str] | frozenset[str] | list[str]) -> str:
+    """The canonical text of a flag set: sorted, so equal sets compare equal."""
+    return ",".join(sorted(set(flags)))
+
+
+class CaseEvent(Synced, Base):
+    """Something that happened on a case: a visit, oversight, a review, a RAG change.
+
+    ``rag_from``/``rag_to`` are set for RAG changes; ``by`` says who visited
+    (a :class:`~desktop.models.enums.VisitBy` code).
+    """
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case_kind_on", "case_id", "kind", "occurred_on"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    by: Mapped[str | None] = mapped_column(String(30), default=None)
+    worker_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), default=None)
+    rag_from: Mapped[str | None] = mapped_column(String(10), default=None)
+    rag_to: Mapped[str | None] = mapped_column(String(10), default=None)
+    #: Where it came from: "import", "audit", "disagreement", "manual".
+    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,24 @@
+"""Versions of a council's practice-standards settings.
+
+Why stored: an audit records which version of the standards applied, so a figure
+reported in March can be explained in June after the settings changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, Synced, UTCDateTime
+
+
+class StandardsVersion(Synced, Base):
+    __tablename__ = "standards_versions"
+
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    #: The settings as canonical JSON.
+    settings_json: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64), unique=True)
+    effective_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,56 @@
+"""Every folder the application uses, resolved in one place.
+
+Why one module: tests, the installer and a developer checkout all need to move the
+data somewhere else, and that only works if nothing else builds a path itself.
+``DIPSAMPLE_HOME`` moves everything under one folder (tests, portable installs).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "DipSample"
+APP_AUTHOR = "DipSample"
+
+#: The repository's (or installed package's) resources folder: templates, mappings.
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def _home_override() -> Path | None:
+    value = os.environ.get("DIPSAMPLE_HOME")
+    return Path(value).expanduser() if value else None
+
+
+def data_dir() -> Path:
+    """Where the local encrypted store and its backups live (never a network share)."""
+    home = _home_override()
+    path = home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_dir() -> Path:
+    """Per-user settings such as the practice standards file."""
+    home = _home_override()
+    path = home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    home = _home_override()
+    path = home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db_path() -> Path:
+    return data_dir() / "dipsample.db"
+
+
+def resource(*parts: str) -> Path:
+    """A file shipped with the application, e.g. ``resource("mappings", "mosaic.json")``."""
+    return RESOURCES.joinpath(*parts)

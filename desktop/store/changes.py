@@ -1,0 +1,189 @@
+"""Every local change appends to the change log, in the same transaction.
+
+Why a flush hook: no service can forget to log a change, and the log row commits or
+rolls back with the change itself. Bulk paths (the caseload import) use
+:func:`bulk_insert`/:func:`bulk_update`, which stamp and log through the same
+:class:`ChangeRecorder`, so sync sees one kind of change whichever path made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, event, inspect, insert, update
+from sqlalchemy.orm import Session
+
+from desktop.errors import RuleViolation
+from desktop.models.base import Base, Synced, new_id, utcnow
+from desktop.models.log import Change
+from desktop.store.hlc import HybridClock
+
+RECORDER_KEY = "dipsample.recorder"
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _dumps(fields: Mapping[str, Any]) -> str:
+    return json.dumps({k: to_json_value(v) for k, v in fields.items()}, separators=(",", ":"),
+                      sort_keys=True)
+
+
+class ChangeRecorder:
+    """Stamps synced records with clock, device and time, and builds change-log rows."""
+
+    def __init__(self, clock: HybridClock, device_id: str) -> None:
+        self.clock = clock
+        self.device_id = device_id
+
+    def change_row(self, table: str, record_id: str, op: str, base: str, version: str,
+                   fields: Mapping[str, Any], at: dt.datetime) -> dict[str, Any]:
+        return {"table_name": table, "record_id": record_id, "op": op, "base_version": base,
+                "version": version, "device_id": self.device_id,
+                "fields_json": _dumps(fields), "at": at, "pushed_at": None}
+
+    # -- the ORM path -------------------------------------------------------------
+    def before_flush(self, session: Session) -> None:
+        now = utcnow()
+        rows: list[dict[str, Any]] = []
+        for obj in session.deleted:
+            if isinstance(obj, Synced):
+                raise RuleViolation(
+                    f"{type(obj).__name__} records are never deleted; mark them deleted instead."
+                )
+        for obj in list(session.new):
+            if isinstance(obj, Synced):
+                rows.append(self._stamp_new(obj, now))
+        for obj in list(session.dirty):
+            if isinstance(obj, Synced) and obj not in session.new:
+                row = self._stamp_changed(obj, now)
+                if row is not None:
+                    rows.append(row)
+        for row in rows:
+            session.add(Change(**row))
+
+    def _columns(self, obj: Base) -> list[str]:
+        return [attr.key for attr in inspect(type(obj)).column_attrs
+                if attr.key not in Synced.SYNC_COLUMNS]
+
+    def _stamp_new(self, obj: Synced, now: dt.datetime) -> dict[str, Any]:
+        if obj.id is None:
+            obj.id = new_id()
+        if obj.deleted is None:
+            obj.deleted = False
+        obj.created_at = obj.created_at or now
+        obj.updated_at = now
+        obj.hlc = self.clock.tick()
+        obj.device_id = self.device_id
+        fields = {}
+        for key in self._columns(obj):  # type: ignore[arg-type]
+            value = getattr(obj, key)
+            if value is None:
+                column = inspect(type(obj)).columns[key]
+                default = column.default
+                if default is not None and getattr(default, "is_scalar", False):
+                    value = default.arg
+                    setattr(obj, key, value)
+            fields[key] = value
+        return self.change_row(obj.__tablename__, obj.id, "insert", "", obj.hlc,  # type: ignore[attr-defined]
+                               fields, now)
+
+    def _stamp_changed(self, obj: Synced, now: dt.datetime) -> dict[str, Any] | None:
+        state = inspect(obj)
+        changed: dict[str, Any] = {}
+        for key in self._columns(obj):  # type: ignore[arg-type]
+            history = state.attrs[key].history
+            if history.has_changes():
+                new = history.added[0] if history.added else None
+                old = history.deleted[0] if history.deleted else None
+                if new != old:
+                    changed[key] = new
+        if not changed:
+            return None
+        base = state.attrs["hlc"].history
+        base_version = (base.deleted[0] if base.deleted else obj.hlc) or ""
+        op = "delete" if changed.get("deleted") is True else "update"
+        obj.updated_at = now
+        obj.hlc = self.clock.tick()
+        obj.device_id = self.device_id
+        return self.change_row(obj.__tablename__, obj.id, op, base_version, obj.hlc,  # type: ignore[attr-defined]
+                               changed, now)
+
+    # -- the bulk path ------------------------------------------------------------
+    def bulk_insert(self, session: Session, model: type[Synced], rows: Sequence[dict[str, Any]]
+                    ) -> None:
+        """Insert many new records and their change-log rows with two executemany calls.
+
+        Each row must hold every column of ``model`` except the sync columns; ``id``
+        is assigned when missing.
+        """
+        if not rows:
+            return
+        now = utcnow()
+        table = model.__tablename__  # type: ignore[attr-defined]
+        changes = []
+        for row in rows:
+            row.setdefault("id", new_id())
+            row.setdefault("deleted", False)
+            fields = dict(row)
+            row.update(created_at=now, updated_at=now, hlc=self.clock.tick(),
+                       device_id=self.device_id)
+            changes.append(self.change_row(table, row["id"], "insert", "", row["hlc"],
+                                           fields, now))
+        session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
+        session.execute(insert(Change.__table__), changes)
+
+    def bulk_update(self, session: Session, model: type[Synced],
+                    updates: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
+        """Apply ``(record id, base version, changed fields)`` updates and log each one.
+
+        Rows are grouped by the set of fields they change, so each group is one
+        executemany.
+        """
+        now = utcnow()
+        table = model.__table__  # type: ignore[attr-defined]
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        changes = []
+        count = 0
+        for record_id, base, fields in updates:
+            if not fields:
+                continue
+            version = self.clock.tick()
+            op = "delete" if fields.get("deleted") is True else "update"
+            changes.append(self.change_row(model.__tablename__, record_id, op, base, version,  # type: ignore[attr-defined]
+                                           fields, now))
+            params = {f"p_{k}": v for k, v in fields.items()}
+            params.update(b_id=record_id, p_updated_at=now, p_hlc=version,
+                          p_device_id=self.device_id)
+            groups.setdefault(tuple(sorted(fields)), []).append(params)
+            count += 1
+        for keys, params in groups.items():
+            values = {k: bindparam(f"p_{k}") for k in (*keys, "updated_at", "hlc",
+                                                        "device_id")}
+            stmt = update(table).where(table.c.id == bindparam("b_id")).values(values)
+            session.connection().execute(stmt, params)
+        if changes:
+            session.execute(insert(Change.__table__), changes)
+        return count
+
+
+def recorder_of(session: Session) -> ChangeRecorder:
+    recorder = session.info.get(RECORDER_KEY)
+    if recorder is None:
+        raise RuntimeError("session was not made by a Store")
+    return recorder
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, flush_context: object, instances: object) -> None:
+    recorder = session.info.get(RECORDER_KEY)
+    if recorder is not None:
+        recorder.before_flush(session)

@@ -1,0 +1,95 @@
+"""Shared fixtures: a private data folder, an in-memory keyring, a fresh store per test.
+
+Why an in-memory keyring: CI has no OS keyring, and the passphrase path (scrypt) is
+slow enough to matter across hundreds of tests; the passphrase path has its own tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps secrets in a dict (for tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.secrets.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own DIPSAMPLE_HOME and no passphrase from the environment."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("DIPSAMPLE_HOME", str(folder))
+    monkeypatch.delenv("DIPSAMPLE_PASSPHRASE", raising=False)
+    monkeypatch.delenv("DIPSAMPLE_USER", raising=False)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """Behave like headless Linux: keyring's fail backend."""
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store" / "dipsample.db"
+
+
+@pytest.fixture
+def store(db_path: Path):  # type: ignore[no-untyped-def]
+    from desktop.store import open_store
+
+    opened = open_store(db_path, prompt=None)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def ctx(store):  # type: ignore[no-untyped-def]
+    from desktop.services.context import ServiceContext
+
+    return ServiceContext(store=store)
+
+
+@pytest.fixture
+def pg_url() -> str:
+    url = os.environ.get("DIPSAMPLE_TEST_PG_URL")
+    if not url:
+        pytest.fail("DIPSAMPLE_TEST_PG_URL is not set; run the suite through .ci/run")
+    return url

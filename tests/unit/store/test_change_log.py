@@ -1,0 +1,130 @@
+"""Every change to a synced record appends to the change log in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop.errors import RuleViolation
+from desktop.models import Case, Change, ServiceArea, Team
+from desktop.store.hlc import HybridClock, Timestamp
+
+
+def _changes(store) -> list[Change]:
+    with store.read() as session:
+        return list(session.scalars(select(Change).order_by(Change.seq)))
+
+
+def test_insert_is_stamped_and_logged_with_all_fields(store) -> None:
+    with store.transaction() as session:
+        case = Case(case_ref="SYN-1", rag="red", rag_set_on=dt.date(2026, 11, 2))
+        session.add(case)
+    assert case.id and case.hlc and case.device_id == store.device_id
+    assert case.created_at.tzinfo is not None
+    [change] = _changes(store)
+    assert (change.table_name, change.record_id, change.op) == ("cases", case.id, "insert")
+    assert change.base_version == "" and change.version == case.hlc
+    fields = json.loads(change.fields_json)
+    assert fields["case_ref"] == "SYN-1"
+    assert fields["rag_set_on"] == "2026-11-02"
+    assert fields["status"] == "open"  # a column default is carried, not left implicit
+    assert "hlc" not in fields and "updated_at" not in fields
+
+
+def test_update_logs_only_changed_fields_and_the_base_version(store) -> None:
+    with store.transaction() as session:
+        case = Case(case_ref="SYN-2", rag="green")
+        session.add(case)
+    first = case.hlc
+    with store.transaction() as session:
+        loaded = session.get(Case, case.id)
+        loaded.rag = "amber"
+        loaded.child_name = loaded.child_name  # unchanged value: not a change
+    changes = _changes(store)
+    assert [c.op for c in changes] == ["insert", "update"]
+    assert json.loads(changes[1].fields_json) == {"rag": "amber"}
+    assert changes[1].base_version == first
+    assert changes[1].version > first
+    assert loaded.hlc == changes[1].version
+
+
+def test_no_change_no_log(store) -> None:
+    with store.transaction() as session:
+        session.add(Case(case_ref="SYN-3"))
+    with store.transaction() as session:
+        case = session.scalars(select(Case)).one()
+        case.rag = case.rag
+    assert len(_changes(store)) == 1
+
+
+def test_tombstone_not_hard_delete(store) -> None:
+    with store.transaction() as session:
+        area = ServiceArea(name="North")
+        session.add(area)
+    with store.transaction() as session:
+        session.get(ServiceArea, area.id).deleted = True
+    assert _changes(store)[-1].op == "delete"
+    with pytest.raises(RuleViolation, match="never deleted"), store.transaction() as session:
+        session.delete(session.get(ServiceArea, area.id))
+    with store.read() as session:
+        assert session.get(ServiceArea, area.id) is not None
+
+
+def test_a_failed_transaction_leaves_neither_record_nor_log(store) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as session:
+        session.add(ServiceArea(name="South"))
+        session.flush()
+        raise RuntimeError("boom")
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(ServiceArea)) == 0
+        assert session.scalar(select(func.count()).select_from(Change)) == 0
+
+
+def test_bulk_paths_log_like_the_orm(store) -> None:
+    with store.transaction() as session:
+        area = ServiceArea(name="Exeter")
+        session.add(area)
+    rows = [{"name": f"Team {i}", "service_area_id": area.id} for i in range(3)]
+    with store.transaction() as session:
+        store.recorder.bulk_insert(session, Team, rows)
+    with store.transaction() as session:
+        teams = list(session.scalars(select(Team).order_by(Team.name)))
+        store.recorder.bulk_update(session, Team, [(teams[0].id, teams[0].hlc,
+                                                    {"name": "Team renamed"})])
+    changes = _changes(store)
+    assert [c.op for c in changes] == ["insert"] * 4 + ["update"]
+    assert json.loads(changes[-1].fields_json) == {"name": "Team renamed"}
+    assert changes[-1].base_version == teams[0].hlc
+    with store.read() as session:
+        renamed = session.get(Team, teams[0].id)
+        assert renamed.name == "Team renamed" and renamed.hlc == changes[-1].version
+    versions = [c.version for c in changes]
+    assert versions == sorted(versions) and len(set(versions)) == len(versions)
+
+
+def test_clock_survives_restart_and_wall_clock_going_back(db_path) -> None:
+    from desktop.store import open_store
+
+    store = open_store(db_path, prompt=None)
+    with store.transaction() as session:
+        session.add(ServiceArea(name="Mid & East"))
+    last = _changes(store)[-1].version
+    store.close()
+    reopened = open_store(db_path, prompt=None)
+    reopened.clock._now_ms = lambda: 0  # the laptop's clock was reset to 1970
+    with reopened.transaction() as session:
+        session.add(ServiceArea(name="SGO"))
+    assert _changes(reopened)[-1].version > last
+    reopened.close()
+
+
+def test_hlc_merges_remote_time() -> None:
+    clock = HybridClock("aaaaaaaa-0000", now_ms=lambda: 1000)
+    local = clock.tick()
+    clock.observe(str(Timestamp(5000, 3, "bbbbbbbb")))
+    after = Timestamp.parse(clock.tick())
+    assert after > Timestamp.parse(local)
+    assert (after.wall_ms, after.counter) == (5000, 4)
