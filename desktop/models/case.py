@@ -32,7 +32,9 @@ class Case(Synced, Base):
         ForeignKey("service_areas.id"), index=True, default=None
     )
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True, default=None)
-    worker_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), index=True, default=None)
+    worker_id: Mapped[str | None] = mapped_column(
+        ForeignKey("workers.id"), index=True, default=None
+    )
     team_manager_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), default=None)
     cohort: Mapped[str] = mapped_column(String(20), default="cin")
     flags: Mapped[str] = mapped_column(String(300), default="")

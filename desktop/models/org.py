@@ -65,7 +65,7 @@ class User(Synced, Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     areas: Mapped[list[UserServiceArea]] = relationship(
-        primaryjoin="and_(User.id == UserServiceArea.user_id, UserServiceArea.deleted == False)",  # noqa: E712
+        primaryjoin="and_(User.id == UserServiceArea.user_id, UserServiceArea.deleted == False)",
         viewonly=True,
     )
 

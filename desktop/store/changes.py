@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, event, inspect, insert, update
+from sqlalchemy import bindparam, event, insert, inspect, update
 from sqlalchemy.orm import Session
 
 from desktop.errors import RuleViolation

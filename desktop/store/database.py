@@ -185,7 +185,9 @@ def open_store(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EnvironmentProblem(f"Cannot create the folder {path.parent}: {exc.strerror}") from None
+        raise EnvironmentProblem(
+            f"Cannot create the folder {path.parent}: {exc.strerror}"
+        ) from None
     key = keys.resolve_key(path, passphrase=passphrase, prompt=prompt)
     if path.exists() and path.stat().st_size > 0:
         _verify_key(path, key)

@@ -10,6 +10,7 @@ silent unencrypted database.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
@@ -158,7 +159,5 @@ def key_present(db_path: Path) -> str | None:
 def forget_key(db_path: Path) -> None:
     """Remove a keyring entry (used when a database file is deleted by the user)."""
     if keyring_available():
-        try:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(SERVICE, keyring_entry(db_path))
-        except keyring.errors.PasswordDeleteError:
-            pass

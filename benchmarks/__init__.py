@@ -1,0 +1,1 @@
+"""``python -m benchmarks [--quick] [--json] [NAME ...]``: our time, a baseline, the ratio."""
