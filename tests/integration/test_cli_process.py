@@ -1,0 +1,60 @@
+"""The real ``dipsample`` executable, as a council's script would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXE = Path(sys.executable).with_name("dipsample")
+
+
+def run(*args: str, env_extra: dict[str, str] | None = None, home: Path
+        ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DIPSAMPLE_PASSPHRASE"}
+    env.update({"DIPSAMPLE_HOME": str(home),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
+    env.update(env_extra or {})
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+
+
+def test_check_on_a_new_database_reports_json(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    result = run("check", "--db", str(db), "--json", home=tmp_path,
+                 env_extra={"DIPSAMPLE_PASSPHRASE": "integration-passphrase"})
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert report["integrity"] == ["ok"]
+    assert report["schema_revision"] == report["schema_head"]
+    assert report["key_source"] == "passphrase"
+    assert report["cipher_version"]
+
+
+def test_without_key_the_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run("check", "--db", str(tmp_path / "nokey.db"), home=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "DIPSAMPLE_PASSPHRASE" in result.stderr
+
+
+def test_wrong_passphrase_is_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "k.db"
+    ok = run("check", "--db", str(db), home=tmp_path,
+             env_extra={"DIPSAMPLE_PASSPHRASE": "first-passphrase"})
+    assert ok.returncode == 0, ok.stderr
+    bad = run("check", "--db", str(db), "--json", home=tmp_path,
+              env_extra={"DIPSAMPLE_PASSPHRASE": "second-passphrase"})
+    assert bad.returncode == 2
+    assert "key is wrong" in json.loads(bad.stdout)["error"]
+    assert "Traceback" not in bad.stderr
+
+
+def test_usage_error_is_exit_2(tmp_path: Path) -> None:
+    result = run("no-such-command", home=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
