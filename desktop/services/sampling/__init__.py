@@ -1,0 +1,1 @@
+"""Weekly, coordinated and targeted samples, replacements and claims."""

@@ -1,0 +1,1 @@
+"""Practice standards: the configurable rules, their versions, the engine and roll-ups."""
