@@ -1,0 +1,148 @@
+"""The weekly sample: one auditor, or every auditor of an area at once (coordinator mode).
+
+Why drawing again returns the saved sample: the draw claims cases; a second draw
+would either claim more or silently swap the auditor's list. A saved sample is only
+changed through replacement, which keeps the dropped case and its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from desktop.errors import InputProblem
+from desktop.models import ServiceArea, User, UserServiceArea
+from desktop.models.enums import Role, SampleKind
+from desktop.services.context import ServiceContext
+from desktop.services.sampling.allocate import AuditorSpec, allocate
+from desktop.services.sampling.population import load_population
+from desktop.services.sampling.records import (
+    SampleView,
+    areas_of,
+    resolve_user,
+    save_view,
+    saved_sample,
+    unsaved_view,
+    view_of,
+)
+from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
+from desktop.services.sampling.weeks import parse_week, week_start
+
+
+def default_seed(week: str) -> int:
+    """A seed from the week alone, so a draw without ``--seed`` is still reproducible."""
+    return int(hashlib.sha256(week.encode()).hexdigest()[:8], 16)
+
+
+@dataclass(frozen=True)
+class AreaDraw:
+    week: str
+    area_id: str
+    seed: int
+    samples: list[SampleView]
+
+
+def _criteria(settings: SamplingSettings, areas: frozenset[str]) -> dict[str, object]:
+    return {"quotas": dict(settings.quotas),
+            "fill_from": {k: list(v) for k, v in settings.fill_from.items()},
+            "reaudit_gap_days": settings.reaudit_gap_days,
+            "priority_cohorts": list(settings.priority_cohorts),
+            "service_area_ids": sorted(areas)}
+
+
+def _draw(ctx: ServiceContext, auditors: list[AuditorSpec], week: str, seed: int,
+          settings: SamplingSettings, dry_run: bool) -> list[SampleView]:
+    """Draw for ``auditors`` together (none of them has a saved sample) and save."""
+    union = frozenset().union(*(a.area_ids for a in auditors))
+    ctx.report(0, 3, "reading eligible cases")
+    with ctx.store.read() as session:
+        population = load_population(session, week, week_start(week), settings, union)
+    ctx.report(1, 3, "drawing")
+    allocations = allocate(population.candidates, auditors, settings, seed)
+    views = [unsaved_view(a.auditor_id, week, SampleKind.WEEKLY.value, seed,
+                          allocations[a.auditor_id].picks, allocations[a.auditor_id].shortfalls,
+                          _criteria(settings, a.area_ids)) for a in auditors]
+    if dry_run:
+        ctx.report(3, 3, "drawn (not saved)")
+        return views
+    ctx.report(2, 3, "saving")
+    saved: list[SampleView] = []
+    with ctx.store.transaction() as session:
+        for view in views:
+            earlier = saved_sample(session, view.auditor_id, week)
+            saved.append(view_of(session, earlier, existing=True) if earlier is not None
+                         else save_view(ctx, session, view))
+    ctx.report(3, 3, "saved")
+    return saved
+
+
+def draw_weekly(ctx: ServiceContext, auditor: str, week: str, *, seed: int | None = None,
+                dry_run: bool = False, settings: SamplingSettings | None = None
+                ) -> SampleView:
+    """The auditor's sample for ``week`` (``auditor``: a user id or username).
+
+    Returns the saved sample when one exists; otherwise draws from the auditor's own
+    service areas, excluding cases claimed by anyone that week, and saves it (sample,
+    items and claims in one transaction) unless ``dry_run``.
+    """
+    week = parse_week(week)
+    settings = settings or load_sampling_settings()
+    with ctx.store.read() as session:
+        user = resolve_user(session, auditor)
+        earlier = saved_sample(session, user.id, week)
+        if earlier is not None:
+            return view_of(session, earlier, existing=True)
+        areas = areas_of(session, user.id)
+    if not areas:
+        raise InputProblem(f"user '{user.username}' has no service areas to sample from")
+    seed = default_seed(week) if seed is None else seed
+    [view] = _draw(ctx, [AuditorSpec(user.id, areas)], week, seed, settings, dry_run)
+    return view
+
+
+def area_auditors(ctx: ServiceContext, area_name: str) -> tuple[str, list[AuditorSpec]]:
+    """The area's id and its active auditors (users with the auditor role linked to it)."""
+    with ctx.store.read() as session:
+        area_id = session.scalar(select(ServiceArea.id).where(
+            ServiceArea.name == area_name, ServiceArea.deleted.is_(False)))
+        if area_id is None:
+            raise InputProblem(f"no service area called '{area_name}'")
+        users = session.scalars(
+            select(User).join(UserServiceArea, UserServiceArea.user_id == User.id)
+            .where(UserServiceArea.service_area_id == area_id,
+                   UserServiceArea.deleted.is_(False), User.deleted.is_(False),
+                   User.active.is_(True))
+            .distinct().order_by(User.username)).all()
+        auditors = [AuditorSpec(u.id, areas_of(session, u.id)) for u in users
+                    if u.has_role(Role.AUDITOR)]
+    if not auditors:
+        raise InputProblem(f"service area '{area_name}' has no active auditors")
+    return area_id, auditors
+
+
+def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | None = None,
+              dry_run: bool = False, settings: SamplingSettings | None = None) -> AreaDraw:
+    """Coordinator mode: every auditor of the area for ``week``, with no overlaps.
+
+    Auditors who already have a saved sample keep it (their claims exclude those
+    cases for everyone else); the rest are drawn together by one matching, so no case
+    is placed twice and no auditor is starved by another's overlapping areas.
+    """
+    week = parse_week(week)
+    settings = settings or load_sampling_settings()
+    seed = default_seed(week) if seed is None else seed
+    area_id, auditors = area_auditors(ctx, area_name)
+    existing: dict[str, SampleView] = {}
+    with ctx.store.read() as session:
+        for spec in auditors:
+            earlier = saved_sample(session, spec.auditor_id, week)
+            if earlier is not None:
+                existing[spec.auditor_id] = view_of(session, earlier, existing=True)
+    to_draw = [a for a in auditors if a.auditor_id not in existing and a.area_ids]
+    drawn = {v.auditor_id: v for v in _draw(ctx, to_draw, week, seed, settings, dry_run)} \
+        if to_draw else {}
+    samples = [existing.get(a.auditor_id) or drawn[a.auditor_id] for a in auditors
+               if a.auditor_id in existing or a.auditor_id in drawn]
+    return AreaDraw(week, area_id, seed, samples)
