@@ -1,0 +1,1 @@
+"""Design-weighted compliance estimates, intervals, rolling windows and agreement."""

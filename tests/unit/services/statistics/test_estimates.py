@@ -1,0 +1,107 @@
+"""The weighted estimator and its interval against independent computations."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from desktop.services.statistics.estimates import Observation, stratified_rate, wilson
+
+
+def obs(stratum: str, met: int, not_met: int, not_applicable: int = 0) -> list[Observation]:
+    return ([Observation(stratum, True, True)] * met + [Observation(stratum, True, False)]
+            * not_met + [Observation(stratum, False, False)] * not_applicable)
+
+
+def test_worked_example_by_hand() -> None:
+    # Red N=100, 6 of 10 met; Amber N=300, 8 of 10; Green N=600, 5 of 5. W = .1, .3, .6.
+    # p_st = .1*.6 + .3*.8 + .6*1 = 0.90 (the plain share 19/25 = 0.76 is biased low).
+    # v = .01*(1-.1)*.6*.4/9 + .09*(1-10/300)*.8*.2/9 + .36*(1-5/600)*0/4
+    #   = 0.00024 + 0.00154667 = 0.00178667.
+    data = obs("red", 6, 4) + obs("amber", 8, 2) + obs("green", 5, 0)
+    est = stratified_rate(data, {"red": 100, "amber": 300, "green": 600})
+    assert est.rate == pytest.approx(0.90)
+    assert est.unweighted == pytest.approx(0.76)
+    assert est.standard_error == pytest.approx(math.sqrt(0.00024 + 0.0015466667), rel=1e-6)
+    assert est.low < 0.90 < est.high <= 1.0
+    assert est.applicable == 25 and est.audits == 25
+
+
+def test_matches_cochrans_formula_computed_with_numpy() -> None:
+    rng = np.random.default_rng(3)
+    sizes = {"red": 140, "amber": 520, "green": 2300}
+    n = {"red": 40, "amber": 40, "green": 20}
+    data = []
+    for h in sizes:
+        met = int(rng.integers(1, n[h]))
+        data += obs(h, met, n[h] - met)
+    est = stratified_rate(data, sizes)
+    big_n = sum(sizes.values())
+    p = {h: sum(o.met for o in data if o.stratum == h) / n[h] for h in sizes}
+    expected = sum(sizes[h] / big_n * p[h] for h in sizes)
+    var = sum((sizes[h] / big_n) ** 2 * (1 - n[h] / sizes[h]) * p[h] * (1 - p[h]) / (n[h] - 1)
+              for h in sizes)
+    assert est.rate == pytest.approx(expected)
+    assert est.standard_error == pytest.approx(math.sqrt(var))
+
+
+def test_unbiased_over_every_possible_stratified_sample() -> None:
+    # A tiny population: the estimator's mean over all samples is the true rate, and
+    # the variance estimator's mean is the true design variance (both exact, by
+    # enumeration, with no reference to the code's own formulas).
+    population = {"red": [1, 0, 1, 1, 0], "green": [1, 1, 0, 1]}
+    sizes = {h: len(v) for h, v in population.items()}
+    truth = sum(sum(v) for v in population.values()) / sum(sizes.values())
+    rates, variances = [], []
+    for red in itertools.combinations(population["red"], 2):
+        for green in itertools.combinations(population["green"], 2):
+            data = ([Observation("red", True, bool(y)) for y in red]
+                    + [Observation("green", True, bool(y)) for y in green])
+            est = stratified_rate(data, sizes)
+            rates.append(est.rate)
+            variances.append(est.standard_error ** 2)
+    assert np.mean(rates) == pytest.approx(truth)
+    assert np.mean(variances) == pytest.approx(np.var(rates))
+
+
+def test_not_applicable_answers_leave_the_domain() -> None:
+    # VTT review applies to Green only: the rate is Green's.
+    data = obs("red", 0, 0, 10) + obs("green", 3, 1)
+    est = stratified_rate(data, {"red": 100, "green": 400})
+    assert est.rate == pytest.approx(0.75)
+    assert est.applicable == 4 and est.audits == 14
+
+
+def test_single_stratum_interval_is_wilson_on_effective_n() -> None:
+    # Without the correction (huge N) the variance is pq/(n-1), so n* = n - 1.
+    data = obs("red", 7, 3)
+    est = stratified_rate(data, {"red": 10**9})
+    low, high = proportion_confint(0.7 * 9, 9, alpha=0.05, method="wilson")
+    assert (est.low, est.high) == (pytest.approx(low), pytest.approx(high))
+    assert wilson(0.7, 10) == pytest.approx(proportion_confint(7, 10, method="wilson"))
+
+
+def test_interval_stays_inside_0_1_and_is_not_certain_at_100_percent() -> None:
+    est = stratified_rate(obs("red", 10, 0) + obs("green", 5, 0), {"red": 50, "green": 500})
+    assert est.rate == 1.0 and est.high == 1.0
+    assert est.low == pytest.approx(proportion_confint(15, 15, method="wilson")[0])
+
+
+def test_census_is_exact() -> None:
+    est = stratified_rate(obs("red", 3, 1), {"red": 4})
+    assert (est.rate, est.low, est.high) == (0.75, 0.75, 0.75)
+
+
+def test_insufficient_sample_says_so_instead_of_a_number() -> None:
+    one_green = obs("red", 5, 5) + obs("green", 1, 0)
+    est = stratified_rate(one_green, {"red": 50, "green": 500})
+    assert est.rate is None and not est.sufficient
+    assert est.note == "insufficient sample: Green stratum has 1 audit (needs 2)"
+    none_amber = stratified_rate(obs("red", 5, 5), {"red": 50, "amber": 10})
+    assert none_amber.note == "insufficient sample: Amber stratum has 0 audits (needs 2)"
+    all_na = stratified_rate(obs("red", 0, 0, 3), {"red": 50})
+    assert all_na.note == "insufficient sample: no answer applied"
