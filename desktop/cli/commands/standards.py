@@ -1,0 +1,73 @@
+"""``dipsample standards``: every open case's practice standards on a date.
+
+``--json`` prints a list with one object per case: ``case_ref``, ``rag``,
+``complex_green``, ``team_id``, ``worker_id`` and ``standards``, which maps each
+standard code to ``due``, ``last_met``, ``status`` and ``overdue_days``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from desktop.cli.support import emit, progress_printer, store_from
+from desktop.services.context import ServiceContext
+from desktop.services.standards.caseload import caseload_standards
+from desktop.services.standards.engine import CaseStandards, Standard
+
+SHORT = {"met": "ok", "due_soon": "soon", "not_applicable": "-"}
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-23") from None
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("standards", parents=[common],
+                                   help="practice standards of every open case")
+    parser.add_argument("--as-of", type=iso_date, default=None,
+                        help="the date to check on (default: today)")
+    parser.add_argument("--team", default=None, help="only this team (by name)")
+    parser.add_argument("--area", default=None, help="only this service area (by name)")
+    parser.add_argument("--overdue", action="store_true",
+                        help="only cases with at least one overdue standard")
+    parser.set_defaults(handler=run)
+
+
+def case_json(case: CaseStandards) -> dict[str, Any]:
+    return {"case_ref": case.case_ref, "rag": case.rag, "complex_green": case.complex_green,
+            "team_id": case.team_id, "worker_id": case.worker_id,
+            "standards": {r.standard: {"due": r.due, "last_met": r.last_met, "status": r.status,
+                                       "overdue_days": r.overdue_days}
+                          for r in case.results}}
+
+
+def _cell(case: CaseStandards, standard: str) -> str:
+    result = case.result(standard)
+    if result.status == "overdue":
+        return f"late {result.overdue_days}d" if result.overdue_days is not None else "no rec"
+    return SHORT[result.status]
+
+
+def run(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        ctx = ServiceContext(store=store, progress=progress_printer(args))
+        report = caseload_standards(ctx, args.as_of, team=args.team, area=args.area,
+                                    overdue_only=args.overdue)
+
+    def text() -> str:
+        codes = [s.value for s in Standard]
+        header = f"{'case':<14}{'rag':<7}" + "".join(f"{c:<21}" for c in codes)
+        lines = [f"standards on {report.as_of.isoformat()}", header]
+        lines += [f"{c.case_ref:<14}{c.rag or '?':<7}"
+                  + "".join(f"{_cell(c, code):<21}" for code in codes) for c in report.cases]
+        overdue = sum(c.overdue for c in report.cases)
+        lines.append(f"{len(report.cases)} cases, {overdue} with an overdue standard")
+        return "\n".join(lines)
+
+    emit(args, [case_json(c) for c in report.cases], text)
+    return 0

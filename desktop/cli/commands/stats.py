@@ -1,0 +1,109 @@
+"""``dipsample stats``: weighted compliance with 95% intervals, and RAG agreement.
+
+Without ``--from`` it reports rolling windows of 4, 8 and 12 weeks ending ``--to``
+(default today). ``--json`` prints ``{"windows": [...]}``; each window holds
+``start``, ``end``, ``audits``, ``stratum_sizes``, ``by_standard``, ``by_question``,
+``by_team`` and ``rag_agreement``; each figure holds ``key``, ``label``, ``rate``,
+``low``, ``high``, ``applicable``, ``audits``, ``unweighted`` and ``note``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from desktop.cli.commands.standards import iso_date
+from desktop.cli.support import emit, progress_printer, store_from
+from desktop.errors import InputProblem
+from desktop.services.context import ServiceContext
+from desktop.services.statistics.agreement import Agreement, Kappa
+from desktop.services.statistics.compliance import (
+    ComplianceReport,
+    Figure,
+    compliance_report,
+    rolling_reports,
+)
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("stats", parents=[common],
+                                   help="weighted compliance figures with intervals")
+    parser.add_argument("--from", dest="start", type=iso_date, default=None,
+                        help="first audit date (default: rolling 4/8/12-week windows)")
+    parser.add_argument("--to", dest="end", type=iso_date, default=None,
+                        help="last audit date (default: today)")
+    parser.set_defaults(handler=run)
+
+
+def figure_json(figure: Figure) -> dict[str, Any]:
+    e = figure.estimate
+    return {"key": figure.key, "label": figure.label, "rate": e.rate, "low": e.low,
+            "high": e.high, "standard_error": e.standard_error, "applicable": e.applicable,
+            "audits": e.audits, "unweighted": e.unweighted, "note": e.note}
+
+
+def kappa_json(k: Kappa) -> dict[str, Any]:
+    return {"kappa": k.kappa, "standard_error": k.standard_error, "low": k.low, "high": k.high}
+
+
+def agreement_json(a: Agreement) -> dict[str, Any]:
+    return {"categories": list(a.categories), "pairs": a.pairs, "table": a.table,
+            "percent": a.percent, "percent_low": a.percent_low, "percent_high": a.percent_high,
+            "kappa": kappa_json(a.unweighted), "kappa_linear": kappa_json(a.linear),
+            "kappa_quadratic": kappa_json(a.quadratic), "note": a.note}
+
+
+def report_json(r: ComplianceReport) -> dict[str, Any]:
+    return {"start": r.start, "end": r.end, "audits": r.audits,
+            "stratum_sizes": r.stratum_sizes,
+            "by_standard": [figure_json(f) for f in r.by_standard],
+            "by_question": [figure_json(f) for f in r.by_question],
+            "by_team": [{"team_id": t.team_id, "team_name": t.team_name, "audits": t.audits,
+                         "figures": [figure_json(f) for f in t.figures]} for t in r.by_team],
+            "rag_agreement": agreement_json(r.rag_agreement)}
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def figure_line(figure: Figure, indent: str = "  ") -> str:
+    e = figure.estimate
+    if not e.sufficient:
+        return f"{indent}{figure.key:<24} {e.note}"
+    return (f"{indent}{figure.key:<24} {_pct(e.rate):>7}  95% CI {_pct(e.low)} to "
+            f"{_pct(e.high)}  (n={e.applicable}, unweighted {_pct(e.unweighted)})")
+
+
+def report_text(r: ComplianceReport) -> list[str]:
+    lines = [f"{r.start.isoformat()} to {r.end.isoformat()}: {r.audits} finalised audits; "
+             "open caseload " + ", ".join(f"{k} {v}" for k, v in sorted(r.stratum_sizes.items()))]
+    lines += [figure_line(f) for f in r.by_standard] or ["  no scored answers"]
+    for team in r.by_team:
+        lines.append(f"  team {team.team_name} ({team.audits} audits)")
+        lines += [figure_line(f, "    ") for f in team.figures]
+    a = r.rag_agreement
+    if a.note and a.percent is None:
+        lines.append(f"  RAG agreement: {a.note}")
+    else:
+        k = a.linear
+        kappa = (f"weighted kappa (linear) {k.kappa:.2f}, 95% CI {k.low:.2f} to {k.high:.2f}"
+                 if k.kappa is not None else a.note)
+        lines.append(f"  RAG agreement: {_pct(a.percent)} of {a.pairs} "
+                     f"(95% CI {_pct(a.percent_low)} to {_pct(a.percent_high)}); {kappa}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        ctx = ServiceContext(store=store, progress=progress_printer(args))
+        end = args.end or ctx.today()
+        if args.start is not None:
+            if args.start > end:
+                raise InputProblem("--from is after --to")
+            reports = [compliance_report(ctx, args.start, end)]
+        else:
+            reports = rolling_reports(ctx, end)
+    emit(args, {"windows": [report_json(r) for r in reports]},
+         lambda: "\n\n".join("\n".join(report_text(r)) for r in reports))
+    return 0
