@@ -15,8 +15,9 @@ from sqlalchemy import ColumnElement, select
 from desktop.errors import InputProblem
 from desktop.models import Case, ServiceArea, Team
 from desktop.services.context import ServiceContext
-from desktop.services.standards.engine import CaseStandards, evaluate
+from desktop.services.standards.engine import CaseStandards, Evaluator
 from desktop.services.standards.facts import load_facts
+from desktop.services.standards.gc_pause import paused_gc
 from desktop.services.standards.settings import StandardsSettings, load_settings
 
 PROGRESS_EVERY = 5000
@@ -63,15 +64,17 @@ def caseload_standards(ctx: ServiceContext, as_of: dt.date | None = None, *,
     if area is not None:
         where.append(Case.service_area_id == _area_id(ctx, area))
     ctx.report(0, 1, "reading cases")
-    with ctx.store.read() as session:
-        facts = load_facts(session, as_of, where)
-    total = len(facts)
     results: list[CaseStandards] = []
-    for index, case in enumerate(facts):
-        if index % PROGRESS_EVERY == 0:
-            ctx.report(index, total, "checking standards")
-        evaluated = evaluate(case, as_of, settings)
-        if not overdue_only or evaluated.overdue:
-            results.append(evaluated)
+    with paused_gc():
+        with ctx.store.read() as session:
+            facts = load_facts(session, as_of, where)
+        total = len(facts)
+        evaluator = Evaluator(settings, as_of)
+        for index, case in enumerate(facts):
+            if index % PROGRESS_EVERY == 0:
+                ctx.report(index, total, "checking standards")
+            evaluated = evaluator.evaluate(case)
+            if not overdue_only or evaluated.overdue:
+                results.append(evaluated)
     ctx.report(total, total, "checking standards")
     return CaseloadStandards(as_of, settings.checksum(), results)

@@ -65,7 +65,14 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-@dataclass(frozen=True, slots=True)
+# Plain strings for the hot loop: an enum member's ``.value`` costs a descriptor call.
+_F2F, _COMPLEX, _VTT, _OVERSIGHT, _RISK = (s.value for s in Standard)
+_MET, _SOON, _OVERDUE, _NA = (s.value for s in Status)
+_RED, _AMBER, _GREEN = Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value
+_RANK = {_RED: 3, _AMBER: 2, _GREEN: 1}
+
+
+@dataclass(slots=True)
 class StandardResult:
     """Attributes:
         due: when the standard must next be met (None when not applicable or no record).
@@ -82,7 +89,7 @@ class StandardResult:
     basis: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CaseStandards:
     case_id: str
     case_ref: str
@@ -95,7 +102,7 @@ class CaseStandards:
 
     @property
     def overdue(self) -> bool:
-        return any(r.status == Status.OVERDUE for r in self.results)
+        return any(r.status == _OVERDUE for r in self.results)
 
     def result(self, standard: str) -> StandardResult:
         return next(r for r in self.results if r.standard == standard)
@@ -104,23 +111,6 @@ class CaseStandards:
 @lru_cache(maxsize=8192)
 def _reminder_start(due: dt.date, working_days: int, region: str) -> dt.date:
     return add_working_days(due, -working_days, region)
-
-
-def _status(standard: str, due: dt.date | None, last: dt.date | None, as_of: dt.date,
-            settings: StandardsSettings, basis: str) -> StandardResult:
-    if due is None:
-        return StandardResult(standard, Status.OVERDUE.value, None, last, None,
-                              basis + "; no record")
-    if as_of > due:
-        return StandardResult(standard, Status.OVERDUE.value, due, last, (as_of - due).days,
-                              basis)
-    start = _reminder_start(due, settings.reminder_working_days, settings.bank_holiday_region)
-    status = Status.DUE_SOON if as_of >= start else Status.MET
-    return StandardResult(standard, status.value, due, last, None, basis)
-
-
-def _na(standard: str, last: dt.date | None) -> StandardResult:
-    return StandardResult(standard, Status.NOT_APPLICABLE.value, None, last)
 
 
 def _rag_at(day: dt.date, changes: tuple[RagChange, ...], current: str | None) -> str | None:
@@ -139,6 +129,8 @@ def interval_due(last: dt.date | None, opened: dt.date | None, changes: tuple[Ra
     anchor = last if last is not None else opened
     if anchor is None:
         return None
+    if not changes:
+        return anchor + dt.timedelta(days=interval(current))
     rag = _rag_at(anchor, changes, current)
     days = interval(rag)
     due = anchor + dt.timedelta(days=days)
@@ -154,15 +146,11 @@ def interval_due(last: dt.date | None, opened: dt.date | None, changes: tuple[Ra
     return due
 
 
-def _rank(rag: str | None) -> int:
-    return Rag(rag).rank if rag in Rag._value2member_map_ else 0
-
-
 def last_step_up_after(day: dt.date | None, changes: tuple[RagChange, ...]) -> dt.date | None:
     for change in reversed(changes):
         if day is not None and change.on <= day:
             return None
-        if _rank(change.rag_to) > _rank(change.rag_from):
+        if _RANK.get(change.rag_to or "", 0) > _RANK.get(change.rag_from or "", 0):
             return change.on
     return None
 
@@ -172,91 +160,140 @@ def recently_stepped_down(facts: CaseFacts, as_of: dt.date, within_days: int) ->
     for change in reversed(facts.rag_changes):
         if (as_of - change.on).days > within_days:
             return False
-        if change.rag_to == Rag.GREEN and change.rag_from in (Rag.RED, Rag.AMBER):
+        if change.rag_to == _GREEN and change.rag_from in (_RED, _AMBER):
             return True
     return False
 
 
-def is_complex_green(facts: CaseFacts, as_of: dt.date, settings: StandardsSettings) -> bool:
-    if facts.rag != Rag.GREEN:
-        return False
-    return (facts.cohort in settings.complex_cohorts
-            or not facts.flags.isdisjoint(settings.complex_flags)
-            or recently_stepped_down(facts, as_of, settings.stepped_down_recent_days))
-
-
 def _days_for(visit_days: Mapping[str, int]) -> Callable[[str | None], int]:
     longest = max(visit_days.values())
+    table = dict(visit_days)
 
     def interval(rag: str | None) -> int:
-        return visit_days.get(rag, longest) if rag is not None else longest
+        return table.get(rag, longest) if rag is not None else longest
 
     return interval
 
 
+class Evaluator:
+    """Every standard for one case on one date, with the settings' derived values
+    computed once (the caseload pass calls :meth:`evaluate` 100,000 times)."""
+
+    def __init__(self, settings: StandardsSettings, as_of: dt.date) -> None:
+        self.settings = settings
+        self.as_of = as_of
+        self.visit_interval = _days_for(settings.visit_days)
+        complex_days = dict(settings.visit_days)
+        complex_days[_GREEN] = min(settings.complex_green_visit_days,
+                                   settings.visit_days[_GREEN])
+        self.complex_interval = _days_for(complex_days)
+        self.complex_flags = frozenset(settings.complex_flags)
+        self.complex_cohorts = frozenset(settings.complex_cohorts)
+        self.vtt_days = dt.timedelta(days=settings.vtt_review_days)
+        self.oversight_days = dt.timedelta(days=settings.oversight_days)
+        self.step_up_days = (None if settings.oversight_after_step_up_days is None else
+                             dt.timedelta(days=settings.oversight_after_step_up_days))
+        self.risk_days = dt.timedelta(days=settings.risk_assessment_days)
+        self.visit_basis = {rag: f"{rag}: face-to-face every {days} days"
+                            for rag, days in settings.visit_days.items()}
+        self.complex_basis = (f"green but complex: seen by "
+                              f"{'/'.join(settings.complex_green_visit_by)} every "
+                              f"{complex_days[_GREEN]} days")
+        self.vtt_basis = f"green: VTT review every {settings.vtt_review_days} days"
+        self.oversight_basis = f"oversight every {settings.oversight_days} days"
+        self.step_up_basis = (f"{self.oversight_basis}; within "
+                              f"{settings.oversight_after_step_up_days} days of a step-up")
+        self.risk_basis = (f"risk assessment reviewed every {settings.risk_assessment_days} "
+                           "days")
+        self.reminder = settings.reminder_working_days
+        self.region = settings.bank_holiday_region
+        #: due date -> first day of its reminder window (a few hundred distinct dates).
+        self.window_start: dict[dt.date, dt.date] = {}
+
+    def status(self, standard: str, due: dt.date | None, last: dt.date | None,
+               basis: str) -> StandardResult:
+        as_of = self.as_of
+        if due is None:
+            return StandardResult(standard, _OVERDUE, None, last, None, basis + "; no record")
+        if as_of > due:
+            return StandardResult(standard, _OVERDUE, due, last, (as_of - due).days, basis)
+        start = self.window_start.get(due)
+        if start is None:
+            start = self.window_start[due] = _reminder_start(due, self.reminder, self.region)
+        return StandardResult(standard, _SOON if as_of >= start else _MET, due, last, None,
+                              basis)
+
+    def is_complex_green(self, facts: CaseFacts) -> bool:
+        if facts.rag != _GREEN:
+            return False
+        return (facts.cohort in self.complex_cohorts
+                or not facts.flags.isdisjoint(self.complex_flags)
+                or recently_stepped_down(facts, self.as_of,
+                                         self.settings.stepped_down_recent_days))
+
+    def evaluate(self, facts: CaseFacts) -> CaseStandards:
+        rag = facts.rag
+        changes = facts.rag_changes
+        opened = facts.opened_on
+        status = self.status
+        results: list[StandardResult] = []
+
+        basis = self.visit_basis.get(rag) if rag is not None else None
+        if basis is not None:
+            due = interval_due(facts.last_f2f, opened, changes, rag, self.visit_interval)
+            results.append(status(_F2F, due, facts.last_f2f, basis))
+        else:
+            results.append(StandardResult(_F2F, _OVERDUE, None, facts.last_f2f, None,
+                                          "no RAG rating on record"))
+
+        complex_green = self.is_complex_green(facts)
+        last_sw = None
+        if facts.last_f2f_by:
+            for by in self.settings.complex_green_visit_by:
+                seen = facts.last_f2f_by.get(by)
+                if seen is not None and (last_sw is None or seen > last_sw):
+                    last_sw = seen
+        if complex_green:
+            due = interval_due(last_sw, opened, changes, rag, self.complex_interval)
+            results.append(status(_COMPLEX, due, last_sw, self.complex_basis))
+        else:
+            results.append(StandardResult(_COMPLEX, _NA, None, last_sw))
+
+        last_vtt = facts.last_vtt_review
+        if changes and (last_vtt is None or changes[-1].on > last_vtt):
+            last_vtt = changes[-1].on
+        if rag == _GREEN:
+            anchor = last_vtt if last_vtt is not None else opened
+            results.append(status(_VTT, anchor + self.vtt_days if anchor else None, last_vtt,
+                                  self.vtt_basis))
+        else:
+            results.append(StandardResult(_VTT, _NA, None, last_vtt))
+
+        last_o = facts.last_oversight
+        anchor = last_o if last_o is not None else opened
+        due = anchor + self.oversight_days if anchor else None
+        basis = self.oversight_basis
+        if due is not None and changes and self.step_up_days is not None:
+            stepped = last_step_up_after(last_o, changes)
+            if stepped is not None and stepped + self.step_up_days < due:
+                due = stepped + self.step_up_days
+                basis = self.step_up_basis
+        results.append(status(_OVERSIGHT, due, last_o, basis))
+
+        last_ra = facts.last_risk_assessment
+        anchor = last_ra if last_ra is not None else opened
+        results.append(status(_RISK, anchor + self.risk_days if anchor else None, last_ra,
+                              self.risk_basis))
+
+        return CaseStandards(facts.case_id, facts.case_ref, rag, complex_green,
+                             facts.service_area_id, facts.team_id, facts.worker_id,
+                             tuple(results))
+
+
+def is_complex_green(facts: CaseFacts, as_of: dt.date, settings: StandardsSettings) -> bool:
+    return Evaluator(settings, as_of).is_complex_green(facts)
+
+
 def evaluate(facts: CaseFacts, as_of: dt.date, settings: StandardsSettings) -> CaseStandards:
     """Every standard for one case on ``as_of`` (pure: no database, no clock)."""
-    rag = facts.rag
-    changes = facts.rag_changes
-    visit_interval = _days_for(settings.visit_days)
-    results: list[StandardResult] = []
-
-    if rag in settings.visit_days:
-        due = interval_due(facts.last_f2f, facts.opened_on, changes, rag, visit_interval)
-        results.append(_status(Standard.VISIT_F2F.value, due, facts.last_f2f, as_of, settings,
-                               f"{rag}: face-to-face every {settings.visit_days[rag]} days"))
-    else:
-        results.append(StandardResult(Standard.VISIT_F2F.value, Status.OVERDUE.value, None,
-                                      facts.last_f2f, None, "no RAG rating on record"))
-
-    complex_green = is_complex_green(facts, as_of, settings)
-    last_sw = None
-    for by in settings.complex_green_visit_by:
-        seen = facts.last_f2f_by.get(by)
-        if seen is not None and (last_sw is None or seen > last_sw):
-            last_sw = seen
-    if complex_green:
-        complex_days = dict(settings.visit_days)
-        complex_days[Rag.GREEN.value] = min(settings.complex_green_visit_days,
-                                            settings.visit_days[Rag.GREEN.value])
-        due = interval_due(last_sw, facts.opened_on, changes, rag, _days_for(complex_days))
-        results.append(_status(
-            Standard.VISIT_COMPLEX_GREEN.value, due, last_sw, as_of, settings,
-            f"green but complex: seen by {'/'.join(settings.complex_green_visit_by)} "
-            f"every {complex_days[Rag.GREEN.value]} days"))
-    else:
-        results.append(_na(Standard.VISIT_COMPLEX_GREEN.value, last_sw))
-
-    last_vtt = facts.last_vtt_review
-    if changes and (last_vtt is None or changes[-1].on > last_vtt):
-        last_vtt = changes[-1].on
-    if rag == Rag.GREEN:
-        anchor = last_vtt if last_vtt is not None else facts.opened_on
-        due = anchor + dt.timedelta(days=settings.vtt_review_days) if anchor else None
-        results.append(_status(Standard.VTT_REVIEW.value, due, last_vtt, as_of, settings,
-                               f"green: VTT review every {settings.vtt_review_days} days"))
-    else:
-        results.append(_na(Standard.VTT_REVIEW.value, last_vtt))
-
-    anchor = facts.last_oversight if facts.last_oversight is not None else facts.opened_on
-    due = anchor + dt.timedelta(days=settings.oversight_days) if anchor else None
-    basis = f"oversight every {settings.oversight_days} days"
-    if due is not None and settings.oversight_after_step_up_days is not None:
-        stepped = last_step_up_after(facts.last_oversight, changes)
-        if stepped is not None:
-            sooner = stepped + dt.timedelta(days=settings.oversight_after_step_up_days)
-            if sooner < due:
-                due = sooner
-                basis += f"; within {settings.oversight_after_step_up_days} days of a step-up"
-    results.append(_status(Standard.OVERSIGHT.value, due, facts.last_oversight, as_of, settings,
-                           basis))
-
-    last_ra = facts.last_risk_assessment
-    anchor = last_ra if last_ra is not None else facts.opened_on
-    due = anchor + dt.timedelta(days=settings.risk_assessment_days) if anchor else None
-    results.append(_status(Standard.RISK_ASSESSMENT.value, due, last_ra, as_of, settings,
-                           f"risk assessment reviewed every {settings.risk_assessment_days} "
-                           "days"))
-
-    return CaseStandards(facts.case_id, facts.case_ref, rag, complex_green,
-                         facts.service_area_id, facts.team_id, facts.worker_id, tuple(results))
+    return Evaluator(settings, as_of).evaluate(facts)

@@ -80,10 +80,6 @@ def _latest(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     return a if a >= b else b
 
 
-def _upto(day: dt.date | None, as_of: dt.date) -> dt.date | None:
-    return day if day is not None and day <= as_of else None
-
-
 def rag_on(current: str | None, set_on: dt.date | None, history: list[RagChange],
            as_of: dt.date) -> str | None:
     """The RAG in force on ``as_of``: the current one unless it was set later."""
@@ -100,8 +96,10 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
                ) -> list[CaseFacts]:
     """Facts for every case open on ``as_of`` matching ``where``, ordered by case_ref."""
     conditions = [open_on(as_of), *where]
+    # Core rows straight from the connection: the ORM's row processing is not needed.
+    conn = session.connection()
     latest: dict[str, dict[tuple[str, str | None], dt.date]] = {}
-    rows = session.execute(
+    rows = conn.execute(
         select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.by, func.max(CaseEvent.occurred_on))
         .where(CaseEvent.deleted.is_(False), CaseEvent.kind.in_(_LATEST_KINDS),
                CaseEvent.occurred_on <= as_of)
@@ -109,7 +107,7 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
     for case_id, kind, by, day in rows:
         latest.setdefault(case_id, {})[(kind, by)] = day
     history: dict[str, list[RagChange]] = {}
-    rows = session.execute(
+    rows = conn.execute(
         select(CaseEvent.case_id, CaseEvent.occurred_on, CaseEvent.rag_from, CaseEvent.rag_to)
         .where(CaseEvent.deleted.is_(False), CaseEvent.kind == CaseEventKind.RAG_CHANGE.value,
                CaseEvent.rag_to.is_not(None))
@@ -119,18 +117,26 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
 
     f2f, oversight, vtt, risk = _LATEST_KINDS
     empty: dict[tuple[str, str | None], dt.date] = {}
+    no_changes: list[RagChange] = []
+    flag_sets: dict[str, frozenset[str]] = {}
     facts: list[CaseFacts] = []
     query = select(*CASE_COLUMNS).where(*conditions).order_by(Case.case_ref)
     for (case_id, ref, rag, rag_set_on, cohort, flags, area, team, worker, opened, last_f2f,
-         last_f2f_by, last_oversight, last_vtt, last_risk) in session.execute(query):
+         last_f2f_by, last_oversight, last_vtt, last_risk) in conn.execute(query).all():
         events = latest.get(case_id, empty)
-        changes = history.get(case_id, [])
+        changes = history.get(case_id, no_changes)
+        flag_set = flag_sets.get(flags or "")
+        if flag_set is None:
+            flag_set = flag_sets[flags or ""] = frozenset(
+                f for f in (flags or "").split(",") if f)
         by_visitor: dict[str, dt.date] = {}
-        any_f2f = _upto(last_f2f, as_of)
+        any_f2f = last_f2f if last_f2f is not None and last_f2f <= as_of else None
         if any_f2f is not None and last_f2f_by:
             by_visitor[last_f2f_by] = any_f2f
-        last_o, last_v, last_r = (_upto(last_oversight, as_of), _upto(last_vtt, as_of),
-                                  _upto(last_risk, as_of))
+        last_o = last_oversight if last_oversight is not None and last_oversight <= as_of \
+            else None
+        last_v = last_vtt if last_vtt is not None and last_vtt <= as_of else None
+        last_r = last_risk if last_risk is not None and last_risk <= as_of else None
         for (kind, by), day in events.items():
             if kind == f2f:
                 any_f2f = _latest(any_f2f, day)
@@ -142,11 +148,13 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
                 last_v = _latest(last_v, day)
             elif kind == risk:
                 last_r = _latest(last_r, day)
-        facts.append(CaseFacts(
-            case_id=case_id, case_ref=ref, rag=rag_on(rag, rag_set_on, changes, as_of),
-            cohort=cohort, flags=frozenset(f for f in flags.split(",") if f) if flags else
-            frozenset(), service_area_id=area, team_id=team, worker_id=worker, opened_on=opened,
-            last_f2f=any_f2f, last_f2f_by=by_visitor, last_oversight=last_o,
-            last_vtt_review=last_v, last_risk_assessment=last_r,
-            rag_changes=tuple(c for c in changes if c.on <= as_of)))
+        if changes:
+            rag = rag_on(rag, rag_set_on, changes, as_of)
+            past = tuple(c for c in changes if c.on <= as_of)
+        else:
+            if rag_set_on is not None and rag_set_on > as_of:
+                rag = None  # rated after the date, with no history of before
+            past = ()
+        facts.append(CaseFacts(case_id, ref, rag, cohort, flag_set, area, team, worker, opened,
+                               any_f2f, by_visitor, last_o, last_v, last_r, past))
     return facts

@@ -1,0 +1,36 @@
+"""Pause Python's cyclic garbage collector during one bulk pass.
+
+Why: evaluating 100,000 cases creates about a million small objects that all stay
+alive until the pass ends. The cyclic collector keeps re-scanning that growing heap
+(measured: 1.7 s of a 3.4 s pass), although none of it is garbage. Reference counting
+still frees everything as usual; only the cycle search waits until the pass is over.
+A counter makes it safe when two passes overlap in different threads.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_depth = 0
+_was_enabled = False
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    global _depth, _was_enabled
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()
