@@ -69,8 +69,8 @@ def load_population(session: Session, week: str, week_start: dt.date,
     candidates: list[Candidate] = []
     flags: dict[str, frozenset[str]] = {}
     gap_excluded = 0
-    for case_id, ref, rag, cohort, area, team, worker, flag_text, last_audit in session.execute(
-            query.order_by(Case.case_ref)):
+    rows = session.connection().execute(query.order_by(Case.case_ref)).all()
+    for case_id, ref, rag, cohort, area, team, worker, flag_text, last_audit in rows:
         if case_id in excluded:
             continue
         if case_id in audited or (last_audit is not None and last_audit > cutoff):

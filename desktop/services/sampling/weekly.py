@@ -29,6 +29,7 @@ from desktop.services.sampling.records import (
 )
 from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
 from desktop.services.sampling.weeks import parse_week, week_start
+from desktop.services.standards.gc_pause import paused_gc
 
 
 def default_seed(week: str) -> int:
@@ -57,10 +58,11 @@ def _draw(ctx: ServiceContext, auditors: list[AuditorSpec], week: str, seed: int
     """Draw for ``auditors`` together (none of them has a saved sample) and save."""
     union = frozenset().union(*(a.area_ids for a in auditors))
     ctx.report(0, 3, "reading eligible cases")
-    with ctx.store.read() as session:
-        population = load_population(session, week, week_start(week), settings, union)
-    ctx.report(1, 3, "drawing")
-    allocations = allocate(population.candidates, auditors, settings, seed)
+    with paused_gc():
+        with ctx.store.read() as session:
+            population = load_population(session, week, week_start(week), settings, union)
+        ctx.report(1, 3, "drawing")
+        allocations = allocate(population.candidates, auditors, settings, seed)
     views = [unsaved_view(a.auditor_id, week, SampleKind.WEEKLY.value, seed,
                           allocations[a.auditor_id].picks, allocations[a.auditor_id].shortfalls,
                           _criteria(settings, a.area_ids)) for a in auditors]
