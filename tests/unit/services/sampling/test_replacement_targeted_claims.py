@@ -143,3 +143,15 @@ def test_claim_collisions_lists_cases_claimed_by_two_auditors(ctx, load) -> None
     assert collision.case_id == a and collision.week == WEEK
     assert {h.auditor_id for h in collision.claims} == {one, two}
     assert claim_collisions(ctx, "2026-W49") == []
+
+
+def test_replacement_fills_from_the_next_stratum_when_its_own_is_exhausted(ctx, load) -> None:
+    load.cases_of(10, "red")
+    load.cases_of(3, "amber")
+    load.auditor("am-north", "North")
+    settings = SamplingSettings(quotas={"red": 10, "amber": 0, "green": 0})
+    sample = draw_weekly(ctx, "am-north", WEEK, seed=1, settings=settings)
+    result = replace_item(ctx, sample.items[0].item_id, "closed_since_draw", settings=settings)
+    assert (result.stratum, result.rag) == ("red", "amber")
+    assert result.reason == ("replacement (closed since the draw): filled from Amber: Red "
+                             "stratum has no eligible case")
