@@ -2,7 +2,9 @@
 
 ``--json`` prints a list with one object per case: ``case_ref``, ``rag``,
 ``complex_green``, ``team_id``, ``worker_id`` and ``standards``, which maps each
-standard code to ``due``, ``last_met``, ``status`` and ``overdue_days``.
+standard code to ``due``, ``last_met``, ``status`` and ``overdue_days``. With
+``--by worker|team|service_area`` it prints roll-ups instead: ``level``, ``key``,
+``cases``, ``cases_overdue`` and per standard the counts and ``compliance``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from desktop.cli.support import emit, progress_printer, store_from
 from desktop.services.context import ServiceContext
 from desktop.services.standards.caseload import caseload_standards
 from desktop.services.standards.engine import CaseStandards, Standard
+from desktop.services.standards.rollups import Level, Rollup, rollup
 
 SHORT = {"met": "ok", "due_soon": "soon", "not_applicable": "-"}
 
@@ -35,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--area", default=None, help="only this service area (by name)")
     parser.add_argument("--overdue", action="store_true",
                         help="only cases with at least one overdue standard")
+    parser.add_argument("--by", choices=[level.value for level in Level], default=None,
+                        help="roll up per worker, team or service area instead of per case")
     parser.set_defaults(handler=run)
 
 
@@ -44,6 +49,29 @@ def case_json(case: CaseStandards) -> dict[str, Any]:
             "standards": {r.standard: {"due": r.due, "last_met": r.last_met, "status": r.status,
                                        "overdue_days": r.overdue_days}
                           for r in case.results}}
+
+
+def rollup_json(group: Rollup) -> dict[str, Any]:
+    return {"level": group.level, "key": group.key, "cases": group.cases,
+            "cases_overdue": group.cases_overdue,
+            "by_standard": {code: {"met": c.met, "due_soon": c.due_soon, "overdue": c.overdue,
+                                   "not_applicable": c.not_applicable,
+                                   "compliance": c.compliance}
+                            for code, c in group.by_standard.items()}}
+
+
+def rollup_text(groups: list[Rollup]) -> str:
+    codes = [s.value for s in Standard]
+    lines = [f"{'key':<38}{'cases':>7}{'overdue':>9}  " + "".join(f"{c:<21}" for c in codes)]
+    for g in groups:
+        cells = []
+        for code in codes:
+            counts = g.by_standard.get(code)
+            share = counts.compliance if counts is not None else None
+            cells.append(f"{'-' if share is None else f'{100 * share:.0f}%':<21}")
+        lines.append(f"{g.key or '(none)':<38}{g.cases:>7}{g.cases_overdue:>9}  "
+                     + "".join(cells))
+    return "\n".join(lines)
 
 
 def _cell(case: CaseStandards, standard: str) -> str:
@@ -69,5 +97,9 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"{len(report.cases)} cases, {overdue} with an overdue standard")
         return "\n".join(lines)
 
+    if args.by is not None:
+        groups = rollup(report.cases, Level(args.by))
+        emit(args, [rollup_json(g) for g in groups], lambda: rollup_text(groups))
+        return 0
     emit(args, [case_json(c) for c in report.cases], text)
     return 0

@@ -121,6 +121,14 @@ def test_standards_json_contract(db_path: Path, seeded: Caseload,
     code, out, _ = run(capsys, "standards", "--db", str(db_path), "--as-of", "2026-11-23",
                        "--overdue")
     assert code == 0 and "with an overdue standard" in out
+    code, out, _ = run(capsys, "standards", "--db", str(db_path), "--as-of", "2026-11-23",
+                       "--by", "team", "--json")
+    teams = {g["key"]: g for g in json.loads(out)}
+    north = teams[seeded.teams["North"]]
+    assert north["cases"] == 36 and north["by_standard"]["visit_f2f"]["compliance"] == 1.0
+    assert teams[seeded.teams["South"]]["by_standard"]["visit_f2f"]["overdue"] == 12
+    code, out, _ = run(capsys, "standards", "--db", str(db_path), "--by", "service_area")
+    assert code == 0 and "cases" in out.splitlines()[0]
     with pytest.raises(SystemExit) as usage:
         main(["standards", "--db", str(db_path), "--as-of", "23/11/2026"])
     assert usage.value.code == 2
