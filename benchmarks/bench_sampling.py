@@ -50,7 +50,7 @@ def read_same_rows(store: Store) -> int:
 
 
 def run(workdir: Path, quick: bool) -> Timings:
-    store = build_caseload(workdir / "sampling.db", 5_000 if quick else 100_000)
+    store = build_caseload(workdir / "sampling.db", 20_000 if quick else 100_000)
     try:
         add_claims(store, 100 if quick else 1_000)
         ctx = ServiceContext(store=store)

@@ -115,7 +115,7 @@ def read_same_rows(store: Store) -> int:
 
 
 def run(workdir: Path, quick: bool) -> Timings:
-    store = build_caseload(workdir / "standards.db", 5_000 if quick else 100_000)
+    store = build_caseload(workdir / "standards.db", 20_000 if quick else 100_000)
     try:
         ctx = ServiceContext(store=store)
         settings = StandardsSettings()
