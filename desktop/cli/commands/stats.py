@@ -4,7 +4,8 @@ Without ``--from`` it reports rolling windows of 4, 8 and 12 weeks ending ``--to
 (default today). ``--json`` prints ``{"windows": [...]}``; each window holds
 ``start``, ``end``, ``audits``, ``stratum_sizes``, ``by_standard``, ``by_question``,
 ``by_team`` and ``rag_agreement``; each figure holds ``key``, ``label``, ``rate``,
-``low``, ``high``, ``applicable``, ``audits``, ``unweighted`` and ``note``.
+``low``, ``high``, ``applicable``, ``audits``, ``unweighted``, ``strata`` (the RAG
+strata it covers) and ``note``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def figure_json(figure: Figure) -> dict[str, Any]:
     e = figure.estimate
     return {"key": figure.key, "label": figure.label, "rate": e.rate, "low": e.low,
             "high": e.high, "standard_error": e.standard_error, "applicable": e.applicable,
-            "audits": e.audits, "unweighted": e.unweighted, "note": e.note}
+            "audits": e.audits, "unweighted": e.unweighted, "strata": list(figure.strata),
+            "note": e.note}
 
 
 def kappa_json(k: Kappa) -> dict[str, Any]:

@@ -8,6 +8,13 @@ population is case-weeks, and the four-week re-audit gap keeps that rare.
 Per team: a team's figure uses the team's own stratum sizes and audits, and only when
 every stratum the team holds has at least two audits; otherwise the team is listed
 with "insufficient sample" and no number.
+
+Scope of a figure: some questions belong to templates used for one stratum only (seed
+003's visiting arrangements for Green cases). When a stratum was audited in the
+period but never asked a question, the question does not apply there, and the figure
+covers the other strata (``Figure.strata`` says which). A stratum with no audits at
+all in the period stays in scope, so missing audits give "insufficient sample", never
+a figure quietly narrowed to the strata that happened to be audited.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ class Figure:
     key: str
     label: str
     estimate: Estimate
+    strata: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,9 +77,11 @@ def _combined(answers: Iterable[AnswerRecord]) -> bool | None:
     return None if not results else all(results)
 
 
-def _figures(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
-             key_of: Callable[[AnswerRecord], str | None], labels: dict[str, str],
-             confidence: float) -> list[Figure]:
+Scope = dict[str, frozenset[str]]
+
+
+def _observations(audits: Sequence[AuditRecord], key_of: Callable[[AnswerRecord], str | None]
+                  ) -> dict[str, list[Observation]]:
     per_key: dict[str, list[Observation]] = {}
     for audit in audits:
         if audit.stratum is None:
@@ -85,8 +95,33 @@ def _figures(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
             result = _combined(answers)
             per_key.setdefault(key, []).append(
                 Observation(audit.stratum, result is not None, bool(result)))
-    return [Figure(key, labels.get(key, key), stratified_rate(obs, sizes, confidence))
-            for key, obs in sorted(per_key.items())]
+    return per_key
+
+
+def scopes(audits: Sequence[AuditRecord], key_of: Callable[[AnswerRecord], str | None],
+           strata: Iterable[str]) -> Scope:
+    """For each key, the strata it applies to (see the module docstring)."""
+    audited = {a.stratum for a in audits if a.stratum is not None}
+    asked: dict[str, set[str]] = {}
+    for key, obs in _observations(audits, key_of).items():
+        asked[key] = {o.stratum for o in obs}
+    everything = set(strata) | audited
+    return {key: frozenset(h for h in everything if h in seen or h not in audited)
+            for key, seen in asked.items()}
+
+
+def _figures(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
+             key_of: Callable[[AnswerRecord], str | None], labels: dict[str, str],
+             confidence: float, scope: Scope) -> list[Figure]:
+    figures = []
+    for key, obs in sorted(_observations(audits, key_of).items()):
+        strata = scope.get(key, frozenset(sizes))
+        in_scope = {h: n for h, n in sizes.items() if h in strata}
+        estimate = stratified_rate([o for o in obs if o.stratum in strata], in_scope,
+                                   confidence)
+        figures.append(Figure(key, labels.get(key, key), estimate, tuple(sorted(
+            h for h in strata if in_scope.get(h, 0) > 0 or any(o.stratum == h for o in obs)))))
+    return figures
 
 
 def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
@@ -95,16 +130,25 @@ def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
                ) -> ComplianceReport:
     """The report for ``audits`` (pure: the caller supplies stratum sizes)."""
     labels = {a.question_code: a.question_text for r in audits for a in r.answers}
-    by_standard = _figures(audits, sizes, lambda a: a.standard_code, {}, confidence)
-    by_question = _figures(audits, sizes, lambda a: a.question_code, labels, confidence)
+
+    def standard_of(a: AnswerRecord) -> str | None:
+        return a.standard_code
+
+    def question_of(a: AnswerRecord) -> str | None:
+        return a.question_code
+
+    standard_scope = scopes(audits, standard_of, sizes)
+    by_standard = _figures(audits, sizes, standard_of, {}, confidence, standard_scope)
+    by_question = _figures(audits, sizes, question_of, labels, confidence,
+                           scopes(audits, question_of, sizes))
     teams: dict[str, list[AuditRecord]] = {}
     for audit in audits:
         if audit.team_id is not None:
             teams.setdefault(audit.team_id, []).append(audit)
     names = team_names or {}
     by_team = [TeamFigures(team, names.get(team, team), len(team_audits),
-                           _figures(team_audits, team_sizes.get(team, {}),
-                                    lambda a: a.standard_code, {}, confidence))
+                           _figures(team_audits, team_sizes.get(team, {}), standard_of, {},
+                                    confidence, standard_scope))
                for team, team_audits in sorted(teams.items(),
                                                key=lambda kv: names.get(kv[0], kv[0]))]
     rag_pairs = [(a.auditor_rag, a.recorded_rag) for a in audits

@@ -150,3 +150,29 @@ def test_stratum_comes_from_the_draw_when_known(store) -> None:  # type: ignore[
     with store.read() as session:
         [record_] = load_audits(session, D(2026, 11, 1), D(2026, 11, 30))
     assert record_.stratum == "red"
+
+
+def test_a_green_only_question_covers_green_but_missing_audits_do_not_narrow() -> None:
+    green_only = AnswerRecord("q_green", "Seen monthly by a social worker?",
+                              "visit_complex_green", "standard", "met")
+    def audit(stratum: str, answers: tuple[AnswerRecord, ...]) -> AuditRecord:
+        return AuditRecord("a", "c", "t1", "w", "area", stratum, D(2026, 11, 2), stratum,
+                           stratum, answers)
+
+    audits = ([audit("red", (record("red", "met").answers[0],))] * 3
+              + [audit("green", (green_only, record("green", "not_met").answers[0]))] * 3)
+    report = compliance(audits, {"red": 100, "amber": 0, "green": 900}, {}, D(2026, 11, 1),
+                        D(2026, 11, 30))
+    figures = {f.key: f for f in report.by_standard}
+    assert figures["visit_complex_green"].strata == ("green",)
+    assert figures["visit_complex_green"].estimate.rate == 1.0
+    assert figures["visit_f2f"].strata == ("green", "red")
+    assert figures["visit_f2f"].estimate.rate == pytest.approx(0.1)
+    # Amber holds cases but no audits at all: a question asked in Red and Green still
+    # needs Amber audits before it gives a figure.
+    report = compliance(audits, {"red": 100, "amber": 50, "green": 900}, {}, D(2026, 11, 1),
+                        D(2026, 11, 30))
+    figures = {f.key: f for f in report.by_standard}
+    assert figures["visit_f2f"].estimate.note == (
+        "insufficient sample: Amber stratum has 0 audits (needs 2)")
+    assert figures["visit_complex_green"].estimate.note.startswith("insufficient sample: Amber")
