@@ -1,0 +1,314 @@
+"""The action tracker: actions from audits, exercise summaries and improvement plans.
+
+Rules (seed 001, 002): an action says what, who owns it, the lead, and by when, with a
+realistic timescale: a due date in the past is refused, and so is one further ahead
+than ``action_max_days_ahead``. Audit actions are reviewed two weeks after the audit
+(``review_on``). Overdue is counted in working days (England's bank holidays). Status:
+``open`` -> ``in_progress`` -> ``done`` (confirmed by the owner's manager, who "should
+take responsibility to ensure actions identified are completed") -> ``verified`` (by
+QA); ``cancelled`` needs a reason. QA may send a ``done`` action back to
+``in_progress``. A bulk change is all or nothing: every action is checked first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InputProblem, RuleViolation
+from desktop.models import (
+    Action,
+    Audit,
+    Case,
+    ExerciseSummary,
+    PlanFinding,
+    TemplateQuestion,
+    User,
+    Worker,
+)
+from desktop.models.enums import ActionSource, ActionStatus, AuditStatus, EventAction, Role
+from desktop.services.audits.access import acting_user, roles_of
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_change
+from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
+from desktop.services.working_days import working_days_between
+
+S = ActionStatus
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.OPEN: frozenset({S.IN_PROGRESS, S.DONE, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.OPEN, S.DONE, S.CANCELLED}),
+    S.DONE: frozenset({S.IN_PROGRESS, S.VERIFIED}),
+    S.VERIFIED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+LIVE = (S.OPEN.value, S.IN_PROGRESS.value)
+#: Audit states in which the auditor may still add actions to the audit.
+AUDIT_ACCEPTS_ACTIONS = (AuditStatus.DRAFT.value, AuditStatus.REOPENED.value,
+                         AuditStatus.SUBMITTED.value, AuditStatus.OPEN_FOR_COMMENT.value,
+                         AuditStatus.QUERIED.value)
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """What the auditor (or QA) writes: one of ``audit_id``, ``exercise_id``,
+    ``finding_id`` says where it comes from; ``question_code`` ties it to the audit
+    question that was not met."""
+
+    description: str
+    due_on: dt.date | None
+    audit_id: str | None = None
+    question_code: str | None = None
+    exercise_id: str | None = None
+    finding_id: str | None = None
+    owner_worker_id: str | None = None
+    owner_user_id: str | None = None
+    lead: str = ""
+    by_when_text: str = ""
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    id: str
+    source: str
+    description: str
+    status: str
+    due_on: dt.date | None
+    by_when_text: str
+    review_on: dt.date | None
+    owner_worker_id: str | None
+    owner_user_id: str | None
+    lead: str
+    audit_id: str | None
+    case_id: str | None
+    exercise_id: str | None
+    finding_id: str | None
+    evidence: str
+    cancel_reason: str
+    overdue_working_days: int
+
+
+def check_due(due_on: dt.date, today: dt.date, settings: WorkflowSettings) -> None:
+    if due_on < today:
+        raise RuleViolation(f"the due date {due_on:%d/%m/%Y} is in the past")
+    if (due_on - today).days > settings.action_max_days_ahead:
+        raise RuleViolation(f"the due date {due_on:%d/%m/%Y} is more than "
+                            f"{settings.action_max_days_ahead} days ahead; set a realistic "
+                            "timescale")
+
+
+def _source(session: Session, new: NewAction, settings: WorkflowSettings, today: dt.date
+            ) -> dict[str, object]:
+    given = [x for x in (new.audit_id, new.exercise_id, new.finding_id) if x is not None]
+    if len(given) != 1:
+        raise InputProblem("an action comes from exactly one audit, exercise or plan finding")
+    if new.audit_id is not None:
+        audit = session.get(Audit, new.audit_id)
+        if audit is None or audit.deleted:
+            raise InputProblem(f"no audit with id {new.audit_id}")
+        if audit.status not in AUDIT_ACCEPTS_ACTIONS:
+            raise RuleViolation(f"the audit is {audit.status}; reopen it to add actions")
+        question_id = None
+        if new.question_code:
+            question_id = session.scalar(select(TemplateQuestion.id).where(
+                TemplateQuestion.template_id == audit.template_id,
+                TemplateQuestion.code == new.question_code))
+            if question_id is None:
+                raise InputProblem(f"the audit has no question '{new.question_code}'")
+        case = session.get(Case, audit.case_id)
+        base = audit.audit_date or today
+        return {"source": ActionSource.AUDIT.value, "audit_id": audit.id,
+                "case_id": audit.case_id, "question_id": question_id,
+                "review_on": base + dt.timedelta(days=settings.action_review_days),
+                "owner_worker_id": new.owner_worker_id or (case.worker_id if case else None)}
+    if new.exercise_id is not None:
+        exercise = session.get(ExerciseSummary, new.exercise_id)
+        if exercise is None or exercise.deleted:
+            raise InputProblem(f"no exercise summary with id {new.exercise_id}")
+        return {"source": ActionSource.EXERCISE.value, "exercise_id": exercise.id,
+                "review_on": today + dt.timedelta(days=settings.action_review_days)}
+    finding = session.get(PlanFinding, new.finding_id)
+    if finding is None or finding.deleted:
+        raise InputProblem(f"no plan finding with id {new.finding_id}")
+    return {"source": ActionSource.PLAN.value, "finding_id": finding.id}
+
+
+def add_action_in(session: Session, ctx: ServiceContext, new: NewAction,
+                  settings: WorkflowSettings, *, check_dates: bool = True) -> Action:
+    """Add an action in the caller's transaction (the plan import passes
+    ``check_dates=False``: an imported plan's deadlines may lie in the past)."""
+    if not new.description.strip():
+        raise RuleViolation("an action needs a description of what must be done")
+    today = ctx.today()
+    if check_dates:
+        if new.due_on is None:
+            raise RuleViolation("an action needs a due date")
+        check_due(new.due_on, today, settings)
+    fields = _source(session, new, settings, today)
+    if new.owner_worker_id is not None and session.get(Worker, new.owner_worker_id) is None:
+        raise InputProblem(f"no worker with id {new.owner_worker_id}")
+    if new.owner_user_id is not None and session.get(User, new.owner_user_id) is None:
+        raise InputProblem(f"no user with id {new.owner_user_id}")
+    fields.setdefault("owner_worker_id", new.owner_worker_id)
+    action = Action(description=new.description.strip(), due_on=new.due_on,
+                    owner_user_id=new.owner_user_id, lead=new.lead.strip(),
+                    by_when_text=new.by_when_text.strip(), status=S.OPEN.value, **fields)
+    session.add(action)
+    session.flush()
+    log_change(session, ctx, EventAction.CREATE, "action", action.id, source=action.source,
+               audit=action.audit_id, case=action.case_id, finding=action.finding_id)
+    return action
+
+
+def add_action(ctx: ServiceContext, new: NewAction) -> str:
+    settings = load_workflow_settings()
+    with ctx.store.transaction() as session:
+        return add_action_in(session, ctx, new, settings).id
+
+
+def manager_users(session: Session, action: Action) -> set[str]:
+    """Users who manage the action's owner: the case's team manager, else the manager
+    of the owner's team, as DipSample users (``User.worker_id``)."""
+    workers: set[str] = set()
+    if action.case_id is not None:
+        case = session.get(Case, action.case_id)
+        if case is not None and case.team_manager_id:
+            workers.add(case.team_manager_id)
+    owner = session.get(Worker, action.owner_worker_id) if action.owner_worker_id else None
+    if owner is not None and owner.team_id is not None:
+        workers |= set(session.scalars(select(Worker.id).where(
+            Worker.team_id == owner.team_id, Worker.role == "team_manager",
+            Worker.deleted.is_(False), Worker.id != owner.id)))
+    if not workers:
+        return set()
+    return set(session.scalars(select(User.id).where(User.worker_id.in_(workers),
+                                                     User.deleted.is_(False))))
+
+
+def _check_move(session: Session, action: Action, to: str, user: str, reason: str) -> str:
+    """Why ``action`` cannot move to ``to`` now, or "" when it can."""
+    if action.status == to:
+        return f"is already {to}"
+    if to not in TRANSITIONS.get(action.status, frozenset()):
+        return f"cannot go from {action.status} to {to}"
+    roles = roles_of(session, user)
+    if to == S.DONE:
+        managers = manager_users(session, action)
+        if user not in managers and not (not managers and Role.QA in roles):
+            return ("can be confirmed done only by the owner's manager" if managers
+                    else "has no owner's manager on record; QA confirms it done")
+    if to == S.VERIFIED and Role.QA not in roles:
+        return "can be verified only by QA"
+    if action.status == S.DONE and to == S.IN_PROGRESS and Role.QA not in roles:
+        return "can be sent back from done only by QA"
+    if to == S.CANCELLED and not reason.strip():
+        return "needs a reason to be cancelled"
+    return ""
+
+
+def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reason: str = "",
+               evidence: str | None = None) -> int:
+    """Move every action in ``action_ids`` to ``to``, or none of them.
+
+    Raises:
+        RuleViolation: any action cannot move; the message names each one and why.
+    """
+    if to not in TRANSITIONS:
+        raise InputProblem(f"'{to}' is not an action status ({', '.join(TRANSITIONS)})")
+    if not action_ids:
+        return 0
+    user = acting_user(ctx, "changing an action's status")
+    now = ctx.now()
+    with ctx.store.transaction() as session:
+        rows = {a.id: a for a in session.scalars(select(Action).where(
+            Action.id.in_(list(action_ids)), Action.deleted.is_(False)))}
+        problems = [f"{i}: no such action" for i in action_ids if i not in rows]
+        for action_id in action_ids:
+            if action_id in rows:
+                why = _check_move(session, rows[action_id], to, user, reason)
+                if why:
+                    problems.append(f"{action_id} {why}")
+        if problems:
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            raise RuleViolation(f"no action was changed: {'; '.join(problems[:3])}{more}")
+        for action in rows.values():
+            was = action.status
+            action.status = to
+            if to == S.DONE:
+                action.completed_at = now
+                action.confirmed_by_id, action.confirmed_at = user, now
+            elif to == S.VERIFIED:
+                action.verified_by_id, action.verified_at = user, now
+            elif to == S.CANCELLED:
+                action.cancel_reason = reason.strip()
+            elif was == S.DONE:
+                action.completed_at = action.confirmed_at = action.confirmed_by_id = None
+            if evidence is not None:
+                action.evidence = evidence.strip()
+            log_change(session, ctx, EventAction.CHANGE, "action", action.id, was=was, to=to,
+                       bulk=len(rows) > 1)
+        return len(rows)
+
+
+def record_progress(ctx: ServiceContext, action_id: str, *, progress: str | None = None,
+                    evidence: str | None = None) -> None:
+    """Progress notes and evidence, written by the owner or their manager."""
+    with ctx.store.transaction() as session:
+        action = session.get(Action, action_id)
+        if action is None or action.deleted:
+            raise InputProblem(f"no action with id {action_id}")
+        if action.status in (S.VERIFIED, S.CANCELLED):
+            raise RuleViolation(f"the action is {action.status}; it can no longer change")
+        fields = []
+        if progress is not None:
+            action.progress = progress.strip()
+            fields.append("progress")
+        if evidence is not None:
+            action.evidence = evidence.strip()
+            fields.append("evidence")
+        log_change(session, ctx, EventAction.CHANGE, "action", action.id, fields=fields)
+
+
+def overdue_days(action: Action, today: dt.date, region: str) -> int:
+    if action.status not in LIVE or action.due_on is None or action.due_on >= today:
+        return 0
+    return working_days_between(action.due_on, today, region)
+
+
+def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | None = None,
+                 status: str | None = None, audit_id: str | None = None,
+                 finding_ids: Sequence[str] | None = None) -> list[ActionRow]:
+    """Actions, most overdue first, then by due date. ``owner`` is a worker or user id."""
+    settings = load_workflow_settings()
+    today = ctx.today()
+    with ctx.store.read() as session:
+        query = select(Action).where(Action.deleted.is_(False))
+        if owner is not None:
+            query = query.where(or_(Action.owner_worker_id == owner,
+                                    Action.owner_user_id == owner))
+        if status is not None:
+            query = query.where(Action.status == status)
+        if audit_id is not None:
+            query = query.where(Action.audit_id == audit_id)
+        if finding_ids is not None:
+            query = query.where(Action.finding_id.in_(list(finding_ids)))
+        if overdue:
+            query = query.where(Action.status.in_(LIVE), Action.due_on < today)
+        rows = [ActionRow(a.id, a.source, a.description, a.status, a.due_on, a.by_when_text,
+                          a.review_on, a.owner_worker_id, a.owner_user_id, a.lead, a.audit_id,
+                          a.case_id, a.exercise_id, a.finding_id, a.evidence, a.cancel_reason,
+                          overdue_days(a, today, settings.bank_holiday_region))
+                for a in session.scalars(query)]
+    far = dt.date.max
+    rows.sort(key=lambda r: (-r.overdue_working_days, r.due_on or far, r.id))
+    return rows
+
+
+def due_for_review(ctx: ServiceContext, on: dt.date | None = None) -> list[ActionRow]:
+    """Live audit actions whose two-week review date has come (seed 001)."""
+    day = on or ctx.today()
+    return [r for r in list_actions(ctx) if r.status in LIVE and r.review_on is not None
+            and r.review_on <= day]

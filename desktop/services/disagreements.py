@@ -1,0 +1,175 @@
+"""RAG disagreements: the auditor's rating differs from the one on the record (seed 000).
+
+Seed 000: "there is an expectation that this is discussed, with next steps agreed,
+action taken, and recorded". A disagreement opens when an audit is submitted with a
+different RAG; the discussion (when, who took part, by role and id, never names), the
+agreed next steps and the outcome rating are recorded on it. Agreeing an outcome that
+differs from the case's RAG writes a ``rag_change`` event on the case and updates the
+case's rating, so the standards engine and the next sample see the agreed risk.
+Status: open -> agreed | escalated -> closed; an escalated one can still be agreed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InputProblem, RuleViolation
+from desktop.models import Audit, Case, CaseEvent, RagDisagreement
+from desktop.models.enums import CaseEventKind, DisagreementStatus, EventAction, Rag
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_change
+
+RAGS = frozenset(r.value for r in Rag)
+_ORDER = {DisagreementStatus.OPEN.value: 0, DisagreementStatus.ESCALATED.value: 1,
+          DisagreementStatus.AGREED.value: 2, DisagreementStatus.CLOSED.value: 3}
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone in the discussion: a role code and a user or worker id, never a name."""
+
+    role: str
+    id: str
+
+
+@dataclass(frozen=True)
+class DisagreementRow:
+    id: str
+    case_id: str
+    audit_id: str | None
+    recorded_rag: str
+    auditor_rag: str
+    rationale: str
+    status: str
+    discussed_at: dt.datetime | None
+    participants: tuple[Participant, ...]
+    next_steps: str
+    outcome_rag: str | None
+    closed_at: dt.datetime | None
+
+
+def open_disagreement(session: Session, ctx: ServiceContext, audit: Audit,
+                      rationale: str = "") -> RagDisagreement:
+    """Open one for ``audit`` in the caller's transaction (from submission)."""
+    assert audit.recorded_rag is not None and audit.auditor_rag is not None
+    row = RagDisagreement(audit_id=audit.id, case_id=audit.case_id, raised_by_id=ctx.user_id,
+                          recorded_rag=audit.recorded_rag, auditor_rag=audit.auditor_rag,
+                          rationale=rationale, status=DisagreementStatus.OPEN.value)
+    session.add(row)
+    session.flush()
+    log_change(session, ctx, EventAction.CREATE, "rag_disagreement", row.id,
+               audit=audit.id, case=audit.case_id, recorded=row.recorded_rag,
+               auditor=row.auditor_rag)
+    return row
+
+
+def _load(session: Session, disagreement_id: str) -> RagDisagreement:
+    row = session.get(RagDisagreement, disagreement_id)
+    if row is None or row.deleted:
+        raise InputProblem(f"no RAG disagreement with id {disagreement_id}")
+    return row
+
+
+def record_discussion(ctx: ServiceContext, disagreement_id: str, *, discussed_at: dt.datetime,
+                      participants: Sequence[Participant], next_steps: str,
+                      rationale: str | None = None) -> None:
+    """When the rating was discussed, who took part, and the next steps agreed."""
+    if not participants:
+        raise RuleViolation("record who took part in the discussion")
+    if not next_steps.strip():
+        raise RuleViolation("record the next steps agreed in the discussion")
+    if discussed_at > ctx.now():
+        raise RuleViolation("the discussion cannot be in the future")
+    with ctx.store.transaction() as session:
+        row = _load(session, disagreement_id)
+        if row.status == DisagreementStatus.CLOSED:
+            raise RuleViolation("the disagreement is closed")
+        row.discussed_at = discussed_at
+        row.participants_json = json.dumps([{"role": p.role, "id": p.id}
+                                            for p in participants])
+        row.next_steps = next_steps.strip()
+        if rationale is not None:
+            row.rationale = rationale.strip()
+        log_change(session, ctx, EventAction.CHANGE, "rag_disagreement", row.id,
+                   fields=["discussed_at", "participants", "next_steps"])
+
+
+def agree(ctx: ServiceContext, disagreement_id: str, outcome_rag: str) -> None:
+    """Record the agreed rating; a change from the case's RAG is written to the case."""
+    if outcome_rag not in RAGS:
+        raise InputProblem(f"'{outcome_rag}' is not a RAG rating (red, amber, green)")
+    with ctx.store.transaction() as session:
+        row = _load(session, disagreement_id)
+        if row.status not in (DisagreementStatus.OPEN, DisagreementStatus.ESCALATED):
+            raise RuleViolation(f"the disagreement is already {row.status}")
+        if row.discussed_at is None:
+            raise RuleViolation("record the discussion (when, who, next steps) before the "
+                                "agreed rating")
+        row.outcome_rag = outcome_rag
+        row.status = DisagreementStatus.AGREED.value
+        case = session.get(Case, row.case_id)
+        changed = case is not None and case.rag != outcome_rag
+        if case is not None and changed:
+            today = ctx.today()
+            session.add(CaseEvent(case_id=case.id, kind=CaseEventKind.RAG_CHANGE.value,
+                                  occurred_on=today, rag_from=case.rag, rag_to=outcome_rag,
+                                  origin="disagreement"))
+            case.rag = outcome_rag
+            case.rag_set_on = today
+            log_change(session, ctx, EventAction.CHANGE, "case", case.id, fields=["rag"],
+                       to=outcome_rag, disagreement=row.id)
+        log_change(session, ctx, EventAction.CHANGE, "rag_disagreement", row.id,
+                   to=row.status, outcome=outcome_rag, case_rag_changed=changed)
+
+
+def _move(ctx: ServiceContext, disagreement_id: str, to: DisagreementStatus,
+          allowed: tuple[DisagreementStatus, ...]) -> None:
+    with ctx.store.transaction() as session:
+        row = _load(session, disagreement_id)
+        if row.status not in allowed:
+            raise RuleViolation(f"a disagreement that is {row.status} cannot become {to.value}")
+        row.status = to.value
+        if to == DisagreementStatus.CLOSED:
+            row.closed_at = ctx.now()
+        log_change(session, ctx, EventAction.CHANGE, "rag_disagreement", row.id, to=to.value)
+
+
+def escalate(ctx: ServiceContext, disagreement_id: str) -> None:
+    """No agreement between auditor and team: taken to a senior manager."""
+    _move(ctx, disagreement_id, DisagreementStatus.ESCALATED, (DisagreementStatus.OPEN,))
+
+
+def close(ctx: ServiceContext, disagreement_id: str) -> None:
+    """Close once the agreed action has been taken."""
+    _move(ctx, disagreement_id, DisagreementStatus.CLOSED, (DisagreementStatus.AGREED,))
+
+
+def _row(r: RagDisagreement) -> DisagreementRow:
+    people = tuple(Participant(p["role"], p["id"]) for p in json.loads(r.participants_json))
+    return DisagreementRow(r.id, r.case_id, r.audit_id, r.recorded_rag, r.auditor_rag,
+                           r.rationale, r.status, r.discussed_at, people, r.next_steps,
+                           r.outcome_rag, r.closed_at)
+
+
+def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
+                       audit_id: str | None = None, status: str | None = None
+                       ) -> list[DisagreementRow]:
+    """Open and escalated ones first, then agreed, then closed; newest first within each."""
+    with ctx.store.read() as session:
+        query = select(RagDisagreement).where(RagDisagreement.deleted.is_(False))
+        if case_id is not None:
+            query = query.where(RagDisagreement.case_id == case_id)
+        if audit_id is not None:
+            query = query.where(RagDisagreement.audit_id == audit_id)
+        if status is not None:
+            query = query.where(RagDisagreement.status == status)
+        rows = list(session.scalars(query))
+    rows.sort(key=lambda r: r.created_at, reverse=True)
+    rows.sort(key=lambda r: _ORDER.get(r.status, 9))
+    return [_row(r) for r in rows]

@@ -1,0 +1,228 @@
+"""Concerns of significant harm: to the team manager with a deadline, then the Head of Service.
+
+Seed 001: a concern "must be escalated to the team manager", who is asked "to respond
+within a specified and realistic timeframe"; without a response in time it goes
+"directly to the Head of Service for the team". The deadline defaults to the end of the
+next working day (England's bank holidays and weekends skipped; ``workflow.json``).
+Every step is an :class:`EscalationStep` with its time, so the timeline can be shown
+and defended. The Head of Service is the user with the ``head_of_service`` role linked
+to the case's service area (``UserServiceArea``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InputProblem, RuleViolation
+from desktop.models import Case, Escalation, EscalationStep, User, UserServiceArea, Worker
+from desktop.models.enums import EscalationStatus, EventAction, Role, WorkerRole
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_change
+from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
+from desktop.services.working_days import add_working_days
+
+LONDON = ZoneInfo("Europe/London")
+OPEN = (EscalationStatus.AWAITING_TEAM_MANAGER.value,
+        EscalationStatus.ESCALATED_TO_HEAD_OF_SERVICE.value)
+
+
+class StepKind(StrEnum):
+    RAISED = "raised"
+    ESCALATED = "escalated_to_hos"
+    NO_HEAD_OF_SERVICE = "no_head_of_service"
+    RESPONDED = "responded"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class StepRow:
+    at: dt.datetime
+    kind: str
+    actor_user_id: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    id: str
+    case_id: str
+    audit_id: str | None
+    status: str
+    raised_at: dt.datetime
+    respond_by: dt.datetime
+    team_manager_id: str | None
+    head_of_service_id: str | None
+    is_open: bool
+    overdue: bool
+    steps: tuple[StepRow, ...]
+
+
+def response_deadline(raised_at: dt.datetime, settings: WorkflowSettings) -> dt.datetime:
+    """The end of the working day ``escalation_working_days`` after the one it was raised."""
+    day = add_working_days(raised_at.astimezone(LONDON).date(),
+                           settings.escalation_working_days, settings.bank_holiday_region)
+    return dt.datetime.combine(day, settings.day_end, tzinfo=LONDON).astimezone(dt.UTC)
+
+
+def team_manager_of(session: Session, case: Case) -> str | None:
+    """The case's team manager (a worker): the case's own, else the team's manager."""
+    if case.team_manager_id is not None:
+        return case.team_manager_id
+    if case.team_id is None:
+        return None
+    return session.scalar(select(Worker.id).where(
+        Worker.team_id == case.team_id, Worker.role == WorkerRole.TEAM_MANAGER.value,
+        Worker.deleted.is_(False)).order_by(Worker.staff_ref).limit(1))
+
+
+def head_of_service_for(session: Session, service_area_id: str | None) -> str | None:
+    if service_area_id is None:
+        return None
+    users = session.scalars(
+        select(User).join(UserServiceArea, UserServiceArea.user_id == User.id)
+        .where(UserServiceArea.service_area_id == service_area_id,
+               UserServiceArea.deleted.is_(False), User.deleted.is_(False),
+               User.active.is_(True))
+        .order_by(User.username))
+    return next((u.id for u in users if u.has_role(Role.HEAD_OF_SERVICE)), None)
+
+
+def _step(session: Session, escalation: Escalation, at: dt.datetime, kind: StepKind,
+          actor: str | None, note: str = "") -> None:
+    session.add(EscalationStep(escalation_id=escalation.id, at=at, kind=kind.value,
+                               actor_user_id=actor, note=note))
+
+
+def open_escalation(session: Session, ctx: ServiceContext, case: Case, concern: str,
+                    audit_id: str | None = None,
+                    settings: WorkflowSettings | None = None) -> Escalation:
+    """Raise a concern in the caller's transaction; the deadline starts now."""
+    if not concern.strip():
+        raise RuleViolation("a concern of significant harm needs a description of what "
+                            "you are worried about and why")
+    settings = settings or load_workflow_settings()
+    now = ctx.now()
+    escalation = Escalation(case_id=case.id, audit_id=audit_id, raised_by_id=ctx.user_id,
+                            concern=concern.strip(), team_manager_id=team_manager_of(session,
+                                                                                     case),
+                            raised_at=now, respond_by=response_deadline(now, settings),
+                            status=EscalationStatus.AWAITING_TEAM_MANAGER.value)
+    session.add(escalation)
+    session.flush()
+    _step(session, escalation, now, StepKind.RAISED, ctx.user_id)
+    log_change(session, ctx, EventAction.CREATE, "escalation", escalation.id,
+               case=case.id, audit=audit_id, to=escalation.status)
+    return escalation
+
+
+def raise_concern(ctx: ServiceContext, case_id: str, concern: str,
+                  audit_id: str | None = None) -> str:
+    """Escalate a concern of significant harm at once; returns the escalation's id."""
+    settings = load_workflow_settings()
+    with ctx.store.transaction() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.deleted:
+            raise InputProblem(f"no case with id {case_id}")
+        return open_escalation(session, ctx, case, concern, audit_id, settings).id
+
+
+def _load(session: Session, escalation_id: str) -> Escalation:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None or escalation.deleted:
+        raise InputProblem(f"no escalation with id {escalation_id}")
+    return escalation
+
+
+def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
+    """The team manager's (or Head of Service's) response stops the clock."""
+    if not response.strip():
+        raise RuleViolation("a response needs text: what has been done to keep the child safe")
+    with ctx.store.transaction() as session:
+        escalation = _load(session, escalation_id)
+        if escalation.status not in OPEN:
+            raise RuleViolation(f"the escalation is {escalation.status}; only an open one "
+                                "can be responded to")
+        now = ctx.now()
+        escalation.status = EscalationStatus.RESPONDED.value
+        escalation.responded_at = now
+        escalation.response = response.strip()
+        _step(session, escalation, now, StepKind.RESPONDED, ctx.user_id)
+        log_change(session, ctx, EventAction.CHANGE, "escalation", escalation.id,
+                   to=escalation.status)
+
+
+def close(ctx: ServiceContext, escalation_id: str, note: str = "") -> None:
+    """Close a responded escalation (the auditor is satisfied the child is safe)."""
+    with ctx.store.transaction() as session:
+        escalation = _load(session, escalation_id)
+        if escalation.status != EscalationStatus.RESPONDED:
+            raise RuleViolation("an escalation can be closed only after a response")
+        now = ctx.now()
+        escalation.status = EscalationStatus.CLOSED.value
+        escalation.closed_at = now
+        _step(session, escalation, now, StepKind.CLOSED, ctx.user_id, note.strip())
+        log_change(session, ctx, EventAction.CHANGE, "escalation", escalation.id,
+                   to=escalation.status)
+
+
+def escalate_overdue(ctx: ServiceContext) -> list[str]:
+    """Move every concern past its deadline without a response to the Head of Service.
+
+    Run by ``dipsample finalise-due`` and when the application starts. Returns the ids
+    escalated. With no Head of Service linked to the area the escalation still moves on
+    (status and step record it) so that it is listed as needing someone's attention.
+    """
+    now = ctx.now()
+    with ctx.store.transaction() as session:
+        due = list(session.scalars(select(Escalation).where(
+            Escalation.deleted.is_(False),
+            Escalation.status == EscalationStatus.AWAITING_TEAM_MANAGER.value,
+            Escalation.respond_by < now).order_by(Escalation.respond_by)))
+        for escalation in due:
+            case = session.get(Case, escalation.case_id)
+            head = head_of_service_for(session, case.service_area_id if case else None)
+            escalation.status = EscalationStatus.ESCALATED_TO_HEAD_OF_SERVICE.value
+            escalation.escalated_at = now
+            escalation.head_of_service_id = head
+            _step(session, escalation, now,
+                  StepKind.ESCALATED if head else StepKind.NO_HEAD_OF_SERVICE, None)
+            log_change(session, ctx, EventAction.CHANGE, "escalation", escalation.id,
+                       to=escalation.status, head_of_service=head)
+        return [e.id for e in due]
+
+
+def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
+                     audit_id: str | None = None, open_only: bool = False
+                     ) -> list[EscalationRow]:
+    """Escalations, the open ones first (soonest deadline first), then the rest, newest first."""
+    now = ctx.now()
+    with ctx.store.read() as session:
+        query = select(Escalation).where(Escalation.deleted.is_(False))
+        if case_id is not None:
+            query = query.where(Escalation.case_id == case_id)
+        if audit_id is not None:
+            query = query.where(Escalation.audit_id == audit_id)
+        if open_only:
+            query = query.where(Escalation.status.in_(OPEN))
+        escalations = list(session.scalars(query))
+        steps: dict[str, list[StepRow]] = {}
+        if escalations:
+            for step in session.scalars(select(EscalationStep).where(
+                    EscalationStep.escalation_id.in_([e.id for e in escalations]),
+                    EscalationStep.deleted.is_(False)).order_by(EscalationStep.at)):
+                steps.setdefault(step.escalation_id, []).append(
+                    StepRow(step.at, step.kind, step.actor_user_id, step.note))
+    rows = [EscalationRow(e.id, e.case_id, e.audit_id, e.status, e.raised_at, e.respond_by,
+                          e.team_manager_id, e.head_of_service_id, e.status in OPEN,
+                          e.status in OPEN and e.respond_by < now,
+                          tuple(steps.get(e.id, ()))) for e in escalations]
+    opened = sorted((r for r in rows if r.is_open), key=lambda r: (r.respond_by, r.id))
+    rest = sorted((r for r in rows if not r.is_open), key=lambda r: (r.raised_at, r.id),
+                  reverse=True)
+    return opened + rest

@@ -1,0 +1,1 @@
+"""Audit templates as files (``resources/templates/*.toml``), checked and versioned."""
