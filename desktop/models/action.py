@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, Synced, UTCDateTime
@@ -39,6 +39,8 @@ class Action(Synced, Base):
     owner_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     lead: Mapped[str] = mapped_column(String(200), default="")
     due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    #: Order among the actions of the same finding or audit (a plan numbers them).
+    position: Mapped[int] = mapped_column(Integer, default=0)
     #: The plan's own words for the deadline ("Commencing Sept 2010"), kept as written.
     by_when_text: Mapped[str] = mapped_column(String(200), default="")
     review_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
