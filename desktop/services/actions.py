@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, RuleViolation
@@ -153,6 +153,11 @@ def add_action_in(session: Session, ctx: ServiceContext, new: NewAction,
     if new.owner_user_id is not None and session.get(User, new.owner_user_id) is None:
         raise InputProblem(f"no user with id {new.owner_user_id}")
     fields.setdefault("owner_worker_id", new.owner_worker_id)
+    column = (Action.audit_id if new.audit_id else Action.exercise_id if new.exercise_id
+              else Action.finding_id)
+    parent = new.audit_id or new.exercise_id or new.finding_id
+    fields["position"] = (session.scalar(select(func.max(Action.position)).where(
+        column == parent)) or 0) + 1
     action = Action(description=new.description.strip(), due_on=new.due_on,
                     owner_user_id=new.owner_user_id, lead=new.lead.strip(),
                     by_when_text=new.by_when_text.strip(), status=S.OPEN.value, **fields)

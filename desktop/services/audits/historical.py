@@ -1,0 +1,275 @@
+"""Import a council's earlier dip-sample results (an online form's export) as audits.
+
+Why a mapping file: every council's form has its own column names and answer words
+("Yes", "Partly", "N/A"); ``resources/mappings/historical_audits.json`` maps them to a
+template's question codes and the application's codes, and a council copies and edits
+it. The import follows the caseload import's rules: every bad row is reported with its
+row number, column and reason, and one bad row means nothing is written.
+
+Imported audits are ``finalised`` with ``origin = "import"``: their comment window
+passed long ago. They open no RAG disagreements or escalations (those were handled, or
+not, at the time) and are never re-checked for required answers, which the old form may
+not have asked. A row already imported (same case, auditor, date and template) is
+skipped, so importing an export again, or a longer one, is safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop import paths
+from desktop.errors import InputProblem
+from desktop.models import Audit, AuditAnswer, AuditTemplate, Case, TemplateQuestion, User
+from desktop.models.enums import AnswerType, AuditStatus, EventAction
+from desktop.services.audits.answers import GRADES, RAGS, normalise
+from desktop.services.audits.refused import ImportRefused
+from desktop.services.caseload.report import RowProblem
+from desktop.services.context import ServiceContext
+from desktop.services.dates import try_parse_date
+from desktop.services.event_log import log_change
+from desktop.services.tabular import Row, Table, read_table
+from desktop.services.templates.versions import current_template
+
+FIELDS = ("case_ref", "auditor", "audit_date", "recorded_rag", "auditor_rag", "grade",
+          "overview", "positive_practice")
+REQUIRED = ("case_ref", "auditor", "audit_date")
+#: Imported audits are stamped at noon on their date (the form kept no time).
+NOON = dt.time(12, 0)
+
+
+@dataclass(frozen=True)
+class AuditMapping:
+    name: str
+    template: str
+    columns: Mapping[str, str]
+    questions: Mapping[str, str]
+    values: Mapping[str, Mapping[str, str]]
+
+
+@dataclass
+class HistoricalImport:
+    file: str
+    mapping: str
+    rows: int = 0
+    imported: int = 0
+    skipped: int = 0
+    audit_ids: list[str] = field(default_factory=list)
+
+
+def default_mapping_path() -> Path:
+    return paths.resource("mappings", "historical_audits.json")
+
+
+def load_mapping(path: Path | None = None) -> AuditMapping:
+    path = path or default_mapping_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputProblem(f"{path.name}: cannot be read ({exc.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputProblem(f"{path.name}: not a JSON mapping ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputProblem(f"{path.name}: a mapping is a JSON object")
+    columns = data.get("columns", {})
+    if not isinstance(columns, dict) or set(columns) - set(FIELDS):
+        raise InputProblem(f"{path.name}: 'columns' maps {', '.join(FIELDS)} to column names")
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        raise InputProblem(f"{path.name}: 'columns' must name the column for "
+                           f"{', '.join(missing)}")
+    questions = data.get("questions", {})
+    values = data.get("values", {})
+    if not isinstance(questions, dict) or not isinstance(values, dict) or not all(
+            isinstance(v, dict) for v in values.values()):
+        raise InputProblem(f"{path.name}: 'questions' and 'values' must be JSON objects")
+    if not isinstance(data.get("template"), str):
+        raise InputProblem(f"{path.name}: 'template' must name a template code")
+    return AuditMapping(str(data.get("name", path.stem)), data["template"], columns, questions,
+                        {k: {str(a).casefold(): str(b) for a, b in v.items()}
+                         for k, v in values.items()})
+
+
+class _Reader:
+    """Checks rows against the mapping, the store's cases and users, and the template."""
+
+    def __init__(self, table: Table, mapping: AuditMapping, cases: dict[str, str],
+                 users: dict[str, str], questions: dict[str, TemplateQuestion],
+                 today: dt.date) -> None:
+        self.table, self.mapping, self.today = table, mapping, today
+        self.cases, self.users, self.questions = cases, users, questions
+        self.problems: list[RowProblem] = []
+
+    def cell(self, row: Row, column: str) -> Any:
+        pos = self.table.position(column)
+        return None if pos is None else row.cells[pos]
+
+    def text(self, row: Row, field_name: str) -> str:
+        column = self.mapping.columns.get(field_name)
+        value = self.cell(row, column) if column else None
+        return "" if value is None else str(value).strip()
+
+    def fail(self, row: Row, column: str, reason: str) -> None:
+        self.problems.append(RowProblem(row.number, self.table.header_name(column), reason))
+
+    def code(self, row: Row, field_name: str, kind: str, allowed: tuple[str, ...]
+             ) -> str | None:
+        raw = self.text(row, field_name)
+        if not raw:
+            return None
+        value = self.mapping.values.get(kind, {}).get(raw.casefold(), raw)
+        value = value.strip().lower().replace(" ", "_")
+        if value not in allowed:
+            self.fail(row, self.mapping.columns[field_name],
+                      f"'{raw}' is not one of: {', '.join(allowed)}")
+            return None
+        return value
+
+    def read(self, row: Row) -> dict[str, Any] | None:
+        before = len(self.problems)
+        cols = self.mapping.columns
+        if row.overflow:
+            self.fail(row, "", "values beyond the last column (an unquoted comma?)")
+        ref = self.text(row, "case_ref")
+        case_id = self.cases.get(ref.casefold()) if ref else None
+        if not ref:
+            self.fail(row, cols["case_ref"], "empty")
+        elif case_id is None:
+            self.fail(row, cols["case_ref"], "no case with this reference")
+        who = self.text(row, "auditor")
+        auditor = self.users.get(who.casefold()) if who else None
+        if not who:
+            self.fail(row, cols["auditor"], "empty")
+        elif auditor is None:
+            self.fail(row, cols["auditor"], "no DipSample user with this username")
+        on, why = try_parse_date(self.cell(row, cols["audit_date"]))
+        if why:
+            self.fail(row, cols["audit_date"], why)
+        elif on is None:
+            self.fail(row, cols["audit_date"], "empty")
+        elif on > self.today:
+            self.fail(row, cols["audit_date"], f"{on:%d/%m/%Y} is in the future")
+        record = {"case_id": case_id, "auditor_id": auditor, "audit_date": on,
+                  "recorded_rag": self.code(row, "recorded_rag", "rag", RAGS),
+                  "auditor_rag": self.code(row, "auditor_rag", "rag", RAGS),
+                  "grade": self.code(row, "grade", "grade", GRADES),
+                  "overview": self.text(row, "overview"),
+                  "positive_practice": self.text(row, "positive_practice"), "answers": {}}
+        for column, code in self.mapping.questions.items():
+            if not self.table.has(column):
+                continue
+            question = self.questions[code]
+            raw = self.cell(row, column)
+            if question.answer_type == AnswerType.DATE:
+                day, why = try_parse_date(raw)
+                if why:
+                    self.fail(row, column, why)
+                    continue
+                raw = day
+            elif isinstance(raw, str):
+                raw = self.mapping.values.get(question.answer_type, {}).get(raw.casefold(), raw)
+            try:
+                value = normalise(question.answer_type, raw)
+            except ValueError as exc:
+                self.fail(row, column, str(exc) if question.answer_type != AnswerType.TEXT
+                          else "not text")
+                continue
+            if value is not None:
+                record["answers"][question.id] = value
+        return record if len(self.problems) == before else None
+
+
+def _questions(ctx: ServiceContext, mapping: AuditMapping, source: str
+               ) -> tuple[AuditTemplate, dict[str, TemplateQuestion]]:
+    version = current_template(ctx, mapping.template)
+    with ctx.store.read() as session:
+        template = session.get(AuditTemplate, version.template_id)
+        assert template is not None
+        questions = {q.code: q for q in session.scalars(select(TemplateQuestion).where(
+            TemplateQuestion.template_id == template.id))}
+    unknown = sorted(set(mapping.questions.values()) - set(questions))
+    if unknown:
+        raise InputProblem(f"{source}: the mapping names question '{unknown[0]}', which "
+                           f"template '{mapping.template}' does not have")
+    return template, questions
+
+
+def import_historical(ctx: ServiceContext, path: Path, mapping_path: Path | None = None,
+                      *, sheet: str | None = None) -> HistoricalImport:
+    """Import every row of ``path`` as a finalised audit, or nothing.
+
+    Raises:
+        ImportRefused: bad rows (all listed); nothing was written.
+        InputProblem: the file or mapping cannot be used at all.
+    """
+    mapping = load_mapping(mapping_path)
+    table = read_table(path, sheet=sheet,
+                       required=[mapping.columns[f] for f in REQUIRED])
+    template, questions = _questions(ctx, mapping, table.source)
+    result = HistoricalImport(table.source, mapping.name, rows=len(table.rows))
+    with ctx.store.read() as session:
+        cases = {ref.casefold(): cid for ref, cid in session.execute(
+            select(Case.case_ref, Case.id).where(Case.deleted.is_(False)))}
+        users = {name.casefold(): uid for name, uid in session.execute(
+            select(User.username, User.id).where(User.deleted.is_(False)))}
+        done = set(session.execute(
+            select(Audit.case_id, Audit.auditor_id, Audit.audit_date)
+            .join(AuditTemplate, AuditTemplate.id == Audit.template_id)
+            .where(Audit.deleted.is_(False), Audit.origin == "import",
+                   AuditTemplate.code == template.code)).all())
+    reader = _Reader(table, mapping, cases, users, questions, ctx.today())
+    records: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(table.rows):
+        if index % 500 == 0:
+            ctx.report(index, len(table.rows), "checking rows")
+        record = reader.read(row)
+        if record is None:
+            continue
+        key = (record["case_id"], record["auditor_id"], record["audit_date"])
+        if key in seen:
+            reader.fail(row, "", f"the same audit as row {seen[key]}")
+            continue
+        seen[key] = row.number
+        if key in done:
+            result.skipped += 1
+            continue
+        records.append(record)
+    if reader.problems:
+        raise ImportRefused(table.source, reader.problems)
+    with ctx.store.transaction() as session:
+        for index, record in enumerate(records):
+            if index % 200 == 0:
+                ctx.report(index, len(records), "importing audits")
+            result.audit_ids.append(_write(session, ctx, template.id, record))
+    result.imported = len(records)
+    return result
+
+
+def _write(session: Session, ctx: ServiceContext, template_id: str, record: dict[str, Any]) -> str:
+    on: dt.date = record["audit_date"]
+    stamp = dt.datetime.combine(on, NOON, tzinfo=dt.UTC)
+    audit = Audit(case_id=record["case_id"], auditor_id=record["auditor_id"],
+                  template_id=template_id, status=AuditStatus.FINALISED.value,
+                  origin="import", audit_date=on, recorded_rag=record["recorded_rag"],
+                  auditor_rag=record["auditor_rag"], grade=record["grade"],
+                  overview=record["overview"], positive_practice=record["positive_practice"],
+                  submitted_at=stamp, finalised_at=stamp)
+    session.add(audit)
+    session.flush()
+    session.add_all([AuditAnswer(audit_id=audit.id, question_id=q, value=v)
+                     for q, v in record["answers"].items()])
+    case = session.get(Case, record["case_id"])
+    assert case is not None
+    if case.last_audit is None or case.last_audit < on:
+        case.last_audit = on
+    log_change(session, ctx, EventAction.CREATE, "audit", audit.id, origin="import",
+               case=case.id)
+    return audit.id

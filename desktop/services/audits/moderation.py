@@ -1,0 +1,190 @@
+"""Moderation: a QA moderator re-grades a share of finalised audits without the first grade.
+
+Why blind: a moderator who can see the auditor's grade anchors on it, and the agreement
+figure then says little. The moderator's view therefore carries neither the overall
+grade nor any answer to a grade-type question; only the QA results list (after the
+re-grade) puts the two side by side. The draw is random with a recorded seed, so a
+council can show which audits were chosen and reproduce the choice. Agreement is
+reported with the statistics service's Cohen's kappa on the Ofsted scale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InputProblem, RuleViolation
+from desktop.models import Audit, AuditTemplate, Case, Moderation
+from desktop.models.enums import AnswerType, AuditStatus, EventAction, ModerationStatus, Role
+from desktop.services.audits.access import require_role
+from desktop.services.audits.answers import GRADES
+from desktop.services.audits.views import AnswerView, answers_of
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_change
+from desktop.services.statistics.agreement import GRADE_SCALE, Agreement, agreement
+from desktop.services.workflow_settings import load_workflow_settings
+
+MODERATORS = (Role.MODERATOR.value, Role.QA.value)
+
+
+@dataclass(frozen=True)
+class ModerationDraw:
+    """Attributes:
+        eligible: finalised, graded audits in the period.
+        target: the share of ``eligible``, rounded up.
+        already: audits of the period drawn before.
+        selected: the moderation ids drawn now (target minus already, when positive).
+    """
+
+    seed: int
+    share: float
+    eligible: int
+    target: int
+    already: int
+    selected: list[str]
+
+
+@dataclass(frozen=True)
+class ModerationView:
+    """What the moderator sees: everything but the first grade."""
+
+    moderation_id: str
+    audit_id: str
+    case_ref: str
+    template_code: str
+    template_version: int
+    audit_date: dt.date | None
+    overview: str
+    positive_practice: str
+    recorded_rag: str | None
+    auditor_rag: str | None
+    answers: tuple[AnswerView, ...]
+
+
+@dataclass(frozen=True)
+class ModerationResult:
+    moderation_id: str
+    audit_id: str
+    auditor_id: str
+    moderator_id: str | None
+    audit_grade: str | None
+    moderator_grade: str | None
+    agrees: bool
+    note: str
+    completed_at: dt.datetime | None
+
+
+def select_for_moderation(ctx: ServiceContext, *, since: dt.date | None = None,
+                          until: dt.date | None = None, share: float | None = None,
+                          seed: int | None = None) -> ModerationDraw:
+    """Draw audits for moderation so that ``share`` of the period's finalised audits
+    (default from ``workflow.json``, 10%) are moderated."""
+    share = load_workflow_settings().moderation_share if share is None else share
+    if not 0 < share <= 1:
+        raise InputProblem("the moderation share must be above 0 and at most 1")
+    seed = int(ctx.now().timestamp()) if seed is None else seed
+    with ctx.store.transaction() as session:
+        require_role(session, ctx, "drawing audits for moderation", *MODERATORS)
+        query = select(Audit.id).where(Audit.deleted.is_(False), Audit.grade.is_not(None),
+                                       Audit.status == AuditStatus.FINALISED.value)
+        if since is not None:
+            query = query.where(Audit.audit_date >= since)
+        if until is not None:
+            query = query.where(Audit.audit_date <= until)
+        eligible = sorted(session.scalars(query))
+        drawn = set(session.scalars(select(Moderation.audit_id).where(
+            Moderation.deleted.is_(False), Moderation.audit_id.in_(eligible))))
+        target = math.ceil(share * len(eligible))
+        pool = [a for a in eligible if a not in drawn]
+        count = min(len(pool), max(0, target - len(drawn)))
+        chosen = random.Random(seed).sample(pool, count)
+        now = ctx.now()
+        selected = []
+        for audit_id in sorted(chosen):
+            row = Moderation(audit_id=audit_id, status=ModerationStatus.SELECTED.value,
+                             selected_at=now)
+            session.add(row)
+            session.flush()
+            log_change(session, ctx, EventAction.CREATE, "moderation", row.id, audit=audit_id,
+                       seed=seed)
+            selected.append(row.id)
+    return ModerationDraw(seed, share, len(eligible), target, len(drawn), selected)
+
+
+def _load(session: Session, moderation_id: str) -> Moderation:
+    row = session.get(Moderation, moderation_id)
+    if row is None or row.deleted:
+        raise InputProblem(f"no moderation with id {moderation_id}")
+    return row
+
+
+def moderation_view(ctx: ServiceContext, moderation_id: str) -> ModerationView:
+    """The audit as the moderator may see it (no first grade); the view is logged."""
+    with ctx.store.transaction() as session:
+        user = require_role(session, ctx, "moderating an audit", *MODERATORS)
+        row = _load(session, moderation_id)
+        audit = session.get(Audit, row.audit_id)
+        assert audit is not None
+        if audit.auditor_id == user:
+            raise RuleViolation("you cannot moderate your own audit")
+        case = session.get(Case, audit.case_id)
+        template = session.get(AuditTemplate, audit.template_id)
+        assert case is not None and template is not None
+        log_change(session, ctx, EventAction.VIEW, "audit", audit.id, moderation=row.id)
+    answers = tuple(a for a in answers_of(ctx, audit) if a.answer_type != AnswerType.GRADE)
+    return ModerationView(row.id, audit.id, case.case_ref, template.code, template.version,
+                          audit.audit_date, audit.overview, audit.positive_practice,
+                          audit.recorded_rag, audit.auditor_rag, answers)
+
+
+def record_moderation(ctx: ServiceContext, moderation_id: str, grade: str, note: str = ""
+                      ) -> None:
+    """The moderator's own grade and note; a moderation is done once."""
+    if grade not in GRADES:
+        raise InputProblem(f"'{grade}' is not a grade ({', '.join(GRADES)})")
+    with ctx.store.transaction() as session:
+        user = require_role(session, ctx, "moderating an audit", *MODERATORS)
+        row = _load(session, moderation_id)
+        if row.status == ModerationStatus.DONE:
+            raise RuleViolation("this audit has already been moderated")
+        audit = session.get(Audit, row.audit_id)
+        if audit is not None and audit.auditor_id == user:
+            raise RuleViolation("you cannot moderate your own audit")
+        row.moderator_id = user
+        row.grade = grade
+        row.note = note.strip()
+        row.status = ModerationStatus.DONE.value
+        row.completed_at = ctx.now()
+        log_change(session, ctx, EventAction.CHANGE, "moderation", row.id, to=row.status,
+                   grade=grade)
+
+
+def moderation_results(ctx: ServiceContext, *, disagreements_only: bool = False
+                       ) -> list[ModerationResult]:
+    """Completed moderations beside the first grade (for QA), disagreements first."""
+    with ctx.store.read() as session:
+        require_role(session, ctx, "reading moderation results", *MODERATORS)
+        rows = session.execute(
+            select(Moderation, Audit.auditor_id, Audit.grade)
+            .join(Audit, Audit.id == Moderation.audit_id)
+            .where(Moderation.deleted.is_(False),
+                   Moderation.status == ModerationStatus.DONE.value))
+        results = [ModerationResult(m.id, m.audit_id, auditor, m.moderator_id, first, m.grade,
+                                    first == m.grade, m.note, m.completed_at)
+                   for m, auditor, first in rows]
+    if disagreements_only:
+        results = [r for r in results if not r.agrees]
+    results.sort(key=lambda r: (r.agrees, r.completed_at or dt.datetime.min.replace(
+        tzinfo=dt.UTC)))
+    return results
+
+
+def moderation_agreement(ctx: ServiceContext) -> Agreement:
+    """Auditor against moderator grades: percent agreement and Cohen's kappa."""
+    pairs = [(r.audit_grade or "", r.moderator_grade or "") for r in moderation_results(ctx)]
+    return agreement(pairs, GRADE_SCALE)
