@@ -150,11 +150,6 @@ def _delimiter(text: str) -> str:
     return best[2] if best[0] > 0 else ","
 
 
-def _csv_cell(value: str) -> str | None:
-    value = value.strip()
-    return value or None
-
-
 def read_csv(path: Path) -> Table:
     try:
         data = path.read_bytes()
@@ -163,7 +158,7 @@ def read_csv(path: Path) -> Table:
     text, encoding = decode(data, path.name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
-        rows = [[_csv_cell(c) for c in cells] for cells in reader]
+        rows = [[c.strip() or None for c in cells] for cells in reader]
     except csv.Error as exc:
         raise InputProblem(f"{path.name}: not a readable CSV file ({exc})") from None
     return build_table(path.name, rows, encoding)

@@ -6,7 +6,7 @@ without waiting for a release. Built-in profiles live in ``resources/mappings/``
 
 Shape of a profile (every key but ``name`` and ``columns`` optional)::
 
-    {"name": "mosaic", "description": "...",
+    {"name": "mosaic", "kind": "caseload", "description": "...",
      "columns": {"case_ref": "Person ID", "forename": "Forename", ...},
      "optional": ["last_audit"],
      "values": {"rag": {"R": "red"}, "cohort": {"CP": "cp"},
@@ -55,6 +55,7 @@ CODES: dict[str, frozenset[str]] = {
 DEFAULT_YES = ("y", "yes", "true", "1", "x")
 DEFAULT_NO = ("n", "no", "false", "0")
 MAPPINGS_FOLDER = "mappings"
+KIND = "caseload"
 
 
 class ProfileProblem(UserError):
@@ -126,7 +127,19 @@ def builtin_folder() -> Path:
 
 
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in builtin_folder().glob("*.json"))
+    """Built-in caseload profiles: the mapping files marked ``"kind": "caseload"``.
+
+    The folder also holds mappings of other imports (historical audits, plans).
+    """
+    names = []
+    for path in builtin_folder().glob("*.json"):
+        try:
+            kind = json.loads(path.read_text(encoding="utf-8-sig")).get("kind")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if kind == KIND:
+            names.append(path.stem)
+    return sorted(names)
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -138,7 +151,7 @@ def load_profile(name_or_path: str | Path) -> Profile:
     text = str(name_or_path)
     builtin = builtin_folder() / f"{text}.json"
     if "/" not in text and "\\" not in text and not text.endswith(".json"):
-        if not builtin.is_file():
+        if text not in builtin_names():
             known = ", ".join(builtin_names())
             raise ProfileProblem(f"unknown profile '{text}' (built-in: {known}; "
                                  "or give the path of a mapping .json file)")
@@ -175,9 +188,11 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
     if not isinstance(raw, dict):
         raise fail("must be a JSON object")
     unknown_keys = sorted(set(raw) - {"name", "description", "columns", "optional", "values",
-                                      "flags", "format"})
+                                      "flags", "kind"})
     if unknown_keys:
         raise fail(f"unknown key(s) {', '.join(unknown_keys)}")
+    if raw.get("kind", KIND) != KIND:
+        raise fail(f"this is a mapping for '{raw.get('kind')}', not for a caseload")
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("'name' must be a non-empty text")

@@ -107,6 +107,10 @@ class RowChecker:
         self.texts = [(k, self.pos[k], self.header[k]) for k in ORG_FIELDS if k in self.pos]
         self.name: Callable[[tuple[Any, ...]], str | None] | None = self._name_reader()
         self.has_flags = flags is not None
+        self._date_cache: dict[Any, tuple[dt.date | None, str | None]] = {}
+        self._dob_cache: dict[Any, tuple[dt.date | None, str | None]] = {}
+        self._code_cache: dict[str, dict[Any, str | None]] = {c[0]: {} for c in self.codes}
+        self._yes_no: dict[Any, str] = {}
 
     def _name_reader(self) -> Callable[[tuple[Any, ...]], str | None] | None:
         pos = self.pos
@@ -157,6 +161,39 @@ class RowChecker:
                 good.append(CaseRow(number, ref or "", fields, org))
         return good, problems
 
+    def _date(self, key: str, value: Any) -> tuple[dt.date | None, str | None]:
+        """A date cell checked for its field: (date, None) or (None, reason). Cached."""
+        cache = self._dob_cache if key == "date_of_birth" else self._date_cache
+        hit = cache.get(value)
+        if hit is not None:
+            return hit
+        try:
+            day = parse_date(value)
+        except DateProblem as problem:
+            reason = (problem.reason if key in QUOTABLE_DATES else
+                      "not a date in dd/mm/yyyy, dd-Mon-yy, yyyy-mm-dd or Excel form")
+            result: tuple[dt.date | None, str | None] = (None, reason)
+        else:
+            if key == "date_of_birth":
+                result = (day, None) if day is None or day <= self.latest_birth else (
+                    None, "the date of birth is more than 10 months ahead, even for an "
+                    "unborn child")
+            else:
+                result = (day, None) if day is None or day <= self.today else (
+                    None, f"in the future ({day.strftime('%d/%m/%Y')})")
+        cache[value] = result
+        return result
+
+    def _code(self, key: str, mapping: dict[str, str], value: Any) -> str | None:
+        """The code a cell maps to, or None when unknown. Cached per raw value."""
+        cache = self._code_cache[key]
+        try:
+            return cache[value]
+        except KeyError:
+            code = mapping.get((cell_text(value) or "").casefold())
+            cache[value] = code
+            return code
+
     def _fields(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]
                 ) -> dict[str, Any]:
         fields: dict[str, Any] = {}
@@ -173,20 +210,9 @@ class RowChecker:
             if value is None:
                 fields[key] = None
                 continue
-            try:
-                day = parse_date(value)
-            except DateProblem as problem:
-                reason = (problem.reason if key in QUOTABLE_DATES else
-                          "not a date in dd/mm/yyyy, dd-Mon-yy, yyyy-mm-dd or Excel form")
+            day, reason = self._date(key, value)
+            if reason is not None:
                 found.append(RowProblem(number, header, reason))
-                continue
-            if key == "date_of_birth":
-                if day is not None and day > self.latest_birth:
-                    found.append(RowProblem(number, header, "the date of birth is more than "
-                                            "10 months ahead, even for an unborn child"))
-            elif day is not None and day > self.today:
-                found.append(RowProblem(number, header,
-                                        f"in the future ({day.strftime('%d/%m/%Y')})"))
             fields[key] = day
         for key, position, header, mapping, label in self.codes:
             value = cells[position]
@@ -195,7 +221,7 @@ class RowChecker:
                     found.append(RowProblem(number, header, "the legal status is blank"))
                 fields[key] = None
                 continue
-            code = mapping.get((cell_text(value) or "").casefold())
+            code = self._code(key, mapping, value)
             if code is None:
                 found.append(RowProblem(number, header, f"unknown {label} '{quote(value)}'"))
             fields[key] = code
@@ -210,15 +236,20 @@ class RowChecker:
     def _flags(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]) -> str:
         flags = self.profile.flags
         assert flags is not None
-        codes: set[str] = set()
+        codes: list[str] = []
+        answers = self._yes_no
         for position, header, code in self.flag_columns:
             value = cells[position]
             if value is None:
                 continue
-            word = (cell_text(value) or "").casefold()
-            if word in flags.yes:
-                codes.add(code)
-            elif word not in flags.no:
+            answer = answers.get(value)
+            if answer is None:
+                word = (cell_text(value) or "").casefold()
+                answer = "yes" if word in flags.yes else "no" if word in flags.no else "?"
+                answers[value] = answer
+            if answer == "yes":
+                codes.append(code)
+            elif answer == "?":
                 found.append(RowProblem(number, header,
                                         f"expected yes or no, not '{quote(value)}'"))
         if self.flag_words is not None:
@@ -234,8 +265,10 @@ class RowChecker:
                         found.append(RowProblem(number, header,
                                                 f"unknown flag '{quote(word)}'"))
                     else:
-                        codes.add(code)
-        return join_flags(codes)
+                        codes.append(code)
+        if not codes:
+            return ""
+        return codes[0] if len(codes) == 1 else join_flags(codes)
 
     def _org(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]
              ) -> dict[str, str | None]:

@@ -1,0 +1,62 @@
+"""``dipsample import FILE``: bring a Mosaic, LCS or Eclipse caseload export in.
+
+Exit 0 when the file was imported (or a dry run found nothing wrong), 1 when rows are
+bad (every one is listed; nothing is written), 2 when the file or profile cannot be
+used at all (missing file, unknown profile, malformed mapping file).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.cli.support import acting_username, emit, progress_printer, store_from
+from desktop.errors import EnvironmentProblem
+from desktop.services.caseload.importer import import_caseload
+from desktop.services.caseload.profiles import Profile, builtin_names, load_profile
+from desktop.services.caseload.report import ImportReport
+from desktop.services.context import ServiceContext
+from desktop.services.sampling.records import resolve_user
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "import", parents=[common], help="import a caseload export (CSV or .xlsx)",
+        description="Import a caseload export. The whole file imports or nothing does.")
+    parser.add_argument("file", type=Path, metavar="FILE", help="the .csv or .xlsx export")
+    parser.add_argument("--profile", default=None, metavar="NAME|PATH",
+                        help=f"column mapping: {', '.join(builtin_names())} or a mapping "
+                        ".json file (default: the built-in profile the columns fit)")
+    parser.add_argument("--full", action="store_true",
+                        help="the file is the whole caseload: close open cases it omits")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="check the file and show what would change; write nothing")
+    parser.add_argument("--sheet", default=None, metavar="NAME",
+                        help="the worksheet of an .xlsx file (default: the first)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise EnvironmentProblem(f"{path}: no such file")
+    # Load a named profile before opening the store: a typo should not create a database.
+    profile: Profile | None = load_profile(args.profile) if args.profile is not None else None
+    how = "as asked" if profile is not None else "chosen from the file's columns"
+    with store_from(args) as store:
+        user_id = None
+        if (username := acting_username(args)) is not None:
+            with store.read() as session:
+                user_id = resolve_user(session, username).id
+        ctx = ServiceContext(store=store, user_id=user_id, progress=progress_printer(args))
+        report = import_caseload(ctx, path, profile, full=args.full, dry_run=args.dry_run,
+                                 sheet=args.sheet)
+    emit(args, report.as_json(), lambda: _text(report, how))
+    return 1 if report.errors else 0
+
+
+def _text(report: ImportReport, how: str) -> str:
+    lines = [f"{report.file}: profile {report.profile} ({how})"]
+    lines += [str(problem) for problem in report.errors]
+    lines.append(report.summary())
+    return "\n".join(lines)
