@@ -1,0 +1,55 @@
+"""``dipsample actions``: the action tracker, most overdue first.
+
+Overdue is counted in working days (England's bank holidays). ``--owner`` takes a
+worker's staff reference or id, or a user's username or id.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import or_, select
+
+from desktop.cli.commands.audits import context
+from desktop.cli.support import emit, store_from
+from desktop.models import User, Worker
+from desktop.models.enums import ActionStatus
+from desktop.services.actions import list_actions
+from desktop.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("actions", parents=[common],
+                                   help="actions from audits, exercises and plans")
+    parser.add_argument("--overdue", action="store_true", help="only open, overdue actions")
+    parser.add_argument("--owner", metavar="ID", help="a worker (staff ref or id) or user")
+    parser.add_argument("--status", choices=[s.value for s in ActionStatus])
+    parser.set_defaults(handler=run)
+
+
+def owner_id(store: Store, owner: str) -> str:
+    with store.read() as session:
+        worker = session.scalar(select(Worker.id).where(
+            or_(Worker.id == owner, Worker.staff_ref == owner), Worker.deleted.is_(False)))
+        user = session.scalar(select(User.id).where(
+            or_(User.id == owner, User.username == owner), User.deleted.is_(False)))
+    return worker or user or owner
+
+
+def run(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        owner = owner_id(store, args.owner) if args.owner else None
+        rows = list_actions(context(store, args), overdue=args.overdue, owner=owner,
+                            status=args.status)
+
+    def text() -> str:
+        if not rows:
+            return "no actions"
+        return "\n".join(
+            f"{r.due_on or r.by_when_text or '-'!s:<12} {r.status:<12} "
+            + (f"{r.overdue_working_days} working days overdue  " if r.overdue_working_days
+               else "")
+            + f"{r.description[:60]}  {r.id}" for r in rows)
+
+    emit(args, rows, text)
+    return 0
