@@ -270,6 +270,8 @@ def _write(session: Session, ctx: ServiceContext, template_id: str, record: dict
     assert case is not None
     if case.last_audit is None or case.last_audit < on:
         case.last_audit = on
+        log_change(session, ctx, EventAction.CHANGE, "case", case.id, fields=["last_audit"],
+                   audit=audit.id)
     log_change(session, ctx, EventAction.CREATE, "audit", audit.id, origin="import",
                case=case.id)
     return audit.id

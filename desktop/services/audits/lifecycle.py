@@ -258,6 +258,8 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
             audit.audit_date = ctx.today()
         if audit.audit_date and (case.last_audit is None or case.last_audit < audit.audit_date):
             case.last_audit = audit.audit_date
+            log_change(session, ctx, EventAction.CHANGE, "case", case.id,
+                       fields=["last_audit"], audit=audit.id)
         if audit.sample_item_id is not None:
             item = session.get(SampleItem, audit.sample_item_id)
             if item is not None and item.status == SampleItemStatus.ACTIVE:

@@ -12,6 +12,7 @@ Folders: the shipped ``resources/templates`` and the council's own
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,10 @@ from desktop.models.enums import EventAction
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.templates.spec import TemplateSpec, read_template
+
+#: Template and question ids derive from the content, so two laptops that load the same
+#: file offline make the same rows and sync has nothing to reconcile.
+TEMPLATE_NAMESPACE = uuid.UUID("5f1c0b1e-2d7a-4c1e-9a4b-6b8f0d3e2a71")
 
 
 @dataclass(frozen=True)
@@ -66,18 +71,23 @@ def _store_version(session: Session, ctx: ServiceContext, spec: TemplateSpec,
     match = next((r for r in rows if r.checksum == checksum), None)
     created = match is None
     if match is None:
-        match = AuditTemplate(code=spec.code, version=max((r.version for r in rows), default=0)
-                              + 1, title=spec.title, description=spec.description,
-                              source=spec.source, checksum=checksum, active=True)
+        template_id = str(uuid.uuid5(TEMPLATE_NAMESPACE, f"{spec.code}:{checksum}"))
+        version = max((r.version for r in rows), default=0) + 1
+        match = AuditTemplate(id=template_id, code=spec.code, version=version, title=spec.title,
+                              description=spec.description, source=spec.source,
+                              checksum=checksum, active=True)
         session.add(match)
         session.flush()
         session.add_all([
-            TemplateQuestion(template_id=match.id, code=q.code, section=q.section,
+            TemplateQuestion(id=str(uuid.uuid5(TEMPLATE_NAMESPACE, f"{template_id}:{q.code}")),
+                             template_id=match.id, code=q.code, section=q.section,
                              position=position, text=q.text, answer_type=q.answer_type,
                              required=q.required, help=q.help, standard_code=q.standard_code)
             for position, q in enumerate(spec.questions, 1)])
         log_change(session, ctx, EventAction.CREATE, "audit_template", match.id,
                    code=spec.code, version=match.version)
+    if match.deleted:  # a tombstoned version whose content came back
+        match.deleted = False
     for row in rows:
         should = row is match
         if row.active != should:
@@ -109,7 +119,7 @@ def load_templates(ctx: ServiceContext, folders: Sequence[Path] | None = None
     with ctx.store.transaction() as session:
         for spec in specs:
             rows = list(session.scalars(select(AuditTemplate).where(
-                AuditTemplate.code == spec.code, AuditTemplate.deleted.is_(False))))
+                AuditTemplate.code == spec.code)))
             row, created = _store_version(session, ctx, spec, rows)
             result.append(TemplateVersion(row.code, row.version, row.id, row.title, created))
     return result

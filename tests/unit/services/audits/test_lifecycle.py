@@ -60,6 +60,8 @@ def test_draft_to_finalised_with_no_comments(world: World, store: Store) -> None
     with store.read() as session:
         case = session.get(Case, case_id)
         assert case is not None and case.last_audit == dt.date(2026, 11, 2)
+    [case_event] = events_for(ctx, "case", case_id)
+    assert json.loads(case_event.detail_json) == {"audit": audit_id, "fields": ["last_audit"]}
     world.clock.advance(hours=71, minutes=59)
     assert finalise_due(ctx) == ([], [])
     world.clock.advance(minutes=1)

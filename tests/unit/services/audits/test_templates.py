@@ -132,3 +132,14 @@ def test_a_broken_file_stores_nothing(ctx: ServiceContext, store: Store, tmp_pat
         load_templates(ctx, [tmp_path])
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(AuditTemplate)) == 0
+
+
+def test_two_laptops_make_the_same_template_rows(ctx: ServiceContext, tmp_path: Path) -> None:
+    from desktop.store import open_store
+
+    other = open_store(tmp_path / "laptop2" / "dipsample.db", prompt=None)
+    try:
+        theirs = load_templates(ServiceContext(store=other))
+    finally:
+        other.close()
+    assert [v.template_id for v in load_templates(ctx)] == [v.template_id for v in theirs]
