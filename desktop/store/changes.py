@@ -32,9 +32,40 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return to_json_value(value)
+    raise TypeError(f"cannot log a {type(value).__name__}")
+
+
+#: The C encoder calls ``default`` only for dates; a dict comprehension over every field
+#: cost more than the rest of a bulk insert (100,000-row import benchmark).
+_encode = json.JSONEncoder(separators=(",", ":"), sort_keys=True, default=_json_default).encode
+
+
 def _dumps(fields: Mapping[str, Any]) -> str:
-    return json.dumps({k: to_json_value(v) for k, v in fields.items()}, separators=(",", ":"),
-                      sort_keys=True)
+    return _encode(fields)
+
+
+def _executemany_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """``INSERT`` many rows; on SQLite through the driver with pre-processed tuples.
+
+    Why: SQLAlchemy builds and processes a parameter dict per row in Python, which costs
+    several times the database work for 100,000 rows. The columns' own bind processors
+    are applied here instead, so stored values are exactly what the Core path stores.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        connection.execute(insert(table), list(rows))
+        return
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+    order = compiled.positiontup or []
+    steps = [(key, table.c[key].type.bind_processor(dialect)) for key in order]
+    params = [tuple([row[k] if p is None or row[k] is None else p(row[k]) for k, p in steps])
+              for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
 
 
 class ChangeRecorder:
@@ -131,15 +162,16 @@ class ChangeRecorder:
         table = model.__tablename__  # type: ignore[attr-defined]
         changes = []
         for row in rows:
-            row.setdefault("id", new_id())
+            if "id" not in row:
+                row["id"] = new_id()
             row.setdefault("deleted", False)
             fields = dict(row)
             row.update(created_at=now, updated_at=now, hlc=self.clock.tick(),
                        device_id=self.device_id)
             changes.append(self.change_row(table, row["id"], "insert", "", row["hlc"],
                                            fields, now))
-        session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
-        session.execute(insert(Change.__table__), changes)
+        _executemany_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
+        _executemany_insert(session, Change.__table__, changes)
 
     def bulk_update(self, session: Session, model: type[Synced],
                     updates: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
