@@ -109,6 +109,7 @@ class CaseTableModel(QAbstractTableModel):
         row = self._rows.get(self._ids[position])
         if row is None:
             self._request(position // PAGE)
+            row = self._rows.get(self._ids[position])  # a source may answer at once
         return row
 
     def _request(self, page: int) -> None:

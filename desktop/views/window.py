@@ -1,0 +1,287 @@
+"""The main window: the case list with its filter, counts, and the store behind it.
+
+Why the window owns the store and the task manager: every screen added later (My week,
+the audit form, the action tracker) runs its services through the same serialised
+worker on the same store, so one place opens it, closes it and reports its errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from desktop.errors import KeyUnavailable, WrongKey
+from desktop.qt import (
+    QAbstractItemView,
+    QAction,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.services.case_list import (
+    CaseListing,
+    CaseQuery,
+    CaseRow,
+    SortKey,
+    case_rows,
+    list_cases,
+)
+from desktop.services.context import ServiceContext
+from desktop.store import Store, open_store
+from desktop.views import case_table as columns
+from desktop.views.case_table import CaseTableModel
+from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
+from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
+
+log = logging.getLogger(__name__)
+
+#: Typing pauses this long before the list is filtered again.
+FILTER_DELAY_MS = 250
+#: Column widths in average character widths (the team names are the longest).
+WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 23, columns.RAG: 8, columns.COHORT: 18,
+          columns.TEAM: 37, columns.WORKER: 18, columns.LAST_VISIT: 11, columns.STATUS: 8}
+RAG_CHOICES = (("All RAG ratings", None), ("Red", "red"), ("Amber", "amber"),
+               ("Green", "green"))
+
+
+def counts_text(listing: CaseListing) -> str:
+    if listing.total == 0:
+        return ("No cases yet: build the demo county (dipsample demo) or import a caseload "
+                "(dipsample import).")
+    rag = listing.rag_counts
+    return (f"{listing.shown:,} of {listing.total:,} cases   ·   {listing.open_count:,} open:  "
+            f"Red {rag.get('red', 0):,}   Amber {rag.get('amber', 0):,}   "
+            f"Green {rag.get('green', 0):,}")
+
+
+class MainWindow(QMainWindow):
+    """The case list of the open store.
+
+    Signals:
+        store_opened: the database is open and the first list is on its way.
+        cases_loaded(CaseListing): a new list is shown (after opening, a filter or a sort).
+
+    Attributes:
+        tasks: the serialised database worker.
+        store: the open store, or None before it is open.
+        model: the case table model; ``table`` shows it.
+        filter_edit, rag_choice, open_only: the filter controls.
+        counts: the status bar's counts.
+        passphrase_dialog: the passphrase dialog while it is shown.
+    """
+
+    store_opened = Signal()
+    cases_loaded = Signal(object)
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.tasks = TaskManager(self)
+        self.store: Store | None = None
+        self.listing: CaseListing | None = None
+        self.passphrase_dialog: PassphraseDialog | None = None
+        self._sort = SortKey.CASE_REF
+        self._descending = False
+        self._generation = 0
+        self._reload_op: BackgroundOp[CaseListing] | None = None
+        self.setWindowTitle(f"DipSample: {db_path.name}")
+        self.model = CaseTableModel(self, parent=self)
+        self.model.sort_requested.connect(self._sort_requested)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.reload)
+        self._build()
+
+    # -- layout -----------------------------------------------------------------
+    def _build(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Case ref, team or RAG")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self.reload)
+        self.rag_choice = QComboBox()
+        for label, code in RAG_CHOICES:
+            self.rag_choice.addItem(label, code)
+        self.rag_choice.currentIndexChanged.connect(lambda _i: self.reload())
+        self.open_only = QCheckBox("Open cases only")
+        self.open_only.toggled.connect(lambda _on: self.reload())
+        bar = QHBoxLayout()
+        label = QLabel("&Filter:")
+        label.setBuddy(self.filter_edit)
+        bar.addWidget(label)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.rag_choice)
+        bar.addWidget(self.open_only)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(columns.CASE_REF, Qt.SortOrder.AscendingOrder)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        char = self.fontMetrics().averageCharWidth()
+        for column, width in WIDTHS.items():
+            header.resizeSection(column, width * char + 16)
+        header.setStretchLastSection(True)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+        self.setCentralWidget(central)
+        self.counts = QLabel("Opening the database…")
+        self.statusBar().addPermanentWidget(self.counts, 1)
+
+        reload_action = QAction("&Reload", self)
+        reload_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        reload_action.triggered.connect(self.reload)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(reload_action)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+
+    # -- opening ----------------------------------------------------------------
+    def open_database(self, store: Store | None = None) -> None:
+        """Open the store off the GUI thread, asking for a passphrase first if needed."""
+        if store is not None:
+            self._opened(store)
+            return
+        need = passphrase_need(self.db_path)
+        if need is Need.NONE:
+            self._open(None)
+        else:
+            self._ask_passphrase(need)
+
+    def _ask_passphrase(self, need: Need, again: bool = False) -> None:
+        dialog = PassphraseDialog(self, need=need, name=self.db_path.name, again=again)
+        dialog.accepted.connect(lambda: self._open(dialog.value()))
+        dialog.rejected.connect(self._no_passphrase)
+        dialog.finished.connect(dialog.deleteLater)
+        self.passphrase_dialog = dialog
+        dialog.open()
+
+    def _no_passphrase(self) -> None:
+        self.passphrase_dialog = None
+        self.counts.setText("No database open: no passphrase was given. Use File > Quit, "
+                            "and start DipSample again to try again.")
+
+    def _open(self, passphrase: str | None) -> None:
+        self.passphrase_dialog = None
+        path = self.db_path
+
+        def task(_control: TaskControl) -> Store:
+            return open_store(path, passphrase=passphrase, prompt=None)
+
+        (BackgroundOp(self, self.tasks, "Opening the database", task)
+         .success(self._opened)
+         .failure(lambda exc: self._open_failed(exc, passphrase))
+         .run())
+
+    def _open_failed(self, exc: BaseException, passphrase: str | None) -> None:
+        self.counts.setText("No database open.")
+        box = show_error(self, exc)
+        if passphrase is not None and isinstance(exc, WrongKey | KeyUnavailable):
+            box.finished.connect(lambda _code: self._ask_passphrase(Need.EXISTING, again=True))
+
+    def _opened(self, store: Store) -> None:
+        self.store = store
+        self.setWindowTitle(f"DipSample: {store.path.name}")
+        self.store_opened.emit()
+        self.reload()
+
+    # -- the list ---------------------------------------------------------------
+    def query(self) -> CaseQuery:
+        return CaseQuery(text=self.filter_edit.text(), rag=self.rag_choice.currentData(),
+                         open_only=self.open_only.isChecked(), sort=self._sort,
+                         descending=self._descending)
+
+    def reload(self) -> None:
+        """Find the matching cases again (new filter, order, or File > Reload)."""
+        self._filter_timer.stop()
+        store = self.store
+        if store is None:
+            return
+        if self._reload_op is not None:
+            self._reload_op.cancel()
+        self._generation += 1
+        generation = self._generation
+        query = self.query()
+
+        def task(control: TaskControl) -> CaseListing:
+            ctx = ServiceContext(store=store, progress=control.progress, cancel=control.cancel)
+            return list_cases(ctx, query)
+
+        op = BackgroundOp(self, self.tasks, "Finding cases", task)
+        op.success(lambda listing: self._loaded(generation, listing))
+        op.cancelled(lambda: self._cancelled(generation))
+        self._reload_op = op
+        op.run()
+
+    def _cancelled(self, generation: int) -> None:
+        if generation == self._generation:
+            self.statusBar().showMessage("Cancelled: the list shows the last search.", 5000)
+
+    def _loaded(self, generation: int, listing: CaseListing) -> None:
+        if generation != self._generation:
+            return  # a newer search is on its way
+        self._reload_op = None
+        self.listing = listing
+        self.model.set_ids(listing.ids)
+        self.counts.setText(counts_text(listing))
+        self.cases_loaded.emit(listing)
+
+    def _sort_requested(self, key: SortKey, descending: bool) -> None:
+        if (key, descending) != (self._sort, self._descending):
+            self._sort, self._descending = key, descending
+            self.reload()
+
+    # -- the model's row source -------------------------------------------------
+    def fetch(self, ids: Sequence[str], done: Callable[[list[CaseRow]], None]) -> None:
+        """Load rows for the model on the worker; an error is shown, the cells stay blank."""
+        store = self.store
+        if store is None:
+            return
+        wanted = list(ids)
+
+        def loaded(future: object) -> None:
+            exc = future.exception()  # type: ignore[attr-defined]
+            if exc is None:
+                done(future.result())  # type: ignore[attr-defined]
+            else:
+                show_error(self, exc)
+
+        self.tasks.run(lambda: case_rows(ServiceContext(store=store), wanted), loaded)
+
+    # -- closing ----------------------------------------------------------------
+    def closeEvent(self, event: object) -> None:
+        self.tasks.shutdown()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        super().closeEvent(event)  # type: ignore[arg-type]

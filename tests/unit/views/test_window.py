@@ -1,0 +1,190 @@
+"""The main window driven as a person would: open, read the counts, filter, sort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.qt import QApplication, QMessageBox, QPoint, Qt
+from desktop.services.case_list import CaseRow
+from desktop.store import open_store
+from desktop.views import case_table as columns
+from desktop.views.case_table import OBJECT_ROLE
+from desktop.views.passphrase import PassphraseDialog
+from desktop.views.window import MainWindow
+
+#: The offscreen platform (tests, CI) cannot pass size hints to a window manager.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+def open_window(qtbot: QtBot, path: Path) -> MainWindow:
+    window = MainWindow(path)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        window.open_database()
+    return window
+
+
+def all_rows(qtbot: QtBot, window: MainWindow) -> list[CaseRow]:
+    """Every row of the list, waiting for the pages the model fetches on the worker."""
+    model = window.model
+    qtbot.waitUntil(lambda: all(model.row_at(i) is not None for i in range(model.rowCount())),
+                    timeout=20_000)
+    return [model.index(i, 0).data(OBJECT_ROLE) for i in range(model.rowCount())]
+
+
+def type_filter(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        window.filter_edit.selectAll()
+        qtbot.keyClicks(window.filter_edit, text)
+
+
+def test_opening_shows_every_case_and_the_counts(qtbot: QtBot, county_path: Path) -> None:
+    window = open_window(qtbot, county_path)
+    assert window.model.rowCount() == 600
+    rows = all_rows(qtbot, window)
+    assert [r.case_ref for r in rows] == sorted(r.case_ref for r in rows)
+    open_rows = [r for r in rows if r.status == "open"]
+    reds = sum(1 for r in open_rows if r.rag == "red")
+    text = window.counts.text()
+    assert "600 of 600 cases" in text
+    assert f"{len(open_rows):,} open" in text
+    assert f"Red {reds:,}" in text
+    first = window.model.index(0, columns.RAG)
+    assert first.data() in {"Red", "Amber", "Green"}
+    assert first.data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert window.windowTitle() == f"DipSample: {county_path.name}"
+
+
+def test_typing_a_team_name_narrows_the_list(qtbot: QtBot, county_path: Path) -> None:
+    window = open_window(qtbot, county_path)
+    everything = all_rows(qtbot, window)
+    type_filter(qtbot, window, "north")
+    rows = all_rows(qtbot, window)
+    expected = [r for r in everything if "north" in r.team.lower()]
+    assert 0 < len(rows) < 600
+    assert sorted(r.id for r in rows) == sorted(r.id for r in expected)
+    assert f"{len(rows):,} of 600 cases" in window.counts.text()
+
+
+def test_typing_a_case_reference_or_a_rag(qtbot: QtBot, county_path: Path) -> None:
+    window = open_window(qtbot, county_path)
+    everything = all_rows(qtbot, window)
+    target = everything[17]
+    type_filter(qtbot, window, target.case_ref)
+    assert [r.id for r in all_rows(qtbot, window)] == [target.id]
+    type_filter(qtbot, window, "Red")
+    rows = all_rows(qtbot, window)
+    assert rows and {r.rag for r in rows} == {"red"}
+    assert len(rows) == sum(1 for r in everything if r.rag == "red")
+    type_filter(qtbot, window, "no such team")
+    assert window.model.rowCount() == 0
+    assert "0 of 600 cases" in window.counts.text()
+
+
+def test_rag_choice_and_open_only(qtbot: QtBot, county_path: Path) -> None:
+    window = open_window(qtbot, county_path)
+    everything = all_rows(qtbot, window)
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        window.rag_choice.setCurrentIndex(window.rag_choice.findText("Amber"))
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        qtbot.mouseClick(window.open_only, Qt.MouseButton.LeftButton)
+    rows = all_rows(qtbot, window)
+    expected = [r for r in everything if r.rag == "amber" and r.status == "open"]
+    assert sorted(r.id for r in rows) == sorted(r.id for r in expected)
+
+
+def test_clicking_a_header_sorts(qtbot: QtBot, county_path: Path) -> None:
+    window = open_window(qtbot, county_path)
+    header = window.table.horizontalHeader()
+    x = header.sectionViewportPosition(columns.TEAM) + 10
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    teams = [r.team for r in all_rows(qtbot, window)]
+    assert teams in (sorted(teams), sorted(teams, reverse=True))
+    assert teams[0] != teams[-1]
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    again = [r.team for r in all_rows(qtbot, window)]
+    assert again == list(reversed(sorted(teams, reverse=teams[0] > teams[-1])))
+
+
+def test_an_empty_database_says_how_to_fill_it(qtbot: QtBot, db_path: Path) -> None:
+    window = open_window(qtbot, db_path)
+    assert window.model.rowCount() == 0
+    assert "dipsample demo" in window.counts.text()
+
+
+def _message_box(qtbot: QtBot) -> QMessageBox:
+    found: list[QMessageBox] = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.isVisible()]
+        return bool(found)
+
+    qtbot.waitUntil(shown, timeout=20_000)
+    return found[0]
+
+
+def test_a_problem_opening_is_one_line_in_a_message_box(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.db"
+    folder.mkdir()
+    window = MainWindow(folder)
+    qtbot.addWidget(window)
+    window.open_database()
+    box = _message_box(qtbot)
+    assert "is a folder, not a database file" in box.text()
+    assert "\n" not in box.text() and "Traceback" not in box.text()
+    assert window.store is None
+    box.close()
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_without_a_keyring_the_window_asks_for_the_passphrase(qtbot: QtBot,
+                                                              db_path: Path) -> None:
+    store = open_store(db_path, passphrase="correct horse battery", prompt=None)
+    store.close()
+    window = MainWindow(db_path)
+    qtbot.addWidget(window)
+    window.open_database()
+    dialog = window.passphrase_dialog
+    assert isinstance(dialog, PassphraseDialog)
+    assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Password
+    qtbot.keyClicks(dialog.passphrase, "wrong passphrase")
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    box = _message_box(qtbot)
+    assert "cannot be opened" in box.text()
+    box.done(0)
+    qtbot.waitUntil(lambda: window.passphrase_dialog is not None, timeout=20_000)
+    dialog = window.passphrase_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.passphrase, "correct horse battery")
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
+    assert window.store is not None and window.store.key_source == "passphrase"
+
+
+@pytest.mark.usefixtures("no_keyring")
+def test_a_new_database_needs_a_long_enough_passphrase_twice(qtbot: QtBot,
+                                                             db_path: Path) -> None:
+    window = MainWindow(db_path)
+    qtbot.addWidget(window)
+    window.open_database()
+    dialog = window.passphrase_dialog
+    assert dialog is not None and dialog.confirm is not None
+    qtbot.keyClicks(dialog.passphrase, "short")
+    dialog.accept()
+    assert "at least 8" in dialog.problem.text()
+    qtbot.keyClicks(dialog.passphrase, " but longer")
+    qtbot.keyClicks(dialog.confirm, "different")
+    dialog.accept()
+    assert "differ" in dialog.problem.text()
+    dialog.confirm.setText("short but longer")
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        dialog.accept()
+    assert db_path.exists()
