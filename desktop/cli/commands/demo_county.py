@@ -59,7 +59,8 @@ def _text(summary: DemoSummary) -> str:
         f"  {summary.cases:,} cases ({summary.open_cases:,} open: Red {rag.get('red', 0):,}, "
         f"Amber {rag.get('amber', 0):,}, Green {rag.get('green', 0):,}), "
         f"{summary.case_events:,} case events",
-        f"  {summary.audits:,} past audits, {summary.actions:,} actions"
+        f"  {summary.audits:,} past audits, {summary.actions:,} actions, "
+        f"{summary.disagreements:,} RAG disagreements"
         + (f" (template {summary.template})" if summary.template else ""),
     ])
 

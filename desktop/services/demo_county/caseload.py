@@ -197,7 +197,7 @@ class CaseMaker:
         interval = settings.complex_green_visit_days if complex_green \
             else settings.visit_days[rag.value]
 
-        if cohort is Cohort.CARE_LEAVER:
+        if cohort is Cohort.CARE_LEAVER and not (complex_green and rng.random() < 0.6):
             visitor = VisitBy.PERSONAL_ADVISER
         elif rag is Rag.GREEN and not complex_green:
             visitor = _pick(rng, {VisitBy.SOCIAL_WORKER: 0.75,

@@ -95,6 +95,8 @@ class Organisation:
     teams: list[TeamPlan]
     auditors: list[tuple[str, tuple[str, ...]]]
     qa_user_ids: list[str]
+    #: A team manager's worker id to their user id (they confirm actions are done).
+    manager_users: dict[str, str]
     rows: list[tuple[type[Any], list[dict[str, Any]]]]
 
     def teams_of(self, area: str) -> list[TeamPlan]:
@@ -116,6 +118,7 @@ def build_organisation(rng: random.Random) -> Organisation:
     user_rows: list[dict[str, Any]] = []
     link_rows: list[dict[str, Any]] = []
     teams: list[TeamPlan] = []
+    manager_users: dict[str, str] = {}
     taken: set[str] = set()
     staff_numbers = iter(rng.sample(range(10_000, 99_999), 2_000))
 
@@ -150,8 +153,9 @@ def build_organisation(rng: random.Random) -> Organisation:
                           else WorkerRole.SOCIAL_WORKER.value)
             team.worker_ids = [add_worker(team, caseholder)[0]
                                for _ in range(_team_size(rng, kind))]
-            add_user(f"Team Manager ({team.name})", (Role.TEAM_MANAGER.value,),
-                     (team.area_id,), worker_id=team.manager_id, name=manager_name)
+            manager_users[team.manager_id] = add_user(
+                f"Team Manager ({team.name})", (Role.TEAM_MANAGER.value,), (team.area_id,),
+                worker_id=team.manager_id, name=manager_name)
             teams.append(team)
 
     every = tuple(area_ids[a] for a in AREAS)
@@ -165,6 +169,7 @@ def build_organisation(rng: random.Random) -> Organisation:
         add_user(f"Head of Service ({area})", (Role.HEAD_OF_SERVICE.value,), (area_ids[area],))
     return Organisation(
         area_ids=area_ids, teams=teams, auditors=auditors, qa_user_ids=qa_ids,
+        manager_users=manager_users,
         rows=[(ServiceArea, area_rows), (Team, team_rows), (Worker, worker_rows),
               (User, user_rows), (UserServiceArea, link_rows)],
     )
