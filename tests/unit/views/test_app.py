@@ -1,0 +1,71 @@
+"""``run_gui`` and ``dipsample demo --open``: the window opens, lists the cases, closes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.cli.main import main
+from desktop.errors import EnvironmentProblem
+from desktop.qt import QApplication, QTimer
+from desktop.views import app
+from desktop.views.app import run_gui
+from desktop.views.window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+def close_when_listed(seen: list[int]) -> QTimer:
+    """Like a person: wait until the list is shown, note how many cases, close the window.
+
+    Returns the give-up timer (closes everything after a minute); keep a reference.
+    """
+    give_up = QTimer()
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(QApplication.closeAllWindows)
+    give_up.start(60_000)
+
+    def check() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and windows[0].listing is not None:
+            seen.append(windows[0].model.rowCount())
+            give_up.stop()
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, check)
+
+    QTimer.singleShot(0, check)
+    return give_up
+
+
+def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path) -> None:
+    seen: list[int] = []
+    _timer = close_when_listed(seen)
+    assert run_gui(county_path) == 0
+    assert seen == [600]
+
+
+def test_demo_open_builds_then_opens_and_reopens_on_a_second_run(
+        qtbot: QtBot, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[int] = []
+    _timer = close_when_listed(seen)
+    assert main(["demo", "--db", str(db_path), "--cases", "80", "--open"]) == 0
+    assert seen == [80]
+    assert "80 cases" in capsys.readouterr().out
+    _timer = close_when_listed(seen)
+    assert main(["demo", "--db", str(db_path), "--cases", "80", "--open"]) == 0
+    assert seen == [80, 80]
+
+
+def test_no_display_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(EnvironmentProblem, match="no display"):
+        app._check_display()
+    monkeypatch.setenv("DISPLAY", ":0")
+    app._check_display()
