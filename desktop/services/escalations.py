@@ -149,6 +149,12 @@ def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
             raise RuleViolation(f"the escalation is {escalation.status}; only an open one "
                                 "can be responded to")
         now = ctx.now()
+        if (escalation.status == EscalationStatus.AWAITING_TEAM_MANAGER.value
+                and escalation.respond_by < now):
+            # Seed 001: no response in time goes to the Head of Service. A laptop that
+            # was off when the deadline passed must not let a late answer hide that.
+            _to_head_of_service(session, ctx, escalation, now,
+                                "the response came after the deadline")
         escalation.status = EscalationStatus.RESPONDED.value
         escalation.responded_at = now
         escalation.response = response.strip()
@@ -185,16 +191,21 @@ def escalate_overdue(ctx: ServiceContext) -> list[str]:
             Escalation.status == EscalationStatus.AWAITING_TEAM_MANAGER.value,
             Escalation.respond_by < now).order_by(Escalation.respond_by)))
         for escalation in due:
-            case = session.get(Case, escalation.case_id)
-            head = head_of_service_for(session, case.service_area_id if case else None)
-            escalation.status = EscalationStatus.ESCALATED_TO_HEAD_OF_SERVICE.value
-            escalation.escalated_at = now
-            escalation.head_of_service_id = head
-            _step(session, escalation, now,
-                  StepKind.ESCALATED if head else StepKind.NO_HEAD_OF_SERVICE, None)
-            log_change(session, ctx, EventAction.CHANGE, "escalation", escalation.id,
-                       to=escalation.status, head_of_service=head)
+            _to_head_of_service(session, ctx, escalation, now)
         return [e.id for e in due]
+
+
+def _to_head_of_service(session: Session, ctx: ServiceContext, escalation: Escalation,
+                        now: dt.datetime, note: str = "") -> None:
+    case = session.get(Case, escalation.case_id)
+    head = head_of_service_for(session, case.service_area_id if case else None)
+    escalation.status = EscalationStatus.ESCALATED_TO_HEAD_OF_SERVICE.value
+    escalation.escalated_at = now
+    escalation.head_of_service_id = head
+    _step(session, escalation, now,
+          StepKind.ESCALATED if head else StepKind.NO_HEAD_OF_SERVICE, None, note)
+    log_change(session, ctx, EventAction.CHANGE, "escalation", escalation.id,
+               to=escalation.status, head_of_service=head)
 
 
 def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,

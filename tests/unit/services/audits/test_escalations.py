@@ -110,3 +110,21 @@ def test_open_escalations_are_listed_first_and_no_hos_still_moves(store: Store) 
     assert rows[0].steps[-1].kind == "no_head_of_service"
     with store.read() as session:
         assert session.get(Escalation, late).escalated_at == world.clock.now  # type: ignore
+
+
+def test_a_late_response_still_reaches_the_head_of_service(store: Store) -> None:
+    """The laptop was off at the deadline: the late answer must not hide the lateness."""
+    world = make_world(store)
+    ctx = world.as_user(world.auditor)
+    escalation_id = escalations.raise_concern(ctx, world.case("red"), "Worried about X")
+    world.clock.advance(days=6)  # well past the end of the next working day
+    escalations.respond(world.as_user(world.tm_user), escalation_id, "Visited today")
+    with store.read() as session:
+        escalation = session.get(Escalation, escalation_id)
+        assert escalation.status == "responded"
+        assert escalation.escalated_at == world.clock.now
+    [row] = [r for r in escalations.list_escalations(ctx) if r.id == escalation_id]
+    kinds = [step.kind for step in row.steps]
+    assert kinds[-2] in {"escalated_to_hos", "no_head_of_service"}
+    assert "after the deadline" in row.steps[-2].note
+    assert kinds[-1] == "responded"
