@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem
-from desktop.models import Case, CaseEvent
+from desktop.models import Case, CaseEvent, ServiceArea, Team, Worker
 from desktop.models.base import new_id
 from desktop.models.enums import CaseEventKind, CaseStatus, EventAction, WorkerRole
 from desktop.services.caseload.profiles import Profile, detect_profile, load_profile
@@ -272,15 +272,21 @@ def _plan_update(plan: _Plan, old: tuple[Any, ...], index: dict[str, int],
     else:
         plan.unchanged += 1
 
+#: The order the organisation's new records must be inserted in (foreign keys).
+PARENTS_FIRST = (ServiceArea, Team, Worker)
+
 
 def _write(session: Session, ctx: ServiceContext, resolver: OrgResolver, plan: _Plan,
            total: int) -> None:
     recorder = ctx.store.recorder
     org = resolver.plan
-    for model, rows in org.new.items():
-        recorder.bulk_insert(session, model, rows)
-    for model, updates in org.updates.items():
-        recorder.bulk_update(session, model, list(updates.values()))
+    # Parents before children: rows may plan a team before the new area it belongs to.
+    for model in PARENTS_FIRST:
+        if model in org.new:
+            recorder.bulk_insert(session, model, org.new[model])
+    for model in PARENTS_FIRST:
+        if model in org.updates:
+            recorder.bulk_update(session, model, list(org.updates[model].values()))
     done = 0
     for start in range(0, len(plan.inserts), CHUNK):
         chunk = plan.inserts[start:start + CHUNK]
