@@ -15,7 +15,6 @@ Imported deadlines may lie in the past (the plan is a record), so the tracker's
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from desktop.services.caseload.report import RowProblem
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
+from desktop.services.mapping_files import read_mapping_json
 from desktop.services.tabular import Row, Table, read_table
 from desktop.services.workflow_settings import load_workflow_settings
 
@@ -114,12 +114,7 @@ def default_mapping_path() -> Path:
 
 def load_mapping(path: Path | None = None) -> PlanMapping:
     path = path or default_mapping_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputProblem(f"{path.name}: cannot be read ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputProblem(f"{path.name}: not a JSON mapping ({exc})") from None
+    data = read_mapping_json(path)
     columns = data.get("columns") if isinstance(data, dict) else None
     if not isinstance(columns, dict) or set(columns) - set(FIELDS) or not {
             "finding", "action"} <= set(columns):

@@ -16,7 +16,6 @@ skipped, so importing an export again, or a longer one, is safe.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,7 @@ from desktop.services.caseload.report import RowProblem
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
+from desktop.services.mapping_files import read_mapping_json
 from desktop.services.tabular import Row, Table, read_table
 from desktop.services.templates.versions import current_template
 
@@ -79,12 +79,7 @@ def default_mapping_path() -> Path:
 
 def load_mapping(path: Path | None = None) -> AuditMapping:
     path = path or default_mapping_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputProblem(f"{path.name}: cannot be read ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputProblem(f"{path.name}: not a JSON mapping ({exc})") from None
+    data = read_mapping_json(path)
     if not isinstance(data, dict):
         raise InputProblem(f"{path.name}: a mapping is a JSON object")
     columns = data.get("columns", {})
