@@ -18,6 +18,8 @@ from pathlib import Path
 from desktop import __version__
 from desktop.cli import commands
 from desktop.errors import UserError
+from desktop.logs import log_file, setup_logging
+from desktop.store.failures import as_user_error
 
 log = logging.getLogger("dipsample")
 
@@ -46,20 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging() -> None:
-    from desktop import paths
-
-    try:
-        handler: logging.Handler = logging.FileHandler(paths.log_dir() / "dipsample.log",
-                                                       encoding="utf-8")
-    except OSError:
-        handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-
-
 def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
     if args is not None and getattr(args, "json", False):
         print(json.dumps({"error": message, "exit_code": code}))
@@ -71,7 +59,7 @@ def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_logging()
+    setup_logging()
     try:
         if args.command is None:
             from desktop.views.app import run_gui
@@ -84,12 +72,14 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, "interrupted", 2)
     except BrokenPipeError:
         return 0
-    except Exception:
+    except Exception as exc:
+        problem = as_user_error(exc)
+        if problem is not None:
+            log.warning("%s stopped: %s", args.command or "gui", type(problem).__name__)
+            return _fail(args, problem.message, problem.exit_code)
         log.exception("unexpected error in %s", args.command or "gui")
-        from desktop import paths
-
         return _fail(args, "an unexpected error stopped this command; details are in "
-                     f"{paths.log_dir() / 'dipsample.log'}", 2)
+                     f"{log_file()}", 2)
 
 
 if __name__ == "__main__":
