@@ -126,12 +126,12 @@ def run(workdir: Path, quick: bool) -> Timings:
     path = workdir / "caseload.csv"
     write_caseload(path, 20_000 if quick else 100_000)
     rows = parsed_rows(path)
-    base_store = open_store(workdir / "baseline.db", prompt=None)
+    base_store = open_store(workdir / "baseline.db", prompt=None, create=True)
     try:
         baseline = timed(lambda: raw_executemany(base_store, rows))
     finally:
         base_store.close()
-    our_store = open_store(workdir / "ours.db", prompt=None)
+    our_store = open_store(workdir / "ours.db", prompt=None, create=True)
     try:
         ctx = ServiceContext(store=our_store, clock=lambda: AS_OF)
         report = None

@@ -62,7 +62,7 @@ def event_row(rng: random.Random, case_id: str, kind: str) -> dict[str, Any]:
 def build_caseload(path: Path, cases: int, auditors: int = 18, seed: int = 1) -> Store:
     """A synthetic encrypted store: areas, teams, workers, cases, events, auditors."""
     os.environ.setdefault("DIPSAMPLE_PASSPHRASE", "benchmark-passphrase")
-    store = open_store(path, prompt=None)
+    store = open_store(path, prompt=None, create=True)
     rng = random.Random(seed)
     recorder = store.recorder
     with store.transaction() as session:

@@ -75,7 +75,7 @@ def db_path(tmp_path: Path) -> Path:
 def store(db_path: Path):  # type: ignore[no-untyped-def]
     from desktop.store import open_store
 
-    opened = open_store(db_path, prompt=None)
+    opened = open_store(db_path, prompt=None, create=True)
     yield opened
     opened.close()
 

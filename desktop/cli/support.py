@@ -22,13 +22,55 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else paths.default_db_path()
 
 
+def waiting_notice() -> None:
+    """Said once when a write waits for another DipSample process (an import, a sync)."""
+    print("waiting for another DipSample process to finish writing...", file=sys.stderr,
+          flush=True)
+
+
+def open_for(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The store named by ``--db``; only commands that fill a store pass ``create``."""
+    store = open_store(db_path(args), create=create)
+    store.on_wait = waiting_notice
+    return store
+
+
 @contextmanager
 def store_from(args: argparse.Namespace) -> Iterator[Store]:
-    store = open_store(db_path(args))
+    """An existing store: a missing or empty file is refused, never created."""
+    store = open_for(args)
     try:
         yield store
     finally:
         store.close()
+
+
+class NewStore:
+    """A store a command may create; :meth:`discard` removes it again if it stayed empty.
+
+    Why: a refused import into a new path used to leave a new, empty database behind
+    (and its key), which the next command then opened as if it were real.
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        path = db_path(args).expanduser().resolve()
+        self.created = not path.exists()
+        self.store = open_for(args, create=True)
+
+    def close(self, *, keep: bool) -> None:
+        self.store.close()
+        if self.created and not keep:
+            remove_store_files(self.store.path)
+
+
+def remove_store_files(path: Path) -> None:
+    from desktop.store import keys
+
+    for suffix in ("", "-wal", "-shm", "-journal", ".kdf"):
+        target = path.with_name(path.name + suffix)
+        if target.exists():
+            target.unlink()
+    keys.forget_key(path)
 
 
 def acting_username(args: argparse.Namespace) -> str | None:

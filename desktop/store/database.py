@@ -1,5 +1,15 @@
 """Open the encrypted local store: key, pragmas, integrity check, migrations.
 
+Why we drive SQLite's transactions ourselves: Python's sqlite3 driver (and sqlcipher3,
+its copy) starts a transaction only before INSERT/UPDATE/DELETE, so CREATE TABLE and
+every SELECT ran outside any transaction. A crash while a new store's 28 tables were
+being made left half of them and an empty version stamp, and an import read the
+versions it was replacing outside the transaction that replaced them (a stale base
+version in the change log). With the driver's own handling off, each SQLAlchemy
+transaction is one SQLite transaction: ``BEGIN`` for reads, ``BEGIN IMMEDIATE`` for
+writes, which takes the write lock before the first read, so what a writer reads is
+what it replaces.
+
 Why these pragmas: WAL lets the window read while a worker writes; ``synchronous=FULL``
 makes a committed audit survive a power cut (WAL's default NORMAL may lose the last
 transactions); ``secure_delete`` overwrites freed pages so deleted text cannot be
@@ -8,8 +18,11 @@ recovered from the file; foreign keys are off by default in SQLite.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,14 +37,21 @@ from sqlalchemy.pool import QueuePool
 from desktop.errors import EnvironmentProblem, NetworkPathRefused, WrongKey
 from desktop.models.base import new_id
 from desktop.models.log import Change, Meta
-from desktop.store import keys, migrate
+from desktop.store import backups, failures, keys, migrate
 from desktop.store.changes import RECORDER_KEY, ChangeRecorder
 from desktop.store.hlc import HybridClock
 from desktop.store.netpath import is_network_path
 
 log = logging.getLogger(__name__)
 
-BUSY_TIMEOUT_MS = 10_000
+#: How long SQLite itself waits for a lock before each of our retries.
+BUSY_TIMEOUT_MS = 2_000
+#: How long a writer waits in all for another process's write to finish (an import of
+#: 100,000 cases holds the lock for about 10 s). ``DIPSAMPLE_WRITE_WAIT`` (seconds)
+#: shortens it for tests.
+WRITE_WAIT_S = 120.0
+#: Execution option that makes a transaction begin with the write lock.
+WRITE = "dipsample_write"
 
 
 @dataclass
@@ -54,8 +74,12 @@ class Store:
     key_source: str
     schema_revision: str
     backup_path: Path | None = None
+    #: The schema revision before this open upgraded it (None: no upgrade happened).
+    upgraded_from: str | None = None
     _factory: sessionmaker[Session] = field(init=False, repr=False)
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    #: Called once when a write has to wait for another process (the CLI prints a line).
+    on_wait: Callable[[], None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False,
@@ -77,7 +101,12 @@ class Store:
         lock fights between the GUI's worker and a background sweep).
         """
         with self._write_lock, self._factory() as session, session.begin():
+            session.connection(execution_options={WRITE: self._notify_wait})
             yield session
+
+    def _notify_wait(self) -> None:
+        if self.on_wait is not None:
+            self.on_wait()
 
     def read(self) -> Session:
         """A session for reading; nothing it does is committed."""
@@ -96,6 +125,7 @@ def _connect_factory(path: Path, key: keys.DatabaseKey) -> Callable[[], Any]:
     def connect() -> Any:
         conn = sqlcipher.connect(str(path), check_same_thread=False,
                                  timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.isolation_level = None  # we say BEGIN ourselves (see the module docstring)
         quiet(conn)
         conn.execute(key.pragma())
         return conn
@@ -115,26 +145,130 @@ def _set_pragmas(dbapi_conn: Any, _record: object) -> None:
         cur.close()
 
 
+def write_wait_seconds() -> float:
+    value = os.environ.get("DIPSAMPLE_WRITE_WAIT")
+    try:
+        return float(value) if value else WRITE_WAIT_S
+    except ValueError:
+        return WRITE_WAIT_S
+
+
+def _begin(conn: Any) -> None:
+    """``BEGIN``, or ``BEGIN IMMEDIATE`` for a writer, waiting out another process."""
+    notify = conn.get_execution_options().get(WRITE)
+    if notify is None:
+        conn.exec_driver_sql("BEGIN")
+        return
+    deadline = time.monotonic() + write_wait_seconds()
+    told = False
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except Exception as exc:
+            if not isinstance(failures.as_user_error(exc), failures.DatabaseBusy):
+                raise
+            if time.monotonic() >= deadline:
+                raise failures.DatabaseBusy(failures.BUSY_MESSAGE) from None
+            if not told and callable(notify):
+                told = True
+                notify()
+
+
 def make_engine(path: Path, key: keys.DatabaseKey) -> Engine:
+    """The engine; ``hide_parameters`` keeps row values out of every SQLAlchemy message."""
     engine = create_engine(f"sqlite:///{path}", creator=_connect_factory(path, key),
                            module=sqlcipher, poolclass=QueuePool, pool_size=4,
-                           max_overflow=4)
+                           max_overflow=4, hide_parameters=True)
     event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", _begin)
     return engine
 
 
+#: SQLCipher's page size: a store's main file is always a whole number of pages.
+PAGE_SIZE = 4096
+
+
 def _verify_key(path: Path, key: keys.DatabaseKey) -> None:
+    """Read the schema with ``key``; tell a wrong key from a damaged file where we can."""
+    with open(path, "rb") as handle:
+        if handle.read(16) == b"SQLite format 3\x00":
+            raise WrongKey(f"{path.name} is an unencrypted SQLite database, not a DipSample "
+                           "store; DipSample never opens an unencrypted file.")
     conn = sqlcipher.connect(str(path))
     quiet(conn)
     try:
         conn.execute(key.pragma())
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError:
+    except sqlcipher.DatabaseError as exc:
+        code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+        truncated = path.stat().st_size % PAGE_SIZE != 0
+        if key.known_good or truncated or code == 11:  # SQLITE_CORRUPT
+            raise failures.DatabaseDamaged(
+                f"{path.name} is damaged and cannot be opened; {backups.backup_hint(path)}."
+            ) from None
         raise WrongKey(
-            f"{path.name} cannot be opened: the key is wrong or it is not a DipSample database."
+            f"{path.name} cannot be opened: the key is wrong, or the file is damaged or is "
+            f"not a DipSample database ({backups.backup_hint(path)})."
         ) from None
     finally:
         conn.close()
+
+
+def _make_private(path: Path) -> None:
+    """Only the user may read the store and its ``-wal``/``-shm``; all must be writable.
+
+    Why: SQLite gives ``-wal`` and ``-shm`` the mode of the main file, so a run while the
+    file was read-only left a 0444 ``-shm`` that broke every write after the file was made
+    writable again.
+    """
+    writable = os.access(path, os.W_OK)
+    for item in _family(path):
+        try:
+            info = item.stat()
+        except OSError:
+            continue
+        if info.st_uid != os.getuid():
+            continue
+        wanted = 0o600 if writable else 0o400
+        if info.st_mode & 0o777 != wanted:
+            with contextlib.suppress(OSError):
+                item.chmod(wanted)
+
+
+def _family(path: Path) -> list[Path]:
+    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))]
+
+
+def _create(path: Path, key: keys.DatabaseKey) -> None:
+    """Build a new store under a temporary name and rename it into place when complete.
+
+    Why: a kill at any moment then leaves either no store (the next run starts again) or
+    a complete one; never an empty or half-made file at ``path`` that every later
+    command would stumble on.
+    """
+    partial = path.with_name(path.name + ".new")
+    for stale in _family(partial):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+    try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise EnvironmentProblem(f"Cannot create {path.name}: {exc.strerror}") from None
+    engine = make_engine(partial, key)
+    try:
+        migrate.upgrade_if_needed(engine, partial, key)
+        _device_id(engine)
+    finally:
+        engine.dispose()  # the last connection's close folds the WAL into the file
+    with open(partial, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def integrity_problems(engine: Engine, full: bool = False) -> list[str]:
@@ -147,6 +281,7 @@ def integrity_problems(engine: Engine, full: bool = False) -> list[str]:
 
 def _device_id(engine: Engine) -> str:
     with Session(engine) as session, session.begin():
+        session.connection(execution_options={WRITE: True})
         meta = session.get(Meta, "device_id")
         if meta is None:
             meta = Meta(key="device_id", value=new_id())
@@ -159,20 +294,39 @@ def _last_version(engine: Engine) -> str:
         return session.scalar(select(Change.version).order_by(Change.seq.desc()).limit(1)) or ""
 
 
+def _refuse_missing(path: Path) -> None:
+    if not path.exists():
+        raise EnvironmentProblem(
+            f"There is no DipSample database at {path}. Check the path; 'dipsample demo' "
+            "or 'dipsample import' create a new one."
+        )
+    if path.stat().st_size == 0:
+        raise EnvironmentProblem(
+            f"{path.name} is empty (0 bytes): it is not a DipSample database. "
+            f"{backups.backup_hint(path).capitalize()}."
+        )
+
+
 def open_store(
     path: Path,
     *,
     passphrase: str | None = None,
     prompt: keys.PromptFn | None = keys._tty_prompt,
     upgrade: bool = True,
+    create: bool = False,
 ) -> Store:
-    """Open (creating if needed) the encrypted store at ``path``.
+    """Open the encrypted store at ``path``; with ``create``, make it if it does not exist.
+
+    Why ``create`` is opt-in: ``check --db`` with a mistyped path used to build a new empty
+    database and call it healthy. Only the commands that fill a store (``demo``,
+    ``import``) and the window's "new store" make one, and only where no file exists.
 
     Raises:
         NetworkPathRefused: the file is on a network share.
         KeyUnavailable / WrongKey: no key, or the key does not fit.
+        DatabaseDamaged: the file is damaged (the latest backup is named).
         SchemaTooNew: written by a newer DipSample.
-        EnvironmentProblem: the integrity check failed.
+        EnvironmentProblem: missing or empty file without ``create``; integrity failure.
     """
     if is_network_path(path) or is_network_path(path.expanduser().resolve().parent):
         raise NetworkPathRefused(
@@ -182,6 +336,9 @@ def open_store(
     path = path.expanduser().resolve()
     if path.is_dir():
         raise EnvironmentProblem(f"{path} is a folder, not a database file.")
+    existed = path.exists()
+    if not create or existed:
+        _refuse_missing(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -189,23 +346,30 @@ def open_store(
             f"Cannot create the folder {path.parent}: {exc.strerror}"
         ) from None
     key = keys.resolve_key(path, passphrase=passphrase, prompt=prompt)
-    if path.exists() and path.stat().st_size > 0:
-        _verify_key(path, key)
+    if not existed:
+        _create(path, key)
+    _verify_key(path, key)
+    _make_private(path)
     engine = make_engine(path, key)
     try:
         problems = integrity_problems(engine)
         if problems:
-            raise EnvironmentProblem(
-                f"{path.name} failed SQLite's integrity check ({problems[0]}); restore a backup."
+            raise failures.DatabaseDamaged(
+                f"{path.name} failed SQLite's integrity check; {backups.backup_hint(path)}."
             )
+        before = migrate.current_revision(engine) or ""
         backup = migrate.upgrade_if_needed(engine, path, key) if upgrade else None
         revision = migrate.current_revision(engine) or ""
         device_id = _device_id(engine)
         clock = HybridClock(device_id)
         clock.observe(_last_version(engine))
-    except BaseException:
+    except BaseException as exc:
         engine.dispose()
+        problem = failures.as_user_error(exc, path)
+        if problem is not None and problem is not exc:
+            raise problem from None
         raise
     return Store(path=path, engine=engine, device_id=device_id,
                  recorder=ChangeRecorder(clock, device_id), key_source=key.source,
-                 schema_revision=revision, backup_path=backup)
+                 schema_revision=revision, backup_path=backup,
+                 upgraded_from=before if revision != before else None)

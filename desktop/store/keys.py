@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -24,7 +25,7 @@ from pathlib import Path
 import keyring
 import keyring.errors
 
-from desktop.errors import KeyUnavailable
+from desktop.errors import KeyUnavailable, WrongKey
 
 SERVICE = "DipSample"
 PASSPHRASE_ENV = "DIPSAMPLE_PASSPHRASE"
@@ -37,13 +38,31 @@ PromptFn = Callable[[str], str]
 
 @dataclass(frozen=True)
 class DatabaseKey:
-    """A raw SQLCipher key and where it came from ("keyring" or "passphrase")."""
+    """A raw SQLCipher key and where it came from ("keyring" or "passphrase").
+
+    Attributes:
+        known_good: the key is certainly this database's (the keyring entry made for
+            it, or a passphrase that matched the ``.kdf`` check value), so a file it
+            cannot open is damaged rather than locked with another key.
+    """
 
     hex: str
     source: str
+    known_good: bool = False
 
     def pragma(self) -> str:
         return f"PRAGMA key = \"x'{self.hex}'\""
+
+
+#: Why a check value: with only the database to try, a wrong passphrase and a damaged
+#: first page look the same ("file is not a database"). An HMAC of a fixed label under
+#: the key tells them apart without touching the file, and reveals nothing the
+#: encrypted file does not already let an attacker test offline.
+_CHECK_LABEL = b"DipSample key check v1"
+
+
+def check_value(key_hex: str) -> str:
+    return hmac.new(bytes.fromhex(key_hex), _CHECK_LABEL, hashlib.sha256).hexdigest()
 
 
 def kdf_path(db_path: Path) -> Path:
@@ -90,6 +109,10 @@ def _passphrase(given: str | None, prompt: PromptFn | None, new: bool) -> str:
     if not value and prompt is not None:
         value = prompt("New passphrase for the DipSample database: " if new
                        else "Passphrase for the DipSample database: ")
+        # A typo in a new passphrase would lock the data away for good: ask twice.
+        if value and new and prompt("Type the new passphrase again: ") != value:
+            raise KeyUnavailable("The two passphrases differ; nothing was created. "
+                                 "Run the command again and type the same one twice.")
     if not value:
         raise KeyUnavailable(
             "No keyring is available and no passphrase was given: set "
@@ -110,9 +133,13 @@ def resolve_key(
     exists = db_path.exists() and db_path.stat().st_size > 0
     sidecar = kdf_path(db_path)
     if sidecar.exists():
-        params = json.loads(sidecar.read_text(encoding="utf-8"))
+        params = _read_kdf(sidecar)
         phrase = _passphrase(passphrase, prompt, new=False)
-        return DatabaseKey(derive(phrase, params["salt"], int(params["n"])), "passphrase")
+        derived = derive(phrase, params["salt"], int(params["n"]))
+        expected = params.get("check")
+        if expected is not None and not hmac.compare_digest(expected, check_value(derived)):
+            raise WrongKey(f"The passphrase is wrong for {db_path.name}; nothing was changed.")
+        return DatabaseKey(derived, "passphrase", known_good=expected is not None)
     if keyring_available() and not (passphrase and not exists):
         entry = keyring_entry(db_path)
         try:
@@ -120,11 +147,12 @@ def resolve_key(
         except keyring.errors.KeyringError as exc:
             raise KeyUnavailable(f"The system keyring could not be read: {exc}") from None
         if stored:
-            return DatabaseKey(stored, "keyring")
+            return DatabaseKey(stored, "keyring", known_good=True)
         if exists:
             raise KeyUnavailable(
-                "The keyring holds no key for this database; it was made on another "
-                "machine or by another user."
+                f"No key for {db_path.name}: the keyring holds none for it and there is no "
+                f"passphrase file ({sidecar.name}) beside it. It was made on another machine "
+                f"or by another user, or its {sidecar.name} file was removed."
             )
         new_key = secrets.token_hex(32)
         try:
@@ -134,14 +162,44 @@ def resolve_key(
         return DatabaseKey(new_key, "keyring")
     if exists:
         raise KeyUnavailable(
-            "This database's key is kept in a keyring that is not available here."
+            f"No key for {db_path.name}: there is no passphrase file ({sidecar.name}) beside "
+            "it, and no keyring is available here. If it was made with a passphrase, "
+            f"restore its {sidecar.name} file; if its key is in a keyring, open it where "
+            "that keyring is."
         )
     phrase = _passphrase(passphrase, prompt, new=True)
     salt = secrets.token_hex(16)
+    derived = derive(phrase, salt)
     sidecar.parent.mkdir(parents=True, exist_ok=True)
-    sidecar.write_text(json.dumps({"kdf": "scrypt", "salt": salt, "n": SCRYPT_N,
-                                   "r": SCRYPT_R, "p": SCRYPT_P}), encoding="utf-8")
-    return DatabaseKey(derive(phrase, salt), "passphrase")
+    _write_private(sidecar, json.dumps({"kdf": "scrypt", "salt": salt, "n": SCRYPT_N,
+                                        "r": SCRYPT_R, "p": SCRYPT_P,
+                                        "check": check_value(derived)}))
+    return DatabaseKey(derived, "passphrase", known_good=True)
+
+
+def _read_kdf(sidecar: Path) -> dict[str, str]:
+    try:
+        params = json.loads(sidecar.read_text(encoding="utf-8"))
+        bytes.fromhex(params["salt"])
+        int(params["n"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise KeyUnavailable(
+            f"{sidecar.name} (the passphrase file beside the database) is damaged; restore "
+            "it from a backup of that folder.") from None
+    if not isinstance(params, dict):
+        raise KeyUnavailable(f"{sidecar.name} is damaged; restore it from a backup.")
+    return params
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file only its owner can read, atomically."""
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
 
 
 def key_present(db_path: Path) -> str | None:

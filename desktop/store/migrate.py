@@ -1,16 +1,16 @@
 """Alembic migrations for the store, with a backup before every upgrade.
 
-Why a backup through SQLite's online backup API: it copies a consistent snapshot
-even while another connection reads, and with the same key the copy is encrypted too
-(Vorta's ``backup_current_db`` copies the file, which can catch a half-written WAL).
+Why one transaction for the whole upgrade: SQLite's DDL is transactional once the
+driver stops managing transactions (see ``database``), so the new tables, indexes and
+the version stamp commit together or not at all. A power cut mid-upgrade leaves the
+file exactly at its old version, and a new store is either empty or complete: never
+half its tables with an empty ``alembic_version``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import sqlcipher3.dbapi2 as sqlcipher
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -18,6 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
 from desktop.errors import SchemaTooNew
+from desktop.store.backups import make_backup
 from desktop.store.keys import DatabaseKey
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,24 +48,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), target)
+    """Every pending migration and the version stamp in one write transaction."""
+    from desktop.store.database import WRITE
 
-
-def backup(path: Path, key: DatabaseKey, suffix: str) -> Path:
-    """An encrypted copy of ``path`` beside it, via the online backup API."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.stem}.{suffix}.{stamp}{path.suffix}.bak")
-    source = sqlcipher.connect(str(path))
-    dest = sqlcipher.connect(str(target))
-    try:
-        source.execute(key.pragma())
-        dest.execute(key.pragma())
-        source.backup(dest)
-    finally:
-        dest.close()
-        source.close()
-    return target
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE: True})
+        with conn.begin():
+            command.upgrade(alembic_config(conn), target)
 
 
 def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey) -> Path | None:
@@ -84,6 +74,6 @@ def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey) -> Path | No
         )
     with engine.connect() as conn:
         empty = not inspect(conn).get_table_names()
-    made = None if (current is None and empty) else backup(path, key, f"pre-{head}")
+    made = None if (current is None and empty) else make_backup(path, key, f"pre-{head}")
     upgrade(engine)
     return made

@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         path = self.db_path
 
         def task(_control: TaskControl) -> Store:
-            return open_store(path, passphrase=passphrase, prompt=None)
+            return open_store(path, passphrase=passphrase, prompt=None, create=True)
 
         (BackgroundOp(self, self.tasks, "Opening the database", task)
          .success(self._opened)

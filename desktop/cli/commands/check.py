@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 
-from desktop.cli.support import db_path, emit
+from desktop.cli.support import db_path, emit, open_for
 from desktop.store import keys, migrate
-from desktop.store.database import integrity_problems, open_store
+from desktop.store.database import integrity_problems
+
+#: Integrity problems printed as text (all of them are in --json).
+SHOWN = 3
 
 
 @dataclass
@@ -21,6 +24,8 @@ class CheckReport:
     cipher_version: str
     device_id: str
     counts: dict[str, int]
+    upgraded_from: str | None = None
+    backup: str | None = None
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -33,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop.store.inspect import cipher_version, table_counts
 
     path = db_path(args)
-    store = open_store(path)
+    store = open_for(args)
     try:
         problems = integrity_problems(store.engine, full=True)
         report = CheckReport(
@@ -42,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
             schema_head=migrate.head_revision(), key_source=store.key_source,
             cipher_version=cipher_version(store.engine), device_id=store.device_id,
             counts=table_counts(store.engine),
+            upgraded_from=store.upgraded_from,
+            backup=str(store.backup_path) if store.backup_path else None,
         )
     finally:
         store.close()
@@ -49,13 +56,18 @@ def run(args: argparse.Namespace) -> int:
     present = keys.key_present(path)
 
     def text() -> str:
+        shown = report.integrity[:SHOWN]
+        more = len(report.integrity) - len(shown)
         lines = [
             f"database:   {report.path}",
-            f"integrity:  {', '.join(report.integrity)}",
+            f"integrity:  {'; '.join(shown)}" + (f" ... and {more} more" if more else ""),
             f"schema:     {report.schema_revision} (head {report.schema_head})",
             f"encryption: SQLCipher {report.cipher_version}, key from {report.key_source}"
             + ("" if present else " (not stored: asked for each time)"),
         ]
+        if report.upgraded_from is not None:
+            lines.append(f"upgraded:   schema {report.upgraded_from or 'none'} -> "
+                         f"{report.schema_revision}; a backup was made first: {report.backup}")
         lines += [f"  {name:<22} {count:>9,}" for name, count in report.counts.items()]
         lines.append("OK" if report.ok else "PROBLEMS FOUND")
         return "\n".join(lines)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from desktop.cli.support import db_path, emit, progress_printer
+from desktop.cli.support import db_path, emit, open_for, progress_printer
 from desktop.errors import EnvironmentProblem
 from desktop.services.context import ServiceContext
 from desktop.services.demo_county import MAX_CASES, DemoSummary, build_demo_county, existing_cases
-from desktop.store import open_store
 
 
 def _case_count(text: str) -> int:
@@ -67,7 +66,7 @@ def _text(summary: DemoSummary) -> str:
 
 def run(args: argparse.Namespace) -> int:
     path = db_path(args)
-    store = open_store(path)
+    store = open_for(args, create=True)
     try:
         ctx = ServiceContext(store=store, progress=progress_printer(args))
         held = existing_cases(ctx)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.support import acting_username, emit, progress_printer, store_from
+from desktop.cli.support import NewStore, acting_username, emit, progress_printer
 from desktop.errors import EnvironmentProblem
 from desktop.services.caseload.importer import import_caseload
 from desktop.services.caseload.profiles import Profile, builtin_names, load_profile
@@ -43,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     # Load a named profile before opening the store: a typo should not create a database.
     profile: Profile | None = load_profile(args.profile) if args.profile is not None else None
     how = "as asked" if profile is not None else "chosen from the file's columns"
-    with store_from(args) as store:
+    opened = NewStore(args)
+    store, written = opened.store, False
+    try:
         user_id = None
         if (username := acting_username(args)) is not None:
             with store.read() as session:
@@ -51,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         ctx = ServiceContext(store=store, user_id=user_id, progress=progress_printer(args))
         report = import_caseload(ctx, path, profile, full=args.full, dry_run=args.dry_run,
                                  sheet=args.sheet)
+        written = report.written
+    finally:
+        opened.close(keep=written)
     emit(args, report.as_json(), lambda: _text(report, how))
     return 1 if report.errors else 0
 

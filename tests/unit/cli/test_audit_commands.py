@@ -22,7 +22,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 @pytest.fixture
 def seeded(db_path: Path) -> tuple[World, str]:
     """Three cases; one audit submitted 10 days ago (due to finalise) with an action."""
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     now = dt.datetime.now(dt.UTC)
     world = make_world(store, now - dt.timedelta(days=10))
     for rag in ("red", "amber", "green"):
@@ -67,7 +67,7 @@ def test_audits_list_json_contract_and_show_logs_a_view(
     assert code == 0 and json.loads(out)["answers"][0]["code"] == "ra_in_place"
     code, out, err = run(capsys, "audits", "show", "nope", "--db", str(db_path))
     assert code == 1 and "no audit with id nope" in err
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     from desktop.services.event_log import events_for
 
     views = [e for e in events_for(ServiceContext(store), "audit", audit_id)

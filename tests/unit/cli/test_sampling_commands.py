@@ -18,7 +18,7 @@ WEEK = "2026-W48"
 
 @pytest.fixture
 def seeded(db_path: Path) -> Caseload:
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     load = Caseload(store)
     for rag in ("red", "amber", "green"):
         load.cases_of(12, rag, last_f2f_visit=dt.date(2026, 11, 16),
@@ -84,7 +84,7 @@ def test_replace_targeted_and_collisions(db_path: Path, seeded: Caseload,
     assert code == 0 and len(json.loads(out)["samples"][0]["items"]) == 3
     code, out, _ = run(capsys, "sample", "--db", str(db_path), "--collisions", "--week", WEEK)
     assert code == 0 and "no collisions" in out
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     with store.transaction() as session:
         session.add(Claim(case_id=seeded.cases[item["case_ref"]],
                           auditor_id=seeded.users["am-north"], iso_week=WEEK))

@@ -74,14 +74,14 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, DemoSummary]]:
     """One county shared by the read-only tests (a passphrase store: no keyring needed)."""
     path = tmp_path_factory.mktemp("county") / "demo.db"
-    store = open_store(path, passphrase="a demo passphrase", prompt=None)
+    store = open_store(path, passphrase="a demo passphrase", prompt=None, create=True)
     summary = build_demo_county(ServiceContext(store=store), cases=CASES, seed=7, as_of=AS_OF)
     yield store, summary
     store.close()
 
 
 def build(path: Path, seed: int, cases: int = 300) -> Store:
-    store = open_store(path, prompt=None)
+    store = open_store(path, prompt=None, create=True)
     build_demo_county(ServiceContext(store=store), cases=cases, seed=seed, as_of=AS_OF)
     return store
 

@@ -23,7 +23,7 @@ def test_demo_builds_and_prints_counts(db_path: Path, capsys: pytest.CaptureFixt
     assert summary["as_of"] == "2026-11-20"
     assert summary["service_areas"] == 8 and summary["auditors"] == 18
     assert sum(summary["rag"].values()) == summary["open_cases"]
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     try:
         assert existing_cases(ServiceContext(store=store)) == 120
     finally:

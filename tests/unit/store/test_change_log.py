@@ -108,12 +108,12 @@ def test_bulk_paths_log_like_the_orm(store) -> None:
 def test_clock_survives_restart_and_wall_clock_going_back(db_path) -> None:
     from desktop.store import open_store
 
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     with store.transaction() as session:
         session.add(ServiceArea(name="Mid & East"))
     last = _changes(store)[-1].version
     store.close()
-    reopened = open_store(db_path, prompt=None)
+    reopened = open_store(db_path, prompt=None, create=True)
     reopened.clock._now_ms = lambda: 0  # the laptop's clock was reset to 1970
     with reopened.transaction() as session:
         session.add(ServiceArea(name="SGO"))

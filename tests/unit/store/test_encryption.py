@@ -29,45 +29,45 @@ def test_file_is_unreadable_without_the_key(store, db_path: Path) -> None:
 
 
 def test_key_is_generated_once_and_kept_in_the_keyring(db_path: Path, memory_keyring) -> None:
-    first = open_store(db_path, prompt=None)
+    first = open_store(db_path, prompt=None, create=True)
     first.close()
     entry = keys.keyring_entry(db_path)
     stored = memory_keyring.secrets[(keys.SERVICE, entry)]
     assert len(bytes.fromhex(stored)) == 32
-    second = open_store(db_path, prompt=None)
+    second = open_store(db_path, prompt=None, create=True)
     assert second.key_source == "keyring"
     assert memory_keyring.secrets[(keys.SERVICE, entry)] == stored
     second.close()
 
 
 def test_a_lost_keyring_entry_is_a_clear_error(db_path: Path, memory_keyring) -> None:
-    open_store(db_path, prompt=None).close()
+    open_store(db_path, prompt=None, create=True).close()
     memory_keyring.secrets.clear()
-    with pytest.raises(KeyUnavailable, match="no key for this database"):
-        open_store(db_path, prompt=None)
+    with pytest.raises(KeyUnavailable, match="the keyring holds none for it"):
+        open_store(db_path, prompt=None, create=True)
 
 
 def test_passphrase_fallback_without_keyring(db_path: Path, no_keyring, monkeypatch) -> None:
     monkeypatch.setenv("DIPSAMPLE_PASSPHRASE", "a long enough passphrase")
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     assert store.key_source == "passphrase"
     with store.transaction() as session:
         session.add(Case(case_ref="SYN-1"))
     store.close()
     assert keys.kdf_path(db_path).exists()
     _plain_sqlite_refuses(db_path)
-    again = open_store(db_path, prompt=None)
+    again = open_store(db_path, prompt=None, create=True)
     with again.read() as session:
         assert session.query(Case).one().case_ref == "SYN-1"
     again.close()
     monkeypatch.setenv("DIPSAMPLE_PASSPHRASE", "not the passphrase")
-    with pytest.raises(WrongKey, match="key is wrong"):
+    with pytest.raises(WrongKey, match="passphrase is wrong"):
         open_store(db_path, prompt=None)
 
 
 def test_no_keyring_and_no_passphrase_is_refused(db_path: Path, no_keyring) -> None:
     with pytest.raises(KeyUnavailable, match="DIPSAMPLE_PASSPHRASE"):
-        open_store(db_path, prompt=None)
+        open_store(db_path, prompt=None, create=True)
     assert not db_path.exists()
 
 
@@ -78,15 +78,17 @@ def test_the_prompt_is_used_when_no_environment(db_path: Path, no_keyring) -> No
         asked.append(question)
         return "typed at the prompt"
 
-    open_store(db_path, prompt=prompt).close()
-    open_store(db_path, prompt=prompt).close()
-    assert asked[0].startswith("New passphrase") and asked[1].startswith("Passphrase")
+    open_store(db_path, prompt=prompt, create=True).close()
+    open_store(db_path, prompt=prompt, create=True).close()
+    assert asked[0].startswith("New passphrase")
+    assert asked[1].startswith("Type the new passphrase again")
+    assert asked[2].startswith("Passphrase") and len(asked) == 3
 
 
 def test_short_new_passphrase_is_refused(db_path: Path, no_keyring, monkeypatch) -> None:
     monkeypatch.setenv("DIPSAMPLE_PASSPHRASE", "short")
     with pytest.raises(KeyUnavailable, match="at least 8"):
-        open_store(db_path, prompt=None)
+        open_store(db_path, prompt=None, create=True)
 
 
 def test_kdf_is_scrypt_and_deterministic() -> None:
@@ -100,16 +102,20 @@ def test_kdf_is_scrypt_and_deterministic() -> None:
     assert a == expected.hex()
 
 
-def test_a_plain_sqlite_file_is_refused(db_path: Path) -> None:
+def test_a_plain_sqlite_file_is_refused(db_path: Path, memory_keyring) -> None:
+    """Even with a key at hand, an unencrypted SQLite file is named as such, untouched."""
     db_path.parent.mkdir(parents=True)
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE t (a)")
     conn.commit()
     conn.close()
-    with pytest.raises(KeyUnavailable):
+    before = db_path.read_bytes()
+    memory_keyring.secrets[(keys.SERVICE, keys.keyring_entry(db_path))] = "ab" * 32
+    with pytest.raises(WrongKey, match="unencrypted SQLite database"):
         open_store(db_path, prompt=None)
+    assert db_path.read_bytes() == before
 
 
 def test_network_share_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NetworkPathRefused, match="network drive"):
-        open_store(Path("//fileserver/share/dipsample.db"), prompt=None)
+        open_store(Path("//fileserver/share/dipsample.db"), prompt=None, create=True)

@@ -33,7 +33,7 @@ def _make_at_first_revision(db_path: Path) -> None:
 
 def test_upgrade_from_the_first_revision_keeps_data_and_backs_up(db_path: Path) -> None:
     _make_at_first_revision(db_path)
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     try:
         assert store.schema_revision == migrate.head_revision() != FIRST
         assert store.backup_path is not None and store.backup_path.exists()
@@ -56,21 +56,21 @@ def test_upgrade_from_the_first_revision_keeps_data_and_backs_up(db_path: Path) 
 
 
 def test_a_new_database_is_made_at_head_without_backup(db_path: Path) -> None:
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     assert store.schema_revision == migrate.head_revision()
     assert store.backup_path is None
     store.close()
 
 
 def test_a_newer_schema_is_refused_untouched(db_path: Path) -> None:
-    open_store(db_path, prompt=None).close()
+    open_store(db_path, prompt=None, create=True).close()
     key = keys.resolve_key(db_path, prompt=None)
     engine = make_engine(db_path, key)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     engine.dispose()
     with pytest.raises(SchemaTooNew, match="newer DipSample"):
-        open_store(db_path, prompt=None)
+        open_store(db_path, prompt=None, create=True)
     engine = make_engine(db_path, key)
     assert migrate.current_revision(engine) == "9999"
     engine.dispose()
@@ -81,7 +81,7 @@ def test_migrations_match_the_models(db_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     store.close()

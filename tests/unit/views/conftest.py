@@ -17,7 +17,7 @@ AS_OF = dt.date(2026, 11, 20)
 @pytest.fixture
 def county_path(db_path: Path) -> Path:
     """A database holding a 600-case demo county, closed again."""
-    store = open_store(db_path, prompt=None)
+    store = open_store(db_path, prompt=None, create=True)
     try:
         build_demo_county(ServiceContext(store=store), cases=600, seed=3, as_of=AS_OF)
     finally:

@@ -147,7 +147,7 @@ def test_a_problem_opening_is_one_line_in_a_message_box(qtbot: QtBot, tmp_path: 
 @pytest.mark.usefixtures("no_keyring")
 def test_without_a_keyring_the_window_asks_for_the_passphrase(qtbot: QtBot,
                                                               db_path: Path) -> None:
-    store = open_store(db_path, passphrase="correct horse battery", prompt=None)
+    store = open_store(db_path, passphrase="correct horse battery", prompt=None, create=True)
     store.close()
     window = MainWindow(db_path)
     qtbot.addWidget(window)
@@ -158,7 +158,7 @@ def test_without_a_keyring_the_window_asks_for_the_passphrase(qtbot: QtBot,
     qtbot.keyClicks(dialog.passphrase, "wrong passphrase")
     qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
     box = _message_box(qtbot)
-    assert "cannot be opened" in box.text()
+    assert "passphrase is wrong" in box.text()
     box.done(0)
     qtbot.waitUntil(lambda: window.passphrase_dialog is not None, timeout=20_000)
     dialog = window.passphrase_dialog

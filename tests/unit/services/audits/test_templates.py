@@ -137,7 +137,7 @@ def test_a_broken_file_stores_nothing(ctx: ServiceContext, store: Store, tmp_pat
 def test_two_laptops_make_the_same_template_rows(ctx: ServiceContext, tmp_path: Path) -> None:
     from desktop.store import open_store
 
-    other = open_store(tmp_path / "laptop2" / "dipsample.db", prompt=None)
+    other = open_store(tmp_path / "laptop2" / "dipsample.db", prompt=None, create=True)
     try:
         theirs = load_templates(ServiceContext(store=other))
     finally:
