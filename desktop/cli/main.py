@@ -24,20 +24,29 @@ from desktop.store.failures import as_user_error
 log = logging.getLogger("dipsample")
 
 
-def common_options() -> argparse.ArgumentParser:
+def common_options(*, after_command: bool = False) -> argparse.ArgumentParser:
+    """``--db``, ``--json`` and ``--user``, accepted before or after the subcommand.
+
+    Why two copies: argparse lets a subcommand's defaults overwrite what was given before
+    it, so ``dipsample --db X import FILE`` used to import into the default database. The
+    copy given to subcommands leaves an option it did not see untouched (SUPPRESS).
+    """
+    unset: object = argparse.SUPPRESS if after_command else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", type=Path, default=None,
+    common.add_argument("--db", type=Path, default=unset,
                         help="the database file (default: in your user data folder)")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-    common.add_argument("--user", default=None,
+    common.add_argument("--json", action="store_true",
+                        default=argparse.SUPPRESS if after_command else False,
+                        help="machine-readable output")
+    common.add_argument("--user", default=unset,
                         help="username of the acting user (default: $DIPSAMPLE_USER)")
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = common_options()
+    common = common_options(after_command=True)
     parser = argparse.ArgumentParser(
-        prog="dipsample", parents=[common],
+        prog="dipsample", parents=[common_options()],
         description="Dip-sample audits of children's social care case records.",
     )
     parser.add_argument("--version", action="version", version=f"dipsample {__version__}")

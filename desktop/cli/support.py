@@ -77,6 +77,17 @@ def acting_username(args: argparse.Namespace) -> str | None:
     return getattr(args, "user", None) or os.environ.get("DIPSAMPLE_USER") or None
 
 
+def acting_user_id(store: Store, args: argparse.Namespace) -> str | None:
+    """The id of the user named by ``--user`` or ``$DIPSAMPLE_USER`` (None: the system)."""
+    from desktop.services.users import resolve_user
+
+    who = acting_username(args)
+    if who is None:
+        return None
+    with store.read() as session:
+        return resolve_user(session, who).id
+
+
 def _default(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()

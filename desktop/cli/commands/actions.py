@@ -12,9 +12,10 @@ from sqlalchemy import or_, select
 
 from desktop.cli.commands.audits import context
 from desktop.cli.support import emit, store_from
-from desktop.models import User, Worker
+from desktop.models import Worker
 from desktop.models.enums import ActionStatus
 from desktop.services.actions import list_actions
+from desktop.services.users import find_user
 from desktop.store import Store
 
 
@@ -28,12 +29,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def owner_id(store: Store, owner: str) -> str:
+    """A worker (id or staff reference) first, since actions are owned by workers; else a
+    user in the forms ``--user`` takes."""
     with store.read() as session:
         worker = session.scalar(select(Worker.id).where(
             or_(Worker.id == owner, Worker.staff_ref == owner), Worker.deleted.is_(False)))
-        user = session.scalar(select(User.id).where(
-            or_(User.id == owner, User.username == owner), User.deleted.is_(False)))
-    return worker or user or owner
+        user = find_user(session, owner)
+    return worker or (user.id if user is not None else owner)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.support import acting_username, emit, progress_printer, store_from, to_json
+from desktop.cli.support import acting_user_id, emit, progress_printer, store_from, to_json
 from desktop.models.enums import AuditStatus
 from desktop.services.audits.historical import import_historical
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.audits.views import AuditSummary, list_audits, show_audit
 from desktop.services.context import ServiceContext
-from desktop.services.sampling.records import resolve_user
+from desktop.services.users import resolve_user
 from desktop.store import Store
 
 
@@ -47,11 +47,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def context(store: Store, args: argparse.Namespace) -> ServiceContext:
     """A context for the acting user (``--user`` or ``$DIPSAMPLE_USER``), if any."""
-    user_id = None
-    if (username := acting_username(args)) is not None:
-        with store.read() as session:
-            user_id = resolve_user(session, username).id
-    return ServiceContext(store=store, user_id=user_id, progress=progress_printer(args))
+    return ServiceContext(store=store, user_id=acting_user_id(store, args),
+                          progress=progress_printer(args))
 
 
 def refused(args: argparse.Namespace, problem: ImportRefused) -> int:

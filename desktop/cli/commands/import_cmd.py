@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.support import NewStore, acting_username, emit, progress_printer
+from desktop.cli.support import NewStore, acting_user_id, emit, progress_printer
 from desktop.errors import EnvironmentProblem
 from desktop.services.caseload.importer import import_caseload
 from desktop.services.caseload.profiles import Profile, builtin_names, load_profile
 from desktop.services.caseload.report import ImportReport
 from desktop.services.context import ServiceContext
-from desktop.services.sampling.records import resolve_user
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -46,11 +45,8 @@ def run(args: argparse.Namespace) -> int:
     opened = NewStore(args)
     store, written = opened.store, False
     try:
-        user_id = None
-        if (username := acting_username(args)) is not None:
-            with store.read() as session:
-                user_id = resolve_user(session, username).id
-        ctx = ServiceContext(store=store, user_id=user_id, progress=progress_printer(args))
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args),
+                             progress=progress_printer(args))
         report = import_caseload(ctx, path, profile, full=args.full, dry_run=args.dry_run,
                                  sheet=args.sheet)
         written = report.written

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from desktop.cli.support import acting_username, emit, progress_printer, store_from
+from desktop.cli.support import acting_user_id, emit, progress_printer, store_from
 from desktop.errors import InputProblem
 from desktop.models import User
 from desktop.models.enums import DropReason
@@ -31,7 +31,6 @@ from desktop.services.sampling.replacement import replace_item
 from desktop.services.sampling.targeted import TargetCriteria, draw_targeted
 from desktop.services.sampling.weekly import draw_area, draw_weekly
 from desktop.services.sampling.weeks import parse_week
-from desktop.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -60,18 +59,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="why the case is dropped (with --replace)")
     parser.add_argument("--note", default="", help="explanation (required for 'other')")
     parser.set_defaults(handler=run)
-
-
-def _acting_user(store: Store, args: argparse.Namespace) -> str | None:
-    username = acting_username(args)
-    if username is None:
-        return None
-    with store.read() as session:
-        user_id = session.scalar(select(User.id).where(User.username == username,
-                                                       User.deleted.is_(False)))
-    if user_id is None:
-        raise InputProblem(f"no user '{username}' (from --user or DIPSAMPLE_USER)")
-    return user_id
 
 
 def sample_json(view: SampleView) -> dict[str, Any]:
@@ -104,7 +91,7 @@ def _need_week(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        ctx = ServiceContext(store=store, user_id=_acting_user(store, args),
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args),
                              progress=progress_printer(args))
         if args.replace:
             return _replace(ctx, args)

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem
-from desktop.models import Case, Claim, Sample, SampleItem, User, UserServiceArea, new_id
+from desktop.models import Case, Claim, Sample, SampleItem, UserServiceArea, new_id
 from desktop.models.enums import SampleItemStatus
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.allocate import Pick, Shortfall
@@ -62,15 +61,6 @@ class SampleView:
     @property
     def active_items(self) -> list[ItemView]:
         return [i for i in self.items if i.status != SampleItemStatus.DROPPED]
-
-
-def resolve_user(session: Session, id_or_username: str) -> User:
-    user = session.scalar(select(User).where(
-        (User.id == id_or_username) | (User.username == id_or_username),
-        User.deleted.is_(False)))
-    if user is None:
-        raise InputProblem(f"no user '{id_or_username}'")
-    return user
 
 
 def areas_of(session: Session, user_id: str) -> frozenset[str]:

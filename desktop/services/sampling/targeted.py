@@ -20,13 +20,13 @@ from desktop.services.sampling.allocate import COHORT_LABELS, Pick, Shortfall
 from desktop.services.sampling.population import load_population
 from desktop.services.sampling.records import (
     SampleView,
-    resolve_user,
     save_view,
     unsaved_view,
 )
 from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
 from desktop.services.sampling.weekly import default_seed
 from desktop.services.sampling.weeks import parse_week, week_start
+from desktop.services.users import resolve_user
 
 
 @dataclass(frozen=True)

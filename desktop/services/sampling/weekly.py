@@ -21,7 +21,6 @@ from desktop.services.sampling.population import load_population
 from desktop.services.sampling.records import (
     SampleView,
     areas_of,
-    resolve_user,
     save_view,
     saved_sample,
     unsaved_view,
@@ -30,6 +29,7 @@ from desktop.services.sampling.records import (
 from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
 from desktop.services.sampling.weeks import parse_week, week_start
 from desktop.services.standards.gc_pause import paused_gc
+from desktop.services.users import resolve_user
 
 
 def default_seed(week: str) -> int:
