@@ -30,9 +30,7 @@ def waiting_notice() -> None:
 
 def open_for(args: argparse.Namespace, *, create: bool = False) -> Store:
     """The store named by ``--db``; only commands that fill a store pass ``create``."""
-    store = open_store(db_path(args), create=create)
-    store.on_wait = waiting_notice
-    return store
+    return open_store(db_path(args), create=create, on_wait=waiting_notice)
 
 
 @contextmanager

@@ -16,11 +16,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from desktop.store.keys import DatabaseKey
+from desktop.store.keys import DatabaseKey, kdf_path
 
 #: Backups kept per store; the oldest beyond this are removed after a new one is made.
 KEEP = 3
@@ -73,11 +74,16 @@ def make_backup(path: Path, key: DatabaseKey, reason: str) -> Path:
     source.close()
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
+    sidecar = kdf_path(path)
+    if sidecar.exists():  # a passphrase store's backup needs its salt to be opened
+        shutil.copyfile(sidecar, kdf_path(target))
+        kdf_path(target).chmod(0o600)
     os.replace(partial, target)
     _clear_partials(path)
     for old in backups_of(path)[:-KEEP]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+        for item in (old, kdf_path(old)):
+            with contextlib.suppress(OSError):
+                item.unlink()
     return target
 
 

@@ -279,9 +279,13 @@ def integrity_problems(engine: Engine, full: bool = False) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def _device_id(engine: Engine) -> str:
+def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str:
+    with Session(engine) as session:
+        meta = session.get(Meta, "device_id")
+        if meta is not None:
+            return meta.value
     with Session(engine) as session, session.begin():
-        session.connection(execution_options={WRITE: True})
+        session.connection(execution_options={WRITE: on_wait or True})
         meta = session.get(Meta, "device_id")
         if meta is None:
             meta = Meta(key="device_id", value=new_id())
@@ -314,6 +318,7 @@ def open_store(
     prompt: keys.PromptFn | None = keys._tty_prompt,
     upgrade: bool = True,
     create: bool = False,
+    on_wait: Callable[[], None] | None = None,
 ) -> Store:
     """Open the encrypted store at ``path``; with ``create``, make it if it does not exist.
 
@@ -355,12 +360,13 @@ def open_store(
         problems = integrity_problems(engine)
         if problems:
             raise failures.DatabaseDamaged(
-                f"{path.name} failed SQLite's integrity check; {backups.backup_hint(path)}."
+                f"{path.name} is damaged (SQLite's integrity check failed); "
+                f"{backups.backup_hint(path)}."
             )
         before = migrate.current_revision(engine) or ""
-        backup = migrate.upgrade_if_needed(engine, path, key) if upgrade else None
+        backup = migrate.upgrade_if_needed(engine, path, key, on_wait) if upgrade else None
         revision = migrate.current_revision(engine) or ""
-        device_id = _device_id(engine)
+        device_id = _device_id(engine, on_wait)
         clock = HybridClock(device_id)
         clock.observe(_last_version(engine))
     except BaseException as exc:
@@ -372,4 +378,4 @@ def open_store(
     return Store(path=path, engine=engine, device_id=device_id,
                  recorder=ChangeRecorder(clock, device_id), key_source=key.source,
                  schema_revision=revision, backup_path=backup,
-                 upgraded_from=before if revision != before else None)
+                 upgraded_from=before if revision != before else None, on_wait=on_wait)

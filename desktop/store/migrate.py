@@ -9,6 +9,7 @@ half its tables with an empty ``alembic_version``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -47,17 +48,19 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, target: str = "head") -> None:
+def upgrade(engine: Engine, target: str = "head", on_wait: Callable[[], None] | None = None
+            ) -> None:
     """Every pending migration and the version stamp in one write transaction."""
     from desktop.store.database import WRITE
 
     with engine.connect() as conn:
-        conn.execution_options(**{WRITE: True})
+        conn.execution_options(**{WRITE: on_wait or True})
         with conn.begin():
             command.upgrade(alembic_config(conn), target)
 
 
-def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey) -> Path | None:
+def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey,
+                      on_wait: Callable[[], None] | None = None) -> Path | None:
     """Bring the schema to head. Returns the backup made first, if any.
 
     A brand-new file is created at head without a backup; a file at an unknown
@@ -75,5 +78,5 @@ def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey) -> Path | No
     with engine.connect() as conn:
         empty = not inspect(conn).get_table_names()
     made = None if (current is None and empty) else make_backup(path, key, f"pre-{head}")
-    upgrade(engine)
+    upgrade(engine, on_wait=on_wait)
     return made
