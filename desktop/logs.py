@@ -91,6 +91,14 @@ def format_safely(exc: BaseException, trace: TracebackType | None = None) -> str
 
 
 class SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached the ordinary traceback text on the record.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatException(self, ei: tuple) -> str:  # type: ignore[override]
         _kind, exc, trace = ei
         if exc is None:
