@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from desktop.cli.support import db_path, emit, open_for
 from desktop.store import keys, migrate
+from desktop.store.backups import backup_hint
 from desktop.store.database import integrity_problems
 
 #: Integrity problems printed as text (all of them are in --json).
@@ -26,6 +27,8 @@ class CheckReport:
     counts: dict[str, int]
     upgraded_from: str | None = None
     backup: str | None = None
+    #: What to do about problems found (the latest backup), or "".
+    advice: str = ""
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -46,13 +49,15 @@ def run(args: argparse.Namespace) -> int:
             schema_revision=migrate.current_revision(store.engine) or "",
             schema_head=migrate.head_revision(), key_source=store.key_source,
             cipher_version=cipher_version(store.engine), device_id=store.device_id,
-            counts=table_counts(store.engine),
+            counts={} if problems else table_counts(store.engine),
             upgraded_from=store.upgraded_from,
             backup=str(store.backup_path) if store.backup_path else None,
         )
     finally:
         store.close()
     report.ok = report.ok and report.schema_revision == report.schema_head
+    report.advice = "" if not problems else (
+        f"{store.path.name} is damaged; {backup_hint(store.path)}")
     present = keys.key_present(path)
 
     def text() -> str:
@@ -69,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f"upgraded:   schema {report.upgraded_from or 'none'} -> "
                          f"{report.schema_revision}; a backup was made first: {report.backup}")
         lines += [f"  {name:<22} {count:>9,}" for name, count in report.counts.items()]
-        lines.append("OK" if report.ok else "PROBLEMS FOUND")
+        lines.append("OK" if report.ok else "PROBLEMS FOUND"
+                     + (f": {report.advice}" if report.advice else ""))
         return "\n".join(lines)
 
     emit(args, report, text)
