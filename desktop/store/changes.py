@@ -1,5 +1,12 @@
 """Every local change appends to the change log, in the same transaction.
 
+What a row holds: the record, the version it replaced (``base_version``), the new
+version (a hybrid logical clock), the device, and for an update or a tombstone the
+changed fields with their new values. An insert's row holds no copy of the record
+(``fields_json`` is empty): records are never deleted, so the record itself is the copy,
+and sync sends it as it is when it pushes the insert. Copies made a 100,000-case store
+twice its size.
+
 Why a flush hook: no service can forget to log a change, and the log row commits or
 rolls back with the change itself. Bulk paths (the caseload import) use
 :func:`bulk_insert`/:func:`bulk_update`, which stamp and log through the same
@@ -47,6 +54,16 @@ def _dumps(fields: Mapping[str, Any]) -> str:
     return _encode(fields)
 
 
+#: ``fields_json`` of an insert: "the record as it is" (see the module docstring).
+RECORD_ITSELF = ""
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows of a table that is not synced record by record (case events, facts)."""
+    if rows:
+        _executemany_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
+
+
 def _executemany_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
     """``INSERT`` many rows; on SQLite through the driver with pre-processed tuples.
 
@@ -76,10 +93,12 @@ class ChangeRecorder:
         self.device_id = device_id
 
     def change_row(self, table: str, record_id: str, op: str, base: str, version: str,
-                   fields: Mapping[str, Any], at: dt.datetime) -> dict[str, Any]:
+                   fields: Mapping[str, Any] | None, at: dt.datetime) -> dict[str, Any]:
+        """A change-log row; ``fields`` None for an insert (the record is its own copy)."""
         return {"table_name": table, "record_id": record_id, "op": op, "base_version": base,
                 "version": version, "device_id": self.device_id,
-                "fields_json": _dumps(fields), "at": at, "pushed_at": None}
+                "fields_json": RECORD_ITSELF if fields is None else _dumps(fields), "at": at,
+                "pushed_at": None}
 
     # -- the ORM path -------------------------------------------------------------
     def before_flush(self, session: Session) -> None:
@@ -114,18 +133,14 @@ class ChangeRecorder:
         obj.updated_at = now
         obj.hlc = self.clock.tick()
         obj.device_id = self.device_id
-        fields = {}
+        columns = inspect(type(obj)).columns
         for key in self._columns(obj):  # type: ignore[arg-type]
-            value = getattr(obj, key)
-            if value is None:
-                column = inspect(type(obj)).columns[key]
-                default = column.default
+            if getattr(obj, key) is None:
+                default = columns[key].default
                 if default is not None and getattr(default, "is_scalar", False):
-                    value = default.arg
-                    setattr(obj, key, value)
-            fields[key] = value
+                    setattr(obj, key, default.arg)
         return self.change_row(obj.__tablename__, obj.id, "insert", "", obj.hlc,  # type: ignore[attr-defined]
-                               fields, now)
+                               None, now)
 
     def _stamp_changed(self, obj: Synced, now: dt.datetime) -> dict[str, Any] | None:
         state = inspect(obj)
@@ -165,11 +180,10 @@ class ChangeRecorder:
             if "id" not in row:
                 row["id"] = new_id()
             row.setdefault("deleted", False)
-            fields = dict(row)
             row.update(created_at=now, updated_at=now, hlc=self.clock.tick(),
                        device_id=self.device_id)
             changes.append(self.change_row(table, row["id"], "insert", "", row["hlc"],
-                                           fields, now))
+                                           None, now))
         _executemany_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
         _executemany_insert(session, Change.__table__, changes)
 

@@ -31,6 +31,7 @@ from desktop.services.caseload.resolve import OrgResolver
 from desktop.services.caseload.validate import CaseRow, check_rows
 from desktop.services.context import ServiceContext
 from desktop.services.tabular import read_table
+from desktop.store.changes import insert_rows
 from desktop.store.events import record_event
 
 CHUNK = 5_000
@@ -76,9 +77,9 @@ class _Plan:
         self.closed_missing = 0
 
     def event(self, case_id: str, kind: str, on: dt.date, **extra: Any) -> None:
-        row = {"id": new_id(), "case_id": case_id, "kind": kind, "occurred_on": on, "by": None,
+        row = {"case_id": case_id, "kind": kind, "occurred_on": on, "by": None,
                "worker_id": None, "rag_from": None, "rag_to": None, "origin": ORIGIN,
-               "note": "", "deleted": False}
+               "note": ""}
         row.update(extra)
         self.events.append(row)
 
@@ -299,7 +300,7 @@ def _write(session: Session, ctx: ServiceContext, resolver: OrgResolver, plan: _
         done += len(chunk_updates)
         ctx.report(min(done, total), total, "writing cases")
     for start in range(0, len(plan.events), CHUNK):
-        recorder.bulk_insert(session, CaseEvent, plan.events[start:start + CHUNK])
+        insert_rows(session, CaseEvent, plan.events[start:start + CHUNK])
         ctx.report(min(done, total), total, "writing case events")
 
 

@@ -29,7 +29,7 @@ from desktop.services.demo_county.organisation import (
     Organisation,
     TeamPlan,
 )
-from desktop.services.demo_county.rows import model_row
+from desktop.services.demo_county.rows import fact_row, model_row
 from desktop.services.standards.settings import StandardsSettings
 
 #: Share of the caseload held by each area.
@@ -180,8 +180,8 @@ class CaseMaker:
         events: list[dict[str, Any]] = []
 
         def event(kind: CaseEventKind, on: dt.date, **values: Any) -> None:
-            events.append(model_row(CaseEvent, new_uuid(rng), case_id=case_id, kind=kind.value,
-                                    occurred_on=on, origin="import", **values))
+            events.append(fact_row(CaseEvent, case_id=case_id, kind=kind.value,
+                                   occurred_on=on, origin="import", **values))
 
         rag_set_on = ref_day - dt.timedelta(days=rng.randint(0, min(days_open, 180)))
         if days_open > 30 and rng.random() < 0.3:

@@ -1,7 +1,6 @@
-"""Plain row dicts for :meth:`ChangeRecorder.bulk_insert`, with every column filled.
+"""Plain row dicts for the bulk writers, with every column filled.
 
-Why every column: the bulk insert writes one statement shape for all rows, and the
-change log must carry each record's full content (sync replays it elsewhere).
+Why every column: a bulk insert writes one statement shape for all rows.
 """
 
 from __future__ import annotations
@@ -9,19 +8,31 @@ from __future__ import annotations
 from typing import Any
 
 from desktop.models import Synced
+from desktop.models.base import Base
 
 
-def model_row(model: type[Synced], record_id: str, **values: Any) -> dict[str, Any]:
-    """A row of ``model``: the column defaults, the given id, then ``values``."""
+def _row(model: type[Base], skip: frozenset[str], values: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column in model.__table__.columns:  # type: ignore[attr-defined]
-        if column.key in Synced.SYNC_COLUMNS:
+        if column.key in skip:
             continue
         default = column.default
         row[column.key] = default.arg if default is not None and default.is_scalar else None
     unknown = set(values) - set(row)
     if unknown:
         raise KeyError(f"{model.__name__} has no column {sorted(unknown)[0]}")
-    row["id"] = record_id
     row.update(values)
     return row
+
+
+def model_row(model: type[Synced], record_id: str, **values: Any) -> dict[str, Any]:
+    """A row of a synced ``model``: the column defaults, the given id, then ``values``."""
+    row = _row(model, frozenset(Synced.SYNC_COLUMNS) - {"id"}, values)
+    row["id"] = record_id
+    return row
+
+
+def fact_row(model: type[Base], **values: Any) -> dict[str, Any]:
+    """A row of an append-only table (its key is assigned by the database)."""
+    keys = frozenset(c.key for c in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    return _row(model, keys, values)

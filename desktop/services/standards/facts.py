@@ -101,17 +101,15 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
     latest: dict[str, dict[tuple[str, str | None], dt.date]] = {}
     rows = conn.execute(
         select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.by, func.max(CaseEvent.occurred_on))
-        .where(CaseEvent.deleted.is_(False), CaseEvent.kind.in_(_LATEST_KINDS),
-               CaseEvent.occurred_on <= as_of)
+        .where(CaseEvent.kind.in_(_LATEST_KINDS), CaseEvent.occurred_on <= as_of)
         .group_by(CaseEvent.case_id, CaseEvent.kind, CaseEvent.by))
     for case_id, kind, by, day in rows:
         latest.setdefault(case_id, {})[(kind, by)] = day
     history: dict[str, list[RagChange]] = {}
     rows = conn.execute(
         select(CaseEvent.case_id, CaseEvent.occurred_on, CaseEvent.rag_from, CaseEvent.rag_to)
-        .where(CaseEvent.deleted.is_(False), CaseEvent.kind == CaseEventKind.RAG_CHANGE.value,
-               CaseEvent.rag_to.is_not(None))
-        .order_by(CaseEvent.case_id, CaseEvent.occurred_on, CaseEvent.hlc))
+        .where(CaseEvent.kind == CaseEventKind.RAG_CHANGE.value, CaseEvent.rag_to.is_not(None))
+        .order_by(CaseEvent.case_id, CaseEvent.occurred_on, CaseEvent.seq))
     for case_id, on, rag_from, rag_to in rows:
         history.setdefault(case_id, []).append(RagChange(on, rag_from, rag_to))
 

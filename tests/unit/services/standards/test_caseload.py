@@ -84,8 +84,6 @@ def test_standards_from_the_store_use_the_event_history(ctx, load) -> None:
             CaseEvent(case_id=case, kind="visit_f2f", occurred_on=D(2026, 11, 21),
                       by="partner_agency"),
             CaseEvent(case_id=case, kind="vtt_review", occurred_on=D(2026, 10, 1)),
-            CaseEvent(case_id=case, kind="visit_f2f", occurred_on=D(2026, 11, 1),
-                      by="social_worker", deleted=True),
         ])
     today = caseload_standards(ctx, D(2026, 11, 23)).cases[0]
     assert today.rag == "red" and not today.complex_green
