@@ -1,9 +1,13 @@
 """The one benchmark runner.
 
-Prints, per benchmark, our time, the baseline's time measured in the same run, their
-ratio and the target; ``--json`` prints a list of objects with ``name``, ``ours_s``,
-``baseline_s``, ``ratio`` and ``target``. Exit code 1 when a ratio misses its target,
-so a person sees it; tests never assert timings (shared, noisy machines).
+Prints, per benchmark, the median of our runs and of the baseline's runs (measured in
+the same run, interleaved; see :mod:`benchmarks.core`), their ratio, the target and
+the number of runs. ``--json`` prints a list of objects with ``name``, ``ours_s`` and
+``baseline_s`` (medians), ``ours_min_s``/``ours_max_s``, ``baseline_min_s``/
+``baseline_max_s``, ``ratio``, ``target``, ``ok``, ``repeats`` and ``gc`` ("paused"
+when ours paused the cyclic GC and the baseline was timed the same way). Exit code 1
+when a ratio misses its target, so a person sees it; tests never assert timings
+(shared, noisy machines).
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ import tempfile
 from pathlib import Path
 
 import benchmarks
-from benchmarks.core import Benchmark
+from benchmarks.core import Benchmark, Result, default_repeats, measure
+from benchmarks.stores import PASSPHRASE
+
+HEADER = (f"{'benchmark':<30} {'ours':>9} {'baseline':>9} {'ratio':>7} {'target':>9}"
+          f"  {'result':<6} {'runs':>4}  gc")
 
 
 def discover() -> list[Benchmark]:
@@ -30,35 +38,41 @@ def discover() -> list[Benchmark]:
     return found
 
 
+def line(result: Result) -> str:
+    """One row under :data:`HEADER`; times are medians in seconds."""
+    return (f"{result.name:<30} {result.ours.median:8.3f}s {result.baseline.median:8.3f}s "
+            f"{result.ratio:7.2f} {'<= ' + format(result.target, 'g'):>9}  "
+            f"{'ok' if result.ok else 'MISSED':<6} {result.repeats:>4}  "
+            f"{'paused' if result.gc_paused else 'enabled'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small data, for a smoke run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="runs of each side (default: 5, or 3 with --quick)")
     parser.add_argument("names", nargs="*", help="run only these benchmarks")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DIPSAMPLE_PASSPHRASE", "benchmark-passphrase")
-    results = []
-    failed = False
+    repeats = args.repeats or default_repeats(args.quick)
+    os.environ.setdefault("DIPSAMPLE_PASSPHRASE", PASSPHRASE)
+    results: list[Result] = []
+    if not args.json:
+        print(f"median of {repeats} runs per side, ours and baseline interleaved", flush=True)
+        print(HEADER, flush=True)
     for bench in discover():
         if args.names and bench.name not in args.names:
             continue
         with tempfile.TemporaryDirectory(prefix=f"bench-{bench.name}-") as work:
             os.environ["DIPSAMPLE_HOME"] = work
-            timings = bench.run(Path(work), args.quick)
-        ratio = timings.ours_s / timings.baseline_s if timings.baseline_s else float("inf")
-        failed |= ratio > bench.target
-        results.append({"name": bench.name, "ours_s": round(timings.ours_s, 4),
-                        "baseline_s": round(timings.baseline_s, 4), "ratio": round(ratio, 3),
-                        "target": bench.target})
+            result = measure(bench, Path(work), args.quick, repeats)
+        results.append(result)
         if not args.json:
-            mark = "ok" if ratio <= bench.target else "MISSED"
-            print(f"{bench.name:<32} ours {timings.ours_s:8.3f}s  baseline "
-                  f"{timings.baseline_s:8.3f}s  ratio {ratio:6.2f}  target <= {bench.target:g}"
-                  f"  {mark}", flush=True)
+            print(line(result), flush=True)
     if args.json:
-        json.dump(results, sys.stdout, indent=2)
+        json.dump([r.as_json() for r in results], sys.stdout, indent=2)
         print()
-    return 1 if failed else 0
+    return 0 if all(r.ok for r in results) else 1
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Ours is the whole service: read the CSV, check every row (cases, users, dates, c
 answers), then insert audits, answers, the cases' last-audit dates, their change-log
 rows and one event-log row per audit and case. The baseline reads the same CSV with the
 csv module and bulk-inserts the same audits and answers (with their change-log rows)
-into a store holding the same caseload, with no checks and no event log.
+into a store holding the same caseload, with no checks and no event log. Every run of
+either side writes into its own fresh copy of one store built with that caseload.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
 
 from benchmarks.bench_standards import build_caseload
-from benchmarks.core import Benchmark, Timings, timed
+from benchmarks.core import Benchmark, Side, Sides
+from benchmarks.stores import StoreCopies
 from desktop.models import Audit, AuditAnswer, Case, TemplateQuestion, User, new_id
-from desktop.services.audits.historical import import_historical
+from desktop.services.audits.historical import HistoricalImport, import_historical
 from desktop.services.context import ServiceContext
 from desktop.services.templates.versions import current_template
 from desktop.store import Store
@@ -84,28 +88,33 @@ def raw_write(store: Store, path: Path) -> int:
     return len(audits)
 
 
-def run(workdir: Path, quick: bool) -> Timings:
+@contextmanager
+def setup(workdir: Path, quick: bool) -> Iterator[Sides]:
     rows = 1_500 if quick else 12_000
     export = workdir / "historical.csv"
     write_export(export, rows)
-    base = build_caseload(workdir / "baseline.db", rows)
+    pristine = workdir / "caseload.db"
+    store = build_caseload(pristine, rows)
     try:
-        current_template(ServiceContext(store=base, clock=lambda: NOW), "risk_assessment_rag")
-        baseline = timed(lambda: raw_write(base, export))
+        current_template(ServiceContext(store=store, clock=lambda: NOW), "risk_assessment_rag")
     finally:
-        base.close()
-    ours_store = build_caseload(workdir / "ours.db", rows)
-    try:
-        ctx = ServiceContext(store=ours_store, clock=lambda: NOW)
-        current_template(ctx, "risk_assessment_rag")
-        imported: list[int] = []
-        ours = timed(lambda: imported.append(import_historical(ctx, export).imported))
-        assert imported == [rows], imported
-    finally:
-        ours_store.close()
-    return Timings(ours_s=ours, baseline_s=baseline)
+        store.close()
+
+    def check_ours(result: HistoricalImport) -> None:
+        assert result.imported == rows, result.imported
+
+    def check_baseline(written: int) -> None:
+        assert written == rows, written
+
+    with StoreCopies(pristine, "ours") as ours, StoreCopies(pristine, "baseline") as base:
+        yield Sides(
+            ours=Side(prepare=ours.fresh, check=check_ours,
+                      run=lambda: import_historical(
+                          ServiceContext(store=ours.store, clock=lambda: NOW), export)),
+            baseline=Side(prepare=base.fresh, check=check_baseline,
+                          run=lambda: raw_write(base.store, export)))
 
 
 BENCHMARKS = [Benchmark(
-    name="import_historical_audits_12k", target=6.0, run=run,
+    name="import_historical_audits_12k", target=6.0, setup=setup,
     description="import 12,000 historical audits (26 weeks of 450) vs raw bulk insert")]

@@ -1,0 +1,90 @@
+"""Benchmark stores: keyed by a passphrase, built once, copied fresh for each run.
+
+Why copies: building 100,000 cases takes longer than the runs being timed, and a run
+that writes (an import, a draw that saves its sample) leaves the store changed; the
+next run on it would measure something else (an import into a filled store, a draw
+that only shows the sample saved before). A byte copy of the closed store is the same
+starting point every time, and making it is not timed.
+
+Why a passphrase and not the keyring: a keyring entry belongs to one path, so a copy
+under a new name would have no key; and a benchmark must not leave entries in a
+developer's keyring.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from desktop.store import Store, open_store
+from desktop.store.keys import kdf_path
+
+PASSPHRASE = "benchmark-passphrase"
+#: What SQLite may leave beside a database file (empty after a clean close).
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def create_store(path: Path) -> Store:
+    """A new encrypted store at ``path``, its key derived from :data:`PASSPHRASE`."""
+    return open_store(path, passphrase=PASSPHRASE, prompt=None, create=True)
+
+
+def _files(path: Path) -> list[Path]:
+    return [path, kdf_path(path), *(path.with_name(path.name + s) for s in _SQLITE_SIDE_FILES)]
+
+
+class StoreCopies:
+    """Fresh copies of one closed store, one open at a time.
+
+    Attributes:
+        store: the copy opened by the latest :meth:`fresh`.
+    """
+
+    def __init__(self, pristine: Path, label: str,
+                 warm: Callable[[Store], object] | None = None) -> None:
+        """``pristine`` must be closed; ``warm`` reads a new copy once (untimed) so a
+        timed run starts on warm connections, as it would on a store in use."""
+        self._pristine = pristine
+        self._label = label
+        self._warm = warm
+        self._count = 0
+        self._current: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._current is None:
+            raise RuntimeError("no copy yet: call fresh() first")
+        return self._current
+
+    def fresh(self) -> Store:
+        """Drop the previous copy and open a new one of the pristine store."""
+        self.close()
+        self._count += 1
+        target = self._pristine.with_name(f"{self._label}-{self._count}.db")
+        for source, copy in zip(_files(self._pristine), _files(target), strict=True):
+            if source.exists():
+                shutil.copyfile(source, copy)
+        self._current = open_store(target, passphrase=PASSPHRASE, prompt=None)
+        if self._warm is not None:
+            self._warm(self._current)
+        return self._current
+
+    def close(self) -> None:
+        """Close the current copy and delete its files (100,000 cases fill a disk)."""
+        if self._current is None:
+            return
+        self._current.close()
+        for path in _files(self._current.path):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        self._current = None
+
+    def __enter__(self) -> StoreCopies:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
