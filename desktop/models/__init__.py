@@ -2,7 +2,7 @@
 
 from desktop.models.action import Action
 from desktop.models.audit import Audit, AuditAnswer, AuditComment, Moderation
-from desktop.models.base import Base, Synced, new_id, utcnow
+from desktop.models.base import Base, Fact, Synced, new_id, utcnow
 from desktop.models.case import Case, CaseEvent, join_flags
 from desktop.models.exercise import ExerciseSummary, ImprovementPlan, PlanFinding
 from desktop.models.log import Change, Event, Meta
@@ -27,6 +27,7 @@ __all__ = [
     "EscalationStep",
     "Event",
     "ExerciseSummary",
+    "Fact",
     "ImprovementPlan",
     "Meta",
     "Moderation",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Boolean, DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -60,6 +60,17 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class Fact:
+    """A row that is appended once and never changed: no version, no change-log row.
+
+    ``seq`` numbers a table's facts in the order this store learnt them (the store
+    assigns it; sync sends facts after the last ``seq`` sent). The store keeps the next
+    number in ``store_meta`` so that ``seq`` can sit last in a clustered key.
+    """
+
+    seq: Mapped[int] = mapped_column(Integer, autoincrement=False)
 
 
 class Synced:

@@ -21,7 +21,7 @@ class Rag(StrEnum):
 
 
 class Cohort(StrEnum):
-    """Legal status / cohort of a case (DOMAIN.md, "The case")."""
+    """Legal status / cohort of a case (docs/domain.md, 'The case record')."""
 
     CHILD_IN_NEED = "cin"
     CHILD_PROTECTION = "cp"
@@ -79,7 +79,7 @@ class VisitBy(StrEnum):
 
 
 class Role(StrEnum):
-    """What a user may do in the application (ROADMAP: roles enforced in services)."""
+    """What a user may do (docs/architecture.md, 'The roadmap': roles enforced in services)."""
 
     AUDITOR = "auditor"
     COORDINATOR = "coordinator"

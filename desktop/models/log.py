@@ -17,7 +17,7 @@ from desktop.models.base import Base, UTCDateTime
 class Change(Base):
     """One local change to one record, written in the same transaction as the change.
 
-    Holds enough to replay it elsewhere (ROADMAP, sync): the record, the version it
+    Holds enough to replay it elsewhere (docs/architecture.md, 'Sync'): the record, the version it
     was based on, the changed fields with their new values, the new hybrid logical
     clock and the device.
     """

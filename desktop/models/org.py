@@ -41,7 +41,7 @@ class Worker(Synced, Base):
     __tablename__ = "workers"
 
     staff_ref: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120), index=True)
     role: Mapped[str] = mapped_column(String(30), default="social_worker")
     team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True, default=None)
     email: Mapped[str | None] = mapped_column(String(200), default=None)

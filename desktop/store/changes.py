@@ -20,12 +20,12 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, inspect, update
+from sqlalchemy import bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from desktop.errors import RuleViolation
-from desktop.models.base import Base, Synced, new_id, utcnow
-from desktop.models.log import Change
+from desktop.models.base import Base, Fact, Synced, new_id, utcnow
+from desktop.models.log import Change, Meta
 from desktop.store.hlc import HybridClock
 
 RECORDER_KEY = "dipsample.recorder"
@@ -58,10 +58,31 @@ def _dumps(fields: Mapping[str, Any]) -> str:
 RECORD_ITSELF = ""
 
 
-def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows of a table that is not synced record by record (case events, facts)."""
-    if rows:
-        _executemany_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
+def insert_facts(session: Session, model: type[Fact], rows: Sequence[dict[str, Any]]) -> None:
+    """Append facts (case events): each row gets the next ``seq``; no change-log rows."""
+    if not rows:
+        return
+    first = _take_seq(session, model, len(rows))
+    for offset, row in enumerate(rows):
+        row["seq"] = first + offset
+    _executemany_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
+
+
+def _take_seq(session: Session, model: type[Fact], count: int) -> int:
+    """Reserve ``count`` numbers of ``model``'s ``seq``; returns the first.
+
+    Safe without a race because every write transaction holds SQLite's write lock.
+    """
+    key = f"{model.__tablename__}.seq"  # type: ignore[attr-defined]
+    conn = session.connection()
+    current = conn.execute(select(Meta.value).where(Meta.key == key)).scalar()
+    first = int(current) + 1 if current is not None else 1
+    last = str(first + count - 1)
+    if current is None:
+        conn.execute(insert(Meta.__table__).values(key=key, value=last))
+    else:
+        conn.execute(update(Meta.__table__).where(Meta.key == key).values(value=last))
+    return first
 
 
 def _executemany_insert(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -109,9 +130,16 @@ class ChangeRecorder:
                 raise RuleViolation(
                     f"{type(obj).__name__} records are never deleted; mark them deleted instead."
                 )
+        facts: dict[type[Fact], list[Fact]] = {}
         for obj in list(session.new):
             if isinstance(obj, Synced):
                 rows.append(self._stamp_new(obj, now))
+            elif isinstance(obj, Fact) and obj.seq is None:
+                facts.setdefault(type(obj), []).append(obj)
+        for model, new in facts.items():
+            first = _take_seq(session, model, len(new))
+            for offset, fact in enumerate(new):
+                fact.seq = first + offset
         for obj in list(session.dirty):
             if isinstance(obj, Synced) and obj not in session.new:
                 row = self._stamp_changed(obj, now)

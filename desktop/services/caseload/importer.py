@@ -1,7 +1,8 @@
 """Import a caseload export: an upsert by case reference that keeps the history.
 
 All or nothing: every row is checked (and every organisation name resolved) first;
-with any problem nothing is written and the report lists them all. Otherwise one
+with any problem nothing is written and the report lists them (the first fifty, and
+counts of all). Otherwise one
 transaction writes the new service areas, teams, workers, cases, the changed cases and
 their case events, through the store's bulk recorder, which writes the change log too.
 
@@ -26,12 +27,12 @@ from desktop.models import Case, CaseEvent, ServiceArea, Team, Worker
 from desktop.models.base import new_id
 from desktop.models.enums import CaseEventKind, CaseStatus, EventAction, WorkerRole
 from desktop.services.caseload.profiles import Profile, detect_profile, load_profile
-from desktop.services.caseload.report import ImportReport, RowProblem
+from desktop.services.caseload.report import ImportReport, Problems
 from desktop.services.caseload.resolve import OrgResolver
 from desktop.services.caseload.validate import CaseRow, check_rows
 from desktop.services.context import ServiceContext
 from desktop.services.tabular import read_table
-from desktop.store.changes import insert_rows
+from desktop.store.changes import insert_facts
 from desktop.store.events import record_event
 
 CHUNK = 5_000
@@ -95,10 +96,11 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
         full: the file is the whole caseload: cases it does not list are closed.
 
     Returns:
-        The report; ``errors`` lists every bad row, in which case nothing was written.
+        The report; ``errors`` lists the bad rows' problems (the first fifty; all are
+        counted), in which case nothing was written.
 
     Raises:
-        InputProblem: the file as a whole is unreadable, empty or lacks columns.
+        InputProblem: the file as a whole is unreadable, empty, too big or lacks columns.
         ProfileProblem: the profile is unknown or malformed (or none fits).
         Cancelled: the user cancelled; nothing was written.
     """
@@ -124,7 +126,7 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
         resolver = OrgResolver(session)
         ids = _resolve_rows(resolver, chosen, good, problems)
         if problems:
-            report.errors = sorted(problems)
+            report.refuse(problems)
             return report
         plan = _plan(session, ctx, chosen, good, ids, full)
         report.created = len(plan.inserts)
@@ -143,7 +145,7 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
 
 
 def _resolve_rows(resolver: OrgResolver, profile: Profile, rows: list[CaseRow],
-                  problems: list[RowProblem]) -> list[dict[str, str | None]]:
+                  problems: Problems) -> list[dict[str, str | None]]:
     """The organisation ids of each good row, in order; problems are appended."""
     columns = profile.columns
     mapped = set(columns)
@@ -300,7 +302,7 @@ def _write(session: Session, ctx: ServiceContext, resolver: OrgResolver, plan: _
         done += len(chunk_updates)
         ctx.report(min(done, total), total, "writing cases")
     for start in range(0, len(plan.events), CHUNK):
-        insert_rows(session, CaseEvent, plan.events[start:start + CHUNK])
+        insert_facts(session, CaseEvent, plan.events[start:start + CHUNK])
         ctx.report(min(done, total), total, "writing case events")
 
 

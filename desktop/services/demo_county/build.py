@@ -32,7 +32,7 @@ from desktop.services.demo_county.history import HistoryMaker, Question
 from desktop.services.demo_county.organisation import build_organisation
 from desktop.services.event_log import log_change
 from desktop.services.templates.versions import current_template
-from desktop.store.changes import ChangeRecorder, insert_rows
+from desktop.store.changes import ChangeRecorder, insert_facts
 
 MAX_CASES = 200_000
 CHUNK = 5_000
@@ -121,7 +121,7 @@ def build_demo_county(ctx: ServiceContext, *, cases: int = 6_000, seed: int = 1,
         for chunk in case_chunks(rng, org, cases, as_of, CHUNK):
             ctx.report(len(sketches), total, "cases")
             recorder.bulk_insert(session, Case, chunk.cases)
-            insert_rows(session, CaseEvent, chunk.events)
+            insert_facts(session, CaseEvent, chunk.events)
             summary.case_events += len(chunk.events)
             sketches.extend(chunk.sketches)
             rags.update(s.rag for s in chunk.sketches if s.open)

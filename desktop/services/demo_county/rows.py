@@ -33,6 +33,5 @@ def model_row(model: type[Synced], record_id: str, **values: Any) -> dict[str, A
 
 
 def fact_row(model: type[Base], **values: Any) -> dict[str, Any]:
-    """A row of an append-only table (its key is assigned by the database)."""
-    keys = frozenset(c.key for c in model.__table__.primary_key.columns)  # type: ignore[attr-defined]
-    return _row(model, keys, values)
+    """A row of an append-only table (its ``seq`` is assigned by the store)."""
+    return _row(model, frozenset({"seq"}), values)
