@@ -25,7 +25,7 @@ from desktop.models.log import Event
 from desktop.services.context import ServiceContext
 from desktop.store.events import record_event
 
-#: Entities whose views, exports and prints are logged (DOMAIN.md, data protection).
+#: Entities whose views, exports and prints are logged (docs/domain.md, 'Data protection').
 VIEWABLE = frozenset({"audit", "case", "exercise", "plan", "action"})
 #: A code or an id: letters, digits, ``_ - . :`` and no spaces, at most 64 characters.
 _CODE = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")

@@ -1,7 +1,7 @@
 """Settings of the audit workflow: comment window, escalation deadline, reviews, moderation.
 
 Why a file of its own (``workflow.json`` in the config folder): these are the council's
-own numbers (DOMAIN.md: "every number below is a default a local authority must be
+own numbers (docs/domain.md: "every number on this page is a default a council must be
 able to change"), they change independently of the practice standards and the
 sampling quotas, and changing them must not create a new standards version.
 """

@@ -1,6 +1,6 @@
 """Who is acting, and what their roles let them do in the audit workflow.
 
-Why here and not in the GUI: ROADMAP asks for roles enforced in the services, so a
+Why here and not in the GUI: docs/architecture.md asks for roles enforced in the services, so a
 command-line user or a future web view meets the same rules.
 """
 

@@ -1,6 +1,6 @@
 """The sweep: finalise audits whose comment window has passed, escalate late concerns.
 
-Why a sweep and not a timer: the laptops are often off or offline (DOMAIN.md), so the
+Why a sweep and not a timer: laptops are often off or offline (docs/domain.md), so the
 app runs it on start and after sync, and ``dipsample finalise-due`` runs it from a
 scheduled task. An audit finalises at the moment its window ended (or when its last
 query was answered, if later), not at the moment the sweep happened to run, so the

@@ -1,7 +1,7 @@
 """Reading audits: the list (for screens and ``dipsample audits list``) and one audit.
 
 Why opening an audit is logged here: every view of an audit must be attributable
-(DOMAIN.md, data protection), and doing it in the service means the GUI, the CLI and
+(docs/domain.md, 'Data protection'), and doing it in the service means the GUI, the CLI and
 the reports cannot forget it. Lists are not logged per row: they show no case text.
 """
 

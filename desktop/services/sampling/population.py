@@ -1,6 +1,6 @@
 """Who may be sampled in a week: the eligible cases, read in three set queries.
 
-Exclusions (DOMAIN.md, seeds 000 and 001): closed and tombstoned cases; cases with no
+Exclusions (docs/domain.md, 'Sampling rules'): closed and tombstoned cases; cases with no
 RAG (they belong to no stratum); cases claimed (a live claim) by any auditor for the
 week; cases audited within ``reaudit_gap_days`` before the week's Monday, by an audit
 row (any status, unless deleted: a discarded draft is deleted) or by the case's own

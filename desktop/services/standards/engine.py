@@ -1,6 +1,6 @@
 """Each practice standard's due date, last-met date and status for a case on a date.
 
-The rules (DOMAIN.md, seeds 001 and 003), every number from :class:`StandardsSettings`:
+The rules (docs/domain.md, 'Practice standards'), every number from :class:`StandardsSettings`:
 
 - ``visit_f2f``: a face-to-face visit every 7/14/42 days by RAG.
 - ``visit_complex_green``: a Green case that is complex (CP plan, a seed 003 flag, or

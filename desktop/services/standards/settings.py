@@ -1,4 +1,4 @@
-"""A council's practice standards: defaults from DOMAIN.md, the settings file, versions.
+"""A council's practice standards: defaults from docs/domain.md, the settings file, versions.
 
 Why versioned by checksum: an audit records which standards applied, so a figure
 reported in March can be explained in June after the settings changed. The same

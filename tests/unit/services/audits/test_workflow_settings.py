@@ -1,4 +1,4 @@
-"""``workflow.json``: defaults from DOMAIN.md, a council's overrides, bad values refused."""
+"""``workflow.json``: defaults from docs/domain.md, a council's overrides, bad values refused."""
 
 from __future__ import annotations
 
