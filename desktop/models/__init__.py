@@ -1,4 +1,4 @@
-"""The domain model, all of it (DOMAIN.md). Importing this package registers every table."""
+"""The domain model, all of it (docs/domain.md). Importing this package registers every table."""
 
 from desktop.models.action import Action
 from desktop.models.audit import Audit, AuditAnswer, AuditComment, Moderation

@@ -1,6 +1,6 @@
 """The declarative base and the identity every synced record carries.
 
-Why every record looks the same: sync (see ROADMAP) merges records from many laptops
+Why every record looks the same: sync (docs/architecture.md) merges records from many laptops
 and a central database. A UUID key means two offline devices never collide; the hybrid
 logical clock (``version``) orders changes without trusting wall clocks; ``device_id``
 says who changed it last; ``deleted`` is a tombstone, because a hard delete cannot be

@@ -11,7 +11,7 @@ from desktop.models.base import Base, Fact, Synced
 
 
 class Case(Synced, Base):
-    """The fields the standards and the sampler need (DOMAIN.md, "The case").
+    """The fields the standards and the sampler need (docs/domain.md, 'The case record').
 
     The ``last_*`` dates are the latest known; the :class:`CaseEvent` rows keep the
     history behind them (a RAG change mid-period matters to the visiting standard).
