@@ -9,7 +9,9 @@ case continues the row above (a cell broken across a page): its cells are append
 the previous finding and action. "By when" is kept as written ("Commencing Sept 2010");
 a plain date also fills the due date, and "Completed ..." marks the action done.
 Imported deadlines may lie in the past (the plan is a record), so the tracker's
-"not in the past" rule is not applied to them.
+"not in the past" rule is not applied to them. Problems name the row, column and kind
+of problem, never a cell's value; a mapping file that cannot be used is a
+:class:`MappingProblem` (exit 2), as for the other imports.
 """
 
 from __future__ import annotations
@@ -27,13 +29,12 @@ from desktop.errors import InputProblem
 from desktop.models import Action, ImprovementPlan, PlanFinding
 from desktop.models.enums import ActionStatus, EventAction, FindingCategory
 from desktop.services.actions import NewAction, add_action_in
-from desktop.services.audits.refused import ImportRefused
-from desktop.services.caseload.report import RowProblem
+from desktop.services.caseload.report import Problems, RowProblem, one_of
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
-from desktop.services.mapping_files import read_mapping_json
-from desktop.services.tabular import Row, Table, read_table
+from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_json
+from desktop.services.tabular import CONTROL_REASON, Row, Table, has_control, read_table
 from desktop.services.workflow_settings import load_workflow_settings
 
 FIELDS = ("finding", "action", "lead", "by_when", "status")
@@ -113,21 +114,34 @@ def default_mapping_path() -> Path:
 
 
 def load_mapping(path: Path | None = None) -> PlanMapping:
+    """The mapping at ``path`` (default: the shipped inspection-plan mapping).
+
+    Raises:
+        MappingProblem: the file is missing, not JSON, or not shaped like a mapping.
+    """
     path = path or default_mapping_path()
+    where = f"mapping file {path.name}"
     data = read_mapping_json(path)
-    columns = data.get("columns") if isinstance(data, dict) else None
-    if not isinstance(columns, dict) or set(columns) - set(FIELDS) or not {
-            "finding", "action"} <= set(columns):
-        raise InputProblem(f"{path.name}: 'columns' maps finding, action (and lead, by_when, "
-                           "status) to column names")
-    sections = {str(k).casefold(): v for k, v in data.get("sections", {}).items()}
-    statuses = {str(k).casefold(): v for k, v in data.get("statuses", {}).items()}
+    if not isinstance(data, dict):
+        raise MappingProblem(f"{where}: a mapping is a JSON object")
+    columns = mapping_texts(data, "columns", where)
+    if set(columns) - set(FIELDS) or not {"finding", "action"} <= set(columns):
+        raise MappingProblem(f"{where}: 'columns' maps finding, action (and lead, by_when, "
+                             "status) to column names")
+    sections = {k.casefold(): v for k, v in mapping_texts(data, "sections", where).items()}
+    statuses = {k.casefold(): v for k, v in mapping_texts(data, "statuses", where).items()}
     if set(sections.values()) - set(CATEGORIES) or set(statuses.values()) - set(STATUSES):
-        raise InputProblem(f"{path.name}: 'sections' map to {', '.join(CATEGORIES)} and "
-                           f"'statuses' to {', '.join(STATUSES)}")
-    required = tuple(data.get("required", ["finding", "action"]))
-    return PlanMapping(str(data.get("name", path.stem)), columns, required, sections, statuses,
-                       str(data.get("completed_prefix", "completed")).casefold())
+        raise MappingProblem(f"{where}: 'sections' map to {', '.join(CATEGORIES)} and "
+                             f"'statuses' to {', '.join(STATUSES)}")
+    required = data.get("required", ["finding", "action"])
+    if not isinstance(required, list) or not all(
+            isinstance(f, str) and f in columns for f in required):
+        raise MappingProblem(f"{where}: 'required' must list fields mapped in 'columns'")
+    prefix = data.get("completed_prefix", "completed")
+    if not isinstance(prefix, str):
+        raise MappingProblem(f"{where}: 'completed_prefix' must be text")
+    return PlanMapping(str(data.get("name", path.stem)), columns, tuple(required), sections,
+                       statuses, prefix.casefold())
 
 
 def _starts_lower(text: str) -> bool:
@@ -142,13 +156,18 @@ class _Parser:
     def __init__(self, table: Table, mapping: PlanMapping) -> None:
         self.table, self.mapping = table, mapping
         self.findings: list[_Finding] = []
-        self.problems: list[RowProblem] = []
+        self.problems = Problems()
         self.category: str | None = None
 
     def cell(self, row: Row, name: str) -> str:
+        """The cell as one line of text; a control character (but a line break, as
+        Word tables have) is a problem and the cell counts as blank."""
         column = self.mapping.columns.get(name)
         pos = self.table.position(column) if column else None
         value = row.cells[pos] if pos is not None else None
+        if pos in row.controls and has_control(value, line_breaks=True):
+            self.fail(row, name, CONTROL_REASON)
+            return ""
         if isinstance(value, dt.datetime | dt.date):
             return (value.date() if isinstance(value, dt.datetime) else value).strftime(
                 "%d/%m/%Y")
@@ -167,8 +186,8 @@ class _Parser:
         if cells["status"]:
             status = self.mapping.statuses.get(cells["status"].casefold())
             if status is None:
-                self.fail(row, "status", f"'{cells['status']}' is not a status this mapping "
-                          "knows")
+                self.fail(row, "status", "not a status this mapping knows; expected "
+                          f"{one_of(self.mapping.statuses)}")
             return status
         if cells["by_when"].casefold().startswith(self.mapping.completed_prefix):
             return ActionStatus.DONE.value
@@ -235,7 +254,8 @@ def import_plan(ctx: ServiceContext, path: Path, *, title: str | None = None,
     """Import a whole plan, or nothing.
 
     Raises:
-        ImportRefused: bad rows (all listed); nothing was written.
+        ImportRefused: bad rows (the first fifty listed, all counted); nothing was written.
+        MappingProblem: the mapping cannot be used (exit 2).
     """
     mapping = load_mapping(mapping_path)
     table = read_table(path, sheet=sheet,
@@ -243,7 +263,7 @@ def import_plan(ctx: ServiceContext, path: Path, *, title: str | None = None,
     parser = _Parser(table, mapping)
     findings = parser.parse()
     if parser.problems:
-        raise ImportRefused(table.source, parser.problems)
+        raise parser.problems.refusal(table.source)
     if not findings:
         raise InputProblem(f"{table.source}: no findings found")
     settings = load_workflow_settings()

@@ -3,8 +3,10 @@
 Why a mapping file: every council's form has its own column names and answer words
 ("Yes", "Partly", "N/A"); ``resources/mappings/historical_audits.json`` maps them to a
 template's question codes and the application's codes, and a council copies and edits
-it. The import follows the caseload import's rules: every bad row is reported with its
-row number, column and reason, and one bad row means nothing is written.
+it. The import follows the caseload import's rules: bad rows are reported with their
+row number, column and the kind of problem (never the cell's value; the first fifty,
+and a count of the rest), and one bad row means nothing is written. A mapping file that
+cannot be used is a :class:`MappingProblem` (exit 2), as for the caseload import.
 
 Imported audits are ``finalised`` with ``origin = "import"``: their comment window
 passed long ago. They open no RAG disagreements or escalations (those were handled, or
@@ -25,7 +27,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop import paths
-from desktop.errors import InputProblem
 from desktop.models import (
     Audit,
     AuditAnswer,
@@ -37,14 +38,13 @@ from desktop.models import (
     new_id,
 )
 from desktop.models.enums import AnswerType, AuditStatus, EventAction
-from desktop.services.audits.answers import GRADES, RAGS, normalise
-from desktop.services.audits.refused import ImportRefused
-from desktop.services.caseload.report import RowProblem
+from desktop.services.audits.answers import GRADES, RAGS, STANDARD_VALUES, YES_NO, normalise
+from desktop.services.caseload.report import Problems, RowProblem, date_reason, one_of
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
-from desktop.services.mapping_files import read_mapping_json
-from desktop.services.tabular import Row, Table, read_table
+from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_json
+from desktop.services.tabular import CONTROL_REASON, Row, Table, has_control, read_table
 from desktop.services.templates.versions import current_template
 
 FIELDS = ("case_ref", "auditor", "audit_date", "recorded_rag", "auditor_rag", "grade",
@@ -52,15 +52,26 @@ FIELDS = ("case_ref", "auditor", "audit_date", "recorded_rag", "auditor_rag", "g
 REQUIRED = ("case_ref", "auditor", "audit_date")
 #: Imported audits are stamped at noon on their date (the form kept no time).
 NOON = dt.time(12, 0)
+#: Fields of free text, which may span lines.
+FREE_TEXT = ("overview", "positive_practice")
+#: The codes each kind of coded answer accepts, and what a problem calls it.
+CODED = {"rag": (RAGS, "RAG rating"), "grade": (GRADES, "grade"),
+         AnswerType.STANDARD.value: (STANDARD_VALUES, "answer"),
+         AnswerType.YES_NO.value: (YES_NO, "yes or no answer"),
+         AnswerType.GRADE.value: (GRADES, "grade")}
 
 
 @dataclass(frozen=True)
 class AuditMapping:
+    """A validated mapping; ``values`` are casefolded, ``labels`` as the mapping spells
+    them (for messages)."""
+
     name: str
     template: str
     columns: Mapping[str, str]
     questions: Mapping[str, str]
     values: Mapping[str, Mapping[str, str]]
+    labels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,27 +89,33 @@ def default_mapping_path() -> Path:
 
 
 def load_mapping(path: Path | None = None) -> AuditMapping:
+    """The mapping at ``path`` (default: the shipped online-form mapping).
+
+    Raises:
+        MappingProblem: the file is missing, not JSON, or not shaped like a mapping.
+    """
     path = path or default_mapping_path()
+    where = f"mapping file {path.name}"
     data = read_mapping_json(path)
     if not isinstance(data, dict):
-        raise InputProblem(f"{path.name}: a mapping is a JSON object")
-    columns = data.get("columns", {})
-    if not isinstance(columns, dict) or set(columns) - set(FIELDS):
-        raise InputProblem(f"{path.name}: 'columns' maps {', '.join(FIELDS)} to column names")
+        raise MappingProblem(f"{where}: a mapping is a JSON object")
+    columns = mapping_texts(data, "columns", where)
+    if set(columns) - set(FIELDS):
+        raise MappingProblem(f"{where}: 'columns' maps {', '.join(FIELDS)} to column names")
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
-        raise InputProblem(f"{path.name}: 'columns' must name the column for "
-                           f"{', '.join(missing)}")
-    questions = data.get("questions", {})
+        raise MappingProblem(f"{where}: 'columns' must name the column for "
+                             f"{', '.join(missing)}")
+    questions = mapping_texts(data, "questions", where)
     values = data.get("values", {})
-    if not isinstance(questions, dict) or not isinstance(values, dict) or not all(
-            isinstance(v, dict) for v in values.values()):
-        raise InputProblem(f"{path.name}: 'questions' and 'values' must be JSON objects")
+    if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
+        raise MappingProblem(f"{where}: 'values' must be an object of objects")
+    values = {k: mapping_texts(values, k, where) for k in values}
     if not isinstance(data.get("template"), str):
-        raise InputProblem(f"{path.name}: 'template' must name a template code")
+        raise MappingProblem(f"{where}: 'template' must name a template code")
     return AuditMapping(str(data.get("name", path.stem)), data["template"], columns, questions,
-                        {k: {str(a).casefold(): str(b) for a, b in v.items()}
-                         for k, v in values.items()})
+                        {k: {a.casefold(): b for a, b in v.items()} for k, v in values.items()},
+                        {k: tuple(v) for k, v in values.items()})
 
 
 class _Reader:
@@ -109,30 +126,41 @@ class _Reader:
                  today: dt.date) -> None:
         self.table, self.mapping, self.today = table, mapping, today
         self.cases, self.users, self.questions = cases, users, questions
-        self.problems: list[RowProblem] = []
+        self.problems = Problems()
 
-    def cell(self, row: Row, column: str) -> Any:
+    def cell(self, row: Row, column: str, *, line_breaks: bool = False) -> Any:
+        """The cell, or None when absent or holding a control character (a problem)."""
         pos = self.table.position(column)
-        return None if pos is None else row.cells[pos]
+        if pos is None:
+            return None
+        value = row.cells[pos]
+        if pos in row.controls and has_control(value, line_breaks=line_breaks):
+            self.fail(row, column, CONTROL_REASON)
+            return None
+        return value
 
     def text(self, row: Row, field_name: str) -> str:
         column = self.mapping.columns.get(field_name)
-        value = self.cell(row, column) if column else None
+        value = self.cell(row, column, line_breaks=field_name in FREE_TEXT) if column else None
         return "" if value is None else str(value).strip()
 
     def fail(self, row: Row, column: str, reason: str) -> None:
         self.problems.append(RowProblem(row.number, self.table.header_name(column), reason))
 
-    def code(self, row: Row, field_name: str, kind: str, allowed: tuple[str, ...]
-             ) -> str | None:
+    def unknown(self, kind: str) -> str:
+        """What a problem says of a value ``kind`` does not know: never the value."""
+        allowed, label = CODED[kind]
+        words = [*self.mapping.labels.get(kind, ()), *allowed]
+        return f"not a known {label}; expected {one_of(words)}"
+
+    def code(self, row: Row, field_name: str, kind: str) -> str | None:
         raw = self.text(row, field_name)
         if not raw:
             return None
         value = self.mapping.values.get(kind, {}).get(raw.casefold(), raw)
         value = value.strip().lower().replace(" ", "_")
-        if value not in allowed:
-            self.fail(row, self.mapping.columns[field_name],
-                      f"'{raw}' is not one of: {', '.join(allowed)}")
+        if value not in CODED[kind][0]:
+            self.fail(row, self.mapping.columns[field_name], self.unknown(kind))
             return None
         return value
 
@@ -153,37 +181,39 @@ class _Reader:
             self.fail(row, cols["auditor"], "empty")
         elif auditor is None:
             self.fail(row, cols["auditor"], "no DipSample user with this username")
-        on, why = try_parse_date(self.cell(row, cols["audit_date"]))
+        raw_date = self.cell(row, cols["audit_date"])
+        on, why = try_parse_date(raw_date)
         if why:
-            self.fail(row, cols["audit_date"], why)
+            self.fail(row, cols["audit_date"], date_reason(raw_date, why))
         elif on is None:
             self.fail(row, cols["audit_date"], "empty")
         elif on > self.today:
-            self.fail(row, cols["audit_date"], f"{on:%d/%m/%Y} is in the future")
+            self.fail(row, cols["audit_date"], "the date is in the future")
         record = {"case_id": case_id, "auditor_id": auditor, "audit_date": on,
-                  "recorded_rag": self.code(row, "recorded_rag", "rag", RAGS),
-                  "auditor_rag": self.code(row, "auditor_rag", "rag", RAGS),
-                  "grade": self.code(row, "grade", "grade", GRADES),
+                  "recorded_rag": self.code(row, "recorded_rag", "rag"),
+                  "auditor_rag": self.code(row, "auditor_rag", "rag"),
+                  "grade": self.code(row, "grade", "grade"),
                   "overview": self.text(row, "overview"),
                   "positive_practice": self.text(row, "positive_practice"), "answers": {}}
         for column, code in self.mapping.questions.items():
             if not self.table.has(column):
                 continue
             question = self.questions[code]
-            raw = self.cell(row, column)
-            if question.answer_type == AnswerType.DATE:
+            kind = question.answer_type
+            raw = self.cell(row, column, line_breaks=kind == AnswerType.TEXT)
+            if kind == AnswerType.DATE:
                 day, why = try_parse_date(raw)
                 if why:
-                    self.fail(row, column, why)
+                    self.fail(row, column, date_reason(raw, why))
                     continue
                 raw = day
             elif isinstance(raw, str):
-                raw = self.mapping.values.get(question.answer_type, {}).get(raw.casefold(), raw)
+                raw = self.mapping.values.get(kind, {}).get(raw.casefold(), raw)
             try:
-                value = normalise(question.answer_type, raw)
-            except ValueError as exc:
-                self.fail(row, column, str(exc) if question.answer_type != AnswerType.TEXT
-                          else "not text")
+                value = normalise(kind, raw)
+            except ValueError:
+                self.fail(row, column, self.unknown(kind) if kind in CODED
+                          else "not an answer this question accepts")
                 continue
             if value is not None:
                 record["answers"][question.id] = value
@@ -200,8 +230,8 @@ def _questions(ctx: ServiceContext, mapping: AuditMapping, source: str
             TemplateQuestion.template_id == template.id))}
     unknown = sorted(set(mapping.questions.values()) - set(questions))
     if unknown:
-        raise InputProblem(f"{source}: the mapping names question '{unknown[0]}', which "
-                           f"template '{mapping.template}' does not have")
+        raise MappingProblem(f"{source}: the mapping names question '{unknown[0]}', which "
+                             f"template '{mapping.template}' does not have")
     return template, questions
 
 
@@ -210,8 +240,10 @@ def import_historical(ctx: ServiceContext, path: Path, mapping_path: Path | None
     """Import every row of ``path`` as a finalised audit, or nothing.
 
     Raises:
-        ImportRefused: bad rows (all listed); nothing was written.
-        InputProblem: the file or mapping cannot be used at all.
+        ImportRefused: bad rows (the first fifty listed, all counted); nothing was
+            written.
+        InputProblem: the file cannot be used at all.
+        MappingProblem: the mapping cannot be used (exit 2).
     """
     mapping = load_mapping(mapping_path)
     table = read_table(path, sheet=sheet,
@@ -247,7 +279,7 @@ def import_historical(ctx: ServiceContext, path: Path, mapping_path: Path | None
             continue
         records.append(record)
     if reader.problems:
-        raise ImportRefused(table.source, reader.problems)
+        raise reader.problems.refusal(table.source)
     with ctx.store.transaction() as session:
         result.audit_ids = _write(session, ctx, template.id, records)
     result.imported = len(records)

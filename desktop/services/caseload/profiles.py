@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop import paths
-from desktop.errors import UserError
 from desktop.models.enums import CaseFlag, CaseStatus, Cohort, Rag, VisitBy
+from desktop.services.mapping_files import MappingProblem, read_mapping_json
 
 #: Every field a profile may map, in the order problems are reported.
 FIELDS = (
@@ -58,13 +58,12 @@ MAPPINGS_FOLDER = "mappings"
 KIND = "caseload"
 
 
-class ProfileProblem(UserError):
+class ProfileProblem(MappingProblem):
     """A mapping profile that cannot be used: unknown name, unreadable or malformed file.
 
-    Exit code 2: it is a usage problem, not bad rows in the export.
+    Exit code 2 (a :class:`MappingProblem`): it is a usage problem, not bad rows in the
+    export, as for the historical-audit and plan imports' mapping files.
     """
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -77,6 +76,7 @@ class FlagMapping:
         separator: what separates flag words in ``column``.
         words: flag word (casefolded) to flag code.
         yes, no: casefolded values meaning set and not set (blank is "not set").
+        labels: the flag words as the mapping spells them, for messages.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -85,6 +85,7 @@ class FlagMapping:
     words: dict[str, str] = field(default_factory=dict)
     yes: frozenset[str] = frozenset(DEFAULT_YES)
     no: frozenset[str] = frozenset(DEFAULT_NO)
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class Profile:
             codes themselves included).
         flags: the flag mapping, or None when the export has no flags.
         origin: the built-in name or the file the profile came from (for messages).
+        labels: for rag/cohort/status/visit_by, the values the mapping accepts as it
+            spells them (the codes when it maps none): what a problem says is expected.
     """
 
     name: str
@@ -107,6 +110,7 @@ class Profile:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     flags: FlagMapping | None = None
     origin: str = ""
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def required_columns(self) -> list[str]:
         """Columns a file must have for this profile, in the profile's order."""
@@ -167,16 +171,7 @@ def builtin_profiles() -> list[Profile]:
 
 
 def _load_file(path: Path, origin: str) -> Profile:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise ProfileProblem(f"mapping file {origin}: cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ProfileProblem(f"mapping file {origin}: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ProfileProblem(f"mapping file {origin}: not valid JSON (line {exc.lineno}, "
-                             f"column {exc.colno}: {exc.msg})") from None
-    return parse_profile(raw, origin=origin)
+    return parse_profile(read_mapping_json(path, origin, ProfileProblem), origin=origin)
 
 
 def parse_profile(raw: Any, origin: str = "profile") -> Profile:
@@ -218,7 +213,7 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
         raise fail("'optional' must be a list of mapped fields")
     if set(optional) & set(REQUIRED_FIELDS):
         raise fail(f"{', '.join(REQUIRED_FIELDS)} cannot be optional")
-    values = _value_maps(raw.get("values", {}), fail)
+    values, labels = _value_maps(raw.get("values", {}), fail)
     flags = _flag_mapping(raw["flags"], fail) if raw.get("flags") is not None else None
     used: dict[str, str] = {}
     for key, column in [*columns.items(),
@@ -232,21 +227,30 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
     if not isinstance(description, str):
         raise fail("'description' must be text")
     return Profile(name=name.strip(), columns=columns, description=description,
-                   optional=frozenset(optional), values=values, flags=flags, origin=origin)
+                   optional=frozenset(optional), values=values, flags=flags, origin=origin,
+                   labels=labels)
 
 
-def _value_maps(raw: Any, fail: Any) -> dict[str, dict[str, str]]:
+def _value_maps(raw: Any, fail: Any
+                ) -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
+    """The value maps, and the words each accepts as spelt (codes when none are given)."""
     if not isinstance(raw, dict):
         raise fail("'values' must be an object")
     maps: dict[str, dict[str, str]] = {}
+    labels: dict[str, tuple[str, ...]] = {}
     for kind in ("rag", "cohort", "status", "visit_by"):
         given = raw.get(kind, {})
         maps[kind] = _codes_map(given, kind, fail)
+        labels[kind] = _labels(given) or tuple(sorted(CODES[kind]))
     unknown = sorted(set(raw) - set(maps))
     if unknown:
         raise fail(f"unknown value map(s) {', '.join(unknown)} "
                    "(rag, cohort, status, visit_by; flag words go under 'flags')")
-    return maps
+    return maps, labels
+
+
+def _labels(given: dict[Any, Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(source).strip() for source in given))
 
 
 def _codes_map(given: Any, kind: str, fail: Any) -> dict[str, str]:
@@ -290,8 +294,10 @@ def _flag_mapping(raw: Any, fail: Any) -> FlagMapping:
         raise fail("flags.column must be a column name")
     if not isinstance(separator, str) or not separator:
         raise fail("flags.separator must be a non-empty text")
+    words = raw.get("values", {})
     return FlagMapping(column=column.strip(), separator=separator,
-                       words=_codes_map(raw.get("values", {}), "flags", fail), yes=yes, no=no)
+                       words=_codes_map(words, "flags", fail), yes=yes, no=no,
+                       labels=_labels(words) or tuple(sorted(CODES["flags"])))
 
 
 def _words(raw: Any, what: str, fail: Any) -> frozenset[str]:

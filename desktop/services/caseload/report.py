@@ -1,14 +1,25 @@
-"""What an import tells the user: counts, and every bad row with its column and reason.
+"""What an import tells the user: counts, and the bad rows with their column and reason.
 
-Why no personal data here: the report is printed, logged, pasted into support tickets.
-A problem names the spreadsheet row and the column; it quotes the offending value only
-for dates and codes, never a name or a case reference.
+Why no values here: the report is printed, logged, pasted into support tickets. A
+problem names the spreadsheet row, the column and the kind of problem (with the values
+that would be accepted, which come from our code or the mapping); it never quotes the
+cell, which may be a child's name put in the wrong column by a shifted row.
+
+Why a limit on the list: a wrong file can have a problem on each of 500,000 rows. The
+first :data:`LISTED` problems (in row order) are kept and the rest only counted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from desktop.errors import InputProblem
+
+#: Problems listed at most; the others are counted.
+LISTED = 50
 
 
 @dataclass(frozen=True, order=True)
@@ -30,6 +41,129 @@ class RowProblem:
         return f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class NotListed(RowProblem):
+    """The last entry of a refused import's list: how many problems were left out.
+
+    ``row`` is 0 (it is no row); it is shown as its reason alone.
+    """
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def not_listed(count: int) -> str:
+    return f"... and {count:,} more problem{'s' * (count != 1)} not listed"
+
+
+class Problems:
+    """Every problem counted, the first :data:`LISTED` in (row, column) order kept.
+
+    Why not a list: 2 million bad rows made 2 million lines and a gigabyte of memory.
+    Problems arrive roughly in row order, so most of a long tail is dropped after one
+    comparison of row numbers.
+    """
+
+    def __init__(self, limit: int = LISTED) -> None:
+        self.limit = limit
+        self.count = 0
+        self._rows: set[int] = set()
+        self._kept: list[RowProblem] = []
+        self._worst: RowProblem | None = None
+
+    def append(self, problem: RowProblem) -> None:
+        self.count += 1
+        self._rows.add(problem.row)
+        worst = self._worst
+        if worst is not None and (problem.row > worst.row or (
+                problem.row == worst.row and problem >= worst)):
+            return
+        self._kept.append(problem)
+        if len(self._kept) >= 2 * self.limit:
+            self._kept.sort()
+            del self._kept[self.limit:]
+            self._worst = self._kept[-1]
+
+    def extend(self, problems: Iterable[RowProblem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[RowProblem]:
+        return iter(self.listed())
+
+    @property
+    def bad_rows(self) -> int:
+        return len(self._rows)
+
+    def listed(self) -> list[RowProblem]:
+        """The problems to show, sorted: at most :data:`LISTED`."""
+        return sorted(self._kept)[:self.limit]
+
+    def refusal(self, source: str) -> InputProblem:
+        """The refusal of an all-or-nothing import (historical audits, plans).
+
+        The listed problems, then one :class:`NotListed` entry when some were left out,
+        so every caller that prints the list prints the count too.
+        """
+        # Imported here: refused.py imports RowProblem from this module.
+        from desktop.services.audits.refused import ImportRefused
+
+        refused = ImportRefused(source, self.listed())
+        hidden = self.count - len(refused.problems)
+        if hidden:
+            refused.problems.append(NotListed(0, "", not_listed(hidden)))
+            refused.message = (f"{source}: nothing imported, {self.bad_rows:,} bad rows, "
+                               f"{self.count:,} problems; the first: {refused.problems[0]}")
+            refused.args = (refused.message,)
+        return refused
+
+
+#: Accepted values listed in a problem at most; a mapping may accept hundreds.
+EXPECTED_SHOWN = 20
+
+
+def listing(words: Iterable[str]) -> str:
+    """``"a, b, c"``: values a column accepts, from our code or a mapping, cut short."""
+    listed = list(dict.fromkeys(words))
+    shown = ", ".join(listed[:EXPECTED_SHOWN])
+    return f"{shown}, ..." if len(listed) > EXPECTED_SHOWN else shown
+
+
+def one_of(words: Iterable[str]) -> str:
+    return f"one of: {listing(words)}"
+
+
+#: dates.py's reasons quote the value; these say the same without it (see date_reason).
+_DATE_TAILS = (
+    ("; use dd/mm/yyyy", "not a date; use dd/mm/yyyy (or dd-Mon-yy, yyyy-mm-dd)"),
+    ("dates are day/month/year", "not a date: the month is above 12; dates are "
+     "day/month/year"),
+    ("the year must have four digits, dd/mm/yyyy", "not a date: the year must have four "
+     "digits (dd/mm/yyyy)"),
+    ("from 1927 to 2173)", "not a date: a number that is not an Excel date from 1927 to "
+     "2173"),
+)
+
+
+def date_reason(value: object, reason: str) -> str:
+    """Why ``value`` is not a date, from dates.py's ``reason``, without quoting the value.
+
+    The fixed endings of dates.py's reasons are matched, never text inside them, so a
+    cell cannot steer the phrase chosen.
+    """
+    for tail, phrase in _DATE_TAILS:
+        if reason.endswith(tail):
+            return phrase
+    if "): unknown month '" in reason:
+        return "not a date: the month is not an English month name"
+    if isinstance(value, str):
+        return "not a real date: that month has no such day"
+    return "not a date"
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import (or dry run).
@@ -46,7 +180,10 @@ class ImportReport:
         rows: data rows read.
         rag_changes: RAG changes recorded as case events.
         events: case events recorded in all (RAG changes, visits, closures, ...).
-        errors: every problem found; when there is any, nothing was written.
+        errors: the problems listed (the first :data:`LISTED`); when there is any,
+            nothing was written.
+        problem_count, bad_rows: every problem found and the rows they are on, listed
+            or not.
     """
 
     file: str
@@ -62,14 +199,25 @@ class ImportReport:
     rag_changes: int = 0
     events: int = 0
     errors: list[RowProblem] = field(default_factory=list)
+    problem_count: int = 0
+    bad_rows: int = 0
+
+    def refuse(self, problems: Problems) -> None:
+        """Record ``problems`` (there is at least one): the import writes nothing."""
+        self.errors = problems.listed()
+        self.problem_count, self.bad_rows = problems.count, problems.bad_rows
+
+    @property
+    def not_listed(self) -> int:
+        return max(self.problem_count - len(self.errors), 0)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     def as_json(self) -> dict[str, Any]:
-        """The CLI's ``--json`` contract."""
-        return {
+        """The CLI's ``--json`` contract; ``errors_not_listed`` only when some were left out."""
+        data = {
             "file": self.file, "profile": self.profile, "dry_run": self.dry_run,
             "written": self.written, "rows": self.rows, "created": self.created,
             "updated": self.updated, "unchanged": self.unchanged, "closed": self.closed,
@@ -77,13 +225,18 @@ class ImportReport:
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason}
                        for e in self.errors],
         }
+        if self.not_listed:
+            data["errors_not_listed"] = self.not_listed
+        return data
 
     def summary(self) -> str:
-        """One line of counts, for people."""
+        """One line of counts, for people, after a line for problems not listed."""
         if self.errors:
-            rows = len({e.row for e in self.errors})
-            return (f"{self.rows:,} rows read; {rows:,} bad row(s), {len(self.errors):,} "
-                    "problem(s): nothing was written")
+            rows = max(self.bad_rows, len({e.row for e in self.errors}))
+            total = max(self.problem_count, len(self.errors))
+            counts = (f"{self.rows:,} rows read; {rows:,} bad row(s), {total:,} "
+                      "problem(s): nothing was written")
+            return f"{not_listed(self.not_listed)}\n{counts}" if self.not_listed else counts
         counts = (f"{self.rows:,} rows: {self.created:,} created, {self.updated:,} updated, "
                   f"{self.unchanged:,} unchanged, {self.closed:,} closed, "
                   f"{self.reopened:,} reopened, {self.rag_changes:,} RAG changes")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from desktop.models import ServiceArea, Team, Worker
 from desktop.models.base import Synced, new_id
 from desktop.models.enums import WorkerRole
-from desktop.services.caseload.report import RowProblem
+from desktop.services.caseload.report import Problems, RowProblem
 
 Update = tuple[str, str, dict[str, Any]]
 
@@ -102,7 +102,7 @@ class OrgResolver:
         return known.id
 
     def team(self, name: str | None, area_name: str | None, row: int, columns: dict[str, str],
-             problems: list[RowProblem]) -> tuple[str | None, str | None]:
+             problems: Problems) -> tuple[str | None, str | None]:
         """(service area id, team id) for a row; a problem when they cannot be settled."""
         area_id = self.area(area_name) if area_name else None
         if name is None:
@@ -139,7 +139,7 @@ class OrgResolver:
         return area_id, known.id
 
     def worker(self, name: str | None, ref: str | None, role: WorkerRole, team_id: str | None,
-               row: int, column: str, problems: list[RowProblem]) -> str | None:
+               row: int, column: str, problems: Problems) -> str | None:
         """The worker's id, planning a new worker when the export names someone new."""
         if ref is not None:
             known = self.by_ref.get(ref)

@@ -2,7 +2,11 @@
 
 Why a separate pass: the import is all or nothing, so every row must be known good
 before the first write, and a dry run must run exactly the same checks. Problems are
-collected, never raised, so the user gets the whole list in one go.
+collected, never raised, so the user gets the list in one go (the first fifty, and a
+count of the rest: see :class:`~desktop.services.caseload.report.Problems`).
+
+Problems name the row, the column and the kind of problem, with the values that would
+be accepted; never the cell's value, which a shifted row may fill with a name.
 
 The checker is "compiled" once per file (column positions, value maps, which checks
 apply) so that the per-row loop stays small: 100,000 rows go through it.
@@ -17,9 +21,15 @@ from typing import Any
 
 from desktop.models.case import join_flags
 from desktop.services.caseload.profiles import DATE_FIELDS, Profile
-from desktop.services.caseload.report import RowProblem
+from desktop.services.caseload.report import (
+    Problems,
+    RowProblem,
+    date_reason,
+    listing,
+    one_of,
+)
 from desktop.services.dates import DateProblem, parse_date
-from desktop.services.tabular import Table
+from desktop.services.tabular import CONTROL_REASON, Table
 
 #: An unborn child's expected date of birth may be this far ahead (about 10 months).
 UNBORN_HORIZON = dt.timedelta(days=305)
@@ -27,11 +37,10 @@ UNBORN_HORIZON = dt.timedelta(days=305)
 MAX_LENGTH = {"case_ref": 40, "child_name": 120, "service_area": 120, "team": 120,
               "worker_name": 120, "worker_ref": 40, "team_manager_name": 120,
               "team_manager_ref": 40}
-#: Date fields whose values are not personal and may be quoted back in a problem.
-QUOTABLE_DATES = frozenset(DATE_FIELDS) - {"date_of_birth"}
 ORG_FIELDS = ("service_area", "team", "worker_name", "worker_ref", "team_manager_name",
               "team_manager_ref")
-_QUOTE_MAX = 30
+CODE_LABELS = (("cohort", "cohort", "legal status"), ("rag", "rag", "RAG rating"),
+               ("status", "status", "case status"), ("last_f2f_visit_by", "visit_by", "visitor"))
 
 
 @dataclass(slots=True)
@@ -67,11 +76,6 @@ def cell_text(value: Any) -> str | None:
     return text or None
 
 
-def quote(value: Any) -> str:
-    text = cell_text(value) or ""
-    return text if len(text) <= _QUOTE_MAX else text[:_QUOTE_MAX] + "..."
-
-
 class RowChecker:
     """Checks rows of one table against one profile; see :meth:`check`."""
 
@@ -98,12 +102,20 @@ class RowChecker:
             if flags.column is not None and (position := table.position(flags.column)) is not None:
                 self.flag_words = (position, table.headers[position])
         self.dates = [(k, self.pos[k], self.header[k]) for k in DATE_FIELDS if k in self.pos]
-        self.codes = [(k, self.pos[k], self.header[k], profile.values[v], label)
-                      for k, v, label in (("cohort", "cohort", "legal status"),
-                                          ("rag", "rag", "RAG rating"),
-                                          ("status", "status", "case status"),
-                                          ("last_f2f_visit_by", "visit_by", "visitor"))
-                      if k in self.pos]
+        self.codes = [(k, self.pos[k], self.header[k], profile.values[v],
+                       f"not a known {label}; expected {one_of(profile.labels[v])}")
+                      for k, v, label in CODE_LABELS if k in self.pos]
+        #: Every column read, by position: a control character in any is a problem.
+        self.read = {p: table.headers[p] for p in self.pos.values()}
+        self.read.update((p, h) for p, h, _ in self.flag_columns)
+        if self.flag_words is not None:
+            self.read[self.flag_words[0]] = self.flag_words[1]
+        self.yes_no_reason = self.flag_reason = ""
+        if flags is not None:
+            self.yes_no_reason = (f"not yes or no; expected yes ({listing(sorted(flags.yes))})"
+                                  f" or no ({listing(sorted(flags.no))})")
+            self.flag_reason = (f"not a known flag; expected flags separated by "
+                                f"'{flags.separator}', each {one_of(flags.labels)}")
         self.texts = [(k, self.pos[k], self.header[k]) for k in ORG_FIELDS if k in self.pos]
         self.name: Callable[[tuple[Any, ...]], str | None] | None = self._name_reader()
         self.has_flags = flags is not None
@@ -130,18 +142,22 @@ class RowChecker:
             return joined
         return None
 
-    def check(self) -> tuple[list[CaseRow], list[RowProblem]]:
-        """Every good row, and every problem of every bad row."""
+    def check(self) -> tuple[list[CaseRow], Problems]:
+        """Every good row, and the problems of the bad rows (all counted)."""
         good: list[CaseRow] = []
-        problems: list[RowProblem] = []
+        problems = Problems()
         seen: dict[str, int] = {}
         ref_pos, ref_header = self.pos["case_ref"], self.header["case_ref"]
+        read = self.read
         for row in self.table.rows:
             cells, number = row.cells, row.number
             found: list[RowProblem] = []
             if row.overflow:
                 found.append(RowProblem(number, "", "more values than there are columns "
                                         "(a comma inside a value that is not in quotes?)"))
+            for position in row.controls:
+                if position in read:
+                    found.append(RowProblem(number, read[position], CONTROL_REASON))
             ref = cell_text(cells[ref_pos])
             if ref is None:
                 found.append(RowProblem(number, ref_header, "the case reference is blank"))
@@ -170,9 +186,8 @@ class RowChecker:
         try:
             day = parse_date(value)
         except DateProblem as problem:
-            reason = (problem.reason if key in QUOTABLE_DATES else
-                      "not a date in dd/mm/yyyy, dd-Mon-yy, yyyy-mm-dd or Excel form")
-            result: tuple[dt.date | None, str | None] = (None, reason)
+            result: tuple[dt.date | None, str | None] = (None, date_reason(value,
+                                                                          problem.reason))
         else:
             if key == "date_of_birth":
                 result = (day, None) if day is None or day <= self.latest_birth else (
@@ -180,7 +195,7 @@ class RowChecker:
                     "unborn child")
             else:
                 result = (day, None) if day is None or day <= self.today else (
-                    None, f"in the future ({day.strftime('%d/%m/%Y')})")
+                    None, "the date is in the future")
         cache[value] = result
         return result
 
@@ -214,7 +229,7 @@ class RowChecker:
             if reason is not None:
                 found.append(RowProblem(number, header, reason))
             fields[key] = day
-        for key, position, header, mapping, label in self.codes:
+        for key, position, header, mapping, unknown in self.codes:
             value = cells[position]
             if value is None:
                 if key == "cohort":
@@ -223,7 +238,7 @@ class RowChecker:
                 continue
             code = self._code(key, mapping, value)
             if code is None:
-                found.append(RowProblem(number, header, f"unknown {label} '{quote(value)}'"))
+                found.append(RowProblem(number, header, unknown))
             fields[key] = code
         if self.has_flags:
             fields["flags"] = self._flags(cells, number, found)
@@ -250,22 +265,16 @@ class RowChecker:
             if answer == "yes":
                 codes.append(code)
             elif answer == "?":
-                found.append(RowProblem(number, header,
-                                        f"expected yes or no, not '{quote(value)}'"))
+                found.append(RowProblem(number, header, self.yes_no_reason))
         if self.flag_words is not None:
             position, header = self.flag_words
             value = cells[position]
             if value is not None:
-                for word in str(value).split(flags.separator):
-                    word = word.strip()
-                    if not word:
-                        continue
-                    code = flags.words.get(word.casefold())
-                    if code is None:
-                        found.append(RowProblem(number, header,
-                                                f"unknown flag '{quote(word)}'"))
-                    else:
-                        codes.append(code)
+                words = [w.strip().casefold() for w in str(value).split(flags.separator)]
+                known = [flags.words.get(w) for w in words if w]
+                if None in known:
+                    found.append(RowProblem(number, header, self.flag_reason))
+                codes.extend(code for code in known if code is not None)
         if not codes:
             return ""
         return codes[0] if len(codes) == 1 else join_flags(codes)
@@ -283,7 +292,7 @@ class RowChecker:
 
 
 def check_rows(table: Table, profile: Profile, today: dt.date
-               ) -> tuple[list[CaseRow], list[RowProblem]]:
-    """Every good row and every problem; ``today`` bounds dates (ctx.today())."""
+               ) -> tuple[list[CaseRow], Problems]:
+    """Every good row and the problems (all counted); ``today`` bounds dates (ctx.today())."""
     table.require(profile.required_columns())
     return RowChecker(table, profile, today).check()

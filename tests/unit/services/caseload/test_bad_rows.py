@@ -18,13 +18,15 @@ from tests.unit.services.caseload.helpers import DATA, counts, fixed_ctx, write_
 EXPECTED_MOSAIC = [
     (3, "Person ID", "the case reference is blank"),
     (4, "Person ID", "the same case reference is on row 2"),
-    (5, "RAG Date", "not a date (31/02/2026)"),
-    (6, "VTT RAG", "unknown RAG rating 'Purple'"),
-    (7, "Legal Status", "unknown legal status 'Pending'"),
+    (5, "RAG Date", "not a real date: that month has no such day"),
+    (6, "VTT RAG", "not a known RAG rating; expected one of: Red, Amber, Green"),
+    (7, "Legal Status", "not a known legal status; expected one of: CIN, Child in Need, CP, "
+     "CP Plan, Child Protection, LAC, CLA, CIC, Child in Care, Care Leaver, Leaving Care, "
+     "Unborn, Pre-birth, Disabled Children, CWD, Fostering, SGO, Special Guardianship"),
     (8, "DOB", "the date of birth is more than 10 months ahead, even for an unborn child"),
-    (9, "Last Visit", "not a date (12/31/2025): there is no month 31; dates are day/month/year"),
-    (10, "Not In School", "expected yes or no, not 'Maybe'"),
-    (11, "Last Visit", "in the future (01/11/2099)"),
+    (9, "Last Visit", "not a date: the month is above 12; dates are day/month/year"),
+    (10, "Not In School", "not yes or no; expected yes (y, yes) or no (n, no)"),
+    (11, "Last Visit", "the date is in the future"),
 ]
 
 
