@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DIPSAMPLE_PASSPHRASE", PASSPHRASE)
     results: list[Result] = []
     if not args.json:
-        print(f"median of {repeats} runs per side, ours and baseline interleaved", flush=True)
+        runs = "1 run" if repeats == 1 else f"median of {repeats} runs"
+        print(f"{runs} per side, ours and baseline interleaved", flush=True)
         print(HEADER, flush=True)
     for bench in discover():
         if args.names and bench.name not in args.names:

@@ -26,7 +26,7 @@ from desktop.services.standards.caseload import CaseloadStandards, caseload_stan
 from desktop.services.standards.facts import CASE_COLUMNS, open_on
 from desktop.services.standards.settings import StandardsSettings
 from desktop.store import Store
-from desktop.store.changes import insert_rows
+from desktop.store.changes import insert_facts
 
 AS_OF = dt.date(2026, 11, 23)
 AREAS = 6
@@ -103,7 +103,7 @@ def build_caseload(path: Path, cases: int, auditors: int = 18, seed: int = 1) ->
                       for kind, share in (("rag_change", 0.15), ("visit_f2f", 0.3),
                                           ("oversight", 0.1))
                       if rng.random() < share]
-            insert_rows(session, CaseEvent, events)
+            insert_facts(session, CaseEvent, events)
     return store
 
 
