@@ -4,7 +4,9 @@ Why ids plus pages: the model holds the ordered ids of the matching cases (so th
 scroll bar is right from the start) and asks its row source for the rows of a page only
 when the view paints it; until they arrive the cells are blank. A reload (new filter or
 order) is the only full reset; a changed case updates its own row (``dataChanged``),
-as in Vorta's archive table model and Anki's browser table.
+as in Vorta's archive table model and Anki's browser table. A new filter keeps the
+cached rows; File > Reload drops them (``fresh``), together with any page still on its
+way, which may have been read before the change the person wants to see.
 """
 
 from __future__ import annotations
@@ -77,18 +79,31 @@ class CaseTableModel(QAbstractTableModel):
         self._rows: dict[str, CaseRow] = {}
         self._pending: set[int] = set()
         self._generation = 0
+        #: Bumped when the cache is dropped: rows asked for before are not kept.
+        self._epoch = 0
 
     # -- loading ----------------------------------------------------------------
-    def set_ids(self, ids: Sequence[str]) -> None:
-        """A reload: new ids, cached rows kept (they are still right), a full reset."""
+    def set_ids(self, ids: Sequence[str], *, fresh: bool = False) -> None:
+        """A reload: new ids and a full reset; cached rows kept unless ``fresh``."""
         self.beginResetModel()
         self._ids = list(ids)
         self._pending.clear()
         self._generation += 1
+        if fresh:
+            self._drop_cache()
         self.endResetModel()
 
     def clear_cache(self) -> None:
+        """Forget every row; the view asks for them again as it paints."""
+        self.beginResetModel()
+        self._pending.clear()
+        self._generation += 1
+        self._drop_cache()
+        self.endResetModel()
+
+    def _drop_cache(self) -> None:
         self._rows.clear()
+        self._epoch += 1
 
     def update_row(self, row: CaseRow) -> None:
         """One case changed: replace it and repaint just its row."""
@@ -116,11 +131,13 @@ class CaseTableModel(QAbstractTableModel):
         if page in self._pending:
             return
         self._pending.add(page)
-        generation = self._generation
+        generation, epoch = self._generation, self._epoch
         ids = self._ids[page * PAGE:(page + 1) * PAGE]
-        self.source.fetch(ids, lambda rows: self._arrived(generation, page, rows))
+        self.source.fetch(ids, lambda rows: self._arrived(generation, epoch, page, rows))
 
-    def _arrived(self, generation: int, page: int, rows: list[CaseRow]) -> None:
+    def _arrived(self, generation: int, epoch: int, page: int, rows: list[CaseRow]) -> None:
+        if epoch != self._epoch:
+            return  # read before the cache was dropped: maybe out of date
         for row in rows:
             self._rows[row.id] = row
         if generation != self._generation:

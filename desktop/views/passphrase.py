@@ -3,6 +3,11 @@
 Why in the window and not on stdin: a person who starts DipSample from a menu has no
 terminal, and on a headless or locked-down machine without a keyring the passphrase is
 the only source of the key (``desktop/store/keys.py``).
+
+Why a new passphrase is typed twice: nothing can recover a database whose passphrase
+was mistyped when it was made, so a mismatch is refused beside the repeat field before
+anything is created. An existing database is asked for once: a typo there is only a
+"wrong passphrase" and another try.
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ class PassphraseDialog(QDialog):
     Attributes:
         passphrase: the field typed into.
         confirm: the repeat field, for a new database only.
-        problem: one line saying what is wrong with what was typed.
+        mismatch: beside ``confirm``: says when the two differ (new database only).
+        problem: one line saying what is wrong with the passphrase itself.
     """
 
     def __init__(self, parent: QWidget | None, *, need: Need, name: str,
@@ -70,14 +76,17 @@ class PassphraseDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm: QLineEdit | None = None
+        self.mismatch: QLabel | None = None
+        self.problem = _problem_label()
         form = QFormLayout()
-        form.addRow("Passphrase:", self.passphrase)
+        form.addRow("&Passphrase:", self.passphrase)
         if need is Need.NEW:
             self.confirm = QLineEdit()
             self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
-            form.addRow("Again:", self.confirm)
-        self.problem = QLabel("")
-        self.problem.setStyleSheet("color: #9b1c1c")
+            self.mismatch = _problem_label()
+            self.confirm.textEdited.connect(lambda _text: self._set_mismatch(""))
+            form.addRow("&Confirm passphrase:", self.confirm)
+            form.addRow("", self.mismatch)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -93,12 +102,32 @@ class PassphraseDialog(QDialog):
         return self.passphrase.text()
 
     def accept(self) -> None:
+        """OK (or Return): refuse what the store would refuse, and a mismatch."""
         typed = self.passphrase.text()
+        self.problem.setText("")
         if not typed:
             self.problem.setText("Type the passphrase.")
+            self.passphrase.setFocus()
         elif self.need is Need.NEW and len(typed) < MIN_LENGTH:
             self.problem.setText(f"Use at least {MIN_LENGTH} characters.")
+            self.passphrase.setFocus()
+        elif self.confirm is not None and not self.confirm.text():
+            self._set_mismatch("Type the passphrase again to confirm it.")
+            self.confirm.setFocus()
         elif self.confirm is not None and self.confirm.text() != typed:
-            self.problem.setText("The two passphrases differ.")
+            self._set_mismatch("The two passphrases differ: type it again.")
+            self.confirm.selectAll()
+            self.confirm.setFocus()
         else:
             super().accept()
+
+    def _set_mismatch(self, text: str) -> None:
+        if self.mismatch is not None:
+            self.mismatch.setText(text)
+
+
+def _problem_label() -> QLabel:
+    label = QLabel("")
+    label.setStyleSheet("color: #9b1c1c")
+    label.setWordWrap(True)
+    return label

@@ -3,6 +3,10 @@
 Why the window owns the store and the task manager: every screen added later (My week,
 the audit form, the action tracker) runs its services through the same serialised
 worker on the same store, so one place opens it, closes it and reports its errors.
+
+Why nothing here touches the keyring or the file: asking the OS keyring whether it
+exists can block for seconds on D-Bus, so even the question "do we need a passphrase?"
+is asked on the worker.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from desktop.errors import KeyUnavailable, WrongKey
 from desktop.qt import (
@@ -23,6 +28,7 @@ from desktop.qt import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     Qt,
     QTableView,
     QTimer,
@@ -46,6 +52,8 @@ from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
 from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Typing pauses this long before the list is filtered again.
 FILTER_DELAY_MS = 250
@@ -80,6 +88,7 @@ class MainWindow(QMainWindow):
         filter_edit, rag_choice, open_only: the filter controls.
         counts: the status bar's counts.
         passphrase_dialog: the passphrase dialog while it is shown.
+        read_error_box: the message box about a failed read while it is shown.
     """
 
     store_opened = Signal()
@@ -96,6 +105,12 @@ class MainWindow(QMainWindow):
         self._descending = False
         self._generation = 0
         self._reload_op: BackgroundOp[CaseListing] | None = None
+        #: The next list comes with the cached rows dropped (File > Reload).
+        self._fresh = False
+        self.read_error_box: QMessageBox | None = None
+        #: Every store the worker opened for this window, closed by the worker's last
+        #: task; a plain list, so the worker never reads an attribute of the window.
+        self._stores: list[Store] = []
         self.setWindowTitle(f"DipSample: {db_path.name}")
         self.model = CaseTableModel(self, parent=self)
         self.model.sort_requested.connect(self._sort_requested)
@@ -157,9 +172,11 @@ class MainWindow(QMainWindow):
 
         reload_action = QAction("&Reload", self)
         reload_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        reload_action.triggered.connect(self.reload)
+        reload_action.triggered.connect(self.refresh)
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        # Windows has no standard Quit key; Ctrl+Q there too, as on Linux and macOS.
+        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+                                 or [QKeySequence("Ctrl+Q")])
         quit_action.triggered.connect(self.close)
         menu = self.menuBar().addMenu("&File")
         menu.addAction(reload_action)
@@ -167,16 +184,46 @@ class MainWindow(QMainWindow):
         menu.addAction(quit_action)
 
     # -- opening ----------------------------------------------------------------
+    def _op(self, label: str, task: Callable[[TaskControl], T]) -> BackgroundOp[T]:
+        return BackgroundOp(self, self.tasks, label, task, path=self.db_path)
+
     def open_database(self, store: Store | None = None) -> None:
         """Open the store off the GUI thread, asking for a passphrase first if needed."""
         if store is not None:
+            self._stores.append(store)
             self._opened(store)
-            return
-        need = passphrase_need(self.db_path)
-        if need is Need.NONE:
-            self._open(None)
         else:
-            self._ask_passphrase(need)
+            self._open(None, probe=True)
+
+    def _open(self, passphrase: str | None, probe: bool = False) -> None:
+        """Open the store on the worker.
+
+        With ``probe``, the worker first finds whether a passphrase must be typed; that
+        may ask the keyring, which can block for seconds, so never on the GUI thread.
+        """
+        self.passphrase_dialog = None
+        path = self.db_path
+        stores = self._stores
+
+        def task(_control: TaskControl) -> Store | Need:
+            if probe:
+                need = passphrase_need(path)
+                if need is not Need.NONE:
+                    return need
+            opened = open_store(path, passphrase=passphrase, prompt=None, create=True)
+            stores.append(opened)
+            return opened
+
+        (self._op("Opening the database", task)
+         .success(self._open_answered)
+         .failure(lambda exc: self._open_failed(exc, passphrase))
+         .run())
+
+    def _open_answered(self, answer: Store | Need) -> None:
+        if isinstance(answer, Need):
+            self._ask_passphrase(answer)
+        else:
+            self._opened(answer)
 
     def _ask_passphrase(self, need: Need, again: bool = False) -> None:
         dialog = PassphraseDialog(self, need=need, name=self.db_path.name, again=again)
@@ -191,21 +238,9 @@ class MainWindow(QMainWindow):
         self.counts.setText("No database open: no passphrase was given. Use File > Quit, "
                             "and start DipSample again to try again.")
 
-    def _open(self, passphrase: str | None) -> None:
-        self.passphrase_dialog = None
-        path = self.db_path
-
-        def task(_control: TaskControl) -> Store:
-            return open_store(path, passphrase=passphrase, prompt=None, create=True)
-
-        (BackgroundOp(self, self.tasks, "Opening the database", task)
-         .success(self._opened)
-         .failure(lambda exc: self._open_failed(exc, passphrase))
-         .run())
-
     def _open_failed(self, exc: BaseException, passphrase: str | None) -> None:
         self.counts.setText("No database open.")
-        box = show_error(self, exc)
+        box = show_error(self, exc, self.db_path)
         if passphrase is not None and isinstance(exc, WrongKey | KeyUnavailable):
             box.finished.connect(lambda _code: self._ask_passphrase(Need.EXISTING, again=True))
 
@@ -220,6 +255,15 @@ class MainWindow(QMainWindow):
         return CaseQuery(text=self.filter_edit.text(), rag=self.rag_choice.currentData(),
                          open_only=self.open_only.isChecked(), sort=self._sort,
                          descending=self._descending)
+
+    def refresh(self) -> None:
+        """File > Reload (F5): find the cases again and read every row afresh.
+
+        Why the cache goes: another process (an import, a colleague's sync) may have
+        changed a case; the rows cached by the model would go on showing the old values.
+        """
+        self._fresh = True
+        self.reload()
 
     def reload(self) -> None:
         """Find the matching cases again (new filter, order, or File > Reload)."""
@@ -237,9 +281,10 @@ class MainWindow(QMainWindow):
             ctx = ServiceContext(store=store, progress=control.progress, cancel=control.cancel)
             return list_cases(ctx, query)
 
-        op = BackgroundOp(self, self.tasks, "Finding cases", task)
+        op = self._op("Finding cases", task)
         op.success(lambda listing: self._loaded(generation, listing))
         op.cancelled(lambda: self._cancelled(generation))
+        op.failure(self._read_failed)
         self._reload_op = op
         op.run()
 
@@ -252,7 +297,9 @@ class MainWindow(QMainWindow):
             return  # a newer search is on its way
         self._reload_op = None
         self.listing = listing
-        self.model.set_ids(listing.ids)
+        fresh, self._fresh = self._fresh, False
+        self._end_error_burst()
+        self.model.set_ids(listing.ids, fresh=fresh)
         self.counts.setText(counts_text(listing))
         self.cases_loaded.emit(listing)
 
@@ -274,14 +321,50 @@ class MainWindow(QMainWindow):
             if exc is None:
                 done(future.result())  # type: ignore[attr-defined]
             else:
-                show_error(self, exc)
+                self._read_failed(exc)
 
         self.tasks.run(lambda: case_rows(ServiceContext(store=store), wanted), loaded)
 
+    # -- errors while reading ---------------------------------------------------
+    def _read_failed(self, exc: BaseException) -> None:
+        """Show a failed read, once for a burst of them.
+
+        Why once: a locked or damaged database fails every page the table asks for, and
+        one box per page buries the window. While the box is up, further failures go to
+        the log only; the burst ends when it is dismissed or a reload succeeds.
+        """
+        if self.read_error_box is not None:
+            log.info("another read failed while its message is shown: %s",
+                     type(exc).__name__)
+            return
+        box = show_error(self, exc, self.db_path)
+        box.finished.connect(lambda _code: self._error_dismissed(box))
+        self.read_error_box = box
+
+    def _error_dismissed(self, box: QMessageBox) -> None:
+        if self.read_error_box is box:
+            self.read_error_box = None
+
+    def _end_error_burst(self) -> None:
+        """A reload succeeded: the shown failure is out of date, close its box."""
+        box, self.read_error_box = self.read_error_box, None
+        if box is not None:
+            box.close()
+
     # -- closing ----------------------------------------------------------------
     def closeEvent(self, event: object) -> None:
-        self.tasks.shutdown()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        """Close at once: the running task is cancelled, the store closed behind it.
+
+        Why not wait: a long query would freeze the closing window. The worker closes
+        the store (every one it opened) as its last task, after the running one.
+        """
+        self._filter_timer.stop()
+        self.store = None
+        stores = self._stores
+
+        def close_stores() -> None:
+            for store in stores:
+                store.close()
+
+        self.tasks.shutdown(then=close_stores)
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -5,20 +5,29 @@ over the lock (Anki's ``aqt/taskman.py`` runs all collection work on one thread 
 same reason). :class:`BackgroundOp` follows Anki's ``CollectionOp``: a task with
 ``success``/``failure`` callbacks, and, when it runs longer than 100 ms, a progress
 dialog whose Cancel button sets the task's cancel token.
+
+Why closing does not wait: a task may be deep in a 10-second query, and a window that
+freezes when it is closed looks hung. :meth:`TaskManager.shutdown` cancels the running
+task's token, drops the queued ones, queues the final clean-up (closing the store) behind
+the running task and returns; from then on the worker never touches a Qt object (a lock,
+the *gate*, makes "closed" and "emit" exclusive), so it may outlive the window.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from desktop import paths
 from desktop.errors import UserError
 from desktop.qt import QMessageBox, QObject, QProgressDialog, Qt, QTimer, QWidget, Signal
 from desktop.services.context import Cancelled, CancelToken
+from desktop.store.failures import as_user_error
 
 log = logging.getLogger(__name__)
 
@@ -31,37 +40,106 @@ class TaskManager(QObject):
     """Runs callables one at a time on a worker thread; calls back on the GUI thread.
 
     Signals:
+        closing: :meth:`shutdown` was called (on the GUI thread); progress dialogs close.
         _finished: (callback, future), emitted on the worker thread and delivered
             queued to this object's (the GUI) thread.
     """
 
+    closing = Signal()
     _finished = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dipsample-db")
+        #: Held while the worker emits and while shutdown marks us closed: once
+        #: :meth:`shutdown` returns, no emit is under way and none will start.
+        self._gate = threading.RLock()
         self._closed = False
-        self._finished.connect(self._deliver)
+        #: Futures not yet finished, with the cancel token of their task (if any).
+        self._pending: dict[Future[Any], CancelToken | None] = {}
+        # Queued even when emitted on this thread (a future already done when its
+        # callback is added): a callback never runs inside run().
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
-    def run(self, task: Callable[[], T], on_done: Callable[[Future[T]], None]) -> Future[T]:
-        """Queue ``task``; ``on_done(future)`` is called on the GUI thread when it ends."""
-        future = self._executor.submit(task)
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def run(self, task: Callable[[], T], on_done: Callable[[Future[T]], None],
+            cancel: CancelToken | None = None) -> Future[T]:
+        """Queue ``task``; ``on_done(future)`` is called on the GUI thread when it ends.
+
+        ``cancel`` is set by :meth:`shutdown` if the task is still running then. After
+        shutdown nothing is queued: the future comes back cancelled, ``on_done`` is
+        never called.
+        """
+        with self._gate:
+            if self._closed:
+                refused: Future[T] = Future()
+                refused.cancel()
+                return refused
+            future = self._executor.submit(task)
+            self._pending[future] = cancel
         future.add_done_callback(lambda f: self._emit(on_done, f))
         return future
 
+    def guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """``fn`` made safe to call from the worker: it does nothing once we are closed.
+
+        Why: a task reporting progress after the window closed would emit a signal of
+        a Qt object that may already be deleted.
+        """
+        def call(*args: Any) -> None:
+            with self._gate:
+                if not self._closed:
+                    fn(*args)
+
+        return call
+
     def _emit(self, on_done: Callable[[Future[Any]], None], future: Future[Any]) -> None:
-        if not self._closed:
-            self._finished.emit((on_done, future))
+        with self._gate:
+            self._pending.pop(future, None)
+            if not self._closed:
+                self._finished.emit((on_done, future))
 
     def _deliver(self, item: tuple[Callable[[Future[Any]], None], Future[Any]]) -> None:
         on_done, future = item
         if not self._closed:
             on_done(future)
 
-    def shutdown(self) -> None:
-        """Wait for the running task, drop the queued ones; no callbacks after this."""
-        self._closed = True
-        self._executor.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, then: Callable[[], None] | None = None, *, wait: bool = False) -> None:
+        """Cancel the running task, drop the queued ones, run ``then`` last; return at once.
+
+        No callback is delivered after this. ``then`` (closing the store) runs on the
+        worker after the running task has ended, so it never pulls the store from under
+        a query; the interpreter joins the worker at exit, so it always runs. ``wait``
+        blocks until all that is done (for scripts and tests, never the GUI). A second
+        call does nothing.
+        """
+        with self._gate:
+            if self._closed:
+                return
+            self._closed = True
+            pending, self._pending = list(self._pending.items()), {}
+        for future, token in pending:
+            if token is not None:
+                token.cancel()
+            future.cancel()  # a queued task never starts; the running one is not stopped
+        self.closing.emit()
+        if then is not None:
+            self._executor.submit(_logged(then))
+        self._executor.shutdown(wait=wait)
+
+
+def _logged(fn: Callable[[], None]) -> Callable[[], None]:
+    """``fn`` for the worker's last task: nobody reads its future, so log a failure."""
+    def call() -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("the clean-up after closing failed")
+
+    return call
 
 
 @dataclass
@@ -83,10 +161,20 @@ class _ProgressRelay(QObject):
     progressed = Signal(int, int, str)
 
 
-def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
-    """Tell the user about ``exc`` in one line; a bug goes to the log, not on screen."""
-    if isinstance(exc, UserError):
-        text, icon = exc.message, QMessageBox.Icon.Warning
+def show_error(parent: QWidget | None, exc: BaseException,
+               path: Path | None = None) -> QMessageBox:
+    """Tell the user about ``exc`` in one line; a bug goes to the log, not on screen.
+
+    A database condition (busy, read-only, disk full, damaged) arrives as SQLAlchemy's
+    exception, not as a :class:`UserError`; the store's ``as_user_error`` turns it into
+    the sentence the person can act on (``path`` names the file), so that it is never
+    reported as "Something went wrong".
+    """
+    problem = exc if isinstance(exc, UserError) else as_user_error(exc, path)
+    if problem is not None:
+        if problem is not exc:
+            log.warning("database problem: %s", type(problem).__name__, exc_info=exc)
+        text, icon = problem.message, QMessageBox.Icon.Warning
     else:
         log.error("unexpected error in a background task", exc_info=exc)
         text = ("Something went wrong that DipSample did not expect; details are in "
@@ -104,24 +192,33 @@ class BackgroundOp(Generic[T]):
     Usage: ``BackgroundOp(window, taskman, "Loading cases", task).success(f).run()``,
     where ``task(control)`` receives a :class:`TaskControl`.
 
+    Why the re-entrancy guards: the progress dialog is window-modal, and a modal
+    ``QProgressDialog.setValue`` runs the event loop. The task's end, queued behind its
+    last progress report, would then be delivered inside the update, closing the dialog
+    the update is still using. The end is held until the update returns.
+
     Attributes:
         dialog: the progress dialog, once the task has run longer than 100 ms.
+        path: the database file, named in a database error's message.
     """
 
     def __init__(self, parent: QWidget, taskman: TaskManager, label: str,
-                 task: Callable[[TaskControl], T]) -> None:
+                 task: Callable[[TaskControl], T], *, path: Path | None = None) -> None:
         self.parent = parent
         self.taskman = taskman
         self.label = label
         self.task = task
+        self.path = path
         self.dialog: QProgressDialog | None = None
         self._relay = _ProgressRelay(parent)
         self._relay.progressed.connect(self._on_progress)
-        self.control = TaskControl(progress=self._relay.progressed.emit)
+        self.control = TaskControl(progress=taskman.guarded(self._relay.progressed.emit))
         self._on_success: Callable[[T], None] = lambda _result: None
         self._on_failure: Callable[[BaseException], None] = self._default_failure
         self._on_cancel: Callable[[], None] = lambda: None
         self._done = False
+        self._updating = False
+        self._held: Future[T] | None = None
         self._last: tuple[int, int, str] = (0, 0, label)
 
     def success(self, fn: Callable[[T], None]) -> BackgroundOp[T]:
@@ -140,14 +237,22 @@ class BackgroundOp(Generic[T]):
         self.control.cancel.cancel()
 
     def run(self) -> Future[T]:
+        self.taskman.closing.connect(self._abandon)
         QTimer.singleShot(PROGRESS_DELAY_MS, self._show_progress)
-        return self.taskman.run(lambda: self.task(self.control), self._finish)
+        return self.taskman.run(lambda: self.task(self.control), self._finish,
+                                cancel=self.control.cancel)
+
+    def _abandon(self) -> None:
+        """The task manager shut down: no callback will come, so close the dialog now."""
+        self._done = True
+        self._held = None
+        self._close_dialog()
 
     def _default_failure(self, exc: BaseException) -> None:
-        show_error(self.parent, exc)
+        show_error(self.parent, exc, self.path)
 
     def _show_progress(self) -> None:
-        if self._done or self.dialog is not None:
+        if self._done or self.dialog is not None or self.taskman.closed:
             return
         dialog = QProgressDialog(self.label, "Cancel", 0, 0, self.parent)
         dialog.setWindowTitle("DipSample")
@@ -158,23 +263,34 @@ class BackgroundOp(Generic[T]):
         dialog.canceled.connect(self.cancel)
         self.dialog = dialog
         self._on_progress(*self._last)
-        dialog.show()
+        if self.dialog is dialog:  # the task may have ended during the update
+            dialog.show()
 
     def _on_progress(self, done: int, total: int, stage: str) -> None:
         self._last = (done, total, stage)
-        if self.dialog is None:
-            return
-        self.dialog.setMaximum(max(total, 0))
-        self.dialog.setValue(min(done, total) if total else 0)
-        self.dialog.setLabelText(f"{self.label}: {stage}" if stage else self.label)
+        dialog = self.dialog
+        if dialog is None or self._done or self._updating:
+            return  # a nested report: the dialog catches up with the next one
+        self._updating = True
+        try:
+            dialog.setMaximum(max(total, 0))
+            dialog.setLabelText(f"{self.label}: {stage}" if stage else self.label)
+            dialog.setValue(min(done, total) if total else 0)  # may run the event loop
+        finally:
+            self._updating = False
+        held, self._held = self._held, None
+        if held is not None:
+            self._finish(held)
 
     def _finish(self, future: Future[T]) -> None:
+        if self._done:
+            return
+        if self._updating:
+            self._held = future  # delivered by setValue's event loop: after the update
+            return
         self._done = True
-        if self.dialog is not None:
-            self.dialog.canceled.disconnect(self.cancel)
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None
+        self._close_dialog()
+        self.taskman.closing.disconnect(self._abandon)
         self._relay.deleteLater()
         exc = future.exception()
         if isinstance(exc, Cancelled) or (exc is None and self.control.cancel.cancelled):
@@ -183,3 +299,10 @@ class BackgroundOp(Generic[T]):
             self._on_failure(exc)
         else:
             self._on_success(future.result())
+
+    def _close_dialog(self) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.canceled.disconnect(self.cancel)  # closing a progress dialog cancels
+            dialog.close()
+            dialog.deleteLater()

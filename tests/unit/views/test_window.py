@@ -7,34 +7,14 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.qt import QApplication, QMessageBox, QPoint, Qt
-from desktop.services.case_list import CaseRow
-from desktop.store import open_store
+from desktop.qt import QPoint, Qt
+from desktop.store import keys, open_store
 from desktop.views import case_table as columns
-from desktop.views.case_table import OBJECT_ROLE
-from desktop.views.passphrase import PassphraseDialog
 from desktop.views.window import MainWindow
+from tests.unit.views.driving import all_rows, message_box, open_window, passphrase_dialog
 
 #: The offscreen platform (tests, CI) cannot pass size hints to a window manager.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
-
-
-def open_window(qtbot: QtBot, path: Path) -> MainWindow:
-    window = MainWindow(path)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        window.open_database()
-    return window
-
-
-def all_rows(qtbot: QtBot, window: MainWindow) -> list[CaseRow]:
-    """Every row of the list, waiting for the pages the model fetches on the worker."""
-    model = window.model
-    qtbot.waitUntil(lambda: all(model.row_at(i) is not None for i in range(model.rowCount())),
-                    timeout=20_000)
-    return [model.index(i, 0).data(OBJECT_ROLE) for i in range(model.rowCount())]
 
 
 def type_filter(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -119,25 +99,13 @@ def test_an_empty_database_says_how_to_fill_it(qtbot: QtBot, db_path: Path) -> N
     assert "dipsample demo" in window.counts.text()
 
 
-def _message_box(qtbot: QtBot) -> QMessageBox:
-    found: list[QMessageBox] = []
-
-    def shown() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()]
-        return bool(found)
-
-    qtbot.waitUntil(shown, timeout=20_000)
-    return found[0]
-
-
 def test_a_problem_opening_is_one_line_in_a_message_box(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path / "a-folder.db"
     folder.mkdir()
     window = MainWindow(folder)
     qtbot.addWidget(window)
     window.open_database()
-    box = _message_box(qtbot)
+    box = message_box(qtbot)
     assert "is a folder, not a database file" in box.text()
     assert "\n" not in box.text() and "Traceback" not in box.text()
     assert window.store is None
@@ -152,12 +120,12 @@ def test_without_a_keyring_the_window_asks_for_the_passphrase(qtbot: QtBot,
     window = MainWindow(db_path)
     qtbot.addWidget(window)
     window.open_database()
-    dialog = window.passphrase_dialog
-    assert isinstance(dialog, PassphraseDialog)
+    dialog = passphrase_dialog(qtbot, window)
+    assert dialog.confirm is None  # an existing database: asked once
     assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Password
     qtbot.keyClicks(dialog.passphrase, "wrong passphrase")
     qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
-    box = _message_box(qtbot)
+    box = message_box(qtbot)
     assert "passphrase is wrong" in box.text()
     box.done(0)
     qtbot.waitUntil(lambda: window.passphrase_dialog is not None, timeout=20_000)
@@ -172,19 +140,38 @@ def test_without_a_keyring_the_window_asks_for_the_passphrase(qtbot: QtBot,
 @pytest.mark.usefixtures("no_keyring")
 def test_a_new_database_needs_a_long_enough_passphrase_twice(qtbot: QtBot,
                                                              db_path: Path) -> None:
+    """A typo in a new passphrase would lock the data away: it is typed twice."""
     window = MainWindow(db_path)
     qtbot.addWidget(window)
+    window.show()
     window.open_database()
-    dialog = window.passphrase_dialog
-    assert dialog is not None and dialog.confirm is not None
+    dialog = passphrase_dialog(qtbot, window)
+    assert dialog.confirm is not None and dialog.mismatch is not None
+    assert dialog.confirm.echoMode() == dialog.confirm.EchoMode.Password
     qtbot.keyClicks(dialog.passphrase, "short")
-    dialog.accept()
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
     assert "at least 8" in dialog.problem.text()
     qtbot.keyClicks(dialog.passphrase, " but longer")
-    qtbot.keyClicks(dialog.confirm, "different")
-    dialog.accept()
-    assert "differ" in dialog.problem.text()
-    dialog.confirm.setText("short but longer")
+    qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)  # the repeat not typed yet
+    assert "again" in dialog.mismatch.text() and dialog.problem.text() == ""
+    assert dialog.isVisible()
+    qtbot.keyClicks(dialog.confirm, "short but lnoger")  # a typo
+    qtbot.keyClick(dialog.confirm, Qt.Key.Key_Return)
+    assert "differ" in dialog.mismatch.text()
+    assert dialog.isVisible() and window.passphrase_dialog is dialog
+    # the message sits with the repeat field, not at the foot of the dialog
+    field, note = dialog.confirm.geometry(), dialog.mismatch.geometry()
+    assert note.left() == field.left() and 0 <= note.top() - field.bottom() < field.height()
+    qtbot.wait(200)
+    assert not db_path.exists() and not keys.kdf_path(db_path).exists()  # nothing made
+    assert dialog.confirm.selectedText() == "short but lnoger"  # ready to be typed over
+    qtbot.keyClicks(dialog.confirm, "short but")
+    assert dialog.mismatch.text() == ""  # editing clears the complaint
+    qtbot.keyClicks(dialog.confirm, " longer")
     with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        dialog.accept()
+        qtbot.keyClick(dialog.confirm, Qt.Key.Key_Return)
     assert db_path.exists()
+    assert window.store is not None and window.store.key_source == "passphrase"
+    window.close()
+    again = open_store(db_path, passphrase="short but longer", prompt=None)
+    again.close()

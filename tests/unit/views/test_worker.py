@@ -8,9 +8,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.errors import InputProblem
-from desktop.qt import QApplication, QMessageBox, QPushButton, Qt, QWidget
+from desktop.qt import QApplication, QMessageBox, QProgressDialog, QPushButton, Qt, QWidget
 from desktop.services.context import Cancelled
-from desktop.views.worker import BackgroundOp, TaskControl, TaskManager
+from desktop.views.worker import PROGRESS_DELAY_MS, BackgroundOp, TaskControl, TaskManager
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -122,3 +122,130 @@ def test_no_callback_after_shutdown(qtbot: QtBot, parent: QWidget) -> None:
     tasks.shutdown()
     qtbot.wait(50)
     assert called == []
+
+
+def test_a_task_ending_during_a_modal_progress_update_waits_for_it(
+        qtbot: QtBot, parent: QWidget) -> None:
+    """The end of a task is delivered after the progress update, never inside it.
+
+    A window-modal ``QProgressDialog.setValue`` runs the event loop (once the dialog has
+    been shown). With the task's end queued right behind its last progress report, the
+    update used to deliver it, which closed the dialog mid-update: ``'NoneType' object
+    has no attribute 'setLabelText'``. Here the two are queued together on purpose.
+    """
+    tasks = TaskManager(parent)
+    first, second = threading.Event(), threading.Event()
+    outcome: list[tuple[str, bool]] = []
+    inside_set_value = [False]
+
+    def task(control: TaskControl) -> str:
+        first.wait(10)
+        control.progress(1, 3, "first part")
+        second.wait(10)
+        control.progress(2, 3, "second part")  # queued just before the task's end
+        return "finished"
+
+    op = BackgroundOp(parent, tasks, "Working", task)
+    op.success(lambda result: outcome.append((result, inside_set_value[0])))
+    future = op.run()
+    qtbot.waitUntil(lambda: op.dialog is not None and op.dialog.isVisible(), timeout=10_000)
+    dialog = op.dialog
+    assert dialog is not None
+    real_set_value = dialog.setValue
+
+    def set_value(value: int) -> None:
+        inside_set_value[0] = True
+        try:
+            real_set_value(value)
+        finally:
+            inside_set_value[0] = False
+
+    dialog.setValue = set_value  # type: ignore[method-assign]
+    first.set()  # the first report shows the dialog; from then on setValue runs events
+    qtbot.waitUntil(lambda: dialog.value() == 1, timeout=10_000)
+    ended = threading.Event()
+    future.add_done_callback(lambda _f: ended.set())  # after the manager's own callback
+    second.set()
+    assert ended.wait(10)  # the GUI thread is blocked: progress and end are both queued
+    qtbot.waitUntil(lambda: bool(outcome), timeout=10_000)
+    assert outcome == [("finished", False)]
+    assert op.dialog is None
+    tasks.shutdown()
+
+
+def test_shutdown_returns_at_once_and_cleans_up_after_the_running_task(
+        qtbot: QtBot, parent: QWidget) -> None:
+    tasks = TaskManager(parent)
+    release, started = threading.Event(), threading.Event()
+    events: list[str] = []
+    delivered: list[str] = []
+    cleaned_on: list[str] = []
+
+    def task(control: TaskControl) -> str:
+        started.set()
+        release.wait(30)  # a query that does not look at the cancel token
+        events.append("task ended, cancelled" if control.cancel.cancelled else "task ended")
+        control.progress(1, 1, "after the window closed")
+        return "late"
+
+    def queued(_control: TaskControl) -> str:
+        events.append("queued task ran")
+        return "never"
+
+    def clean_up() -> None:
+        cleaned_on.append(threading.current_thread().name)
+        events.append("cleaned up")
+
+    op = BackgroundOp(parent, tasks, "Working", task).success(delivered.append)
+    future = op.run()
+    BackgroundOp(parent, tasks, "Queued", queued).success(delivered.append).run()
+    assert started.wait(10)
+    qtbot.waitUntil(lambda: op.dialog is not None and op.dialog.isVisible(), timeout=10_000)
+    dialog = op.dialog
+    tasks.shutdown(then=clean_up)
+    # shutdown returned while the task is still blocked on an event only we set
+    assert not future.done() and events == []
+    assert op.control.cancel.cancelled
+    assert dialog is not None and not dialog.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: events[-1:] == ["cleaned up"], timeout=10_000)
+    assert events == ["task ended, cancelled", "cleaned up"]
+    assert cleaned_on[0].startswith("dipsample-db")
+    qtbot.wait(50)
+    assert delivered == []
+
+
+def test_a_task_may_outlive_its_window(qtbot: QtBot, caplog: pytest.LogCaptureFixture) -> None:
+    """After shutdown and the deletion of every Qt object, the worker touches none."""
+    parent = QWidget()
+    tasks = TaskManager(parent)
+    release = threading.Event()
+    reported: list[str] = []
+
+    def task(control: TaskControl) -> str:
+        release.wait(30)
+        control.progress(1, 2, "half way")  # the relay it would emit on is deleted
+        reported.append("reported")
+        return "done"
+
+    future = BackgroundOp(parent, tasks, "Working", task).run()
+    tasks.shutdown()
+    gone: list[bool] = []
+    parent.destroyed.connect(lambda: gone.append(True))
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: bool(gone), timeout=10_000)
+    release.set()
+    qtbot.waitUntil(future.done, timeout=10_000)
+    assert future.result() == "done" and reported == ["reported"]
+    assert not [r for r in caplog.records if "callback" in r.getMessage()]
+
+
+def test_after_shutdown_nothing_is_queued(qtbot: QtBot, parent: QWidget) -> None:
+    tasks = TaskManager(parent)
+    tasks.shutdown()
+    ran: list[int] = []
+    future = BackgroundOp(parent, tasks, "Late", lambda _c: ran.append(1)).run()
+    qtbot.wait(PROGRESS_DELAY_MS + 100)
+    assert future.cancelled() and ran == []
+    assert not [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, QProgressDialog) and w.isVisible()]
