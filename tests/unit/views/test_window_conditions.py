@@ -270,3 +270,17 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
         window.refresh()
     qtbot.waitUntil(lambda: not second.isVisible(), timeout=10_000)
     assert len(all_rows(qtbot, window)) == 600 and not message_boxes()
+
+
+def test_a_process_closed_while_its_worker_is_busy_exits_cleanly(shared_county: Path) -> None:
+    """Interpreter exit waits for the cancelled search, then the store is closed."""
+    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+               QT_QPA_PLATFORM="offscreen")
+    run = subprocess.run([sys.executable, "-X", "dev", "-m", "tests.unit.views.close_while_busy",
+                          str(shared_county)], cwd=REPO, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["closed", "store closed"]
+    problems = [line for line in run.stderr.splitlines()
+                if "propagateSizeHints" not in line]
+    assert problems == []
