@@ -40,7 +40,9 @@ def discover() -> list[Benchmark]:
 
 def line(result: Result) -> str:
     """One row under :data:`HEADER`; times are medians in seconds."""
-    return (f"{result.name:<30} {result.ours.median:8.3f}s {result.baseline.median:8.3f}s "
+    unit = result.unit if len(result.unit) == 1 else result.unit[0]
+    return (f"{result.name:<30} {result.ours.median:8.3f}{unit} "
+            f"{result.baseline.median:8.3f}{unit} "
             f"{result.ratio:7.2f} {'<= ' + format(result.target, 'g'):>9}  "
             f"{'ok' if result.ok else 'MISSED':<6} {result.repeats:>4}  "
             f"{'paused' if result.gc_paused else 'enabled'}")

@@ -54,6 +54,18 @@ def _accept(result: object) -> None:
 
 
 @dataclass(frozen=True)
+class Amount:
+    """What a run returns when it measures a quantity rather than a time.
+
+    Why: the store-size target ("at most 3 times the same rows as CSV") is a ratio like
+    the others and belongs in the same table; such a side's run returns the size, and
+    the runner records it instead of the run's duration.
+    """
+
+    value: float
+
+
+@dataclass(frozen=True)
 class Side:
     """One side of a benchmark: the timed operation and its untimed helpers.
 
@@ -95,6 +107,8 @@ class Benchmark:
     target: float
     setup: SetupFn
     description: str = ""
+    #: "s" for timings; another unit (e.g. "MB") when the sides return an :class:`Amount`.
+    unit: str = "s"
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,7 @@ class Result:
     ours: Runs
     baseline: Runs
     gc_paused: bool
+    unit: str = "s"
 
     @property
     def repeats(self) -> int:
@@ -150,7 +165,8 @@ class Result:
             out |= {f"{label}_s": round(runs.median, 4), f"{label}_min_s": round(runs.low, 4),
                     f"{label}_max_s": round(runs.high, 4)}
         return out | {"ratio": round(self.ratio, 3), "target": self.target, "ok": self.ok,
-                      "repeats": self.repeats, "gc": "paused" if self.gc_paused else "enabled"}
+                      "repeats": self.repeats, "gc": "paused" if self.gc_paused else "enabled",
+                      "unit": self.unit}
 
 
 def default_repeats(quick: bool) -> int:
@@ -188,7 +204,7 @@ def timed_run(side: Side, pause_gc: bool) -> float:
         result = side.run()
         elapsed = time.perf_counter() - start
     side.check(result)
-    return elapsed
+    return result.value if isinstance(result, Amount) else elapsed
 
 
 #: Which side goes first in even and odd rounds.
@@ -222,4 +238,4 @@ def measure(bench: Benchmark, workdir: Path, quick: bool, repeats: int) -> Resul
                 else:
                     baseline.append(timed_run(sides.baseline, pause_gc=bool(gc_paused)))
     return Result(bench.name, bench.target, Runs(tuple(ours)), Runs(tuple(baseline)),
-                  bool(gc_paused))
+                  bool(gc_paused), bench.unit)

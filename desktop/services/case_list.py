@@ -17,6 +17,7 @@ part stays last. Text is compared with ASCII letters folded to lower case, as SQ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -202,7 +203,9 @@ def list_cases(ctx: ServiceContext, query: CaseQuery) -> CaseListing:
     return CaseListing(ids=ids, total=len(rows), open_count=open_count, rag_counts=rag_counts)
 
 
+@functools.cache
 def _row_select() -> tuple[Select[Any], type[Worker]]:
+    """The display row's columns and joins (built once: statements are immutable)."""
     worker = aliased(Worker)
     stmt = (select(Case.id, Case.case_ref, Case.child_name, Case.rag, Case.cohort,
                    Team.name, worker.name, Case.last_f2f_visit, Case.status)

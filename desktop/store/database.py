@@ -30,13 +30,15 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.util import LRUCache
 
 from desktop.errors import EnvironmentProblem, NetworkPathRefused, WrongKey
 from desktop.models.base import new_id
-from desktop.models.log import Change, Meta
+from desktop.models.log import Meta
 from desktop.store import backups, failures, keys, migrate
 from desktop.store.changes import RECORDER_KEY, ChangeRecorder
 from desktop.store.hlc import HybridClock
@@ -150,6 +152,10 @@ def _set_pragmas(dbapi_conn: Any, _record: object) -> None:
         cur.close()
 
 
+_COMPILED: LRUCache[Any, Any] = LRUCache(1000)
+_DIALECT: Any = None
+
+
 def write_wait_seconds() -> float:
     value = os.environ.get("DIPSAMPLE_WRITE_WAIT")
     try:
@@ -187,6 +193,17 @@ def make_engine(path: Path, key: keys.DatabaseKey) -> Engine:
                            max_overflow=4, hide_parameters=True)
     event.listen(engine, "connect", _set_pragmas)
     event.listen(engine, "begin", _begin)
+    # Every store's engine shares one dialect and one cache of compiled statements: the
+    # same queries run against every store, and SQLAlchemy keys its cache by the dialect
+    # object, so each new engine compiled them all again (half of the time to open a
+    # store and show its first page). The pysqlite dialect holds no per-file state.
+    global _DIALECT
+    if _DIALECT is None:
+        _DIALECT = engine.dialect
+    else:
+        engine.dialect = _DIALECT
+        engine.pool._dialect = _DIALECT
+    engine.update_execution_options(compiled_cache=_COMPILED)
     return engine
 
 
@@ -194,36 +211,44 @@ def make_engine(path: Path, key: keys.DatabaseKey) -> Engine:
 PAGE_SIZE = 4096
 
 
-def _verify_key(path: Path, key: keys.DatabaseKey) -> None:
-    """The cheap checks at open: the header, the key, the schema page.
-
-    A wrong key and a damaged first page are told apart where the key is known good;
-    a main file that is not a whole number of pages was cut short.
-    """
+def _check_header(path: Path) -> None:
+    """The checks that need no key: not a plain SQLite file, not cut short."""
     with open(path, "rb") as handle:
         if handle.read(16) == b"SQLite format 3\x00":
             raise WrongKey(f"{path.name} is an unencrypted SQLite database, not a DipSample "
                            "store; DipSample never opens an unencrypted file.")
+    if _truncated(path):
+        raise failures.DatabaseDamaged(
+            f"{path.name} is damaged: it has been cut short; {backups.backup_hint(path)}.")
+
+
+def _unreadable(path: Path, key: keys.DatabaseKey, exc: BaseException) -> EnvironmentProblem:
+    """Why the first page would not open: damage where the key is known good."""
+    code = failures.sqlite_code(exc)
+    if key.known_good or code == 11:  # SQLITE_CORRUPT
+        return failures.DatabaseDamaged(
+            f"{path.name} is damaged and cannot be opened; {backups.backup_hint(path)}.")
+    return WrongKey(
+        f"{path.name} cannot be opened: the key is wrong, or the file is damaged or is "
+        f"not a DipSample database ({backups.backup_hint(path)}).")
+
+
+def _verify_key(path: Path, key: keys.DatabaseKey) -> None:
+    """Read the schema page with ``key`` on a bare connection that sets nothing.
+
+    Why only for a key that is not known good (a passphrase file from before its check
+    value existed): the store's own connections set pragmas as they open, and a wrong
+    key must never get as far as anything that could write to the file.
+    """
     conn = sqlcipher.connect(str(path))
     quiet(conn)
     try:
         conn.execute(key.pragma())
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher.DatabaseError as exc:
-        code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
-        if key.known_good or _truncated(path) or code == 11:  # SQLITE_CORRUPT
-            raise failures.DatabaseDamaged(
-                f"{path.name} is damaged and cannot be opened; {backups.backup_hint(path)}."
-            ) from None
-        raise WrongKey(
-            f"{path.name} cannot be opened: the key is wrong, or the file is damaged or is "
-            f"not a DipSample database ({backups.backup_hint(path)})."
-        ) from None
+        raise _unreadable(path, key, exc) from None
     finally:
         conn.close()
-    if _truncated(path):
-        raise failures.DatabaseDamaged(
-            f"{path.name} is damaged: it has been cut short; {backups.backup_hint(path)}.")
 
 
 def _truncated(path: Path) -> bool:
@@ -295,16 +320,23 @@ def integrity_problems(engine: Engine, full: bool = False) -> list[str]:
     a damaged page met by any query is reported as damage (``failures``) anyway.
     """
     pragma = "PRAGMA integrity_check" if full else "PRAGMA quick_check"
-    with engine.connect() as conn:
-        rows = [r[0] for r in conn.exec_driver_sql(pragma)]
+    try:
+        with engine.connect() as conn:
+            rows = [r[0] for r in conn.exec_driver_sql(pragma)]
+    except DBAPIError as exc:
+        # So damaged that SQLite cannot even walk its pages: that is the finding.
+        if failures.sqlite_code(exc) not in (11, 26):  # CORRUPT, NOTADB
+            raise
+        return [f"the check itself stopped: {failures.sqlite_name(exc)}"]
     return [] if rows == ["ok"] else rows
 
 
 def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str:
-    with Session(engine) as session:
-        meta = session.get(Meta, "device_id")
-        if meta is not None:
-            return meta.value
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT value FROM store_meta WHERE key = 'device_id'").scalar()
+    if found is not None:
+        return str(found)
     with Session(engine) as session, session.begin():
         session.connection(execution_options={WRITE: on_wait or True})
         meta = session.get(Meta, "device_id")
@@ -315,8 +347,9 @@ def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str
 
 
 def _last_version(engine: Engine) -> str:
-    with Session(engine) as session:
-        return session.scalar(select(Change.version).order_by(Change.seq.desc()).limit(1)) or ""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT version FROM change_log ORDER BY seq DESC LIMIT 1").scalar() or ""
 
 
 def _refuse_missing(path: Path) -> None:
@@ -374,13 +407,22 @@ def open_store(
     key = keys.resolve_key(path, passphrase=passphrase, prompt=prompt)
     if not existed:
         _create(path, key)
-    _verify_key(path, key)
+    _check_header(path)
+    if not key.known_good:
+        _verify_key(path, key)
     _make_private(path)
     engine = make_engine(path, key)
     try:
-        before = migrate.current_revision(engine) or ""
-        backup = migrate.upgrade_if_needed(engine, path, key, on_wait) if upgrade else None
-        revision = migrate.current_revision(engine) or ""
+        try:
+            before = migrate.current_revision(engine) or ""
+        except DBAPIError as exc:
+            if failures.sqlite_code(exc) not in (11, 26):  # CORRUPT, NOTADB
+                raise
+            raise _unreadable(path, key, exc) from None
+        revision, backup = before, None
+        if upgrade and before != migrate.head_revision():
+            backup = migrate.upgrade_if_needed(engine, path, key, on_wait, before or None)
+            revision = migrate.current_revision(engine) or ""
         device_id = _device_id(engine, on_wait)
         clock = HybridClock(device_id)
         clock.observe(_last_version(engine))

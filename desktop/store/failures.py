@@ -57,6 +57,12 @@ def sqlite_code(exc: BaseException) -> int | None:
     return int(driver.sqlite_errorcode) & 0xFF  # type: ignore[attr-defined]
 
 
+def sqlite_name(exc: BaseException) -> str:
+    """SQLite's name for the error (``SQLITE_CORRUPT``), never its message."""
+    driver = _driver_error(exc)
+    return str(getattr(driver, "sqlite_errorname", "")) or "an unknown SQLite error"
+
+
 def as_user_error(exc: BaseException, path: Path | None = None) -> EnvironmentProblem | None:
     """A plain-sentence error for a database condition, or ``None`` when ``exc`` is a bug.
 
@@ -80,8 +86,10 @@ def as_user_error(exc: BaseException, path: Path | None = None) -> EnvironmentPr
             f"the disk failed while reading or writing {name} (an I/O error); check the "
             "drive, then run 'dipsample check'")
     if code in (_CORRUPT, _NOTADB):
-        return DatabaseDamaged(f"{name} is damaged; run 'dipsample check', or restore the "
-                               "latest backup beside it")
+        from desktop.store.backups import backup_hint
+
+        hint = backup_hint(path) if path is not None else "restore the latest backup beside it"
+        return DatabaseDamaged(f"{name} is damaged; {hint}")
     if code == _CANTOPEN:
         return DatabaseReadOnly(f"{name} cannot be opened: the folder may be missing or "
                                 "not writable")

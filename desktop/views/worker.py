@@ -203,8 +203,12 @@ class BackgroundOp(Generic[T]):
     """
 
     def __init__(self, parent: QWidget, taskman: TaskManager, label: str,
-                 task: Callable[[TaskControl], T], *, path: Path | None = None) -> None:
+                 task: Callable[[TaskControl], T], *, path: Path | None = None,
+                 dialog: bool = True) -> None:
+        """``dialog=False`` for work the window already shows in place (the case list
+        filling in behind its first screenful): no modal dialog over a usable window."""
         self.parent = parent
+        self._wants_dialog = dialog
         self.taskman = taskman
         self.label = label
         self.task = task
@@ -252,7 +256,8 @@ class BackgroundOp(Generic[T]):
         show_error(self.parent, exc, self.path)
 
     def _show_progress(self) -> None:
-        if self._done or self.dialog is not None or self.taskman.closed:
+        if (self._done or self.dialog is not None or self.taskman.closed
+                or not self._wants_dialog):
             return
         dialog = QProgressDialog(self.label, "Cancel", 0, 0, self.parent)
         dialog.setWindowTitle("DipSample")

@@ -298,8 +298,12 @@ def test_damaged_and_truncated_files_are_called_damaged(tmp_path: Path) -> None:
     shutil.copy(db, first_page)
     shutil.copy(db.with_name("dipsample.db.kdf"), first_page.with_name("firstpage.db.kdf"))
     _flip(first_page, 100)
-    _flip(db, size - 4096 * 2 + 200)  # a table page near the end
-    for path in (truncated, first_page, db):
+    near_end = db.with_name("nearend.db")
+    shutil.copy(db, near_end)
+    shutil.copy(db.with_name("dipsample.db.kdf"), near_end.with_name("nearend.db.kdf"))
+    _flip(near_end, size - 4096 * 2 + 200)  # the change log's last page: read at open
+    _flip(db, size // 2 + 200)  # a page in the middle: only a full check reads it
+    for path in (truncated, first_page, near_end, db):
         result = run(home, "check", "--db", str(path))
         assert result.returncode in (1, 2), path.name
         assert "Traceback" not in result.stderr and "key is wrong" not in result.stderr
@@ -308,8 +312,10 @@ def test_damaged_and_truncated_files_are_called_damaged(tmp_path: Path) -> None:
         if result.returncode == 2:
             line = _one_line(result)
             assert "damaged" in line
+    opened = _one_line(run(home, "check", "--db", str(near_end)))
+    assert "nearend.db is damaged" in opened and "no backup of it was found" in opened
     full = run(home, "check", "--db", str(db))  # the full check finds the damaged page
-    assert full.returncode == 1
+    assert full.returncode == 1, full.stdout + full.stderr
     assert f"PROBLEMS FOUND: dipsample.db is damaged; the latest backup is {backup.name}" \
         in full.stdout
     wrong = run(home, "check", "--db", str(first_page), DIPSAMPLE_PASSPHRASE="not it at all")

@@ -74,6 +74,7 @@ def test_a_database_held_by_another_process_is_one_plain_sentence(
         qtbot: QtBot, shared_county: Path) -> None:
     window = open_window(qtbot, shared_county)
     all_rows(qtbot, window)  # the worker is idle
+    qtbot.waitUntil(lambda: window.health is not None, timeout=30_000)  # and the check
     assert window.store is not None
     window.store.engine.dispose()  # idle connections closed (as a pool recycles them)
     activate(qtbot, window)
@@ -233,6 +234,8 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
         raise DatabaseDamaged("dipsample.db is damaged; run 'dipsample check'")
 
     monkeypatch.setattr(window_module, "case_rows", damaged)
+    # No first screenful from the index: every row comes through the failing page reads.
+    monkeypatch.setattr(window_module, "first_page", lambda _ctx, _query: [])
     window = open_window(qtbot, county_path)
     real_fetch = window.fetch
 

@@ -1,0 +1,123 @@
+"""A big store opens at once, and is not much bigger than its rows as plain text.
+
+``open_first_page_100k``: ours opens the 100,000-case demo store as the window does
+(key, header and schema checks, migrations check, device id, clock) and reads the case
+list's first 50 rows in case-reference order; the baseline opens the same SQLCipher
+file with its raw key and runs one ``SELECT ... ORDER BY case_ref LIMIT 50`` with the
+same joined columns. Neither side scans the file.
+
+``store_size_vs_csv``: ours is the store's size on disk; the baseline is the size of
+every row of every table written as plain CSV (what the same data needs with no
+encryption, no indexes and no page structure).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlcipher
+
+from benchmarks.core import Amount, Benchmark, Side, Sides
+from benchmarks.stores import PASSPHRASE, create_store
+from desktop.models.base import Base
+from desktop.services.case_list import CaseQuery, first_page
+from desktop.services.context import ServiceContext
+from desktop.services.demo_county import build_demo_county
+from desktop.store import open_store
+from desktop.store.keys import resolve_key
+
+AS_OF = dt.date(2026, 11, 20)
+ROWS = 50
+BASELINE_SQL = (
+    "SELECT c.id, c.case_ref, c.child_name, c.rag, c.cohort, t.name, w.name,"
+    " c.last_f2f_visit, c.status FROM cases c LEFT JOIN teams t ON t.id = c.team_id"
+    " LEFT JOIN workers w ON w.id = c.worker_id WHERE c.deleted = 0"
+    " ORDER BY c.case_ref LIMIT 50")
+
+
+@contextmanager
+def _demo_store(workdir: Path, quick: bool) -> Iterator[Path]:
+    path = workdir / "county.db"
+    store = create_store(path)
+    try:
+        build_demo_county(ServiceContext(store=store), cases=20_000 if quick else 100_000,
+                          seed=1, as_of=AS_OF)
+    finally:
+        store.close()
+    yield path
+
+
+@contextmanager
+def open_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
+    with _demo_store(workdir, quick) as path:
+        key = resolve_key(path, passphrase=PASSPHRASE, prompt=None)
+
+        def ours() -> list[str]:
+            store = open_store(path, passphrase=PASSPHRASE, prompt=None)
+            try:
+                rows = first_page(ServiceContext(store=store), CaseQuery(), limit=ROWS)
+            finally:
+                store.close()
+            return [r.case_ref for r in rows]
+
+        def baseline() -> list[str]:
+            conn = sqlcipher.connect(str(path))
+            try:
+                conn.execute(key.pragma())
+                rows = conn.execute(BASELINE_SQL).fetchall()
+            finally:
+                conn.close()
+            return [r[1] for r in rows]
+
+        expected = baseline()
+
+        def same_rows(result: list[str]) -> None:
+            if result != expected:
+                raise AssertionError("the first page differs from the baseline's rows")
+
+        yield Sides(ours=Side(ours, check=same_rows), baseline=Side(baseline, check=same_rows))
+
+
+def _csv_size(path: Path, target: Path) -> int:
+    """Every row of every table of the store at ``path``, as plain CSV files."""
+    key = resolve_key(path, passphrase=PASSPHRASE, prompt=None)
+    conn = sqlcipher.connect(str(path))
+    total = 0
+    try:
+        conn.execute(key.pragma())
+        for table in Base.metadata.sorted_tables:
+            out = target / f"{table.name}.csv"
+            cursor = conn.execute(f'SELECT * FROM "{table.name}"')
+            with out.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow([d[0] for d in cursor.description])
+                writer.writerows(cursor)
+            total += out.stat().st_size
+            out.unlink()
+    finally:
+        conn.close()
+    return total
+
+
+@contextmanager
+def size_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
+    with _demo_store(workdir, quick) as path:
+        def ours() -> Amount:
+            return Amount(path.stat().st_size / 1e6)
+
+        def baseline() -> Amount:
+            return Amount(_csv_size(path, workdir) / 1e6)
+
+        yield Sides(ours=Side(ours), baseline=Side(baseline))
+
+
+BENCHMARKS = [
+    Benchmark("open_first_page_100k", 2.0, open_setup,
+              "open the store and show the first 50 cases, against one raw query"),
+    Benchmark("store_size_vs_csv", 3.0, size_setup,
+              "the store's size on disk, against the same rows as plain CSV", unit="MB"),
+]
