@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, event, insert, inspect, select, update
@@ -59,13 +60,28 @@ RECORD_ITSELF = ""
 
 
 def insert_facts(session: Session, model: type[Fact], rows: Sequence[dict[str, Any]]) -> None:
-    """Append facts (case events): each row gets the next ``seq``; no change-log rows."""
+    """Append facts (case events): each row gets the next ``seq``; no change-log rows.
+
+    Rows are written in the order of the table's clustered key, and numbered in that
+    order. Why: a WITHOUT ROWID table is a B-tree on that key, and rows inserted in
+    random order each land on a random page of a tree far bigger than the page cache
+    (the 100,000-case demo spent 15 s there). The sort is stable, so facts with the same
+    key but ``seq`` (two RAG changes of a case on one day) keep the caller's order.
+    """
     if not rows:
         return
+    rows = sorted(rows, key=_clustered_key(model))
     first = _take_seq(session, model, len(rows))
     for offset, row in enumerate(rows):
         row["seq"] = first + offset
     _executemany_insert(session, model.__table__, rows)  # type: ignore[attr-defined]
+
+
+def _clustered_key(model: type[Fact]) -> Callable[[dict[str, Any]], Any]:
+    """The sort key of ``model``'s rows: its primary key columns but ``seq``."""
+    columns = [c.key for c in model.__table__.primary_key.columns  # type: ignore[attr-defined]
+               if c.key != "seq"]
+    return itemgetter(*columns)
 
 
 def _take_seq(session: Session, model: type[Fact], count: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import random
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,9 @@ from desktop.models import (
 from desktop.models.enums import CaseFlag, CaseStatus, Cohort, Role, WorkerRole
 from desktop.services.context import Cancelled, CancelToken, ServiceContext
 from desktop.services.demo_county import DemoSummary, build_demo_county
+from desktop.services.demo_county.caseload import case_chunks
+from desktop.services.demo_county.organisation import build_organisation
+from desktop.services.demo_county.rows import fact_row, model_row
 from desktop.services.escalations import head_of_service_for
 from desktop.services.standards.settings import StandardsSettings
 from desktop.store import Store, open_store
@@ -98,6 +102,20 @@ def test_same_seed_same_county_ids_included(tmp_path: Path) -> None:
     finally:
         for store in (first, second, other):
             store.close()
+
+
+def test_generated_rows_fill_exactly_their_tables_columns() -> None:
+    """The case maker writes row literals for speed; a misspelt key would go unnoticed."""
+    rng = random.Random(3)
+    chunk = next(case_chunks(rng, build_organisation(rng), 300, AS_OF, 300))
+    case_columns = model_row(Case, "").keys()
+    event_columns = fact_row(CaseEvent, case_id="", kind="", occurred_on=AS_OF).keys()
+    assert all(row.keys() == case_columns for row in chunk.cases)
+    assert all(row.keys() == event_columns for row in chunk.events)
+    refs = [row["case_ref"] for row in chunk.cases]
+    ids = [row["id"] for row in chunk.cases]
+    assert refs == sorted(refs) and ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert all(len(i) == 36 and i[14] == "4" for i in ids)
 
 
 def test_seed_000_areas_teams_and_staff(county: tuple[Store, DemoSummary]) -> None:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.errors import RuleViolation
-from desktop.models import Case, Change, ServiceArea, Team
-from desktop.store.changes import RECORD_ITSELF
+from desktop.models import Case, CaseEvent, Change, ServiceArea, Team
+from desktop.store.changes import RECORD_ITSELF, insert_facts
 from desktop.store.hlc import HybridClock, Timestamp
 
 
@@ -102,6 +102,35 @@ def test_bulk_paths_log_like_the_orm(store) -> None:
         assert renamed.name == "Team renamed" and renamed.hlc == changes[-1].version
     versions = [c.version for c in changes]
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
+
+
+def test_facts_are_numbered_in_clustered_key_order_keeping_ties_in_order(store) -> None:
+    """``insert_facts`` writes (and numbers) rows in the table's key order; equal keys
+    (two RAG changes of a case on one day) keep the order they were given in."""
+    with store.transaction() as session:
+        first, second = Case(case_ref="SYN-F1"), Case(case_ref="SYN-F2")
+        session.add_all([first, second])
+    low, high = sorted([first.id, second.id])
+    day, later = dt.date(2026, 11, 2), dt.date(2026, 11, 9)
+
+    def event(case_id: str, kind: str, on: dt.date, rag_to: str | None = None) -> dict:
+        return {"case_id": case_id, "kind": kind, "occurred_on": on, "by": None,
+                "worker_id": None, "rag_from": None, "rag_to": rag_to, "origin": "import",
+                "note": ""}
+
+    rows = [event(high, "visit_f2f", day), event(low, "visit_f2f", later),
+            event(low, "rag_change", day, "amber"), event(low, "rag_change", day, "red"),
+            event(low, "visit_f2f", day)]
+    with store.transaction() as session:
+        insert_facts(session, CaseEvent, rows)
+    with store.read() as session:
+        stored = session.execute(select(CaseEvent.case_id, CaseEvent.kind,
+                                        CaseEvent.occurred_on, CaseEvent.rag_to)
+                                 .order_by(CaseEvent.seq)).all()
+    assert [tuple(r) for r in stored] == [
+        (low, "rag_change", day, "amber"), (low, "rag_change", day, "red"),
+        (low, "visit_f2f", day, None), (low, "visit_f2f", later, None),
+        (high, "visit_f2f", day, None)]
 
 
 def test_clock_survives_restart_and_wall_clock_going_back(db_path) -> None:
