@@ -26,6 +26,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,19 +301,30 @@ def _csv_rows(handle: IO[bytes], encoding: str, delimiter: str, source: str
 
 
 def check_archive(path: Path) -> None:
-    """Refuse a workbook whose zip members would unpack to too much, before openpyxl.
+    """Refuse a workbook that would unpack to too much, or has too many rows, before
+    openpyxl opens it.
 
-    Why before: openpyxl unpacks each XML part as it parses it, so a zip bomb (a few
-    megabytes that unpack to gigabytes) would run for minutes. The sizes in a zip's
-    directory are binding: Python's zipfile never unpacks more than they say.
+    Why before: opening a workbook parses every sheet (to the end, when a sheet does
+    not declare its size), so a zip bomb or a sheet of two million rows would run for
+    minutes. The sizes in a zip's directory are binding: Python's zipfile never unpacks
+    more than they say. Rows are counted by their tags, which takes a second where
+    parsing takes a minute.
     """
     source = path.name
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InputProblem(f"{source}: not a readable Excel workbook (not a zip archive, "
-                           "as an .xlsx file is)") from None
+            _check_sizes(source, infos)
+            for info in infos:
+                if info.filename.endswith(".xml") and _count_rows(archive, info) > MAX_ROWS + 1:
+                    raise _too_many_rows(source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            zlib.error):
+        raise InputProblem(f"{source}: not a readable Excel workbook (a damaged zip "
+                           "archive, or not one)") from None
+
+
+def _check_sizes(source: str, infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_MEMBERS:
         raise InputProblem(f"{source}: the workbook has more than {MAX_MEMBERS:,} parts; "
                            "this is not a worksheet export")
@@ -325,6 +337,22 @@ def check_archive(path: Path) -> None:
                 info.compress_size, 1):
             raise InputProblem(f"{source}: a part of the workbook is compressed more than "
                                f"{MAX_RATIO} to 1, as a zip bomb is; it is not read")
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _count_rows(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The row tags in one XML part, counted a chunk at a time (stops past the limit)."""
+    rows, carry = 0, b""
+    with archive.open(info) as part:
+        while rows <= MAX_ROWS + 1 and (chunk := part.read(READ_CHUNK)):
+            data = carry + chunk
+            cut = data.rfind(b"<")  # a tag cut by the chunk is counted with the next one
+            cut = len(data) if cut < 0 else cut
+            rows += len(_ROW_TAG.findall(data, 0, cut))
+            carry = data[cut:] if len(data) - cut <= 64 else b""  # no tag is that long
+    return rows
 
 
 def _xlsx_reason(exc: BaseException) -> str:
@@ -344,54 +372,59 @@ def _xlsx_reason(exc: BaseException) -> str:
 
 #: What openpyxl and zipfile raise on a damaged or hostile workbook.
 _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError,
-                ParseError, IndexError, AttributeError, NotImplementedError)
+                ParseError, IndexError, AttributeError, NotImplementedError, zlib.error)
 
 
 def read_xlsx(path: Path, *, sheet: str | None = None) -> Table:
     import openpyxl
 
     check_archive(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except _XLSX_ERRORS as exc:
-        raise InputProblem(f"{path.name}: not a readable Excel workbook "
-                           f"({_xlsx_reason(exc)})") from None
+    # Our own handle: openpyxl leaves the file open when it fails on a file name.
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except _XLSX_ERRORS as exc:
+            raise InputProblem(f"{path.name}: not a readable Excel workbook "
+                               f"({_xlsx_reason(exc)})") from None
+        return _read_sheet(book, path.name, sheet)
+
+
+def _read_sheet(book: Any, source: str, sheet: str | None) -> Table:
+    """The chosen sheet (default: the first) of an open workbook, which it closes."""
     try:
         if sheet is not None and sheet not in book.sheetnames:
             names = ", ".join(f"'{n}'" for n in book.sheetnames)
-            raise InputProblem(f"{path.name}: no sheet '{sheet}' (it has {names})")
+            raise InputProblem(f"{source}: no sheet '{sheet}' (it has {names})")
         if sheet is None and not book.worksheets:
-            raise InputProblem(f"{path.name}: the workbook has no worksheet")
+            raise InputProblem(f"{source}: the workbook has no worksheet")
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
         if not hasattr(worksheet, "reset_dimensions"):
-            raise InputProblem(f"{path.name}: sheet '{worksheet.title}' is a chart, "
-                               "not a table")
+            raise InputProblem(f"{source}: sheet '{worksheet.title}' is a chart, not a table")
         # The size a workbook declares may be stale or false: read what the rows hold.
         worksheet.reset_dimensions()
-        return build_table(path.name, _xlsx_rows(worksheet, path.name), "xlsx",
+        return build_table(source, _xlsx_rows(worksheet, source), "xlsx",
                            sheet=worksheet.title)
     finally:
         book.close()
 
 
 def _xlsx_rows(worksheet: Any, source: str) -> Iterator[list[Any]]:
-    """The sheet's rows as cleaned values, at most one column more than the limit.
+    """The sheet's rows as cleaned values, cut one column after the limit.
 
-    Why ``max_col``: a row with one cell in column XFD would otherwise be 16,384 values.
+    Why the cut before cleaning: a row with one cell in column XFD is 16,384 values.
+    Values beyond the cut still mark the row as overflowing (or the header as too wide).
     """
+    width = MAX_COLUMNS + 1
     try:
-        for cells in worksheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
-            yield [_xlsx_cell(c) for c in cells]
+        for cells in worksheet.iter_rows(values_only=True):
+            row = [(c.strip() or None) if c.__class__ is str else c for c in cells[:width]]
+            if len(cells) > width and cells.count(None) - cells[:width].count(None) < len(
+                    cells) - width and row[-1] is None:
+                row[-1] = True  # something beyond the cut: never within a header's width
+            yield row
     except _XLSX_ERRORS as exc:
         raise InputProblem(f"{source}: not a readable Excel workbook "
                            f"({_xlsx_reason(exc)})") from None
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
 
 
 def _controls(cells: Sequence[Any]) -> tuple[int, ...]:

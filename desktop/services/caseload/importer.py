@@ -308,7 +308,8 @@ def _write(session: Session, ctx: ServiceContext, resolver: OrgResolver, plan: _
 
 def _log(session: Session, ctx: ServiceContext, report: ImportReport, profile: Profile,
          path: Path, full: bool) -> None:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as handle:  # a chunk at a time: the file may be 100 MB
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     action = EventAction.CREATE if report.updated + report.unchanged == 0 else EventAction.CHANGE
     record_event(session, user_id=ctx.user_id, action=action.value, entity="caseload_import",
                  entity_id=new_id(), detail={

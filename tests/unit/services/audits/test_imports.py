@@ -19,12 +19,17 @@ from tests.unit.services.audits.world import World, make_world
 DATA = Path(__file__).resolve().parents[3] / "data"
 
 
-@pytest.fixture
-def world(store: Store) -> World:
+def world_with_cases(store: Store) -> World:
+    """A world with a red, an amber and a green case (SYN-0001 to SYN-0003)."""
     world = make_world(store)
     for rag in ("red", "amber", "green"):
         world.case(rag)
     return world
+
+
+@pytest.fixture
+def world(store: Store) -> World:
+    return world_with_cases(store)
 
 
 def _count(store: Store, model: type) -> int:
