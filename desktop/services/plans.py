@@ -160,14 +160,9 @@ class _Parser:
         self.category: str | None = None
 
     def cell(self, row: Row, name: str) -> str:
-        """The cell as one line of text; a control character (but a line break, as
-        Word tables have) is a problem and the cell counts as blank."""
         column = self.mapping.columns.get(name)
         pos = self.table.position(column) if column else None
         value = row.cells[pos] if pos is not None else None
-        if pos in row.controls and has_control(value, line_breaks=True):
-            self.fail(row, name, CONTROL_REASON)
-            return ""
         if isinstance(value, dt.datetime | dt.date):
             return (value.date() if isinstance(value, dt.datetime) else value).strftime(
                 "%d/%m/%Y")
@@ -234,11 +229,25 @@ class _Parser:
         elif cells["lead"] or cells["by_when"]:
             self.fail(row, "action", "a lead or date with no action")
 
+    def controlled(self, row: Row) -> bool:
+        """Whether the row has a control character (a line break, as Word tables have,
+        is none); each such cell is a problem and the row is not parsed further, since
+        its structure (finding, continuation, section) cannot be trusted."""
+        found = False
+        for name, column in self.mapping.columns.items():
+            pos = self.table.position(column)
+            if pos in row.controls and has_control(row.cells[pos], line_breaks=True):
+                self.fail(row, name, CONTROL_REASON)
+                found = True
+        return found
+
     def parse(self) -> list[_Finding]:
         for row in self.table.rows:
             if row.overflow:
                 self.problems.append(RowProblem(row.number, "", "values beyond the last "
                                                 "column (an unquoted comma?)"))
+                continue
+            if row.controls and self.controlled(row):
                 continue
             self.row(row)
         for finding in self.findings:

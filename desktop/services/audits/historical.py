@@ -127,6 +127,8 @@ class _Reader:
         self.table, self.mapping, self.today = table, mapping, today
         self.cases, self.users, self.questions = cases, users, questions
         self.problems = Problems()
+        #: Cells of the row being read that already have a problem: one each is enough.
+        self._failed: set[tuple[int, str]] = set()
 
     def cell(self, row: Row, column: str, *, line_breaks: bool = False) -> Any:
         """The cell, or None when absent or holding a control character (a problem)."""
@@ -145,7 +147,12 @@ class _Reader:
         return "" if value is None else str(value).strip()
 
     def fail(self, row: Row, column: str, reason: str) -> None:
-        self.problems.append(RowProblem(row.number, self.table.header_name(column), reason))
+        """Record a problem; a cell refused already (a control character) stays at one."""
+        header = self.table.header_name(column)
+        if column and (row.number, header) in self._failed:
+            return
+        self._failed.add((row.number, header))
+        self.problems.append(RowProblem(row.number, header, reason))
 
     def unknown(self, kind: str) -> str:
         """What a problem says of a value ``kind`` does not know: never the value."""
@@ -166,6 +173,7 @@ class _Reader:
 
     def read(self, row: Row) -> dict[str, Any] | None:
         before = len(self.problems)
+        self._failed.clear()
         cols = self.mapping.columns
         if row.overflow:
             self.fail(row, "", "values beyond the last column (an unquoted comma?)")

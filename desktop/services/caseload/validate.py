@@ -103,19 +103,19 @@ class RowChecker:
                 self.flag_words = (position, table.headers[position])
         self.dates = [(k, self.pos[k], self.header[k]) for k in DATE_FIELDS if k in self.pos]
         self.codes = [(k, self.pos[k], self.header[k], profile.values[v],
-                       f"not a known {label}; expected {one_of(profile.labels[v])}")
-                      for k, v, label in CODE_LABELS if k in self.pos]
+                       self._unknown(v, label)) for k, v, label in CODE_LABELS if k in self.pos]
         #: Every column read, by position: a control character in any is a problem.
-        self.read = {p: table.headers[p] for p in self.pos.values()}
-        self.read.update((p, h) for p, h, _ in self.flag_columns)
+        self.columns_read = {p: table.headers[p] for p in self.pos.values()}
+        self.columns_read.update((p, h) for p, h, _ in self.flag_columns)
         if self.flag_words is not None:
-            self.read[self.flag_words[0]] = self.flag_words[1]
+            self.columns_read[self.flag_words[0]] = self.flag_words[1]
         self.yes_no_reason = self.flag_reason = ""
         if flags is not None:
+            words = flags.labels or sorted(set(flags.words.values()))
             self.yes_no_reason = (f"not yes or no; expected yes ({listing(sorted(flags.yes))})"
                                   f" or no ({listing(sorted(flags.no))})")
             self.flag_reason = (f"not a known flag; expected flags separated by "
-                                f"'{flags.separator}', each {one_of(flags.labels)}")
+                                f"'{flags.separator}', each {one_of(words)}")
         self.texts = [(k, self.pos[k], self.header[k]) for k in ORG_FIELDS if k in self.pos]
         self.name: Callable[[tuple[Any, ...]], str | None] | None = self._name_reader()
         self.has_flags = flags is not None
@@ -123,6 +123,11 @@ class RowChecker:
         self._dob_cache: dict[Any, tuple[dt.date | None, str | None]] = {}
         self._code_cache: dict[str, dict[Any, str | None]] = {c[0]: {} for c in self.codes}
         self._yes_no: dict[Any, str] = {}
+
+    def _unknown(self, kind: str, label: str) -> str:
+        """The problem of a value ``kind``'s map lacks: the values it has, not the cell."""
+        words = self.profile.labels.get(kind) or sorted(set(self.profile.values[kind].values()))
+        return f"not a known {label}; expected {one_of(words)}"
 
     def _name_reader(self) -> Callable[[tuple[Any, ...]], str | None] | None:
         pos = self.pos
@@ -148,16 +153,12 @@ class RowChecker:
         problems = Problems()
         seen: dict[str, int] = {}
         ref_pos, ref_header = self.pos["case_ref"], self.header["case_ref"]
-        read = self.read
         for row in self.table.rows:
             cells, number = row.cells, row.number
             found: list[RowProblem] = []
             if row.overflow:
                 found.append(RowProblem(number, "", "more values than there are columns "
                                         "(a comma inside a value that is not in quotes?)"))
-            for position in row.controls:
-                if position in read:
-                    found.append(RowProblem(number, read[position], CONTROL_REASON))
             ref = cell_text(cells[ref_pos])
             if ref is None:
                 found.append(RowProblem(number, ref_header, "the case reference is blank"))
@@ -171,11 +172,26 @@ class RowChecker:
                 seen[ref] = number
             fields = self._fields(cells, number, found)
             org = self._org(cells, number, found)
+            if row.controls:
+                found = self._controls(row.controls, number, found)
             if found:
                 problems.extend(found)
             else:
                 good.append(CaseRow(number, ref or "", fields, org))
         return good, problems
+
+    def _controls(self, positions: tuple[int, ...], number: int, found: list[RowProblem]
+                  ) -> list[RowProblem]:
+        """The row's problems with one per cell holding a control character: that one.
+
+        Why replace: "not a known legal status" of a cell with a NUL in it sends the
+        user looking for the wrong fault.
+        """
+        columns = {self.columns_read[p] for p in positions if p in self.columns_read}
+        if not columns:
+            return found
+        kept = [p for p in found if p.column not in columns]
+        return [RowProblem(number, c, CONTROL_REASON) for c in sorted(columns)] + kept
 
     def _date(self, key: str, value: Any) -> tuple[dt.date | None, str | None]:
         """A date cell checked for its field: (date, None) or (None, reason). Cached."""
