@@ -346,10 +346,15 @@ def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str
         return meta.value
 
 
-def _last_version(engine: Engine) -> str:
+def _identity(engine: Engine, on_wait: Callable[[], None] | None) -> tuple[str, str]:
+    """This store's device id (made once) and the last version it wrote, in one query."""
     with engine.connect() as conn:
-        return conn.exec_driver_sql(
-            "SELECT version FROM change_log ORDER BY seq DESC LIMIT 1").scalar() or ""
+        device, last = conn.exec_driver_sql(
+            "SELECT (SELECT value FROM store_meta WHERE key = 'device_id'), "
+            "(SELECT version FROM change_log ORDER BY seq DESC LIMIT 1)").one()
+    if device is None:
+        device = _device_id(engine, on_wait)
+    return str(device), last or ""
 
 
 def _refuse_missing(path: Path) -> None:
@@ -414,7 +419,8 @@ def open_store(
     engine = make_engine(path, key)
     try:
         try:
-            before = migrate.current_revision(engine) or ""
+            with engine.connect() as conn:
+                before = migrate.stamped_revision(conn) or ""
         except DBAPIError as exc:
             if failures.sqlite_code(exc) not in (11, 26):  # CORRUPT, NOTADB
                 raise
@@ -423,9 +429,9 @@ def open_store(
         if upgrade and before != migrate.head_revision():
             backup = migrate.upgrade_if_needed(engine, path, key, on_wait, before or None)
             revision = migrate.current_revision(engine) or ""
-        device_id = _device_id(engine, on_wait)
+        device_id, last_version = _identity(engine, on_wait)
         clock = HybridClock(device_id)
-        clock.observe(_last_version(engine))
+        clock.observe(last_version)
     except BaseException as exc:
         engine.dispose()
         problem = failures.as_user_error(exc, path)

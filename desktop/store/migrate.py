@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.exc import OperationalError
 
 from desktop.errors import SchemaTooNew
 from desktop.store.backups import make_backup
@@ -51,12 +52,20 @@ def known_revisions() -> frozenset[str]:
 def current_revision(engine: Engine) -> str | None:
     """The store's schema revision (None for a new, empty file); one plain query."""
     with engine.connect() as conn:
-        found = conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).first() if conn.dialect.name == "sqlite" else True
-        if not found:
+        if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def stamped_revision(conn: Connection) -> str | None:
+    """Like :func:`current_revision`, in one query on an open connection (opening a
+    store is on a person's critical path)."""
+    try:
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except OperationalError as exc:
+        if "no such table" in str(exc.orig):
+            return None
+        raise
 
 
 def upgrade(engine: Engine, target: str = "head", on_wait: Callable[[], None] | None = None
