@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from desktop.services.context import ServiceContext
 from desktop.store.backups import backup_hint
-from desktop.store.database import integrity_problems
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Health:
 def check_store(ctx: ServiceContext, *, full: bool = False) -> Health:
     """``quick_check`` (or the full ``integrity_check``) of the open store."""
     store = ctx.store
-    problems = integrity_problems(store.engine, full=full)
+    problems = store.integrity_problems(full=full)
     if not problems:
         return Health([], "")
     return Health(problems, (

@@ -116,6 +116,10 @@ class Store:
         """A session for reading; nothing it does is committed."""
         return self._factory()
 
+    def integrity_problems(self, *, full: bool = False) -> list[str]:
+        """SQLite's page-by-page check of this store (see :func:`integrity_problems`)."""
+        return integrity_problems(self.engine, full=full)
+
     def close(self) -> None:
         self.engine.dispose()
 
