@@ -396,7 +396,7 @@ def open_store(
         SchemaTooNew: written by a newer DipSample.
         EnvironmentProblem: missing or empty file without ``create``; integrity failure.
     """
-    if is_network_path(path) or is_network_path(path.expanduser().resolve().parent):
+    if is_network_path(path):  # the mount of the file, or of the folder it will be in
         raise NetworkPathRefused(
             f"{path} is on a network drive; SQLite is not safe there. Choose a local folder "
             "(sync to the network folder is separate)."
