@@ -4,7 +4,10 @@ Why blind: a moderator who can see the auditor's grade anchors on it, and the ag
 figure then says little. The moderator's view therefore carries neither the overall
 grade nor any answer to a grade-type question; only the QA results list (after the
 re-grade) puts the two side by side. The draw is random with a recorded seed, so a
-council can show which audits were chosen and reproduce the choice. Agreement is
+council can show which audits were chosen and reproduce the choice (the seed and the
+moderator who drew are in the event log). A moderator never draws their own audits: a
+re-grade of one's own work is no check, and when leaving them out leaves too few the draw
+reports the shortfall rather than making up the number with them. Agreement is
 reported with the statistics service's Cohen's kappa on the Ofsted scale.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -38,7 +42,11 @@ class ModerationDraw:
         eligible: finalised, graded audits in the period.
         target: the share of ``eligible``, rounded up.
         already: audits of the period drawn before.
-        selected: the moderation ids drawn now (target minus already, when positive).
+        selected: the moderation ids drawn now (target minus already, when positive,
+            less the shortfall).
+        own: eligible audits of the moderator's own, which they never draw.
+        shortfall: how many fewer were drawn than wanted because only the moderator's own
+            audits were left (0: the target is met).
     """
 
     seed: int
@@ -47,6 +55,8 @@ class ModerationDraw:
     target: int
     already: int
     selected: list[str]
+    own: int = 0
+    shortfall: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,33 +89,46 @@ class ModerationResult:
     completed_at: dt.datetime | None
 
 
+def draw_audits(auditors: Mapping[str, str], drawn: set[str], moderator: str, wanted: int,
+                seed: int) -> tuple[list[str], int]:
+    """Up to ``wanted`` of the audits in ``auditors`` (audit id -> auditor id) not yet
+    ``drawn`` and not the ``moderator``'s own, sorted; and how many short of ``wanted``.
+
+    Why apart from the store: the rule "never one's own audit" is then checked on every
+    shape of input, and the same inputs and seed always draw the same audits.
+    """
+    pool = sorted(a for a, auditor in auditors.items() if a not in drawn and auditor != moderator)
+    chosen = random.Random(seed).sample(pool, min(len(pool), max(0, wanted)))
+    return sorted(chosen), max(0, wanted) - len(chosen)
+
+
 def select_for_moderation(ctx: ServiceContext, *, since: dt.date | None = None,
                           until: dt.date | None = None, share: float | None = None,
                           seed: int | None = None) -> ModerationDraw:
     """Draw audits for moderation so that ``share`` of the period's finalised audits
-    (default from ``workflow.json``, 10%) are moderated."""
+    (default from ``workflow.json``, 10%) are moderated; never the moderator's own."""
     share = load_workflow_settings().moderation_share if share is None else share
     if not 0 < share <= 1:
         raise InputProblem("the moderation share must be above 0 and at most 1")
     seed = int(ctx.now().timestamp()) if seed is None else seed
     with ctx.store.transaction() as session:
-        require_role(session, ctx, "drawing audits for moderation", *MODERATORS)
-        query = select(Audit.id).where(Audit.deleted.is_(False), Audit.grade.is_not(None),
-                                       Audit.status == AuditStatus.FINALISED.value)
+        moderator = require_role(session, ctx, "drawing audits for moderation", *MODERATORS)
+        query = select(Audit.id, Audit.auditor_id).where(
+            Audit.deleted.is_(False), Audit.grade.is_not(None),
+            Audit.status == AuditStatus.FINALISED.value)
         if since is not None:
             query = query.where(Audit.audit_date >= since)
         if until is not None:
             query = query.where(Audit.audit_date <= until)
-        eligible = sorted(session.scalars(query))
+        auditors = {audit_id: auditor for audit_id, auditor in session.execute(query)}
         drawn = set(session.scalars(select(Moderation.audit_id).where(
-            Moderation.deleted.is_(False), Moderation.audit_id.in_(eligible))))
-        target = math.ceil(share * len(eligible))
-        pool = [a for a in eligible if a not in drawn]
-        count = min(len(pool), max(0, target - len(drawn)))
-        chosen = random.Random(seed).sample(pool, count)
+            Moderation.deleted.is_(False), Moderation.audit_id.in_(list(auditors)))))
+        target = math.ceil(share * len(auditors))
+        chosen, shortfall = draw_audits(auditors, drawn, moderator, target - len(drawn), seed)
+        own = sum(1 for auditor in auditors.values() if auditor == moderator)
         now = ctx.now()
         selected = []
-        for audit_id in sorted(chosen):
+        for audit_id in chosen:
             row = Moderation(audit_id=audit_id, status=ModerationStatus.SELECTED.value,
                              selected_at=now)
             session.add(row)
@@ -113,7 +136,8 @@ def select_for_moderation(ctx: ServiceContext, *, since: dt.date | None = None,
             log_change(session, ctx, EventAction.CREATE, "moderation", row.id, audit=audit_id,
                        seed=seed)
             selected.append(row.id)
-    return ModerationDraw(seed, share, len(eligible), target, len(drawn), selected)
+    return ModerationDraw(seed, share, len(auditors), target, len(drawn), selected, own,
+                          shortfall)
 
 
 def _load(session: Session, moderation_id: str) -> Moderation:

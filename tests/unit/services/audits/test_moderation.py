@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from desktop.errors import RuleViolation
-from desktop.models import Moderation
+from desktop.models import Audit, Moderation
 from desktop.services.audits import lifecycle, moderation
 from desktop.services.audits.finalise import finalise_due
 from desktop.services.event_log import events_for
@@ -21,8 +24,9 @@ TOOL = {"theme": "Pre-birth", "reason_for_tool": "Actions", "child_seen_and_hear
         "practice_grade": "good", "fed_back_to_manager": "yes"}
 
 
-def _finalised(world: World, count: int, grade: str = "good") -> list[str]:
-    ctx = world.as_user(world.auditor)
+def _finalised(world: World, count: int, grade: str = "good",
+               auditor: str | None = None) -> list[str]:
+    ctx = world.as_user(auditor or world.auditor)
     ids = []
     for _ in range(count):
         audit_id = lifecycle.start_audit(ctx, world.case(), "quality_case_tool")
@@ -100,3 +104,52 @@ def _auditor_as_moderator(world: World):  # type: ignore[no-untyped-def]
         assert user is not None
         user.roles = "auditor,moderator"
     return world.as_user(world.auditor)
+
+
+USERS = ("u1", "u2", "u3")
+
+
+@settings(max_examples=300, deadline=None)
+@given(auditors=st.dictionaries(st.text("abcdef0123", min_size=1, max_size=3),
+                                st.sampled_from(USERS), max_size=15),
+       data=st.data(), moderator=st.sampled_from(USERS),
+       wanted=st.integers(-2, 20), seed=st.integers(0, 2**32))
+def test_a_draw_never_holds_the_moderators_own_audit(auditors: dict[str, str],
+                                                       data: st.DataObject, moderator: str,
+                                                       wanted: int, seed: int) -> None:
+    drawn = data.draw(st.sets(st.sampled_from(sorted(auditors))) if auditors else st.just(set()))
+    chosen, shortfall = moderation.draw_audits(auditors, drawn, moderator, wanted, seed)
+    assert all(auditors[a] != moderator for a in chosen)
+    assert set(chosen) <= set(auditors) - drawn and chosen == sorted(set(chosen))
+    assert len(chosen) + shortfall == max(0, wanted)
+    others = {a for a, auditor in auditors.items() if auditor != moderator and a not in drawn}
+    assert shortfall == max(0, wanted - len(others))  # short only when nothing else is left
+    assert moderation.draw_audits(auditors, drawn, moderator, wanted, seed) == (chosen,
+                                                                                 shortfall)
+
+
+def test_a_moderator_is_never_given_their_own_audits_and_is_told_the_shortfall(
+        world: World, store: Store) -> None:
+    """Every share and both moderators over a small period: 3 audits of one moderator's, 1
+    of the other's, 1 of a plain auditor's."""
+    by_moderator = {world.auditor: _finalised(world, 3), world.qa: []}
+    by_moderator[world.qa] = _finalised(world, 1, auditor=world.qa)
+    _finalised(world, 1, auditor=world.auditor2)
+    moderators = {world.auditor: _auditor_as_moderator(world), world.qa: world.as_user(world.qa)}
+    for user_id, ctx in moderators.items():
+        own = len(by_moderator[user_id])
+        for share in (0.2, 0.4, 0.6, 0.8, 1.0):
+            for seed in range(3):
+                draw = moderation.select_for_moderation(ctx, share=share, seed=seed)
+                with store.transaction() as session:
+                    auditors = list(session.scalars(
+                        select(Audit.auditor_id).join(Moderation,
+                                                      Moderation.audit_id == Audit.id)
+                        .where(Moderation.id.in_(draw.selected))))
+                    for row in session.scalars(select(Moderation)):
+                        row.deleted = True  # the next draw starts afresh
+                assert user_id not in auditors and len(auditors) == len(draw.selected)
+                target = math.ceil(share * 5)
+                assert (draw.eligible, draw.target, draw.own) == (5, target, own)
+                assert draw.shortfall == max(0, target - (5 - own))
+                assert len(draw.selected) + draw.shortfall == target
