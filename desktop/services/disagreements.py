@@ -6,7 +6,9 @@ different RAG; the discussion (when, who took part, by role and id, never names)
 agreed next steps and the outcome rating are recorded on it. Agreeing an outcome that
 differs from the case's RAG writes a ``rag_change`` event on the case and updates the
 case's rating, so the standards engine and the next sample see the agreed risk.
-Status: open -> agreed | escalated -> closed; an escalated one can still be agreed.
+Status: open -> agreed | escalated -> closed; an escalated one can still be agreed. An
+open or escalated one is also closed, with no discussion, when its audit is reopened and
+the auditor's RAG corrected to the case's: there is nothing left to discuss.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 
 RAGS = frozenset(r.value for r in Rag)
+#: The event-log code for a disagreement closed because the auditor's rating now agrees.
+AUDITOR_NOW_AGREES = "auditor_now_agrees"
+#: Disagreements still waiting on someone (not yet agreed or closed).
+LIVE = (DisagreementStatus.OPEN.value, DisagreementStatus.ESCALATED.value)
 _ORDER = {DisagreementStatus.OPEN.value: 0, DisagreementStatus.ESCALATED.value: 1,
           DisagreementStatus.AGREED.value: 2, DisagreementStatus.CLOSED.value: 3}
 
@@ -67,6 +73,32 @@ def open_disagreement(session: Session, ctx: ServiceContext, audit: Audit,
                audit=audit.id, case=audit.case_id, recorded=row.recorded_rag,
                auditor=row.auditor_rag)
     return row
+
+
+def close_if_now_agreeing(session: Session, ctx: ServiceContext, audit: Audit,
+                          case_rag: str | None) -> list[str]:
+    """Close ``audit``'s live disagreements when its auditor's RAG is now ``case_rag``, in the
+    caller's transaction; the ids closed.
+
+    Why: a reopened audit whose rating was corrected to the case's leaves nothing to
+    discuss, yet its disagreement would otherwise sit open in QA's list, and later be
+    taken as a live one by the next submission. The outcome is the rating both now
+    hold, so the record reads like an agreement that kept the case's RAG (the case is
+    not touched); the event row says why it closed without a discussion.
+    """
+    if case_rag is None or audit.auditor_rag != case_rag:
+        return []
+    rows = list(session.scalars(select(RagDisagreement).where(
+        RagDisagreement.audit_id == audit.id, RagDisagreement.deleted.is_(False),
+        RagDisagreement.status.in_(LIVE))))
+    for row in rows:
+        row.outcome_rag = case_rag
+        row.status = DisagreementStatus.CLOSED.value
+        row.closed_at = ctx.now()
+        log_change(session, ctx, EventAction.CHANGE, "rag_disagreement", row.id,
+                   to=row.status, outcome=case_rag, case_rag_changed=False,
+                   reason=AUDITOR_NOW_AGREES, audit=audit.id)
+    return [row.id for row in rows]
 
 
 def _load(session: Session, disagreement_id: str) -> RagDisagreement:

@@ -4,7 +4,8 @@ Why a service over ``desktop/store/events.py``: the data-changing services call
 :func:`log_change` inside their own transaction, so the record, its change-log rows
 and its event row commit or roll back together; the GUI and the reports call
 :func:`log_view`, :func:`log_export` and :func:`log_print`, which need a transaction
-of their own because reading changes nothing else. ``detail`` is checked so that a
+of their own because reading changes nothing else. Autosaved edits go through
+:func:`log_edit`, one row per user's editing session. ``detail`` is checked so that a
 careless caller cannot put names or case text into the log: only short codes, ids,
 numbers, booleans and lists of those are accepted.
 """
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.models.base import utcnow
 from desktop.models.enums import EventAction
 from desktop.models.log import Event
 from desktop.services.context import ServiceContext
@@ -27,6 +29,9 @@ from desktop.store.events import record_event
 
 #: Entities whose views, exports and prints are logged (docs/domain.md, 'Data protection').
 VIEWABLE = frozenset({"audit", "case", "exercise", "plan", "action"})
+#: How long after a user's last logged change to a record their further edits of it log
+#: nothing: one editing session is one row, however often the form autosaves within it.
+EDIT_SESSION = dt.timedelta(minutes=30)
 #: A code or an id: letters, digits, ``_ - . :`` and no spaces, at most 64 characters.
 _CODE = re.compile(r"^[A-Za-z0-9_.:\-]{0,64}$")
 
@@ -69,6 +74,31 @@ def log_change(session: Session, ctx: ServiceContext, action: EventAction | str,
     """Append an event in the caller's transaction (create or change of a record)."""
     record_event(session, user_id=ctx.user_id, action=str(action), entity=entity,
                  entity_id=entity_id, detail=_checked(detail))
+
+
+def log_edit(session: Session, ctx: ServiceContext, entity: str, entity_id: str,
+              **detail: Any) -> bool:
+    """Log a change as :func:`log_change` does, unless the same user logged a change to the
+    record less than :data:`EDIT_SESSION` ago (any change: their reopening of an audit
+    starts the session too); whether a row was written.
+
+    Why: the form autosaves as the person types (every couple of seconds), and a row per
+    save would bury the trail a QA lead reads under thousands of identical ones. The log
+    answers "who changed this record, and when": one row per user per editing session
+    says that. The record itself and the change log (what sync replays) still change on
+    every save. Measured against the log's own clock (the rows' ``at``, wall time), not
+    ``ctx.now()``, so the window is the one a reader of the log sees. A change nobody is
+    signed in for is always logged: there is no user whose session it could belong to.
+    """
+    if ctx.user_id is not None:
+        last = session.scalar(select(Event.at).where(
+            Event.entity == entity, Event.entity_id == entity_id,
+            Event.user_id == ctx.user_id, Event.action == EventAction.CHANGE.value)
+            .order_by(Event.seq.desc()).limit(1))
+        if last is not None and utcnow() - last < EDIT_SESSION:
+            return False
+    log_change(session, ctx, EventAction.CHANGE, entity, entity_id, **detail)
+    return True
 
 
 def _log_access(ctx: ServiceContext, action: EventAction, entity: str, entity_id: str,

@@ -5,7 +5,9 @@ typed, so a laptop that dies mid-audit loses nothing (the store writes with
 ``synchronous=FULL``). Submission checks the whole audit and, in one transaction,
 copies the case's RAG at that moment beside the auditor's, opens a RAG disagreement
 when they differ, escalates a concern of significant harm, starts the comment window
-(seed 001: 72 hours) and records the practice-standards version in force.
+(seed 001: 72 hours) and records the practice-standards version in force. The event
+log gets one row per editing session (:func:`~desktop.services.event_log.log_edit`), not
+one per autosave; submitting, reopening and discarding are always logged.
 
 Statuses: ``draft`` -> (submit) ``open_for_comment`` <-> ``queried`` -> (sweep)
 ``finalised`` -> (reopen, with a reason) ``reopened`` -> (submit) ``open_for_comment``.
@@ -40,7 +42,6 @@ from desktop.models import (
 from desktop.models.enums import (
     ActionStatus,
     AuditStatus,
-    DisagreementStatus,
     EscalationStatus,
     EventAction,
     Role,
@@ -49,9 +50,9 @@ from desktop.models.enums import (
 from desktop.services.audits.access import acting_user, roles_of
 from desktop.services.audits.answers import GRADES, RAGS, normalise, submission_problems
 from desktop.services.context import ServiceContext
-from desktop.services.disagreements import open_disagreement
+from desktop.services.disagreements import LIVE, close_if_now_agreeing, open_disagreement
 from desktop.services.escalations import open_escalation
-from desktop.services.event_log import log_change
+from desktop.services.event_log import log_change, log_edit
 from desktop.services.templates.versions import current_template
 from desktop.services.workflow_settings import load_workflow_settings
 
@@ -149,15 +150,19 @@ def save_answer(ctx: ServiceContext, audit_id: str, question_code: str, value: o
             answer.deleted = False
             if note is not None:
                 answer.note = note.strip()
-        log_change(session, ctx, EventAction.CHANGE, "audit", audit.id,
-                   question=question_code, answered=stored is not None)
+        log_edit(session, ctx, "audit", audit.id, question=question_code,
+                 answered=stored is not None)
         return stored
 
 
 def save_details(ctx: ServiceContext, audit_id: str, *, overview: str | None = None,
                  positive_practice: str | None = None, grade: str | None = None,
                  auditor_rag: str | None = None, significant_harm: bool | None = None) -> None:
-    """Save the audit's own fields; only those given change (``""`` clears grade/RAG)."""
+    """Save the audit's own fields; only those given change (``""`` clears grade/RAG).
+
+    A RAG now matching the case's closes the audit's live disagreement (the audit was
+    reopened to correct it) at once, so QA's list stops showing it before resubmission.
+    """
     with ctx.store.transaction() as session:
         audit = _editable(session, ctx, audit_id)
         changed: list[str] = []
@@ -181,7 +186,10 @@ def save_details(ctx: ServiceContext, audit_id: str, *, overview: str | None = N
             audit.significant_harm = significant_harm
             changed.append("significant_harm")
         if changed:
-            log_change(session, ctx, EventAction.CHANGE, "audit", audit.id, fields=changed)
+            log_edit(session, ctx, "audit", audit.id, fields=changed)
+        if auditor_rag:
+            case = session.get(Case, audit.case_id)
+            close_if_now_agreeing(session, ctx, audit, case.rag if case is not None else None)
 
 
 def discard_draft(ctx: ServiceContext, audit_id: str) -> None:
@@ -271,10 +279,11 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
         if audit.recorded_rag is not None and audit.recorded_rag != audit.auditor_rag:
             existing = session.scalar(select(RagDisagreement.id).where(
                 RagDisagreement.audit_id == audit.id, RagDisagreement.deleted.is_(False),
-                RagDisagreement.status.in_((DisagreementStatus.OPEN.value,
-                                            DisagreementStatus.ESCALATED.value))))
+                RagDisagreement.status.in_(LIVE)))
             disagreement_id = existing or open_disagreement(
                 session, ctx, audit, rag_rationale.strip() or _rationale(answers, questions)).id
+        else:
+            close_if_now_agreeing(session, ctx, audit, audit.recorded_rag)
         escalation_id = None
         if audit.significant_harm:
             escalation_id = session.scalar(select(Escalation.id).where(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from desktop.errors import InputProblem, RuleViolation
 from desktop.models import Case, CaseEvent
 from desktop.services import disagreements
 from desktop.services.audits import lifecycle
-from desktop.services.disagreements import Participant
+from desktop.services.disagreements import AUDITOR_NOW_AGREES, Participant
+from desktop.services.event_log import events_for
 from desktop.store import Store
 from tests.unit.services.audits.test_lifecycle import filled
 from tests.unit.services.audits.world import make_world
@@ -68,3 +70,56 @@ def test_agreeing_the_recorded_rating_leaves_the_case_alone(store: Store) -> Non
         assert session.scalars(select(CaseEvent)).first() is None
     rows = disagreements.list_disagreements(ctx)
     assert [r.id for r in rows] == [second, first]  # open before agreed
+
+
+def test_reopened_audit_whose_rag_now_agrees_closes_its_disagreement(store: Store) -> None:
+    """Submit red on a green case, reopen, correct to green: nothing is left to discuss."""
+    world = make_world(store)
+    ctx, audit_id, case_id = filled(world, rag="green", auditor_rag="red")
+    disagreement_id = lifecycle.submit(ctx, audit_id).disagreement_id
+    assert disagreement_id is not None
+    world.clock.advance(hours=2)
+    lifecycle.reopen(ctx, audit_id, "RAG entered against the wrong case")
+    lifecycle.save_details(ctx, audit_id, auditor_rag="amber")  # still differs: stays open
+    assert disagreements.list_disagreements(ctx, audit_id=audit_id)[0].status == "open"
+    world.clock.advance(minutes=5)
+    lifecycle.save_details(ctx, audit_id, auditor_rag="green")
+    closed_at = world.clock.now
+    world.clock.advance(minutes=5)
+    result = lifecycle.submit(ctx, audit_id)
+    assert (result.recorded_rag, result.disagreement_id) == ("green", None)
+    [row] = disagreements.list_disagreements(ctx, audit_id=audit_id)
+    assert (row.id, row.status, row.outcome_rag, row.closed_at) == (
+        disagreement_id, "closed", "green", closed_at)
+    last = events_for(ctx, "rag_disagreement", disagreement_id)[-1]
+    assert last.user_id == world.auditor
+    assert json.loads(last.detail_json) == {
+        "to": "closed", "outcome": "green", "case_rag_changed": False,
+        "reason": AUDITOR_NOW_AGREES, "audit": audit_id}
+    with store.read() as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.rag == "green"
+        assert session.scalars(select(CaseEvent)).first() is None
+
+
+def test_resubmitting_with_agreeing_rags_closes_an_escalated_disagreement(
+        store: Store) -> None:
+    """The case's RAG moved to the auditor's while the audit was reopened: closed at resubmit."""
+    world = make_world(store)
+    ctx, audit_id, case_id = filled(world, rag="green", auditor_rag="red")
+    disagreement_id = lifecycle.submit(ctx, audit_id).disagreement_id
+    assert disagreement_id is not None
+    disagreements.escalate(ctx, disagreement_id)
+    lifecycle.reopen(world.as_user(world.qa), audit_id, "Overview incomplete")
+    lifecycle.save_details(ctx, audit_id, overview="Overview completed.")
+    with store.transaction() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        case.rag = "red"  # re-rated by the team (say, from an import) in the meantime
+    assert disagreements.list_disagreements(ctx, audit_id=audit_id)[0].status == "escalated"
+    result = lifecycle.submit(ctx, audit_id)
+    assert (result.recorded_rag, result.disagreement_id) == ("red", None)
+    [row] = disagreements.list_disagreements(ctx, audit_id=audit_id)
+    assert (row.status, row.outcome_rag, row.closed_at) == ("closed", "red", world.clock.now)
+    detail = json.loads(events_for(ctx, "rag_disagreement", disagreement_id)[-1].detail_json)
+    assert (detail["to"], detail["reason"]) == ("closed", AUDITOR_NOW_AGREES)

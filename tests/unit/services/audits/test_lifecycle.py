@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.errors import InputProblem, RuleViolation
-from desktop.models import Audit, Case, Event, RagDisagreement, SampleItem
-from desktop.services import actions
+from desktop.models import Audit, Case, Change, Event, RagDisagreement, SampleItem
+from desktop.services import actions, event_log
 from desktop.services.audits import comments, lifecycle
 from desktop.services.audits.finalise import finalise_due, sweep
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import events_for
 from desktop.store import Store
+from desktop.store import events as store_events
 from tests.unit.services.audits.world import World, make_world
 
 TEMPLATE = "risk_assessment_rag"
@@ -248,7 +249,64 @@ def test_every_change_writes_an_event_with_ids_only(world: World, store: Store) 
     lifecycle.submit(ctx, audit_id)
     with store.read() as session:
         details = list(session.scalars(select(Event.detail_json)))
-        count = session.scalar(select(func.count()).select_from(Event))
-    assert count and count >= len(MET) + 3
+    # Created, edited (one session however many saves), submitted.
+    assert [e.action for e in events_for(ctx, "audit", audit_id)] == ["create", "change",
+                                                                      "change"]
     text = " ".join(details)
     assert "Risks are understood" not in text and "Clear analysis" not in text
+
+
+def _audit_events(ctx: ServiceContext, audit_id: str) -> list[tuple[str, str | None]]:
+    return [(e.action, json.loads(e.detail_json).get("to"))
+            for e in events_for(ctx, "audit", audit_id)]
+
+
+def test_autosaves_log_one_event_per_editing_session_and_submit_one(
+        world: World, store: Store) -> None:
+    """The window autosaves every ~2 s as the person types: 50 saves are one session."""
+    ctx = world.as_user(world.auditor)
+    audit_id = lifecycle.start_audit(ctx, world.case(), TEMPLATE)
+    assert _audit_events(ctx, audit_id) == [("create", None)]
+    typed = "Escalating concerns at home, seen by the duty team"
+    for length in range(1, 51):  # the rationale as it is typed, one save per keystroke
+        lifecycle.save_answer(ctx, audit_id, "rag_rationale", typed[:length])
+    assert _audit_events(ctx, audit_id) == [("create", None), ("change", None)]
+    [first] = [json.loads(e.detail_json) for e in events_for(ctx, "audit", audit_id)][1:]
+    assert first == {"question": "rag_rationale", "answered": True}
+    # The record and the change log (what sync replays) still see every save that changed
+    # the stored value (a trailing space is stripped, so it changes nothing).
+    with store.read() as session:
+        answer_changes = session.scalar(select(func.count()).select_from(Change).where(
+            Change.table_name == "audit_answers"))
+    assert answer_changes == len({typed[:length].strip() for length in range(1, 51)})
+    for code, value in MET.items():
+        lifecycle.save_answer(ctx, audit_id, code, value)
+    lifecycle.save_details(ctx, audit_id, overview="Risks are understood.", grade="good",
+                           auditor_rag="amber")
+    assert len(_audit_events(ctx, audit_id)) == 2
+    lifecycle.submit(ctx, audit_id)
+    assert _audit_events(ctx, audit_id) == [("create", None), ("change", None),
+                                            ("change", "open_for_comment")]
+
+
+def test_an_edit_after_the_session_window_or_by_nobody_signed_in_is_logged(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A session ends 30 minutes (the log's wall time) after the user's last logged change."""
+    wall = [dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)]
+    for module in (event_log, store_events):
+        monkeypatch.setattr(module, "utcnow", lambda: wall[0])
+    ctx = world.as_user(world.auditor)
+    audit_id = lifecycle.start_audit(ctx, world.case(), TEMPLATE)
+    lifecycle.save_answer(ctx, audit_id, "ra_in_place", "met")
+    wall[0] += dt.timedelta(minutes=29, seconds=59)
+    lifecycle.save_answer(ctx, audit_id, "ra_quality", "met")
+    assert len(_audit_events(ctx, audit_id)) == 2
+    wall[0] += dt.timedelta(seconds=1)  # 30 minutes after the last logged change
+    lifecycle.save_answer(ctx, audit_id, "ra_quality", "partly met")
+    lifecycle.save_details(ctx, audit_id, overview="Half written")
+    assert len(_audit_events(ctx, audit_id)) == 3
+    # A change with nobody signed in (a command-line fix) is never folded into a session.
+    anonymous = world.as_user(None)
+    lifecycle.save_answer(anonymous, audit_id, "ra_in_place", "met")
+    lifecycle.save_answer(anonymous, audit_id, "ra_in_place", "partly met")
+    assert [e.user_id for e in events_for(ctx, "audit", audit_id)][-2:] == [None, None]
