@@ -45,7 +45,7 @@ from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
 from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_json
 from desktop.services.tabular import CONTROL_REASON, Row, Table, has_control, read_table
-from desktop.services.templates.versions import current_template
+from desktop.services.templates.versions import load_templates
 
 FIELDS = ("case_ref", "auditor", "audit_date", "recorded_rag", "auditor_rag", "grade",
           "overview", "positive_practice")
@@ -230,7 +230,11 @@ class _Reader:
 
 def _questions(ctx: ServiceContext, mapping: AuditMapping, source: str
                ) -> tuple[AuditTemplate, dict[str, TemplateQuestion]]:
-    version = current_template(ctx, mapping.template)
+    versions = {v.code: v for v in load_templates(ctx)}
+    version = versions.get(mapping.template)
+    if version is None:  # the mapping cannot be used: exit 2, like its other faults
+        raise MappingProblem(f"{source}: the mapping names template '{mapping.template}', "
+                             f"which is not one of {', '.join(sorted(versions))}")
     with ctx.store.read() as session:
         template = session.get(AuditTemplate, version.template_id)
         assert template is not None

@@ -283,3 +283,20 @@ def test_the_three_commands_exit_2_for_the_same_broken_mapping(
         assert code == 2, (argv[0], err)
         assert err.startswith(f"dipsample: mapping file {path.name}: ")
         assert len(err.strip().splitlines()) == 1 and "unexpected" not in err
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"template": "nope"}, "names template 'nope', which is not one of"),
+    ({"questions": {"Agree with RAG": "no_such_question"}}, "names question "
+     "'no_such_question'"),
+])
+def test_a_mapping_naming_what_does_not_exist_is_a_mapping_problem(
+        world: World, tmp_path: Path, change: dict, message: str) -> None:
+    mapping = json.loads((DATA.parent.parent / "resources/mappings/historical_audits.json")
+                         .read_text())
+    mapping.update(change)
+    path = tmp_path / "ours.json"
+    path.write_text(json.dumps(mapping))
+    with pytest.raises(MappingProblem, match=message) as caught:
+        import_historical(world.as_user(world.qa), DATA / "audits_online_form.csv", path)
+    assert caught.value.exit_code == 2
