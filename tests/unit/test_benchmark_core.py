@@ -92,7 +92,7 @@ def test_each_side_is_prepared_run_and_checked_per_repeat_interleaved(tmp_path: 
     assert len(result.ours.seconds) == len(result.baseline.seconds) == result.repeats == 3
     assert set(result.as_json()) == {
         "name", "ours_s", "ours_min_s", "ours_max_s", "baseline_s", "baseline_min_s",
-        "baseline_max_s", "ratio", "target", "ok", "repeats", "gc"}
+        "baseline_max_s", "ratio", "target", "ok", "repeats", "gc", "unit"}
 
 
 @pytest.mark.parametrize("ours_pauses", [True, False])
@@ -160,3 +160,18 @@ def test_every_fresh_copy_starts_from_the_pristine_store(tmp_path: Path) -> None
         assert areas(copies) == 0
         assert not first.path.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pristine.db", "pristine.db.kdf"]
+
+
+def test_a_side_that_returns_an_amount_is_recorded_as_that_amount(tmp_path: Path) -> None:
+    """The store-size benchmark: sizes, not durations, go into the ratio."""
+    from contextlib import contextmanager
+
+    from benchmarks.core import Amount, Benchmark, Side, Sides, measure
+
+    @contextmanager
+    def setup(_workdir: Path, _quick: bool):  # type: ignore[no-untyped-def]
+        yield Sides(ours=Side(lambda: Amount(6.0)), baseline=Side(lambda: Amount(3.0)))
+
+    result = measure(Benchmark("size", 3.0, setup, unit="MB"), tmp_path, True, 3)
+    assert result.ours.seconds == (6.0, 6.0, 6.0) and result.ratio == 2.0
+    assert result.as_json()["unit"] == "MB" and result.ok
