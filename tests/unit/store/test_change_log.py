@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from desktop.errors import RuleViolation
 from desktop.models import Case, CaseEvent, Change, ServiceArea, Team
+from desktop.models.enums import CaseStatus
 from desktop.store.changes import RECORD_ITSELF, insert_facts
 from desktop.store.hlc import HybridClock, Timestamp
 
@@ -102,6 +103,40 @@ def test_bulk_paths_log_like_the_orm(store) -> None:
         assert renamed.name == "Team renamed" and renamed.hlc == changes[-1].version
     versions = [c.version for c in changes]
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
+
+
+def test_bulk_insert_stores_what_the_core_path_stores(store) -> None:
+    """Values the bulk path converts itself (dates, times, booleans, text enum members,
+    NULL through ``nullif``) are stored with the same type and text as SQLAlchemy's own
+    insert."""
+    stamp = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    values = {"child_name": "", "date_of_birth": dt.date(2019, 4, 5), "flags": "",
+              "rag": None, "rag_set_on": None, "status": CaseStatus.OPEN,
+              "opened_on": dt.date(2025, 1, 2), "closed_on": None,
+              "last_f2f_visit": dt.date(2026, 10, 30), "source": "12", "cohort": "cin",
+              "deleted": True}
+    rows = [{**values, "case_ref": f"BULK-{i}", "id": f"bulk-{i}"} for i in range(3)]
+    with store.transaction() as session:
+        store.recorder.bulk_insert(session, Case, rows)
+        session.execute(Case.__table__.insert(), [{
+            **values, "case_ref": "CORE-0", "id": "core-0", "created_at": rows[1]["created_at"],
+            "updated_at": rows[1]["updated_at"], "hlc": rows[1]["hlc"],
+            "device_id": store.device_id}])
+        session.execute(Change.__table__.insert(), [{
+            "table_name": "x", "record_id": "core", "op": "insert", "base_version": "",
+            "version": "v", "device_id": "d", "fields_json": "", "at": stamp}])
+    columns = [c.name for c in Case.__table__.columns if c.name not in ("id", "case_ref")]
+    typed = ", ".join(f"typeof({c}), {c}" for c in columns)
+    with store.read() as session:
+        conn = session.connection()
+        stored = {r[0]: tuple(r[1:]) for r in conn.exec_driver_sql(
+            f"SELECT id, {typed} FROM cases WHERE id IN ('bulk-1', 'core-0')")}
+        logged = conn.exec_driver_sql(
+            "SELECT typeof(at), typeof(pushed_at), pushed_at FROM change_log "
+            "ORDER BY seq").fetchall()
+    assert stored["bulk-1"] == stored["core-0"]
+    assert stored["bulk-1"][columns.index("closed_on") * 2:][:2] == ("null", None)
+    assert {tuple(r) for r in logged} == {("text", "null", None)}
 
 
 def test_facts_are_numbered_in_clustered_key_order_keeping_ties_in_order(store) -> None:
