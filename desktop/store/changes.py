@@ -139,27 +139,33 @@ def _insert_columns(session: Session, table: Any, columns: dict[str, list[Any]])
         process = table.c[key].type.bind_processor(dialect)
         if process is not None:
             values = _converted(process, values)
-        values = adapters.adapted(values)
+        kinds = set(map(type, values))
+        if not kinds <= _NATIVE:
+            values = adapters.adapted(values, kinds)
+            kinds = set(map(type, values))
         params[key] = bindparam(key)
-        if None in values and not _has_empty_blob(values):
+        if _NONE in kinds and not (kinds & _BLOBS and _has_empty_blob(values)):
             params[key] = func.nullif(params[key], literal_column("X''"))
-            values = [_NULL if v is None else v for v in values]
+            values = (list(map(_NULL_FOR_NONE.get, values, values)) if kinds <= _NATIVE
+                      else [_NULL if v is None else v for v in values])
         bound[key] = values
     compiled = insert(table).values(params).compile(dialect=dialect)
     order = [bound[name] for name in compiled.positiontup or []]
     connection.exec_driver_sql(str(compiled), list(zip(*order, strict=True)))
 
 
+_NONE = type(None)
+#: Types the driver binds without looking for an adapter (all hashable).
+_NATIVE = frozenset({str, int, float, bytes, _NONE})
 #: Bound for None in a ``nullif(?, X'')`` column (see :func:`_insert_columns`).
 _NULL = bytearray()
-_BLOB_TYPES = (bytes, bytearray, memoryview)
+_NULL_FOR_NONE = {None: _NULL}
+_BLOBS = frozenset({bytes, bytearray, memoryview})
 
 
 def _has_empty_blob(values: list[Any]) -> bool:
     """Whether ``nullif(?, X'')`` would turn one of ``values`` into NULL too."""
-    if not set(_BLOB_TYPES) & set(map(type, values)):
-        return False
-    return any(len(v) == 0 for v in values if isinstance(v, _BLOB_TYPES))
+    return any(len(v) == 0 for v in values if isinstance(v, bytes | bytearray | memoryview))
 
 
 _UNSET = object()
@@ -184,10 +190,6 @@ def _converted(convert: Callable[[Any], Any], values: list[Any],
     return out
 
 
-#: Types the driver binds without looking for an adapter.
-_NATIVE = frozenset({str, int, float, bytes, type(None)})
-
-
 class _Adapters:
     """The driver's registered adapters (``dbapi.adapters``), applied before binding.
 
@@ -203,8 +205,9 @@ class _Adapters:
             dbapi, "adapters", {})
         self.protocol = getattr(dbapi, "PrepareProtocol", None)
 
-    def adapted(self, values: list[Any]) -> list[Any]:
-        for kind in set(map(type, values)) - _NATIVE:
+    def adapted(self, values: list[Any], kinds: set[type]) -> list[Any]:
+        """``values`` (of the types ``kinds``) as the driver would adapt them."""
+        for kind in kinds - _NATIVE:
             adapt = self.registry.get((kind, self.protocol))  # type: ignore[arg-type]
             if adapt is None:
                 if issubclass(kind, str):
