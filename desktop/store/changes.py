@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -134,7 +135,7 @@ def _insert_columns(session: Session, table: Any, columns: dict[str, list[Any]])
         return
     adapters = _Adapters(dialect.dbapi)
     bound: dict[str, list[Any]] = {}
-    params: dict[str, Any] = {}
+    nullable = []
     for key, values in columns.items():
         process = table.c[key].type.bind_processor(dialect)
         if process is not None:
@@ -143,15 +144,24 @@ def _insert_columns(session: Session, table: Any, columns: dict[str, list[Any]])
         if not kinds <= _NATIVE:
             values = adapters.adapted(values, kinds)
             kinds = set(map(type, values))
-        params[key] = bindparam(key)
         if _NONE in kinds and not (kinds & _BLOBS and _has_empty_blob(values)):
-            params[key] = func.nullif(params[key], literal_column("X''"))
+            nullable.append(key)
             values = (list(map(_NULL_FOR_NONE.get, values, values)) if kinds <= _NATIVE
                       else [_NULL if v is None else v for v in values])
         bound[key] = values
+    sql, order = _insert_sql(dialect, table, tuple(bound), frozenset(nullable))
+    connection.exec_driver_sql(sql, list(zip(*[bound[key] for key in order], strict=True)))
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(dialect: Any, table: Any, keys: tuple[str, ...], nullable: frozenset[str]
+                ) -> tuple[str, tuple[str, ...]]:
+    """The ``INSERT`` of ``keys`` (``nullable`` ones through ``nullif``) and its
+    parameter order; kept, as every chunk of a bulk write has the same shape."""
+    params = {key: func.nullif(bindparam(key), literal_column("X''")) if key in nullable
+              else bindparam(key) for key in keys}
     compiled = insert(table).values(params).compile(dialect=dialect)
-    order = [bound[name] for name in compiled.positiontup or []]
-    connection.exec_driver_sql(str(compiled), list(zip(*order, strict=True)))
+    return str(compiled), tuple(compiled.positiontup or ())
 
 
 _NONE = type(None)
