@@ -9,11 +9,14 @@ are in the case system.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem
 from desktop.models import User, Worker
+from desktop.services.context import ServiceContext
 
 FORMS = "a user id, a username or a staff reference"
 
@@ -42,3 +45,34 @@ def resolve_user(session: Session, who: str, *, option: str = "--user") -> User:
     if user is None:
         raise InputProblem(f"no user '{who.strip()}' ({option} takes {FORMS})")
     return user
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who can sign in, as the sign-in list shows them.
+
+    Attributes:
+        roles: role codes (auditor, qa, team_manager, ...), for the list's second line.
+    """
+
+    id: str
+    username: str
+    name: str
+    job_title: str
+    roles: tuple[str, ...]
+
+    def matches(self, text: str) -> bool:
+        """Whether typed ``text`` finds this person (name, username or job title)."""
+        wanted = text.strip().casefold()
+        return not wanted or any(wanted in part.casefold()
+                                 for part in (self.name, self.username, self.job_title))
+
+
+def people(ctx: ServiceContext) -> list[Person]:
+    """The active users of the store, by name: who may sign in on this laptop."""
+    with ctx.store.read() as session:
+        users = session.scalars(select(User).where(User.deleted.is_(False),
+                                                   User.active.is_(True))
+                                .order_by(func.lower(User.name), User.username))
+        return [Person(u.id, u.username, u.name, u.job_title,
+                       tuple(sorted(u.role_set))) for u in users]

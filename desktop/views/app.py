@@ -48,7 +48,8 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
             raise
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "dipsample"])
     app.setApplicationName("DipSample")
-    window = MainWindow(Path(db_path) if db_path else paths.default_db_path())
+    app.setOrganizationName("DipSample")
+    window = MainWindow(Path(db_path) if db_path else paths.default_db_path(), sign_in=True)
 
     def hook(kind: type[BaseException], error: BaseException,
              trace: TracebackType | None) -> None:

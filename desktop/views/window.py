@@ -47,11 +47,13 @@ from desktop.services.case_list import (
 )
 from desktop.services.context import ServiceContext
 from desktop.services.store_health import Health, check_store
+from desktop.services.users import Person, people
 from desktop.store import Store, open_store
 from desktop.views import case_table as columns
 from desktop.views.case_table import CaseTableModel
 from desktop.views.heartbeat import Heartbeat
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
+from desktop.views.signin import SignInDialog, remember_user, remembered_user
 from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
 
 log = logging.getLogger(__name__)
@@ -95,13 +97,20 @@ class MainWindow(QMainWindow):
     """
 
     store_opened = Signal()
+    signed_in = Signal(object)
     first_page_shown = Signal(int)
     cases_loaded = Signal(object)
     health_checked = Signal(object)
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, *, sign_in: bool = False) -> None:
+        """``sign_in``: ask who is acting before showing any case (the application does;
+        tools and tests that open a store as the system do not)."""
         super().__init__()
         self.db_path = db_path
+        self._sign_in = sign_in
+        #: The person signed in; None while nobody is (or for the system).
+        self.user: Person | None = None
+        self.signin_dialog: SignInDialog | None = None
         self.tasks = TaskManager(self)
         #: The background integrity check: its own thread, so that scrolling (page reads
         #: on ``tasks``) never waits seconds behind a scan of the whole file.
@@ -184,6 +193,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.counts = QLabel("Opening the database…")
         self.statusBar().addPermanentWidget(self.counts, 1)
+        self.who = QLabel("")
+        self.statusBar().addPermanentWidget(self.who)
 
         reload_action = QAction("&Reload", self)
         reload_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -264,7 +275,49 @@ class MainWindow(QMainWindow):
         self.store = store
         self.setWindowTitle(f"DipSample: {store.path.name}")
         self.store_opened.emit()
+        if self._sign_in:
+            self._ask_who(store)
+        else:
+            self.reload()
+
+    # -- who is acting ----------------------------------------------------------
+    def _ask_who(self, store: Store) -> None:
+        """The store's people, read on the worker, then the sign-in dialog."""
+        self.counts.setText("Sign in to see the cases.")
+        (self._op("Finding who can sign in", lambda _c: people(ServiceContext(store=store)))
+         .success(self._choose_person)
+         .run())
+
+    def _choose_person(self, found: list[Person]) -> None:
+        if not found:  # a store with nobody in it yet: nothing to sign in as
+            self.statusBar().showMessage("Nobody can sign in yet: import the staff list, or "
+                                         "build the demo county.", 10_000)
+            self.reload()
+            return
+        key = str(self.db_path)
+        dialog = SignInDialog(self, found, remembered_user(key))
+        dialog.accepted.connect(lambda: self._signed_in(dialog.chosen, key))
+        dialog.rejected.connect(self.close)
+        dialog.finished.connect(dialog.deleteLater)
+        self.signin_dialog = dialog
+        dialog.open()
+
+    def _signed_in(self, person: Person | None, key: str) -> None:
+        self.signin_dialog = None
+        if person is None:
+            return
+        self.user = person
+        remember_user(key, person.id)
+        self.setWindowTitle(f"DipSample: {person.name}: {self.db_path.name}")
+        self.who.setText(f"Signed in: {person.name}")
+        self.signed_in.emit(person)
         self.reload()
+
+    def context(self, **extra: object) -> ServiceContext:
+        """A service context for the open store, acting as the person signed in."""
+        assert self.store is not None
+        user_id = self.user.id if self.user is not None else None
+        return ServiceContext(store=self.store, user_id=user_id, **extra)  # type: ignore[arg-type]
 
     # -- the list ---------------------------------------------------------------
     def query(self) -> CaseQuery:
@@ -297,9 +350,10 @@ class MainWindow(QMainWindow):
         self._generation += 1
         generation = self._generation
         query = self.query()
+        user_id = self.user.id if self.user is not None else None
 
         def first(_control: TaskControl) -> list[CaseRow]:
-            return first_page(ServiceContext(store=store), query)
+            return first_page(ServiceContext(store=store, user_id=user_id), query)
 
         (self._op("Finding cases", first, dialog=False)
          .success(lambda rows: self._first_shown(generation, rows))
@@ -307,7 +361,8 @@ class MainWindow(QMainWindow):
          .run())
 
         def task(control: TaskControl) -> CaseListing:
-            ctx = ServiceContext(store=store, progress=control.progress, cancel=control.cancel)
+            ctx = ServiceContext(store=store, user_id=user_id, progress=control.progress,
+                                 cancel=control.cancel)
             return list_cases(ctx, query)
 
         op = self._op("Finding cases", task, dialog=False)
@@ -392,7 +447,9 @@ class MainWindow(QMainWindow):
             else:
                 self._read_failed(exc)
 
-        self.tasks.run(lambda: case_rows(ServiceContext(store=store), wanted), loaded)
+        user_id = self.user.id if self.user is not None else None
+        self.tasks.run(lambda: case_rows(ServiceContext(store=store, user_id=user_id), wanted),
+                       loaded)
 
     # -- errors while reading ---------------------------------------------------
     def _read_failed(self, exc: BaseException) -> None:

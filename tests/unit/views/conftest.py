@@ -14,6 +14,16 @@ from desktop.store import open_store
 AS_OF = dt.date(2026, 11, 20)
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path: Path) -> None:
+    """QSettings (the remembered sign-in) in the test's own folder, not the developer's."""
+    from desktop.qt import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "settings"))
+
+
 @pytest.fixture
 def county_path(db_path: Path) -> Path:
     """A database holding a 600-case demo county, closed again."""

@@ -1,0 +1,129 @@
+"""Who is acting: the sign-in dialog shown once the store is open.
+
+Why a list and not a username box: an auditor on a shared locality laptop picks
+themselves from the people the store knows, found by typing part of a name; the last
+person to sign in on this laptop is selected already (remembered in QSettings per
+store). Every service call the window makes then carries that person's id, so the
+event log says who viewed, changed or printed what. Passwords and roles come with the
+security work; ``password`` is the field they will use, hidden until then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop.qt import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSettings,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+from desktop.services.users import Person
+
+SETTINGS_KEY = "signin/last_user"
+
+
+def remembered_user(store_key: str) -> str | None:
+    value = QSettings().value(f"{SETTINGS_KEY}/{store_key}")
+    return str(value) if value else None
+
+
+def remember_user(store_key: str, user_id: str) -> None:
+    QSettings().setValue(f"{SETTINGS_KEY}/{store_key}", user_id)
+
+
+class SignInDialog(QDialog):
+    """Pick yourself from the store's people.
+
+    Attributes:
+        search: type part of a name, username or job title.
+        people_list: the matching people; Enter or double-click signs in.
+        password: for the security work; hidden for now.
+        chosen: the person signed in, once accepted.
+    """
+
+    def __init__(self, parent: QWidget | None, people: Sequence[Person],
+                 remembered: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("DipSample: sign in")
+        self._people = list(people)
+        self.chosen: Person | None = None
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Type part of your name")
+        self.search.setAccessibleName("Find yourself")
+        self.search.textChanged.connect(self._filter)
+        self.people_list = QListWidget()
+        self.people_list.setAccessibleName("People who can sign in")
+        self.people_list.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.password.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        label = QLabel("&Who are you?")
+        label.setBuddy(self.search)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.search)
+        layout.addWidget(self.people_list)
+        layout.addWidget(self.password)
+        layout.addWidget(buttons)
+        self.resize(440, 480)
+        self._filter("")
+        if remembered is not None:
+            self._select(remembered)
+        self.search.setFocus()
+
+    def _filter(self, text: str) -> None:
+        current = self.selected()
+        self.people_list.clear()
+        for person in self._people:
+            if person.matches(text):
+                detail = person.job_title or ", ".join(person.roles) or person.username
+                item = QListWidgetItem(f"{person.name}\n{detail}")
+                item.setData(Qt.ItemDataRole.UserRole, person.id)
+                item.setToolTip(person.username)
+                self.people_list.addItem(item)
+        if current is None or not self._select(current.id):
+            self.people_list.setCurrentRow(0)
+
+    def _select(self, user_id: str) -> bool:
+        for row in range(self.people_list.count()):
+            if self.people_list.item(row).data(Qt.ItemDataRole.UserRole) == user_id:
+                self.people_list.setCurrentRow(row)
+                return True
+        return False
+
+    def selected(self) -> Person | None:
+        item = self.people_list.currentItem()
+        if item is None:
+            return None
+        wanted = item.data(Qt.ItemDataRole.UserRole)
+        return next((p for p in self._people if p.id == wanted), None)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        """Up and Down move through the list while the search field has the focus."""
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.search.hasFocus():
+            step = -1 if event.key() == Qt.Key.Key_Up else 1
+            row = max(0, min(self.people_list.count() - 1,
+                             self.people_list.currentRow() + step))
+            self.people_list.setCurrentRow(row)
+            return
+        super().keyPressEvent(event)
+
+    def accept(self) -> None:
+        person = self.selected()
+        if person is None:
+            return  # nobody matches what was typed: stay open
+        self.chosen = person
+        super().accept()

@@ -1,0 +1,84 @@
+"""Who is acting: sign in from the store's people before any case is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.qt import Qt
+from desktop.services.context import ServiceContext
+from desktop.services.users import Person, people
+from desktop.store import open_store
+from desktop.views.signin import SignInDialog
+from desktop.views.window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+def _people(path: Path) -> list[Person]:
+    store = open_store(path, prompt=None)
+    try:
+        return people(ServiceContext(store=store))
+    finally:
+        store.close()
+
+
+def _dialog(qtbot: QtBot, window: MainWindow) -> SignInDialog:
+    qtbot.waitUntil(lambda: window.signin_dialog is not None, timeout=20_000)
+    dialog = window.signin_dialog
+    assert isinstance(dialog, SignInDialog)
+    return dialog
+
+
+def test_sign_in_by_typing_part_of_a_name(qtbot: QtBot, county_path: Path) -> None:
+    everyone = _people(county_path)
+    auditor = next(p for p in everyone if "auditor" in p.roles)
+    window = MainWindow(county_path, sign_in=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_database()
+    dialog = _dialog(qtbot, window)
+    assert window.model.rowCount() == 0  # no case is shown before someone signs in
+    assert dialog.people_list.count() == len(everyone)
+    qtbot.keyClicks(dialog.search, auditor.name.split()[-1].lower())
+    assert 1 <= dialog.people_list.count() < len(everyone)
+    while dialog.selected() != auditor:  # as a person would: arrow down
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert window.user == auditor
+    assert auditor.name in window.windowTitle() and auditor.name in window.who.text()
+    assert window.context().user_id == auditor.id
+
+
+def test_the_last_person_is_remembered(qtbot: QtBot, county_path: Path) -> None:
+    first = MainWindow(county_path, sign_in=True)
+    qtbot.addWidget(first)
+    first.open_database()
+    dialog = _dialog(qtbot, first)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    chosen = dialog.selected()
+    with qtbot.waitSignal(first.signed_in, timeout=20_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    first.close()
+    second = MainWindow(county_path, sign_in=True)
+    qtbot.addWidget(second)
+    second.open_database()
+    again = _dialog(qtbot, second)
+    assert again.selected() == chosen
+    again.reject()  # cancelling the sign-in closes the window: nobody acts unnamed
+    qtbot.waitUntil(lambda: not second.isVisible(), timeout=10_000)
+
+
+def test_a_name_that_fits_nobody_does_not_sign_in(qtbot: QtBot, county_path: Path) -> None:
+    window = MainWindow(county_path, sign_in=True)
+    qtbot.addWidget(window)
+    window.open_database()
+    dialog = _dialog(qtbot, window)
+    qtbot.keyClicks(dialog.search, "zzz-nobody-zzz")
+    assert dialog.people_list.count() == 0
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert dialog.isVisible() and window.user is None
