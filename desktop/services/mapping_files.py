@@ -65,6 +65,19 @@ def read_mapping_json(path: Path, origin: str | None = None,
         raise problem(f"{where}: not a mapping (its brackets are nested too deeply)") from None
 
 
+def read_mapping_object(path: Path) -> tuple[dict[str, Any], str]:
+    """A mapping file's JSON object and the phrase that names it in messages.
+
+    Raises:
+        MappingProblem: the file is missing, not JSON, or not a JSON object.
+    """
+    where = f"mapping file {path.name}"
+    data = read_mapping_json(path)
+    if not isinstance(data, dict):
+        raise MappingProblem(f"{where}: a mapping is a JSON object")
+    return data, where
+
+
 def mapping_texts(data: dict[str, Any], key: str, where: str,
                   default: dict[str, str] | None = None) -> dict[str, str]:
     """``data[key]`` as an object of text to non-empty text (``default`` when absent).

@@ -33,7 +33,7 @@ from desktop.services.caseload.report import Problems, RowProblem, one_of
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
-from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_json
+from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_object
 from desktop.services.tabular import CONTROL_REASON, Row, Table, has_control, read_table
 from desktop.services.workflow_settings import load_workflow_settings
 
@@ -120,10 +120,7 @@ def load_mapping(path: Path | None = None) -> PlanMapping:
         MappingProblem: the file is missing, not JSON, or not shaped like a mapping.
     """
     path = path or default_mapping_path()
-    where = f"mapping file {path.name}"
-    data = read_mapping_json(path)
-    if not isinstance(data, dict):
-        raise MappingProblem(f"{where}: a mapping is a JSON object")
+    data, where = read_mapping_object(path)
     columns = mapping_texts(data, "columns", where)
     if set(columns) - set(FIELDS) or not {"finding", "action"} <= set(columns):
         raise MappingProblem(f"{where}: 'columns' maps finding, action (and lead, by_when, "
