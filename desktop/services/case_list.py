@@ -248,8 +248,7 @@ def case_rows(ctx: ServiceContext, ids: Sequence[str]) -> list[CaseRow]:
     """The display rows of ``ids``, in the same order (missing ids are left out)."""
     found: dict[str, CaseRow] = {}
     base, _worker = _row_select()
-    with ctx.store.read() as session:
-        conn = session.connection()
+    with ctx.store.reading() as conn:
         for start in range(0, len(ids), 500):
             for values in conn.execute(base.where(Case.id.in_(ids[start:start + 500]))):
                 found[values[0]] = _case_row(values)
@@ -287,8 +286,7 @@ def first_page(ctx: ServiceContext, query: CaseQuery, limit: int = FIRST_PAGE
     """
     base, worker = _row_select()
     desc = query.descending
-    with ctx.store.read() as session:
-        conn = session.connection()
+    with ctx.store.reading() as conn:
         where = _filters(query, conn)
         ref_order = Case.case_ref.desc() if desc else Case.case_ref.asc()
         if query.sort is SortKey.RAG:
