@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from desktop.models.base import utcnow
 from desktop.models.enums import EventAction
 from desktop.models.log import Event
 from desktop.services.context import ServiceContext
-from desktop.store.events import record_event
+from desktop.store.events import NewEvent, record_event, record_events
 
 #: Entities whose views, exports and prints are logged (docs/domain.md, 'Data protection').
 VIEWABLE = frozenset({"audit", "case", "exercise", "plan", "action"})
@@ -74,6 +74,14 @@ def log_change(session: Session, ctx: ServiceContext, action: EventAction | str,
     """Append an event in the caller's transaction (create or change of a record)."""
     record_event(session, user_id=ctx.user_id, action=str(action), entity=entity,
                  entity_id=entity_id, detail=_checked(detail))
+
+
+def log_changes(session: Session, ctx: ServiceContext,
+                changes: Sequence[tuple[EventAction | str, str, str, dict[str, Any]]]) -> None:
+    """Many :func:`log_change` calls as one bulk append: ``(action, entity, id, detail)``."""
+    record_events(session, ctx.user_id, [NewEvent(str(action), entity, entity_id,
+                                                  _checked(detail))
+                                         for action, entity, entity_id, detail in changes])
 
 
 def log_edit(session: Session, ctx: ServiceContext, entity: str, entity_id: str,

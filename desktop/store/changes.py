@@ -60,6 +60,12 @@ def _dumps(fields: Mapping[str, Any]) -> str:
 RECORD_ITSELF = ""
 
 
+def insert_table_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` into ``table`` with one executemany; no change log (the event log)."""
+    if rows:
+        _executemany_insert(session, table, rows)
+
+
 def insert_facts(session: Session, model: type[Fact], rows: Sequence[dict[str, Any]]) -> None:
     """Append facts (case events): each row gets the next ``seq``; no change-log rows.
 

@@ -42,7 +42,7 @@ from desktop.services.audits.answers import GRADES, RAGS, STANDARD_VALUES, YES_N
 from desktop.services.caseload.report import Problems, RowProblem, date_reason, one_of
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
-from desktop.services.event_log import log_change
+from desktop.services.event_log import log_changes
 from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_object
 from desktop.services.tabular import CONTROL_REASON, Row, Table, has_control, read_table
 from desktop.services.templates.versions import load_templates
@@ -347,10 +347,9 @@ def _write(session: Session, ctx: ServiceContext, template_id: str,
                 updates.append((case_id, hlc, {"last_audit": latest[case_id]}))
     recorder.bulk_update(session, Case, updates)
     ctx.report(2, 3, "logging")
-    for audit in audits:
-        log_change(session, ctx, EventAction.CREATE, "audit", audit["id"], origin="import",
-                   case=audit["case_id"])
-    for case_id, _, _ in updates:
-        log_change(session, ctx, EventAction.CHANGE, "case", case_id, fields=["last_audit"],
-                   origin="import")
+    log_changes(session, ctx, [
+        *((EventAction.CREATE, "audit", audit["id"],
+           {"origin": "import", "case": audit["case_id"]}) for audit in audits),
+        *((EventAction.CHANGE, "case", case_id, {"fields": ["last_audit"], "origin": "import"})
+          for case_id, _, _ in updates)])
     return [a["id"] for a in audits]
