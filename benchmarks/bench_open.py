@@ -28,7 +28,7 @@ from desktop.services.case_list import CaseQuery, first_page
 from desktop.services.context import ServiceContext
 from desktop.services.demo_county import build_demo_county
 from desktop.store import open_store
-from desktop.store.keys import resolve_key
+from desktop.store.keys import DatabaseKey, resolve_key
 
 AS_OF = dt.date(2026, 11, 20)
 ROWS = 50
@@ -52,9 +52,20 @@ def _demo_store(workdir: Path, quick: bool) -> Iterator[Path]:
 
 
 @contextmanager
+def _raw(path: Path, key: DatabaseKey) -> Iterator[sqlcipher.Connection]:
+    """The store's file opened with its key and nothing else: the baselines' side."""
+    conn = sqlcipher.connect(str(path))
+    try:
+        conn.execute(key.pragma())
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
 def open_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
     with _demo_store(workdir, quick) as path:
-        key = resolve_key(path, passphrase=PASSPHRASE, prompt=None)
+        key = resolve_key(path, passphrase=PASSPHRASE, prompt=None)  # untimed
 
         def ours() -> list[str]:
             store = open_store(path, passphrase=PASSPHRASE, prompt=None)
@@ -65,13 +76,8 @@ def open_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
             return [r.case_ref for r in rows]
 
         def baseline() -> list[str]:
-            conn = sqlcipher.connect(str(path))
-            try:
-                conn.execute(key.pragma())
-                rows = conn.execute(BASELINE_SQL).fetchall()
-            finally:
-                conn.close()
-            return [r[1] for r in rows]
+            with _raw(path, key) as conn:
+                return [r[1] for r in conn.execute(BASELINE_SQL).fetchall()]
 
         expected = baseline()
 
@@ -84,11 +90,8 @@ def open_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
 
 def _csv_size(path: Path, target: Path) -> int:
     """Every row of every table of the store at ``path``, as plain CSV files."""
-    key = resolve_key(path, passphrase=PASSPHRASE, prompt=None)
-    conn = sqlcipher.connect(str(path))
     total = 0
-    try:
-        conn.execute(key.pragma())
+    with _raw(path, resolve_key(path, passphrase=PASSPHRASE, prompt=None)) as conn:
         for table in Base.metadata.sorted_tables:
             out = target / f"{table.name}.csv"
             cursor = conn.execute(f'SELECT * FROM "{table.name}"')
@@ -98,8 +101,6 @@ def _csv_size(path: Path, target: Path) -> int:
                 writer.writerows(cursor)
             total += out.stat().st_size
             out.unlink()
-    finally:
-        conn.close()
     return total
 
 

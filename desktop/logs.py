@@ -105,9 +105,6 @@ class SafeFormatter(logging.Formatter):
             return ""
         return format_safely(exc, trace)
 
-    def formatStack(self, stack_info: str) -> str:
-        return stack_info
-
 
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
     """Creates each log file with mode 0600 (``umask`` could leave it world-readable)."""

@@ -15,17 +15,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.data.make_caseload_examples import MOSAIC_HEADER
+
 EXE = Path(sys.executable).with_name("dipsample")
 PASSPHRASE = "hostile-tester-passphrase"
-MOSAIC_HEADER = [
-    "Person ID", "Forename", "Surname", "DOB", "Service Area", "Team", "Worker", "Worker ID",
-    "Team Manager", "Legal Status", "VTT RAG", "RAG Date", "Last Visit", "Visit By",
-    "Last Virtual Visit", "Last Management Oversight", "Last VTT Review",
-    "Last Risk Assessment", "Last Audit", "Case Status", "Start Date", "End Date",
-    "Not In School", "Missing Episodes", "Exploitation Risk", "Edge Of Care",
-    "Placement At Risk", "Placement With Parents", "Reg 24", "Unsuitable Accommodation",
-    "Stepped Down",
-]
 
 
 @dataclass

@@ -8,11 +8,13 @@ made), the message must be one plain line, and the log must hold no child's name
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -39,8 +41,6 @@ def test_a_kill_while_a_new_store_is_made_never_bricks_it(tmp_path: Path) -> Non
     export = write_caseload(tmp_path / "caseload.csv", 300)
     home = tmp_path / "home"
     timing = tmp_path / "timing.db"
-    import time
-
     began = time.monotonic()
     assert run(home, "import", str(export.path), "--db", str(timing)).returncode == 0
     whole = time.monotonic() - began
@@ -100,13 +100,18 @@ engine.dispose()
 """
 
 
-def test_a_power_cut_inside_an_upgrade_leaves_the_old_version(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    db = tmp_path / "old" / "dipsample.db"
+def _make_at_first_revision(home: Path, db: Path) -> None:
+    """A store at schema 0001 with one case, made by a real child process."""
     maker = subprocess.run([sys.executable, "-c", MAKE_AT_FIRST_REVISION, str(db)],
                            env=attack.environment(home), capture_output=True, text=True,
                            check=False)
     assert maker.returncode == 0, maker.stderr
+
+
+def test_a_power_cut_inside_an_upgrade_leaves_the_old_version(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    db = tmp_path / "old" / "dipsample.db"
+    _make_at_first_revision(home, db)
     for _attempt in range(3):
         process = subprocess.Popen([sys.executable, "-c", UPGRADE_THEN_HANG, str(db)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -117,8 +122,6 @@ def test_a_power_cut_inside_an_upgrade_leaves_the_old_version(tmp_path: Path) ->
         assert _revision(home, db) == "0001"
     result = run(home, "check", "--db", str(db), "--json")
     assert result.returncode == 0, result.stdout
-    import json
-
     report = json.loads(result.stdout)
     assert report["schema_revision"] == report["schema_head"]
     assert report["upgraded_from"] == "0001" and report["backup"]
@@ -151,10 +154,7 @@ def test_a_kill_during_the_backup_leaves_no_false_backup(tmp_path: Path) -> None
     """Kills at many moments of an upgrade with its backup: what is named .bak is whole."""
     home = tmp_path / "home"
     db = tmp_path / "old" / "dipsample.db"
-    maker = subprocess.run([sys.executable, "-c", MAKE_AT_FIRST_REVISION, str(db)],
-                           env=attack.environment(home), capture_output=True, text=True,
-                           check=False)
-    assert maker.returncode == 0, maker.stderr
+    _make_at_first_revision(home, db)
     for offset in (0.3, 0.45, 0.6, 0.75, 0.9, 1.1, 1.4):
         process = attack.start(home, "check", "--db", str(db))
         attack.kill_after(process, offset)
@@ -350,8 +350,6 @@ store.close()
 
 def test_concurrent_writers_keep_the_change_log_ancestry_exact(tmp_path: Path) -> None:
     """Two imports changing the same cases at once: every change names what it replaced."""
-    import json
-
     home = tmp_path / "home"
     db = tmp_path / "c" / "dipsample.db"
     red = write_caseload(tmp_path / "red.csv", 3_000, rag="Red", visit="20/10/2026")
