@@ -11,6 +11,8 @@ first :data:`LISTED` problems (in row order) are kept and the rest only counted.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -241,3 +243,23 @@ class ImportReport:
                   f"{self.unchanged:,} unchanged, {self.closed:,} closed, "
                   f"{self.reopened:,} reopened, {self.rag_changes:,} RAG changes")
         return counts + (" (dry run: nothing was written)" if self.dry_run else "")
+
+
+def problems_csv(report: ImportReport) -> str:
+    """The refused import's problems as CSV (row, column, problem), to fix in Excel.
+
+    Why a last line for the rest: a person fixing the file must know the list is not
+    all of it (the same line the command line prints).
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Row", "Column", "Problem"])
+    writer.writerows([e.row, _inert(e.column), e.reason] for e in report.errors)
+    if report.not_listed:
+        writer.writerow(["", "", not_listed(report.not_listed)])
+    return out.getvalue()
+
+
+def _inert(text: str) -> str:
+    """A column name as Excel shows it, never as a formula (a header may be hostile)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -48,5 +48,39 @@ def read_settings(path: Path, defaults: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+class SettingProblem(EnvironmentProblem):
+    """One setting's value is refused.
+
+    Attributes:
+        key: the setting, dotted for a nested one ("visit_days.red").
+        why: what the value must be, a phrase ("must be a whole number above 0"), so that
+            the settings screen can show it beside the field.
+    """
+
+    def __init__(self, message: str, key: str, why: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.why = why
+
+
 def problem(path_name: str, key: str, why: str) -> EnvironmentProblem:
-    return EnvironmentProblem(f"{path_name}: setting '{key}' {why}")
+    return SettingProblem(f"{path_name}: setting '{key}' {why}", key, why)
+
+
+def write_settings(path: Path, data: dict[str, Any]) -> None:
+    """Write a settings file the way :func:`read_settings` creates it, replacing it whole.
+
+    Why through a temporary file: a crash half-way must not leave a file that no longer
+    parses, which would stop every command that reads it.
+
+    Raises:
+        EnvironmentProblem: the file cannot be written.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".new")
+    try:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n",
+                             encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        raise EnvironmentProblem(f"{path.name} cannot be written: {exc.strerror}") from None

@@ -1,0 +1,81 @@
+"""The practice standards' version history, and saving a new version from the window.
+
+Why a version on save: an audit records which standards applied to it, so the history a
+QA lead sees must show each change as it happened; recording the version when the file
+is saved (not only at the next submit) dates it from the moment it was decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from desktop.models import StandardsVersion
+from desktop.services.context import ServiceContext
+from desktop.services.standards.settings import current_standards_version
+from desktop.services.standards.settings_form import STANDARDS, save_form
+
+
+@dataclass(frozen=True)
+class StandardsVersionInfo:
+    """One version of the practice standards.
+
+    Attributes:
+        number: 1, 2, ... in the order they came into force.
+        effective_from: when it was first recorded (aware UTC).
+        changed: the settings that differ from the version before (all for the first).
+        current: it is the version the settings file holds now.
+        settings: the version's settings, decoded.
+    """
+
+    number: int
+    effective_from: dt.datetime
+    changed: tuple[str, ...]
+    current: bool
+    settings: dict[str, Any]
+
+
+def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def standards_history(ctx: ServiceContext) -> list[StandardsVersionInfo]:
+    """Every version, newest first; the file's current settings are recorded first."""
+    current = current_standards_version(ctx)
+    with ctx.store.read() as session:
+        rows = list(session.execute(select(
+            StandardsVersion.number, StandardsVersion.effective_from,
+            StandardsVersion.settings_json, StandardsVersion.id).where(
+            StandardsVersion.deleted.is_(False)).order_by(StandardsVersion.number)))
+    history: list[StandardsVersionInfo] = []
+    before: dict[str, Any] | None = None
+    for number, effective_from, text, version_id in rows:
+        settings = json.loads(text)
+        flat = _flat(settings)
+        changed = tuple(sorted(flat)) if before is None else tuple(
+            sorted(k for k in flat if flat[k] != before.get(k)))
+        history.append(StandardsVersionInfo(number, effective_from, changed,
+                                            version_id == current.id, settings))
+        before = flat
+    return history[::-1]
+
+
+def save_standards(ctx: ServiceContext, texts: Mapping[str, str]) -> int:
+    """Save the standards form to ``standards.json`` and record its version; its number.
+
+    Raises:
+        SettingsRefused: a value is refused; nothing is saved.
+    """
+    save_form(STANDARDS, texts)
+    return current_standards_version(ctx).number
