@@ -152,7 +152,7 @@ def _open_window_once(path: Path) -> float:
     window.open_database()
     loop.exec()
     stall = window.heartbeat.longest_ms
-    if window.health is None or window.listing is None:
+    if window.health is None or window.cases.listing is None:
         raise AssertionError("the window did not finish opening the store in 2 minutes")
     window.close()
     window.tasks._executor.shutdown(wait=True)  # untimed: the store closed before the next

@@ -1,8 +1,9 @@
-"""The main window: the case list with its filter, counts, and the store behind it.
+"""The main window: navigation on the left, one screen at a time, the store behind them.
 
-Why the window owns the store and the task manager: every screen added later (My week,
-the audit form, the action tracker) runs its services through the same serialised
-worker on the same store, so one place opens it, closes it and reports its errors.
+Why the window owns the store and the task manager: every screen (My week, Cases, the
+audit form, the action tracker) runs its services through the same serialised worker on
+the same store, so one place opens it, closes it and reports its errors. Screens know
+the window only as a :class:`~desktop.views.screen.Host`.
 
 Why nothing here touches the keyring or the file: asking the OS keyring whether it
 exists can block for seconds on D-Bus, so even the question "do we need a passphrase?"
@@ -11,105 +12,99 @@ is asked on the worker.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
-from desktop.errors import KeyUnavailable, WrongKey
+from desktop.errors import KeyUnavailable, UserError, WrongKey
+from desktop.models.base import utcnow
 from desktop.qt import (
-    QAbstractItemView,
     QAction,
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLabel,
-    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QSettings,
+    QSplitter,
+    QStackedWidget,
     Qt,
-    QTableView,
-    QTimer,
-    QVBoxLayout,
-    QWidget,
     Signal,
-)
-from desktop.services.case_list import (
-    CaseListing,
-    CaseQuery,
-    CaseRow,
-    SortKey,
-    case_rows,
-    first_page,
-    list_cases,
 )
 from desktop.services.context import ServiceContext
 from desktop.services.store_health import Health, check_store
+from desktop.services.store_status import StoreStatus, store_status
 from desktop.services.users import Person, people
 from desktop.store import Store, open_store
-from desktop.views import case_table as columns
-from desktop.views.case_table import CaseTableModel
+from desktop.views.cases import CasesScreen
 from desktop.views.heartbeat import Heartbeat
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
+from desktop.views.screen import Screen
 from desktop.views.signin import SignInDialog, remember_user, remembered_user
 from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-#: Typing pauses this long before the list is filtered again.
-FILTER_DELAY_MS = 250
-#: Column widths in average character widths (the team names are the longest).
-WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 23, columns.RAG: 8, columns.COHORT: 18,
-          columns.TEAM: 41, columns.WORKER: 21, columns.LAST_VISIT: 11, columns.STATUS: 8}
-RAG_CHOICES = (("All RAG ratings", None), ("Red", "red"), ("Amber", "amber"),
-               ("Green", "green"))
+LONDON = ZoneInfo("Europe/London")
+#: QSettings keys of the window itself (screens keep theirs under their own key).
+GEOMETRY, MAIN_SPLITTER, LAST_SCREEN = "window/geometry", "window/splitter", "window/screen"
 
 
-def counts_text(listing: CaseListing) -> str:
-    if listing.total == 0:
-        return ("No cases yet: build the demo county (dipsample demo) or import a caseload "
-                "(dipsample import).")
-    rag = listing.rag_counts
-    return (f"{listing.shown:,} of {listing.total:,} cases   ·   {listing.open_count:,} open:  "
-            f"Red {rag.get('red', 0):,}   Amber {rag.get('amber', 0):,}   "
-            f"Green {rag.get('green', 0):,}")
+class NoStoreOpen(UserError):
+    """A screen asked for data before the database was open."""
+
+    def __init__(self) -> None:
+        super().__init__("No database is open yet: wait for it to open, or start "
+                         "DipSample again.")
+
+
+def default_screens() -> list[type[Screen]]:
+    """Every screen of the navigation, in its order: the auditor's day first."""
+    return [CasesScreen]
 
 
 class MainWindow(QMainWindow):
-    """The case list of the open store.
+    """The application window.
 
     Signals:
-        store_opened: the database is open and the first list is on its way.
-        cases_loaded(CaseListing): a new list is shown (after opening, a filter or a sort).
+        store_opened: the database is open and the first screen is on its way.
+        signed_in(Person): somebody signed in.
+        health_checked(Health): the background integrity check finished.
 
     Attributes:
         tasks: the serialised database worker.
+        checks: the background integrity check's own worker.
         store: the open store, or None before it is open.
-        model: the case table model; ``table`` shows it.
-        filter_edit, rag_choice, open_only: the filter controls.
-        counts: the status bar's counts.
-        passphrase_dialog: the passphrase dialog while it is shown.
+        user: the person signed in; None while nobody is (or for the system).
+        clock: "now" for every service call (tests set a fixed one).
+        screens: the screens by key, in navigation order.
+        cases: the Cases screen, if the window has one.
+        navigation: the list on the left.
+        status_text: the status bar's message about the store (opening, errors).
+        passphrase_dialog / signin_dialog: the dialog while it is shown.
         read_error_box: the message box about a failed read while it is shown.
     """
 
     store_opened = Signal()
     signed_in = Signal(object)
-    first_page_shown = Signal(int)
-    cases_loaded = Signal(object)
     health_checked = Signal(object)
+    status_read = Signal(object)
 
-    def __init__(self, db_path: Path, *, sign_in: bool = False) -> None:
+    def __init__(self, db_path: Path, *, sign_in: bool = False,
+                 screens: Sequence[type[Screen]] | None = None) -> None:
         """``sign_in``: ask who is acting before showing any case (the application does;
-        tools and tests that open a store as the system do not)."""
+        tools and tests that open a store as the system do not). ``screens``: the
+        screens to build (default: all of them)."""
         super().__init__()
         self.db_path = db_path
         self._sign_in = sign_in
-        #: The person signed in; None while nobody is (or for the system).
         self.user: Person | None = None
+        self.clock: Callable[[], dt.datetime] = utcnow
         self.signin_dialog: SignInDialog | None = None
         self.tasks = TaskManager(self)
         #: The background integrity check: its own thread, so that scrolling (page reads
@@ -121,99 +116,237 @@ class MainWindow(QMainWindow):
         self.health_box: QMessageBox | None = None
         self._health_started = False
         self.store: Store | None = None
-        self.listing: CaseListing | None = None
+        self.status: StoreStatus | None = None
         self.passphrase_dialog: PassphraseDialog | None = None
-        self._sort = SortKey.CASE_REF
-        self._descending = False
-        self._generation = 0
-        #: The search whose full list is shown (the first screenful only shows before).
-        self.listing_generation = 0
-        self._reload_op: BackgroundOp[CaseListing] | None = None
-        #: The next list comes with the cached rows dropped (File > Reload).
-        self._fresh = False
         self.read_error_box: QMessageBox | None = None
         #: Every store the worker opened for this window, closed by the worker's last
         #: task; a plain list, so the worker never reads an attribute of the window.
         self._stores: list[Store] = []
+        self.screens: dict[str, Screen] = {}
+        self.cases: CasesScreen | None = None
         self.setWindowTitle(f"DipSample: {db_path.name}")
-        self.model = CaseTableModel(self, parent=self)
-        self.model.sort_requested.connect(self._sort_requested)
-        self._filter_timer = QTimer(self)
-        self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(FILTER_DELAY_MS)
-        self._filter_timer.timeout.connect(self.reload)
         self._build()
+        for cls in default_screens() if screens is None else screens:
+            self.add_screen(cls)
+        self._restore_layout()
 
     # -- layout -----------------------------------------------------------------
     def _build(self) -> None:
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Case ref, team or RAG")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
-        self.filter_edit.returnPressed.connect(self.reload)
-        self.rag_choice = QComboBox()
-        for label, code in RAG_CHOICES:
-            self.rag_choice.addItem(label, code)
-        self.rag_choice.currentIndexChanged.connect(lambda _i: self.reload())
-        self.open_only = QCheckBox("Open cases only")
-        self.open_only.toggled.connect(lambda _on: self.reload())
-        bar = QHBoxLayout()
-        label = QLabel("&Filter:")
-        label.setBuddy(self.filter_edit)
-        bar.addWidget(label)
-        bar.addWidget(self.filter_edit, 1)
-        bar.addWidget(self.rag_choice)
-        bar.addWidget(self.open_only)
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Screens")
+        self.navigation.currentRowChanged.connect(self._navigated)
+        self.stack = QStackedWidget()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * 30, 1000])
+        self.setCentralWidget(self.splitter)
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(columns.CASE_REF, Qt.SortOrder.AscendingOrder)
-        rows = self.table.verticalHeader()
-        rows.setVisible(False)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        char = self.fontMetrics().averageCharWidth()
-        for column, width in WIDTHS.items():
-            header.resizeSection(column, width * char + 16)
-        header.setStretchLastSection(True)
-
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addLayout(bar)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
-        self.counts = QLabel("Opening the database…")
-        self.statusBar().addPermanentWidget(self.counts, 1)
+        self.status_text = QLabel("Opening the database…")
+        self.status_text.setAccessibleName("Database status")
+        self.statusBar().addWidget(self.status_text, 1)
         self.who = QLabel("")
-        self.statusBar().addPermanentWidget(self.who)
+        self.who.setAccessibleName("Signed in as")
+        self.last_import = QLabel("")
+        self.last_import.setAccessibleName("Last caseload import")
+        self.store_label = QLabel(self.db_path.name)
+        self.store_label.setToolTip(str(self.db_path))
+        self.store_label.setAccessibleName("Open database")
+        for label in (self.who, self.last_import, self.store_label):
+            self.statusBar().addPermanentWidget(label)
 
-        reload_action = QAction("&Reload", self)
-        reload_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        reload_action.triggered.connect(self.refresh)
-        quit_action = QAction("&Quit", self)
+        def action(text: str, keys: Sequence[QKeySequence | QKeySequence.StandardKey | str],
+                   slot: Callable[[], object]) -> QAction:
+            made = QAction(text, self)
+            shortcuts: list[QKeySequence] = []
+            for key in keys:  # a standard key may already hold one of the others
+                found = (QKeySequence.keyBindings(key)
+                         if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)])
+                shortcuts += [k for k in found if k not in shortcuts]
+            made.setShortcuts(shortcuts)
+            made.triggered.connect(lambda _checked=False: slot())
+            return made
+
+        self.reload_action = action("&Reload", [QKeySequence.StandardKey.Refresh, "F5"],
+                                    self.refresh)
+        self.save_action = action("&Save", [QKeySequence.StandardKey.Save],
+                                  lambda: self._current_does("save"))
+        self.submit_action = action("S&ubmit", ["Ctrl+Return", "Ctrl+Enter"],
+                                    lambda: self._current_does("submit"))
         # Windows has no standard Quit key; Ctrl+Q there too, as on Linux and macOS.
-        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
-                                 or [QKeySequence("Ctrl+Q")])
-        quit_action.triggered.connect(self.close)
-        menu = self.menuBar().addMenu("&File")
-        menu.addAction(reload_action)
-        menu.addSeparator()
-        menu.addAction(quit_action)
+        self.quit_action = action("&Quit", QKeySequence.keyBindings(
+            QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")], self.close)
+        self.find_action = action("&Find", [QKeySequence.StandardKey.Find],
+                                  lambda: self._current_does("find"))
+        file_menu = self.menuBar().addMenu("&File")
+        for item in (self.save_action, self.submit_action, self.reload_action):
+            file_menu.addAction(item)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.find_action)
+        self.go_menu = self.menuBar().addMenu("&Go")
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(action("&Keyboard shortcuts", [], self._show_shortcuts))
+        help_menu.addAction(action("&About DipSample", [], self._show_about))
 
-    # -- opening ----------------------------------------------------------------
-    def _op(self, label: str, task: Callable[[TaskControl], T], *, dialog: bool = True
-            ) -> BackgroundOp[T]:
+    def add_screen(self, cls: type[Screen]) -> Screen:
+        """Build a screen and add it to the navigation, the stack and the Go menu."""
+        screen = cls(self)
+        self.screens[screen.key] = screen
+        if isinstance(screen, CasesScreen):
+            self.cases = screen
+            screen.cases_loaded.connect(lambda _listing: self._check_health())
+        self.stack.addWidget(screen)
+        item = QListWidgetItem(cls.title.replace("&", ""))
+        item.setData(Qt.ItemDataRole.UserRole, screen.key)
+        item.setToolTip(f"{cls.title.replace('&', '')} (Ctrl+{len(self.screens)})")
+        self.navigation.addItem(item)
+        number = len(self.screens)
+        go = QAction(cls.title, self)
+        if number <= 9:
+            go.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        go.triggered.connect(lambda _checked=False, key=screen.key: self.show_screen(key))
+        self.go_menu.addAction(go)
+        self.addAction(go)
+        return screen
+
+    def show_screen(self, key: str) -> Screen:
+        """Show the screen named ``key`` (and read its data if it is out of date)."""
+        screen = self.screens[key]
+        row = list(self.screens).index(key)
+        if self.navigation.currentRow() != row:
+            self.navigation.setCurrentRow(row)  # calls _navigated
+        else:
+            self._navigated(row)
+        return screen
+
+    def current_screen(self) -> Screen | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Screen) else None
+
+    def _navigated(self, row: int) -> None:
+        if row < 0:
+            return
+        screen = list(self.screens.values())[row]
+        previous = self.current_screen()
+        if previous is not None and previous is not screen and not previous.may_leave():
+            self.navigation.blockSignals(True)
+            self.navigation.setCurrentRow(list(self.screens.values()).index(previous))
+            self.navigation.blockSignals(False)
+            return
+        self.stack.setCurrentWidget(screen)
+        screen.activated()
+
+    def _current_does(self, duty: str) -> None:
+        """Ctrl+F, Ctrl+S, Ctrl+Enter: the screen showing does it, or the bar says why not."""
+        screen = self.current_screen()
+        done = screen is not None and bool(getattr(screen, duty)())
+        if not done:
+            what = {"find": "nothing to search", "save": "nothing to save",
+                    "submit": "nothing to submit"}[duty]
+            self.statusBar().showMessage(f"This screen has {what}.", 3000)
+
+    def _show_shortcuts(self) -> None:
+        lines = ["Ctrl+F  find on this screen", "Ctrl+S  save", "Ctrl+Enter  submit",
+                 "F5  reload", "Ctrl+Q  quit"]
+        lines += [f"Ctrl+{n}  {s.title.replace('&', '')}"
+                  for n, s in enumerate(self.screens.values(), 1) if n <= 9]
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          "\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _show_about(self) -> None:
+        from desktop import __version__
+
+        box = QMessageBox(QMessageBox.Icon.Information, "About DipSample",
+                          f"DipSample {__version__}: dip-sample audits of children's "
+                          f"social care case records.\nDatabase: {self.db_path}",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- remembered layout --------------------------------------------------------
+    def _restore_layout(self) -> None:
+        settings = QSettings()
+        geometry = settings.value(GEOMETRY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = settings.value(MAIN_SPLITTER)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        for screen in self.screens.values():
+            screen.restore_state(settings)
+
+    def _save_layout(self) -> None:
+        settings = QSettings()
+        settings.setValue(GEOMETRY, self.saveGeometry())
+        settings.setValue(MAIN_SPLITTER, self.splitter.saveState())
+        current = self.current_screen()
+        if current is not None:
+            settings.setValue(LAST_SCREEN, current.key)
+        for screen in self.screens.values():
+            screen.save_state(settings)
+
+    # -- service calls --------------------------------------------------------------
+    def context(self, **extra: object) -> ServiceContext:
+        """A service context for the open store, acting as the person signed in."""
+        if self.store is None:
+            raise NoStoreOpen()
+        user_id = self.user.id if self.user is not None else None
+        return ServiceContext(store=self.store, user_id=user_id, clock=self.clock,
+                              **extra)  # type: ignore[arg-type]
+
+    def call(self, label: str, fn: Callable[[ServiceContext], T], *,
+             dialog: bool = True) -> BackgroundOp[T]:
+        """``fn(ctx)`` on the worker, acting as the signed-in user (see Host.call)."""
+        store = self.store
+        user_id = self.user.id if self.user is not None else None
+        clock = self.clock
+
+        def task(control: TaskControl) -> T:
+            if store is None:
+                raise NoStoreOpen()
+            ctx = ServiceContext(store=store, user_id=user_id, clock=clock,
+                                 progress=control.progress, cancel=control.cancel)
+            return fn(ctx)
+
         return BackgroundOp(self, self.tasks, label, task, path=self.db_path, dialog=dialog)
 
+    def changed(self, what: str) -> None:
+        """Every screen that shows ``what`` reads it again (now if showing, else later)."""
+        for screen in self.screens.values():
+            screen.data_changed(what)
+        if what in ("imports", "*"):
+            self._read_status()
+
+    def open_case(self, case_id: str) -> None:
+        if self.cases is not None:
+            self.show_screen(self.cases.key)
+            self.cases.open_case(case_id)
+
+    def open_audit(self, audit_id: str) -> None:
+        screen = self.screens.get("audits")
+        opener = getattr(screen, "open_audit", None)
+        if screen is not None and opener is not None:
+            self.show_screen(screen.key)
+            opener(audit_id)
+
+    def refresh(self) -> None:
+        """F5: the screen showing reads its data again; the others when next shown."""
+        for screen in self.screens.values():
+            screen.stale = True
+        current = self.current_screen()
+        if current is not None:
+            current.stale = False
+            current.refresh()
+        self._read_status()
+
+    # -- opening ----------------------------------------------------------------
     def open_database(self, store: Store | None = None) -> None:
         """Open the store off the GUI thread, asking for a passphrase first if needed."""
         if store is not None:
@@ -241,7 +374,7 @@ class MainWindow(QMainWindow):
             stores.append(opened)
             return opened
 
-        (self._op("Opening the database", task)
+        (BackgroundOp(self, self.tasks, "Opening the database", task, path=path)
          .success(self._open_answered)
          .failure(lambda exc: self._open_failed(exc, passphrase))
          .run())
@@ -262,29 +395,70 @@ class MainWindow(QMainWindow):
 
     def _no_passphrase(self) -> None:
         self.passphrase_dialog = None
-        self.counts.setText("No database open: no passphrase was given. Use File > Quit, "
-                            "and start DipSample again to try again.")
+        self._say("No database open: no passphrase was given. Use File > Quit, and start "
+                  "DipSample again to try again.")
 
     def _open_failed(self, exc: BaseException, passphrase: str | None) -> None:
-        self.counts.setText("No database open.")
+        self._say("No database open.")
         box = show_error(self, exc, self.db_path)
         if passphrase is not None and isinstance(exc, WrongKey | KeyUnavailable):
             box.finished.connect(lambda _code: self._ask_passphrase(Need.EXISTING, again=True))
 
+    def _say(self, text: str) -> None:
+        """A lasting line about the store, in the status bar and on the Cases screen."""
+        self.status_text.setText(text)
+        if self.cases is not None:
+            self.cases.counts.setText(text)
+
     def _opened(self, store: Store) -> None:
         self.store = store
+        self._say("")
         self.setWindowTitle(f"DipSample: {store.path.name}")
+        self.store_label.setText(store.path.name)
         self.store_opened.emit()
+        self._read_status()
         if self._sign_in:
             self._ask_who(store)
         else:
-            self.reload()
+            self._start()
+
+    def _read_status(self) -> None:
+        if self.store is None:
+            return
+        (self.call("Reading the store's status", store_status, dialog=False)
+         .success(self._status_known)
+         .failure(self.read_failed)
+         .run())
+
+    def _status_known(self, status: StoreStatus) -> None:
+        self.status = status
+        if status.last_import is None:
+            self.last_import.setText("No caseload imported yet")
+        else:
+            day = status.last_import.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+            self.last_import.setText(f"Last import: {day}")
+        self.status_read.emit(status)
+
+    def _start(self) -> None:
+        """Show the first screen: the one used last, else My week for an auditor, else
+        the case list (the system, tests and tools)."""
+        if not self.screens:
+            self._check_health()
+            return
+        remembered = str(QSettings().value(LAST_SCREEN) or "") if self._sign_in else ""
+        if remembered not in self.screens:
+            auditor = self.user is not None and "auditor" in self.user.roles
+            remembered = ("my_week" if auditor and "my_week" in self.screens
+                          else "cases" if "cases" in self.screens else next(iter(self.screens)))
+        self.show_screen(remembered)
+        if self.cases is None:
+            self._check_health()
 
     # -- who is acting ----------------------------------------------------------
     def _ask_who(self, store: Store) -> None:
         """The store's people, read on the worker, then the sign-in dialog."""
-        self.counts.setText("Sign in to see the cases.")
-        (self._op("Finding who can sign in", lambda _c: people(ServiceContext(store=store)))
+        self._say("Sign in to see the cases.")
+        (self.call("Finding who can sign in", people)
          .success(self._choose_person)
          .run())
 
@@ -292,7 +466,7 @@ class MainWindow(QMainWindow):
         if not found:  # a store with nobody in it yet: nothing to sign in as
             self.statusBar().showMessage("Nobody can sign in yet: import the staff list, or "
                                          "build the demo county.", 10_000)
-            self.reload()
+            self._start()
             return
         key = str(self.db_path)
         dialog = SignInDialog(self, found, remembered_user(key))
@@ -306,100 +480,23 @@ class MainWindow(QMainWindow):
         self.signin_dialog = None
         if person is None:
             return
-        self.user = person
         remember_user(key, person.id)
+        self.act_as(person)
+        self._start()
+
+    def act_as(self, person: Person) -> None:
+        """Run every later service call as ``person`` (the sign-in dialog's answer)."""
+        self.user = person
+        self._say("")
         self.setWindowTitle(f"DipSample: {person.name}: {self.db_path.name}")
         self.who.setText(f"Signed in: {person.name}")
+        for screen in self.screens.values():
+            screen.stale = True
         self.signed_in.emit(person)
-        self.reload()
-
-    def context(self, **extra: object) -> ServiceContext:
-        """A service context for the open store, acting as the person signed in."""
-        assert self.store is not None
-        user_id = self.user.id if self.user is not None else None
-        return ServiceContext(store=self.store, user_id=user_id, **extra)  # type: ignore[arg-type]
-
-    # -- the list ---------------------------------------------------------------
-    def query(self) -> CaseQuery:
-        return CaseQuery(text=self.filter_edit.text(), rag=self.rag_choice.currentData(),
-                         open_only=self.open_only.isChecked(), sort=self._sort,
-                         descending=self._descending)
-
-    def refresh(self) -> None:
-        """File > Reload (F5): find the cases again and read every row afresh.
-
-        Why the cache goes: another process (an import, a colleague's sync) may have
-        changed a case; the rows cached by the model would go on showing the old values.
-        """
-        self._fresh = True
-        self.reload()
-
-    def reload(self) -> None:
-        """Find the matching cases again (new filter, order, or File > Reload).
-
-        Two tasks: the first screenful from an index (milliseconds), painted at once,
-        then every matching id with the counts (a scan, about a second on 100,000
-        cases), which fills the scroll range behind it without a modal dialog.
-        """
-        self._filter_timer.stop()
-        store = self.store
-        if store is None:
-            return
-        if self._reload_op is not None:
-            self._reload_op.cancel()
-        self._generation += 1
-        generation = self._generation
-        query = self.query()
-        user_id = self.user.id if self.user is not None else None
-
-        def first(_control: TaskControl) -> list[CaseRow]:
-            return first_page(ServiceContext(store=store, user_id=user_id), query)
-
-        (self._op("Finding cases", first, dialog=False)
-         .success(lambda rows: self._first_shown(generation, rows))
-         .failure(self._read_failed)
-         .run())
-
-        def task(control: TaskControl) -> CaseListing:
-            ctx = ServiceContext(store=store, user_id=user_id, progress=control.progress,
-                                 cancel=control.cancel)
-            return list_cases(ctx, query)
-
-        op = self._op("Finding cases", task, dialog=False)
-        op.success(lambda listing: self._loaded(generation, listing))
-        op.cancelled(lambda: self._cancelled(generation))
-        op.failure(self._read_failed)
-        self._reload_op = op
-        op.run()
-
-    def _first_shown(self, generation: int, rows: list[CaseRow]) -> None:
-        if generation != self._generation or self.listing_generation == generation:
-            return  # a newer search is on its way, or the full list came first
-        self.model.show_first(rows, fresh=self._fresh)
-        self._fresh = False  # these rows were just read; the rest is fetched as seen
-        self.counts.setText("Counting cases…" if rows else "Finding cases…")
-        self.first_page_shown.emit(len(rows))
-
-    def _cancelled(self, generation: int) -> None:
-        if generation == self._generation:
-            self.statusBar().showMessage("Cancelled: the list shows the last search.", 5000)
-
-    def _loaded(self, generation: int, listing: CaseListing) -> None:
-        if generation != self._generation:
-            return  # a newer search is on its way
-        self._reload_op = None
-        self.listing = listing
-        self.listing_generation = generation
-        fresh, self._fresh = self._fresh, False
-        self._end_error_burst()
-        self.model.set_ids(listing.ids, fresh=fresh)
-        self.counts.setText(counts_text(listing))
-        self.cases_loaded.emit(listing)
-        self._check_health()
 
     # -- the background integrity check -----------------------------------------
     def _check_health(self) -> None:
-        """Once per opened store, after its list is up: SQLite's quick check."""
+        """Once per opened store, after the first screen is up: SQLite's quick check."""
         store = self.store
         if store is None or self._health_started:
             return
@@ -408,7 +505,7 @@ class MainWindow(QMainWindow):
         def done(future: object) -> None:
             exc = future.exception()  # type: ignore[attr-defined]
             if exc is not None:
-                self._read_failed(exc)
+                self.read_failed(exc)
                 return
             self._health_known(future.result())  # type: ignore[attr-defined]
 
@@ -424,40 +521,16 @@ class MainWindow(QMainWindow):
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
             self.health_box = box
-            self.counts.setText("The database file is damaged: see the message.")
+            self._say("The database file is damaged: see the message.")
         self.health_checked.emit(health)
 
-    def _sort_requested(self, key: SortKey, descending: bool) -> None:
-        if (key, descending) != (self._sort, self._descending):
-            self._sort, self._descending = key, descending
-            self.reload()
-
-    # -- the model's row source -------------------------------------------------
-    def fetch(self, ids: Sequence[str], done: Callable[[list[CaseRow]], None]) -> None:
-        """Load rows for the model on the worker; an error is shown, the cells stay blank."""
-        store = self.store
-        if store is None:
-            return
-        wanted = list(ids)
-
-        def loaded(future: object) -> None:
-            exc = future.exception()  # type: ignore[attr-defined]
-            if exc is None:
-                done(future.result())  # type: ignore[attr-defined]
-            else:
-                self._read_failed(exc)
-
-        user_id = self.user.id if self.user is not None else None
-        self.tasks.run(lambda: case_rows(ServiceContext(store=store, user_id=user_id), wanted),
-                       loaded)
-
     # -- errors while reading ---------------------------------------------------
-    def _read_failed(self, exc: BaseException) -> None:
+    def read_failed(self, exc: BaseException) -> None:
         """Show a failed read, once for a burst of them.
 
         Why once: a locked or damaged database fails every page the table asks for, and
         one box per page buries the window. While the box is up, further failures go to
-        the log only; the burst ends when it is dismissed or a reload succeeds.
+        the log only; the burst ends when it is dismissed or a read succeeds.
         """
         if self.read_error_box is not None:
             log.info("another read failed while its message is shown: %s",
@@ -471,7 +544,7 @@ class MainWindow(QMainWindow):
         if self.read_error_box is box:
             self.read_error_box = None
 
-    def _end_error_burst(self) -> None:
+    def read_succeeded(self) -> None:
         """A reload succeeded: the shown failure is out of date, close its box."""
         box, self.read_error_box = self.read_error_box, None
         if box is not None:
@@ -481,18 +554,33 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: object) -> None:
         """Close at once: the running task is cancelled, the store closed behind it.
 
-        Why not wait: a long query would freeze the closing window. The worker closes
-        the store (every one it opened) as its last task, after the running one.
+        Why not wait: a long query would freeze the closing window. The worker runs the
+        screens' last writes (a pending autosave) after the running task, then closes
+        the store (every one it opened) as its last task.
         """
-        self._filter_timer.stop()
-        self.store = None
+        self._save_layout()
+        for screen in self.screens.values():
+            stop = getattr(screen, "stop", None)
+            if stop is not None:
+                stop()
+        store, self.store = self.store, None
+        user_id = self.user.id if self.user is not None else None
+        clock = self.clock
+        last_writes = [w for w in (s.last_write() for s in self.screens.values())
+                       if w is not None]
         stores = self._stores
 
-        def close_stores() -> None:
-            for store in stores:
-                store.close()
+        def finish() -> None:
+            if store is not None:
+                for write in last_writes:
+                    try:
+                        write(ServiceContext(store=store, user_id=user_id, clock=clock))
+                    except Exception:
+                        log.exception("a last write before closing failed")
+            for opened in stores:
+                opened.close()
 
         self.heartbeat.stop()
         self.checks.shutdown()
-        self.tasks.shutdown(then=close_stores)
+        self.tasks.shutdown(then=finish)
         super().closeEvent(event)  # type: ignore[arg-type]

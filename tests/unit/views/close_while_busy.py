@@ -16,7 +16,7 @@ from pathlib import Path
 
 from desktop.qt import QApplication
 from desktop.services.context import ServiceContext
-from desktop.views import window as window_module
+from desktop.views import cases as window_module
 from desktop.views.window import MainWindow
 
 
@@ -25,7 +25,7 @@ def main(path: Path) -> int:
     window = MainWindow(path)
     window.show()
     loaded: list[object] = []
-    window.cases_loaded.connect(loaded.append)
+    window.cases.cases_loaded.connect(loaded.append)
     window.open_database()
     while not loaded:
         app.processEvents()
@@ -49,7 +49,7 @@ def main(path: Path) -> int:
         return real_list_cases(ctx, query)
 
     window_module.list_cases = slow  # type: ignore[assignment]
-    window.reload()
+    window.cases.reload()
     started.wait(20)
     window.close()
     print("closed", flush=True)

@@ -5,14 +5,18 @@ Shared by the window tests; pytest does not collect it (no ``test_`` prefix).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
 from desktop.qt import QApplication, QMessageBox
 from desktop.services.case_list import CaseRow
+from desktop.services.context import ServiceContext
+from desktop.services.users import Person, people
 from desktop.views.case_table import OBJECT_ROLE
 from desktop.views.passphrase import PassphraseDialog
+from desktop.views.screen import Screen
 from desktop.views.window import MainWindow
 
 
@@ -21,14 +25,14 @@ def open_window(qtbot: QtBot, path: Path) -> MainWindow:
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         window.open_database()
     return window
 
 
 def all_rows(qtbot: QtBot, window: MainWindow) -> list[CaseRow]:
     """Every row of the list, waiting for the pages the model fetches on the worker."""
-    model = window.model
+    model = window.cases.model
     qtbot.waitUntil(lambda: all(model.row_at(i) is not None for i in range(model.rowCount())),
                     timeout=20_000)
     return [model.index(i, 0).data(OBJECT_ROLE) for i in range(model.rowCount())]
@@ -58,3 +62,28 @@ def activate(qtbot: QtBot, window: MainWindow) -> None:
     """Make ``window`` the active window, so that its keyboard shortcuts work."""
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=10_000)
+
+
+def open_as(qtbot: QtBot, path: Path, role: str = "auditor",
+            screens: Sequence[type[Screen]] = (),
+            pick: Callable[[list[Person]], Person] | None = None) -> MainWindow:
+    """The window on ``path`` with only ``screens``, signed in as someone with ``role``.
+
+    Why without the sign-in dialog: the dialog has its own tests (test_signin.py); a
+    screen's test starts where a person starts after signing in. No screen is shown
+    yet: the test shows the one it drives with ``window.show_screen(key)``.
+    """
+    window = MainWindow(path, screens=list(screens))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.store_opened, timeout=20_000):
+        window.open_database()
+    store = window.store
+    assert store is not None
+    everyone = people(ServiceContext(store=store))
+    person = (pick(everyone) if pick is not None
+              else next(p for p in everyone if role in p.roles))
+    window.act_as(person)
+    return window

@@ -34,8 +34,8 @@ def close_when_listed(seen: list[int]) -> QTimer:
         if dialog is not None and dialog.isVisible():
             dialog.accept()  # signs in as the person selected (the first, or the last one)
             QTimer.singleShot(50, check)
-        elif windows and windows[0].listing is not None:
-            seen.append(windows[0].model.rowCount())
+        elif windows and windows[0].cases.listing is not None:
+            seen.append(windows[0].cases.model.rowCount())
             give_up.stop()
             windows[0].close()
         else:

@@ -12,7 +12,7 @@ from desktop.services.case_list import CaseQuery, first_page
 from desktop.services.context import ServiceContext
 from desktop.store import keys, open_store
 from desktop.store.database import make_engine
-from desktop.views import window as window_module
+from desktop.views import cases as window_module
 from desktop.views.case_table import OBJECT_ROLE
 from desktop.views.window import MainWindow
 from tests.unit.views.driving import message_box
@@ -33,10 +33,10 @@ def test_the_first_screenful_shows_before_the_full_list(
     window = MainWindow(county_path)
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(window.first_page_shown, timeout=20_000) as shown:
+    with qtbot.waitSignal(window.cases.first_page_shown, timeout=20_000) as shown:
         window.open_database()
     assert shown.args == [60]
-    model = window.model
+    model = window.cases.model
     rows = [model.index(i, 0).data(OBJECT_ROLE) for i in range(model.rowCount())]
     store = open_store(county_path, prompt=None)
     try:
@@ -44,11 +44,11 @@ def test_the_first_screenful_shows_before_the_full_list(
     finally:
         store.close()
     assert rows == expected  # painted from the index, in case-reference order
-    assert window.counts.text() == "Counting cases…"
-    assert window.listing is None
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    assert window.cases.counts.text() == "Counting cases…"
+    assert window.cases.listing is None
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         release.set()
-    assert model.rowCount() == window.listing.shown > 60
+    assert model.rowCount() == window.cases.listing.shown > 60
     assert model.row_at(0) == expected[0]  # kept: not read again
 
 
@@ -71,7 +71,8 @@ def test_a_damaged_page_is_reported_by_the_background_check(qtbot: QtBot,
         window.open_database()
     health = checked.args[0]
     assert not health.ok
-    assert window.listing is not None and window.listing.shown > 0  # the list still works
+    listing = window.cases.listing
+    assert listing is not None and listing.shown > 0  # the list still works
     box = message_box(qtbot)
     text = box.text()
     assert "dipsample.db is damaged" in text and "no backup of it was found" in text

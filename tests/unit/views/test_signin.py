@@ -40,13 +40,13 @@ def test_sign_in_by_typing_part_of_a_name(qtbot: QtBot, county_path: Path) -> No
     window.show()
     window.open_database()
     dialog = _dialog(qtbot, window)
-    assert window.model.rowCount() == 0  # no case is shown before someone signs in
+    assert window.cases.model.rowCount() == 0  # no case is shown before someone signs in
     assert dialog.people_list.count() == len(everyone)
     qtbot.keyClicks(dialog.search, auditor.name.split()[-1].lower())
     assert 1 <= dialog.people_list.count() < len(everyone)
     while dialog.selected() != auditor:  # as a person would: arrow down
         qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert window.user == auditor
     assert auditor.name in window.windowTitle() and auditor.name in window.who.text()

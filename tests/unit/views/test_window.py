@@ -18,23 +18,23 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 def type_filter(qtbot: QtBot, window: MainWindow, text: str) -> None:
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        window.filter_edit.selectAll()
-        qtbot.keyClicks(window.filter_edit, text)
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+        window.cases.filter_edit.selectAll()
+        qtbot.keyClicks(window.cases.filter_edit, text)
 
 
 def test_opening_shows_every_case_and_the_counts(qtbot: QtBot, county_path: Path) -> None:
     window = open_window(qtbot, county_path)
-    assert window.model.rowCount() == 600
+    assert window.cases.model.rowCount() == 600
     rows = all_rows(qtbot, window)
     assert [r.case_ref for r in rows] == sorted(r.case_ref for r in rows)
     open_rows = [r for r in rows if r.status == "open"]
     reds = sum(1 for r in open_rows if r.rag == "red")
-    text = window.counts.text()
+    text = window.cases.counts.text()
     assert "600 of 600 cases" in text
     assert f"{len(open_rows):,} open" in text
     assert f"Red {reds:,}" in text
-    first = window.model.index(0, columns.RAG)
+    first = window.cases.model.index(0, columns.RAG)
     assert first.data() in {"Red", "Amber", "Green"}
     assert first.data(Qt.ItemDataRole.BackgroundRole) is not None
     assert window.windowTitle() == f"DipSample: {county_path.name}"
@@ -48,7 +48,7 @@ def test_typing_a_team_name_narrows_the_list(qtbot: QtBot, county_path: Path) ->
     expected = [r for r in everything if "north" in r.team.lower()]
     assert 0 < len(rows) < 600
     assert sorted(r.id for r in rows) == sorted(r.id for r in expected)
-    assert f"{len(rows):,} of 600 cases" in window.counts.text()
+    assert f"{len(rows):,} of 600 cases" in window.cases.counts.text()
 
 
 def test_typing_a_case_reference_or_a_rag(qtbot: QtBot, county_path: Path) -> None:
@@ -62,17 +62,17 @@ def test_typing_a_case_reference_or_a_rag(qtbot: QtBot, county_path: Path) -> No
     assert rows and {r.rag for r in rows} == {"red"}
     assert len(rows) == sum(1 for r in everything if r.rag == "red")
     type_filter(qtbot, window, "no such team")
-    assert window.model.rowCount() == 0
-    assert "0 of 600 cases" in window.counts.text()
+    assert window.cases.model.rowCount() == 0
+    assert "0 of 600 cases" in window.cases.counts.text()
 
 
 def test_rag_choice_and_open_only(qtbot: QtBot, county_path: Path) -> None:
     window = open_window(qtbot, county_path)
     everything = all_rows(qtbot, window)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        window.rag_choice.setCurrentIndex(window.rag_choice.findText("Amber"))
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        qtbot.mouseClick(window.open_only, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+        window.cases.rag_choice.setCurrentIndex(window.cases.rag_choice.findText("Amber"))
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+        qtbot.mouseClick(window.cases.open_only, Qt.MouseButton.LeftButton)
     rows = all_rows(qtbot, window)
     expected = [r for r in everything if r.rag == "amber" and r.status == "open"]
     assert sorted(r.id for r in rows) == sorted(r.id for r in expected)
@@ -80,14 +80,14 @@ def test_rag_choice_and_open_only(qtbot: QtBot, county_path: Path) -> None:
 
 def test_clicking_a_header_sorts(qtbot: QtBot, county_path: Path) -> None:
     window = open_window(qtbot, county_path)
-    header = window.table.horizontalHeader()
+    header = window.cases.table.horizontalHeader()
     x = header.sectionViewportPosition(columns.TEAM) + 10
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     teams = [r.team for r in all_rows(qtbot, window)]
     assert teams in (sorted(teams), sorted(teams, reverse=True))
     assert teams[0] != teams[-1]
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     again = [r.team for r in all_rows(qtbot, window)]
     assert again == list(reversed(sorted(teams, reverse=teams[0] > teams[-1])))
@@ -95,8 +95,8 @@ def test_clicking_a_header_sorts(qtbot: QtBot, county_path: Path) -> None:
 
 def test_an_empty_database_says_how_to_fill_it(qtbot: QtBot, db_path: Path) -> None:
     window = open_window(qtbot, db_path)
-    assert window.model.rowCount() == 0
-    assert "dipsample demo" in window.counts.text()
+    assert window.cases.model.rowCount() == 0
+    assert "dipsample demo" in window.cases.counts.text()
 
 
 def test_a_problem_opening_is_one_line_in_a_message_box(qtbot: QtBot, tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_without_a_keyring_the_window_asks_for_the_passphrase(qtbot: QtBot,
     dialog = window.passphrase_dialog
     assert dialog is not None
     qtbot.keyClicks(dialog.passphrase, "correct horse battery")
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         qtbot.keyClick(dialog.passphrase, Qt.Key.Key_Return)
     assert window.store is not None and window.store.key_source == "passphrase"
 
@@ -168,7 +168,7 @@ def test_a_new_database_needs_a_long_enough_passphrase_twice(qtbot: QtBot,
     qtbot.keyClicks(dialog.confirm, "short but")
     assert dialog.mismatch.text() == ""  # editing clears the complaint
     qtbot.keyClicks(dialog.confirm, " longer")
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
         qtbot.keyClick(dialog.confirm, Qt.Key.Key_Return)
     assert db_path.exists()
     assert window.store is not None and window.store.key_source == "passphrase"

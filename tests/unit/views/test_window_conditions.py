@@ -26,7 +26,7 @@ from desktop.services.demo_county import build_demo_county
 from desktop.store import open_store
 from desktop.store.failures import BUSY_MESSAGE, DatabaseDamaged
 from desktop.views import case_table as columns
-from desktop.views import window as window_module
+from desktop.views import cases as window_module
 from desktop.views.case_table import PAGE
 from desktop.views.window import MainWindow
 from desktop.views.worker import show_error
@@ -79,15 +79,15 @@ def test_a_database_held_by_another_process_is_one_plain_sentence(
     window.store.engine.dispose()  # idle connections closed (as a pool recycles them)
     activate(qtbot, window)
     with lock_held(shared_county, "exclusive"):
-        qtbot.keyClick(window.table, Qt.Key.Key_F5)
+        qtbot.keyClick(window.cases.table, Qt.Key.Key_F5)
         box = message_box(qtbot)
         assert box.text() == BUSY_MESSAGE
         assert box.icon() == QMessageBox.Icon.Warning
         qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     activate(qtbot, window)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):  # free again: F5 works
-        qtbot.keyClick(window.table, Qt.Key.Key_F5)
-    assert window.model.rowCount() == 60 and not message_boxes()
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):  # free again: F5 works
+        qtbot.keyClick(window.cases.table, Qt.Key.Key_F5)
+    assert window.cases.model.rowCount() == 60 and not message_boxes()
 
 
 def test_a_locked_write_is_one_plain_sentence(qtbot: QtBot, db_path: Path, no_keyring: None,
@@ -141,10 +141,10 @@ def test_closing_returns_at_once_while_a_search_runs(
 
     monkeypatch.setattr(store, "close", close_store)
     loaded: list[object] = []
-    window.cases_loaded.connect(loaded.append)
+    window.cases.cases_loaded.connect(loaded.append)
     activate(qtbot, window)
     try:
-        qtbot.keyClick(window.table, Qt.Key.Key_F5)
+        qtbot.keyClick(window.cases.table, Qt.Key.Key_F5)
         assert started.wait(20)
         window.close()  # the title bar's close button
         # close() has returned although the search is still blocked on our event
@@ -210,14 +210,14 @@ def test_reload_shows_a_case_changed_by_another_store(qtbot: QtBot, county_path:
             case.rag = rag
     finally:
         other.close()
-    cell = window.model.index(0, columns.RAG)
+    cell = window.cases.model.index(0, columns.RAG)
     assert cell.data() == (target.rag or "").capitalize()  # the cached row
     activate(qtbot, window)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        qtbot.keyClick(window.table, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: window.model.index(0, columns.RAG).data() == rag.capitalize(),
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+        qtbot.keyClick(window.cases.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.cases.model.index(0, columns.RAG).data() == rag.capitalize(),
                     timeout=10_000)
-    assert window.model.index(0, columns.CASE_REF).data() == target.case_ref
+    assert window.cases.model.index(0, columns.CASE_REF).data() == target.case_ref
 
 
 # -- 6: a burst of failing pages is one message box --------------------------------------
@@ -237,17 +237,17 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
     # No first screenful from the index: every row comes through the failing page reads.
     monkeypatch.setattr(window_module, "first_page", lambda _ctx, _query: [])
     window = open_window(qtbot, county_path)
-    real_fetch = window.fetch
+    real_fetch = window.cases.fetch
 
     def fetch(ids: Sequence[str], done: Callable[[list[CaseRow]], None]) -> None:
-        requested.append(window.model.ids().index(ids[0]) // PAGE)
+        requested.append(window.cases.model.ids().index(ids[0]) // PAGE)
         real_fetch(ids, done)
 
-    monkeypatch.setattr(window, "fetch", fetch)  # the model asks its source at call time
+    monkeypatch.setattr(window.cases, "fetch", fetch)  # the model asks its source at call time
     qtbot.waitUntil(lambda: requested == [0], timeout=10_000)  # the first screenful
-    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 5))
+    qtbot.mouseClick(window.cases.table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 5))
     # Ctrl+End: to the last page while the first one waits
-    qtbot.keyClick(window.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.cases.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: requested == [0, 2], timeout=10_000)
     release.set()
     box = message_box(qtbot)
@@ -261,7 +261,7 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
     for _ in range(40):
         if 1 in requested:
             break
-        qtbot.keyClick(window.table, Qt.Key.Key_PageUp)
+        qtbot.keyClick(window.cases.table, Qt.Key.Key_PageUp)
         qtbot.wait(20)
     qtbot.waitUntil(lambda: len(failed) == 3, timeout=10_000)
     second = message_box(qtbot)
@@ -269,8 +269,8 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
     assert message_boxes() == [second]
     # a reload that works ends the burst and closes the out-of-date box
     monkeypatch.setattr(window_module, "case_rows", real_case_rows)
-    with qtbot.waitSignal(window.cases_loaded, timeout=20_000):
-        window.refresh()
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+        window.cases.refresh()
     qtbot.waitUntil(lambda: not second.isVisible(), timeout=10_000)
     assert len(all_rows(qtbot, window)) == 600 and not message_boxes()
 

@@ -1,0 +1,289 @@
+"""The Cases screen: every case of the store in a list that stays smooth at 100,000.
+
+Why two reads per search: the first screenful comes from an index in milliseconds and
+is painted at once; the full list of matching ids with the counts (a scan, about a
+second on 100,000 cases) fills the scroll range behind it without a modal dialog. Rows
+are read a page at a time as the table shows them (``fetch``), on the window's worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from desktop.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    Signal,
+)
+from desktop.services.case_list import (
+    CaseListing,
+    CaseQuery,
+    CaseRow,
+    SortKey,
+    case_rows,
+    first_page,
+    list_cases,
+)
+from desktop.services.context import ServiceContext
+from desktop.views import case_table as columns
+from desktop.views.case_table import OBJECT_ROLE, CaseTableModel
+from desktop.views.screen import Host, Screen
+from desktop.views.worker import BackgroundOp
+
+#: Typing pauses this long before the list is filtered again.
+FILTER_DELAY_MS = 250
+#: Column widths in average character widths (the team names are the longest).
+WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 23, columns.RAG: 8, columns.COHORT: 18,
+          columns.TEAM: 41, columns.WORKER: 21, columns.LAST_VISIT: 11, columns.STATUS: 8}
+RAG_CHOICES = (("All RAG ratings", None), ("Red", "red"), ("Amber", "amber"),
+               ("Green", "green"))
+
+
+def counts_text(listing: CaseListing) -> str:
+    if listing.total == 0:
+        return ("No cases yet: import a caseload export (Import, on the left), or build "
+                "the demo county (dipsample demo).")
+    rag = listing.rag_counts
+    return (f"{listing.shown:,} of {listing.total:,} cases   ·   {listing.open_count:,} open:  "
+            f"Red {rag.get('red', 0):,}   Amber {rag.get('amber', 0):,}   "
+            f"Green {rag.get('green', 0):,}")
+
+
+class CasesScreen(Screen):
+    """The case list with its filters and counts.
+
+    Signals:
+        first_page_shown(int): the first screenful of a search is painted.
+        cases_loaded(CaseListing): a new full list is shown (after opening, a filter or
+            a sort).
+        case_selected(str): the person selected a case (its id).
+
+    Attributes:
+        model: the case table model; ``table`` shows it.
+        filter_edit, rag_choice, open_only: the filter controls.
+        counts: the line under the list with the counts.
+        listing: the list shown, once the full search has come back.
+    """
+
+    key = "cases"
+    title = "&Cases"
+    reads = frozenset({"cases", "imports"})
+
+    first_page_shown = Signal(int)
+    cases_loaded = Signal(object)
+    case_selected = Signal(str)
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.listing: CaseListing | None = None
+        self._sort = SortKey.CASE_REF
+        self._descending = False
+        self._generation = 0
+        #: The search whose full list is shown (the first screenful only shows before).
+        self.listing_generation = 0
+        self._reload_op: BackgroundOp[CaseListing] | None = None
+        #: The next list comes with the cached rows dropped (F5).
+        self._fresh = False
+        #: A case to select once the list holding it is shown (``open_case``).
+        self._wanted: str | None = None
+        self.model = CaseTableModel(self, parent=self)
+        self.model.sort_requested.connect(self._sort_requested)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.reload)
+        self._build()
+
+    def _build(self) -> None:
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Case ref, team or RAG")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter the cases")
+        self.filter_edit.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self.reload)
+        self.rag_choice = QComboBox()
+        self.rag_choice.setAccessibleName("RAG rating")
+        for label, code in RAG_CHOICES:
+            self.rag_choice.addItem(label, code)
+        self.rag_choice.currentIndexChanged.connect(lambda _i: self.reload())
+        self.open_only = QCheckBox("Open cases o&nly")
+        self.open_only.toggled.connect(lambda _on: self.reload())
+        bar = QHBoxLayout()
+        label = QLabel("&Filter:")
+        label.setBuddy(self.filter_edit)
+        bar.addWidget(label)
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.rag_choice)
+        bar.addWidget(self.open_only)
+
+        self.table = QTableView()
+        self.table.setObjectName("case_table")
+        self.table.setAccessibleName("Cases")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(columns.CASE_REF, Qt.SortOrder.AscendingOrder)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        char = self.fontMetrics().averageCharWidth()
+        for column, width in WIDTHS.items():
+            header.resizeSection(column, width * char + 16)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+        self.counts = QLabel("Opening the database…")
+        self.counts.setAccessibleName("Case counts")
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        self.list_layout = layout
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.counts)
+
+    # -- the screen's duties -----------------------------------------------------
+    def refresh(self) -> None:
+        """F5: find the cases again and read every row afresh.
+
+        Why the cache goes: another process (an import, a colleague's sync) may have
+        changed a case; the rows cached by the model would go on showing the old values.
+        """
+        self._fresh = True
+        self.reload()
+
+    def find(self) -> bool:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+        return True
+
+    def open_case(self, case_id: str) -> None:
+        """Select ``case_id``: at once if it is listed, else once the list is read."""
+        if self.listing is not None and case_id in self.listing.ids:
+            self._select(case_id)
+            return
+        self._wanted = case_id
+        if self.listing is not None and (self.filter_edit.text() or self.open_only.isChecked()
+                                         or self.rag_choice.currentIndex()):
+            self.filter_edit.clear()  # the case may be hidden by the filter
+            self.open_only.setChecked(False)
+            self.rag_choice.setCurrentIndex(0)
+            self.reload()
+
+    def _select(self, case_id: str) -> None:
+        assert self.listing is not None
+        row = self.listing.ids.index(case_id)
+        index = self.model.index(row, 0)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def current_case(self) -> str | None:
+        """The id of the case whose row is selected, if its row has been read."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = index.data(OBJECT_ROLE)
+        return row.id if isinstance(row, CaseRow) else None
+
+    def _current_changed(self, current: object, _previous: object) -> None:
+        row = getattr(current, "data", lambda _r: None)(OBJECT_ROLE)
+        if isinstance(row, CaseRow):
+            self.case_selected.emit(row.id)
+        elif self.listing is not None and getattr(current, "isValid", lambda: False)():
+            self.case_selected.emit(self.listing.ids[current.row()])  # type: ignore[attr-defined]
+
+    # -- the list ---------------------------------------------------------------
+    def query(self) -> CaseQuery:
+        return CaseQuery(text=self.filter_edit.text(), rag=self.rag_choice.currentData(),
+                         open_only=self.open_only.isChecked(), sort=self._sort,
+                         descending=self._descending)
+
+    def reload(self) -> None:
+        """Find the matching cases again (new filter, order, or F5)."""
+        self._filter_timer.stop()
+        if self.host.store is None:
+            return
+        self.stale = False
+        if self._reload_op is not None:
+            self._reload_op.cancel()
+        self._generation += 1
+        generation = self._generation
+        query = self.query()
+
+        (self.host.call("Finding cases", lambda ctx: first_page(ctx, query), dialog=False)
+         .success(lambda rows: self._first_shown(generation, rows))
+         .failure(self.host.read_failed)
+         .run())
+
+        op = self.host.call("Finding cases", lambda ctx: list_cases(ctx, query), dialog=False)
+        op.success(lambda listing: self._loaded(generation, listing))
+        op.cancelled(lambda: self._cancelled(generation))
+        op.failure(self.host.read_failed)
+        self._reload_op = op
+        op.run()
+
+    def _first_shown(self, generation: int, rows: list[CaseRow]) -> None:
+        if generation != self._generation or self.listing_generation == generation:
+            return  # a newer search is on its way, or the full list came first
+        self.model.show_first(rows, fresh=self._fresh)
+        self._fresh = False  # these rows were just read; the rest is fetched as seen
+        self.counts.setText("Counting cases…" if rows else "Finding cases…")
+        self.first_page_shown.emit(len(rows))
+
+    def _cancelled(self, generation: int) -> None:
+        if generation == self._generation:
+            self.counts.setText("Cancelled: the list shows the last search.")
+
+    def _loaded(self, generation: int, listing: CaseListing) -> None:
+        if generation != self._generation:
+            return  # a newer search is on its way
+        self._reload_op = None
+        self.listing = listing
+        self.listing_generation = generation
+        fresh, self._fresh = self._fresh, False
+        self.host.read_succeeded()
+        self.model.set_ids(listing.ids, fresh=fresh)
+        self.counts.setText(counts_text(listing))
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None and wanted in listing.ids:
+            self._select(wanted)
+        self.cases_loaded.emit(listing)
+
+    def _sort_requested(self, key: SortKey, descending: bool) -> None:
+        if (key, descending) != (self._sort, self._descending):
+            self._sort, self._descending = key, descending
+            self.reload()
+
+    # -- the model's row source -------------------------------------------------
+    def fetch(self, ids: Sequence[str], done: Callable[[list[CaseRow]], None]) -> None:
+        """Load rows for the model on the worker; an error is shown, the cells stay blank."""
+        if self.host.store is None:
+            return
+        wanted = list(ids)
+
+        def read(ctx: ServiceContext) -> list[CaseRow]:
+            return case_rows(ctx, wanted)
+
+        (self.host.call("Reading cases", read, dialog=False)
+         .success(done)
+         .failure(self.host.read_failed)
+         .run())
+
+    def stop(self) -> None:
+        """The window is closing: no more searches."""
+        self._filter_timer.stop()

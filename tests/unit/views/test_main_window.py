@@ -1,0 +1,104 @@
+"""The main window as a shell: navigation, status bar, shortcuts, remembered layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.qt import QApplication, QLineEdit, Qt
+from desktop.services.caseload import import_caseload
+from desktop.services.context import ServiceContext
+from desktop.store import open_store
+from desktop.views.cases import CasesScreen
+from desktop.views.screen import Screen
+from desktop.views.window import MainWindow
+
+from .driving import activate, open_as
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+class NotesScreen(Screen):
+    """A second screen with a search box, to see the window act on the one showing."""
+
+    key = "notes"
+    title = "&Notes"
+
+    def __init__(self, host: object) -> None:
+        super().__init__(host)  # type: ignore[arg-type]
+        self.search = QLineEdit(self)
+        self.refreshed = 0
+
+    def refresh(self) -> None:
+        self.refreshed += 1
+
+    def find(self) -> bool:
+        self.search.setFocus()
+        return True
+
+
+def test_the_status_bar_names_who_the_store_and_the_last_import(qtbot: QtBot,
+                                                                 county_path: Path) -> None:
+    window = open_as(qtbot, county_path, role="qa", screens=(CasesScreen,))
+    assert window.user is not None
+    assert window.who.text() == f"Signed in: {window.user.name}"
+    assert window.store_label.text() == county_path.name
+    qtbot.waitUntil(lambda: window.status is not None, timeout=20_000)
+    assert window.last_import.text() == "No caseload imported yet"  # the demo is built
+    store = open_store(county_path, prompt=None)
+    try:
+        import_caseload(ServiceContext(store=store), DATA / "mosaic_caseload.csv")
+    finally:
+        store.close()
+    with qtbot.waitSignal(window.status_read, timeout=20_000):
+        activate(qtbot, window)
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.last_import.text().startswith("Last import: ")
+
+
+def test_ctrl_number_moves_between_screens_and_each_reads_when_first_shown(
+        qtbot: QtBot, county_path: Path) -> None:
+    window = open_as(qtbot, county_path, screens=(CasesScreen, NotesScreen))
+    notes = window.screens["notes"]
+    assert isinstance(notes, NotesScreen) and notes.refreshed == 0
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_screen() is notes and notes.refreshed == 1
+    assert window.navigation.currentItem().text() == "Notes"
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is notes.search
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert notes.refreshed == 2
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):  # type: ignore[union-attr]
+        qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_screen() is window.cases
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.cases.filter_edit  # type: ignore[union-attr]
+
+
+def test_ctrl_s_on_a_screen_with_nothing_to_save_says_so(qtbot: QtBot,
+                                                         county_path: Path) -> None:
+    window = open_as(qtbot, county_path, screens=(NotesScreen,))
+    window.show_screen("notes")
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "This screen has nothing to save."
+
+
+def test_size_splitter_and_columns_are_remembered(qtbot: QtBot, county_path: Path) -> None:
+    first = open_as(qtbot, county_path, screens=(CasesScreen,))
+    first.resize(760, 540)
+    first.splitter.setSizes([200, 500])
+    header = first.cases.table.horizontalHeader()  # type: ignore[union-attr]
+    header.resizeSection(0, 222)
+    first.close()
+    second = MainWindow(county_path, screens=[CasesScreen])
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (760, 540)
+    assert second.splitter.sizes()[0] == 200
+    assert second.cases.table.horizontalHeader().sectionSize(0) == 222  # type: ignore[union-attr]
+    second.close()
