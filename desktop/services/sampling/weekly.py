@@ -57,27 +57,40 @@ def _draw(ctx: ServiceContext, auditors: list[AuditorSpec], week: str, seed: int
           settings: SamplingSettings, dry_run: bool) -> list[SampleView]:
     """Draw for ``auditors`` together (none of them has a saved sample) and save."""
     union = frozenset().union(*(a.area_ids for a in auditors))
-    ctx.report(0, 3, "reading eligible cases")
+    steps = 2 + len(auditors)
+    ctx.report(0, steps, "reading eligible cases")
     with paused_gc():
         with ctx.store.read() as session:
             population = load_population(session, week, week_start(week), settings, union)
-        ctx.report(1, 3, "drawing")
+        ctx.report(1, steps, "drawing")
         allocations = allocate(population.candidates, auditors, settings, seed)
     views = [unsaved_view(a.auditor_id, week, SampleKind.WEEKLY.value, seed,
                           allocations[a.auditor_id].picks, allocations[a.auditor_id].shortfalls,
                           _criteria(settings, a.area_ids)) for a in auditors]
     if dry_run:
-        ctx.report(3, 3, "drawn (not saved)")
+        _finished(ctx, steps, "drawn (not saved)")
         return views
-    ctx.report(2, 3, "saving")
+    ctx.report(2, steps, "saving")
     saved: list[SampleView] = []
     with ctx.store.transaction() as session:
-        for view in views:
+        for n, view in enumerate(views, 1):
             earlier = saved_sample(session, view.auditor_id, week)
             saved.append(view_of(session, earlier, existing=True) if earlier is not None
                          else save_view(ctx, session, view))
-    ctx.report(3, 3, "saved")
+            # Inside the transaction: Cancel here rolls back every sample saved so far.
+            ctx.report(2 + n, steps, f"saved {n} of {len(views)} samples")
+    _finished(ctx, steps, "saved")
     return saved
+
+
+def _finished(ctx: ServiceContext, steps: int, stage: str) -> None:
+    """The last progress report, without the cancel check of ``ctx.report``.
+
+    Why: once the samples are committed, Cancel can no longer undo them; raising
+    ``Cancelled`` then would tell the person nothing was saved when it was.
+    """
+    if ctx.progress is not None:
+        ctx.progress(steps, steps, stage)
 
 
 def draw_weekly(ctx: ServiceContext, auditor: str, week: str, *, seed: int | None = None,

@@ -32,3 +32,18 @@ def week_start(week: str) -> dt.date:
 def week_of(day: dt.date) -> str:
     year, number, _ = day.isocalendar()
     return f"{year:04d}-W{number:02d}"
+
+
+def shift_week(week: str, by: int) -> str:
+    """The week ``by`` weeks after ``week`` (before, when negative), across year ends."""
+    return week_of(week_start(parse_week(week)) + dt.timedelta(weeks=by))
+
+
+def week_span(week: str) -> str:
+    """The week's Monday to Sunday in words, as a person names a week: 16 to 22 Nov 2026."""
+    monday = week_start(parse_week(week))
+    sunday = monday + dt.timedelta(days=6)
+    first = (f"{monday.day}" if monday.month == sunday.month
+             else f"{monday.day} {monday:%b}" if monday.year == sunday.year
+             else f"{monday.day} {monday:%b %Y}")
+    return f"{first} to {sunday.day} {sunday:%b %Y}"
