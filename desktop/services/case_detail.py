@@ -1,0 +1,262 @@
+"""One case as the case review shows it: identity, RAG history, compliance, timeline.
+
+Why one read: the detail pane beside the case list needs rows from seven tables (the
+case, its events, audits, actions, disagreements, escalations and the organisation) and
+the standards engine's verdict for today; one call on the worker gives the pane all of
+it, in words, so the screen holds no rules.
+
+Why initials and a separate :func:`reveal_name`: a reviewer rarely needs the child's
+name to judge practice, and data protection asks that a full name be shown only when
+someone chooses to see it, with a record that they did (docs/domain.md, 'Data
+protection'). The record holds the case id and the user, never the name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InputProblem
+from desktop.models import (
+    Action,
+    Audit,
+    Case,
+    CaseEvent,
+    Escalation,
+    RagDisagreement,
+    Team,
+    Worker,
+)
+from desktop.models.enums import CaseEventKind, Grade
+from desktop.services.case_filters import COHORT_NAMES, STANDARD_LABELS
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_view
+from desktop.services.sampling.my_week import AUDIT_STATUS_TEXT, initials
+from desktop.services.standards.engine import Evaluator, Status
+from desktop.services.standards.facts import load_facts
+from desktop.services.standards.settings import load_settings
+
+
+def day_text(day: dt.date) -> str:
+    """A date as the council writes it (dd/mm/yyyy)."""
+    return day.strftime("%d/%m/%Y")
+
+
+GRADE_TEXT = {Grade.OUTSTANDING.value: "Outstanding", Grade.GOOD.value: "Good",
+              Grade.REQUIRES_IMPROVEMENT.value: "Requires improvement",
+              Grade.INADEQUATE.value: "Inadequate"}
+EVENT_TEXT = {
+    CaseEventKind.VISIT_FACE_TO_FACE.value: "Face-to-face visit",
+    CaseEventKind.VISIT_VIRTUAL.value: "Virtual visit",
+    CaseEventKind.MANAGEMENT_OVERSIGHT.value: "Management oversight",
+    CaseEventKind.VTT_REVIEW.value: "VTT review",
+    CaseEventKind.RISK_ASSESSMENT.value: "Risk assessment",
+    CaseEventKind.RAG_CHANGE.value: "RAG changed",
+    CaseEventKind.OPENED.value: "Case opened",
+    CaseEventKind.CLOSED.value: "Case closed",
+}
+VISITOR_TEXT = {"social_worker": "social worker", "personal_adviser": "personal adviser",
+                "social_care_professional": "social care professional",
+                "partner_agency": "partner agency"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the case is about, without the child's name.
+
+    Attributes:
+        age: whole years on the day asked about; None when unborn or not known.
+    """
+
+    case_id: str
+    case_ref: str
+    initials: str
+    date_of_birth: dt.date | None
+    age: int | None
+    cohort: str
+    cohort_text: str
+    team: str
+    worker: str
+    status: str
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    rag: str | None
+
+
+@dataclass(frozen=True)
+class RagStep:
+    on: dt.date
+    rag_from: str | None
+    rag_to: str
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """One practice standard's state today.
+
+    Attributes:
+        status: the engine's code (met, due_soon, overdue, not_applicable).
+        text: the status in words, so colour is never the only signal.
+    """
+
+    standard: str
+    label: str
+    status: str
+    due: dt.date | None
+    last_met: dt.date | None
+    text: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """Something that happened on the case.
+
+    Attributes:
+        kind: "event" (a visit, oversight, review, RAG change), "audit", "action",
+            "disagreement" or "escalation".
+        record_id: the audit's id for an audit (the screen can open it), else the
+            record's own id.
+    """
+
+    on: dt.date
+    kind: str
+    what: str
+    detail: str
+    record_id: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    identity: Identity
+    as_of: dt.date
+    rag_history: list[RagStep]
+    compliance: list[Compliance]
+    timeline: list[TimelineEntry]
+
+
+def age_on(born: dt.date | None, day: dt.date) -> int | None:
+    if born is None or born > day:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def status_text(status: str, due: dt.date | None) -> str:
+    """ "Overdue since 03/11/2026", "Due 28/11/2026", "Met", "Not applicable"."""
+    if status == Status.OVERDUE.value:
+        return f"Overdue since {day_text(due)}" if due else "Overdue: nothing on record"
+    if status == Status.DUE_SOON.value:
+        return f"Due {day_text(due)}" if due else "Due"
+    if status == Status.MET.value:
+        return "Met"
+    return "Not applicable"
+
+
+def _case(session: Session, case_id: str) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or case.deleted:
+        raise InputProblem("that case is no longer in the store")
+    return case
+
+
+def _closed() -> list[Compliance]:
+    return [Compliance(code, label, Status.NOT_APPLICABLE.value, None, None,
+                       "Not applicable: the case is not open", "")
+            for code, label in STANDARD_LABELS.items()]
+
+
+def _compliance(session: Session, case: Case, as_of: dt.date) -> list[Compliance]:
+    facts = load_facts(session, as_of, [Case.id == case.id])
+    if not facts:  # closed, or not open yet on the day: no standard applies
+        return _closed()
+    judged = Evaluator(load_settings(), as_of).evaluate(facts[0])
+    return [Compliance(r.standard, STANDARD_LABELS.get(r.standard, r.standard), r.status,
+                       r.due, r.last_met, status_text(r.status, r.due), r.basis)
+            for r in judged.results]
+
+
+def _events(session: Session, case_id: str) -> tuple[list[RagStep], list[TimelineEntry]]:
+    rows = session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == case_id).order_by(CaseEvent.occurred_on, CaseEvent.seq))
+    steps: list[RagStep] = []
+    entries: list[TimelineEntry] = []
+    for event in rows:
+        detail = ""
+        if event.kind == CaseEventKind.RAG_CHANGE.value and event.rag_to:
+            steps.append(RagStep(event.occurred_on, event.rag_from, event.rag_to))
+            detail = f"{(event.rag_from or 'none').title()} to {event.rag_to.title()}"
+        elif event.by:
+            detail = f"by {VISITOR_TEXT.get(event.by, event.by.replace('_', ' '))}"
+        entries.append(TimelineEntry(event.occurred_on, "event",
+                                     EVENT_TEXT.get(event.kind, event.kind), detail,
+                                     f"{event.kind}:{event.seq}"))
+    return steps, entries
+
+
+def _day(at: dt.datetime | None, fallback: dt.datetime) -> dt.date:
+    return (at or fallback).date()
+
+
+def _records(s: Session, case_id: str, as_of: dt.date) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    for audit in s.scalars(select(Audit).where(
+            Audit.case_id == case_id, Audit.deleted.is_(False))):
+        grade = GRADE_TEXT.get(audit.grade or "", "not graded yet")
+        entries.append(TimelineEntry(
+            audit.audit_date or _day(audit.submitted_at, audit.created_at), "audit", "Audit",
+            f"{grade}; {AUDIT_STATUS_TEXT.get(audit.status, audit.status)}", audit.id))
+    for action in s.scalars(select(Action).where(
+            Action.case_id == case_id, Action.deleted.is_(False))):
+        due = ""
+        if action.due_on is not None:
+            late = action.status in ("open", "in_progress") and action.due_on < as_of
+            due = f"; {'overdue since' if late else 'due'} {day_text(action.due_on)}"
+        entries.append(TimelineEntry(
+            _day(None, action.created_at), "action", f"Action: {action.description}",
+            f"{action.status.replace('_', ' ')}{due}", action.id))
+    for item in s.scalars(select(RagDisagreement).where(
+            RagDisagreement.case_id == case_id, RagDisagreement.deleted.is_(False))):
+        outcome = f"; outcome {item.outcome_rag.title()}" if item.outcome_rag else ""
+        entries.append(TimelineEntry(
+            _day(item.discussed_at, item.created_at), "disagreement", "RAG disagreement",
+            f"recorded {item.recorded_rag.title()}, auditor {item.auditor_rag.title()}; "
+            f"{item.status}{outcome}", item.id))
+    for esc in s.scalars(select(Escalation).where(
+            Escalation.case_id == case_id, Escalation.deleted.is_(False))):
+        entries.append(TimelineEntry(
+            esc.raised_at.date(), "escalation", "Significant-harm escalation",
+            f"{esc.status.replace('_', ' ')}; respond by {day_text(esc.respond_by.date())}",
+            esc.id))
+    return entries
+
+
+def case_detail(ctx: ServiceContext, case_id: str) -> CaseDetail:
+    """Everything the detail pane shows for ``case_id``, as of today; no name."""
+    as_of = ctx.today()
+    with ctx.store.read() as session:
+        case = _case(session, case_id)
+        team = session.get(Team, case.team_id) if case.team_id else None
+        worker = session.get(Worker, case.worker_id) if case.worker_id else None
+        identity = Identity(
+            case.id, case.case_ref, initials(case.child_name), case.date_of_birth,
+            age_on(case.date_of_birth, as_of), case.cohort,
+            COHORT_NAMES.get(case.cohort, case.cohort), team.name if team else "",
+            worker.name if worker else "", case.status, case.opened_on, case.closed_on,
+            case.rag)
+        compliance = _compliance(session, case, as_of)
+        steps, timeline = _events(session, case.id)
+        timeline += _records(session, case.id, as_of)
+    timeline.sort(key=lambda e: e.on, reverse=True)
+    steps.reverse()
+    return CaseDetail(identity, as_of, steps, compliance, timeline)
+
+
+def reveal_name(ctx: ServiceContext, case_id: str) -> str:
+    """The child's full name; the view is recorded in the event log (ids only)."""
+    with ctx.store.read() as session:
+        name = _case(session, case_id).child_name
+    log_view(ctx, "case", case_id, shown="full_name")
+    return name
