@@ -16,8 +16,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import (
@@ -26,8 +26,10 @@ from desktop.models import (
     Case,
     ExerciseSummary,
     PlanFinding,
+    Team,
     TemplateQuestion,
     User,
+    UserServiceArea,
     Worker,
 )
 from desktop.models.enums import ActionSource, ActionStatus, AuditStatus, EventAction, Role
@@ -89,6 +91,13 @@ class ActionRow:
     evidence: str
     cancel_reason: str
     overdue_working_days: int
+    #: The case's reference ("" for an exercise or plan action), for the tracker's list.
+    case_ref: str = ""
+    #: Who owns it, in words: the worker's or user's name, else the plan's lead.
+    owner_name: str = ""
+    #: Live and past its review date (seed 001: reviewed two weeks after the audit).
+    review_due: bool = False
+    progress: str = ""
 
 
 def check_due(due_on: dt.date, today: dt.date, settings: WorkflowSettings) -> None:
@@ -234,6 +243,9 @@ def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reaso
         for action_id in action_ids:
             if action_id in rows:
                 why = _check_move(session, rows[action_id], to, user, reason)
+                if why and len(action_ids) == 1:
+                    # One action (a row in the window): the sentence says why, no id.
+                    raise RuleViolation(f"the action {why}")
                 if why:
                     problems.append(f"{action_id} {why}")
         if problems:
@@ -283,10 +295,79 @@ def overdue_days(action: Action, today: dt.date, region: str) -> int:
     return working_days_between(action.due_on, today, region)
 
 
+def _team_ids(session: Session, user_id: str) -> set[str]:
+    """The teams a user looks after: their own team (a team manager is a worker in it)
+    and every team of the service areas they sample (seed 000: an area manager's)."""
+    teams: set[str] = set()
+    user = session.get(User, user_id)
+    if user is None:
+        return teams
+    if user.worker_id is not None:
+        team = session.scalar(select(Worker.team_id).where(Worker.id == user.worker_id))
+        if team is not None:
+            teams.add(team)
+    areas = select(UserServiceArea.service_area_id).where(
+        UserServiceArea.user_id == user_id, UserServiceArea.deleted.is_(False))
+    teams |= set(session.scalars(select(Team.id).where(Team.service_area_id.in_(areas),
+                                                       Team.deleted.is_(False))))
+    return teams
+
+
+def _mine(session: Session, user_id: str) -> ColumnElement[bool]:
+    """Actions the user owns (as a user or as the worker they are), or raised in one of
+    their own audits: the ones an auditor follows up at the two-week review."""
+    worker = session.scalar(select(User.worker_id).where(User.id == user_id))
+    own_audits = select(Audit.id).where(Audit.auditor_id == user_id)
+    clauses = [Action.owner_user_id == user_id, Action.audit_id.in_(own_audits)]
+    if worker is not None:
+        clauses.append(Action.owner_worker_id == worker)
+    return or_(*clauses)
+
+
+def week_of_day(day: dt.date) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of ``day``'s ISO week: "due this week" for the tracker."""
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _lookup(session: Session, key: InstrumentedAttribute[str],
+            name: InstrumentedAttribute[str], ids: set[str]) -> dict[str, str]:
+    """``name`` by ``key`` for ``ids``, in slices (SQLite's bound-parameter limit)."""
+    wanted = sorted(ids)
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        found.update(session.execute(select(key, name).where(
+            key.in_(wanted[start:start + 500]))).all())
+    return found
+
+
+def _names(session: Session, actions: Sequence[Action]
+           ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Case references, worker names and user names for ``actions``: three queries,
+    not three per row."""
+    return (_lookup(session, Case.id, Case.case_ref, {a.case_id for a in actions
+                                                      if a.case_id}),
+            _lookup(session, Worker.id, Worker.name, {a.owner_worker_id for a in actions
+                                                      if a.owner_worker_id}),
+            _lookup(session, User.id, User.name, {a.owner_user_id for a in actions
+                                                  if a.owner_user_id}))
+
+
 def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | None = None,
                  status: str | None = None, audit_id: str | None = None,
-                 finding_ids: Sequence[str] | None = None) -> list[ActionRow]:
-    """Actions, most overdue first, then by due date. ``owner`` is a worker or user id."""
+                 finding_ids: Sequence[str] | None = None, mine: str | None = None,
+                 teams_of: str | None = None, due_this_week: bool = False,
+                 source: str | None = None, review_due: bool = False) -> list[ActionRow]:
+    """Actions, most overdue first, then by due date. ``owner`` is a worker or user id.
+
+    The tracker's filters: ``mine`` (a user id: what they own or raised in their audits),
+    ``teams_of`` (a user id: actions owned in their team or their areas' teams),
+    ``due_this_week`` (live, due in today's ISO week), ``source`` (audit, exercise,
+    plan), ``review_due`` (live and past the two-week review date).
+    """
+    if source is not None and source not in {s.value for s in ActionSource}:
+        raise InputProblem(f"'{source}' is not an action source "
+                           f"({', '.join(s.value for s in ActionSource)})")
     settings = load_workflow_settings()
     today = ctx.today()
     with ctx.store.read() as session:
@@ -302,11 +383,35 @@ def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | Non
             query = query.where(Action.finding_id.in_(list(finding_ids)))
         if overdue:
             query = query.where(Action.status.in_(LIVE), Action.due_on < today)
+        if source is not None:
+            query = query.where(Action.source == source)
+        if mine is not None:
+            query = query.where(_mine(session, mine))
+        if teams_of is not None:
+            teams = sorted(_team_ids(session, teams_of))
+            owner_team = select(Worker.team_id).where(
+                Worker.id == Action.owner_worker_id).scalar_subquery()
+            case_team = select(Case.team_id).where(Case.id == Action.case_id).scalar_subquery()
+            query = query.where(func.coalesce(owner_team, case_team).in_(teams))
+        if due_this_week:
+            monday, sunday = week_of_day(today)
+            query = query.where(Action.status.in_(LIVE), Action.due_on >= monday,
+                                Action.due_on <= sunday)
+        if review_due:
+            query = query.where(Action.status.in_(LIVE), Action.review_on <= today)
+        found = list(session.scalars(query))
+        cases, workers, users = _names(session, found)
         rows = [ActionRow(a.id, a.source, a.description, a.status, a.due_on, a.by_when_text,
                           a.review_on, a.owner_worker_id, a.owner_user_id, a.lead, a.audit_id,
                           a.case_id, a.exercise_id, a.finding_id, a.evidence, a.cancel_reason,
-                          overdue_days(a, today, settings.bank_holiday_region))
-                for a in session.scalars(query)]
+                          overdue_days(a, today, settings.bank_holiday_region),
+                          case_ref=cases.get(a.case_id or "", ""),
+                          owner_name=(workers.get(a.owner_worker_id or "")
+                                      or users.get(a.owner_user_id or "") or a.lead),
+                          review_due=(a.status in LIVE and a.review_on is not None
+                                      and a.review_on <= today),
+                          progress=a.progress)
+                for a in found]
     far = dt.date.max
     rows.sort(key=lambda r: (-r.overdue_working_days, r.due_on or far, r.id))
     return rows

@@ -22,9 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, RuleViolation
-from desktop.models import Audit, Case, CaseEvent, RagDisagreement
+from desktop.models import Audit, Case, CaseEvent, RagDisagreement, User, Worker
 from desktop.models.enums import CaseEventKind, DisagreementStatus, EventAction, Rag
 from desktop.services.context import ServiceContext
+from desktop.services.escalations import head_of_service_for, team_manager_of
 from desktop.services.event_log import log_change
 
 RAGS = frozenset(r.value for r in Rag)
@@ -58,6 +59,19 @@ class DisagreementRow:
     next_steps: str
     outcome_rag: str | None
     closed_at: dt.datetime | None
+    case_ref: str = ""
+    raised_at: dt.datetime | None = None
+    #: Who must act next, in words ("Auditor A. Name and team manager B. Name, to
+    #: discuss"); "" once closed.
+    awaiting: str = ""
+
+
+@dataclass(frozen=True)
+class ParticipantChoice:
+    """Someone who may have taken part in the discussion, with their name to show."""
+
+    participant: Participant
+    label: str
 
 
 def open_disagreement(session: Session, ctx: ServiceContext, audit: Audit,
@@ -182,11 +196,91 @@ def close(ctx: ServiceContext, disagreement_id: str) -> None:
     _move(ctx, disagreement_id, DisagreementStatus.CLOSED, (DisagreementStatus.AGREED,))
 
 
-def _row(r: RagDisagreement) -> DisagreementRow:
+@dataclass(frozen=True)
+class _CaseFacts:
+    """What the list says about a disagreement's case: its reference and who acts."""
+
+    case_ref: str
+    auditor: str
+    team_manager: str
+    head_of_service: str
+
+
+def _awaiting(r: RagDisagreement, facts: _CaseFacts | None) -> str:
+    """Who must act next on ``r``, in words (seed 000: discussed with the worker and
+    team manager, next steps agreed, outcome recorded; no agreement goes to a senior
+    manager)."""
+    auditor = f"Auditor {facts.auditor}" if facts and facts.auditor else "The auditor"
+    manager = (f"team manager {facts.team_manager}" if facts and facts.team_manager
+               else "the team manager")
+    if r.status == DisagreementStatus.OPEN.value:
+        return (f"{auditor} and {manager}, to agree the rating" if r.discussed_at
+                else f"{auditor} and {manager}, to discuss")
+    if r.status == DisagreementStatus.ESCALATED.value:
+        return (f"Head of Service {facts.head_of_service}, to decide"
+                if facts and facts.head_of_service else "A senior manager, to decide")
+    if r.status == DisagreementStatus.AGREED.value:
+        return f"{auditor}, to close it once the agreed action is taken"
+    return ""
+
+
+def _case_facts(session: Session, rows: Sequence[RagDisagreement]) -> dict[str, _CaseFacts]:
+    """By disagreement id: its case's reference, auditor, team manager and Head of
+    Service, with one read of each table rather than one per row."""
+    cases = {c.id: c for c in session.scalars(select(Case).where(
+        Case.id.in_(sorted({r.case_id for r in rows}))))}
+    users = dict(session.execute(select(User.id, User.name).where(User.id.in_(
+        sorted({r.raised_by_id for r in rows if r.raised_by_id})))).all())
+    managers = {c.id: team_manager_of(session, c) for c in cases.values()}
+    workers = dict(session.execute(select(Worker.id, Worker.name).where(Worker.id.in_(
+        sorted({m for m in managers.values() if m})))).all())
+    heads: dict[str | None, str] = {}
+    facts: dict[str, _CaseFacts] = {}
+    for r in rows:
+        case = cases.get(r.case_id)
+        if case is None:
+            continue
+        if r.status == DisagreementStatus.ESCALATED.value and case.service_area_id not in heads:
+            head = head_of_service_for(session, case.service_area_id)
+            heads[case.service_area_id] = (session.scalar(select(User.name).where(
+                User.id == head)) or "") if head else ""
+        facts[r.id] = _CaseFacts(case.case_ref, users.get(r.raised_by_id or "", ""),
+                                 workers.get(managers.get(case.id) or "", ""),
+                                 heads.get(case.service_area_id, ""))
+    return facts
+
+
+def participant_choices(ctx: ServiceContext, disagreement_id: str
+                        ) -> list[ParticipantChoice]:
+    """Who usually takes part in the discussion (seed 000: the auditor, the allocated
+    worker and their team manager), named for the window's tick list; stored by role
+    and id only."""
+    with ctx.store.read() as session:
+        row = _load(session, disagreement_id)
+        case = session.get(Case, row.case_id)
+        choices: list[ParticipantChoice] = []
+        if row.raised_by_id is not None:
+            name = session.scalar(select(User.name).where(User.id == row.raised_by_id))
+            choices.append(ParticipantChoice(Participant("auditor", row.raised_by_id),
+                                             f"Auditor: {name or 'unknown'}"))
+        for role, label, worker_id in (
+                ("social_worker", "Allocated worker", case.worker_id if case else None),
+                ("team_manager", "Team manager",
+                 team_manager_of(session, case) if case else None)):
+            if worker_id is not None:
+                name = session.scalar(select(Worker.name).where(Worker.id == worker_id))
+                choices.append(ParticipantChoice(Participant(role, worker_id),
+                                                 f"{label}: {name or 'unknown'}"))
+        return choices
+
+
+def _row(r: RagDisagreement, facts: _CaseFacts | None = None) -> DisagreementRow:
     people = tuple(Participant(p["role"], p["id"]) for p in json.loads(r.participants_json))
     return DisagreementRow(r.id, r.case_id, r.audit_id, r.recorded_rag, r.auditor_rag,
                            r.rationale, r.status, r.discussed_at, people, r.next_steps,
-                           r.outcome_rag, r.closed_at)
+                           r.outcome_rag, r.closed_at,
+                           case_ref=facts.case_ref if facts else "",
+                           raised_at=r.created_at, awaiting=_awaiting(r, facts))
 
 
 def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
@@ -202,6 +296,7 @@ def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
         if status is not None:
             query = query.where(RagDisagreement.status == status)
         rows = list(session.scalars(query))
+        facts = _case_facts(session, rows) if rows else {}
     rows.sort(key=lambda r: r.created_at, reverse=True)
     rows.sort(key=lambda r: _ORDER.get(r.status, 9))
-    return [_row(r) for r in rows]
+    return [_row(r, facts.get(r.id)) for r in rows]

@@ -61,6 +61,13 @@ class EscalationRow:
     is_open: bool
     overdue: bool
     steps: tuple[StepRow, ...]
+    case_ref: str = ""
+    concern: str = ""
+    response: str = ""
+    responded_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    #: Who must act next, in words ("Team manager A. Name"); "" once closed.
+    awaiting: str = ""
 
 
 def response_deadline(raised_at: dt.datetime, settings: WorkflowSettings) -> dt.datetime:
@@ -208,6 +215,35 @@ def _to_head_of_service(session: Session, ctx: ServiceContext, escalation: Escal
                to=escalation.status, head_of_service=head)
 
 
+def _awaiting(e: Escalation, names: dict[str, str]) -> str:
+    """Who must act next on ``e``, in words, for the list a QA lead reads."""
+    if e.status == EscalationStatus.AWAITING_TEAM_MANAGER.value:
+        who = names.get(e.team_manager_id or "")
+        return f"Team manager {who}" if who else "The case's team manager (none on record)"
+    if e.status == EscalationStatus.ESCALATED_TO_HEAD_OF_SERVICE.value:
+        who = names.get(e.head_of_service_id or "")
+        return (f"Head of Service {who}" if who
+                else "A Head of Service for the area (none on record)")
+    if e.status == EscalationStatus.RESPONDED.value:
+        who = names.get(e.raised_by_id or "")
+        return f"Auditor {who}, to close it" if who else "The auditor, to close it"
+    return ""
+
+
+def _people_names(session: Session, escalations: list[Escalation]) -> dict[str, str]:
+    """Names of the team managers (workers) and users the escalations point at."""
+    workers = {e.team_manager_id for e in escalations if e.team_manager_id}
+    users = {u for e in escalations for u in (e.head_of_service_id, e.raised_by_id) if u}
+    names: dict[str, str] = {}
+    if workers:
+        names.update(session.execute(select(Worker.id, Worker.name).where(
+            Worker.id.in_(sorted(workers)))).all())
+    if users:
+        names.update(session.execute(select(User.id, User.name).where(
+            User.id.in_(sorted(users)))).all())
+    return names
+
+
 def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
                      audit_id: str | None = None, open_only: bool = False
                      ) -> list[EscalationRow]:
@@ -223,16 +259,25 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
             query = query.where(Escalation.status.in_(OPEN))
         escalations = list(session.scalars(query))
         steps: dict[str, list[StepRow]] = {}
+        names: dict[str, str] = {}
+        refs: dict[str, str] = {}
         if escalations:
             for step in session.scalars(select(EscalationStep).where(
                     EscalationStep.escalation_id.in_([e.id for e in escalations]),
                     EscalationStep.deleted.is_(False)).order_by(EscalationStep.at)):
                 steps.setdefault(step.escalation_id, []).append(
                     StepRow(step.at, step.kind, step.actor_user_id, step.note))
-    rows = [EscalationRow(e.id, e.case_id, e.audit_id, e.status, e.raised_at, e.respond_by,
-                          e.team_manager_id, e.head_of_service_id, e.status in OPEN,
-                          e.status in OPEN and e.respond_by < now,
-                          tuple(steps.get(e.id, ()))) for e in escalations]
+            names = _people_names(session, escalations)
+            refs = dict(session.execute(select(Case.id, Case.case_ref).where(
+                Case.id.in_(sorted({e.case_id for e in escalations})))).all())
+        rows = [EscalationRow(e.id, e.case_id, e.audit_id, e.status, e.raised_at,
+                              e.respond_by, e.team_manager_id, e.head_of_service_id,
+                              e.status in OPEN, e.status in OPEN and e.respond_by < now,
+                              tuple(steps.get(e.id, ())), case_ref=refs.get(e.case_id, ""),
+                              concern=e.concern, response=e.response,
+                              responded_at=e.responded_at, closed_at=e.closed_at,
+                              awaiting=_awaiting(e, names))
+                for e in escalations]
     opened = sorted((r for r in rows if r.is_open), key=lambda r: (r.respond_by, r.id))
     rest = sorted((r for r in rows if not r.is_open), key=lambda r: (r.raised_at, r.id),
                   reverse=True)
