@@ -3,6 +3,7 @@ and the full name only through a logged reveal."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -15,31 +16,20 @@ from desktop.models import Audit, Case, CaseEvent
 from desktop.models.log import Event
 from desktop.services.case_detail import age_on, case_detail, reveal_name, status_text
 from desktop.services.context import ServiceContext
-from desktop.services.demo_county import build_demo_county
 from desktop.services.event_log import events_for
 from desktop.services.standards.caseload import caseload_standards
 from desktop.services.users import people
+from tests.unit.services.county import demo_county
 
 AS_OF = dt.date(2026, 11, 20)
 
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceContext]:
-    import keyring
-
-    from desktop.store import open_store
-    from tests.conftest import MemoryKeyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    store = open_store(tmp_path_factory.mktemp("detail") / "c.db", prompt=None, create=True)
-    noon = dt.datetime.combine(AS_OF, dt.time(12), tzinfo=dt.UTC)
-    ctx = ServiceContext(store=store, clock=lambda: noon)
-    build_demo_county(ctx, cases=300, seed=8, as_of=AS_OF)
-    auditor = next(p for p in people(ctx) if "auditor" in p.roles)
-    yield ServiceContext(store=store, clock=lambda: noon, user_id=auditor.id)
-    store.close()
-    keyring.set_keyring(previous)
+    with demo_county(tmp_path_factory.mktemp("detail"), cases=300, seed=8,
+                     as_of=AS_OF) as ctx:
+        auditor = next(p for p in people(ctx) if "auditor" in p.roles)
+        yield dataclasses.replace(ctx, user_id=auditor.id)
 
 
 def test_status_in_words() -> None:

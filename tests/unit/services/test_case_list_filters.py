@@ -15,9 +15,9 @@ from desktop.models import Audit, Case
 from desktop.services.case_filters import ANY_STANDARD, filter_choices
 from desktop.services.case_list import CaseQuery, SortKey, case_rows, first_page, list_cases
 from desktop.services.context import Cancelled, ServiceContext
-from desktop.services.demo_county import build_demo_county
 from desktop.services.standards.caseload import caseload_standards
 from desktop.services.standards.engine import Standard
+from tests.unit.services.county import demo_county
 
 AS_OF = dt.date(2026, 11, 20)
 
@@ -37,20 +37,9 @@ class Plain:
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceContext]:
-    import keyring
-
-    from desktop.store import open_store
-    from tests.conftest import MemoryKeyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    store = open_store(tmp_path_factory.mktemp("filters") / "c.db", prompt=None, create=True)
-    noon = dt.datetime.combine(AS_OF, dt.time(12), tzinfo=dt.UTC)
-    ctx = ServiceContext(store=store, clock=lambda: noon)
-    build_demo_county(ctx, cases=700, seed=5, as_of=AS_OF)
-    yield ctx
-    store.close()
-    keyring.set_keyring(previous)
+    with demo_county(tmp_path_factory.mktemp("filters"), cases=700, seed=5,
+                     as_of=AS_OF) as ctx:
+        yield ctx
 
 
 @pytest.fixture(scope="module")
