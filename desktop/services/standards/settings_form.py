@@ -273,3 +273,12 @@ def save_form(form: SettingsForm, texts: Mapping[str, str], path: Path | None = 
         raise SettingsRefused(path.name, {problem.key: _why(problem)}) from None
     write_settings(path, settings.to_dict())
     return settings
+
+
+#: Roles that change the council's settings (the security issue will enforce it in the
+#: services; until then the settings screen offers the fields read-only to others).
+SETTINGS_ROLES = frozenset({"administrator", "qa"})
+
+
+def may_change_settings(roles: tuple[str, ...] | frozenset[str]) -> bool:
+    return bool(SETTINGS_ROLES & set(roles))

@@ -50,3 +50,31 @@ def events(store: Store, ref: str) -> list[CaseEvent]:
         return list(session.scalars(
             select(CaseEvent).join(Case, Case.id == CaseEvent.case_id)
             .where(Case.case_ref == ref).order_by(CaseEvent.kind, CaseEvent.occurred_on)))
+
+
+def mosaic_copies(path: Path, rows: int, *, prefix: str = "9", column: str | None = None,
+                  value: str = "", first: tuple[str, str] | None = None) -> Path:
+    """``rows`` copies of the Mosaic sample's first row with new references.
+
+    Args:
+        column, value: every copy's ``column`` holds ``value`` (e.g. a bad RAG).
+        first: (case reference, RAG) of one more row written first: a change to an
+            existing case.
+    """
+    with (DATA / "mosaic_caseload.csv").open(encoding="utf-8", newline="") as handle:
+        header, sample, *_ = list(csv.reader(handle))
+    rag = header.index("VTT RAG")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        if first is not None:
+            changed = list(sample)
+            changed[0], changed[rag] = first
+            writer.writerow(changed)
+        for number in range(rows):
+            row = list(sample)
+            row[0] = f"{prefix}{number:07d}"
+            if column is not None:
+                row[header.index(column)] = value
+            writer.writerow(row)
+    return path

@@ -19,7 +19,14 @@ from desktop.services.caseload.profiles import ProfileProblem, load_profile
 from desktop.services.caseload.report import problems_csv
 from desktop.services.context import Cancelled, CancelToken, ServiceContext
 from desktop.store import Store
-from tests.unit.services.caseload.helpers import DATA, NOW, case, counts, fixed_ctx
+from tests.unit.services.caseload.helpers import (
+    DATA,
+    NOW,
+    case,
+    counts,
+    fixed_ctx,
+    mosaic_copies,
+)
 
 MOSAIC = DATA / "mosaic_caseload.csv"
 
@@ -74,22 +81,6 @@ def test_refused_rows_as_csv_name_row_column_and_reason(store: Store) -> None:
     assert {r[0] for r in rows[1:]} >= {"3", "4"}
 
 
-def _big_file(path: Path, rows: int, changed_ref: str) -> Path:
-    with MOSAIC.open(encoding="utf-8", newline="") as handle:
-        header, first, *_ = list(csv.reader(handle))
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(header)
-        changed = list(first)
-        changed[0], changed[header.index("VTT RAG")] = changed_ref, "Green"
-        writer.writerow(changed)
-        for number in range(rows - 1):
-            row = list(first)
-            row[0] = f"900{number:06d}"
-            writer.writerow(row)
-    return path
-
-
 def test_cancel_while_writing_leaves_the_store_as_it_was(tmp_path: Path, store: Store
                                                          ) -> None:
     import_caseload(fixed_ctx(store), MOSAIC)
@@ -106,7 +97,7 @@ def test_cancel_while_writing_leaves_the_store_as_it_was(tmp_path: Path, store: 
 
     ctx = ServiceContext(store=store, clock=lambda: NOW, progress=progress, cancel=token)
     with pytest.raises(Cancelled):
-        import_caseload(ctx, _big_file(tmp_path / "big.csv", 12_000, "100001"))
+        import_caseload(ctx, mosaic_copies(tmp_path / "big.csv", 12_000, first=("100001", "Green")))
     assert "writing cases" in stages
     assert counts(store) == before
     assert case(store, "100001").rag == rag_before
