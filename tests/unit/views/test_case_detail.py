@@ -43,7 +43,7 @@ def _column(pane: CaseDetail, column: int) -> list[str]:
 
 def test_the_compliance_panel_says_each_status_in_words(qtbot: QtBot, county_path: Path
                                                          ) -> None:
-    window, pane, ctx = _pane(qtbot, county_path)
+    _window, pane, ctx = _pane(qtbot, county_path)
     judged = next(c for c in caseload_standards(ctx, AS_OF).cases
                   if c.overdue and any(r.status == "met" for r in c.results))
     with qtbot.waitSignal(pane.shown, timeout=20_000):
