@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from desktop.models import Audit, AuditAnswer, TemplateQuestion
 from desktop.models.enums import AnswerType, Grade, Rag, StandardAnswer
@@ -49,27 +50,59 @@ def normalise(answer_type: str, value: object) -> str | None:
     return code
 
 
-def submission_problems(audit: Audit, questions: Iterable[TemplateQuestion],
-                        answers: Mapping[str, AuditAnswer],
-                        questions_with_actions: set[str]) -> list[str]:
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing that stops submission, tied to the field of the form that holds it.
+
+    Why beside the sentence: the form shows ``short`` under the field itself and puts
+    the cursor there, while the command line and the error message list ``text``.
+
+    Attributes:
+        field: a question's code, or ``overview``, ``grade``, ``auditor_rag``.
+        text: the whole sentence ("question 'x' is required").
+        short: what to show under the field ("An answer is required.").
+    """
+
+    field: str
+    text: str
+    short: str
+
+
+def submission_field_problems(audit: Audit, questions: Iterable[TemplateQuestion],
+                              answers: Mapping[str, AuditAnswer],
+                              questions_with_actions: set[str]) -> list[FieldProblem]:
     """Everything that stops ``audit`` being submitted, in the order of the form.
 
     ``answers`` maps question id to answer; a "not met" needs an action on that question
     or a written reason (the answer's note).
     """
-    problems: list[str] = []
+    problems: list[FieldProblem] = []
     for q in questions:
         answer = answers.get(q.id)
         value = answer.value if answer is not None else None
         if q.required and value is None:
-            problems.append(f"question '{q.code}' is required")
+            problems.append(FieldProblem(q.code, f"question '{q.code}' is required",
+                                         "An answer is required."))
         if value == StandardAnswer.NOT_MET and q.id not in questions_with_actions and not (
                 answer is not None and answer.note.strip()):
-            problems.append(f"question '{q.code}' is not met: add an action or a written reason")
+            problems.append(FieldProblem(
+                q.code, f"question '{q.code}' is not met: add an action or a written reason",
+                "Not met: add an action for it, or write the reason in its note."))
     if not audit.overview.strip():
-        problems.append("the overview of findings is empty")
+        problems.append(FieldProblem("overview", "the overview of findings is empty",
+                                     "Write the overview of your findings."))
     if audit.grade not in GRADES:
-        problems.append("the overall grade is missing")
+        problems.append(FieldProblem("grade", "the overall grade is missing",
+                                     "Choose the overall grade."))
     if audit.auditor_rag not in RAGS:
-        problems.append("your RAG rating is missing")
+        problems.append(FieldProblem("auditor_rag", "your RAG rating is missing",
+                                     "Choose your RAG rating."))
     return problems
+
+
+def submission_problems(audit: Audit, questions: Iterable[TemplateQuestion],
+                        answers: Mapping[str, AuditAnswer],
+                        questions_with_actions: set[str]) -> list[str]:
+    """The sentences of :func:`submission_field_problems`, for messages and the CLI."""
+    return [p.text for p in submission_field_problems(audit, questions, answers,
+                                                      questions_with_actions)]

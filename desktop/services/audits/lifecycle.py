@@ -48,7 +48,13 @@ from desktop.models.enums import (
     SampleItemStatus,
 )
 from desktop.services.audits.access import acting_user, roles_of
-from desktop.services.audits.answers import GRADES, RAGS, normalise, submission_problems
+from desktop.services.audits.answers import (
+    GRADES,
+    RAGS,
+    FieldProblem,
+    normalise,
+    submission_field_problems,
+)
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import LIVE, close_if_now_agreeing, open_disagreement
 from desktop.services.escalations import open_escalation
@@ -203,7 +209,8 @@ def discard_draft(ctx: ServiceContext, audit_id: str) -> None:
         log_change(session, ctx, EventAction.CHANGE, "audit", audit.id, fields=["deleted"])
 
 
-def _checks(session: Session, audit: Audit) -> tuple[list[str], dict[str, AuditAnswer],
+def _checks(session: Session, audit: Audit) -> tuple[list[FieldProblem],
+                                                     dict[str, AuditAnswer],
                                                      list[TemplateQuestion]]:
     questions = list(session.scalars(select(TemplateQuestion).where(
         TemplateQuestion.template_id == audit.template_id, TemplateQuestion.deleted.is_(False))
@@ -213,11 +220,17 @@ def _checks(session: Session, audit: Audit) -> tuple[list[str], dict[str, AuditA
     with_actions = set(session.scalars(select(Action.question_id).where(
         Action.audit_id == audit.id, Action.deleted.is_(False),
         Action.status != ActionStatus.CANCELLED.value, Action.question_id.is_not(None))))
-    return submission_problems(audit, questions, answers, with_actions), answers, questions
+    return (submission_field_problems(audit, questions, answers, with_actions), answers,
+            questions)
 
 
 def problems(ctx: ServiceContext, audit_id: str) -> list[str]:
     """What stops the audit being submitted now (empty: it can be)."""
+    return [p.text for p in field_problems(ctx, audit_id)]
+
+
+def field_problems(ctx: ServiceContext, audit_id: str) -> list[FieldProblem]:
+    """:func:`problems` with the field of the form each one belongs to."""
     with ctx.store.read() as session:
         return _checks(session, load_audit(session, audit_id))[0]
 
@@ -251,7 +264,8 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
         audit = _editable(session, ctx, audit_id)
         found, answers, questions = _checks(session, audit)
         if found:
-            raise RuleViolation(f"the audit cannot be submitted: {'; '.join(found)}")
+            raise RuleViolation("the audit cannot be submitted: "
+                                f"{'; '.join(p.text for p in found)}")
         case = session.get(Case, audit.case_id)
         assert case is not None
         now = ctx.now()
