@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, RuleViolation
-from desktop.models import Audit, AuditTemplate, Case, Moderation
+from desktop.models import Audit, AuditTemplate, Case, Moderation, User
 from desktop.models.enums import AnswerType, AuditStatus, EventAction, ModerationStatus, Role
 from desktop.services.audits.access import require_role
 from desktop.services.audits.answers import GRADES
@@ -212,3 +212,96 @@ def moderation_agreement(ctx: ServiceContext) -> Agreement:
     """Auditor against moderator grades: percent agreement and Cohen's kappa."""
     pairs = [(r.audit_grade or "", r.moderator_grade or "") for r in moderation_results(ctx)]
     return agreement(pairs, GRADE_SCALE)
+
+
+@dataclass(frozen=True)
+class ModerationItem:
+    """One line of a moderator's list.
+
+    Attributes:
+        done: the moderator has saved their grade.
+        audit_grade: the first grade, only once ``done`` (blind until then).
+    """
+
+    moderation_id: str
+    audit_id: str
+    case_ref: str
+    audit_date: dt.date | None
+    auditor: str
+    done: bool
+    moderator_grade: str | None
+    audit_grade: str | None
+    selected_at: dt.datetime | None
+
+
+def moderation_items(ctx: ServiceContext) -> list[ModerationItem]:
+    """The acting moderator's list: drawn audits still to grade (never their own
+    audits), then the ones they graded, beside the first grade; oldest draw first.
+
+    Why one list for every moderator: a drawn audit belongs to no moderator until one
+    grades it, so any moderator but its auditor may take it.
+    """
+    with ctx.store.read() as session:
+        user = require_role(session, ctx, "reading moderation items", *MODERATORS)
+        rows = session.execute(
+            select(Moderation, Audit.auditor_id, Audit.grade, Audit.audit_date, Case.case_ref,
+                   User.name)
+            .join(Audit, Audit.id == Moderation.audit_id)
+            .join(Case, Case.id == Audit.case_id)
+            .outerjoin(User, User.id == Audit.auditor_id)
+            .where(Moderation.deleted.is_(False)))
+        items = []
+        for row, auditor_id, first, day, ref, auditor in rows:
+            done = row.status == ModerationStatus.DONE.value
+            if auditor_id == user or (done and row.moderator_id != user):
+                continue
+            items.append(ModerationItem(row.id, row.audit_id, ref, day, auditor or "",
+                                        done, row.grade, first if done else None,
+                                        row.selected_at))
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    items.sort(key=lambda i: (i.done, i.selected_at or far, i.case_ref))
+    return items
+
+
+def moderation_outcome(ctx: ServiceContext, moderation_id: str) -> ModerationResult:
+    """A graded moderation beside the first grade; refused while it is still blind."""
+    with ctx.store.read() as session:
+        require_role(session, ctx, "reading moderation results", *MODERATORS)
+        row = _load(session, moderation_id)
+        if row.status != ModerationStatus.DONE.value:
+            raise RuleViolation("the first grade is shown once your own grade is saved")
+        audit = session.get(Audit, row.audit_id)
+        assert audit is not None
+        return ModerationResult(row.id, audit.id, audit.auditor_id, row.moderator_id,
+                                audit.grade, row.grade, audit.grade == row.grade, row.note,
+                                row.completed_at)
+
+
+@dataclass(frozen=True)
+class AuditorAgreement:
+    """One auditor's grades against the moderators' (``agreement.linear`` is the
+    weighted kappa the table shows)."""
+
+    auditor_id: str
+    auditor: str
+    agreement: Agreement
+
+
+def agreement_by_auditor(ctx: ServiceContext) -> list[AuditorAgreement]:
+    """Each auditor's moderated audits: percent agreement and weighted kappa, by name.
+
+    Why per auditor: the overall figure says whether moderation agrees; the per-auditor
+    one says whose grading to look at (with the note when too few pairs for a kappa).
+    """
+    results = moderation_results(ctx)
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for result in results:
+        pairs.setdefault(result.auditor_id, []).append(
+            (result.audit_grade or "", result.moderator_grade or ""))
+    with ctx.store.read() as session:
+        names: dict[str, str] = {user_id: name for user_id, name in session.execute(
+            select(User.id, User.name).where(User.id.in_(list(pairs))))}
+    table = [AuditorAgreement(auditor, names.get(auditor, ""), agreement(graded, GRADE_SCALE))
+             for auditor, graded in pairs.items()]
+    table.sort(key=lambda a: (a.auditor.casefold(), a.auditor_id))
+    return table
