@@ -30,6 +30,7 @@ from desktop.services.sampling.records import areas_of, saved_sample, shortfall_
 from desktop.services.sampling.replacement import DROP_REASON_TEXT
 from desktop.services.sampling.settings import RAGS, load_sampling_settings
 from desktop.services.sampling.weekly import AreaDraw, draw_area, draw_weekly
+from desktop.services.sampling.weeks import parse_week, week_of
 
 #: The template of a weekly dip-sample audit: seed 000's risk assessment and RAG form
 #: (the demo county's audit history uses the same one).
@@ -121,9 +122,11 @@ class MyWeek:
         return [c for c in self.cases if not c.dropped]
 
 
-def read_my_week(ctx: ServiceContext, week: str) -> MyWeek:
-    """The acting user's weekly sample for ``week``, with its cases and quota progress."""
+def read_my_week(ctx: ServiceContext, week: str | None = None) -> MyWeek:
+    """The acting user's weekly sample for ``week`` (None: this week, in England), with
+    its cases and quota progress."""
     auditor = acting_user(ctx, "showing your week's sample")
+    week = week_of(ctx.today()) if week is None else parse_week(week)
     with ctx.store.read() as session:
         sample = saved_sample(session, auditor, week)
         if sample is None:

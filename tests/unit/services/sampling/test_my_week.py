@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -72,6 +74,10 @@ def test_initials_not_names() -> None:
 
 def test_before_the_draw_the_week_is_empty_with_the_quotas_wanted(ctx, load) -> None:
     me = as_user(ctx, load.auditor("am-north", "North"))
+    me.clock = lambda: dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)  # Sunday night, GMT
+    assert read_my_week(me).week == "2026-W48"
+    me.clock = lambda: dt.datetime(2026, 6, 28, 23, 30, tzinfo=dt.UTC)  # Monday 00:30 BST
+    assert read_my_week(me).week == "2026-W27"
     week = read_my_week(me, WEEK)
     assert week.sample_id is None and week.cases == []
     assert [(q.rag, q.wanted, q.drawn) for q in week.quotas] == [
