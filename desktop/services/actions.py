@@ -48,6 +48,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 LIVE = (S.OPEN.value, S.IN_PROGRESS.value)
+#: The usual next step from each status (the tracker's suggestion; the move is still
+#: checked by :func:`set_status`).
+NEXT: dict[str, str] = {S.OPEN.value: S.IN_PROGRESS.value, S.IN_PROGRESS.value: S.DONE.value,
+                        S.DONE.value: S.VERIFIED.value}
 #: Audit states in which the auditor may still add actions to the audit.
 AUDIT_ACCEPTS_ACTIONS = (AuditStatus.DRAFT.value, AuditStatus.REOPENED.value,
                          AuditStatus.SUBMITTED.value, AuditStatus.OPEN_FOR_COMMENT.value,

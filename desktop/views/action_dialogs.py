@@ -1,0 +1,110 @@
+"""Asking for a new status with its evidence or reason, and for progress on an action.
+
+Why dialogs of their own and not QInputDialog: the status and its evidence belong
+together (a cancelled action needs a reason, a confirmed one its evidence), the
+statuses are shown in words, and tests find the dialog on the screen's attribute.
+"""
+
+from __future__ import annotations
+
+from desktop.qt import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QWidget,
+)
+from desktop.views.action_table import status_words
+
+#: The statuses a person may ask for, in the order of the workflow.
+CHOICES = ("open", "in_progress", "done", "verified", "cancelled")
+HINTS = {"done": "The owner's manager confirms it done; say what shows it was done.",
+         "verified": "QA verifies a confirmed action; say what you checked.",
+         "cancelled": "Say why the action is no longer needed.",
+         "in_progress": "Optionally, what has been done so far.",
+         "open": "Optionally, why it goes back to open."}
+
+
+def _buttons(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+class StatusDialog(QDialog):
+    """Attributes:
+        status_choice: the new status in words (the code is each item's data).
+        text_edit: the evidence, or for a cancelled action the reason.
+    """
+
+    def __init__(self, count: int, status: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Change the status of an action" if count == 1
+                            else f"Change the status of {count} actions")
+        intro = QLabel("The new status applies to the selected action." if count == 1 else
+                       f"The new status applies to all {count} selected actions, or, if "
+                       "any of them cannot move, to none.")
+        intro.setWordWrap(True)
+        self.status_choice = QComboBox()
+        self.status_choice.setAccessibleName("New status")
+        for code in CHOICES:
+            self.status_choice.addItem(status_words(code), code)
+        if status in CHOICES:
+            self.status_choice.setCurrentIndex(CHOICES.index(status))
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.text_edit = QPlainTextEdit()
+        self.text_edit.setAccessibleName("Evidence or reason")
+        self.text_edit.setTabChangesFocus(True)
+        self.status_choice.currentIndexChanged.connect(self._show_hint)
+        self._show_hint()
+        form = QFormLayout(self)
+        form.addRow(intro)
+        status_label = QLabel("New &status:")
+        status_label.setBuddy(self.status_choice)
+        form.addRow(status_label, self.status_choice)
+        text_label = QLabel("&Evidence or reason:")
+        text_label.setBuddy(self.text_edit)
+        form.addRow(text_label, self.text_edit)
+        form.addRow(self.hint)
+        form.addRow(_buttons(self))
+        self.text_edit.setFocus()
+
+    def _show_hint(self) -> None:
+        self.hint.setText(HINTS.get(self.status(), ""))
+
+    def status(self) -> str:
+        return str(self.status_choice.currentData())
+
+    def text(self) -> str:
+        return self.text_edit.toPlainText().strip()
+
+
+class ProgressDialog(QDialog):
+    """Progress notes and evidence for one action, without changing its status.
+
+    Attributes:
+        progress_edit, evidence_edit: prefilled with what the action holds now.
+    """
+
+    def __init__(self, progress: str, evidence: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Record progress on an action")
+        self.progress_edit = QPlainTextEdit(progress)
+        self.progress_edit.setAccessibleName("Progress")
+        self.progress_edit.setTabChangesFocus(True)
+        self.evidence_edit = QPlainTextEdit(evidence)
+        self.evidence_edit.setAccessibleName("Evidence")
+        self.evidence_edit.setTabChangesFocus(True)
+        form = QFormLayout(self)
+        progress_label = QLabel("&Progress so far:")
+        progress_label.setBuddy(self.progress_edit)
+        form.addRow(progress_label, self.progress_edit)
+        evidence_label = QLabel("&Evidence:")
+        evidence_label.setBuddy(self.evidence_edit)
+        form.addRow(evidence_label, self.evidence_edit)
+        form.addRow(_buttons(self))

@@ -1,0 +1,299 @@
+"""The action tracker: every action from audits, exercises and plans, and its next step.
+
+Why the filters ask the service and the text filter does not: "mine", "my teams",
+"overdue" and "due this week" are rules (who owns what, working days, the ISO week),
+so :func:`desktop.services.actions.list_actions` applies them on the worker; typed text
+only narrows the rows already shown, so it filters in the view as the person types.
+A status change goes through ``set_status``, which refuses a move the person may not
+make (the owner's manager confirms, QA verifies) in one sentence the window shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from desktop.qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QItemSelectionModel,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    Signal,
+)
+from desktop.services import actions
+from desktop.services.actions import ActionRow
+from desktop.services.context import ServiceContext
+from desktop.views.action_dialogs import ProgressDialog, StatusDialog
+from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
+from desktop.views.row_table import ROW_ROLE, filtering_proxy
+from desktop.views.screen import Host, Screen
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """What the filter controls ask of the service (see ``list_actions``)."""
+
+    mine: str | None = None
+    teams_of: str | None = None
+    overdue: bool = False
+    due_this_week: bool = False
+    review_due: bool = False
+    status: str | None = None
+    source: str | None = None
+
+    def read(self, ctx: ServiceContext) -> list[ActionRow]:
+        return actions.list_actions(
+            ctx, mine=self.mine, teams_of=self.teams_of, overdue=self.overdue,
+            due_this_week=self.due_this_week, review_due=self.review_due,
+            status=self.status, source=self.source)
+
+
+class ActionTrackerScreen(Screen):
+    """Signals:
+        actions_loaded(int): the list was read again (the number of rows).
+
+    Attributes:
+        model, proxy, table: the actions, the text filter over them, the view.
+        mine_check, teams_check, overdue_check, week_check, review_check, status_choice,
+            source_choice, filter_edit: the filters.
+        status_button, confirm_button, verify_button, progress_button, case_button:
+            what can be done with the selected rows.
+        status_dialog, progress_dialog: the dialog last opened (tests drive it).
+    """
+
+    key = "actions"
+    title = "A&ctions"
+    reads = frozenset({"actions"})
+
+    actions_loaded = Signal(int)
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self._serial = 0
+        self.status_dialog: StatusDialog | None = None
+        self.progress_dialog: ProgressDialog | None = None
+
+        self.mine_check = self._check("&Mine", "Only actions I own or raised in my audits")
+        self.teams_check = self._check("My &teams", "Only actions of my teams")
+        self.overdue_check = self._check("&Overdue", "Only overdue actions")
+        self.week_check = self._check("Due this &week", "Only actions due this week")
+        self.review_check = self._check("&Review due", "Only actions past their review date")
+        self.status_choice = self._choice("Status", [("Any status", None)] + [
+            (words, code) for code, words in STATUS_WORDS.items()])
+        self.source_choice = self._choice("Source", [("Any source", None)] + [
+            (words, code) for code, words in SOURCE_WORDS.items()])
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setAccessibleName("Filter the actions by text")
+        self.filter_edit.setPlaceholderText("Words in any column")
+        self.filter_edit.setClearButtonEnabled(True)
+
+        self.model = action_model()
+        self.proxy = filtering_proxy(self.model, self)
+        self.table = QTableView()
+        self.table.setObjectName("action_table")
+        self.table.setAccessibleName("Actions")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setColumnWidth(0, 320)
+        self.counts = QLabel("Not read yet.")
+
+        self.status_button = self._button("Change &status…", "Change the selected actions' "
+                                          "status", lambda: self.change_status(None))
+        self.confirm_button = self._button("Confirm &done…", "Confirm the selected actions "
+                                           "done (the owner's manager)",
+                                           lambda: self.change_status("done"))
+        self.verify_button = self._button("&Verify…", "Verify the selected actions (QA)",
+                                          lambda: self.change_status("verified"))
+        self.progress_button = self._button("Record &progress…", "Record progress and "
+                                            "evidence on the selected action",
+                                            self.record_progress)
+        self.case_button = self._button("Open the &case", "Open the selected action's case",
+                                        self.open_case)
+
+        filters = QHBoxLayout()
+        for check in (self.mine_check, self.teams_check, self.overdue_check,
+                      self.week_check, self.review_check):
+            filters.addWidget(check)
+        for text, widget in (("St&atus:", self.status_choice),
+                             ("So&urce:", self.source_choice),
+                             ("Fi&lter:", self.filter_edit)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            filters.addWidget(label)
+            filters.addWidget(widget, 1 if widget is self.filter_edit else 0)
+        buttons = QHBoxLayout()
+        for button in (self.status_button, self.confirm_button, self.verify_button,
+                       self.progress_button, self.case_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.counts)
+        layout.addLayout(buttons)
+
+        for check in (self.mine_check, self.teams_check, self.overdue_check,
+                      self.week_check, self.review_check):
+            check.toggled.connect(self.refresh)
+        self.status_choice.currentIndexChanged.connect(self.refresh)
+        self.source_choice.currentIndexChanged.connect(self.refresh)
+        self.filter_edit.textChanged.connect(self._filter_text)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.change_status(None))
+        self._selection_changed()
+
+    # -- building -------------------------------------------------------------------
+    def _check(self, text: str, name: str) -> QCheckBox:
+        check = QCheckBox(text)
+        check.setAccessibleName(name)
+        return check
+
+    def _choice(self, name: str, items: Sequence[tuple[str, str | None]]) -> QComboBox:
+        choice = QComboBox()
+        choice.setAccessibleName(name)
+        for text, code in items:
+            choice.addItem(text, code)
+        return choice
+
+    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(name)
+        button.clicked.connect(slot)
+        return button
+
+    # -- reading --------------------------------------------------------------------
+    def filters(self) -> ActionFilters:
+        user = self.host.user.id if self.host.user is not None else None
+        return ActionFilters(
+            mine=user if self.mine_check.isChecked() else None,
+            teams_of=user if self.teams_check.isChecked() else None,
+            overdue=self.overdue_check.isChecked(),
+            due_this_week=self.week_check.isChecked(),
+            review_due=self.review_check.isChecked(),
+            status=self.status_choice.currentData(),
+            source=self.source_choice.currentData())
+
+    def refresh(self) -> None:
+        if self.host.store is None:
+            return
+        self.stale = False
+        self._serial += 1
+        serial = self._serial
+        wanted = self.filters()
+        self.host.call("Reading the actions", wanted.read, dialog=False).success(
+            lambda rows: self._show(serial, rows)).run()
+
+    def _show(self, serial: int, rows: list[ActionRow]) -> None:
+        if serial != self._serial:
+            return  # a newer filter's read is on its way
+        kept = {r.id for r in self.selected()}
+        self.model.set_rows(rows)
+        self._reselect(kept)
+        self._count()
+        self.actions_loaded.emit(len(rows))
+
+    def _reselect(self, ids: set[str]) -> None:
+        if not ids:
+            return
+        selection = self.table.selectionModel()
+        flags = (QItemSelectionModel.SelectionFlag.Select
+                 | QItemSelectionModel.SelectionFlag.Rows)
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(ROW_ROLE).id in ids:
+                selection.select(index, flags)
+
+    def _filter_text(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self._count()
+
+    def _count(self) -> None:
+        shown, read = self.proxy.rowCount(), self.model.rowCount()
+        late = sum(1 for r in self.model.rows if r.overdue_working_days)
+        review = sum(1 for r in self.model.rows if r.review_due)
+        if read == 0:
+            self.counts.setText("No actions match these filters.")
+            return
+        self.counts.setText(f"{shown:,} of {read:,} actions shown   ·   {late:,} overdue   ·"
+                            f"   {review:,} due for review")
+
+    # -- the selection ----------------------------------------------------------------
+    def selected(self) -> list[ActionRow]:
+        rows = self.table.selectionModel().selectedRows()
+        return [index.data(ROW_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+
+    def _selection_changed(self) -> None:
+        count = len(self.selected())
+        for button in (self.status_button, self.confirm_button, self.verify_button):
+            button.setEnabled(count > 0)
+        self.progress_button.setEnabled(count == 1)
+        self.case_button.setEnabled(count == 1 and self.selected()[0].case_id is not None)
+
+    # -- writing ----------------------------------------------------------------------
+    def change_status(self, status: str | None) -> None:
+        """Ask for the new status (``status`` preset, else the usual next step) and its
+        evidence or reason, for every selected action."""
+        rows = self.selected()
+        if not rows:
+            return
+        preset = status or actions.NEXT.get(rows[0].status, rows[0].status)
+        dialog = StatusDialog(len(rows), preset, self)
+        self.status_dialog = dialog
+        ids = [r.id for r in rows]
+        dialog.accepted.connect(lambda: self._set_status(ids, dialog.status(), dialog.text()))
+        dialog.open()
+
+    def _set_status(self, ids: list[str], to: str, text: str) -> None:
+        cancelling = to == "cancelled"
+
+        def write(ctx: ServiceContext) -> int:
+            return actions.set_status(ctx, ids, to, reason=text if cancelling else "",
+                                      evidence=None if cancelling or not text else text)
+
+        self.host.call("Changing the status", write).success(
+            lambda _count: self.host.changed("actions")).run()
+
+    def record_progress(self) -> None:
+        rows = self.selected()
+        if len(rows) != 1:
+            return
+        row = rows[0]
+        dialog = ProgressDialog(row.progress, row.evidence, self)
+        self.progress_dialog = dialog
+
+        dialog.accepted.connect(lambda: self._record(row.id, dialog.progress_edit.toPlainText(),
+                                                     dialog.evidence_edit.toPlainText()))
+        dialog.open()
+
+    def _record(self, action_id: str, progress: str, evidence: str) -> None:
+        def write(ctx: ServiceContext) -> None:
+            actions.record_progress(ctx, action_id, progress=progress, evidence=evidence)
+
+        self.host.call("Recording progress", write).success(
+            lambda _none: self.host.changed("actions")).run()
+
+    def open_case(self) -> None:
+        rows = self.selected()
+        if len(rows) == 1 and rows[0].case_id is not None:
+            self.host.open_case(rows[0].case_id)
+
+    # -- window duties ----------------------------------------------------------------
+    def find(self) -> bool:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+        return True

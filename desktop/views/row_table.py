@@ -1,0 +1,118 @@
+"""A table of service rows (dataclasses) described by a list of columns.
+
+Why one model for the action tracker and the concerns screen: each lists a few hundred
+to a few thousand rows the service has already ordered; the columns differ, the
+behaviour does not (words in every cell, an attention tone in colour beside the words,
+the row object for the screen's buttons, and sortable keys for the header).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+from desktop.models.enums import Rag
+from desktop.qt import (
+    QAbstractTableModel,
+    QColor,
+    QFont,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QWidget,
+)
+from desktop.views.case_table import RAG_COLOURS
+
+Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
+#: The row object itself, for the screen's buttons.
+ROW_ROLE = Qt.ItemDataRole.UserRole + 10
+#: A value that sorts as a person expects (dates as ISO text, counts as numbers).
+SORT_ROLE = Qt.ItemDataRole.UserRole + 11
+
+
+class Tone(Enum):
+    """How loudly a cell asks for attention; the words in the cell say why."""
+
+    LATE = "late"  # overdue: the RAG red pair
+    SOON = "soon"  # review due, awaiting someone: the RAG amber pair
+
+
+TONE_COLOURS = {Tone.LATE: RAG_COLOURS[Rag.RED], Tone.SOON: RAG_COLOURS[Rag.AMBER]}
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    """One column: its header, the words in its cells and, optionally, a sort key and
+    the tone of a cell (None: plain)."""
+
+    header: str
+    text: Callable[[R], str]
+    sort: Callable[[R], Any] | None = None
+    tone: Callable[[R], Tone | None] | None = None
+
+
+class RowTableModel(QAbstractTableModel, Generic[R]):
+    """Rows under :class:`Column` s; :meth:`set_rows` replaces them all."""
+
+    def __init__(self, columns: Sequence[Column[R]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return column.text(row)
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return column.sort(row) if column.sort is not None else column.text(row)
+        tone = column.tone(row) if column.tone is not None else None
+        if tone is None:
+            return None
+        background, foreground = TONE_COLOURS[tone]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor(background)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(foreground)
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and section < len(self.columns)):
+            return self.columns[section].header
+        return None
+
+
+def filtering_proxy(model: RowTableModel[Any], parent: QWidget) -> QSortFilterProxyModel:
+    """A proxy that keeps the service's order until a header is clicked, and filters
+    by typed text found in any column (case-insensitive)."""
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    return proxy
