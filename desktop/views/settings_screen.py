@@ -1,0 +1,250 @@
+"""The Settings screen: practice standards, sampling quotas, templates, workflow numbers.
+
+Why these live in files and the store, not in the window: the command line and the
+services read the same ``standards.json``, ``sampling.json`` and ``workflow.json`` in
+the config folder and the templates in ``<config>/templates``; the screen edits those,
+through the services that parse them, so that a value refused here is refused there in
+the same words, and a value saved here is what the next command runs with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.errors import UserError
+from desktop.qt import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from desktop.services.context import ServiceContext
+from desktop.services.standards.settings_form import (
+    FORMS,
+    SAMPLING,
+    STANDARDS,
+    WORKFLOW,
+    SettingsForm,
+    SettingsRefused,
+    form_values,
+    may_change_settings,
+    save_form,
+)
+from desktop.services.standards.settings_history import (
+    StandardsVersionInfo,
+    save_standards,
+    standards_history,
+)
+from desktop.services.templates.library import TemplateRow, import_template, template_rows
+from desktop.services.templates.versions import TemplateVersion
+from desktop.views.path_field import PathField
+from desktop.views.screen import Host, Screen
+from desktop.views.settings_form_view import SettingsFormView
+from desktop.views.text_table import CopyableTableView, TextTableModel
+from desktop.views.worker import show_error
+
+HISTORY_HEADERS = ("Version", "In force from", "In use", "What changed")
+TEMPLATE_HEADERS = ("Template", "Version", "Title", "In use", "Questions", "Stored on")
+SAVE_TEXTS = {STANDARDS.file_name: "&Save the standards",
+              SAMPLING.file_name: "&Save the quotas", WORKFLOW.file_name: "&Save the workflow"}
+
+
+@dataclass
+class SettingsSnapshot:
+    """What the screen shows, read on the worker.
+
+    Attributes:
+        values: file name to its fields' texts.
+        broken: file name to the sentence saying why it cannot be read.
+    """
+
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)
+    history: list[StandardsVersionInfo] = field(default_factory=list)
+    templates: list[TemplateRow] = field(default_factory=list)
+
+
+def read_settings_snapshot(ctx: ServiceContext) -> SettingsSnapshot:
+    snapshot = SettingsSnapshot()
+    for form in FORMS:
+        try:
+            snapshot.values[form.file_name] = form_values(form)
+        except UserError as problem:
+            snapshot.broken[form.file_name] = problem.message
+    if STANDARDS.file_name not in snapshot.broken:
+        snapshot.history = standards_history(ctx)
+    snapshot.templates = template_rows(ctx)
+    return snapshot
+
+
+def _when(moment: Any) -> str:
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M") if moment is not None else ""
+
+
+class SettingsScreen(Screen):
+    """The council's settings, in tabs.
+
+    Attributes:
+        tabs: the tabs; ``forms`` maps each settings file name to its form view.
+        history_model: the standards' versions, newest first.
+        templates_model: every template version; ``template_file`` and
+            ``import_template_button`` bring a new version in; ``template_outcome``
+            says what happened.
+        who: why the fields are read-only, when they are.
+    """
+
+    key = "settings"
+    title = "Se&ttings"
+    reads = frozenset({"settings"})
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.forms: dict[str, SettingsFormView] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("settings_tabs")
+        self.who = QLabel()
+        self.who.setWordWrap(True)
+        self.who.hide()
+        self.history_model = TextTableModel(HISTORY_HEADERS, self)
+        self.history = CopyableTableView(self.history_model, "standards_history")
+        self.history.setAccessibleName("Versions of the practice standards")
+        standards = self._form_tab(STANDARDS)
+        history_box = QGroupBox("Version history (every audit records the version it used)")
+        QVBoxLayout(history_box).addWidget(self.history)
+        standards.layout().addWidget(history_box)
+        self.tabs.addTab(standards, "Practice &standards")
+        self.tabs.addTab(self._form_tab(SAMPLING), "Sampling &quotas")
+        self.tabs.addTab(self._templates_tab(), "Audit te&mplates")
+        self.tabs.addTab(self._form_tab(WORKFLOW), "&Workflow")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.who)
+        layout.addWidget(self.tabs)
+
+    def _form_tab(self, form: SettingsForm) -> QWidget:
+        view = SettingsFormView(form, SAVE_TEXTS[form.file_name])
+        view.save_requested.connect(lambda f=form: self.save_form(f))
+        self.forms[form.file_name] = view
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(view)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        note = QLabel(f"Kept in {form.file_name} in your settings folder; the command line "
+                      "reads the same file.")
+        note.setWordWrap(True)
+        column.addWidget(note)
+        column.addWidget(scroll, 1)
+        return page
+
+    def _templates_tab(self) -> QWidget:
+        self.templates_model = TextTableModel(TEMPLATE_HEADERS, self)
+        self.templates = CopyableTableView(self.templates_model, "template_versions")
+        self.templates.setAccessibleName("Audit template versions")
+        self.template_file = PathField("Template file", "Audit templates (*.toml)")
+        label = QLabel("Template &file:")
+        label.setBuddy(self.template_file.edit)
+        self.import_template_button = QPushButton("&Import a new version…")
+        self.import_template_button.setAccessibleName("Import a new template version")
+        self.import_template_button.clicked.connect(self.import_template)
+        self.template_file.edit.returnPressed.connect(self.import_template)
+        self.template_outcome = QLabel()
+        self.template_outcome.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.template_file, 1)
+        row.addWidget(self.import_template_button)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addWidget(self.templates, 1)
+        column.addLayout(row)
+        column.addWidget(self.template_outcome)
+        return page
+
+    # -- reading ------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.host.call("Reading the settings", read_settings_snapshot, dialog=False) \
+            .success(self._show).run()
+
+    def _show(self, snapshot: SettingsSnapshot) -> None:
+        user = self.host.user
+        editable = user is not None and may_change_settings(user.roles)
+        self.who.setText("" if editable else "Only an administrator or a QA lead can change "
+                         "settings; you can read them here.")
+        self.who.setVisible(not editable)
+        for name, view in self.forms.items():
+            if name in snapshot.values:
+                view.set_values(snapshot.values[name])
+            else:
+                view.status.setText(snapshot.broken[name])
+            view.set_editable(editable)
+        self.import_template_button.setEnabled(editable)
+        self.history_model.set_rows([
+            (v.number, _when(v.effective_from), "In use" if v.current else "",
+             ", ".join(v.changed) if v.number > 1 else "First version")
+            for v in snapshot.history])
+        self.templates_model.set_rows([
+            (t.code, t.version, t.title, "In use" if t.active else "Earlier version",
+             t.questions, _when(t.created_at)) for t in snapshot.templates])
+        self.templates.resizeColumnsToContents()
+
+    # -- saving -------------------------------------------------------------------
+    def save(self) -> bool:
+        """Ctrl+S: save the form on the tab showing."""
+        page = self.tabs.currentWidget()
+        for view in self.forms.values():
+            if page is not None and page.isAncestorOf(view) and view.save_button.isEnabled():
+                self.save_form(view.form)
+                return True
+        return False
+
+    def save_form(self, form: SettingsForm) -> None:
+        view = self.forms[form.file_name]
+        texts = view.values()
+        view.status.setText("Saving…")
+
+        def work(ctx: ServiceContext) -> str:
+            if form is STANDARDS:
+                return f"Saved; the standards are now version {save_standards(ctx, texts)}."
+            save_form(form, texts)
+            return f"Saved {form.file_name}."
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, SettingsRefused):
+                view.status.setText(exc.message[:1].upper() + exc.message[1:] + ".")
+                view.show_problems(exc.problems)
+            else:
+                view.status.setText("Not saved.")
+                show_error(self, exc)
+
+        def saved(sentence: str) -> None:
+            self.host.changed("settings")
+            view.show_problems({})
+            view.status.setText(sentence)
+
+        self.host.call("Saving the settings", work).success(saved).failure(refused).run()
+
+    def import_template(self) -> None:
+        path = self.template_file.text()
+        if not path:
+            self.template_outcome.setText("Type the template file's path, or choose Browse.")
+            return
+
+        def done(version: TemplateVersion) -> None:
+            verb = "Imported" if version.created else "Brought back"
+            self.template_outcome.setText(
+                f"{verb} {version.code} version {version.version}; new audits use it.")
+            self.host.changed("settings")
+
+        self.template_outcome.setText("Importing…")
+        self.host.call("Importing the template", lambda ctx: import_template(ctx, Path(path))) \
+            .success(done).failure(self._template_refused).run()
+
+    def _template_refused(self, exc: BaseException) -> None:
+        self.template_outcome.setText("The template was not imported.")
+        show_error(self, exc)
