@@ -331,6 +331,7 @@ class MyWeekScreen(Screen):
         def gave_up() -> None:
             self._write(False)
             self.message.setText(cancelled)
+            self.refresh()  # show what the store holds, whatever the moment of Cancel
 
         self.host.call(label, fn).success(succeeded).failure(failed).cancelled(gave_up).run()
 
