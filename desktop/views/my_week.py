@@ -57,7 +57,7 @@ from desktop.views.worker import show_error
 
 T = TypeVar("T")
 #: Column widths in average character widths.
-WIDTHS = {CASE_REF: 11, CHILD: 7, RAG: 8, COHORT: 16, TEAM: 30, STATUS: 24}
+WIDTHS = {CASE_REF: 13, CHILD: 7, RAG: 8, COHORT: 16, TEAM: 34, STATUS: 26}
 
 
 class MyWeekScreen(Screen):
@@ -93,6 +93,8 @@ class MyWeekScreen(Screen):
         self._generation = 0
         self._areas_read = False
         self._busy = False
+        #: The row to select when the list is next shown (a replacement just drawn).
+        self._select_next: str | None = None
         self._build()
 
     # -- layout -----------------------------------------------------------------
@@ -228,13 +230,15 @@ class MyWeekScreen(Screen):
 
     def show_week(self, found: MyWeek) -> None:
         selected = self.selected()
+        wanted = self._select_next or (selected.item_id if selected is not None else None)
+        self._select_next = None
         self.week = found.week
         self.shown = found
         self.week_label.setText(f"Week {found.week}: {week_span(found.week)}")
         self.model.set_cases(found.cases)
         self.quotas.show_quotas(found.quotas)
         self.summary.setText(self._summary(found))
-        if selected is not None and (row := self.model.row_of(selected.item_id)) >= 0:
+        if wanted is not None and (row := self.model.row_of(wanted)) >= 0:
             self.table.selectRow(row)
         self._enable()
         self.week_shown.emit(found)
@@ -361,6 +365,7 @@ class MyWeekScreen(Screen):
     def _replaced(self, dropped: WeekCase, reason: str, done: Replacement) -> None:
         self.message.setText(f"{done.case_ref} replaced {dropped.case_ref} "
                              f"({DROP_REASON_TEXT.get(reason, reason)}).")
+        self._select_next = done.new_item_id
         self.host.changed("samples")
 
     # -- audits ---------------------------------------------------------------------

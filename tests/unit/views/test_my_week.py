@@ -161,6 +161,9 @@ def test_dropping_a_case_shows_its_replacement(qtbot: QtBot, county_path: Path) 
     item = read(window, lambda s: s.get(SampleItem, dropped.item_id))
     assert (item.status, item.drop_reason, item.drop_note) == (
         "dropped", "other", "Synthetic reason")
+    replacement = screen.selected()
+    assert replacement is not None and replacement.case_ref == new_ref
+    assert screen.open_button.isEnabled()
     click_row(qtbot, screen, 3)
     assert not screen.drop_button.isEnabled() and not screen.open_button.isEnabled()
 
