@@ -16,7 +16,6 @@ from typing import Any
 
 from desktop.qt import (
     QAbstractItemView,
-    QAbstractTableModel,
     QBrush,
     QColor,
     QFormLayout,
@@ -26,7 +25,6 @@ from desktop.qt import (
     QLabel,
     QListWidget,
     QModelIndex,
-    QPersistentModelIndex,
     QPushButton,
     Qt,
     QTableView,
@@ -39,6 +37,7 @@ from desktop.qt import (
 from desktop.services.case_detail import CaseDetail as Detail
 from desktop.services.case_detail import TimelineEntry, case_detail, day_text, reveal_name
 from desktop.services.context import ServiceContext
+from desktop.views.row_table import ROW_ROLE, Column, RowTableModel
 from desktop.views.screen import Host
 
 #: Background and text of a compliance status (light tints, dark text); the words in the
@@ -46,49 +45,17 @@ from desktop.views.screen import Host
 STATUS_COLOURS = {"overdue": ("#f4c7c3", "#7a1712"), "due_soon": ("#fde3b3", "#6b4300"),
                   "met": ("#cdebd3", "#14532d")}
 COMPLIANCE_HEADERS = ("Standard", "Due", "Last met", "Status")
-TIMELINE_HEADERS = ("Date", "What", "Detail")
 NOTHING_SELECTED = "Select a case in the list to see its detail."
-
-Index = QModelIndex | QPersistentModelIndex
-
 
 def _day(day: Any) -> str:
     return day_text(day) if day else ""
 
 
-class TimelineModel(QAbstractTableModel):
-    """The case's timeline, newest first (a case can have hundreds of entries)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.entries: list[TimelineEntry] = []
-
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
-        self.beginResetModel()
-        self.entries = list(entries)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(TIMELINE_HEADERS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self.entries[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (_day(entry.on), entry.what, entry.detail)[index.column()]
-        if role == Qt.ItemDataRole.UserRole:
-            return entry
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return TIMELINE_HEADERS[section]
-        return None
+TIMELINE_COLUMNS: list[Column[TimelineEntry]] = [
+    Column("Date", lambda e: _day(e.on), sort=lambda e: e.on.isoformat()),
+    Column("What", lambda e: e.what),
+    Column("Detail", lambda e: e.detail),
+]
 
 
 class CaseDetail(QWidget):
@@ -172,7 +139,8 @@ class CaseDetail(QWidget):
         compliance_label = QLabel("Co&mpliance today")
         compliance_label.setBuddy(self.compliance)
 
-        self.timeline_model = TimelineModel(self)
+        self.timeline_model: RowTableModel[TimelineEntry] = RowTableModel(TIMELINE_COLUMNS,
+                                                                           self)
         self.timeline = QTableView()
         self.timeline.setObjectName("case_timeline")
         self.timeline.setAccessibleName("Timeline, newest first")
@@ -210,7 +178,7 @@ class CaseDetail(QWidget):
             value.clear()
         self.rag_history.clear()
         self.compliance.setRowCount(0)
-        self.timeline_model.set_entries([])
+        self.timeline_model.set_rows([])
 
     def show_case(self, case_id: str) -> None:
         """Read ``case_id``'s detail on the worker and show it when it comes."""
@@ -248,7 +216,7 @@ class CaseDetail(QWidget):
         if not detail.rag_history:
             self.rag_history.addItem("No RAG changes on record")
         self._fill_compliance(detail)
-        self.timeline_model.set_entries(detail.timeline)
+        self.timeline_model.set_rows(detail.timeline)
         self.timeline.resizeColumnToContents(0)
         self.timeline.resizeColumnToContents(1)
         self.shown.emit(detail)
@@ -290,6 +258,6 @@ class CaseDetail(QWidget):
 
     # -- the timeline -------------------------------------------------------------
     def _open_entry(self, index: QModelIndex) -> None:
-        entry = self.timeline_model.data(index, Qt.ItemDataRole.UserRole)
+        entry = index.data(ROW_ROLE)
         if isinstance(entry, TimelineEntry) and entry.kind == "audit":
             self.host.open_audit(entry.record_id)

@@ -65,7 +65,7 @@ def test_the_compliance_panel_says_each_status_in_words(qtbot: QtBot, county_pat
     # The timeline is there too, newest first.
     model = pane.timeline_model
     assert model.rowCount() > 0
-    days = [entry.on for entry in model.entries]
+    days = [entry.on for entry in model.rows]
     assert days == sorted(days, reverse=True)
 
 
