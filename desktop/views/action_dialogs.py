@@ -27,7 +27,22 @@ HINTS = {"done": "The owner's manager confirms it done; say what shows it was do
          "open": "Optionally, why it goes back to open."}
 
 
-def _buttons(dialog: QDialog) -> QDialogButtonBox:
+def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
+    """A form row whose label's mnemonic moves the focus to ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    form.addRow(label, widget)
+
+
+def text_box(accessible: str, text: str = "") -> QPlainTextEdit:
+    """A text box that Tab leaves (a person tabs on to OK, not into the text)."""
+    edit = QPlainTextEdit(text)
+    edit.setAccessibleName(accessible)
+    edit.setTabChangesFocus(True)
+    return edit
+
+
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.accept)
@@ -57,21 +72,15 @@ class StatusDialog(QDialog):
             self.status_choice.setCurrentIndex(CHOICES.index(status))
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.text_edit = QPlainTextEdit()
-        self.text_edit.setAccessibleName("Evidence or reason")
-        self.text_edit.setTabChangesFocus(True)
+        self.text_edit = text_box("Evidence or reason")
         self.status_choice.currentIndexChanged.connect(self._show_hint)
         self._show_hint()
         form = QFormLayout(self)
         form.addRow(intro)
-        status_label = QLabel("New &status:")
-        status_label.setBuddy(self.status_choice)
-        form.addRow(status_label, self.status_choice)
-        text_label = QLabel("&Evidence or reason:")
-        text_label.setBuddy(self.text_edit)
-        form.addRow(text_label, self.text_edit)
+        labelled(form, "New &status:", self.status_choice)
+        labelled(form, "&Evidence or reason:", self.text_edit)
         form.addRow(self.hint)
-        form.addRow(_buttons(self))
+        form.addRow(ok_cancel(self))
         self.text_edit.setFocus()
 
     def _show_hint(self) -> None:
@@ -94,17 +103,9 @@ class ProgressDialog(QDialog):
     def __init__(self, progress: str, evidence: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record progress on an action")
-        self.progress_edit = QPlainTextEdit(progress)
-        self.progress_edit.setAccessibleName("Progress")
-        self.progress_edit.setTabChangesFocus(True)
-        self.evidence_edit = QPlainTextEdit(evidence)
-        self.evidence_edit.setAccessibleName("Evidence")
-        self.evidence_edit.setTabChangesFocus(True)
+        self.progress_edit = text_box("Progress", progress)
+        self.evidence_edit = text_box("Evidence", evidence)
         form = QFormLayout(self)
-        progress_label = QLabel("&Progress so far:")
-        progress_label.setBuddy(self.progress_edit)
-        form.addRow(progress_label, self.progress_edit)
-        evidence_label = QLabel("&Evidence:")
-        evidence_label.setBuddy(self.evidence_edit)
-        form.addRow(evidence_label, self.evidence_edit)
-        form.addRow(_buttons(self))
+        labelled(form, "&Progress so far:", self.progress_edit)
+        labelled(form, "&Evidence:", self.evidence_edit)
+        form.addRow(ok_cancel(self))

@@ -14,16 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop.qt import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QItemSelectionModel,
     QLabel,
     QLineEdit,
     QPushButton,
     Qt,
-    QTableView,
     QVBoxLayout,
     Signal,
 )
@@ -32,7 +29,7 @@ from desktop.services.actions import ActionRow
 from desktop.services.context import ServiceContext
 from desktop.views.action_dialogs import ProgressDialog, StatusDialog
 from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
-from desktop.views.row_table import ROW_ROLE, filtering_proxy
+from desktop.views.row_table import LatestRead, filtering_proxy, reselect, row_view, selected_rows
 from desktop.views.screen import Host, Screen
 
 
@@ -76,7 +73,7 @@ class ActionTrackerScreen(Screen):
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
-        self._serial = 0
+        self.reads_rows = LatestRead()
         self.status_dialog: StatusDialog | None = None
         self.progress_dialog: ProgressDialog | None = None
 
@@ -96,19 +93,7 @@ class ActionTrackerScreen(Screen):
 
         self.model = action_model()
         self.proxy = filtering_proxy(self.model, self)
-        self.table = QTableView()
-        self.table.setObjectName("action_table")
-        self.table.setAccessibleName("Actions")
-        self.table.setModel(self.proxy)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
+        self.table = row_view(self.proxy, "action_table", "Actions")
         self.table.setColumnWidth(0, 320)
         self.counts = QLabel("Not read yet.")
 
@@ -192,31 +177,14 @@ class ActionTrackerScreen(Screen):
         if self.host.store is None:
             return
         self.stale = False
-        self._serial += 1
-        serial = self._serial
-        wanted = self.filters()
-        self.host.call("Reading the actions", wanted.read, dialog=False).success(
-            lambda rows: self._show(serial, rows)).run()
+        self.reads_rows.run(self.host, "Reading the actions", self.filters().read, self._show)
 
-    def _show(self, serial: int, rows: list[ActionRow]) -> None:
-        if serial != self._serial:
-            return  # a newer filter's read is on its way
+    def _show(self, rows: list[ActionRow]) -> None:
         kept = {r.id for r in self.selected()}
         self.model.set_rows(rows)
-        self._reselect(kept)
+        reselect(self.table, kept)
         self._count()
         self.actions_loaded.emit(len(rows))
-
-    def _reselect(self, ids: set[str]) -> None:
-        if not ids:
-            return
-        selection = self.table.selectionModel()
-        flags = (QItemSelectionModel.SelectionFlag.Select
-                 | QItemSelectionModel.SelectionFlag.Rows)
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(ROW_ROLE).id in ids:
-                selection.select(index, flags)
 
     def _filter_text(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
@@ -234,8 +202,7 @@ class ActionTrackerScreen(Screen):
 
     # -- the selection ----------------------------------------------------------------
     def selected(self) -> list[ActionRow]:
-        rows = self.table.selectionModel().selectedRows()
-        return [index.data(ROW_ROLE) for index in sorted(rows, key=lambda i: i.row())]
+        return selected_rows(self.table)
 
     def _selection_changed(self) -> None:
         count = len(self.selected())

@@ -15,19 +15,26 @@ from typing import Any, Generic, TypeVar
 
 from desktop.models.enums import Rag
 from desktop.qt import (
+    QAbstractItemView,
     QAbstractTableModel,
     QColor,
     QFont,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTableView,
+    QtCore,
     QWidget,
 )
+from desktop.services.context import ServiceContext
 from desktop.views.case_table import RAG_COLOURS
+from desktop.views.screen import Host
 
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
+T = TypeVar("T")
 #: The row object itself, for the screen's buttons.
 ROW_ROLE = Qt.ItemDataRole.UserRole + 10
 #: A value that sorts as a person expects (dates as ISO text, counts as numbers).
@@ -116,3 +123,60 @@ def filtering_proxy(model: RowTableModel[Any], parent: QWidget) -> QSortFilterPr
     proxy.setFilterKeyColumn(-1)
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     return proxy
+
+
+def row_view(model: QtCore.QAbstractItemModel, name: str, accessible: str) -> QTableView:
+    """A read-only table of whole rows, several selectable, sortable by its header
+    (until a header is clicked, in the service's order)."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setAccessibleName(accessible)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    view.setSortingEnabled(True)
+    return view
+
+
+def selected_rows(view: QTableView) -> list[Any]:
+    """The row objects of the view's selected rows, top to bottom."""
+    indexes = sorted(view.selectionModel().selectedRows(), key=lambda i: i.row())
+    return [index.data(ROW_ROLE) for index in indexes]
+
+
+def reselect(view: QTableView, ids: set[str]) -> None:
+    """Select again the rows whose objects have these ``id`` s (after a reload)."""
+    model = view.model()
+    for row in range(model.rowCount()):
+        if model.index(row, 0).data(ROW_ROLE).id in ids:
+            view.selectionModel().select(
+                model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                | QItemSelectionModel.SelectionFlag.Rows)
+
+
+class LatestRead:
+    """Reads a screen's rows on the worker and shows only the newest read's result.
+
+    Why: a person ticking two filters quickly starts two reads; the first to finish
+    may be the older one, and showing it would contradict the ticks.
+    """
+
+    def __init__(self) -> None:
+        self.serial = 0
+
+    def run(self, host: Host, label: str, fn: Callable[[ServiceContext], T],
+            show: Callable[[T], None]) -> None:
+        self.serial += 1
+        serial = self.serial
+
+        def shown(result: T) -> None:
+            if serial == self.serial:
+                show(result)
+
+        host.call(label, fn, dialog=False).success(shown).run()
