@@ -10,6 +10,7 @@ deadline first), then closed ones with their outcome; who must act next is in wo
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from desktop.qt import (
@@ -108,6 +109,12 @@ class ConcernsScreen(Screen):
             table.setColumnWidth(0, 110)
             table.setColumnWidth(1, 220)
             table.setColumnWidth(2, 260)
+        chain = (self.escalation_table, self.respond_button, self.close_escalation_button,
+                 self.escalation_case_button, self.disagreement_table, self.discuss_button,
+                 self.agree_button, self.escalate_button, self.close_disagreement_button,
+                 self.disagreement_case_button)
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)  # reading order: each table, then its buttons
         self._enable()
 
     # -- building -------------------------------------------------------------------

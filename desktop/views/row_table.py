@@ -1,9 +1,9 @@
 """A table of service rows (dataclasses) described by a list of columns.
 
-Why one model for the action tracker and the concerns screen: each lists a few hundred
-to a few thousand rows the service has already ordered; the columns differ, the
-behaviour does not (words in every cell, an attention tone in colour beside the words,
-the row object for the screen's buttons, and sortable keys for the header).
+Why one model for several screens (the action tracker, the concerns screen, and others):
+each lists a few hundred to a few thousand rows the service has already ordered; the
+columns differ, the behaviour does not (words in every cell, an attention tone in colour
+beside the words, the row object for the screen's buttons, sortable keys for the header).
 """
 
 from __future__ import annotations

@@ -189,3 +189,22 @@ def test_ctrl_f_filters_by_typed_text(qtbot: QtBot, county_path: Path) -> None:
     assert narrowed and len(narrowed) < len(everything)
     assert all(r.case_ref == case_ref for r in narrowed)
     assert screen.counts.text().startswith(f"{len(narrowed)} of {len(everything):,} actions")
+
+
+def test_progress_notes_are_recorded_without_changing_the_status(qtbot: QtBot,
+                                                                county_path: Path) -> None:
+    _, screen = open_tracker(qtbot, county_path, role="auditor")
+    target = next(r for r in shown(screen) if r.status == "open")
+    click_action(qtbot, screen, target.id)
+    qtbot.mouseClick(screen.progress_button, LEFT)
+    qtbot.waitUntil(lambda: screen.progress_dialog is not None
+                    and screen.progress_dialog.isVisible(), timeout=WAIT)
+    dialog = screen.progress_dialog
+    assert dialog is not None
+    qtbot.keyClick(dialog.progress_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(dialog.progress_edit, "Worker booked the visit for Monday")
+    with qtbot.waitSignal(screen.actions_loaded, timeout=WAIT):
+        ok(qtbot, dialog)
+    assert not message_boxes()
+    row = row_of(screen, target.id)
+    assert (row.progress, row.status) == ("Worker booked the visit for Monday", "open")

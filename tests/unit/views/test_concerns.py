@@ -166,3 +166,19 @@ def test_qa_records_the_discussion_and_agrees_the_rating(qtbot: QtBot,
         assert case is not None and case.rag == first.auditor_rag
     assert disagreements.list_disagreements(
         ServiceContext(store=window.store), case_id=first.case_id)[0].status == "agreed"
+
+
+def test_an_escalated_disagreement_waits_on_a_senior_manager(qtbot: QtBot,
+                                                            county_path: Path) -> None:
+    _, screen = open_concerns(qtbot, county_path, role="qa")
+    table = screen.disagreement_table
+    first = cell(table, 0, 0, ROW_ROLE)
+    click_row(qtbot, table, 0)
+    assert not screen.close_disagreement_button.isEnabled()  # not agreed yet
+    with qtbot.waitSignal(screen.concerns_loaded, timeout=WAIT):
+        qtbot.mouseClick(screen.escalate_button, LEFT)
+    assert not message_boxes()
+    row = ids(table).index(first.id)
+    assert cell(table, row, 1) == "Escalated to a senior manager"
+    assert cell(table, row, D_MUST).endswith(", to decide")
+    assert not screen.escalate_button.isEnabled()  # still selected; cannot escalate twice
