@@ -200,7 +200,7 @@ def _column_filters(query: CaseQuery) -> list[ColumnElement[bool]]:
 
 
 def _evaluated_filter(ctx: ServiceContext, query: CaseQuery
-                      ) -> tuple[set[str] | None, set[str]]:
+                      ) -> tuple[frozenset[str] | None, set[str]]:
     """The ids an evaluated filter keeps (None: no such filter) and those it drops."""
     keep = (overdue_case_ids(ctx, query.overdue, where=_column_filters(query))
             if query.overdue is not None else None)
