@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -87,6 +88,15 @@ def row_of(screen: ActionTrackerScreen, action_id: str) -> ActionRow:
     return next(r for r in shown(screen) if r.id == action_id)
 
 
+def dialog_of(qtbot: QtBot, screen: ActionTrackerScreen, button: object,
+              attribute: str = "status_dialog") -> Any:
+    """Press ``button`` and wait for the dialog it opens (the screen's ``attribute``)."""
+    qtbot.mouseClick(button, LEFT)
+    qtbot.waitUntil(lambda: getattr(screen, attribute) is not None
+                    and getattr(screen, attribute).isVisible(), timeout=WAIT)
+    return getattr(screen, attribute)
+
+
 def ok(qtbot: QtBot, dialog: object) -> None:
     box = dialog.findChild(QDialogButtonBox)  # type: ignore[attr-defined]
     qtbot.mouseClick(box.button(QDialogButtonBox.StandardButton.Ok), LEFT)
@@ -99,11 +109,8 @@ def test_the_manager_confirms_an_action_done_with_its_evidence(qtbot: QtBot,
                              pick=lambda people: next(p for p in people if p.id == manager))
     click_action(qtbot, screen, action_id)
     assert screen.selected()[0].id == action_id
-    qtbot.mouseClick(screen.confirm_button, LEFT)
-    qtbot.waitUntil(lambda: screen.status_dialog is not None
-                    and screen.status_dialog.isVisible(), timeout=WAIT)
-    dialog = screen.status_dialog
-    assert dialog is not None and dialog.status() == "done"
+    dialog = dialog_of(qtbot, screen, screen.confirm_button)
+    assert dialog.status() == "done"
     qtbot.keyClicks(dialog.text_edit, "Visit recorded on 18/11; plan updated")
     with qtbot.waitSignal(screen.actions_loaded, timeout=WAIT):
         ok(qtbot, dialog)
@@ -121,12 +128,9 @@ def test_a_move_the_person_may_not_make_is_one_sentence(qtbot: QtBot,
     _, screen = open_tracker(qtbot, county_path, role="auditor")
     target = next(r for r in shown(screen) if r.status == "in_progress")
     click_action(qtbot, screen, target.id)
-    qtbot.mouseClick(screen.confirm_button, LEFT)
-    qtbot.waitUntil(lambda: screen.status_dialog is not None
-                    and screen.status_dialog.isVisible(), timeout=WAIT)
-    assert screen.status_dialog is not None
-    qtbot.keyClicks(screen.status_dialog.text_edit, "Seen in the file")
-    ok(qtbot, screen.status_dialog)
+    dialog = dialog_of(qtbot, screen, screen.confirm_button)
+    qtbot.keyClicks(dialog.text_edit, "Seen in the file")
+    ok(qtbot, dialog)
     box = message_box(qtbot)
     assert box.text() == "the action can be confirmed done only by the owner's manager"
     box.accept()
@@ -140,14 +144,11 @@ def test_qa_verifies_two_selected_actions_at_once(qtbot: QtBot, county_path: Pat
     click_action(qtbot, screen, first)
     click_action(qtbot, screen, second, Qt.KeyboardModifier.ControlModifier)
     assert {r.id for r in screen.selected()} == {first, second}
-    qtbot.mouseClick(screen.verify_button, LEFT)
-    qtbot.waitUntil(lambda: screen.status_dialog is not None
-                    and screen.status_dialog.isVisible(), timeout=WAIT)
-    assert screen.status_dialog is not None
-    assert screen.status_dialog.windowTitle() == "Change the status of 2 actions"
-    qtbot.keyClicks(screen.status_dialog.text_edit, "Checked in supervision notes")
+    dialog = dialog_of(qtbot, screen, screen.verify_button)
+    assert dialog.windowTitle() == "Change the status of 2 actions"
+    qtbot.keyClicks(dialog.text_edit, "Checked in supervision notes")
     with qtbot.waitSignal(screen.actions_loaded, timeout=WAIT):
-        ok(qtbot, screen.status_dialog)
+        ok(qtbot, dialog)
     assert not message_boxes()
     assert {row_of(screen, i).status for i in (first, second)} == {"verified"}
 
@@ -196,11 +197,7 @@ def test_progress_notes_are_recorded_without_changing_the_status(qtbot: QtBot,
     _, screen = open_tracker(qtbot, county_path, role="auditor")
     target = next(r for r in shown(screen) if r.status == "open")
     click_action(qtbot, screen, target.id)
-    qtbot.mouseClick(screen.progress_button, LEFT)
-    qtbot.waitUntil(lambda: screen.progress_dialog is not None
-                    and screen.progress_dialog.isVisible(), timeout=WAIT)
-    dialog = screen.progress_dialog
-    assert dialog is not None
+    dialog = dialog_of(qtbot, screen, screen.progress_button, "progress_dialog")
     qtbot.keyClick(dialog.progress_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(dialog.progress_edit, "Worker booked the visit for Monday")
     with qtbot.waitSignal(screen.actions_loaded, timeout=WAIT):
