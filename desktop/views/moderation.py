@@ -23,7 +23,6 @@ from desktop.qt import (
     QPushButton,
     QSplitter,
     Qt,
-    QTableView,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -45,7 +44,7 @@ from desktop.services.audits.moderation import (
 from desktop.services.case_detail import GRADE_TEXT, day_text
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement
-from desktop.views.row_table import ROW_ROLE, Column, RowTableModel, Tone
+from desktop.views.row_table import ROW_ROLE, Column, RowTableModel, Tone, row_view
 from desktop.views.screen import Host, Screen
 from desktop.views.worker import show_error
 
@@ -154,26 +153,18 @@ class ModerationScreen(Screen):
         bar.addWidget(self.draw_result, 1)
 
         self.item_model: RowTableModel[ModerationItem] = RowTableModel(ITEM_COLUMNS, self)
-        self.items = QTableView()
-        self.items.setObjectName("moderation_items")
-        self.items.setAccessibleName("Your moderation items")
-        self.items.setModel(self.item_model)
-        self.items.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.items = row_view(self.item_model, "moderation_items", "Your moderation items")
+        self.items.setSortingEnabled(False)  # the service's order: to grade first
         self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.items.verticalHeader().hide()
-        self.items.horizontalHeader().setStretchLastSection(True)
         self.items.selectionModel().currentRowChanged.connect(self._row_changed)
         items_label = QLabel("&Items (to grade first)")
         items_label.setBuddy(self.items)
 
         self.agreement_model: RowTableModel[AgreementRow] = RowTableModel(
             AGREEMENT_COLUMNS, self)
-        self.agreement = QTableView()
-        self.agreement.setObjectName("moderation_agreement")
-        self.agreement.setAccessibleName("Agreement with the moderators, per auditor")
-        self.agreement.setModel(self.agreement_model)
-        self.agreement.verticalHeader().hide()
-        self.agreement.horizontalHeader().setStretchLastSection(True)
+        self.agreement = row_view(self.agreement_model, "moderation_agreement",
+                                  "Agreement with the moderators, per auditor")
+        self.agreement.setSortingEnabled(False)  # by auditor, everyone last
         agreement_label = QLabel("&Agreement per auditor (weighted kappa, linear weights)")
         agreement_label.setBuddy(self.agreement)
 
