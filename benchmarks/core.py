@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import statistics
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -180,12 +181,18 @@ def watch_gc_pauses() -> Iterator[list[int]]:
     Why watch instead of asking each benchmark: a declaration drifts from the code it
     describes (a service that starts pausing the collector would silently turn its
     benchmark unfair); ``paused_gc`` calls ``gc.disable()`` whenever it pauses.
+
+    Only pauses on the thread that times the run count: a window's worker thread may
+    pause the collector for its own background search, which starts around the end of
+    a GUI run by a race, and would otherwise make the rule flip between runs.
     """
     calls: list[int] = []
     original = gc.disable
+    timing_thread = threading.get_ident()
 
     def disable() -> None:
-        calls.append(1)
+        if threading.get_ident() == timing_thread:
+            calls.append(1)
         original()
 
     gc.disable = disable

@@ -36,6 +36,22 @@ def _files(path: Path) -> list[Path]:
     return [path, kdf_path(path), *(path.with_name(path.name + s) for s in _SQLITE_SIDE_FILES)]
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    """A byte copy of the closed store ``source`` (and its key file) at ``target``.
+
+    For runs that open the copy themselves (a window opens its own store)."""
+    for original, copy in zip(_files(source), _files(target), strict=True):
+        if original.exists():
+            shutil.copyfile(original, copy)
+    return target
+
+
+def remove_store(path: Path) -> None:
+    for file in _files(path):
+        with contextlib.suppress(FileNotFoundError):
+            file.unlink()
+
+
 class StoreCopies:
     """Fresh copies of one closed store, one open at a time.
 

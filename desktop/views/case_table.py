@@ -48,6 +48,21 @@ RAG_COLOURS = {Rag.RED: ("#f4c7c3", "#7a1712"), Rag.AMBER: ("#fde3b3", "#6b4300"
 
 Index = QModelIndex | QPersistentModelIndex
 
+# Plain values made once: reading Qt's enums and making colours on every call of
+# ``data`` was most of the cost of painting the list.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ANSWERED = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _ALIGNMENT, _TOOLTIP,
+                       int(SORT_ROLE), int(OBJECT_ROLE)})
+_CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_RAG_BRUSHES = {rag.value: (QColor(background), QColor(foreground))
+                for rag, (background, foreground) in RAG_COLOURS.items()}
+
 
 class RowSource(Protocol):
     """Where the model gets rows: ``fetch(ids, done)`` calls ``done(rows)`` later."""
@@ -77,6 +92,8 @@ class CaseTableModel(QAbstractTableModel):
         self.source = source
         self._ids: list[str] = []
         self._rows: dict[str, CaseRow] = {}
+        #: The display texts of a row, made once: (the row they were made from, texts).
+        self._cells: dict[str, tuple[CaseRow, tuple[str, ...]]] = {}
         self._pending: set[int] = set()
         self._generation = 0
         #: Bumped when the cache is dropped: rows asked for before are not kept.
@@ -120,6 +137,7 @@ class CaseTableModel(QAbstractTableModel):
 
     def _drop_cache(self) -> None:
         self._rows.clear()
+        self._cells.clear()
         self._epoch += 1
 
     def update_row(self, row: CaseRow) -> None:
@@ -130,6 +148,10 @@ class CaseTableModel(QAbstractTableModel):
         except ValueError:
             return
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(HEADERS) - 1))
+
+    def pages_pending(self) -> int:
+        """How many pages were asked for and have not arrived yet."""
+        return len(self._pending)
 
     def ids(self) -> list[str]:
         return list(self._ids)
@@ -180,32 +202,37 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _CELL_FLAGS if index.isValid() else _NO_FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        """Why so plain: the view asks about a dozen roles of every visible cell on each
+        paint; most are answered by the first line, and the rest from values made once
+        per row (texts, colours), so a paint costs little more than a bare model's."""
+        if role not in _ANSWERED or not index.isValid():
             return None
         row = self.row_at(index.row())
         if row is None:
             return None
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
+        if role == _DISPLAY:
+            cells = self._cells.get(row.id)
+            if cells is None or cells[0] is not row:
+                cells = (row, tuple(self._display(row, c) for c in range(len(HEADERS))))
+                self._cells[row.id] = cells
+            return cells[1][column]
         if role == SORT_ROLE:
             return self._raw(row, column)
         if role == OBJECT_ROLE:
             return row
-        if column == RAG and row.rag in RAG_COLOURS:
-            background, foreground = RAG_COLOURS[Rag(row.rag)]
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return QColor(background)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(foreground)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (RAG, LAST_VISIT):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == CASE_REF:
+        if column == RAG and row.rag in _RAG_BRUSHES:
+            background, foreground = _RAG_BRUSHES[row.rag]
+            if role == _BACKGROUND:
+                return background
+            if role == _FOREGROUND:
+                return foreground
+        if role == _ALIGNMENT and column in (RAG, LAST_VISIT):
+            return _CENTRED
+        if role == _TOOLTIP and column == CASE_REF:
             return f"{row.case_ref}: {row.team}"
         return None
 

@@ -65,7 +65,12 @@ class NoStoreOpen(UserError):
 
 def default_screens() -> list[type[Screen]]:
     """Every screen of the navigation, in its order: the auditor's day first."""
-    return [CasesScreen]
+    from desktop.views.action_tracker import ActionTrackerScreen
+    from desktop.views.import_wizard import ImportScreen
+    from desktop.views.my_week import MyWeekScreen
+    from desktop.views.settings_screen import SettingsScreen
+
+    return [MyWeekScreen, CasesScreen, ActionTrackerScreen, ImportScreen, SettingsScreen]
 
 
 class MainWindow(QMainWindow):

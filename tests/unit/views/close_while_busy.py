@@ -50,7 +50,10 @@ def main(path: Path) -> int:
 
     window_module.list_cases = slow  # type: ignore[assignment]
     window.cases.reload()
-    started.wait(20)
+    deadline = time.monotonic() + 20
+    while not started.is_set() and time.monotonic() < deadline:
+        app.processEvents()  # the full search is queued once the first screenful is shown
+        time.sleep(0.01)
     window.close()
     print("closed", flush=True)
     window.deleteLater()

@@ -46,9 +46,11 @@ def test_sign_in_by_typing_part_of_a_name(qtbot: QtBot, county_path: Path) -> No
     assert 1 <= dialog.people_list.count() < len(everyone)
     while dialog.selected() != auditor:  # as a person would: arrow down
         qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
-    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+    with qtbot.waitSignal(window.signed_in, timeout=20_000):
         qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert window.user == auditor
+    screen = window.current_screen()  # an auditor's day starts at their week
+    assert screen is not None and screen.key == "my_week"
     assert auditor.name in window.windowTitle() and auditor.name in window.who.text()
     assert window.context().user_id == auditor.id
 

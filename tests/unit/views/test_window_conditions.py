@@ -145,7 +145,7 @@ def test_closing_returns_at_once_while_a_search_runs(
     activate(qtbot, window)
     try:
         qtbot.keyClick(window.cases.table, Qt.Key.Key_F5)
-        assert started.wait(20)
+        qtbot.waitUntil(started.is_set, timeout=20_000)  # queued after the first screenful
         window.close()  # the title bar's close button
         # close() has returned although the search is still blocked on our event
         assert not window.isVisible()
