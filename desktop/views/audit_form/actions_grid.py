@@ -1,0 +1,127 @@
+"""The audit's actions: the list so far, and a row of controls to add one.
+
+Seed 001: each action says what must be done, who owns it and by when, with a
+realistic timescale; the service refuses a past or too distant date in one sentence.
+The owner is picked from the organisation's users, or left to the case's worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from desktop.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    Signal,
+)
+from desktop.services.actions import NewAction
+from desktop.services.audits.form import FormAction, Member
+from desktop.services.audits.views import AnswerView
+
+COLUMNS = ("What", "Owner", "Due", "Status", "Question")
+#: A new action's due date, in days from today, until the auditor picks one.
+DEFAULT_DUE_DAYS = 14
+
+
+class ActionsGrid(QGroupBox):
+    """Signals:
+        add_requested(NewAction): "Add action" with the row's values.
+
+    Attributes:
+        table: the actions so far; description, owner, due, question: the new row.
+    """
+
+    add_requested = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__("A&ctions")
+        self.setAccessibleName("Actions")
+        self.audit_id = ""
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("audit_actions")
+        self.table.setAccessibleName("Actions of this audit")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list, arrows move in it
+        self.table.setFixedHeight(self.table.fontMetrics().lineSpacing() * 7)
+        self.description = QLineEdit()
+        self.description.setAccessibleName("What must be done")
+        self.owner = QComboBox()
+        self.owner.setAccessibleName("Owner")
+        self.due = QDateEdit()
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("dd/MM/yyyy")
+        self.due.setAccessibleName("Due date")
+        self.question = QComboBox()
+        self.question.setAccessibleName("For question")
+        self.add_button = QPushButton("A&dd action")
+        self.add_button.setAccessibleName("Add action")
+        self.add_button.clicked.connect(self._add)
+        self.description.returnPressed.connect(self._add)
+        form = QFormLayout()
+        for text, control in (("&What must be done", self.description),
+                              ("Ow&ner", self.owner), ("Due &date", self.due),
+                              ("For &question", self.question)):
+            label = QLabel(text)
+            label.setBuddy(control)
+            form.addRow(label, control)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(form)
+        layout.addWidget(self.add_button)
+
+    def set_choices(self, audit_id: str, users: tuple[Member, ...],
+                    answers: tuple[AnswerView, ...], today: dt.date) -> None:
+        self.audit_id = audit_id
+        self.owner.clear()
+        self.owner.addItem("The case's social worker", None)
+        for member in users:
+            self.owner.addItem(member.label, member.id)
+        self.question.clear()
+        self.question.addItem("The audit as a whole", None)
+        for number, answer in enumerate(answers, 1):
+            self.question.addItem(f"{number}. {answer.text}", answer.code)
+        due = today + dt.timedelta(days=DEFAULT_DUE_DAYS)
+        self.due.setMinimumDate(QDate(today.year, today.month, today.day))
+        self.due.setDate(QDate(due.year, due.month, due.day))
+
+    def show_actions(self, actions: tuple[FormAction, ...]) -> None:
+        self.table.setRowCount(len(actions))
+        for row, action in enumerate(actions):
+            due = action.due_on.strftime("%d/%m/%Y") if action.due_on else ""
+            for column, text in enumerate((action.description, action.owner_name, due,
+                                           action.status.replace("_", " "),
+                                           action.question_code or "")):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+
+    def question_for(self, code: str) -> None:
+        """Pick ``code`` as the new action's question (from a "not met" answer)."""
+        found = self.question.findData(code)
+        if found >= 0:
+            self.question.setCurrentIndex(found)
+
+    def _add(self) -> None:
+        picked = self.due.date()
+        self.add_requested.emit(NewAction(
+            description=self.description.text(),
+            due_on=dt.date(picked.year(), picked.month(), picked.day()),
+            audit_id=self.audit_id, question_code=self.question.currentData(),
+            owner_user_id=self.owner.currentData()))
+
+    def added(self) -> None:
+        """The action was stored: clear the row for the next one."""
+        self.description.clear()
+        self.description.setFocus()

@@ -1,0 +1,124 @@
+"""Saving the form as it is typed: about a second after the last keystroke, one save at
+a time, the waiting changes merged.
+
+Why debounced and serialised: a save per keystroke would queue hundreds of writes on
+the window's one worker, and two saves of the same field racing could store the older
+text last. Changes wait here until the typing pauses (or the field loses focus, or the
+window closes); while a save is being written the next one collects newer keystrokes
+and goes as soon as it ends. A crash therefore loses at most the pause plus one save:
+well under two seconds of typing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop.errors import UserError
+from desktop.qt import QObject, QTimer, Signal
+from desktop.services.audits.drafts import DraftChanges, DraftSaved, save_draft
+from desktop.services.context import ServiceContext
+from desktop.views.screen import Host
+
+#: Typing pauses this long before the changes are saved.
+AUTOSAVE_DELAY_MS = 1000
+
+
+class Autosaver(QObject):
+    """The pending changes of one audit and the save being written.
+
+    Signals:
+        saved(DraftSaved): a save was written (its refused answers, if any).
+        failed(str): a save failed; the sentence to show. The changes stay pending.
+    """
+
+    saved = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, host: Host, audit_id: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.audit_id = audit_id
+        self.pending = DraftChanges()
+        #: The changes being written now, or None.
+        self.writing: DraftChanges | None = None
+        self.saves = 0
+        #: Work waiting for every change to be written (a submission, an action).
+        self._after: list[Callable[[], None]] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits and nothing is being written."""
+        return self.pending.empty and self.writing is None
+
+    def change(self, changes: DraftChanges) -> None:
+        """Record a change; it is saved once the typing pauses."""
+        self.pending = self.pending.then(changes)
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Save what is waiting now (after the save being written, if there is one)."""
+        self._timer.stop()
+        if self.writing is not None or self.pending.empty:
+            return
+        batch, self.pending = self.pending, DraftChanges()
+        self.writing = batch
+        audit_id = self.audit_id
+        (self.host.call("Saving the audit",
+                        lambda ctx: save_draft(ctx, audit_id, batch), dialog=False)
+         .success(self._written)
+         .failure(lambda exc: self._not_written(batch, exc))
+         .run())
+
+    def then(self, fn: Callable[[], None]) -> None:
+        """Write every change now, and call ``fn`` once they are all written.
+
+        Why: a submission queued while a save is being written would otherwise run
+        before the changes typed meanwhile, and be refused for answers already given.
+        """
+        self._after.append(fn)
+        self.flush()
+        self._run_after()
+
+    def _run_after(self) -> None:
+        if not self.idle:
+            return
+        waiting, self._after = self._after, []
+        for fn in waiting:
+            fn()
+
+    def _written(self, result: DraftSaved) -> None:
+        self.writing = None
+        self.saves += 1
+        self.saved.emit(result)
+        if not self.pending.empty:
+            self.flush()
+        else:
+            self._run_after()
+
+    def _not_written(self, batch: DraftChanges, exc: BaseException) -> None:
+        """Keep the changes for the next save; say why in one sentence."""
+        self.writing = None
+        self.pending = batch.then(self.pending)
+        waiting, self._after = self._after, []  # they read what the store holds
+        for fn in waiting:
+            fn()
+        self.failed.emit(exc.message if isinstance(exc, UserError)
+                         else "The audit could not be saved; your changes are kept and "
+                              "will be saved again with the next change.")
+
+    def last_write(self) -> Callable[[ServiceContext], None] | None:
+        """The write the window runs while closing: what still waits (see Screen)."""
+        self._timer.stop()
+        batch, audit_id = self.pending, self.audit_id
+        if batch.empty:
+            return None
+        self.pending = DraftChanges()
+
+        def write(ctx: ServiceContext) -> None:
+            save_draft(ctx, audit_id, batch)
+
+        return write

@@ -1,0 +1,105 @@
+"""The RAG disagreement panel: shown when the auditor's rating differs from the case's.
+
+Seed 000: a disagreement is "discussed, with next steps agreed, action taken, and
+recorded". The panel collects the reason, who took part (picked from the case's team
+and the organisation's users) and the outcome; submission records them on the
+disagreement record it opens.
+"""
+
+from __future__ import annotations
+
+from desktop.qt import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    Qt,
+    QVBoxLayout,
+)
+from desktop.services.audits.drafts import Discussion
+from desktop.services.audits.form import Member
+from desktop.services.disagreements import Participant
+from desktop.views.audit_form.fields import RAG_CHOICES, choice_box, problem_label, text_box
+
+#: Rows of people the list shows before it scrolls.
+PEOPLE_ROWS = 6
+
+
+class DisagreementPanel(QGroupBox):
+    """Attributes:
+        summary: says which ratings differ, in words.
+        reason, people, next_steps, agreed: the panel's controls.
+        problems: the problem label of each field ("participants", "next_steps").
+    """
+
+    def __init__(self) -> None:
+        super().__init__("RAG &disagreement")
+        self.setAccessibleName("RAG disagreement")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.reason = text_box("Reason for your rating")
+        self.people = QListWidget()
+        self.people.setAccessibleName("Discussed with")
+        self.people.setFixedHeight(self.people.fontMetrics().lineSpacing() * PEOPLE_ROWS + 8)
+        self.next_steps = text_box("Outcome and next steps agreed")
+        self.agreed: QComboBox = choice_box(RAG_CHOICES, "Agreed rating", "Not agreed yet")
+        self.problems = {"participants": problem_label("Discussed with"),
+                         "next_steps": problem_label("Outcome and next steps")}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        form = QFormLayout()
+        for text, control, problem in (
+                ("&Reason for your rating", self.reason, None),
+                ("Discussed &with (Space ticks)", self.people, "participants"),
+                ("&Outcome and next steps", self.next_steps, "next_steps"),
+                ("Agreed ra&ting", self.agreed, None)):
+            label = QLabel(text)
+            label.setBuddy(control)
+            form.addRow(label, control)
+            if problem is not None:
+                form.addRow("", self.problems[problem])
+        layout.addLayout(form)
+        self.hide()
+
+    def set_people(self, members: tuple[Member, ...]) -> None:
+        self.people.clear()
+        for member in members:
+            item = QListWidgetItem(member.label)
+            item.setData(Qt.ItemDataRole.UserRole, member)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.people.addItem(item)
+
+    def show_for(self, case_rag: str | None, mine: str | None) -> None:
+        """Shown when both ratings are known and differ; the words say which."""
+        differs = bool(case_rag) and bool(mine) and case_rag != mine
+        if differs:
+            self.summary.setText(
+                f"The case is rated {str(case_rag).title()} on the record; you rated it "
+                f"{str(mine).title()}. A disagreement record is opened when you submit: "
+                "say why, who you discussed it with and what was agreed.")
+        self.setVisible(differs)
+
+    def participants(self) -> tuple[Participant, ...]:
+        chosen: list[Participant] = []
+        for row in range(self.people.count()):
+            item = self.people.item(row)
+            if item.checkState() == Qt.CheckState.Checked:
+                member: Member = item.data(Qt.ItemDataRole.UserRole)
+                chosen.append(Participant(member.role, member.id))
+        return tuple(chosen)
+
+    def discussion(self) -> Discussion:
+        if self.isHidden():
+            return Discussion()
+        return Discussion(self.participants(), self.next_steps.toPlainText(),
+                          self.agreed.currentData() or None)
+
+    def rationale(self) -> str:
+        return self.reason.toPlainText() if not self.isHidden() else ""
+
+    def focus_for(self, field: str) -> QPlainTextEdit | QListWidget:
+        return self.people if field == "participants" else self.next_steps

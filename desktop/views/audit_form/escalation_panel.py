@@ -1,0 +1,74 @@
+"""The concern of significant harm: the switch's panel, with the response deadline.
+
+Seed 001: a concern "must be escalated to the team manager", who responds within a
+set time, else it goes to the Head of Service. The panel shows that deadline before the
+concern is raised (so the auditor knows what they start) and after (the real one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from desktop.qt import QGroupBox, QLabel, QPushButton, QVBoxLayout, Signal
+from desktop.services.audits.form import FormEscalation
+from desktop.views.audit_form.fields import problem_label, text_box
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def when(moment: dt.datetime) -> str:
+    return moment.astimezone(LONDON).strftime("%A %d/%m/%Y at %H:%M")
+
+
+class EscalationPanel(QGroupBox):
+    """Signals:
+        raise_requested(str): "Raise the concern now" with the concern's text.
+
+    Attributes:
+        deadline: the line saying by when the team manager must respond.
+        concern: the description; ``problem`` shows what is missing under it.
+    """
+
+    raise_requested = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__("Concern of significant &harm")
+        self.setAccessibleName("Concern of significant harm")
+        self.deadline = QLabel()
+        self.deadline.setWordWrap(True)
+        self.deadline.setAccessibleName("Response deadline")
+        self.concern = text_box("What you are worried about and why")
+        concern_label = QLabel("What you are &worried about and why")
+        concern_label.setBuddy(self.concern)
+        self.problem = problem_label("the concern")
+        self.raise_button = QPushButton("&Raise the concern now")
+        self.raise_button.setAccessibleName("Raise the concern now")
+        self.raise_button.clicked.connect(
+            lambda: self.raise_requested.emit(self.concern.toPlainText()))
+        layout = QVBoxLayout(self)
+        for widget in (self.deadline, concern_label, self.concern, self.problem,
+                       self.raise_button):
+            layout.addWidget(widget)
+        self.hide()
+
+    def show_state(self, flagged: bool, escalation: FormEscalation | None,
+                   deadline_if_raised_now: dt.datetime) -> None:
+        self.setVisible(flagged or escalation is not None)
+        if escalation is not None:
+            self.deadline.setText(
+                f"Raised: the team manager must respond by {when(escalation.respond_by)} "
+                f"({escalation.status.replace('_', ' ')}); without a response it goes to "
+                "the Head of Service.")
+            self.concern.hide()
+            self.raise_button.hide()
+        else:
+            self.deadline.setText(
+                f"Raised now, the team manager would have to respond by "
+                f"{when(deadline_if_raised_now)}; without a response it goes to the Head "
+                "of Service. It is raised at the latest when you submit.")
+            self.concern.show()
+            self.raise_button.show()
+
+    def concern_text(self) -> str:
+        return self.concern.toPlainText() if self.concern.isVisibleTo(self) else ""

@@ -1,0 +1,217 @@
+"""The Audits screen: a list of audits (mine by default, by status) and the form beside it.
+
+Why the form lives here: the host opens an audit from anywhere (My week's "start or
+resume", a case's timeline) with ``open_audit``, and the auditor comes back to their
+drafts from this list. Leaving the screen or the window saves what the form holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from desktop.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSplitter,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.services.audits.views import AuditSummary, list_audits
+from desktop.services.context import ServiceContext
+from desktop.views.audit_form.form import AuditFormWidget
+from desktop.views.screen import Host, Screen
+
+LONDON = ZoneInfo("Europe/London")
+COLUMNS = ("Case", "Status", "Audit date", "Grade", "Your RAG")
+STATUSES = (("Any status", None), ("Draft", "draft"), ("Reopened", "reopened"),
+            ("Open for comment", "open_for_comment"), ("Queried", "queried"),
+            ("Finalised", "finalised"))
+
+
+def words(code: str | None) -> str:
+    return (code or "").replace("_", " ").capitalize()
+
+
+class AuditListModel(QAbstractTableModel):
+    """The audits shown, one row each."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[AuditSummary] = []
+
+    def set_rows(self, rows: list[AuditSummary]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()  # noqa: B008
+                    ) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return (row.case_ref, words(row.status),
+                row.audit_date.strftime("%d/%m/%Y") if row.audit_date else "",
+                words(row.grade), words(row.auditor_rag))[index.column()]
+
+
+class AuditsScreen(Screen):
+    """Signals:
+        audits_loaded(int): the list was read (how many rows it shows).
+
+    Attributes:
+        filter_edit, status_choice, mine_only: the list's filters.
+        table, model: the list.
+        form: the dip-sample form of the audit picked.
+    """
+
+    key = "audits"
+    title = "&Audits"
+    reads = frozenset({"audits"})
+
+    audits_loaded = Signal(int)
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.all_rows: list[AuditSummary] = []
+        self.model = AuditListModel(self)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Case reference")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter the audits by case reference")
+        self.filter_edit.textChanged.connect(lambda _text: self._filter())
+        self.status_choice = QComboBox()
+        self.status_choice.setAccessibleName("Status")
+        for label, code in STATUSES:
+            self.status_choice.addItem(label, code)
+        self.status_choice.currentIndexChanged.connect(lambda _i: self.refresh_list())
+        self.mine_only = QCheckBox("&Mine only")
+        self.mine_only.setChecked(True)
+        self.mine_only.toggled.connect(lambda _on: self.refresh_list())
+        filter_label = QLabel("Fi&nd")
+        filter_label.setBuddy(self.filter_edit)
+        status_label = QLabel("S&tatus")
+        status_label.setBuddy(self.status_choice)
+        self.table = QTableView()
+        self.table.setObjectName("audits_table")
+        self.table.setAccessibleName("Audits")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list, arrows move in it
+        self.table.selectionModel().currentRowChanged.connect(self._picked)
+        self.count_line = QLabel()
+        self.count_line.setAccessibleName("How many audits")
+        left = QWidget()
+        bar = QHBoxLayout()
+        for widget in (filter_label, self.filter_edit, status_label, self.status_choice,
+                       self.mine_only):
+            bar.addWidget(widget)
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(bar)
+        left_layout.addWidget(self.table)
+        left_layout.addWidget(self.count_line)
+        self.form = AuditFormWidget(host)
+        self.form.wrote.connect(self._wrote)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("audits_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.form)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+    # -- the list -----------------------------------------------------------------
+    def refresh(self) -> None:
+        self.refresh_list()
+        self.form.reread()
+
+    def refresh_list(self) -> None:
+        status = self.status_choice.currentData()
+        user = self.host.user
+        auditor = user.id if self.mine_only.isChecked() and user is not None else None
+
+        def read(ctx: ServiceContext) -> list[AuditSummary]:
+            return list_audits(ctx, status=status, auditor_id=auditor)
+
+        (self.host.call("Reading the audits", read, dialog=False)
+         .success(self._listed)
+         .run())
+
+    def _listed(self, rows: list[AuditSummary]) -> None:
+        self.all_rows = rows
+        self._filter()
+        self.audits_loaded.emit(self.model.rowCount())
+
+    def _filter(self) -> None:
+        wanted = self.filter_edit.text().strip().casefold()
+        shown = [r for r in self.all_rows if wanted in r.case_ref.casefold()]
+        current = self.form.form.view.summary.id if self.form.form is not None else None
+        self.table.selectionModel().blockSignals(True)
+        self.model.set_rows(shown)
+        for number, row in enumerate(shown):
+            if row.id == current:
+                self.table.selectRow(number)
+        self.table.selectionModel().blockSignals(False)
+        self.count_line.setText(
+            f"{len(shown)} audit{'s' if len(shown) != 1 else ''}" if shown else
+            "No audits here: start one from My week, or change the filters.")
+
+    def _picked(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = current.data(Qt.ItemDataRole.UserRole)
+        if isinstance(row, AuditSummary):
+            self.form.open(row.id)
+
+    def _wrote(self, kind: str) -> None:
+        self.host.changed(kind)
+
+    # -- the window's duties ------------------------------------------------------
+    def open_audit(self, audit_id: str) -> None:
+        self.form.open(audit_id)
+
+    def find(self) -> bool:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+        return True
+
+    def save(self) -> bool:
+        return self.form.save_now()
+
+    def submit(self) -> bool:
+        return self.form.submit()
+
+    def may_leave(self) -> bool:
+        self.form.save_now()
+        return True
+
+    def last_write(self) -> Callable[[ServiceContext], None] | None:
+        autosaver = self.form.autosaver
+        return autosaver.last_write() if autosaver is not None else None

@@ -1,0 +1,271 @@
+"""The dip-sample form driven as an auditor drives it: from the keyboard, on the demo county.
+
+Each test starts a draft of a sampled-like case for the first auditor (the one the
+window signs in as), opens the Audits screen and works through the form with key
+presses; what was stored is read back through the services afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from desktop.models import Audit, Case, RagDisagreement
+from desktop.qt import QApplication, QComboBox, QListWidget, Qt, QWidget
+from desktop.services.audits import lifecycle
+from desktop.services.audits.form import AuditForm, read_audit_form
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import events_for
+from desktop.services.users import people
+from desktop.store import Store, open_store
+from desktop.views.audits import AuditsScreen
+from desktop.views.window import MainWindow
+from tests.unit.views.driving import activate, open_as
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+TEMPLATE = "risk_assessment_rag"
+WAIT = 20_000
+#: Tab presses allowed to reach a field: the form has about 40 stops.
+MAX_TABS = 80
+
+
+class Draft:
+    """A draft audit made before the window opens: its id, the case's RAG, the auditor."""
+
+    def __init__(self, path: Path, case_rag: str = "amber") -> None:
+        store = open_store(path, prompt=None)
+        try:
+            ctx = ServiceContext(store=store)
+            self.auditor = next(p for p in people(ctx) if "auditor" in p.roles)
+            with store.read() as session:
+                busy = select(Audit.case_id).where(Audit.status.in_(("draft", "reopened")))
+                self.case_id = session.scalar(
+                    select(Case.id).where(Case.rag == case_rag, Case.id.not_in(busy))
+                    .order_by(Case.case_ref).limit(1))
+            self.case_rag = case_rag
+            self.audit_id = lifecycle.start_audit(
+                ServiceContext(store=store, user_id=self.auditor.id), self.case_id, TEMPLATE)
+        finally:
+            store.close()
+
+    def read(self, store: Store) -> AuditForm:
+        return read_audit_form(ServiceContext(store=store, user_id=self.auditor.id),
+                               self.audit_id)
+
+
+def open_form(qtbot: QtBot, path: Path, draft: Draft) -> tuple[MainWindow, AuditsScreen]:
+    window = open_as(qtbot, path, screens=(AuditsScreen,),
+                     pick=lambda everyone: next(p for p in everyone
+                                                if p.id == draft.auditor.id))
+    screen = window.show_screen(AuditsScreen.key)
+    assert isinstance(screen, AuditsScreen)
+    with qtbot.waitSignal(screen.form.reloaded, timeout=WAIT):
+        window.open_audit(draft.audit_id)
+    activate(qtbot, window)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT)
+    return window, screen
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    return widget
+
+
+def tab_to(qtbot: QtBot, name: str) -> QWidget:
+    """Press Tab until the field called ``name`` has the cursor."""
+    for _ in range(MAX_TABS):
+        if focused().accessibleName() == name:
+            return focused()
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def pick(qtbot: QtBot, name: str, label: str) -> None:
+    """Choose ``label`` in the combo box ``name`` with the arrow keys."""
+    box = tab_to(qtbot, name)
+    assert isinstance(box, QComboBox)
+    qtbot.keyClick(box, Qt.Key.Key_Home)
+    for _ in range(box.count()):
+        if box.currentText() == label:
+            return
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    raise AssertionError(f"{label!r} is not a choice of {name!r}")
+
+
+def type_into(qtbot: QtBot, name: str, text: str) -> None:
+    qtbot.keyClicks(tab_to(qtbot, name), text)
+
+
+def question(screen: AuditsScreen, code: str) -> str:
+    return screen.form.fields[code].name
+
+
+def submit_by_keyboard(qtbot: QtBot, screen: AuditsScreen, expect: str) -> None:
+    """Ctrl+Enter in the active window (a progress dialog may have just closed)."""
+    window = screen.window()
+    assert isinstance(window, MainWindow)
+    activate(qtbot, window)
+    qtbot.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    def said() -> None:
+        text = screen.form.status_line.text()
+        assert text.startswith(expect), text
+
+    qtbot.waitUntil(said, timeout=WAIT)
+
+
+def answer_all_but(qtbot: QtBot, screen: AuditsScreen, skip: str = "") -> None:
+    for code, label in (("ra_in_place", "Met"), ("ra_quality", "Partly met"),
+                        ("ra_response_proportionate", "Met"), ("vtt_completed", "Met"),
+                        ("rag_agrees", "Yes")):
+        if code != skip:
+            pick(qtbot, question(screen, code), label)
+
+
+@pytest.fixture
+def draft(county_path: Path) -> Draft:
+    return Draft(county_path)
+
+
+def test_fill_from_the_keyboard_refused_then_submitted(qtbot: QtBot, county_path: Path,
+                                                       draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft)
+    first = screen.form.fields["ra_in_place"]
+    assert focused() is first.control  # the cursor starts in the first question
+    # Tab order follows reading order: every question, then the findings, then Submit.
+    order: list[str] = []
+    while focused().accessibleName() != "Submit the audit" and len(order) < MAX_TABS:
+        order.append(focused().accessibleName())
+        qtbot.keyClick(focused(), Qt.Key.Key_Tab)
+    names = [f.name for f in screen.form.fields.values()]
+    assert [n for n in order if n in names] == names
+    assert all(order), order  # every stop of the keyboard has an accessible name
+
+    qtbot.keyClick(focused(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    answer_all_but(qtbot, screen, skip="ra_quality")
+    type_into(qtbot, question(screen, "ra_date"), "2026-11-12")
+    type_into(qtbot, "Overview of findings", "The assessment is current and clear.")
+    type_into(qtbot, "Positive practice", "The child's voice is recorded.")
+    pick(qtbot, "Overall grade", "Good")
+    pick(qtbot, "Your RAG rating", draft.case_rag.title())
+
+    submit_by_keyboard(qtbot, screen, "Not submitted")
+    missing = screen.form.fields["ra_quality"]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is missing.control, timeout=WAIT)
+    assert missing.problem.isVisibleTo(screen.form)
+    assert "required" in missing.problem.text()
+    assert not screen.form.fields["ra_in_place"].problem.isVisibleTo(screen.form)
+
+    qtbot.keyClick(missing.control, Qt.Key.Key_Down)  # "Met"
+    submit_by_keyboard(qtbot, screen, "Submitted")
+    qtbot.waitUntil(lambda: screen.form.comments.isVisibleTo(screen.form), timeout=WAIT)
+    assert "left for comments" in screen.form.comments.window_line.text()
+    store = window.store
+    assert store is not None
+    stored = draft.read(store)
+    assert stored.view.summary.status == "open_for_comment"
+    answers = {a.code: a.value for a in stored.view.answers}
+    assert answers["ra_quality"] == "met" and answers["ra_date"] == "2026-11-12"
+    assert stored.view.overview == "The assessment is current and clear."
+    assert stored.view.summary.grade == "good"
+
+
+def test_a_disagreeing_rag_opens_the_panel_and_records_the_discussion(
+        qtbot: QtBot, county_path: Path, draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft)
+    panel = screen.form.disagreement
+    assert not panel.isVisibleTo(screen.form)
+    answer_all_but(qtbot, screen)
+    type_into(qtbot, "Overview of findings", "Risks are higher than rated.")
+    pick(qtbot, "Overall grade", "Requires improvement")
+    pick(qtbot, "Your RAG rating", "Red")
+    assert panel.isVisibleTo(screen.form)
+    assert "rated Amber on the record; you rated it Red" in panel.summary.text()
+    type_into(qtbot, "Reason for your rating", "Two recent incidents.")
+    people_list = tab_to(qtbot, "Discussed with")
+    assert isinstance(people_list, QListWidget)
+    qtbot.keyClick(people_list, Qt.Key.Key_Home)
+    qtbot.keyClick(people_list, Qt.Key.Key_Space)
+    ticked = people_list.item(0).data(Qt.ItemDataRole.UserRole)
+
+    submit_by_keyboard(qtbot, screen, "Not submitted")  # next steps missing
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.next_steps, timeout=WAIT)
+    assert panel.problems["next_steps"].isVisibleTo(screen.form)
+    qtbot.keyClicks(panel.next_steps, "Review the plan this week.")
+    submit_by_keyboard(qtbot, screen, "Submitted")
+    store = window.store
+    assert store is not None
+    with store.read() as session:
+        row = session.scalar(select(RagDisagreement).where(
+            RagDisagreement.audit_id == draft.audit_id))
+        assert row is not None
+        assert (row.recorded_rag, row.auditor_rag, row.rationale) == (
+            "amber", "red", "Two recent incidents.")
+        assert ticked.id in row.participants_json
+        assert row.next_steps == "Review the plan this week."
+
+
+def test_add_an_action_from_the_grid(qtbot: QtBot, county_path: Path, draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft)
+    pick(qtbot, question(screen, "ra_quality"), "Not met")
+    grid = screen.form.actions_grid
+    assert grid.question.currentData() == "ra_quality"  # the not-met question is offered
+    type_into(qtbot, "What must be done", "Update the risk assessment with the school.")
+    pick(qtbot, "Owner", grid.owner.itemText(1))
+    tab_to(qtbot, "Add action")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: grid.table.rowCount() == 1, timeout=WAIT)
+    assert grid.table.item(0, 0).text() == "Update the risk assessment with the school."
+    assert grid.table.item(0, 4).text() == "ra_quality"
+    assert grid.description.text() == ""
+    store = window.store
+    assert store is not None
+    stored = draft.read(store)
+    assert [a.description for a in stored.actions] == [
+        "Update the risk assessment with the school."]
+    assert stored.actions[0].due_on is not None and stored.actions[0].due_on > dt.date(2026, 1, 1)
+
+
+def test_autosave_keeps_the_draft_exactly_and_logs_one_row(qtbot: QtBot, county_path: Path,
+                                                           draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft)
+    text = "First line of findings.\nSecond line, typed on."
+    overview = tab_to(qtbot, "Overview of findings")
+    for line_number, line in enumerate(text.split("\n")):
+        if line_number:
+            qtbot.keyClick(overview, Qt.Key.Key_Return)
+        for word in line.split(" "):
+            with qtbot.waitSignal(screen.form.saved, timeout=WAIT):
+                qtbot.keyClicks(overview, word + " ")
+    assert screen.form.autosaver is not None and screen.form.autosaver.saves >= 6
+    store = window.store
+    assert store is not None
+    stored = draft.read(store)
+    assert stored.view.overview == overview.toPlainText().strip()
+    changes = [e for e in events_for(ServiceContext(store=store), "audit", draft.audit_id)
+               if e.action == "change"]
+    assert len(changes) == 1  # one row for the editing session, not one per save
+
+
+def test_significant_harm_shows_the_deadline_and_raises(qtbot: QtBot, county_path: Path,
+                                                       draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft)
+    panel = screen.form.escalation
+    harm = tab_to(qtbot, "Concern of significant harm")
+    qtbot.keyClick(harm, Qt.Key.Key_Space)
+    assert panel.isVisibleTo(screen.form)
+    assert "would have to respond by" in panel.deadline.text()
+    type_into(qtbot, "What you are worried about and why", "Injury not explained.")
+    tab_to(qtbot, "Raise the concern now")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: panel.deadline.text().startswith("Raised:"), timeout=WAIT)
+    store = window.store
+    assert store is not None
+    stored = draft.read(store)
+    assert stored.escalation is not None and stored.view.summary.significant_harm
