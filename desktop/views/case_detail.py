@@ -123,7 +123,7 @@ class CaseDetail(QWidget):
         self.rag_history.setObjectName("case_rag_history")
         self.rag_history.setAccessibleName("RAG history")
         self.rag_history.setMaximumHeight(self.fontMetrics().height() * 6)
-        history_label = QLabel("RAG &history")
+        history_label = QLabel("R&AG history")
         history_label.setBuddy(self.rag_history)
 
         self.compliance = QTableWidget(0, len(COMPLIANCE_HEADERS))
@@ -136,7 +136,7 @@ class CaseDetail(QWidget):
         self.compliance.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.compliance.horizontalHeader().setStretchLastSection(True)
-        compliance_label = QLabel("Co&mpliance today")
+        compliance_label = QLabel("Com&pliance today")
         compliance_label.setBuddy(self.compliance)
 
         self.timeline_model: RowTableModel[TimelineEntry] = RowTableModel(TIMELINE_COLUMNS,

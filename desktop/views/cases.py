@@ -18,12 +18,15 @@ from desktop.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSplitter,
     Qt,
     QTableView,
     QTimer,
     QVBoxLayout,
+    QWidget,
     Signal,
 )
+from desktop.services.case_filters import Choice, FilterChoices, filter_choices
 from desktop.services.case_list import (
     CaseListing,
     CaseQuery,
@@ -35,6 +38,7 @@ from desktop.services.case_list import (
 )
 from desktop.services.context import ServiceContext
 from desktop.views import case_table as columns
+from desktop.views.case_detail import CaseDetail
 from desktop.views.case_table import OBJECT_ROLE, CaseTableModel
 from desktop.views.screen import Host, Screen
 from desktop.views.worker import BackgroundOp
@@ -115,15 +119,36 @@ class CasesScreen(Screen):
         for label, code in RAG_CHOICES:
             self.rag_choice.addItem(label, code)
         self.rag_choice.currentIndexChanged.connect(lambda _i: self.reload())
-        self.open_only = QCheckBox("Open cases o&nly")
+        self.open_only = QCheckBox("Open cases on&ly")
         self.open_only.toggled.connect(lambda _on: self.reload())
         bar = QHBoxLayout()
-        label = QLabel("&Filter:")
+        label = QLabel("Filte&r:")
         label.setBuddy(self.filter_edit)
         bar.addWidget(label)
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.rag_choice)
         bar.addWidget(self.open_only)
+
+        # The second row: who and what, filled from the store once it is read.
+        self.team_choice = self._combo("Team", "All teams")
+        self.team_choice.currentIndexChanged.connect(self._team_changed)
+        self.worker_choice = self._combo("Worker", "All workers")
+        self.cohort_choice = self._combo("Cohort", "All cohorts")
+        self.overdue_choice = self._combo("Overdue standard", "Any or none overdue")
+        self.not_audited = QCheckBox("Not audited in &4 weeks")
+        self.not_audited.toggled.connect(lambda _on: self.reload())
+        for combo in (self.worker_choice, self.cohort_choice, self.overdue_choice):
+            combo.currentIndexChanged.connect(lambda _i: self.reload())
+        who = QHBoxLayout()
+        for caption, combo in (("Tea&m:", self.team_choice), ("&Worker:", self.worker_choice),
+                               ("C&ohort:", self.cohort_choice),
+                               ("O&verdue:", self.overdue_choice)):
+            text = QLabel(caption)
+            text.setBuddy(combo)
+            who.addWidget(text)
+            who.addWidget(combo, 1)
+        who.addWidget(self.not_audited)
+        self.choices: FilterChoices | None = None
 
         self.table = QTableView()
         self.table.setObjectName("case_table")
@@ -151,11 +176,70 @@ class CasesScreen(Screen):
 
         self.counts = QLabel("Opening the database…")
         self.counts.setAccessibleName("Case counts")
+        self.detail = CaseDetail(self.host)
+        self.case_selected.connect(self.detail.show_case)
+        left = QWidget()
+        list_layout = QVBoxLayout(left)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.counts)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("cases_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        self.list_layout = layout
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.counts)
+        layout.addLayout(who)
+        layout.addWidget(self.splitter, 1)
+
+    def _combo(self, name: str, everything: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem(everything, None)
+        combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
+        return combo
+
+    # -- the filter choices --------------------------------------------------------
+    def _read_choices(self) -> None:
+        (self.host.call("Reading the teams and workers", filter_choices, dialog=False)
+         .success(self._choices_read)
+         .failure(self.host.read_failed)
+         .run())
+
+    def _choices_read(self, choices: FilterChoices) -> None:
+        self.choices = choices
+        for combo, values in ((self.team_choice, choices.teams),
+                              (self.cohort_choice, choices.cohorts),
+                              (self.overdue_choice, choices.standards)):
+            self._fill(combo, values)
+        self._fill_workers()
+
+    @staticmethod
+    def _fill(combo: QComboBox, values: Sequence[Choice]) -> None:
+        """Replace the choices, keeping the one picked if it is still there."""
+        kept = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for choice in values:
+            combo.addItem(choice.label, choice.value)
+        combo.setCurrentIndex(max(0, combo.findData(kept)) if kept is not None else 0)
+        combo.blockSignals(False)
+
+    def _team_changed(self, _index: int = 0) -> None:
+        """A team narrows the workers to its own; then the list is searched again."""
+        self._fill_workers()
+        self.reload()
+
+    def _fill_workers(self) -> None:
+        if self.choices is not None:
+            team = self.team_choice.currentData()
+            self._fill(self.worker_choice, [w for w in self.choices.workers
+                                            if team is None or w.group == team])
 
     # -- the screen's duties -----------------------------------------------------
     def refresh(self) -> None:
@@ -166,6 +250,8 @@ class CasesScreen(Screen):
         """
         self._fresh = True
         self.reload()
+        if self.host.store is not None:
+            self._read_choices()  # an import may have brought new teams and workers
 
     def find(self) -> bool:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -178,12 +264,26 @@ class CasesScreen(Screen):
             self._select(case_id)
             return
         self._wanted = case_id
-        if self.listing is not None and (self.filter_edit.text() or self.open_only.isChecked()
-                                         or self.rag_choice.currentIndex()):
-            self.filter_edit.clear()  # the case may be hidden by the filter
-            self.open_only.setChecked(False)
-            self.rag_choice.setCurrentIndex(0)
-            self.reload()
+        if self.listing is not None and self.query() != CaseQuery(sort=self._sort,
+                                                                  descending=self._descending):
+            self.clear_filters()  # the case may be hidden by the filter
+
+    def clear_filters(self) -> None:
+        """Show every case again (one search, not one per control)."""
+        controls = (self.filter_edit, self.open_only, self.rag_choice, self.team_choice,
+                    self.worker_choice, self.cohort_choice, self.overdue_choice,
+                    self.not_audited)
+        for control in controls:
+            control.blockSignals(True)
+        self.filter_edit.clear()
+        self.open_only.setChecked(False)
+        self.not_audited.setChecked(False)
+        for combo in (self.rag_choice, self.team_choice, self.worker_choice,
+                      self.cohort_choice, self.overdue_choice):
+            combo.setCurrentIndex(0)
+        for control in controls:
+            control.blockSignals(False)
+        self.reload()
 
     def _select(self, case_id: str) -> None:
         assert self.listing is not None
@@ -211,7 +311,11 @@ class CasesScreen(Screen):
     def query(self) -> CaseQuery:
         return CaseQuery(text=self.filter_edit.text(), rag=self.rag_choice.currentData(),
                          open_only=self.open_only.isChecked(), sort=self._sort,
-                         descending=self._descending)
+                         descending=self._descending, team_id=self.team_choice.currentData(),
+                         worker_id=self.worker_choice.currentData(),
+                         cohort=self.cohort_choice.currentData(),
+                         overdue=self.overdue_choice.currentData(),
+                         not_audited=self.not_audited.isChecked())
 
     def reload(self) -> None:
         """Find the matching cases again (new filter, order, or F5).
@@ -230,6 +334,10 @@ class CasesScreen(Screen):
         generation = self._generation
         query = self.query()
 
+        if query.evaluated:  # no index gives these quickly: one search, with Cancel
+            self._full_search(generation, query)
+            return
+
         def failed(exc: BaseException) -> None:
             self.host.read_failed(exc)
             self._full_search(generation, query)
@@ -242,7 +350,8 @@ class CasesScreen(Screen):
     def _full_search(self, generation: int, query: CaseQuery) -> None:
         if generation != self._generation:
             return  # a newer search is on its way
-        op = self.host.call("Finding cases", lambda ctx: list_cases(ctx, query), dialog=False)
+        op = self.host.call("Finding cases", lambda ctx: list_cases(ctx, query),
+                            dialog=query.evaluated)
         op.success(lambda listing: self._loaded(generation, listing))
         op.cancelled(lambda: self._cancelled(generation))
         op.failure(self.host.read_failed)

@@ -23,12 +23,14 @@ from desktop.errors import KeyUnavailable, UserError, WrongKey
 from desktop.models.base import utcnow
 from desktop.qt import (
     QAction,
+    QFrame,
     QKeySequence,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QSettings,
     QSplitter,
     QStackedWidget,
@@ -66,11 +68,14 @@ class NoStoreOpen(UserError):
 def default_screens() -> list[type[Screen]]:
     """Every screen of the navigation, in its order: the auditor's day first."""
     from desktop.views.action_tracker import ActionTrackerScreen
+    from desktop.views.concerns import ConcernsScreen
     from desktop.views.import_wizard import ImportScreen
+    from desktop.views.moderation import ModerationScreen
     from desktop.views.my_week import MyWeekScreen
     from desktop.views.settings_screen import SettingsScreen
 
-    return [MyWeekScreen, CasesScreen, ActionTrackerScreen, ImportScreen, SettingsScreen]
+    return [MyWeekScreen, CasesScreen, ActionTrackerScreen, ConcernsScreen, ModerationScreen,
+            ImportScreen, SettingsScreen]
 
 
 class MainWindow(QMainWindow):
@@ -205,7 +210,13 @@ class MainWindow(QMainWindow):
         if isinstance(screen, CasesScreen):
             self.cases = screen
             screen.cases_loaded.connect(lambda _listing: self._check_health())
-        self.stack.addWidget(screen)
+        # In a scroll area: on a small laptop screen (1366 x 768 at 125 %) a screen with
+        # many controls scrolls instead of pushing the window past the screen's edge.
+        holder = QScrollArea()
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setWidget(screen)
+        self.stack.addWidget(holder)
         item = QListWidgetItem(cls.title.replace("&", ""))
         item.setData(Qt.ItemDataRole.UserRole, screen.key)
         item.setToolTip(f"{cls.title.replace('&', '')} (Ctrl+{len(self.screens)})")
@@ -230,7 +241,8 @@ class MainWindow(QMainWindow):
         return screen
 
     def current_screen(self) -> Screen | None:
-        widget = self.stack.currentWidget()
+        holder = self.stack.currentWidget()
+        widget = holder.widget() if isinstance(holder, QScrollArea) else None
         return widget if isinstance(widget, Screen) else None
 
     def _navigated(self, row: int) -> None:
@@ -243,7 +255,7 @@ class MainWindow(QMainWindow):
             self.navigation.setCurrentRow(list(self.screens.values()).index(previous))
             self.navigation.blockSignals(False)
             return
-        self.stack.setCurrentWidget(screen)
+        self.stack.setCurrentIndex(row)
         screen.activated()
 
     def _current_does(self, duty: str) -> None:

@@ -319,7 +319,9 @@ class BackgroundOp(Generic[T]):
         self.taskman.closing.disconnect(self._abandon)
         self._relay.deleteLater()
         exc = future.exception()
-        if isinstance(exc, Cancelled) or (exc is None and self.control.cancel.cancelled):
+        # A task that returned finished its work (a draw committed its samples) even if
+        # Cancel was pressed after its last check: report what happened, a success.
+        if isinstance(exc, Cancelled):
             self._on_cancel()
         elif exc is not None:
             self._on_failure(exc)
