@@ -6,7 +6,7 @@ the window's one worker, and two saves of the same field racing could store the 
 text last. Changes wait here until the typing pauses (or the field loses focus, or the
 window closes); while a save is being written the next one collects newer keystrokes
 and goes as soon as it ends. A crash therefore loses at most the pause plus one save:
-well under two seconds of typing.
+about two seconds of typing: a person who never pauses is saved every 1.5 seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from desktop.views.screen import Host
 
 #: Typing pauses this long before the changes are saved.
 AUTOSAVE_DELAY_MS = 1000
+#: Changes wait at most this long, even while the typing goes on without a pause.
+AUTOSAVE_MAX_WAIT_MS = 1500
 
 
 class Autosaver(QObject):
@@ -48,6 +50,12 @@ class Autosaver(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.setInterval(AUTOSAVE_MAX_WAIT_MS)
+        self._deadline.timeout.connect(self.flush)
+        #: The changes of the last save written (what a crash now would keep).
+        self.last_written: DraftChanges | None = None
 
     @property
     def idle(self) -> bool:
@@ -58,12 +66,15 @@ class Autosaver(QObject):
         """Record a change; it is saved once the typing pauses."""
         self.pending = self.pending.then(changes)
         self._timer.start()
+        if not self._deadline.isActive():
+            self._deadline.start()
 
     def flush(self) -> None:
         """Save what is waiting now (after the save being written, if there is one)."""
         self._timer.stop()
         if self.writing is not None or self.pending.empty:
             return
+        self._deadline.stop()
         batch, self.pending = self.pending, DraftChanges()
         self.writing = batch
         audit_id = self.audit_id
@@ -91,7 +102,7 @@ class Autosaver(QObject):
             fn()
 
     def _written(self, result: DraftSaved) -> None:
-        self.writing = None
+        self.last_written, self.writing = self.writing, None
         self.saves += 1
         self.saved.emit(result)
         if not self.pending.empty:
