@@ -41,6 +41,9 @@ class Action(Synced, Base):
     due_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
     #: Order among the actions of the same finding or audit (a plan numbers them).
     position: Mapped[int] = mapped_column(Integer, default=0)
+    #: high, medium or low: what the audit form's actions grid asks for.
+    priority: Mapped[str] = mapped_column(String(10), default="medium",
+                                          server_default="medium")
     #: The plan's own words for the deadline ("Commencing Sept 2010"), kept as written.
     by_when_text: Mapped[str] = mapped_column(String(200), default="")
     review_on: Mapped[dt.date | None] = mapped_column(Date, default=None)

@@ -36,6 +36,8 @@ class Case(Synced, Base):
     child_name: Mapped[str] = mapped_column(String(120), default="")
     #: Date of birth, or the expected date of birth for an unborn child.
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    #: An unborn child's expected date of delivery (the unborn cohort has no birth date).
+    expected_delivery_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     service_area_id: Mapped[str | None] = mapped_column(
         ForeignKey("service_areas.id"), index=True, default=None
     )

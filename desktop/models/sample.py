@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, Synced, UTCDateTime
@@ -54,6 +54,11 @@ class SampleItem(Synced, Base):
     replaces_item_id: Mapped[str | None] = mapped_column(
         ForeignKey("sample_items.id"), default=None
     )
+    #: The probability with which the draw selected this case (None: not known, e.g. a
+    #: targeted pick), and the design stratum it was drawn from; the estimates weight by
+    #: them (docs/statistics.md).
+    selection_probability: Mapped[float | None] = mapped_column(Float, default=None)
+    design_stratum: Mapped[str | None] = mapped_column(String(80), default=None)
 
     sample: Mapped[Sample] = relationship(back_populates="items")
 

@@ -68,14 +68,15 @@ class NoStoreOpen(UserError):
 def default_screens() -> list[type[Screen]]:
     """Every screen of the navigation, in its order: the auditor's day first."""
     from desktop.views.action_tracker import ActionTrackerScreen
+    from desktop.views.audits import AuditsScreen
     from desktop.views.concerns import ConcernsScreen
     from desktop.views.import_wizard import ImportScreen
     from desktop.views.moderation import ModerationScreen
     from desktop.views.my_week import MyWeekScreen
     from desktop.views.settings_screen import SettingsScreen
 
-    return [MyWeekScreen, CasesScreen, ActionTrackerScreen, ConcernsScreen, ModerationScreen,
-            ImportScreen, SettingsScreen]
+    return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
+            ModerationScreen, ImportScreen, SettingsScreen]
 
 
 class MainWindow(QMainWindow):
