@@ -25,9 +25,10 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services.case_list import CaseRow, SortKey
+from desktop.services.sampling.my_week import initials
 
 CASE_REF, CHILD, RAG, COHORT, TEAM, WORKER, LAST_VISIT, STATUS = range(8)
-HEADERS = ("Case ref", "Child", "RAG", "Cohort", "Team", "Worker", "Last visit", "Status")
+HEADERS = ("Case ref", "Initials", "RAG", "Cohort", "Team", "Worker", "Last visit", "Status")
 SORT_KEYS = (SortKey.CASE_REF, SortKey.CHILD, SortKey.RAG, SortKey.COHORT, SortKey.TEAM,
              SortKey.WORKER, SortKey.LAST_VISIT, SortKey.STATUS)
 #: The raw value of a cell, for sorting in a proxy and for tests.
@@ -244,6 +245,8 @@ class CaseTableModel(QAbstractTableModel):
 
     @staticmethod
     def _display(row: CaseRow, column: int) -> str:
+        if column == CHILD:  # the full name is behind a click in the detail, and logged
+            return initials(row.child_name)
         if column == RAG:
             return row.rag.capitalize() if row.rag else ""
         if column == COHORT:

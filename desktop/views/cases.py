@@ -46,7 +46,7 @@ from desktop.views.worker import BackgroundOp
 #: Typing pauses this long before the list is filtered again.
 FILTER_DELAY_MS = 250
 #: Column widths in average character widths (the team names are the longest).
-WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 23, columns.RAG: 8, columns.COHORT: 18,
+WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 8, columns.RAG: 8, columns.COHORT: 18,
           columns.TEAM: 41, columns.WORKER: 21, columns.LAST_VISIT: 11, columns.STATUS: 8}
 RAG_CHOICES = (("All RAG ratings", None), ("Red", "red"), ("Amber", "amber"),
                ("Green", "green"))

@@ -153,7 +153,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.navigation)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * 30, 1000])
+        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * 36, 1000])
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setCentralWidget(self.splitter)
 
         self.status_text = QLabel("Opening the database…")

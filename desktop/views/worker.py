@@ -86,6 +86,12 @@ class TaskManager(QObject):
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def busy(self) -> bool:
+        """Whether a task is running or queued (scripts wait for the window to settle)."""
+        with self._gate:
+            return bool(self._pending)
+
     def run(self, task: Callable[[], T], on_done: Callable[[Future[T]], None],
             cancel: CancelToken | None = None) -> Future[T]:
         """Queue ``task``; ``on_done(future)`` is called on the GUI thread when it ends.
