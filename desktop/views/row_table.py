@@ -141,7 +141,39 @@ def row_view(model: QtCore.QAbstractItemModel, name: str, accessible: str) -> QT
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
+    fit_columns_once(view)
     return view
+
+
+#: The widest a column is made by fitting it to its words, in average characters.
+FIT_LIMIT_CHARS = 42
+#: Set on a view whose column widths came back from QSettings: the person's own widths.
+RESTORED = "dipsample_header_restored"
+
+
+def fit_columns_once(view: QTableView) -> None:
+    """Fit the columns to their words when the first rows arrive, once.
+
+    Why: the words are the point ("Overdue by 3 working days", "Waiting for the team
+    manager"); Qt's default 100-pixel columns cut them to "Overdue by…". Widths the
+    person set (remembered in QSettings) win, and later reads never undo a resize.
+    """
+    model = view.model()
+    header = view.horizontalHeader()
+    header.setResizeContentsPrecision(200)  # measure a screenful or so, not every row
+    limit = view.fontMetrics().averageCharWidth() * FIT_LIMIT_CHARS
+
+    def fit() -> None:
+        if view.property(RESTORED) or model.rowCount() == 0:
+            return
+        view.setProperty(RESTORED, True)
+        view.resizeColumnsToContents()
+        for column in range(model.columnCount()):
+            if header.sectionSize(column) > limit:
+                header.resizeSection(column, limit)
+
+    model.modelReset.connect(fit)
+    model.rowsInserted.connect(lambda *_args: fit())
 
 
 def selected_rows(view: QTableView) -> list[Any]:

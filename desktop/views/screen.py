@@ -146,3 +146,4 @@ class Screen(QWidget):
             if view.objectName() and header is not None and value is not None:
                 restored: QHeaderView = header()
                 restored.restoreState(value)
+                view.setProperty("dipsample_header_restored", True)  # row_table.RESTORED
