@@ -56,6 +56,9 @@ NEXT: dict[str, str] = {S.OPEN.value: S.IN_PROGRESS.value, S.IN_PROGRESS.value: 
 AUDIT_ACCEPTS_ACTIONS = (AuditStatus.DRAFT.value, AuditStatus.REOPENED.value,
                          AuditStatus.SUBMITTED.value, AuditStatus.OPEN_FOR_COMMENT.value,
                          AuditStatus.QUERIED.value)
+#: An action's priority, most urgent first (the audit form's actions grid asks for one).
+PRIORITIES = ("high", "medium", "low")
+DEFAULT_PRIORITY = "medium"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class NewAction:
     owner_user_id: str | None = None
     lead: str = ""
     by_when_text: str = ""
+    #: high, medium or low (:data:`PRIORITIES`).
+    priority: str = DEFAULT_PRIORITY
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,15 @@ class ActionRow:
     #: Live and past its review date (seed 001: reviewed two weeks after the audit).
     review_due: bool = False
     progress: str = ""
+    #: high, medium or low (:data:`PRIORITIES`).
+    priority: str = DEFAULT_PRIORITY
+
+
+def check_priority(priority: str) -> str:
+    """The priority as stored; one of :data:`PRIORITIES`, else refused in one sentence."""
+    if priority not in PRIORITIES:
+        raise InputProblem("an action's priority must be high, medium or low")
+    return priority
 
 
 def check_due(due_on: dt.date, today: dt.date, settings: WorkflowSettings) -> None:
@@ -155,6 +169,7 @@ def add_action_in(session: Session, ctx: ServiceContext, new: NewAction,
     ``check_dates=False``: an imported plan's deadlines may lie in the past)."""
     if not new.description.strip():
         raise RuleViolation("an action needs a description of what must be done")
+    priority = check_priority(new.priority)
     today = ctx.today()
     if check_dates:
         if new.due_on is None:
@@ -173,7 +188,8 @@ def add_action_in(session: Session, ctx: ServiceContext, new: NewAction,
         column == parent)) or 0) + 1
     action = Action(description=new.description.strip(), due_on=new.due_on,
                     owner_user_id=new.owner_user_id, lead=new.lead.strip(),
-                    by_when_text=new.by_when_text.strip(), status=S.OPEN.value, **fields)
+                    by_when_text=new.by_when_text.strip(), status=S.OPEN.value,
+                    priority=priority, **fields)
     session.add(action)
     session.flush()
     log_change(session, ctx, EventAction.CREATE, "action", action.id, source=action.source,
@@ -414,7 +430,7 @@ def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | Non
                                       or users.get(a.owner_user_id or "") or a.lead),
                           review_due=(a.status in LIVE and a.review_on is not None
                                       and a.review_on <= today),
-                          progress=a.progress)
+                          progress=a.progress, priority=a.priority)
                 for a in found]
     far = dt.date.max
     rows.sort(key=lambda r: (-r.overdue_working_days, r.due_on or far, r.id))

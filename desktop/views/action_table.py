@@ -13,6 +13,9 @@ STATUS_WORDS = {"open": "Open", "in_progress": "In progress",
                 "done": "Done (confirmed by manager)", "verified": "Verified by QA",
                 "cancelled": "Cancelled"}
 SOURCE_WORDS = {"audit": "Audit", "exercise": "Exercise", "plan": "Improvement plan"}
+PRIORITY_WORDS = {"high": "High", "medium": "Medium", "low": "Low"}
+#: Sorting by priority puts the most urgent first.
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def status_words(status: str) -> str:
@@ -36,6 +39,15 @@ def attention_tone(row: ActionRow) -> Tone | None:
     return Tone.SOON if row.review_due else None
 
 
+def priority_words(row: ActionRow) -> str:
+    return PRIORITY_WORDS.get(row.priority, row.priority.capitalize())
+
+
+def priority_tone(row: ActionRow) -> Tone | None:
+    """High in colour beside the word "High"; medium and low are plain."""
+    return Tone.LATE if row.priority == "high" else None
+
+
 def due_words(row: ActionRow) -> str:
     if row.due_on is not None:
         return f"{row.due_on:%d/%m/%Y}"
@@ -47,6 +59,8 @@ COLUMNS: list[Column[ActionRow]] = [
     Column("Case", lambda r: r.case_ref or "—"),
     Column("Owner", lambda r: r.owner_name or "No owner recorded"),
     Column("Due", due_words, sort=lambda r: r.due_on.isoformat() if r.due_on else "9999"),
+    Column("Priority", priority_words, sort=lambda r: PRIORITY_ORDER.get(r.priority, 9),
+           tone=priority_tone),
     Column("Status", lambda r: status_words(r.status)),
     Column("Source", lambda r: SOURCE_WORDS.get(r.source, r.source)),
     Column("Attention", attention_words, sort=lambda r: (r.overdue_working_days * 2
@@ -54,7 +68,7 @@ COLUMNS: list[Column[ActionRow]] = [
            tone=attention_tone),
     Column("Evidence", lambda r: r.evidence or r.cancel_reason),
 ]
-WHAT, CASE, OWNER, DUE, STATUS, SOURCE, ATTENTION, EVIDENCE = range(len(COLUMNS))
+WHAT, CASE, OWNER, DUE, PRIORITY, STATUS, SOURCE, ATTENTION, EVIDENCE = range(len(COLUMNS))
 
 
 def action_model() -> RowTableModel[ActionRow]:

@@ -65,6 +65,7 @@ class FormAction:
     due_on: dt.date | None
     status: str
     question_code: str | None
+    priority: str = "medium"
 
 
 @dataclass(frozen=True)
@@ -186,4 +187,4 @@ def read_audit_form(ctx: ServiceContext, audit_id: str) -> AuditForm:
 def _action(action: Action, names: dict[str, str], codes: dict[str, str]) -> FormAction:
     owner = names.get(action.owner_user_id or "") or names.get(action.owner_worker_id or "")
     return FormAction(action.id, action.description, owner or "", action.due_on,
-                      action.status, codes.get(action.question_id or ""))
+                      action.status, codes.get(action.question_id or ""), action.priority)

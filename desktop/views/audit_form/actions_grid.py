@@ -2,7 +2,8 @@
 
 Seed 001: each action says what must be done, who owns it and by when, with a
 realistic timescale; the service refuses a past or too distant date in one sentence.
-The owner is picked from the organisation's users, or left to the case's worker.
+The owner is picked from the organisation's users, or left to the case's worker; the
+priority (high, medium or low) tells the owner which to do first.
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from desktop.qt import (
     QVBoxLayout,
     Signal,
 )
-from desktop.services.actions import NewAction
+from desktop.services.actions import DEFAULT_PRIORITY, PRIORITIES, NewAction
 from desktop.services.audits.form import FormAction, Member
 from desktop.services.audits.views import AnswerView
 
-COLUMNS = ("What", "Owner", "Due", "Status", "Question")
+COLUMNS = ("What", "Owner", "Due", "Priority", "Status", "Question")
 #: A new action's due date, in days from today, until the auditor picks one.
 DEFAULT_DUE_DAYS = 14
 
@@ -65,6 +66,11 @@ class ActionsGrid(QGroupBox):
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("dd/MM/yyyy")
         self.due.setAccessibleName("Due date")
+        self.priority = QComboBox()
+        self.priority.setAccessibleName("Priority")
+        for code in PRIORITIES:
+            self.priority.addItem(code.capitalize(), code)
+        self.priority.setCurrentIndex(self.priority.findData(DEFAULT_PRIORITY))
         self.question = QComboBox()
         self.question.setAccessibleName("For question")
         self.add_button = QPushButton("A&dd action")
@@ -74,6 +80,7 @@ class ActionsGrid(QGroupBox):
         form = QFormLayout()
         for text, control in (("&What must be done", self.description),
                               ("Ow&ner", self.owner), ("Due &date", self.due),
+                              ("Pr&iority", self.priority),
                               ("For &question", self.question)):
             label = QLabel(text)
             label.setBuddy(control)
@@ -103,6 +110,7 @@ class ActionsGrid(QGroupBox):
         for row, action in enumerate(actions):
             due = action.due_on.strftime("%d/%m/%Y") if action.due_on else ""
             for column, text in enumerate((action.description, action.owner_name, due,
+                                           action.priority.capitalize(),
                                            action.status.replace("_", " "),
                                            action.question_code or "")):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -119,9 +127,10 @@ class ActionsGrid(QGroupBox):
             description=self.description.text(),
             due_on=dt.date(picked.year(), picked.month(), picked.day()),
             audit_id=self.audit_id, question_code=self.question.currentData(),
-            owner_user_id=self.owner.currentData()))
+            owner_user_id=self.owner.currentData(), priority=self.priority.currentData()))
 
     def added(self) -> None:
         """The action was stored: clear the row for the next one."""
         self.description.clear()
+        self.priority.setCurrentIndex(self.priority.findData(DEFAULT_PRIORITY))
         self.description.setFocus()

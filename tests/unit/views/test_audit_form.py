@@ -22,7 +22,12 @@ from desktop.services.context import ServiceContext
 from desktop.services.event_log import events_for
 from desktop.services.users import people
 from desktop.store import Store, open_store
+from desktop.views.action_table import PRIORITY
+from desktop.views.action_tracker import ActionTrackerScreen
+from desktop.views.audit_form.actions_grid import COLUMNS as GRID_COLUMNS
 from desktop.views.audits import AuditsScreen
+from desktop.views.row_table import ROW_ROLE
+from desktop.views.screen import Screen
 from desktop.views.window import MainWindow
 from tests.unit.views.driving import activate, open_as
 
@@ -58,8 +63,10 @@ class Draft:
                                self.audit_id)
 
 
-def open_form(qtbot: QtBot, path: Path, draft: Draft) -> tuple[MainWindow, AuditsScreen]:
-    window = open_as(qtbot, path, screens=(AuditsScreen,),
+def open_form(qtbot: QtBot, path: Path, draft: Draft,
+              screens: tuple[type[Screen], ...] = (AuditsScreen,)
+              ) -> tuple[MainWindow, AuditsScreen]:
+    window = open_as(qtbot, path, screens=screens,
                      pick=lambda everyone: next(p for p in everyone
                                                 if p.id == draft.auditor.id))
     screen = window.show_screen(AuditsScreen.key)
@@ -222,7 +229,8 @@ def test_add_an_action_from_the_grid(qtbot: QtBot, county_path: Path, draft: Dra
     qtbot.keyClick(focused(), Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: grid.table.rowCount() == 1, timeout=WAIT)
     assert grid.table.item(0, 0).text() == "Update the risk assessment with the school."
-    assert grid.table.item(0, 4).text() == "ra_quality"
+    assert grid.table.item(0, GRID_COLUMNS.index("Question")).text() == "ra_quality"
+    assert grid.table.item(0, GRID_COLUMNS.index("Priority")).text() == "Medium"
     assert grid.description.text() == ""
     store = window.store
     assert store is not None
@@ -230,6 +238,38 @@ def test_add_an_action_from_the_grid(qtbot: QtBot, county_path: Path, draft: Dra
     assert [a.description for a in stored.actions] == [
         "Update the risk assessment with the school."]
     assert stored.actions[0].due_on is not None and stored.actions[0].due_on > dt.date(2026, 1, 1)
+
+
+def test_an_action_of_high_priority_shows_high_in_the_tracker(
+        qtbot: QtBot, county_path: Path, draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft,
+                               screens=(AuditsScreen, ActionTrackerScreen))
+    grid = screen.form.actions_grid
+    type_into(qtbot, "What must be done", "Chase the health visitor's report.")
+    pick(qtbot, "Priority", "High")
+    tab_to(qtbot, "Add action")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: grid.table.rowCount() == 1, timeout=WAIT)
+    assert grid.table.item(0, GRID_COLUMNS.index("Priority")).text() == "High"
+    assert grid.priority.currentText() == "Medium"  # the next action starts as usual
+
+    tracker = window.screens[ActionTrackerScreen.key]
+    assert isinstance(tracker, ActionTrackerScreen)
+    with qtbot.waitSignal(tracker.actions_loaded, timeout=WAIT):
+        window.show_screen(tracker.key)
+    qtbot.keyClicks(tracker.filter_edit, "health visitor")
+    qtbot.waitUntil(lambda: tracker.proxy.rowCount() == 1, timeout=WAIT)
+    cell = tracker.proxy.index(0, PRIORITY)
+    assert cell.data(ROW_ROLE).description == "Chase the health visitor's report."
+    assert cell.data() == "High"  # in words
+    assert cell.data(Qt.ItemDataRole.BackgroundRole) is not None  # and in colour
+    other = tracker.proxy
+    qtbot.keyClick(tracker.filter_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(tracker.filter_edit, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: other.rowCount() > 1, timeout=WAIT)
+    plain = next(other.index(r, PRIORITY) for r in range(other.rowCount())
+                 if other.index(r, PRIORITY).data() == "Medium")
+    assert plain.data(Qt.ItemDataRole.BackgroundRole) is None
 
 
 def test_autosave_keeps_the_draft_exactly_and_logs_one_row(qtbot: QtBot, county_path: Path,

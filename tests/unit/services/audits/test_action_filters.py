@@ -76,3 +76,18 @@ def test_one_refused_action_is_one_sentence_without_its_id(world: World) -> None
         actions.set_status(ctx, [action_id], "done")
     assert refused.value.message == ("the action can be confirmed done only by the owner's "
                                      "manager")
+
+
+def test_priority_is_kept_and_a_bad_one_refused_in_one_sentence(world: World) -> None:
+    ctx, audit_id, _ = filled(world)
+    high = actions.add_action(ctx, NewAction("Visit", dt.date(2026, 11, 8), audit_id=audit_id,
+                                             priority="high"))
+    usual = actions.add_action(ctx, NewAction("Review", dt.date(2026, 11, 9),
+                                              audit_id=audit_id))
+    assert {r.id: r.priority for r in actions.list_actions(ctx)} == {high: "high",
+                                                                     usual: "medium"}
+    with pytest.raises(InputProblem) as refused:
+        actions.add_action(ctx, NewAction("Call", dt.date(2026, 11, 9), audit_id=audit_id,
+                                          priority="urgent"))
+    assert refused.value.message == "an action's priority must be high, medium or low"
+    assert len(actions.list_actions(ctx)) == 2  # nothing was written
