@@ -57,6 +57,13 @@ LONDON = ZoneInfo("Europe/London")
 GEOMETRY, MAIN_SPLITTER, LAST_SCREEN = "window/geometry", "window/splitter", "window/screen"
 
 
+#: What a new, empty store says (the status bar and the Cases screen).
+EMPTY_STORE = ("This database is empty: import a caseload export (Import, on the left), or "
+               "build the demo county to try DipSample (File > Build the demo county).")
+#: The demo county built from the window: big enough to show every screen, quick to build.
+DEMO_CASES = 6_000
+
+
 class NoStoreOpen(UserError):
     """A screen asked for data before the database was open."""
 
@@ -193,9 +200,13 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")], self.close)
         self.find_action = action("&Find", [QKeySequence.StandardKey.Find],
                                   lambda: self._current_does("find"))
+        self.demo_action = action("Build the &demo county", [], self.build_demo)
+        self.demo_action.setEnabled(False)  # only once the store is known to be empty
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.save_action, self.submit_action, self.reload_action):
             file_menu.addAction(item)
+        file_menu.addSeparator()
+        file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -340,7 +351,7 @@ class MainWindow(QMainWindow):
         """Every screen that shows ``what`` reads it again (now if showing, else later)."""
         for screen in self.screens.values():
             screen.data_changed(what)
-        if what in ("imports", "*"):
+        if what in ("imports", "cases", "*"):
             self._read_status()
 
     def open_case(self, case_id: str) -> None:
@@ -354,6 +365,31 @@ class MainWindow(QMainWindow):
         if screen is not None and opener is not None:
             self.show_screen(screen.key)
             opener(audit_id)
+
+    def build_demo(self) -> None:
+        """File > Build the demo county: synthetic people and cases in an empty store.
+
+        Why here: a person trying DipSample, or a trainer, should not need the command
+        line. The service refuses a store that holds cases, so a council's data is never
+        mixed with made-up cases; Cancel leaves the store empty.
+        """
+        from desktop.services.demo_county import build_demo_county
+
+        today = self.clock().astimezone(LONDON).date()
+
+        def done(_summary: object) -> None:
+            self.statusBar().showMessage(f"Built the demo county: {DEMO_CASES:,} synthetic "
+                                         "cases. Sign in again to act as one of its people.",
+                                         10_000)
+            self._say("")
+            self.changed("*")
+            if self._sign_in and self.user is None and self.store is not None:
+                self._ask_who(self.store)  # the county's people can sign in now
+
+        (self.call("Building the demo county",
+                   lambda ctx: build_demo_county(ctx, cases=DEMO_CASES, as_of=today))
+         .success(done)
+         .run())
 
     def refresh(self) -> None:
         """F5: the screen showing reads its data again; the others when next shown."""
@@ -451,6 +487,9 @@ class MainWindow(QMainWindow):
 
     def _status_known(self, status: StoreStatus) -> None:
         self.status = status
+        self.demo_action.setEnabled(not status.has_cases)
+        if not status.has_cases:
+            self._say(EMPTY_STORE)
         if status.last_import is None:
             self.last_import.setText("No caseload imported yet")
         else:

@@ -17,7 +17,8 @@ from desktop.views.window import MainWindow
 
 from .driving import activate, open_as
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+pytestmark = pytest.mark.qt_log_ignore(
+    r"This plugin does not support (propagateSizeHints|raise|grabbing)")
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -105,3 +106,27 @@ def test_size_splitter_and_columns_are_remembered(qtbot: QtBot, county_path: Pat
     assert second.splitter.sizes()[0] == 200
     assert second.cases.table.horizontalHeader().sectionSize(0) == 222  # type: ignore[union-attr]
     second.close()
+
+
+def test_an_empty_store_says_what_to_do_and_builds_the_demo_from_the_menu(
+        qtbot: QtBot, db_path: Path) -> None:
+    window = MainWindow(db_path, screens=[CasesScreen])
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.status_read, timeout=20_000):
+        window.open_database()
+    assert "import a caseload export" in window.status_text.text()
+    assert "build the demo county" in window.status_text.text()
+    assert window.demo_action.isEnabled()
+    activate(qtbot, window)
+    cases = window.cases
+    assert cases is not None
+    with qtbot.waitSignal(cases.cases_loaded, timeout=60_000,
+                          check_params_cb=lambda listing: listing.total > 0) as loaded:
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # File
+        menu = window.menuBar().actions()[0].menu()
+        qtbot.waitUntil(menu.isVisible, timeout=5_000)
+        qtbot.keyClick(menu, Qt.Key.Key_D)  # Build the &demo county
+    assert loaded.args[0].total > 0
+    qtbot.waitUntil(lambda: not window.demo_action.isEnabled(), timeout=20_000)
+    assert window.status_text.text() == ""  # no longer empty
