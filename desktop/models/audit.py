@@ -45,6 +45,10 @@ class Audit(Synced, Base):
     finalised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     reopened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    #: What the form's side panels hold before submission (the RAG reason, who took
+    #: part by role and id, the outcome, the agreed rating, the concern), as JSON: the
+    #: form autosaves them with the answers so a crash does not lose them.
+    panels_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
     answers: Mapped[list[AuditAnswer]] = relationship(back_populates="audit")
 

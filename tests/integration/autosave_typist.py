@@ -3,14 +3,16 @@
 ``python -m tests.integration.autosave_typist prepare DB``: starts a draft audit of the
 first auditor on a Red case; prints ``AUDIT_ID USER_ID``.
 
-``... type DB AUDIT_ID USER_ID``: opens the real main window offscreen, signs in as the
-auditor, opens the audit, answers the first question from the keyboard and then types
-words into the overview without end (real key events), pausing now and then. After
-each autosave it prints ``saved <json>``: the overview and first answer that save
-wrote. The test kills it with SIGKILL.
+``... type DB AUDIT_ID USER_ID [FIELD]``: opens the real main window offscreen, signs in
+as the auditor, opens the audit, answers the first question from the keyboard and then
+types words into FIELD without end (real key events), pausing now and then. FIELD is
+``overview`` (the default) or ``reason``: the disagreement panel's reason, after
+rating the Red case Green by the keyboard (which opens the panel). After each autosave
+it prints ``saved <json>``: the overview, the reason and first answer that save wrote.
+The test kills it with SIGKILL.
 
 ``... show DB AUDIT_ID USER_ID``: a fresh window opens the audit and prints ``shown
-<json>``: what its form shows (the overview and the first answer).
+<json>``: what its form shows (the overview, the reason and the first answer).
 
 The store's key comes from ``DIPSAMPLE_PASSPHRASE``.
 """
@@ -26,12 +28,13 @@ from PySide6.QtTest import QTest  # a test tool: desktop.qt holds what the app u
 from sqlalchemy import select
 
 from desktop.models import Audit, Case
-from desktop.qt import QApplication, Qt
+from desktop.qt import QApplication, Qt, QWidget
 from desktop.services.audits import lifecycle
 from desktop.services.audits.drafts import DraftChanges
 from desktop.services.context import ServiceContext
 from desktop.services.users import people
 from desktop.store import open_store
+from desktop.views.audit_form.form import AuditFormWidget
 from desktop.views.audits import AuditsScreen
 from desktop.views.window import MainWindow
 
@@ -91,18 +94,32 @@ def open_window(app: QApplication, path: Path, audit_id: str,
 def written(changes: DraftChanges, state: dict[str, object]) -> None:
     if changes.overview is not None:
         state["overview"] = changes.overview
+    if changes.panels is not None:
+        state["reason"] = changes.panels.rag_rationale
     for answer in changes.answers:
         if answer.code == FIRST:
             state[FIRST] = answer.value
 
 
-def type_forever(path: Path, audit_id: str, user_id: str) -> int:
+def field_to_type_in(form: AuditFormWidget, field: str) -> QWidget:
+    """The overview, or the disagreement's reason once the keyboard has rated the Red
+    case Green (Not rated, Red, Amber, Green: End picks the last)."""
+    if field == "overview":
+        return form.fields["overview"].control
+    rag = form.fields["auditor_rag"].control
+    rag.setFocus()
+    QTest.keyClick(rag, Qt.Key.Key_End)
+    assert form.disagreement.isVisibleTo(form), "the panel did not open"
+    return form.disagreement.reason
+
+
+def type_forever(path: Path, audit_id: str, user_id: str, field: str = "overview") -> int:
     app = QApplication([sys.argv[0]])
     _window, screen = open_window(app, path, audit_id, user_id)
     form = screen.form
     autosaver = form.autosaver
     assert autosaver is not None
-    state: dict[str, object] = {"overview": "", FIRST: None}
+    state: dict[str, object] = {"overview": "", "reason": "", FIRST: None}
 
     def saved() -> None:
         if autosaver.last_written is not None:
@@ -113,12 +130,12 @@ def type_forever(path: Path, audit_id: str, user_id: str) -> int:
     first = form.fields[FIRST].control
     first.setFocus()
     QTest.keyClick(first, Qt.Key.Key_Down)  # "Met", by the keyboard
-    overview = form.fields["overview"].control
-    overview.setFocus()
+    target = field_to_type_in(form, field)
+    target.setFocus()
     count = 0
     while True:  # until killed
         count += 1
-        QTest.keyClicks(overview, f"{WORDS[count % len(WORDS)]}{count} ")
+        QTest.keyClicks(target, f"{WORDS[count % len(WORDS)]}{count} ")
         pause = time.monotonic() + (1.3 if count % 7 == 0 else 0.05)
         while time.monotonic() < pause:
             app.processEvents()
@@ -130,6 +147,7 @@ def show(path: Path, audit_id: str, user_id: str) -> int:
     window, screen = open_window(app, path, audit_id, user_id)
     fields = screen.form.fields
     print("shown", json.dumps({"overview": fields["overview"].value(),
+                               "reason": screen.form.disagreement.reason.toPlainText(),
                                FIRST: fields[FIRST].value()}), flush=True)
     window.close()
     app.processEvents()
@@ -140,4 +158,6 @@ if __name__ == "__main__":
     mode, db = sys.argv[1], Path(sys.argv[2])
     if mode == "prepare":
         sys.exit(prepare(db))
-    sys.exit((type_forever if mode == "type" else show)(db, sys.argv[3], sys.argv[4]))
+    if mode == "type":
+        sys.exit(type_forever(db, sys.argv[3], sys.argv[4], *sys.argv[5:6]))
+    sys.exit(show(db, sys.argv[3], sys.argv[4]))

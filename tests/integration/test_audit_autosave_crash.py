@@ -1,8 +1,9 @@
 """A window killed mid-typing keeps everything typed up to its last autosave.
 
 Real processes: ``dipsample demo`` builds the store, a child window types into a draft
-audit with real key events and says after each autosave what it wrote; the test kills
-it with SIGKILL after a varying number of saves, and a fresh window shows the draft.
+audit (the overview, or the disagreement panel's reason) with real key events and says
+after each autosave what it wrote; the test kills it with SIGKILL after a varying
+number of saves, and a fresh window shows the draft.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return home, db
 
 
-@pytest.mark.parametrize("saves", [1, 3, 6])
+@pytest.mark.parametrize(("field", "saves"), [("overview", 1), ("overview", 3),
+                                               ("overview", 6), ("reason", 3)])
 def test_a_killed_window_keeps_the_draft_up_to_its_last_autosave(
-        county: tuple[Path, Path], saves: int) -> None:
+        county: tuple[Path, Path], field: str, saves: int) -> None:
     home, db = county
     audit_id, user_id = finished(home, "prepare", str(db)).split()
-    typist = child(home, "type", str(db), audit_id, user_id)
+    typist = child(home, "type", str(db), audit_id, user_id, field)
     assert typist.stdout is not None
     said: dict[str, object] = {}
     try:
@@ -64,9 +66,10 @@ def test_a_killed_window_keeps_the_draft_up_to_its_last_autosave(
 
     out = finished(home, "show", str(db), audit_id, user_id)
     shown = json.loads(out.split("shown ", 1)[1])
-    typed = str(said["overview"]).strip()  # the service keeps text without its ends
+    # The service keeps the overview without its ends, the panels exactly as typed.
+    typed = str(said[field]).strip() if field == "overview" else str(said[field])
     assert typed  # the saves being counted wrote text
     # Everything said to be saved is there; anything after it is a later save's
-    # (never a torn one): the overview only ever grows by whole keystrokes.
-    assert str(shown["overview"]).startswith(typed)
+    # (never a torn one): the field only ever grows by whole keystrokes.
+    assert str(shown[field]).startswith(typed)
     assert said["ra_in_place"] == "met" and shown["ra_in_place"] == "met"

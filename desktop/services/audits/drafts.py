@@ -9,6 +9,7 @@ recorded discussion) is a rule, and the form only shows each problem beside its 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -16,10 +17,11 @@ from sqlalchemy import select
 from desktop.errors import InputProblem
 from desktop.models import Escalation
 from desktop.services.audits import lifecycle
-from desktop.services.audits.answers import FieldProblem
+from desktop.services.audits.answers import RAGS, FieldProblem
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import Participant, agree, record_discussion
 from desktop.services.escalations import OPEN as OPEN_ESCALATION
+from desktop.services.event_log import log_edit
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,28 @@ class AnswerChange:
 
 
 @dataclass(frozen=True)
+class Discussion:
+    """The disagreement panel: who took part, the next steps and any agreed rating."""
+
+    participants: tuple[Participant, ...] = ()
+    next_steps: str = ""
+    agreed_rag: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Attributes:
+        concern: the concern of significant harm, when flagged and not yet raised.
+        rag_rationale: why the auditor's RAG differs from the case's.
+        discussion: what the disagreement panel holds, when the RAGs differ.
+    """
+
+    concern: str = ""
+    rag_rationale: str = ""
+    discussion: Discussion = Discussion()
+
+
+@dataclass(frozen=True)
 class DraftChanges:
     """What changed since the last save; ``None`` fields did not change."""
 
@@ -41,6 +65,8 @@ class DraftChanges:
     grade: str | None = None
     auditor_rag: str | None = None
     significant_harm: bool | None = None
+    #: The side panels as they stand (kept whole: the later state wins).
+    panels: Submission | None = None
 
     @property
     def empty(self) -> bool:
@@ -56,7 +82,7 @@ class DraftChanges:
         answers.update({a.code: a for a in later.answers})
         merged = replace(self, answers=tuple(answers.values()))
         for name in ("overview", "positive_practice", "grade", "auditor_rag",
-                     "significant_harm"):
+                     "significant_harm", "panels"):
             value = getattr(later, name)
             if value is not None:
                 merged = replace(merged, **{name: value})
@@ -92,29 +118,60 @@ def save_draft(ctx: ServiceContext, audit_id: str, changes: DraftChanges) -> Dra
                                positive_practice=changes.positive_practice,
                                grade=changes.grade, auditor_rag=changes.auditor_rag,
                                significant_harm=changes.significant_harm)
+    if changes.panels is not None:
+        save_panels(ctx, audit_id, changes.panels)
     return DraftSaved(tuple(problems))
 
 
-@dataclass(frozen=True)
-class Discussion:
-    """The disagreement panel: who took part, the next steps and any agreed rating."""
+def panels_to_json(panels: Submission) -> str:
+    """The panels as stored: text exactly as typed, people by role and id (no names)."""
+    discussion = panels.discussion
+    return json.dumps({
+        "concern": panels.concern, "rag_rationale": panels.rag_rationale,
+        "participants": [{"role": p.role, "id": p.id} for p in discussion.participants],
+        "next_steps": discussion.next_steps, "agreed_rag": discussion.agreed_rag},
+        sort_keys=True)
 
-    participants: tuple[Participant, ...] = ()
-    next_steps: str = ""
-    agreed_rag: str | None = None
 
+def panels_from_json(text: str) -> Submission:
+    """What :func:`panels_to_json` stored; anything unreadable reads as empty panels.
 
-@dataclass(frozen=True)
-class Submission:
-    """Attributes:
-        concern: the concern of significant harm, when flagged and not yet raised.
-        rag_rationale: why the auditor's RAG differs from the case's.
-        discussion: what the disagreement panel holds, when the RAGs differ.
+    Why lenient: the panels are a convenience kept for the person typing; a record
+    synced from an older device (``{}``) must still open.
     """
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return Submission()
+    if not isinstance(data, dict):
+        return Submission()
+    people = tuple(Participant(str(p["role"]), str(p["id"]))
+                   for p in data.get("participants") or []
+                   if isinstance(p, dict) and "role" in p and "id" in p)
+    agreed = data.get("agreed_rag")
+    return Submission(
+        concern=str(data.get("concern") or ""),
+        rag_rationale=str(data.get("rag_rationale") or ""),
+        discussion=Discussion(people, str(data.get("next_steps") or ""),
+                              agreed if agreed in RAGS else None))
 
-    concern: str = ""
-    rag_rationale: str = ""
-    discussion: Discussion = Discussion()
+
+def save_panels(ctx: ServiceContext, audit_id: str, panels: Submission) -> None:
+    """Keep what the side panels hold on the draft, as typed (autosave).
+
+    Why on the audit and not on a disagreement or escalation: neither exists before
+    submission (or Raise now), and the person may still change their rating.
+    """
+    if panels.discussion.agreed_rag is not None and panels.discussion.agreed_rag not in RAGS:
+        raise InputProblem("an agreed rating is red, amber or green")
+    with ctx.store.transaction() as session:
+        # The same rule as every other draft write: a draft or reopened audit, by its
+        # own auditor (lifecycle's check, private there).
+        audit = lifecycle._editable(session, ctx, audit_id)
+        stored = panels_to_json(panels)
+        if audit.panels_json != stored:
+            audit.panels_json = stored
+            log_edit(session, ctx, "audit", audit.id, fields=["panels"])
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ worker call keeps the form consistent and the GUI thread free.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ from desktop.models import (
 )
 from desktop.models.enums import ActionStatus
 from desktop.services.audits.comments import CommentRow, comments_of
+from desktop.services.audits.drafts import Submission, panels_from_json
 from desktop.services.audits.lifecycle import EDITABLE, REOPENERS
 from desktop.services.audits.views import AuditView, show_audit
 from desktop.services.context import ServiceContext
@@ -99,6 +100,7 @@ class AuditForm:
             concern raised at the moment of reading.
         names: user and worker ids to names, for the comments' authors.
         now: the moment of reading (the comment window's time left counts from it).
+        panels: what the side panels held at the last autosave (shown again as typed).
     """
 
     view: AuditView
@@ -115,6 +117,7 @@ class AuditForm:
     settings: WorkflowSettings
     deadline_if_raised_now: dt.datetime
     now: dt.datetime
+    panels: Submission = field(default_factory=Submission)
 
     @property
     def members(self) -> tuple[Member, ...]:
@@ -168,6 +171,8 @@ def read_audit_form(ctx: ServiceContext, audit_id: str) -> AuditForm:
         for worker in session.scalars(select(Worker).where(Worker.id.in_(commenters))):
             names.setdefault(worker.id, worker.name)
         case_rag = case.rag
+        panels = panels_from_json(session.scalar(
+            select(Audit.panels_json).where(Audit.id == audit_id)) or "{}")
     mine = ctx.user_id == view.summary.auditor_id
     return AuditForm(
         view=view, case_rag=case_rag,
@@ -181,7 +186,7 @@ def read_audit_form(ctx: ServiceContext, audit_id: str) -> AuditForm:
                                        disagreement.discussed_at is not None)
                       if disagreement is not None else None),
         comments=tuple(comments_of(ctx, audit_id)), names=names, settings=settings,
-        deadline_if_raised_now=response_deadline(now, settings), now=now)
+        deadline_if_raised_now=response_deadline(now, settings), now=now, panels=panels)
 
 
 def _action(action: Action, names: dict[str, str], codes: dict[str, str]) -> FormAction:

@@ -3,7 +3,8 @@
 Seed 000: a disagreement is "discussed, with next steps agreed, action taken, and
 recorded". The panel collects the reason, who took part (picked from the case's team
 and the organisation's users) and the outcome; submission records them on the
-disagreement record it opens.
+disagreement record it opens. Until then the form autosaves them on the draft
+(``edited``), and ``fill`` shows them again as typed when the draft is reopened.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from desktop.qt import (
     QPlainTextEdit,
     Qt,
     QVBoxLayout,
+    Signal,
 )
-from desktop.services.audits.drafts import Discussion
+from desktop.services.audits.drafts import Discussion, Submission
 from desktop.services.audits.form import Member
 from desktop.services.disagreements import Participant
 from desktop.views.audit_form.fields import RAG_CHOICES, choice_box, problem_label, text_box
@@ -29,11 +31,16 @@ PEOPLE_ROWS = 6
 
 
 class DisagreementPanel(QGroupBox):
-    """Attributes:
+    """Signals:
+        edited: the reason, who took part, the outcome or the agreed rating changed.
+
+    Attributes:
         summary: says which ratings differ, in words.
         reason, people, next_steps, agreed: the panel's controls.
         problems: the problem label of each field ("participants", "next_steps").
     """
+
+    edited = Signal()
 
     def __init__(self) -> None:
         super().__init__("RAG &disagreement")
@@ -62,7 +69,42 @@ class DisagreementPanel(QGroupBox):
             if problem is not None:
                 form.addRow("", self.problems[problem])
         layout.addLayout(form)
+        self.reason.textChanged.connect(self.edited)
+        self.people.itemChanged.connect(lambda _item: self.edited.emit())
+        self.next_steps.textChanged.connect(self.edited)
+        self.agreed.currentIndexChanged.connect(lambda _index: self.edited.emit())
         self.hide()
+
+    @property
+    def controls(self) -> tuple[QPlainTextEdit | QListWidget | QComboBox, ...]:
+        """The controls in reading order (the form saves when one loses focus)."""
+        return (self.reason, self.people, self.next_steps, self.agreed)
+
+    def fill(self, panels: Submission) -> None:
+        """Show the saved draft as typed, without counting it as an edit."""
+        ticked = set(panels.discussion.participants)
+        for control in self.controls:
+            control.blockSignals(True)
+        try:
+            self.reason.setPlainText(panels.rag_rationale)
+            for row in range(self.people.count()):
+                item = self.people.item(row)
+                member: Member = item.data(Qt.ItemDataRole.UserRole)
+                item.setCheckState(Qt.CheckState.Checked
+                                   if Participant(member.role, member.id) in ticked
+                                   else Qt.CheckState.Unchecked)
+            self.next_steps.setPlainText(panels.discussion.next_steps)
+            self.agreed.setCurrentIndex(max(self.agreed.findData(
+                panels.discussion.agreed_rag), 0) if panels.discussion.agreed_rag else 0)
+        finally:
+            for control in self.controls:
+                control.blockSignals(False)
+
+    def draft(self) -> Discussion:
+        """What the panel holds, shown or not (the autosave keeps it either way: the
+        rating may differ again a moment later)."""
+        return Discussion(self.participants(), self.next_steps.toPlainText(),
+                          self.agreed.currentData() or None)
 
     def set_people(self, members: tuple[Member, ...]) -> None:
         self.people.clear()
@@ -93,10 +135,7 @@ class DisagreementPanel(QGroupBox):
         return tuple(chosen)
 
     def discussion(self) -> Discussion:
-        if self.isHidden():
-            return Discussion()
-        return Discussion(self.participants(), self.next_steps.toPlainText(),
-                          self.agreed.currentData() or None)
+        return Discussion() if self.isHidden() else self.draft()
 
     def rationale(self) -> str:
         return self.reason.toPlainText() if not self.isHidden() else ""

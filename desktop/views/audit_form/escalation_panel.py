@@ -3,6 +3,7 @@
 Seed 001: a concern "must be escalated to the team manager", who responds within a
 set time, else it goes to the Head of Service. The panel shows that deadline before the
 concern is raised (so the auditor knows what they start) and after (the real one).
+The concern's text is autosaved on the draft as it is typed (``edited``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def when(moment: dt.datetime) -> str:
 class EscalationPanel(QGroupBox):
     """Signals:
         raise_requested(str): "Raise the concern now" with the concern's text.
+        edited: the concern's text changed.
 
     Attributes:
         deadline: the line saying by when the team manager must respond.
@@ -31,6 +33,7 @@ class EscalationPanel(QGroupBox):
     """
 
     raise_requested = Signal(str)
+    edited = Signal()
 
     def __init__(self) -> None:
         super().__init__("Concern of significant &harm")
@@ -50,7 +53,14 @@ class EscalationPanel(QGroupBox):
         for widget in (self.deadline, concern_label, self.concern, self.problem,
                        self.raise_button):
             layout.addWidget(widget)
+        self.concern.textChanged.connect(self.edited)
         self.hide()
+
+    def fill(self, concern: str) -> None:
+        """Show the saved draft's concern as typed, without counting it as an edit."""
+        self.concern.blockSignals(True)
+        self.concern.setPlainText(concern)
+        self.concern.blockSignals(False)
 
     def show_state(self, flagged: bool, escalation: FormEscalation | None,
                    deadline_if_raised_now: dt.datetime) -> None:

@@ -6,7 +6,9 @@ reading order is the tab order: the sections and their questions, the findings, 
 grade, the auditor's RAG (and the disagreement panel when it differs from the case's),
 the significant-harm switch (and its panel), the actions, Submit. Every change is
 autosaved (see ``autosave``); submission shows each problem under its field and puts
-the cursor on the first.
+the cursor on the first. The side panels (the disagreement's reason, who took part and
+the outcome; the concern's text) are autosaved with the answers and shown again as
+typed when the draft is reopened.
 """
 
 from __future__ import annotations
@@ -167,6 +169,8 @@ class AuditFormWidget(QScrollArea):
         layout.addWidget(self._details(form))
         self.disagreement = DisagreementPanel()
         self.disagreement.set_people(form.members)
+        self.disagreement.fill(form.panels)
+        self.disagreement.edited.connect(self._panels_edited)
         layout.addWidget(self.disagreement)
         self.harm = QCheckBox("Concern of significant &harm: escalate to the team manager")
         self.harm.setAccessibleName("Concern of significant harm")
@@ -174,6 +178,8 @@ class AuditFormWidget(QScrollArea):
         self.harm.toggled.connect(self._harm_toggled)
         layout.addWidget(self.harm)
         self.escalation = EscalationPanel()
+        self.escalation.fill(form.panels.concern)
+        self.escalation.edited.connect(self._panels_edited)
         self.escalation.raise_requested.connect(self._raise_concern)
         layout.addWidget(self.escalation)
         self.actions_grid = ActionsGrid()
@@ -198,6 +204,8 @@ class AuditFormWidget(QScrollArea):
             note = getattr(field, "note", None)
             if note is not None:
                 note.installEventFilter(self)
+        for control in (*self.disagreement.controls, self.escalation.concern):
+            control.installEventFilter(self)
         editable = form.editable
         for field in self.fields.values():
             if isinstance(field, QuestionField):
@@ -257,6 +265,13 @@ class AuditFormWidget(QScrollArea):
         self.autosaver.change(DraftChanges(**{name: value}))
         if name == "auditor_rag" and self.form is not None:
             self.disagreement.show_for(self.form.case_rag, value or None)
+
+    def _panels_edited(self) -> None:
+        assert self.autosaver is not None
+        self.autosaver.change(DraftChanges(panels=Submission(
+            concern=self.escalation.concern.toPlainText(),
+            rag_rationale=self.disagreement.reason.toPlainText(),
+            discussion=self.disagreement.draft())))
 
     def _harm_toggled(self, on: bool) -> None:
         assert self.autosaver is not None and self.form is not None

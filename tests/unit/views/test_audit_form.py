@@ -293,6 +293,46 @@ def test_autosave_keeps_the_draft_exactly_and_logs_one_row(qtbot: QtBot, county_
     assert len(changes) == 1  # one row for the editing session, not one per save
 
 
+def test_the_side_panels_are_autosaved_and_shown_again_as_typed(
+        qtbot: QtBot, county_path: Path, draft: Draft) -> None:
+    window, screen = open_form(qtbot, county_path, draft)
+    pick(qtbot, "Your RAG rating", "Green")
+    reason = "Seen at home twice.\n  Safety plan in place."
+    type_into(qtbot, "Reason for your rating", reason.split("\n")[0])
+    qtbot.keyClick(focused(), Qt.Key.Key_Return)
+    qtbot.keyClicks(focused(), reason.split("\n")[1])
+    people_list = tab_to(qtbot, "Discussed with")
+    assert isinstance(people_list, QListWidget)
+    qtbot.keyClick(people_list, Qt.Key.Key_Home)
+    qtbot.keyClick(people_list, Qt.Key.Key_Down)
+    qtbot.keyClick(people_list, Qt.Key.Key_Space)  # the second person ticked
+    ticked = people_list.item(1).data(Qt.ItemDataRole.UserRole)
+    type_into(qtbot, "Outcome and next steps agreed", "Lower the rating at the next review.")
+    pick(qtbot, "Agreed rating", "Amber")
+    harm = tab_to(qtbot, "Concern of significant harm")
+    qtbot.keyClick(harm, Qt.Key.Key_Space)
+    with qtbot.waitSignal(screen.form.saved, timeout=WAIT):
+        type_into(qtbot, "What you are worried about and why", "Sibling's bruise.")
+    autosaver = screen.form.autosaver
+    assert autosaver is not None
+    qtbot.waitUntil(lambda: autosaver.idle, timeout=WAIT)
+    window.close()  # nothing left to write: everything went by autosave
+
+    _again, reopened = open_form(qtbot, county_path, draft)
+    panel = reopened.form.disagreement
+    assert panel.isVisibleTo(reopened.form)
+    assert panel.reason.toPlainText() == reason
+    assert [panel.people.item(r).data(Qt.ItemDataRole.UserRole)
+            for r in range(panel.people.count())
+            if panel.people.item(r).checkState() == Qt.CheckState.Checked] == [ticked]
+    assert panel.next_steps.toPlainText() == "Lower the rating at the next review."
+    assert panel.agreed.currentText() == "Amber"
+    concern = reopened.form.escalation
+    assert concern.isVisibleTo(reopened.form)
+    assert concern.concern.toPlainText() == "Sibling's bruise."
+    assert reopened.form.autosaver is not None and reopened.form.autosaver.idle
+
+
 def test_significant_harm_shows_the_deadline_and_raises(qtbot: QtBot, county_path: Path,
                                                        draft: Draft) -> None:
     window, screen = open_form(qtbot, county_path, draft)

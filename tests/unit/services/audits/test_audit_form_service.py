@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.errors import RuleViolation
 from desktop.models import RagDisagreement
 from desktop.services.audits import lifecycle
 from desktop.services.audits.drafts import (
@@ -12,6 +13,8 @@ from desktop.services.audits.drafts import (
     Discussion,
     DraftChanges,
     Submission,
+    panels_from_json,
+    panels_to_json,
     save_draft,
     submit_form,
 )
@@ -125,3 +128,36 @@ def test_submission_records_the_discussion_and_the_agreed_rating(world: World,
     form = read_audit_form(ctx, audit_id)
     assert form.case_rag == "red" and form.escalation is not None
     assert form.view.summary.status == "open_for_comment"
+
+
+PANELS = Submission(concern="  Bruise not explained.\nSeen twice.", rag_rationale="Two incidents. ",
+                    discussion=Discussion((Participant("team_manager", "w-1"),
+                                           Participant("qa", "u-2")), "Review it.", "red"))
+
+
+def test_the_panels_are_kept_exactly_with_one_event_row(world: World) -> None:
+    audit_id, _case = draft(world)
+    ctx = world.as_user(world.auditor)
+    assert read_audit_form(ctx, audit_id).panels == Submission()  # nothing typed yet
+    before = [e for e in events_for(ctx, "audit", audit_id) if e.action == "change"]
+    save_draft(ctx, audit_id, DraftChanges(overview="Typed"))
+    for n in range(5):
+        save_draft(ctx, audit_id, DraftChanges(panels=Submission(rag_rationale="x" * n)))
+    save_draft(ctx, audit_id, DraftChanges(panels=PANELS))
+    assert read_audit_form(ctx, audit_id).panels == PANELS  # spaces and lines as typed
+    after = [e for e in events_for(ctx, "audit", audit_id) if e.action == "change"]
+    assert len(after) - len(before) == 1
+    # Another auditor cannot write them; the refusal is the draft's one sentence.
+    with pytest.raises(RuleViolation, match="only the audit's own auditor"):
+        save_draft(world.as_user(world.auditor2), audit_id, DraftChanges(panels=Submission()))
+    assert read_audit_form(ctx, audit_id).panels == PANELS
+
+
+def test_later_panels_win_whole_and_bad_json_reads_as_empty() -> None:
+    merged = DraftChanges(panels=PANELS, grade="good").then(
+        DraftChanges(panels=Submission(concern="Later")))
+    assert merged.panels == Submission(concern="Later") and merged.grade == "good"
+    assert DraftChanges(overview="x").then(DraftChanges(grade="good")).panels is None
+    assert panels_from_json(panels_to_json(PANELS)) == PANELS
+    for stored in ("", "{}", "[1]", "not json", '{"agreed_rag": "purple"}'):
+        assert panels_from_json(stored) == Submission()
