@@ -26,6 +26,7 @@ from desktop.qt import (
     QWidget,
 )
 from desktop.store import keys
+from desktop.views.palette import PROBLEM_STYLE
 
 #: The store refuses shorter new passphrases (``keys._passphrase``).
 MIN_LENGTH = 8
@@ -128,6 +129,6 @@ class PassphraseDialog(QDialog):
 
 def _problem_label() -> QLabel:
     label = QLabel("")
-    label.setStyleSheet("color: #9b1c1c")
+    label.setStyleSheet(PROBLEM_STYLE)
     label.setWordWrap(True)
     return label

@@ -22,8 +22,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services.standards.settings_form import CHOICE, SettingsForm
-
-PROBLEM_STYLE = "color: white; background: #b3261e; padding: 2px 4px;"
+from desktop.views.palette import PROBLEM_STYLE
 
 
 class SettingsFormView(QWidget):
