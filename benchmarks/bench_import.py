@@ -102,7 +102,8 @@ def parsed_rows(path: Path) -> list[tuple[Any, ...]]:
             values = {
                 "id": new_id(), "created_at": now, "updated_at": now, "hlc": "", "device_id": "",
                 "deleted": 0, "case_ref": r[0], "child_name": f"{r[1]} {r[2]}",
-                "date_of_birth": day(3), "service_area_id": None, "team_id": None,
+                "date_of_birth": day(3), "expected_delivery_date": None,
+                "service_area_id": None, "team_id": None,
                 "worker_id": None, "team_manager_id": None, "cohort": cohort[r[9].casefold()],
                 "flags": flags, "rag": rag[r[10].casefold()], "rag_set_on": day(11),
                 "status": "open", "opened_on": day(20), "closed_on": None,

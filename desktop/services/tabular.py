@@ -24,10 +24,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
@@ -99,6 +100,9 @@ class Table:
         rows: the data rows in file order; entirely blank rows are skipped.
         encoding: "utf-8", "utf-8-sig", "cp1252" or "xlsx".
         sheet: the worksheet read, for .xlsx.
+        header_row: the spreadsheet row of the header (1 unless lines were above it).
+        notes: what was read past without being a data row (lines above the header,
+            summary lines at the end), in words a person can check against the file.
     """
 
     source: str
@@ -106,6 +110,8 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     encoding: str = ""
     sheet: str | None = None
+    header_row: int = 1
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._index = {h.casefold(): i for i, h in enumerate(self.headers) if h}
@@ -130,10 +136,55 @@ class Table:
             noun = "column" if len(missing) == 1 else "columns"
             raise InputProblem(f"{self.source}: missing {noun} {listed}")
 
+    def drop_trailing_summary(self, required: Sequence[str]) -> int:
+        """Remove the summary lines an export ends with ("Total cases: 3,000", "Report
+        run on ..."), noting how many and where; returns how many.
+
+        Why only at the end and only such lines: a report writer appends them under the
+        table, and reading one as a case would refuse the file (or worse, import a case
+        called "Total"). A line is a summary when it lacks a value in one of the
+        ``required`` columns and its first value reads as a summary (see
+        :data:`SUMMARY_LINE`). Anything else stays a row, and is checked as one.
+        """
+        positions = [p for c in required if (p := self.position(c)) is not None]
+        dropped: list[int] = []
+        while self.rows and _is_summary(self.rows[-1], positions):
+            dropped.append(self.rows.pop().number)
+        if dropped:
+            self.notes.append(f"skipped {_lines(len(dropped), 'summary line')} at the end "
+                              f"({_row_span(min(dropped), max(dropped))})")
+        return len(dropped)
+
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(row number, {header: value}) pairs, for small files and simple consumers."""
         for row in self.rows:
             yield row.number, dict(zip(self.headers, row.cells, strict=True))
+
+
+#: How a summary line under an export's table starts: totals, counts, when and by whom
+#: the report was run, page and end markers. Matched against the line's first value.
+SUMMARY_LINE = re.compile(
+    r"(?:grand\s+)?(?:sub-?)?totals?\b|count\b|number\s+of\b|no\.?\s+of\b|"
+    r"report\b|run\s+(?:on|by|date|at)\b|generated\b|printed\b|produced\b|"
+    r"extracted\b|exported\b|created\s+(?:on|by)\b|records?\b|rows?\b|cases?\s*:|"
+    r"end\s+of\b|page\s+\d|source\s*:|[\d,]+\s+(?:records|rows|cases)\b|\*+\s*end",
+    re.IGNORECASE)
+
+
+def _is_summary(row: Row, required: list[int]) -> bool:
+    cells = row.cells
+    if all(cells[p] is not None for p in required):
+        return False
+    first = next((c for c in cells if c is not None), None)
+    return isinstance(first, str) and SUMMARY_LINE.match(first) is not None
+
+
+def _lines(count: int, what: str) -> str:
+    return f"{count:,} {what}{'s' * (count != 1)}"
+
+
+def _row_span(first: int, last: int) -> str:
+    return f"row {first:,}" if first == last else f"rows {first:,}-{last:,}"
 
 
 def has_control(value: Any, *, line_breaks: bool = False) -> bool:
@@ -149,8 +200,11 @@ def has_control(value: Any, *, line_breaks: bool = False) -> bool:
 
 
 def read_table(path: Path, *, sheet: str | None = None,
-               required: Sequence[str] = ()) -> Table:
+               required: Sequence[str] = (), header: HeaderRule | None = None) -> Table:
     """Read a .csv/.txt/.tsv or .xlsx/.xlsm file by its extension.
+
+    Args:
+        header: where the header is (default: row 1); see :class:`HeaderRule`.
 
     Raises:
         InputProblem: the file cannot be read, is empty, too big, has a blank or
@@ -161,11 +215,11 @@ def read_table(path: Path, *, sheet: str | None = None,
         raise InputProblem(f"{path.name}: no such file")
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
-        table = read_xlsx(path, sheet=sheet)
+        table = read_xlsx(path, sheet=sheet, header=header)
     elif suffix in CSV_SUFFIXES:
         if sheet is not None:
             raise InputProblem(f"{path.name}: a CSV file has no sheets (--sheet is for .xlsx)")
-        table = read_csv(path)
+        table = read_csv(path, header=header)
     elif suffix == ".xls":
         raise InputProblem(f"{path.name}: old .xls workbooks are not supported; "
                            "save it as .xlsx or CSV in Excel")
@@ -262,7 +316,7 @@ def text_lines(handle: IO[bytes], encoding: str, source: str) -> Iterator[str]:
             return
 
 
-def read_csv(path: Path) -> Table:
+def read_csv(path: Path, *, header: HeaderRule | None = None) -> Table:
     source = path.name
     try:
         with path.open("rb") as handle:
@@ -274,7 +328,7 @@ def read_csv(path: Path) -> Table:
                 handle.seek(0)
                 try:
                     return build_table(source, _csv_rows(handle, encoding, delimiter, source),
-                                       name)
+                                       name, header=header)
                 except _Undecodable as bad:
                     position = bad.position
             raise InputProblem(f"{source}: not text in UTF-8 or Windows-1252 "
@@ -375,7 +429,8 @@ _XLSX_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EO
                 ParseError, IndexError, AttributeError, NotImplementedError, zlib.error)
 
 
-def read_xlsx(path: Path, *, sheet: str | None = None) -> Table:
+def read_xlsx(path: Path, *, sheet: str | None = None,
+              header: HeaderRule | None = None) -> Table:
     import openpyxl
 
     check_archive(path)
@@ -386,10 +441,11 @@ def read_xlsx(path: Path, *, sheet: str | None = None) -> Table:
         except _XLSX_ERRORS as exc:
             raise InputProblem(f"{path.name}: not a readable Excel workbook "
                                f"({_xlsx_reason(exc)})") from None
-        return _read_sheet(book, path.name, sheet)
+        return _read_sheet(book, path.name, sheet, header)
 
 
-def _read_sheet(book: Any, source: str, sheet: str | None) -> Table:
+def _read_sheet(book: Any, source: str, sheet: str | None,
+                header: HeaderRule | None = None) -> Table:
     """The chosen sheet (default: the first) of an open workbook, which it closes."""
     try:
         if sheet is not None and sheet not in book.sheetnames:
@@ -403,7 +459,7 @@ def _read_sheet(book: Any, source: str, sheet: str | None) -> Table:
         # The size a workbook declares may be stale or false: read what the rows hold.
         worksheet.reset_dimensions()
         return build_table(source, _xlsx_rows(worksheet, source), "xlsx",
-                           sheet=worksheet.title)
+                           sheet=worksheet.title, header=header)
     finally:
         book.close()
 
@@ -431,21 +487,21 @@ def _controls(cells: Sequence[Any]) -> tuple[int, ...]:
     return tuple(i for i, c in enumerate(cells) if isinstance(c, str) and CONTROL.search(c))
 
 
-def _header(source: str, cells: Sequence[Any]) -> list[str]:
-    """Row 1's column names, refused when they cannot be named in a message."""
+def _header(source: str, cells: Sequence[Any], number: int = 1) -> list[str]:
+    """The header row's column names, refused when they cannot be named in a message."""
     header = ["" if c is None else str(c).strip() for c in cells]
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_COLUMNS:
-        raise InputProblem(f"{source}: row 1 has more than {MAX_COLUMNS} columns; "
+        raise InputProblem(f"{source}: row {number} has more than {MAX_COLUMNS} columns; "
                            "this is not a caseload export")
-    for number, name in enumerate(header, start=1):
+    for column, name in enumerate(header, start=1):
         if CONTROL.search(name):
-            raise InputProblem(f"{source}: the name of column {number} in row 1 contains "
-                               "a control character")
+            raise InputProblem(f"{source}: the name of column {column} in row {number} "
+                               "contains a control character")
         if len(name) > MAX_HEADER_LENGTH:
-            raise InputProblem(f"{source}: the name of column {number} in row 1 is longer "
-                               f"than {MAX_HEADER_LENGTH} characters")
+            raise InputProblem(f"{source}: the name of column {column} in row {number} is "
+                               f"longer than {MAX_HEADER_LENGTH} characters")
     seen: dict[str, str] = {}
     duplicates: list[str] = []
     for name in header:
@@ -455,7 +511,8 @@ def _header(source: str, cells: Sequence[Any]) -> list[str]:
         seen[key] = name
     if duplicates:
         listed = ", ".join(f"'{d}'" for d in duplicates)
-        raise InputProblem(f"{source}: column {listed} appears more than once in row 1")
+        raise InputProblem(f"{source}: column {listed} appears more than once in row "
+                           f"{number}")
     return header
 
 
@@ -465,28 +522,100 @@ def _too_many_rows(source: str) -> InputProblem:
                         "check it is the right file")
 
 
+@dataclass(frozen=True)
+class HeaderRule:
+    """Where a file's header is: a given row, or the first row that holds some columns.
+
+    Why: councils' reports put a title, a date or a blank line above the table. With
+    ``row`` the header is that spreadsheet row; otherwise it is the first row within
+    :data:`HEADER_SEARCH` rows that ``fits`` (given the row's values as casefolded text).
+    When none does: with ``guess``, the first row about as wide as the table (see
+    :func:`_likely_header`), otherwise row 1 (so "missing columns" names what it lacks).
+    """
+
+    row: int | None = None
+    fits: Callable[[frozenset[str]], bool] | None = None
+    guess: bool = False
+
+
+#: Rows searched for the header when a rule does not name its row.
+HEADER_SEARCH = 20
+
+
+def holding(columns: Iterable[str]) -> Callable[[frozenset[str]], bool]:
+    """A :class:`HeaderRule` test: the row holds every one of ``columns``."""
+    wanted = frozenset(c.strip().casefold() for c in columns)
+    return wanted.issubset
+
+
+def _find_header(source: str, rows: Iterator[tuple[int, Sequence[Any]]],
+                 rule: HeaderRule) -> tuple[list[tuple[int, Sequence[Any]]], int]:
+    """The rows read ahead (from row 1) and the number of the header among them."""
+    ahead: list[tuple[int, Sequence[Any]]] = []
+    if rule.row is not None:
+        for number, cells in rows:
+            ahead.append((number, cells))
+            if number >= rule.row:
+                return ahead, rule.row
+        raise InputProblem(f"{source}: the header should be on row {rule.row}, but the "
+                           f"file has {len(ahead)} row(s)")
+    for number, cells in rows:
+        ahead.append((number, cells))
+        texts = frozenset(str(c).strip().casefold() for c in cells[:MAX_COLUMNS + 1]
+                          if c is not None)
+        if rule.fits is not None and texts and rule.fits(texts):
+            return ahead, number
+        if number >= HEADER_SEARCH:
+            break
+    return ahead, _likely_header(ahead) if rule.guess else 1
+
+
+def _likely_header(rows: list[tuple[int, Sequence[Any]]]) -> int:
+    """The first row whose texts fill most of the table's width: a header, where a title
+    line or a "Report run on" line above it fills one or two cells."""
+    def texts(cells: Sequence[Any]) -> int:
+        return sum(1 for c in cells[:MAX_COLUMNS + 1] if isinstance(c, str) and c.strip())
+
+    widest = max((sum(1 for c in cells[:MAX_COLUMNS + 1] if c is not None)
+                  for _, cells in rows), default=0)
+    for number, cells in rows:
+        if texts(cells) >= max(2, widest * 0.6):
+            return number
+    return 1
+
+
 def build_table(source: str, rows: Iterable[Sequence[Any]], encoding: str,
-                sheet: str | None = None) -> Table:
-    """Turn raw rows (the first is the header) into a :class:`Table`, as they come.
+                sheet: str | None = None, *, header: HeaderRule | None = None) -> Table:
+    """Turn raw rows (the header first, or found by ``header``) into a :class:`Table`.
 
     Public so that tests and other readers (a pasted grid) share the same header rules.
-    Stops at row :data:`MAX_ROWS` + 2 without reading further.
+    Rows keep their spreadsheet numbers whatever is above the header. Stops at
+    :data:`MAX_ROWS` + 1 rows under the header without reading further.
     """
-    numbered = enumerate(rows, start=1)
+    numbered: Iterator[tuple[int, Sequence[Any]]] = enumerate(rows, start=1)
+    at = 1
+    if header is not None and (header.row not in (None, 1) or header.fits is not None
+                               or header.guess):
+        ahead, at = _find_header(source, numbered, header)
+        numbered = itertools.chain(ahead[at - 1:], numbered)
     first = next(numbered, None)
     if first is None or not any(c is not None for c in first[1]):
         for number, cells in numbered:
-            if number > MAX_ROWS + 1:
+            if number > at + MAX_ROWS:
                 raise _too_many_rows(source)
             if any(c is not None for c in cells):
-                raise InputProblem(f"{source}: row 1 must hold the column names, but it "
-                                   "is blank")
+                raise InputProblem(f"{source}: row {at} must hold the column names, but "
+                                   "it is blank")
         raise InputProblem(f"{source}: the file is empty")
-    header = _header(source, first[1])
-    width = len(header)
-    table = Table(source=source, headers=tuple(header), encoding=encoding, sheet=sheet)
+    names = _header(source, first[1], at)
+    width = len(names)
+    table = Table(source=source, headers=tuple(names), encoding=encoding, sheet=sheet,
+                  header_row=at)
+    if at > 1:
+        table.notes.append(f"skipped {_lines(at - 1, 'line')} above the header "
+                           f"({_row_span(1, at - 1)}; the header is row {at})")
     append = table.rows.append
-    last = MAX_ROWS + 1
+    last = at + MAX_ROWS
     for number, cells in numbered:
         if number > last:
             raise _too_many_rows(source)

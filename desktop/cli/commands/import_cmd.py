@@ -21,7 +21,11 @@ from desktop.services.context import ServiceContext
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "import", parents=[common], help="import a caseload export (CSV or .xlsx)",
-        description="Import a caseload export. The whole file imports or nothing does.")
+        description="Import a caseload export. The whole file imports or nothing does.",
+        epilog="A mapping profile says which column is which, where the header is, which "
+        "words mean an empty cell and how dates are written: see docs/mapping-profiles.md, "
+        "'dipsample profiles list' and 'dipsample profiles draft FILE' (a starting mapping "
+        "for a new export). Problems name the spreadsheet's own row numbers.")
     parser.add_argument("file", type=Path, metavar="FILE", help="the .csv or .xlsx export")
     parser.add_argument("--profile", default=None, metavar="NAME|PATH",
                         help=f"column mapping: {', '.join(builtin_names())} or a mapping "
@@ -58,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(report: ImportReport, how: str) -> str:
     lines = [f"{report.file}: profile {report.profile} ({how})"]
+    lines += [f"note: {note}" for note in report.notes]
     lines += [str(problem) for problem in report.errors]
     lines.append(report.summary())
     return "\n".join(lines)

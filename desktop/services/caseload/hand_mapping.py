@@ -25,6 +25,7 @@ from desktop.services.caseload.profiles import (
     builtin_folder,
     builtin_names,
     detect_profile,
+    header_rule,
     load_profile,
     parse_profile,
 )
@@ -39,6 +40,7 @@ FIELD_LABELS: dict[str, str] = {
     "case_ref": "Case reference", "child_name": "Child's full name",
     "forename": "Child's first name", "surname": "Child's surname",
     "initials": "Child's initials", "date_of_birth": "Date of birth",
+    "expected_delivery_date": "Expected date of delivery (unborn)",
     "service_area": "Service area", "team": "Team", "worker_name": "Worker's name",
     "worker_ref": "Worker's staff reference", "team_manager_name": "Team manager's name",
     "team_manager_ref": "Team manager's staff reference", "cohort": "Legal status (cohort)",
@@ -63,6 +65,8 @@ class FilePreview:
         row_count: the data rows in the whole file.
         detected: the built-in profile whose columns the file has, or None.
         why_none: when none is detected, the sentence saying why.
+        header_row: the spreadsheet row of the header (lines above it are not columns).
+        notes: what was read past, e.g. "skipped 1 line above the header".
     """
 
     file: str
@@ -71,6 +75,8 @@ class FilePreview:
     row_count: int
     detected: str | None
     why_none: str = ""
+    header_row: int = 1
+    notes: tuple[str, ...] = ()
 
 
 def preview_file(path: Path | str, *, sheet: str | None = None,
@@ -80,7 +86,7 @@ def preview_file(path: Path | str, *, sheet: str | None = None,
     Raises:
         InputProblem: the file cannot be read (the same sentence the import gives).
     """
-    table = read_table(Path(path), sheet=sheet)
+    table = read_table(Path(path), sheet=sheet, header=header_rule(None))
     shown = tuple((row.number, tuple(cell_text(c) or "" for c in row.cells))
                   for row in table.rows[:rows])
     try:
@@ -89,7 +95,8 @@ def preview_file(path: Path | str, *, sheet: str | None = None,
     except ProfileProblem as problem:
         detected, why = None, problem.message
     return FilePreview(file=table.source, headers=table.headers, rows=shown,
-                       row_count=len(table.rows), detected=detected, why_none=why)
+                       row_count=len(table.rows), detected=detected, why_none=why,
+                       header_row=table.header_row, notes=tuple(table.notes))
 
 
 def is_required(field: str) -> bool:

@@ -26,7 +26,12 @@ from desktop.errors import InputProblem
 from desktop.models import Case, CaseEvent, ServiceArea, Team, Worker
 from desktop.models.base import new_id
 from desktop.models.enums import CaseEventKind, CaseStatus, EventAction, WorkerRole
-from desktop.services.caseload.profiles import Profile, detect_profile, load_profile
+from desktop.services.caseload.profiles import (
+    Profile,
+    detect_profile,
+    header_rule,
+    load_profile,
+)
 from desktop.services.caseload.report import ImportReport, Problems
 from desktop.services.caseload.resolve import OrgResolver
 from desktop.services.caseload.validate import CaseRow, check_rows
@@ -39,8 +44,8 @@ CHUNK = 5_000
 ORIGIN = "import"
 #: Case columns an import compares and may write (the rest belong to the app).
 CASE_FIELDS = (
-    "child_name", "date_of_birth", "service_area_id", "team_id", "worker_id",
-    "team_manager_id", "cohort", "flags", "rag", "rag_set_on", "status", "opened_on",
+    "child_name", "date_of_birth", "expected_delivery_date", "service_area_id", "team_id",
+    "worker_id", "team_manager_id", "cohort", "flags", "rag", "rag_set_on", "status", "opened_on",
     "closed_on", "last_f2f_visit", "last_f2f_visit_by", "last_virtual_visit",
     "last_oversight", "last_vtt_review", "last_risk_assessment", "last_audit",
 )
@@ -53,8 +58,11 @@ DATED_EVENTS = {
     "last_risk_assessment": CaseEventKind.RISK_ASSESSMENT.value,
 }
 FORWARD_ONLY = (*DATED_EVENTS, "last_audit")
+#: Fields a blank cell leaves as they are.
+NEVER_ERASED = frozenset({"rag", "rag_set_on", "date_of_birth", "expected_delivery_date"})
 NEW_CASE_DEFAULTS: dict[str, Any] = {
-    "child_name": "", "date_of_birth": None, "service_area_id": None, "team_id": None,
+    "child_name": "", "date_of_birth": None, "expected_delivery_date": None,
+    "service_area_id": None, "team_id": None,
     "worker_id": None, "team_manager_id": None, "flags": "", "rag": None, "rag_set_on": None,
     "status": CaseStatus.OPEN.value, "opened_on": None, "closed_on": None,
     "last_f2f_visit": None, "last_f2f_visit_by": None, "last_virtual_visit": None,
@@ -106,17 +114,16 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
     """
     path = Path(path)
     ctx.report(0, 1, "reading the file")
-    table = read_table(path, sheet=sheet)
-    if isinstance(profile, Profile):
-        chosen = profile
-    elif profile is None:
-        chosen = detect_profile(table.headers)
-    else:
-        chosen = load_profile(profile)
+    given = profile if isinstance(profile, Profile) or profile is None else load_profile(
+        profile)
+    table = read_table(path, sheet=sheet, header=header_rule(given))
+    chosen = given if given is not None else detect_profile(table.headers)
+    table.require(chosen.required_columns())
+    table.drop_trailing_summary(chosen.required_columns())
     if not table.rows:
         raise InputProblem(f"{path.name}: there are no case rows under the header")
     report = ImportReport(file=path.name, profile=chosen.name, dry_run=dry_run,
-                          rows=len(table.rows))
+                          rows=len(table.rows), notes=list(table.notes))
     total = len(table.rows)
     ctx.report(0, total, "checking rows")
     good, problems = check_rows(table, chosen, ctx.today())
@@ -248,7 +255,7 @@ def _plan_update(plan: _Plan, old: tuple[Any, ...], index: dict[str, int],
                         index["last_f2f_visit_by"]], "worker_id": fields.get(
                         "worker_id", old[index["worker_id"]])}
                 plan.event(case_id, kind, value, **extra)
-        elif key in ("rag", "rag_set_on", "date_of_birth") and value is None:
+        elif key in NEVER_ERASED and value is None:
             continue  # a blank never erases a rating or a date of birth
         if value != before:
             changed[key] = value

@@ -15,7 +15,15 @@ Shape of a profile (every key but ``name`` and ``columns`` optional)::
                "yes": ["Y"], "no": ["N"]}}
 
 or, for one column of separated flag words,
-``"flags": {"column": "Flags", "separator": ";", "values": {"NIS": "not_in_school"}}``.
+``"flags": {"column": "Flags", "separator": ";", "values": {"NIS": "not_in_school"}}``;
+``"flags": {"counts": {"Missing Episodes": "missing"}}`` sets a flag when a column's
+count is above zero (with either shape, or alone).
+
+How councils deliver exports: ``"header_row": 3`` says where the header is (default:
+the first of the first 20 rows that holds every required column); ``"blank_values"``
+lists what counts as an empty cell (default :data:`DEFAULT_BLANKS`); ``"date_formats"``
+gives a date column (or ``"*"``, every date column) its own formats, tried before the
+usual guesses. docs/mapping-profiles.md describes every key.
 
 Every mapped column must be in the file unless its field is listed in ``optional``:
 a renamed column would otherwise import silently as blank. Value maps are matched
@@ -32,20 +40,21 @@ from typing import Any
 from desktop import paths
 from desktop.models.enums import CaseFlag, CaseStatus, Cohort, Rag, VisitBy
 from desktop.services.mapping_files import MappingProblem, read_mapping_json
+from desktop.services.tabular import HeaderRule, holding
 
 #: Every field a profile may map, in the order problems are reported.
 FIELDS = (
     "case_ref", "child_name", "forename", "surname", "initials", "date_of_birth",
-    "service_area", "team", "worker_name", "worker_ref", "team_manager_name",
-    "team_manager_ref", "cohort", "rag", "rag_set_on", "status", "opened_on", "closed_on",
-    "last_f2f_visit", "last_f2f_visit_by", "last_virtual_visit", "last_oversight",
-    "last_vtt_review", "last_risk_assessment", "last_audit",
+    "expected_delivery_date", "service_area", "team", "worker_name", "worker_ref",
+    "team_manager_name", "team_manager_ref", "cohort", "rag", "rag_set_on", "status",
+    "opened_on", "closed_on", "last_f2f_visit", "last_f2f_visit_by", "last_virtual_visit",
+    "last_oversight", "last_vtt_review", "last_risk_assessment", "last_audit",
 )
 REQUIRED_FIELDS = ("case_ref", "cohort", "rag")
 DATE_FIELDS = (
-    "date_of_birth", "rag_set_on", "opened_on", "closed_on", "last_f2f_visit",
-    "last_virtual_visit", "last_oversight", "last_vtt_review", "last_risk_assessment",
-    "last_audit",
+    "date_of_birth", "expected_delivery_date", "rag_set_on", "opened_on", "closed_on",
+    "last_f2f_visit", "last_virtual_visit", "last_oversight", "last_vtt_review",
+    "last_risk_assessment", "last_audit",
 )
 #: The code vocabularies a value map may map onto.
 CODES: dict[str, frozenset[str]] = {
@@ -54,6 +63,13 @@ CODES: dict[str, frozenset[str]] = {
 }
 DEFAULT_YES = ("y", "yes", "true", "1", "x")
 DEFAULT_NO = ("n", "no", "false", "0")
+#: What counts as an empty cell unless a profile says otherwise (casefolded on use).
+DEFAULT_BLANKS = ("-", "N/A", "n/a", "NULL", "Not recorded")
+#: Keys a profile may have.
+PROFILE_KEYS = frozenset({"name", "description", "columns", "optional", "values", "flags",
+                          "kind", "header_row", "blank_values", "date_formats"})
+#: The header row a profile may name at most (a title block is a few lines).
+MAX_HEADER_ROW = 1_000
 MAPPINGS_FOLDER = "mappings"
 KIND = "caseload"
 
@@ -77,6 +93,7 @@ class FlagMapping:
         words: flag word (casefolded) to flag code.
         yes, no: casefolded values meaning set and not set (blank is "not set").
         labels: the flag words as the mapping spells them, for messages.
+        counts: column of a count to flag code: the flag is set when the count is above 0.
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -86,6 +103,7 @@ class FlagMapping:
     yes: frozenset[str] = frozenset(DEFAULT_YES)
     no: frozenset[str] = frozenset(DEFAULT_NO)
     labels: tuple[str, ...] = ()
+    counts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,9 @@ class Profile:
         origin: the built-in name or the file the profile came from (for messages).
         labels: for rag/cohort/status/visit_by, the values the mapping accepts as it
             spells them (the codes when it maps none): what a problem says is expected.
+        header_row: the spreadsheet row of the header, or None to find it.
+        blanks: casefolded cell texts that count as empty (besides an empty cell).
+        date_formats: date field to ``strptime`` formats tried before the usual guesses.
     """
 
     name: str
@@ -111,6 +132,9 @@ class Profile:
     flags: FlagMapping | None = None
     origin: str = ""
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    header_row: int | None = None
+    blanks: frozenset[str] = frozenset(b.casefold() for b in DEFAULT_BLANKS)
+    date_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def required_columns(self) -> list[str]:
         """Columns a file must have for this profile, in the profile's order."""
@@ -119,6 +143,7 @@ class Profile:
             if self.flags.column is not None:
                 wanted.append(self.flags.column)
             wanted.extend(self.flags.columns)
+            wanted.extend(self.flags.counts)
         return wanted
 
     def all_columns(self) -> list[str]:
@@ -182,8 +207,7 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
 
     if not isinstance(raw, dict):
         raise fail("must be a JSON object")
-    unknown_keys = sorted(set(raw) - {"name", "description", "columns", "optional", "values",
-                                      "flags", "kind"})
+    unknown_keys = sorted(set(raw) - PROFILE_KEYS)
     if unknown_keys:
         raise fail(f"unknown key(s) {', '.join(unknown_keys)}")
     if raw.get("kind", KIND) != KIND:
@@ -218,6 +242,7 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
     used: dict[str, str] = {}
     for key, column in [*columns.items(),
                         *(((f"flag {c}", c) for c in flags.columns) if flags else ()),
+                        *(((f"count {c}", c) for c in flags.counts) if flags else ()),
                         *((("flags", flags.column),) if flags and flags.column else ())]:
         if column.casefold() in used:
             raise fail(f"column '{column}' is mapped twice ({used[column.casefold()]} and "
@@ -228,7 +253,52 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
         raise fail("'description' must be text")
     return Profile(name=name.strip(), columns=columns, description=description,
                    optional=frozenset(optional), values=values, flags=flags, origin=origin,
-                   labels=labels)
+                   labels=labels, header_row=_header_row(raw.get("header_row"), fail),
+                   blanks=_blanks(raw.get("blank_values", list(DEFAULT_BLANKS)), fail),
+                   date_formats=_date_formats(raw.get("date_formats", {}), columns, fail))
+
+
+def _header_row(raw: Any, fail: Any) -> int | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_HEADER_ROW:
+        raise fail(f"'header_row' must be a row number from 1 to {MAX_HEADER_ROW:,}")
+    return raw
+
+
+def _blanks(raw: Any, fail: Any) -> frozenset[str]:
+    if not isinstance(raw, list) or not all(isinstance(w, str) for w in raw):
+        raise fail("'blank_values' must be a list of texts")
+    return frozenset(w.strip().casefold() for w in raw if w.strip())
+
+
+#: A format must name a day, a month and a year, or it cannot make a date.
+_FORMAT_PARTS = (("%d",), ("%m", "%b", "%B"), ("%Y", "%y"))
+
+
+def _date_formats(raw: Any, columns: dict[str, str], fail: Any
+                  ) -> dict[str, tuple[str, ...]]:
+    """Date field to its formats; ``"*"`` gives every mapped date field the same ones."""
+    if not isinstance(raw, dict):
+        raise fail("'date_formats' must be an object of date field to format(s)")
+    out: dict[str, tuple[str, ...]] = {}
+    for key, given in raw.items():
+        if key != "*" and key not in DATE_FIELDS:
+            raise fail(f"date_formats: '{key}' is not a date field (date fields: "
+                       f"{', '.join(DATE_FIELDS)}, or * for all)")
+        formats = [given] if isinstance(given, str) else given
+        if not isinstance(formats, list) or not formats or not all(
+                isinstance(f, str) and f.strip() for f in formats):
+            raise fail(f"date_formats.{key} must be a format such as \"%d.%m.%Y\" or a "
+                       "list of them")
+        for form in formats:
+            if not all(any(p in form for p in parts) for parts in _FORMAT_PARTS):
+                raise fail(f"date_formats.{key}: the format '{form}' needs a day (%d), a "
+                           "month (%m or %b) and a year (%Y or %y)")
+        out[key] = tuple(f.strip() for f in formats)
+    every = out.pop("*", ())
+    return {f: out.get(f, ()) + tuple(x for x in every if x not in out.get(f, ()))
+            for f in DATE_FIELDS if f in columns and (f in out or every)}
 
 
 def _value_maps(raw: Any, fail: Any
@@ -270,25 +340,26 @@ def _flag_mapping(raw: Any, fail: Any) -> FlagMapping:
     if not isinstance(raw, dict):
         raise fail("'flags' must be an object")
     has_columns, has_column = "columns" in raw, "column" in raw
-    if has_columns == has_column:
+    if has_columns and has_column:
         raise fail("'flags' needs either 'columns' (one yes/no column per flag) or "
-                   "'column' (one column of flag words)")
-    unknown = sorted(set(raw) - {"columns", "column", "separator", "values", "yes", "no"})
+                   "'column' (one column of flag words), not both")
+    if not (has_columns or has_column or "counts" in raw):
+        raise fail("'flags' needs 'columns' (one yes/no column per flag), 'column' (one "
+                   "column of flag words) or 'counts' (a count column per flag)")
+    unknown = sorted(set(raw) - {"columns", "column", "separator", "values", "yes", "no",
+                                 "counts"})
     if unknown:
         raise fail(f"unknown key(s) in 'flags': {', '.join(unknown)}")
     yes = _words(raw.get("yes", list(DEFAULT_YES)), "yes", fail)
     no = _words(raw.get("no", list(DEFAULT_NO)), "no", fail)
     if yes & no:
         raise fail("flags 'yes' and 'no' share a value")
+    counts = _flag_columns(raw.get("counts", {}), "counts", fail, empty_ok="counts" not in raw)
+    if not (has_columns or has_column):
+        return FlagMapping(counts=counts, yes=yes, no=no)
     if has_columns:
-        columns = raw["columns"]
-        if not isinstance(columns, dict) or not columns:
-            raise fail("flags.columns must map column names to flag codes")
-        for column, code in columns.items():
-            if code not in CODES["flags"]:
-                raise fail(f"flag column '{column}' maps to '{code}', which is not one of "
-                           f"{', '.join(sorted(CODES['flags']))}")
-        return FlagMapping(columns={c.strip(): v for c, v in columns.items()}, yes=yes, no=no)
+        columns = _flag_columns(raw["columns"], "columns", fail)
+        return FlagMapping(columns=columns, yes=yes, no=no, counts=counts)
     column, separator = raw["column"], raw.get("separator", ";")
     if not isinstance(column, str) or not column.strip():
         raise fail("flags.column must be a column name")
@@ -297,7 +368,20 @@ def _flag_mapping(raw: Any, fail: Any) -> FlagMapping:
     words = raw.get("values", {})
     return FlagMapping(column=column.strip(), separator=separator,
                        words=_codes_map(words, "flags", fail), yes=yes, no=no,
-                       labels=_labels(words) or tuple(sorted(CODES["flags"])))
+                       labels=_labels(words) or tuple(sorted(CODES["flags"])), counts=counts)
+
+
+def _flag_columns(raw: Any, key: str, fail: Any, *, empty_ok: bool = False) -> dict[str, str]:
+    """flags.columns or flags.counts: column name to flag code."""
+    if not isinstance(raw, dict) or not (raw or empty_ok):
+        raise fail(f"flags.{key} must map column names to flag codes")
+    for column, code in raw.items():
+        if not isinstance(column, str) or not column.strip():
+            raise fail(f"flags.{key}: a column name is empty")
+        if code not in CODES["flags"]:
+            raise fail(f"flag column '{column}' maps to '{code}', which is not one of "
+                       f"{', '.join(sorted(CODES['flags']))}")
+    return {c.strip(): v for c, v in raw.items()}
 
 
 def _words(raw: Any, what: str, fail: Any) -> frozenset[str]:
@@ -326,3 +410,19 @@ def detect_profile(headers: tuple[str, ...] | list[str]) -> Profile:
         raise ProfileProblem(f"the columns fit profiles {fits[0][1].name} and "
                              f"{fits[1][1].name}; choose one with --profile")
     return fits[0][1]
+
+
+def header_rule(profile: Profile | None) -> HeaderRule:
+    """Where to look for the header of a file read with ``profile`` (None: any built-in).
+
+    The profile's ``header_row`` when it names one; otherwise the first row that holds
+    every required column of the profile (of any built-in profile, when none is chosen),
+    or, failing that, the first row that looks like a header, so that a file no profile
+    fits is described by its real column names.
+    """
+    if profile is not None:
+        if profile.header_row is not None:
+            return HeaderRule(row=profile.header_row)
+        return HeaderRule(fits=holding(profile.required_columns()), guess=True)
+    tests = [holding(p.required_columns()) for p in builtin_profiles()]
+    return HeaderRule(fits=lambda texts: any(fits(texts) for fits in tests), guess=True)

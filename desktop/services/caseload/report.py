@@ -186,6 +186,8 @@ class ImportReport:
             nothing was written.
         problem_count, bad_rows: every problem found and the rows they are on, listed
             or not.
+        notes: lines of the file read past without being cases (above the header,
+            summary lines at the end), to check against the file.
     """
 
     file: str
@@ -203,6 +205,7 @@ class ImportReport:
     errors: list[RowProblem] = field(default_factory=list)
     problem_count: int = 0
     bad_rows: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def refuse(self, problems: Problems) -> None:
         """Record ``problems`` (there is at least one): the import writes nothing."""
@@ -226,6 +229,7 @@ class ImportReport:
             "reopened": self.reopened, "rag_changes": self.rag_changes,
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason}
                        for e in self.errors],
+            "notes": list(self.notes),
         }
         if self.not_listed:
             data["errors_not_listed"] = self.not_listed

@@ -33,6 +33,9 @@ from desktop.services.tabular import CONTROL_REASON, Table
 
 #: An unborn child's expected date of birth may be this far ahead (about 10 months).
 UNBORN_HORIZON = dt.timedelta(days=305)
+#: Date fields that may lie ahead (up to :data:`UNBORN_HORIZON`): an unborn child's.
+BIRTH_FIELDS = ("date_of_birth", "expected_delivery_date")
+COUNT_REASON = "not a count; expected a whole number (0 or more)"
 #: Text lengths the store holds (see desktop/models/case.py and org.py).
 MAX_LENGTH = {"case_ref": 40, "child_name": 120, "service_area": 120, "team": 120,
               "worker_name": 120, "worker_ref": 40, "team_manager_name": 120,
@@ -116,13 +119,37 @@ class RowChecker:
                                   f" or no ({listing(sorted(flags.no))})")
             self.flag_reason = (f"not a known flag; expected flags separated by "
                                 f"'{flags.separator}', each {one_of(words)}")
+        self.count_columns: list[tuple[int, str, str]] = []
+        if flags is not None:
+            for column, code in flags.counts.items():
+                position = table.position(column)
+                if position is not None:
+                    self.count_columns.append((position, table.headers[position], code))
+                    self.columns_read[position] = table.headers[position]
         self.texts = [(k, self.pos[k], self.header[k]) for k in ORG_FIELDS if k in self.pos]
+        self.blanks = profile.blanks
         self.name: Callable[[tuple[Any, ...]], str | None] | None = self._name_reader()
         self.has_flags = flags is not None
-        self._date_cache: dict[Any, tuple[dt.date | None, str | None]] = {}
-        self._dob_cache: dict[Any, tuple[dt.date | None, str | None]] = {}
+        self._date_cache: dict[str, dict[Any, tuple[dt.date | None, str | None]]] = {
+            key: {} for key, _, _ in self.dates}
         self._code_cache: dict[str, dict[Any, str | None]] = {c[0]: {} for c in self.codes}
         self._yes_no: dict[Any, str] = {}
+        self._counts: dict[Any, bool | None] = {}
+        self._texts: dict[Any, str | None] = {}
+
+    def blank(self, value: Any) -> bool:
+        """Whether a cell counts as empty: nothing, or one of the profile's blank markers
+        ("-", "N/A", ...) in any letter case."""
+        return value is None or (value.__class__ is str and value.casefold() in self.blanks)
+
+    def text(self, value: Any) -> str | None:
+        """A cell as text, None when blank or a blank marker (cached per raw value)."""
+        try:
+            return self._texts[value]
+        except KeyError:
+            text = None if self.blank(value) else cell_text(value)
+            self._texts[value] = text
+            return text
 
     def _unknown(self, kind: str, label: str) -> str:
         """The problem of a value ``kind``'s map lacks: the values it has, not the cell."""
@@ -130,18 +157,23 @@ class RowChecker:
         return f"not a known {label}; expected {one_of(words)}"
 
     def _name_reader(self) -> Callable[[tuple[Any, ...]], str | None] | None:
-        pos = self.pos
+        pos, blank = self.pos, self.blank
+
+        def one(cells: tuple[Any, ...], p: int) -> str | None:
+            value = cells[p]
+            return None if blank(value) else cell_text(value)
+
         if "child_name" in pos:
             p = pos["child_name"]
-            return lambda cells: cell_text(cells[p])
+            return lambda cells: one(cells, p)
         if "initials" in pos:
             p = pos["initials"]
-            return lambda cells: cell_text(cells[p])
+            return lambda cells: one(cells, p)
         if "forename" in pos and "surname" in pos:
             f, s = pos["forename"], pos["surname"]
 
             def joined(cells: tuple[Any, ...]) -> str | None:
-                parts = [t for t in (cell_text(cells[f]), cell_text(cells[s])) if t]
+                parts = [t for t in (one(cells, f), one(cells, s)) if t]
                 return " ".join(parts) or None
 
             return joined
@@ -195,19 +227,24 @@ class RowChecker:
 
     def _date(self, key: str, value: Any) -> tuple[dt.date | None, str | None]:
         """A date cell checked for its field: (date, None) or (None, reason). Cached."""
-        cache = self._dob_cache if key == "date_of_birth" else self._date_cache
+        cache = self._date_cache[key]
         hit = cache.get(value)
         if hit is not None:
             return hit
+        formats = self.profile.date_formats.get(key, ())
         try:
-            day = parse_date(value)
+            day = None if self.blank(value) else (
+                _formatted(value, formats) or parse_date(value))
         except DateProblem as problem:
-            result: tuple[dt.date | None, str | None] = (None, date_reason(value,
-                                                                          problem.reason))
+            reason = date_reason(value, problem.reason)
+            if formats:
+                reason = f"{reason.split(';')[0]}; expected {' or '.join(formats)}"
+            result: tuple[dt.date | None, str | None] = (None, reason)
         else:
-            if key == "date_of_birth":
+            if key in BIRTH_FIELDS:
+                what = "date of birth" if key == "date_of_birth" else "expected date"
                 result = (day, None) if day is None or day <= self.latest_birth else (
-                    None, "the date of birth is more than 10 months ahead, even for an "
+                    None, f"the {what} is more than 10 months ahead, even for an "
                     "unborn child")
             else:
                 result = (day, None) if day is None or day <= self.today else (
@@ -222,6 +259,8 @@ class RowChecker:
             return cache[value]
         except KeyError:
             code = mapping.get((cell_text(value) or "").casefold())
+            if code is None and self.blank(value):
+                code = BLANK
             cache[value] = code
             return code
 
@@ -247,12 +286,12 @@ class RowChecker:
             fields[key] = day
         for key, position, header, mapping, unknown in self.codes:
             value = cells[position]
-            if value is None:
+            code = None if value is None else self._code(key, mapping, value)
+            if value is None or code is BLANK:
                 if key == "cohort":
                     found.append(RowProblem(number, header, "the legal status is blank"))
                 fields[key] = None
                 continue
-            code = self._code(key, mapping, value)
             if code is None:
                 found.append(RowProblem(number, header, unknown))
             fields[key] = code
@@ -276,16 +315,29 @@ class RowChecker:
             answer = answers.get(value)
             if answer is None:
                 word = (cell_text(value) or "").casefold()
-                answer = "yes" if word in flags.yes else "no" if word in flags.no else "?"
+                answer = "yes" if word in flags.yes else "no" if (
+                    word in flags.no or self.blank(value)) else "?"
                 answers[value] = answer
             if answer == "yes":
                 codes.append(code)
             elif answer == "?":
                 found.append(RowProblem(number, header, self.yes_no_reason))
+        for position, header, code in self.count_columns:
+            value = cells[position]
+            if value is None:
+                continue
+            if value in self._counts:
+                above = self._counts[value]
+            else:
+                above = self._counts[value] = _count_above_zero(value, self.blank(value))
+            if above is None:
+                found.append(RowProblem(number, header, COUNT_REASON))
+            elif above:
+                codes.append(code)
         if self.flag_words is not None:
             position, header = self.flag_words
             value = cells[position]
-            if value is not None:
+            if value is not None and not self.blank(value):
                 words = [w.strip().casefold() for w in str(value).split(flags.separator)]
                 known = [flags.words.get(w) for w in words if w]
                 if None in known:
@@ -298,13 +350,48 @@ class RowChecker:
     def _org(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]
              ) -> dict[str, str | None]:
         org: dict[str, str | None] = {}
+        text_of = self.text
         for key, position, header in self.texts:
-            text = cell_text(cells[position])
+            text = text_of(cells[position])
             if text is not None and len(text) > MAX_LENGTH[key]:
                 found.append(RowProblem(number, header,
                                         f"longer than {MAX_LENGTH[key]} characters"))
             org[key] = text
         return org
+
+
+#: What :meth:`RowChecker._code` caches for a blank marker (distinct from unknown, None).
+BLANK = "\x00blank"
+
+
+def _formatted(value: Any, formats: tuple[str, ...]) -> dt.date | None:
+    """The date a text cell holds in one of a profile's own ``formats``, else None."""
+    if not formats or value.__class__ is not str:
+        return None
+    for form in formats:
+        try:
+            return dt.datetime.strptime(value, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _count_above_zero(value: Any, blank: bool) -> bool | None:
+    """Whether a count cell is above zero; None when it is not a count at all."""
+    if blank:
+        return False
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = (cell_text(value) or "").replace(",", "")
+        if not text.isdigit():
+            return None
+        number = float(text)
+    if number < 0 or not number.is_integer():
+        return None
+    return number > 0
 
 
 def check_rows(table: Table, profile: Profile, today: dt.date

@@ -15,7 +15,7 @@ from tests.unit.services.caseload.helpers import DATA
 
 EXE = Path(sys.executable).with_name("dipsample")
 KEYS = {"file", "profile", "dry_run", "written", "rows", "created", "updated", "unchanged",
-        "closed", "reopened", "rag_changes", "errors"}
+        "closed", "reopened", "rag_changes", "errors", "notes"}
 
 
 def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
