@@ -15,7 +15,7 @@ from typing import Any
 
 from desktop.cli.commands.standards import iso_date
 from desktop.cli.support import emit, progress_printer, store_from
-from desktop.errors import InputProblem
+from desktop.errors import UserError
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement, Kappa
 from desktop.services.statistics.compliance import (
@@ -33,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                         help="first audit date (default: rolling 4/8/12-week windows)")
     parser.add_argument("--to", dest="end", type=iso_date, default=None,
                         help="last audit date (default: today)")
+    parser.add_argument("--all", dest="everything", action="store_true",
+                        help="also every team's figures (the default lists the standards "
+                        "and the RAG agreement of each window)")
     parser.set_defaults(handler=run)
 
 
@@ -77,13 +80,23 @@ def figure_line(figure: Figure, indent: str = "  ") -> str:
             f"{_pct(e.high)}  (n={e.applicable}, unweighted {_pct(e.unweighted)})")
 
 
-def report_text(r: ComplianceReport) -> list[str]:
+FIGURE_HEADER = (f"  {'standard':<24} {'rate':>7}  95% interval "
+                 "(n = audits it applies to, unweighted rate)")
+
+
+def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
+    """One window's text; without ``everything`` the teams are counted, not listed
+    (a whole county's teams made stats print 374 lines)."""
     lines = [f"{r.start.isoformat()} to {r.end.isoformat()}: {r.audits} finalised audits; "
              "open caseload " + ", ".join(f"{k} {v}" for k, v in sorted(r.stratum_sizes.items()))]
-    lines += [figure_line(f) for f in r.by_standard] or ["  no scored answers"]
-    for team in r.by_team:
-        lines.append(f"  team {team.team_name} ({team.audits} audits)")
-        lines += [figure_line(f, "    ") for f in team.figures]
+    figures = [figure_line(f) for f in r.by_standard]
+    lines += [FIGURE_HEADER, *figures] if figures else ["  no scored answers"]
+    if everything:
+        for team in r.by_team:
+            lines.append(f"  team {team.team_name} ({team.audits} audits)")
+            lines += [figure_line(f, "    ") for f in team.figures]
+    elif r.by_team:
+        lines.append(f"  {len(r.by_team)} teams with audits (--all lists each team's figures)")
     a = r.rag_agreement
     if a.note and a.percent is None:
         lines.append(f"  RAG agreement: {a.note}")
@@ -102,10 +115,10 @@ def run(args: argparse.Namespace) -> int:
         end = args.end or ctx.today()
         if args.start is not None:
             if args.start > end:
-                raise InputProblem("--from is after --to")
+                raise UserError("--from is after --to")
             reports = [compliance_report(ctx, args.start, end)]
         else:
             reports = rolling_reports(ctx, end)
     emit(args, {"windows": [report_json(r) for r in reports]},
-         lambda: "\n\n".join("\n".join(report_text(r)) for r in reports))
+         lambda: "\n\n".join("\n".join(report_text(r, args.everything)) for r in reports))
     return 0
