@@ -21,10 +21,12 @@ from typing import Any
 from sqlalchemy import select
 
 from desktop.cli.support import acting_user_id, emit, progress_printer, store_from
-from desktop.errors import InputProblem
-from desktop.models import User
+from desktop.errors import InputProblem, UserError
+from desktop.models import SampleItem, User
 from desktop.models.enums import DropReason
 from desktop.services.context import ServiceContext
+from desktop.services.people.ids import expand_id, short_id
+from desktop.services.people.names import find_service_area, service_area_names
 from desktop.services.sampling.claims import claim_collisions
 from desktop.services.sampling.records import SampleView, shortfall_to_dict
 from desktop.services.sampling.replacement import replace_item
@@ -71,22 +73,40 @@ def sample_json(view: SampleView) -> dict[str, Any]:
             "shortfalls": [shortfall_to_dict(s) for s in view.shortfalls]}
 
 
+ITEM_HEADER = f"  {'case':<14}{'rag':<7}{'why chosen':<50} item"
+
+
 def sample_text(view: SampleView, names: dict[str, str]) -> list[str]:
     state = ("saved earlier" if view.existing else "saved and claimed" if view.saved
              else "not saved (dry run)")
-    lines = [f"{names.get(view.auditor_id, view.auditor_id)}: {len(view.active_items)} cases, "
-             f"{view.kind}, seed {view.seed}, {state}"]
+    lines = [f"{names.get(view.auditor_id, short_id(view.auditor_id))}: "
+             f"{len(view.active_items)} cases, {view.kind}, seed {view.seed}, {state}"]
+    if view.items:
+        lines.append(ITEM_HEADER)
     for item in view.items:
         mark = f" [dropped: {item.drop_reason}]" if item.status == "dropped" else ""
-        lines.append(f"  {item.case_ref:<14}{item.rag or '?':<7}{item.reason}{mark}")
+        lines.append(f"  {item.case_ref:<14}{item.rag or '?':<7}{item.reason:<50} "
+                     f"{short_id(item.item_id)}{mark}")
     lines += [f"  SHORTFALL: {s.text}" for s in view.shortfalls]
     return lines
 
 
 def _need_week(args: argparse.Namespace) -> str:
     if not args.week:
-        raise InputProblem("--week is required, e.g. --week 2026-W48")
+        raise UserError("--week is required, e.g. --week 2026-W48")  # usage: exit 2
     return parse_week(args.week)
+
+
+def _area(ctx: ServiceContext, name: str) -> str:
+    """The area as stored (any letter case); an unknown one is refused with the list."""
+    with ctx.store.read() as session:
+        found = find_service_area(session, name)
+        known = service_area_names(session)
+    if found is None:
+        listed = "; ".join(known) if known else "none yet (import a caseload or a staff list)"
+        raise InputProblem(f"no service area '{name.strip()}'; the service areas are: "
+                           f"{listed}")
+    return found
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             return _collisions(ctx, args, week)
         if args.targeted:
             if args.auditor is None or args.size is None:
-                raise InputProblem("a targeted sample needs --auditor and --size")
+                raise UserError("a targeted sample needs --auditor and --size")
             criteria = TargetCriteria(cohort=args.cohort, team=args.team, worker=args.worker,
                                       flag=args.flag, area=args.target_area, rag=args.rag)
             samples = [draw_targeted(ctx, args.auditor, week, criteria, args.size,
@@ -109,10 +129,10 @@ def run(args: argparse.Namespace) -> int:
             samples = [draw_weekly(ctx, args.auditor, week, seed=args.seed,
                                    dry_run=args.dry_run)]
         else:
-            samples = draw_area(ctx, args.area, week, seed=args.seed,
+            samples = draw_area(ctx, _area(ctx, args.area), week, seed=args.seed,
                                 dry_run=args.dry_run).samples
         with store.read() as session:
-            names = {u.id: u.username for u in session.scalars(
+            names = {u.id: f"{u.name} ({u.username})" for u in session.scalars(
                 select(User).where(User.id.in_([s.auditor_id for s in samples])))}
     emit(args, {"week": week, "samples": [sample_json(s) for s in samples]},
          lambda: "\n".join(line for s in samples for line in sample_text(s, names)))
@@ -122,9 +142,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _replace(ctx: ServiceContext, args: argparse.Namespace) -> int:
     if args.reason is None:
-        raise InputProblem("--replace needs --reason")
-    result = replace_item(ctx, args.replace, args.reason, args.note)
-    emit(args, result, f"dropped item {result.dropped_item_id}; replaced by "
+        raise UserError("--replace needs --reason")
+    with ctx.store.read() as session:
+        item_id = expand_id(session, SampleItem, args.replace, "sample item")
+    result = replace_item(ctx, item_id, args.reason, args.note)
+    emit(args, result, f"dropped item {short_id(result.dropped_item_id)}; replaced by "
          f"{result.case_ref} ({result.rag}): {result.reason}")
     return 0
 
