@@ -3,12 +3,17 @@
 Seed 001: the worker and their manager may comment on the findings; with no query the
 audit finalises by itself when the window ends (72 hours). A query holds it until the
 auditor answers. Reopening needs a reason; the service says who may (the auditor, QA
-or an administrator) and refuses others in one sentence.
+or an administrator) and refuses others in one sentence, so the button is offered to
+everyone who sees a submitted audit rather than the form guessing the rule.
+
+The time left counts down on a timer from the window's clock, without reading the
+store again: the end of the window is already known, only "now" moves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from desktop.qt import (
@@ -21,15 +26,20 @@ from desktop.qt import (
     QListWidgetItem,
     QPushButton,
     Qt,
+    QtGui,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 from desktop.services.audits.comments import CommentRow
 from desktop.services.audits.form import AuditForm
+from desktop.services.audits.lifecycle import IN_WINDOW
 from desktop.views.audit_form.fields import text_box
 
 LONDON = ZoneInfo("Europe/London")
+#: How often the time left is said again (minutes are its smallest unit).
+TICK_MS = 30_000
 
 
 def time_left(until: dt.datetime, now: dt.datetime) -> str:
@@ -67,16 +77,23 @@ class CommentsPanel(QGroupBox):
 
     Attributes:
         window_line: the time left, in words; comments: the list; reopen_dialog: the
-        dialog while it is open.
+        dialog while it is open; ticker: says the time left again every ``TICK_MS``.
     """
 
     post_requested = Signal(str, bool)
     answer_requested = Signal(str, str)
     reopen_requested = Signal(str)
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], dt.datetime]) -> None:
         super().__init__("Co&mments")
         self.setAccessibleName("Comments")
+        self.clock = clock
+        self.form: AuditForm | None = None
+        #: The comment window is open: the time left moves while the panel is shown.
+        self.counting = False
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(TICK_MS)
+        self.ticker.timeout.connect(self._tick)
         self.reopen_dialog: ReopenDialog | None = None
         self.window_line = QLabel()
         self.window_line.setWordWrap(True)
@@ -111,28 +128,53 @@ class CommentsPanel(QGroupBox):
         summary = form.view.summary
         submitted = form.view.submitted_at is not None and not form.editable
         self.setVisible(submitted)
+        self.form = form if submitted else None
+        self.counting = (submitted and summary.status in IN_WINDOW
+                         and summary.status != "queried" and summary.comment_until is not None)
+        if self.counting and self.isVisible():
+            self.ticker.start()
+        else:
+            self.ticker.stop()
         if not submitted:
             return
-        if summary.status == "queried":
-            line = "Held by a query: it finalises once every query is answered."
-        elif summary.status == "finalised" and form.view.finalised_at is not None:
-            line = (f"Finalised on "
-                    f"{form.view.finalised_at.astimezone(LONDON):%d/%m/%Y at %H:%M}.")
-        elif summary.comment_until is not None:
-            line = (f"Open for comment until "
-                    f"{summary.comment_until.astimezone(LONDON):%d/%m/%Y at %H:%M}: "
-                    f"{time_left(summary.comment_until, form.now)}; then it finalises "
-                    "by itself unless a query is waiting.")
-        else:
-            line = summary.status.replace("_", " ").capitalize() + "."
-        self.window_line.setText(line)
+        self.window_line.setText(self.window_words(form, form.now))
         self.comments.clear()
         for comment in form.comments:
             self.comments.addItem(self._item(comment, form.names))
-        open_window = summary.status in ("submitted", "open_for_comment", "queried")
+        open_window = summary.status in IN_WINDOW
         for button in (self.post_button, self.query_button, self.answer_button):
             button.setEnabled(open_window)
-        self.reopen_button.setVisible(form.may_reopen)
+        self.reopen_button.setEnabled(summary.status in (*IN_WINDOW, "finalised"))
+
+    @staticmethod
+    def window_words(form: AuditForm, now: dt.datetime) -> str:
+        """The comment window's state in words, with the time left at ``now``."""
+        summary = form.view.summary
+        if summary.status == "queried":
+            return "Held by a query: it finalises once every query is answered."
+        if summary.status == "finalised" and form.view.finalised_at is not None:
+            return (f"Finalised on "
+                    f"{form.view.finalised_at.astimezone(LONDON):%d/%m/%Y at %H:%M}.")
+        if summary.comment_until is not None:
+            return (f"Open for comment until "
+                    f"{summary.comment_until.astimezone(LONDON):%d/%m/%Y at %H:%M}: "
+                    f"{time_left(summary.comment_until, now)}; then it finalises "
+                    "by itself unless a query is waiting.")
+        return summary.status.replace("_", " ").capitalize() + "."
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        if self.counting:
+            self._tick()  # the time may have moved while hidden
+            self.ticker.start()
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:
+        super().hideEvent(event)
+        self.ticker.stop()  # nobody reads it: no ticks behind a closed window
+
+    def _tick(self) -> None:
+        if self.form is not None:
+            self.window_line.setText(self.window_words(self.form, self.clock()))
 
     def _item(self, comment: CommentRow, names: dict[str, str]) -> QListWidgetItem:
         author = names.get(comment.author_user_id or comment.author_worker_id or "",

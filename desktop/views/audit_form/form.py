@@ -13,6 +13,7 @@ typed when the draft is reopened.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from desktop.errors import UserError
@@ -95,6 +96,13 @@ class AuditFormWidget(QScrollArea):
         self.saved_line = QLabel()
         self.saved_line.setAccessibleName("Autosave")
         self.setWidget(QLabel("Pick an audit on the left, or start one from My week."))
+
+    def _now(self) -> dt.datetime:
+        """The window's clock (``host.clock``, which tests fix), as every service call
+        sees it; the Host protocol does not declare it, so a host without one is UTC."""
+        clock: Callable[[], dt.datetime] = getattr(self.host, "clock",
+                                                   lambda: dt.datetime.now(dt.UTC))
+        return clock()
 
     # -- reading ------------------------------------------------------------------
     def open(self, audit_id: str) -> None:
@@ -192,7 +200,7 @@ class AuditFormWidget(QScrollArea):
         self.submit_button.setToolTip("Submit (Ctrl+Enter)")
         self.submit_button.clicked.connect(self.submit)
         layout.addWidget(self.submit_button)
-        self.comments = CommentsPanel()
+        self.comments = CommentsPanel(self._now)
         self.comments.post_requested.connect(self._post)
         self.comments.answer_requested.connect(self._answer)
         self.comments.reopen_requested.connect(self._reopen)
@@ -418,4 +426,5 @@ class AuditFormWidget(QScrollArea):
         assert self.form is not None
         audit_id = self.form.view.summary.id
         self._write("Reopening the audit", lambda ctx: reopen(ctx, audit_id, reason),
-                    "audits")
+                    "audits", lambda: self.status_line.setText(
+                        "Reopened: its auditor can correct it and submit it again."))
