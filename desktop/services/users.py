@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem
 from desktop.models import User, Worker
 from desktop.services.context import ServiceContext
+from desktop.services.people.ids import match_id
 
-FORMS = "a user id, a username or a staff reference"
+FORMS = "a user id (or its first characters), a username or a staff reference"
 
 
 def find_user(session: Session, who: str) -> User | None:
@@ -31,8 +32,15 @@ def find_user(session: Session, who: str) -> User | None:
         User.deleted.is_(False)))
     if user is not None:
         return user
-    return session.scalar(select(User).join(Worker, Worker.id == User.worker_id).where(
+    user = session.scalar(select(User).join(Worker, Worker.id == User.worker_id).where(
         Worker.staff_ref == text, Worker.deleted.is_(False), User.deleted.is_(False)))
+    if user is not None:
+        return user
+    ids = match_id(session, User, text)  # the first characters of an id, as listed
+    if len(ids) > 1:
+        raise InputProblem(f"'{text}' is the start of more than one user's id; give more "
+                           "of it")
+    return session.get(User, ids[0]) if ids else None
 
 
 def resolve_user(session: Session, who: str, *, option: str = "--user") -> User:

@@ -38,5 +38,6 @@ def test_nobody_is_one_line_naming_the_forms(store, people) -> None:
     with store.read() as session:
         assert find_user(session, "nobody") is None
         assert find_user(session, "") is None
-        with pytest.raises(InputProblem, match="takes a user id, a username or a staff ref"):
+        with pytest.raises(InputProblem, match=r"takes a user id \(or its first "
+                           r"characters\), a username or a staff ref"):
             resolve_user(session, "nobody", option="--auditor")

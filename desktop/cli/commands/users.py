@@ -1,0 +1,135 @@
+"""``dipsample users import|add|list|deactivate|activate``: the council's own people.
+
+A staff list (CSV or .xlsx: Name, Username, Roles, Service areas, Teams, and optionally
+Job title and Staff ref) imports all or nothing, as the caseload does: exit 1 and every
+bad row listed when any row is bad. Roles may be left empty for seed 000's dip-sampling
+titles (Area Manager, Senior Manager, Locality Director, Head of Service, QA officer):
+they are auditors of their service areas.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.cli.commands.audits import refused
+from desktop.cli.support import NewStore, acting_user_id, emit, progress_printer, store_from
+from desktop.errors import EnvironmentProblem
+from desktop.services.audits.refused import ImportRefused
+from desktop.services.context import ServiceContext
+from desktop.services.people.ids import short_id
+from desktop.services.people.staff import (
+    StaffImport,
+    StaffMember,
+    add_user,
+    import_staff,
+    list_users,
+    set_active,
+)
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("users", parents=[common],
+                                   help="import a staff list; add, list or deactivate users")
+    sub = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    imp = sub.add_parser(
+        "import", parents=[common], help="import a staff list (CSV or .xlsx), all or none",
+        description="Import a staff list: one person a row with Name, Username, Roles, "
+        "Service areas and Teams (several separated by ';'), optionally Job title and "
+        "Staff ref. Users are matched by username; their service areas become the "
+        "list's. Service areas and teams not seen before are created.")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("--sheet", default=None, metavar="NAME")
+    imp.add_argument("--dry-run", action="store_true", help="check the list; write nothing")
+    imp.set_defaults(handler=run_import)
+    add = sub.add_parser("add", parents=[common], help="add one user")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="the person's full name")
+    add.add_argument("--roles", default="", help="e.g. 'auditor' or 'qa;moderator' "
+                     "(default: from --title for seed 000's titles)")
+    add.add_argument("--areas", required=True,
+                     help="service areas separated by ';', or 'all'")
+    add.add_argument("--teams", default="", help="a team manager's team")
+    add.add_argument("--title", default="", help="job title, e.g. 'Area Manager (North)'")
+    add.add_argument("--staff-ref", default=None, help="their staff reference")
+    add.set_defaults(handler=run_add)
+    listing = sub.add_parser("list", parents=[common], help="the users, by name")
+    listing.add_argument("--all", dest="everyone", action="store_true",
+                         help="include deactivated users")
+    listing.add_argument("--area", default=None, help="only users of this service area")
+    listing.set_defaults(handler=run_list)
+    for name, active, words in (("deactivate", False, "no longer signs in or samples"),
+                                ("activate", True, "signs in and samples again")):
+        one = sub.add_parser(name, parents=[common], help=f"the user {words}")
+        one.add_argument("who", metavar="USER", help="username, user id or its first "
+                         "characters, or staff reference")
+        one.set_defaults(handler=run_active, active=active)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise EnvironmentProblem(f"{path}: no such file")
+    opened = NewStore(args)
+    written = False
+    try:
+        ctx = ServiceContext(store=opened.store, user_id=acting_user_id(opened.store, args),
+                             progress=progress_printer(args))
+        try:
+            result = import_staff(ctx, path, sheet=args.sheet, dry_run=args.dry_run)
+        except ImportRefused as problem:
+            return refused(args, problem)
+        written = not args.dry_run
+    finally:
+        opened.close(keep=written)
+    emit(args, result, lambda: _import_text(result, args.dry_run))
+    return 0
+
+
+def _import_text(result: StaffImport, dry_run: bool) -> str:
+    lines = [f"note: {n}" for n in result.notes]
+    if result.new_areas:
+        lines.append("new service areas: " + ", ".join(result.new_areas))
+    if result.new_teams:
+        lines.append("new teams: " + ", ".join(result.new_teams))
+    lines.append(f"{result.file}: {result.rows} people: {result.created} created, "
+                 f"{result.updated} updated, {result.unchanged} unchanged"
+                 + (" (dry run: nothing was written)" if dry_run else ""))
+    return "\n".join(lines)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args))
+        member = add_user(ctx, username=args.username, name=args.name, roles=args.roles,
+                          areas=args.areas, teams=args.teams, job_title=args.title,
+                          staff_ref=args.staff_ref)
+    emit(args, member, lambda: "added " + member_line(member))
+    return 0
+
+
+HEADER = f"{'username':<20} {'name':<28} {'roles':<26} {'service areas':<30} id"
+
+
+def member_line(m: StaffMember) -> str:
+    state = "" if m.active else "  (deactivated)"
+    return (f"{m.username:<20} {m.name[:28]:<28} {','.join(m.roles)[:26]:<26} "
+            f"{'; '.join(m.areas)[:30]:<30} {short_id(m.id)}{state}")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        members = list_users(ServiceContext(store=store), include_inactive=args.everyone,
+                             area=args.area)
+    emit(args, members, lambda: "\n".join([HEADER, *map(member_line, members)])
+         if members else "no users")
+    return 0
+
+
+def run_active(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args))
+        member = set_active(ctx, args.who, args.active)
+    emit(args, member, lambda: ("activated " if args.active else "deactivated ")
+         + member_line(member))
+    return 0

@@ -1,0 +1,429 @@
+"""The council's users: a staff list imported all or nothing, and one person at a time.
+
+Why: after importing its own caseload a council could not draw a sample ("service area
+'North' has no active auditors"), because only the demo county made users. Seed 000
+names who dip-samples: Area Managers, Senior Managers, Locality Directors, Heads of
+Service, QA officers; each in their own service areas. A staff list (CSV or .xlsx) holds
+one person a line: name, username, roles, service areas, teams, and optionally a job
+title and staff reference. When the roles cell is empty the job title decides (see
+:data:`TITLE_ROLES`). The command line (``dipsample users``) and the Settings screen
+both call this module.
+
+All or nothing, as the caseload: every row is checked first; any problem and nothing is
+written, every bad row listed by its spreadsheet row, never with its values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.errors import InputProblem, RuleViolation
+from desktop.models import ServiceArea, Team, User, UserServiceArea, Worker
+from desktop.models.enums import Role, WorkerRole
+from desktop.services.caseload.report import Problems, RowProblem, one_of
+from desktop.services.caseload.resolve import derived_staff_ref
+from desktop.services.context import ServiceContext
+from desktop.services.tabular import CONTROL_REASON, HeaderRule, Table, read_table
+
+#: Column names a staff list may use, per field (matched in any letter case).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "staff name"),
+    "username": ("username", "user name", "login", "user id"),
+    "roles": ("roles", "role", "dipsample roles"),
+    "areas": ("service areas", "service area", "areas", "localities", "locality"),
+    "teams": ("teams", "team"),
+    "job_title": ("job title", "title", "post"),
+    "staff_ref": ("staff ref", "staff reference", "staff id", "worker id", "worker ref"),
+}
+REQUIRED = ("name", "username", "areas")
+#: Words a roles cell may use for each role (besides the codes themselves).
+ROLE_WORDS: dict[str, str] = {
+    "auditor": Role.AUDITOR, "auditors": Role.AUDITOR, "coordinator": Role.COORDINATOR,
+    "team manager": Role.TEAM_MANAGER, "tm": Role.TEAM_MANAGER,
+    "social worker": Role.SOCIAL_WORKER, "sw": Role.SOCIAL_WORKER, "qa": Role.QA,
+    "qa officer": Role.QA, "quality assurance": Role.QA, "moderator": Role.MODERATOR,
+    "head of service": Role.HEAD_OF_SERVICE, "hos": Role.HEAD_OF_SERVICE,
+    "administrator": Role.ADMINISTRATOR, "admin": Role.ADMINISTRATOR,
+}
+ROLE_WORDS.update({role.value: role for role in Role})
+#: Seed 000's dip-sampling titles, and the roles each implies when no roles are given.
+TITLE_ROLES: tuple[tuple[re.Pattern[str], tuple[Role, ...]], ...] = (
+    (re.compile(r"head of service", re.I), (Role.AUDITOR, Role.HEAD_OF_SERVICE)),
+    (re.compile(r"\bQA\b|quality assurance|QARSS", re.I), (Role.AUDITOR, Role.QA)),
+    (re.compile(r"area manager|senior manager|locality director|improvement (lead|director)",
+                re.I), (Role.AUDITOR,)),
+    (re.compile(r"team manager", re.I), (Role.TEAM_MANAGER,)),
+)
+#: What separates several roles, areas or teams in one cell.
+SEPARATORS = re.compile(r"\s*[;|/]\s*|\s*,\s*")
+#: A roles or areas cell meaning "every service area".
+EVERY_AREA = frozenset({"all", "all areas", "every area", "*"})
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,79}")
+LENGTHS = {"name": 120, "job_title": 120, "staff_ref": 40}
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One user as a listing shows them (names, not ids)."""
+
+    id: str
+    username: str
+    name: str
+    job_title: str
+    roles: tuple[str, ...]
+    areas: tuple[str, ...]
+    active: bool
+
+
+@dataclass
+class StaffImport:
+    """What an import did (or, refused, would have done): counts and the areas it made."""
+
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_areas: list[str] = field(default_factory=list)
+    new_teams: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Person:
+    row: int
+    name: str
+    username: str
+    roles: tuple[str, ...]
+    areas: tuple[str, ...] | None  # None: every area
+    teams: tuple[str, ...]
+    job_title: str
+    staff_ref: str | None
+
+
+def parse_roles(text: str | None, job_title: str = "") -> tuple[str, ...] | None:
+    """Role codes from a roles cell (or, when it is empty, the job title); None when
+    a word is not a role, () when neither says any."""
+    words = [w for w in SEPARATORS.split(text or "") if w]
+    if not words:
+        for pattern, roles in TITLE_ROLES:
+            if pattern.search(job_title):
+                return tuple(sorted(r.value for r in roles))
+        return ()
+    codes = [ROLE_WORDS.get(w.casefold()) for w in words]
+    if None in codes:
+        return None
+    return tuple(sorted({str(c) for c in codes if c is not None}))
+
+
+def _columns(table: Table) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for key, names in COLUMNS.items():
+        for name in names:
+            position = table.position(name)
+            if position is not None:
+                found[key] = position
+                break
+    missing = [COLUMNS[k][0].capitalize() for k in REQUIRED if k not in found]
+    if missing:
+        listed = ", ".join(f"'{m}'" for m in missing)
+        raise InputProblem(f"{table.source}: missing column(s) {listed} (a staff list has "
+                           "Name, Username, Roles, Service areas and Teams)")
+    return found
+
+
+def _text(cells: tuple[Any, ...], position: int | None) -> str | None:
+    if position is None:
+        return None
+    value = cells[position]
+    return None if value is None else (str(value).strip() or None)
+
+
+def _header_fits(texts: frozenset[str]) -> bool:
+    return all(any(n in texts for n in COLUMNS[k]) for k in REQUIRED)
+
+
+def read_staff(path: Path | str, *, sheet: str | None = None
+               ) -> tuple[Table, list[_Person], Problems]:
+    """Every row of a staff list checked; the people of the good rows, and the problems."""
+    table = read_table(Path(path), sheet=sheet, header=HeaderRule(fits=_header_fits,
+                                                                  guess=True))
+    where = _columns(table)
+    table.drop_trailing_summary([table.headers[where[k]] for k in REQUIRED])
+    problems = Problems()
+    people: list[_Person] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        person = _check_row(table, where, row.number, row.cells, row.controls, seen, problems)
+        if person is not None:
+            people.append(person)
+    if not table.rows:
+        raise InputProblem(f"{table.source}: there are no people under the header")
+    return table, people, problems
+
+
+def _check_row(table: Table, where: dict[str, int], number: int, cells: tuple[Any, ...],
+               controls: tuple[int, ...], seen: dict[str, int], problems: Problems
+               ) -> _Person | None:
+    header = {k: table.headers[p] for k, p in where.items()}
+    found: list[RowProblem] = [RowProblem(number, table.headers[p], CONTROL_REASON)
+                               for p in controls if p in where.values()]
+    values = {k: _text(cells, where.get(k)) for k in COLUMNS}
+    name, username = values["name"], values["username"]
+    if name is None:
+        found.append(RowProblem(number, header["name"], "the name is blank"))
+    if username is None:
+        found.append(RowProblem(number, header["username"], "the username is blank"))
+    elif not USERNAME.fullmatch(username):
+        found.append(RowProblem(number, header["username"], "a username is letters, digits "
+                                "and . _ @ - (at most 80), starting with a letter or digit"))
+    elif username.casefold() in seen:
+        found.append(RowProblem(number, header["username"],
+                                f"the same username is on row {seen[username.casefold()]}"))
+    else:
+        seen[username.casefold()] = number
+    for key, limit in LENGTHS.items():
+        if (values[key] or "") and len(values[key] or "") > limit and key in header:
+            found.append(RowProblem(number, header[key], f"longer than {limit} characters"))
+    title = values["job_title"] or ""
+    roles = parse_roles(values["roles"], title)
+    roles_column = header.get("roles", header.get("job_title", header["name"]))
+    if roles is None:
+        found.append(RowProblem(number, roles_column, "not a known role; expected "
+                                + one_of(sorted({r.value for r in Role}))))
+    elif not roles:
+        found.append(RowProblem(number, roles_column, "no roles, and the job title is not "
+                                "one of seed 000's (Area Manager, Senior Manager, Head of "
+                                "Service, QA ...)"))
+    areas_text = values["areas"]
+    if areas_text is None:
+        found.append(RowProblem(number, header["areas"], "no service area"))
+    problems.extend(found)
+    if found:
+        return None
+    words = [w for w in SEPARATORS.split(areas_text or "") if w]
+    areas = None if len(words) == 1 and words[0].casefold() in EVERY_AREA else tuple(words)
+    teams = tuple(w for w in re.split(r"\s*[;|]\s*", values["teams"] or "") if w)
+    return _Person(number, name or "", username or "", roles or (), areas, teams, title,
+                   values["staff_ref"])
+
+
+def import_staff(ctx: ServiceContext, path: Path | str, *, sheet: str | None = None,
+                 dry_run: bool = False) -> StaffImport:
+    """Import (or rehearse) a staff list: users matched by username, created or updated,
+    their service areas set to the list's; unknown service areas and teams created.
+
+    Raises:
+        InputProblem: the file cannot be read or lacks a column.
+        ImportRefused: bad rows (every one listed); nothing was written.
+    """
+    ctx.report(0, 1, "reading the staff list")
+    table, people, problems = read_staff(path, sheet=sheet)
+    result = StaffImport(file=table.source, rows=len(table.rows), notes=list(table.notes))
+    if problems:
+        raise problems.refusal(table.source)
+    store = ctx.store
+    with store.read() if dry_run else store.transaction() as session:
+        org = _Org(session)
+        for number, person in enumerate(people, start=1):
+            _apply(session, org, person, result)
+            ctx.report(number, len(people), "writing users")
+        problems.extend(org.problems)
+        if problems:
+            session.rollback()
+            raise problems.refusal(table.source)
+        result.new_areas, result.new_teams = org.new_areas, org.new_teams
+        if dry_run:
+            session.rollback()
+    return result
+
+
+class _Org:
+    """Service areas and teams by name, made on first mention (as the caseload does)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.areas = {a.name.casefold(): a for a in session.scalars(
+            select(ServiceArea).where(ServiceArea.deleted.is_(False)))}
+        self.teams = {t.name.casefold(): t for t in session.scalars(
+            select(Team).where(Team.deleted.is_(False)))}
+        self.new_areas: list[str] = []
+        self.new_teams: list[str] = []
+        self.problems: list[RowProblem] = []
+
+    def area(self, name: str) -> ServiceArea:
+        found = self.areas.get(name.casefold())
+        if found is None:
+            found = ServiceArea(name=name[:120])
+            self.session.add(found)
+            self.session.flush()
+            self.areas[name.casefold()] = found
+            self.new_areas.append(name)
+        return found
+
+    def team(self, name: str, area: ServiceArea | None, row: int, column: str) -> Team | None:
+        found = self.teams.get(name.casefold())
+        if found is None:
+            if area is None:
+                self.problems.append(RowProblem(row, column, "a new team needs one service "
+                                                "area on the row to belong to"))
+                return None
+            found = Team(name=name[:120], service_area_id=area.id)
+            self.session.add(found)
+            self.session.flush()
+            self.teams[name.casefold()] = found
+            self.new_teams.append(name)
+        return found
+
+
+def _apply(session: Session, org: _Org, person: _Person, result: StaffImport) -> None:
+    names = person.areas
+    areas = [org.area(n) for n in names] if names is not None else list(org.areas.values())
+    user = session.scalar(select(User).where(func.lower(User.username)
+                                             == person.username.lower()))
+    roles = ",".join(person.roles)
+    worker_id = _team_worker(session, org, person, areas)
+    if user is None:
+        user = User(username=person.username, name=person.name, job_title=person.job_title,
+                    roles=roles, worker_id=worker_id, active=True)
+        session.add(user)
+        session.flush()
+        result.created += 1
+        _set_areas(session, user.id, {a.id for a in areas})
+        return
+    wanted = {"name": person.name, "job_title": person.job_title, "roles": roles,
+              "active": True, "deleted": False}
+    if worker_id is not None:
+        wanted["worker_id"] = worker_id
+    changed = any(getattr(user, k) != v for k, v in wanted.items())
+    for key, value in wanted.items():
+        if getattr(user, key) != value:
+            setattr(user, key, value)
+    changed = _set_areas(session, user.id, {a.id for a in areas}) or changed
+    if changed:
+        result.updated += 1
+    else:
+        result.unchanged += 1
+
+
+def _team_worker(session: Session, org: _Org, person: _Person, areas: list[ServiceArea]
+                 ) -> str | None:
+    """A team manager's worker in their (first) team, found or made, to link the user to:
+    escalations and action confirmations go to the case's team manager."""
+    if Role.TEAM_MANAGER.value not in person.roles or not person.teams:
+        return None
+    only = areas[0] if len(areas) == 1 else None
+    team = org.team(person.teams[0], only, person.row, "Teams")
+    if team is None:
+        return None
+    ref = person.staff_ref or derived_staff_ref(person.name)
+    worker = session.scalar(select(Worker).where(Worker.staff_ref == ref))
+    if worker is None:
+        worker = Worker(staff_ref=ref, name=person.name, role=WorkerRole.TEAM_MANAGER.value,
+                        team_id=team.id)
+        session.add(worker)
+        session.flush()
+    return worker.id
+
+
+def _set_areas(session: Session, user_id: str, wanted: set[str]) -> bool:
+    """Make the user's live service-area links exactly ``wanted``; whether any changed."""
+    links = session.scalars(select(UserServiceArea).where(
+        UserServiceArea.user_id == user_id)).all()
+    live = {link.service_area_id: link for link in links if not link.deleted}
+    dead = {link.service_area_id: link for link in links if link.deleted}
+    changed = False
+    for area_id, link in live.items():
+        if area_id not in wanted:
+            link.deleted = True
+            changed = True
+    for area_id in wanted - set(live):
+        if area_id in dead:
+            dead[area_id].deleted = False
+        else:
+            session.add(UserServiceArea(user_id=user_id, service_area_id=area_id))
+        changed = True
+    return changed
+
+
+def add_user(ctx: ServiceContext, *, username: str, name: str, roles: str,
+             areas: str, teams: str = "", job_title: str = "",
+             staff_ref: str | None = None) -> StaffMember:
+    """Add one user (the same checks as a staff list's row).
+
+    Raises:
+        InputProblem: a value is missing or malformed, or the username is taken.
+    """
+    problems = Problems()
+    cells = (name, username, roles, areas, teams, job_title, staff_ref)
+    fake = Table(source="add", headers=("Name", "Username", "Roles", "Service areas", "Teams",
+                                        "Job title", "Staff ref"))
+    where = {k: i for i, k in enumerate(("name", "username", "roles", "areas", "teams",
+                                         "job_title", "staff_ref"))}
+    person = _check_row(fake, where, 1, tuple(c or None for c in cells), (), {}, problems)
+    if person is None:
+        first = problems.listed()[0]
+        raise InputProblem(f"{first.column}: {first.reason}")
+    with ctx.store.transaction() as session:
+        if session.scalar(select(User.id).where(func.lower(User.username)
+                                                == username.strip().lower())):
+            raise InputProblem(f"the username '{username.strip()}' is taken")
+        org = _Org(session)
+        _apply(session, org, person, StaffImport(file="add"))
+        if org.problems:
+            raise InputProblem(org.problems[0].reason)
+    return _member(ctx, username)
+
+
+def list_users(ctx: ServiceContext, *, include_inactive: bool = False,
+               area: str | None = None) -> list[StaffMember]:
+    """The users by name, with their service areas' names (active ones by default)."""
+    with ctx.store.read() as session:
+        query = select(User).where(User.deleted.is_(False))
+        if not include_inactive:
+            query = query.where(User.active.is_(True))
+        users = session.scalars(query.order_by(func.lower(User.name), User.username)).all()
+        area_names = {a.id: a.name for a in session.scalars(select(ServiceArea))}
+        links: dict[str, list[str]] = {}
+        for link in session.scalars(select(UserServiceArea).where(
+                UserServiceArea.deleted.is_(False))):
+            links.setdefault(link.user_id, []).append(area_names.get(link.service_area_id, ""))
+        members = [StaffMember(u.id, u.username, u.name, u.job_title,
+                               tuple(sorted(u.role_set)),
+                               tuple(sorted(links.get(u.id, []), key=str.casefold)), u.active)
+                   for u in users]
+    if area is not None:
+        members = [m for m in members if area.casefold() in {a.casefold() for a in m.areas}]
+    return members
+
+
+def _member(ctx: ServiceContext, username: str) -> StaffMember:
+    wanted = username.strip().casefold()
+    return next(m for m in list_users(ctx, include_inactive=True)
+                if m.username.casefold() == wanted)
+
+
+def set_active(ctx: ServiceContext, who: str, active: bool) -> StaffMember:
+    """Deactivate (or reactivate) a user: they keep their history but are no longer
+    offered to sign in or drawn a sample.
+
+    Raises:
+        InputProblem: no such user.
+        RuleViolation: the acting user deactivates themselves.
+    """
+    from desktop.services.users import resolve_user
+
+    with ctx.store.transaction() as session:
+        user = resolve_user(session, who, option="USER")
+        if not active and user.id == ctx.user_id:
+            raise RuleViolation("you cannot deactivate yourself")
+        if user.active != active:
+            user.active = active
+        username = user.username
+    return _member(ctx, username)

@@ -1,0 +1,74 @@
+"""``dipsample users`` and a council's first day on the command line: its staff list,
+its own caseload (no demo), then ``sample --area`` draws a full week."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import main
+from tests.data import council_exports as council
+from tests.unit.services.people.test_staff import STAFF, WEEK, caseload_rows
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_first_day_staff_caseload_and_a_full_week(db_path: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(db_path)
+    code, out, _ = run(capsys, "users", "import", str(STAFF), "--db", db)
+    assert code == 0 and "6 people: 6 created" in out
+    assert "note: skipped 1 line above the header" in out
+    caseload = council.write_csv(tmp_path / "caseload.csv", "cp1252", caseload_rows(45))
+    code, out, _ = run(capsys, "import", str(caseload), "--profile", str(council.PROFILE),
+                       "--db", db)
+    assert code == 0, out
+    assert "note: skipped 2 summary lines at the end" in out
+    code, out, _ = run(capsys, "sample", "--area", "north", "--week", WEEK, "--db", db,
+                       "--json")
+    assert code == 0
+    samples = json.loads(out)["samples"]
+    assert len(samples) == 4
+    assert all(len(s["items"]) == 25 and s["shortfalls"] == [] for s in samples)
+    code, out, _ = run(capsys, "sample", "--area", "north", "--week", WEEK, "--db", db)
+    assert "Testperson Amberfield (am-north): 25 cases" in out
+    assert "case          rag" in out
+
+
+def test_users_add_list_deactivate_and_errors(db_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(db_path)
+    run(capsys, "users", "import", str(STAFF), "--db", db)
+    code, out, _ = run(capsys, "users", "add", "am-exe", "--name", "Testperson Gale",
+                       "--title", "Area Manager (Exeter)", "--areas", "Exeter", "--db", db)
+    assert code == 0 and "am-exe" in out and "auditor" in out
+    code, out, _ = run(capsys, "users", "list", "--area", "Exeter", "--db", db)
+    lines = out.splitlines()
+    assert lines[0].startswith("username") and len(lines) == 2
+    code, out, _ = run(capsys, "users", "deactivate", "am-exe", "--db", db)
+    assert code == 0 and "(deactivated)" in out
+    code, out, _ = run(capsys, "users", "list", "--db", db, "--json")
+    assert "am-exe" not in [m["username"] for m in json.loads(out)]
+    code, _, err = run(capsys, "users", "deactivate", "nobody", "--db", db)
+    assert code == 1 and "no user 'nobody'" in err
+    code, _, err = run(capsys, "sample", "--area", "Narnia", "--week", WEEK, "--db", db)
+    assert code == 1
+    assert "no service area 'Narnia'; the service areas are: Exeter; North; South" in err
+    code, _, err = run(capsys, "sample", "--area", "North", "--db", db)
+    assert code == 2 and "--week is required" in err
+
+
+def test_a_bad_staff_list_exits_1_listing_rows(db_path: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "staff.csv"
+    path.write_text(STAFF.read_text(encoding="utf-8").replace("Area Manager (South),auditor",
+                                                              "Cook,"), encoding="utf-8")
+    code, _, err = run(capsys, "users", "import", str(path), "--db", str(db_path))
+    assert code == 1 and "row 5, column 'Roles': no roles" in err
+    assert not db_path.exists()  # a refused list leaves no new store behind
