@@ -215,8 +215,8 @@ def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[Ca
             fields.pop("rag_set_on", None)
         old = existing.get(row.case_ref)
         if old is None:
-            new = dict(NEW_CASE_DEFAULTS)
-            new.update((k, v) for k, v in fields.items() if v is not None or k not in new)
+            new = NEW_CASE_DEFAULTS.copy()
+            new.update({k: v for k, v in fields.items() if v is not None or k not in new})
             if new["status"] == CaseStatus.CLOSED.value and new["closed_on"] is None:
                 new["closed_on"] = today
             new.update(id=new_id(), case_ref=row.case_ref, source=source)

@@ -135,6 +135,8 @@ class RowChecker:
         self._code_cache: dict[str, dict[Any, str | None]] = {c[0]: {} for c in self.codes}
         self._yes_no: dict[Any, str] = {}
         self._counts: dict[Any, bool | None] = {}
+        self.date_lookups = [(k, p, h, self._date_cache[k]) for k, p, h in self.dates]
+        self.code_lookups = [(*c, self._code_cache[c[0]]) for c in self.codes]
         self._texts: dict[Any, str | None] = {}
 
     def blank(self, value: Any) -> bool:
@@ -157,11 +159,13 @@ class RowChecker:
         return f"not a known {label}; expected {one_of(words)}"
 
     def _name_reader(self) -> Callable[[tuple[Any, ...]], str | None] | None:
-        pos, blank = self.pos, self.blank
+        pos, blanks = self.pos, self.blanks
 
         def one(cells: tuple[Any, ...], p: int) -> str | None:
             value = cells[p]
-            return None if blank(value) else cell_text(value)
+            if value.__class__ is str:
+                return None if value.casefold() in blanks else value
+            return None if value is None else cell_text(value)
 
         if "child_name" in pos:
             p = pos["child_name"]
@@ -275,25 +279,32 @@ class RowChecker:
                                         or self.header["surname"],
                                         "the name is longer than 120 characters"))
             fields["child_name"] = name or ""
-        for key, position, header in self.dates:
+        # Cached by raw value, looked up inline: this loop runs for every cell.
+        for key, position, header, cache in self.date_lookups:
             value = cells[position]
             if value is None:
                 fields[key] = None
                 continue
-            day, reason = self._date(key, value)
+            hit = cache.get(value)
+            day, reason = hit if hit is not None else self._date(key, value)
             if reason is not None:
                 found.append(RowProblem(number, header, reason))
             fields[key] = day
-        for key, position, header, mapping, unknown in self.codes:
+        for key, position, header, mapping, unknown, codes in self.code_lookups:
             value = cells[position]
-            code = None if value is None else self._code(key, mapping, value)
-            if value is None or code is BLANK:
-                if key == "cohort":
+            if value is None:
+                code = None
+            else:
+                code = codes.get(value, MISSING)
+                if code is MISSING:
+                    code = self._code(key, mapping, value)
+            if code is None or code is BLANK:
+                if code is None and value is not None:
+                    found.append(RowProblem(number, header, unknown))
+                elif key == "cohort":
                     found.append(RowProblem(number, header, "the legal status is blank"))
                 fields[key] = None
                 continue
-            if code is None:
-                found.append(RowProblem(number, header, unknown))
             fields[key] = code
         if self.has_flags:
             fields["flags"] = self._flags(cells, number, found)
@@ -350,9 +361,12 @@ class RowChecker:
     def _org(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]
              ) -> dict[str, str | None]:
         org: dict[str, str | None] = {}
-        text_of = self.text
+        known = self._texts
         for key, position, header in self.texts:
-            text = text_of(cells[position])
+            value = cells[position]
+            text = known.get(value, MISSING)
+            if text is MISSING:
+                text = self.text(value)
             if text is not None and len(text) > MAX_LENGTH[key]:
                 found.append(RowProblem(number, header,
                                         f"longer than {MAX_LENGTH[key]} characters"))
@@ -362,6 +376,8 @@ class RowChecker:
 
 #: What :meth:`RowChecker._code` caches for a blank marker (distinct from unknown, None).
 BLANK = "\x00blank"
+#: Not in a cache yet.
+MISSING = object()
 
 
 def _formatted(value: Any, formats: tuple[str, ...]) -> dt.date | None:
