@@ -3,30 +3,32 @@
 Pure (no database): the store path loads the eligible cases and calls this, and the
 property tests call it directly on random caseloads.
 
-Why a matching and not "each auditor in turn takes the next case": auditors' service
-areas overlap (a Head of Service covers several). Taking greedily, an auditor covering
-North and South could use up North's Red cases that the North-only auditor needed,
-although South had plenty. Each stratum is therefore shared out as a bipartite
-b-matching between auditors and (area, priority) groups of cases, grown one case at a
-time by augmenting paths (Kuhn's algorithm): an auditor who cannot find a free case in
-their areas asks an auditor holding one there to move to another of their areas. When
-no such path exists, the quota truly cannot be met from what is left, so the result
-meets every quota the eligible population allows.
+The design (docs/statistics.md, "The draw"): the caseload of the week is cut into
+groups, one per RAG x priority (the priority cohorts, seed 001) x service area. Every
+case a group gives up is taken from the front of the group's own seeded shuffle, so
+whatever the number taken, it is a simple random sample of the group; the number
+taken over the group's size is each of its cases' probability of selection, and the
+pick records it with the group's name (its design stratum). The estimates weight by
+exactly that (desktop/services/statistics/estimates.py).
 
-Order of work, each step run until nothing more fits:
-1. for each stratum (Red, Amber, Green), priority-cohort cases only, round-robin over
-   auditors so priority cases spread evenly; then all cases of the stratum;
-2. shortfalls, filled from the strata in ``fill_from`` order, again round-robin.
-Re-routing in a later step never takes a case away from a group, so priority cases
-once chosen stay chosen. Which cases of a group are chosen is random: each group's
-cases are sorted by case_ref and shuffled with ``random.Random(seed)``, so the same
-cases and seed always give the same sample.
+Why each area is shared out on its own (issue 10, item 4): a draw that moved cases
+between areas to meet quotas made who got what depend on the order in which
+coordinators drew their areas, and one area's auditors could use up another's
+cases. So first each auditor's quota per RAG is split between their areas (an
+auditor of one area takes all of it there; an auditor of several areas spreads it in
+proportion to what each area has left once its own one-area auditors are served,
+the remainders placed at random); then each area's cases go to the auditors who
+cover it, round-robin, priority cases first, then the rest of the RAG, then the
+fill order for a short RAG, all within the area. Only what no auditor of an area
+could use is offered, last, to a multi-area auditor who is still short.
+Nothing here depends on the order of areas or auditors given; the same eligible
+cases and seed always give the same samples.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from desktop.models.enums import Cohort, Rag
@@ -37,6 +39,11 @@ COHORT_LABELS = {Cohort.UNBORN.value: "unborn child",
                  Cohort.CARE_LEAVER.value: "care leaver"}
 
 NodeKey = tuple[str, str, bool]  # (rag, service area id, priority)
+
+
+def design_stratum(rag: str, area_id: str | None, priority: bool) -> str:
+    """The group a case was drawn from, as the sample item records it."""
+    return f"{rag}/{'priority' if priority else 'other'}/{area_id or '-'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +68,9 @@ class AuditorSpec:
 @dataclass(frozen=True, slots=True)
 class Pick:
     """A chosen case. ``stratum`` is the quota it counts towards (it differs from
-    ``rag`` when it fills another stratum's shortfall)."""
+    ``rag`` when it fills another stratum's shortfall). ``probability`` is the chance
+    the week's draw gave each case of its group (``design_stratum``); None when it is
+    not known (a targeted sample)."""
 
     case_id: str
     case_ref: str
@@ -69,6 +78,8 @@ class Pick:
     stratum: str
     reason: str
     priority: bool
+    probability: float | None = None
+    design_stratum: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,11 @@ def label(rag: str) -> str:
 
 def ordered_groups(candidates: Sequence[Candidate], settings: SamplingSettings, seed: int,
                    taken: Collection[str] = ()) -> dict[NodeKey, list[Candidate]]:
-    """Eligible cases by (rag, area, priority), each group in its seeded random order."""
-    rng = random.Random(seed)
+    """Eligible cases by (rag, area, priority), each group in its own seeded order.
+
+    Why one random stream per group: a group's order then depends on its own cases
+    and the seed only, never on what other areas hold.
+    """
     priority = set(settings.priority_cohorts)
     groups: dict[NodeKey, list[Candidate]] = {}
     for case in sorted(candidates, key=lambda c: c.case_ref):
@@ -112,65 +126,114 @@ def ordered_groups(candidates: Sequence[Candidate], settings: SamplingSettings, 
             continue
         key = (case.rag, case.service_area_id or "", case.cohort in priority)
         groups.setdefault(key, []).append(case)
-    for key in sorted(groups):
-        rng.shuffle(groups[key])
+    for key, cases in groups.items():
+        random.Random(f"{seed}:{key[0]}:{key[1]}:{int(key[2])}").shuffle(cases)
     return groups
 
 
-class _Matching:
-    """The b-matching state: how many cases of each group each auditor holds."""
+def _split(quota: int, weights: dict[str, float], rng: random.Random) -> dict[str, int]:
+    """``quota`` shared in proportion to ``weights``; the remainders placed at random,
+    each area's chance of one its fractional part."""
+    total = sum(weights.values())
+    if total <= 0:
+        weights = dict.fromkeys(weights, 1.0)
+        total = float(len(weights))
+    exact = {a: quota * w / total for a, w in weights.items()}
+    shares = {a: int(x) for a, x in exact.items()}
+    fractions = {a: exact[a] - shares[a] for a in sorted(exact)}
+    for _ in range(quota - sum(shares.values())):
+        live = [a for a, f in fractions.items() if f > 0] or sorted(fractions)
+        chosen = rng.choices(live, weights=[fractions[a] or 1.0 for a in live])[0]
+        shares[chosen] += 1
+        fractions[chosen] = 0.0
+    return shares
+
+
+def _shares(auditors: Sequence[AuditorSpec], groups: dict[NodeKey, list[Candidate]],
+            settings: SamplingSettings, seed: int) -> dict[str, dict[str, dict[str, int]]]:
+    """auditor -> area -> rag -> how many of the auditor's quota the area supplies."""
+    supply: dict[tuple[str, str], int] = {}
+    for (rag, area, _), cases in groups.items():
+        supply[rag, area] = supply.get((rag, area), 0) + len(cases)
+    shares: dict[str, dict[str, dict[str, int]]] = {}
+    for auditor in sorted(auditors, key=lambda a: a.auditor_id):
+        areas = sorted(auditor.area_ids)
+        mine: dict[str, dict[str, int]] = {a: dict.fromkeys(RAGS, 0) for a in areas}
+        shares[auditor.auditor_id] = mine
+        for rag in RAGS if areas else ():
+            quota = settings.quotas[rag]
+            if len(areas) == 1:
+                mine[areas[0]][rag] = quota
+                continue
+            left = {a: max(0, supply.get((rag, a), 0) - sum(
+                settings.quotas[rag] for other in auditors if other.area_ids == {a}))
+                for a in areas}
+            weights = left if sum(left.values()) else {a: supply.get((rag, a), 0)
+                                                       for a in areas}
+            rng = random.Random(f"{seed}:{auditor.auditor_id}:{rag}")
+            for area, n in _split(quota, {a: float(w) for a, w in weights.items()},
+                                  rng).items():
+                mine[area][rag] = n
+    return shares
+
+
+@dataclass
+class _Held:
+    """What one auditor has been given so far."""
+
+    own: dict[str, list[tuple[NodeKey, Candidate]]]
+    fills: dict[str, list[tuple[str, NodeKey, Candidate]]]
+
+    def count(self, target: str) -> int:
+        return len(self.own[target]) + len(self.fills[target])
+
+
+class _Draw:
+    """The week's groups, how far each has been taken, and who holds what."""
 
     def __init__(self, groups: dict[NodeKey, list[Candidate]],
                  auditors: Sequence[AuditorSpec]) -> None:
-        self.capacity = {key: len(cases) for key, cases in groups.items()}
-        self.used = dict.fromkeys(groups, 0)
-        self.held: dict[str, dict[NodeKey, int]] = {a.auditor_id: {} for a in auditors}
-        self.holders: dict[NodeKey, set[str]] = {key: set() for key in groups}
-        self.keys_of: dict[str, list[NodeKey]] = {
-            a.auditor_id: sorted(k for k in groups if k[1] in a.area_ids) for a in auditors}
+        self.groups = groups
+        self.next = dict.fromkeys(groups, 0)
+        self.held = {a.auditor_id: _Held({r: [] for r in RAGS}, {r: [] for r in RAGS})
+                     for a in auditors}
 
-    def _move(self, auditor: str, key: NodeKey, delta: int) -> None:
-        held = self.held[auditor]
-        held[key] = held.get(key, 0) + delta
-        if held[key]:
-            self.holders[key].add(auditor)
-        else:
-            del held[key]
-            self.holders[key].discard(auditor)
+    def take(self, key: NodeKey) -> Candidate | None:
+        cases = self.groups.get(key)
+        if cases is None or self.next[key] >= len(cases):
+            return None
+        self.next[key] += 1
+        return cases[self.next[key] - 1]
 
-    def augment(self, auditor: str, rag: str, priority_only: bool,
-                visited: set[NodeKey] | None = None) -> bool:
-        """Give ``auditor`` one more case of ``rag``, re-routing others if needed."""
-        visited = set() if visited is None else visited
-        for key in self.keys_of[auditor]:
-            if key[0] != rag or (priority_only and not key[2]) or key in visited:
-                continue
-            visited.add(key)
-            if self.used[key] < self.capacity[key]:
-                self.used[key] += 1
-                self._move(auditor, key, 1)
-                return True
-            for other in sorted(self.holders[key]):
-                if other != auditor and self.augment(other, rag, priority_only, visited):
-                    self._move(other, key, -1)
-                    self._move(auditor, key, 1)
-                    return True
-        return False
-
-
-def _round_robin(matching: _Matching, auditors: Sequence[AuditorSpec], wanted: dict[str, int],
-                 rag: str, priority_only: bool) -> dict[str, int]:
-    got = dict.fromkeys(wanted, 0)
-    active = [a.auditor_id for a in auditors if wanted[a.auditor_id] > 0]
-    while active:
-        still = []
-        for auditor in active:
-            if matching.augment(auditor, rag, priority_only):
-                got[auditor] += 1
-                if got[auditor] < wanted[auditor]:
+    def round_robin(self, order: Sequence[str], want: Callable[[str], int],
+                    keys: Sequence[NodeKey], target: str) -> None:
+        """Each auditor in turn takes one case from the first of ``keys`` with one left,
+        until each has what ``want`` says or the keys run dry."""
+        active = [a for a in order if want(a) > 0]
+        while active:
+            still = []
+            for auditor in active:
+                key, case = next(((k, c) for k in keys if (c := self.take(k)) is not None),
+                                 (None, None))
+                if key is None or case is None:
+                    return
+                held = self.held[auditor]
+                if key[0] == target:
+                    held.own[target].append((key, case))
+                else:
+                    held.fills[target].append((key[0], key, case))
+                if want(auditor) > 0:
                     still.append(auditor)
-        active = still
-    return got
+            active = still
+
+
+def _order(auditors: Sequence[AuditorSpec], seed: int, salt: str) -> list[str]:
+    """One-area auditors first (an area's own auditors are served from it first), then
+    the rest; within each, a seeded random order, the same whatever order was given."""
+    ranked = sorted(auditors, key=lambda a: a.auditor_id)
+    rng = random.Random(f"{seed}:order:{salt}")
+    keys = {a.auditor_id: (len(a.area_ids) > 1, rng.random()) for a in ranked}
+    return [a.auditor_id for a in sorted(ranked, key=lambda a: keys[a.auditor_id])]
 
 
 def allocate(candidates: Sequence[Candidate], auditors: Sequence[AuditorSpec],
@@ -178,64 +241,92 @@ def allocate(candidates: Sequence[Candidate], auditors: Sequence[AuditorSpec],
              ) -> dict[str, Allocation]:
     """One :class:`Allocation` per auditor; ``taken`` case ids are never chosen."""
     groups = ordered_groups(candidates, settings, seed, taken)
-    matching = _Matching(groups, auditors)
-    own: dict[str, dict[str, int]] = {a.auditor_id: dict.fromkeys(RAGS, 0) for a in auditors}
+    shares = _shares(auditors, groups, settings, seed)
+    draw = _Draw(groups, auditors)
+    areas = sorted(set().union(*(a.area_ids for a in auditors))) if auditors else []
+    one_area = {a.auditor_id for a in auditors if len(a.area_ids) == 1}
+    for area in areas:
+        covering = [a for a in auditors if area in a.area_ids]
+        _share_out_area(draw, area, _order(covering, seed, area), one_area, shares,
+                        settings)
+    _cross_area(draw, auditors, settings, seed)
+    probability = {key: draw.next[key] / len(cases) for key, cases in groups.items() if cases}
+    return {a.auditor_id: _picks(a.auditor_id, draw, probability, settings) for a in auditors}
+
+
+def _share_out_area(draw: _Draw, area: str, order: list[str], one_area: set[str],
+                    shares: dict[str, dict[str, dict[str, int]]],
+                    settings: SamplingSettings) -> None:
+    """The area's cases to its auditors: each RAG's priority cases, then the rest of
+    the RAG, then the fill order for a short RAG, all from this area only."""
+    before = {a: {r: draw.held[a].count(r) for r in RAGS} for a in order}
+
+    def want(auditor: str, target: str) -> int:
+        return shares[auditor][area][target] - (
+            draw.held[auditor].count(target) - before[auditor][target])
+
     for rag in RAGS:
-        quota = settings.quotas[rag]
-        for priority_only in (True, False):
-            wanted = {a: quota - own[a][rag] for a in own}
-            for auditor, n in _round_robin(matching, auditors, wanted, rag,
-                                           priority_only).items():
-                own[auditor][rag] += n
-    fills: dict[str, dict[str, dict[str, int]]] = {
-        a.auditor_id: {rag: {} for rag in RAGS} for a in auditors}
+        for keys in ([(rag, area, True)], [(rag, area, False)]):
+            draw.round_robin(order, lambda a, r=rag: want(a, r), keys, rag)
+    # A multi-area auditor fills a short RAG only once every area has been tried
+    # for the RAG itself (in :func:`_cross_area`).
+    single = [a for a in order if a in one_area]
     for target in RAGS:
         for donor in settings.fill_from.get(target, ()):
-            wanted = {a: settings.quotas[target] - own[a][target]
-                      - sum(fills[a][target].values()) for a in own}
-            for auditor, n in _round_robin(matching, auditors, wanted, donor, False).items():
-                if n:
-                    fills[auditor][target][donor] = n
-    return {a.auditor_id: _picks(a.auditor_id, groups, matching, own[a.auditor_id],
-                                 fills[a.auditor_id], settings) for a in auditors}
+            draw.round_robin(single, lambda a, t=target: want(a, t),
+                             [(donor, area, True), (donor, area, False)], target)
 
 
-def _picks(auditor: str, groups: dict[NodeKey, list[Candidate]], matching: _Matching,
-           own: dict[str, int], fills: dict[str, dict[str, int]], settings: SamplingSettings
-           ) -> Allocation:
-    # Hand out each group's first ``used`` cases to its holders in a fixed order.
-    mine: dict[str, list[tuple[bool, Candidate]]] = {rag: [] for rag in RAGS}
-    for key, count in sorted(matching.held[auditor].items()):
-        start = 0
-        for holder in sorted(matching.holders[key]):
-            if holder == auditor:
-                break
-            start += matching.held[holder][key]
-        for case in groups[key][start:start + count]:
-            mine[key[0]].append((key[2], case))
+def _cross_area(draw: _Draw, auditors: Sequence[AuditorSpec], settings: SamplingSettings,
+                seed: int) -> None:
+    """A multi-area auditor still short takes what their areas' auditors left: first
+    cases of the short RAG itself (every such auditor), then the fill order."""
+    several = {a.auditor_id: a for a in auditors if len(a.area_ids) > 1}
+    order = _order(list(several.values()), seed, "cross-area")
+    areas = {}
+    for auditor in order:
+        areas[auditor] = sorted(several[auditor].area_ids)
+        random.Random(f"{seed}:{auditor}:areas").shuffle(areas[auditor])
+    for filling in (False, True):
+        for auditor in order:
+            for target in RAGS:
+                quota = settings.quotas[target]
+                sources = settings.fill_from.get(target, ()) if filling else (target,)
+                for source in sources:
+                    keys = [(source, area, p) for p in (True, False) for area in areas[auditor]]
+                    draw.round_robin([auditor], lambda a, t=target, q=quota:
+                                     q - draw.held[a].count(t), keys, target)
+
+
+def _picks(auditor: str, draw: _Draw, probability: dict[NodeKey, float],
+           settings: SamplingSettings) -> Allocation:
+    held = draw.held[auditor]
     allocation = Allocation(auditor)
-    leftovers: dict[str, list[tuple[bool, Candidate]]] = {}
+
+    def pick(key: NodeKey, case: Candidate, stratum: str, reason: str) -> Pick:
+        return Pick(case.case_id, case.case_ref, key[0], stratum, reason, key[2],
+                    probability[key], design_stratum(key[0], key[1] or None, key[2]))
+
     for rag in RAGS:
-        cases = sorted(mine[rag], key=lambda pc: not pc[0])  # priority first, order kept
-        for is_priority, case in cases[:own[rag]]:
+        for key, case in sorted(held.own[rag], key=lambda kc: not kc[0][2]):
             reason = (f"priority cohort: {COHORT_LABELS.get(case.cohort, case.cohort)}"
-                      if is_priority else f"random from {label(rag)} stratum")
-            allocation.picks.append(Pick(case.case_id, case.case_ref, rag, rag, reason,
-                                         is_priority))
-        leftovers[rag] = cases[own[rag]:]
+                      if key[2] else f"random from {label(rag)} stratum")
+            allocation.picks.append(pick(key, case, rag, reason))
     for target in RAGS:
         quota = settings.quotas[target]
-        if own[target] >= quota:
+        own = len(held.own[target])
+        if own >= quota:
             continue
-        filled = fills[target]
-        short = quota - own[target]
-        for donor, n in filled.items():
-            for is_priority, case in leftovers[donor][:n]:
-                allocation.picks.append(Pick(
-                    case.case_id, case.case_ref, donor, target,
-                    f"filled from {label(donor)}: {label(target)} stratum short by {short}",
-                    is_priority))
-            leftovers[donor] = leftovers[donor][n:]
-        allocation.shortfalls.append(Shortfall(target, quota, own[target], dict(filled),
+        short = quota - own
+        filled: dict[str, int] = {}
+        for donor in (d for d in RAGS if d != target):
+            for _, key, case in (f for f in held.fills[target] if f[0] == donor):
+                filled[donor] = filled.get(donor, 0) + 1
+                allocation.picks.append(pick(
+                    key, case, target,
+                    f"filled from {label(donor)}: {label(target)} stratum short by {short}"))
+        order = [d for d in settings.fill_from.get(target, ()) if d in filled]
+        filled = {d: filled[d] for d in order + [d for d in filled if d not in order]}
+        allocation.shortfalls.append(Shortfall(target, quota, own, filled,
                                                short - sum(filled.values())))
     return allocation

@@ -2,7 +2,9 @@
 
 Exclusions (docs/domain.md, 'Sampling rules'): closed and tombstoned cases; cases with no
 RAG (they belong to no stratum); cases claimed (a live claim) by any auditor for the
-week; cases audited within ``reaudit_gap_days`` before the week's Monday, by an audit
+week; cases drawn (a live claim) in one of the earlier weeks inside the re-audit gap,
+audited or not yet (issue 10: a draw made before last week's audits must not pick last
+week's cases again); cases audited within ``reaudit_gap_days`` before the week's Monday, by an audit
 row (any status, unless deleted: a discarded draft is deleted) or by the case's own
 ``last_audit`` date from the case system. An audit exactly ``gap`` days before the
 Monday is allowed: four weeks have passed by the first day the new audit can happen.
@@ -12,14 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from desktop.models import Audit, Case, Claim
+from desktop.models import Audit, Case, Claim, Sample, SampleItem
 from desktop.services.sampling.allocate import Candidate
 from desktop.services.sampling.settings import RAGS, SamplingSettings
+from desktop.services.sampling.weeks import shift_week
 
 CANDIDATE_COLUMNS = (Case.id, Case.case_ref, Case.rag, Case.cohort, Case.service_area_id,
                      Case.team_id, Case.worker_id, Case.flags, Case.last_audit)
@@ -38,11 +41,34 @@ class Population:
     claimed: set[str]
     recently_audited: int
     flags: dict[str, frozenset[str]]
+    #: With ``keep_weekly``: this week's claims made by weekly samples, case id ->
+    #: auditor id (those cases stay among the candidates).
+    weekly_claims: dict[str, str] = field(default_factory=dict)
 
 
 def claimed_cases(session: Session, week: str) -> set[str]:
     return set(session.scalars(select(Claim.case_id).where(
         Claim.iso_week == week, Claim.deleted.is_(False), Claim.released.is_(False))))
+
+
+def weekly_claims(session: Session, week: str) -> dict[str, str]:
+    """This week's live claims that belong to weekly samples: case id -> auditor id."""
+    return dict(session.execute(
+        select(Claim.case_id, Claim.auditor_id)
+        .join(SampleItem, SampleItem.id == Claim.sample_item_id)
+        .join(Sample, Sample.id == SampleItem.sample_id)
+        .where(Claim.iso_week == week, Claim.deleted.is_(False),
+               Claim.released.is_(False), Sample.kind == "weekly")).all())
+
+
+def claimed_earlier(session: Session, week: str, gap_days: int) -> set[str]:
+    """Cases with a live claim in an earlier week whose Monday is inside the gap."""
+    weeks = [shift_week(week, -k) for k in range(1, 1 + (gap_days - 1) // 7)] \
+        if gap_days > 0 else []
+    if not weeks:
+        return set()
+    return set(session.scalars(select(Claim.case_id).where(
+        Claim.iso_week.in_(weeks), Claim.deleted.is_(False), Claim.released.is_(False))))
 
 
 def recently_audited(session: Session, week_start: dt.date, gap_days: int) -> set[str]:
@@ -56,12 +82,20 @@ def recently_audited(session: Session, week_start: dt.date, gap_days: int) -> se
 
 def load_population(session: Session, week: str, week_start: dt.date,
                     settings: SamplingSettings, area_ids: Collection[str] | None = None,
-                    extra_excluded: Collection[str] = ()) -> Population:
-    """Eligible cases in ``area_ids`` (all areas when None) for ``week``."""
+                    extra_excluded: Collection[str] = (), keep_weekly: bool = False
+                    ) -> Population:
+    """Eligible cases in ``area_ids`` (all areas when None) for ``week``.
+
+    ``keep_weekly``: this week's claims by weekly samples do not exclude their cases
+    (the weekly draw works the whole week out again, whoever drew first; see
+    desktop/services/sampling/weekly.py).
+    """
     claimed = claimed_cases(session, week)
+    kept = weekly_claims(session, week) if keep_weekly else {}
     audited = recently_audited(session, week_start, settings.reaudit_gap_days)
+    audited |= claimed_earlier(session, week, settings.reaudit_gap_days)
     cutoff = week_start - dt.timedelta(days=settings.reaudit_gap_days)
-    excluded = claimed | set(extra_excluded)
+    excluded = (claimed - set(kept)) | set(extra_excluded)
     query = select(*CANDIDATE_COLUMNS).where(
         Case.deleted.is_(False), Case.status == "open", Case.rag.in_(RAGS))
     if area_ids is not None:
@@ -81,4 +115,4 @@ def load_population(session: Session, week: str, week_start: dt.date,
         candidates.append(Candidate(case_id, ref, rag, cohort, area, team, worker))
         if flag_text:
             flags[case_id] = frozenset(f for f in flag_text.split(",") if f)
-    return Population(candidates, claimed, gap_excluded, flags)
+    return Population(candidates, claimed, gap_excluded, flags, kept)

@@ -36,6 +36,10 @@ class ItemView:
     drop_reason: str | None = None
     drop_note: str = ""
     replaces_item_id: str | None = None
+    #: The chance the draw gave this case, and the group it was drawn from (None for a
+    #: targeted pick: not a probability sample of the caseload).
+    probability: float | None = None
+    design_stratum: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ def view_of(session: Session, sample: Sample, existing: bool = False) -> SampleV
         .order_by(SampleItem.position))
     items = [ItemView(item.case_id, ref, item.rag_at_draw, item.stratum, item.reason,
                       item.status, item.position, item.id, item.drop_reason, item.drop_note,
-                      item.replaces_item_id) for item, ref in rows]
+                      item.replaces_item_id, item.selection_probability, item.design_stratum)
+             for item, ref in rows]
     return SampleView(sample.auditor_id, sample.iso_week, sample.kind, sample.seed, items,
                       [shortfall_from_dict(d) for d in json.loads(sample.shortfalls_json)],
                       sample.id, True, existing, json.loads(sample.criteria_json))
@@ -100,17 +105,20 @@ def view_of(session: Session, sample: Sample, existing: bool = False) -> SampleV
 
 def unsaved_view(auditor_id: str, week: str, kind: str, seed: int, picks: Sequence[Pick],
                  shortfalls: list[Shortfall], criteria: dict[str, Any]) -> SampleView:
-    items = [ItemView(p.case_id, p.case_ref, p.rag, p.stratum, p.reason, position=i)
+    items = [ItemView(p.case_id, p.case_ref, p.rag, p.stratum, p.reason, position=i,
+                      probability=p.probability, design_stratum=p.design_stratum)
              for i, p in enumerate(picks)]
     return SampleView(auditor_id, week, kind, seed, items, shortfalls, criteria=criteria)
 
 
 def item_row(sample_id: str, case_id: str, position: int, stratum: str, rag: str | None,
-             reason: str, replaces: str | None = None) -> dict[str, Any]:
+             reason: str, replaces: str | None = None, probability: float | None = None,
+             design_stratum: str | None = None) -> dict[str, Any]:
     return {"id": new_id(), "sample_id": sample_id, "case_id": case_id, "position": position,
             "stratum": stratum, "rag_at_draw": rag, "reason": reason,
             "status": SampleItemStatus.ACTIVE.value, "drop_reason": None, "drop_note": "",
-            "dropped_at": None, "replaces_item_id": replaces}
+            "dropped_at": None, "replaces_item_id": replaces,
+            "selection_probability": probability, "design_stratum": design_stratum}
 
 
 def claim_row(case_id: str, auditor_id: str, week: str, item_id: str, at: dt.datetime
@@ -129,7 +137,8 @@ def save_view(ctx: ServiceContext, session: Session, view: SampleView) -> Sample
                     drawn_at=now, drawn_by_id=ctx.user_id)
     session.add(sample)
     session.flush()
-    items = [item_row(sample.id, i.case_id, i.position, i.stratum, i.rag, i.reason)
+    items = [item_row(sample.id, i.case_id, i.position, i.stratum, i.rag, i.reason,
+                      probability=i.probability, design_stratum=i.design_stratum)
              for i in view.items]
     recorder = recorder_of(session)
     recorder.bulk_insert(session, SampleItem, items)
@@ -139,6 +148,7 @@ def save_view(ctx: ServiceContext, session: Session, view: SampleView) -> Sample
                  entity_id=sample.id, detail={"week": view.week, "kind": view.kind,
                                               "items": len(items), "seed": view.seed})
     saved = [ItemView(i.case_id, i.case_ref, i.rag, i.stratum, i.reason, i.status, i.position,
-                      row["id"]) for i, row in zip(view.items, items, strict=True)]
+                      row["id"], probability=i.probability, design_stratum=i.design_stratum)
+             for i, row in zip(view.items, items, strict=True)]
     return SampleView(view.auditor_id, view.week, view.kind, view.seed, saved, view.shortfalls,
                       sample.id, True, False, view.criteria)

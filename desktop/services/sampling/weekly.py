@@ -3,6 +3,20 @@
 Why drawing again returns the saved sample: the draw claims cases; a second draw
 would either claim more or silently swap the auditor's list. A saved sample is only
 changed through replacement, which keeps the dropped case and its reason.
+
+Why a coordinator's draw works out the whole week (issue 10, item 4): drawing North
+then SGO must give every auditor the same cases as drawing SGO then North. So an area
+draw allocates the week for every active auditor linked to the area's auditors through
+shared areas, from the week's eligible cases with this week's weekly claims put back,
+and saves only the area's samples. Samples saved earlier by such draws with the same
+seed are part of that same allocation, so they agree; a case the allocation would give
+to someone now but that another sample already holds (a replacement, a different
+seed, an auditor's own earlier draw) is set aside and the week worked out again
+without it.
+
+An auditor drawing their own week (My week) is served first come: the allocation
+holds them and the auditors already drawn this week, not those still to come, so in
+a caseload too small for every quota the first to draw still gets a full sample.
 """
 
 from __future__ import annotations
@@ -11,9 +25,10 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem
-from desktop.models import ServiceArea, User, UserServiceArea
+from desktop.models import Sample, ServiceArea, User, UserServiceArea
 from desktop.models.enums import Role, SampleKind
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.allocate import AuditorSpec, allocate
@@ -53,17 +68,65 @@ def _criteria(settings: SamplingSettings, areas: frozenset[str]) -> dict[str, ob
             "service_area_ids": sorted(areas)}
 
 
+def active_auditors(session: Session) -> list[AuditorSpec]:
+    """Every active user with the auditor role and their service areas."""
+    users = session.scalars(select(User).where(User.deleted.is_(False),
+                                               User.active.is_(True))
+                            .order_by(User.username)).all()
+    return [AuditorSpec(u.id, areas_of(session, u.id)) for u in users
+            if u.has_role(Role.AUDITOR)]
+
+
+def linked(to_draw: list[AuditorSpec], everyone: list[AuditorSpec]) -> list[AuditorSpec]:
+    """``to_draw`` and every auditor reachable from them through shared areas."""
+    chosen = {a.auditor_id: a for a in to_draw}
+    areas = frozenset().union(*(a.area_ids for a in to_draw))
+    grew = True
+    while grew:
+        grew = False
+        for spec in everyone:
+            if spec.auditor_id not in chosen and spec.area_ids & areas:
+                chosen[spec.auditor_id] = spec
+                areas |= spec.area_ids
+                grew = True
+    return sorted(chosen.values(), key=lambda a: a.auditor_id)
+
+
+def drawn_auditors(session: Session, week: str) -> list[AuditorSpec]:
+    """Auditors with a saved weekly sample for ``week``."""
+    ids = sorted(set(session.scalars(select(Sample.auditor_id).where(
+        Sample.iso_week == week, Sample.kind == SampleKind.WEEKLY.value,
+        Sample.deleted.is_(False)))))
+    return [AuditorSpec(i, areas_of(session, i)) for i in ids]
+
+
 def _draw(ctx: ServiceContext, auditors: list[AuditorSpec], week: str, seed: int,
-          settings: SamplingSettings, dry_run: bool) -> list[SampleView]:
-    """Draw for ``auditors`` together (none of them has a saved sample) and save."""
-    union = frozenset().union(*(a.area_ids for a in auditors))
+          settings: SamplingSettings, dry_run: bool, whole_week: bool = True
+          ) -> list[SampleView]:
+    """Draw for ``auditors`` (none of them has a saved sample) and save.
+
+    ``whole_week``: allocate for every active auditor linked to them (coordinator
+    mode); else for them and the auditors already drawn this week (first come).
+    """
     steps = 2 + len(auditors)
     ctx.report(0, steps, "reading eligible cases")
     with paused_gc():
         with ctx.store.read() as session:
-            population = load_population(session, week, week_start(week), settings, union)
+            others = active_auditors(session) if whole_week else drawn_auditors(session, week)
+            week_auditors = linked(auditors, others)
+            union = frozenset().union(*(a.area_ids for a in week_auditors))
+            population = load_population(session, week, week_start(week), settings, union,
+                                         keep_weekly=True)
         ctx.report(1, steps, "drawing")
-        allocations = allocate(population.candidates, auditors, settings, seed)
+        held_elsewhere: set[str] = set()
+        while True:
+            allocations = allocate(population.candidates, week_auditors, settings, seed,
+                                   held_elsewhere)
+            clash = {p.case_id for a in auditors for p in allocations[a.auditor_id].picks
+                     if p.case_id in population.weekly_claims}
+            if not clash:
+                break
+            held_elsewhere |= clash
     views = [unsaved_view(a.auditor_id, week, SampleKind.WEEKLY.value, seed,
                           allocations[a.auditor_id].picks, allocations[a.auditor_id].shortfalls,
                           _criteria(settings, a.area_ids)) for a in auditors]
@@ -113,7 +176,8 @@ def draw_weekly(ctx: ServiceContext, auditor: str, week: str, *, seed: int | Non
     if not areas:
         raise InputProblem(f"user '{user.username}' has no service areas to sample from")
     seed = default_seed(week) if seed is None else seed
-    [view] = _draw(ctx, [AuditorSpec(user.id, areas)], week, seed, settings, dry_run)
+    [view] = _draw(ctx, [AuditorSpec(user.id, areas)], week, seed, settings, dry_run,
+                   whole_week=False)
     return view
 
 

@@ -89,8 +89,10 @@ def test_every_exclusion_of_the_sampler(ctx, load) -> None:
     discarded_draft = load.cases_of(1, "red")
     claimed_this_week = load.cases_of(1, "red")
     claimed_last_week = load.cases_of(1, "red")
+    claimed_four_weeks_ago = load.cases_of(1, "red")
     released_claim = load.cases_of(1, "red")
-    other = load.auditor("other", "North")
+    # Not an auditor: a weekly draw shares an area's cases between its auditors.
+    other = load.auditor("other", "North", roles="qa")
     with ctx.store.transaction() as session:
         template = AuditTemplate(code="t", title="t")
         session.add(template)
@@ -106,17 +108,19 @@ def test_every_exclusion_of_the_sampler(ctx, load) -> None:
             audit(draft_recent[0], monday - dt.timedelta(days=2), "draft"),
             audit(discarded_draft[0], monday - dt.timedelta(days=2), "draft", deleted=True),
             Claim(case_id=claimed_this_week[0], auditor_id=other, iso_week=WEEK),
+            # Drawn last week and not audited yet: still inside the gap (issue 10).
             Claim(case_id=claimed_last_week[0], auditor_id=other, iso_week="2026-W47"),
+            Claim(case_id=claimed_four_weeks_ago[0], auditor_id=other, iso_week="2026-W44"),
             Claim(case_id=released_claim[0], auditor_id=other, iso_week=WEEK, released=True),
         ])
     load.auditor("am-north", "North")
     view = draw_weekly(ctx, "am-north", WEEK, dry_run=True)
     chosen = {i.case_id for i in view.items}
     expected = {*eligible, *last_audit_old, *audited_boundary, *discarded_draft,
-                *claimed_last_week, *released_claim}
+                *claimed_four_weeks_ago, *released_claim}
     assert chosen == expected
     excluded = {*closed, *tomb, *unrated, *other_area, *last_audit_recent, *audited_recent,
-                *draft_recent, *claimed_this_week}
+                *draft_recent, *claimed_this_week, *claimed_last_week}
     assert not chosen & excluded
     [red] = [s for s in view.shortfalls if s.stratum == "red"]
     assert (red.found, red.unfilled) == (len(expected), 10 - len(expected))
