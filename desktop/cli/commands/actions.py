@@ -12,10 +12,12 @@ from sqlalchemy import or_, select
 
 from desktop.cli.commands.audits import context
 from desktop.cli.support import emit, store_from
+from desktop.errors import InputProblem
 from desktop.models import Worker
 from desktop.models.enums import ActionStatus
 from desktop.services.actions import list_actions
-from desktop.services.users import find_user
+from desktop.services.people.ids import short_id
+from desktop.services.users import FORMS, find_user
 from desktop.store import Store
 
 
@@ -30,12 +32,24 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def owner_id(store: Store, owner: str) -> str:
     """A worker (id or staff reference) first, since actions are owned by workers; else a
-    user in the forms ``--user`` takes."""
+    user in the forms ``--user`` takes.
+
+    Raises:
+        InputProblem: it names nobody (which used to print "no actions" and exit 0).
+    """
     with store.read() as session:
         worker = session.scalar(select(Worker.id).where(
             or_(Worker.id == owner, Worker.staff_ref == owner), Worker.deleted.is_(False)))
         user = find_user(session, owner)
-    return worker or (user.id if user is not None else owner)
+    found = worker or (user.id if user is not None else None)
+    if found is None:
+        raise InputProblem(f"no worker or user '{owner.strip()}' (--owner takes a staff "
+                           f"reference or worker id, or {FORMS})")
+    return found
+
+
+HEADER = (f"{'due':<12} {'status':<12} {'case':<14} {'owner':<24} {'overdue':<9} "
+          "action (id)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,11 +61,11 @@ def run(args: argparse.Namespace) -> int:
     def text() -> str:
         if not rows:
             return "no actions"
-        return "\n".join(
-            f"{r.due_on or r.by_when_text or '-'!s:<12} {r.status:<12} "
-            + (f"{r.overdue_working_days} working days overdue  " if r.overdue_working_days
-               else "")
-            + f"{r.description[:60]}  {r.id}" for r in rows)
+        return "\n".join([HEADER, *(
+            f"{str(r.due_on or r.by_when_text or '-')[:12]:<12} {r.status:<12} "
+            f"{r.case_ref or '-':<14} {r.owner_name[:24] or '-':<24} "
+            f"{f'{r.overdue_working_days}d' if r.overdue_working_days else '':<9} "
+            f"{r.description[:60]}  ({short_id(r.id)})" for r in rows)])
 
     emit(args, rows, text)
     return 0

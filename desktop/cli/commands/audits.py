@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.support import acting_user_id, emit, progress_printer, store_from, to_json
+from desktop.models import Audit
 from desktop.models.enums import AuditStatus
 from desktop.services.audits.historical import import_historical
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.audits.views import AuditSummary, list_audits, show_audit
 from desktop.services.context import ServiceContext
+from desktop.services.people.ids import expand_id, short_id
+from desktop.services.people.names import names_of
 from desktop.services.users import resolve_user
 from desktop.store import Store
 
@@ -34,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     listing.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     listing.set_defaults(handler=run_list)
     show = sub.add_parser("show", parents=[common], help="one audit with its answers")
-    show.add_argument("audit_id", metavar="ID")
+    show.add_argument("audit_id", metavar="ID", help="the audit's id or its first characters")
     show.set_defaults(handler=run_show)
     imp = sub.add_parser("import", parents=[common],
                          help="import earlier dip-sample results (CSV or .xlsx), all or none")
@@ -73,6 +76,10 @@ def summary_json(a: AuditSummary) -> dict[str, Any]:
             "comment_until": a.comment_until, "significant_harm": a.significant_harm}
 
 
+LIST_HEADER = (f"{'date':<10}  {'case':<14} {'auditor':<22} {'status':<16} {'grade':<22} "
+               f"{'template':<10} id")
+
+
 def run_list(args: argparse.Namespace) -> int:
     with store_from(args) as store:
         ctx = context(store, args)
@@ -86,9 +93,13 @@ def run_list(args: argparse.Namespace) -> int:
     def text() -> str:
         if not rows:
             return "no audits"
-        return "\n".join(f"{a.audit_date or '':<10}  {a.case_ref:<14} {a.status:<16} "
-                         f"{a.grade or '-':<22} {a.template_code} v{a.template_version}  {a.id}"
-                         for a in rows)
+        with store.read() as session:
+            auditors = names_of(session, "user", [a.auditor_id for a in rows])
+        return "\n".join([LIST_HEADER, *(
+            f"{a.audit_date.isoformat() if a.audit_date else '-':<10}  {a.case_ref:<14} "
+            f"{auditors.get(a.auditor_id, '-')[:22]:<22} {a.status:<16} "
+            f"{a.grade or '-':<22} {a.template_code} v{a.template_version:<4} {short_id(a.id)}"
+            for a in rows)])
 
     emit(args, [summary_json(a) for a in rows], text)
     return 0
@@ -96,7 +107,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        view = show_audit(context(store, args), args.audit_id)
+        with store.read() as session:
+            audit_id = expand_id(session, Audit, args.audit_id, "audit")
+        view = show_audit(context(store, args), audit_id)
+        with store.read() as session:
+            auditor = names_of(session, "user", [view.summary.auditor_id]).get(
+                view.summary.auditor_id, "-")
     data = {**summary_json(view.summary), "overview": view.overview,
             "positive_practice": view.positive_practice, "submitted_at": view.submitted_at,
             "finalised_at": view.finalised_at, "reopen_reason": view.reopen_reason,
@@ -108,7 +124,8 @@ def run_show(args: argparse.Namespace) -> int:
 
     def text() -> str:
         s = view.summary
-        lines = [f"audit {s.id}: case {s.case_ref}, {s.template_code} v{s.template_version}",
+        lines = [f"audit {short_id(s.id)}: case {s.case_ref}, {s.template_code} "
+                 f"v{s.template_version}, by {auditor}",
                  f"status {s.status}, grade {s.grade or '-'}, RAG recorded "
                  f"{s.recorded_rag or '-'} / auditor {s.auditor_rag or '-'}",
                  f"overview: {view.overview}"]

@@ -13,11 +13,17 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import func, select
+
 from desktop.cli.support import emit, progress_printer, store_from
+from desktop.errors import InputProblem
+from desktop.models import Team
 from desktop.services.context import ServiceContext
+from desktop.services.people.names import find_service_area, names_of, service_area_names
 from desktop.services.standards.caseload import caseload_standards
 from desktop.services.standards.engine import CaseStandards, Standard
 from desktop.services.standards.rollups import Level, Rollup, rollup
+from desktop.store import Store
 
 SHORT = {"met": "ok", "due_soon": "soon", "not_applicable": "-"}
 
@@ -60,17 +66,25 @@ def rollup_json(group: Rollup) -> dict[str, Any]:
                             for code, c in group.by_standard.items()}}
 
 
-def rollup_text(groups: list[Rollup]) -> str:
+#: The names a roll-up's keys (ids) are shown by, per level.
+NAME_KIND = {"worker": "worker", "team": "team", "service_area": "service_area"}
+
+
+def rollup_text(groups: list[Rollup], names: dict[str, str] | None = None,
+                level: str = "") -> str:
+    """One line per group, by name (ids are for --json); ``names``: id to name."""
+    names = names or {}
     codes = [s.value for s in Standard]
-    lines = [f"{'key':<38}{'cases':>7}{'overdue':>9}  " + "".join(f"{c:<21}" for c in codes)]
+    title = level.replace("_", " ") or "key"
+    lines = [f"{title:<38}{'cases':>7}{'overdue':>9}  " + "".join(f"{c:<21}" for c in codes)]
     for g in groups:
         cells = []
         for code in codes:
             counts = g.by_standard.get(code)
             share = counts.compliance if counts is not None else None
             cells.append(f"{'-' if share is None else f'{100 * share:.0f}%':<21}")
-        lines.append(f"{g.key or '(none)':<38}{g.cases:>7}{g.cases_overdue:>9}  "
-                     + "".join(cells))
+        label = names.get(g.key, g.key) if g.key else "(not allocated)"
+        lines.append(f"{label[:37]:<38}{g.cases:>7}{g.cases_overdue:>9}  " + "".join(cells))
     return "\n".join(lines)
 
 
@@ -81,11 +95,32 @@ def _cell(case: CaseStandards, standard: str) -> str:
     return SHORT[result.status]
 
 
+def _known(store: Store, args: argparse.Namespace) -> None:
+    """Refuse a --team or --area that names nothing (it used to list no cases, exit 0)."""
+    with store.read() as session:
+        if args.area is not None and find_service_area(session, args.area) is None:
+            known = "; ".join(service_area_names(session)) or "none yet"
+            raise InputProblem(f"no service area '{args.area.strip()}'; the service areas "
+                               f"are: {known}")
+        if args.team is not None and session.scalar(select(Team.id).where(
+                func.lower(Team.name) == args.team.strip().lower(),
+                Team.deleted.is_(False))) is None:
+            raise InputProblem(f"no team '{args.team.strip()}' ('dipsample standards --by "
+                               "team' lists them)")
+
+
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
+        _known(store, args)
         ctx = ServiceContext(store=store, progress=progress_printer(args))
         report = caseload_standards(ctx, args.as_of, team=args.team, area=args.area,
                                     overdue_only=args.overdue)
+        names: dict[str, str] = {}
+        if args.by is not None and not args.json:
+            groups = rollup(report.cases, Level(args.by))
+            with store.read() as session:
+                names = names_of(session, NAME_KIND[Level(args.by).value],
+                                 [g.key for g in groups])
 
     def text() -> str:
         codes = [s.value for s in Standard]
@@ -99,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.by is not None:
         groups = rollup(report.cases, Level(args.by))
-        emit(args, [rollup_json(g) for g in groups], lambda: rollup_text(groups))
+        emit(args, [rollup_json(g) for g in groups],
+             lambda: rollup_text(groups, names, Level(args.by).value))
         return 0
     emit(args, [case_json(c) for c in report.cases], text)
     return 0

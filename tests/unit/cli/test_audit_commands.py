@@ -66,7 +66,7 @@ def test_audits_list_json_contract_and_show_logs_a_view(
                        "--user", "qa1")
     assert code == 0 and json.loads(out)["answers"][0]["code"] == "ra_in_place"
     code, out, err = run(capsys, "audits", "show", "nope", "--db", str(db_path))
-    assert code == 1 and "no audit with id nope" in err
+    assert code == 1 and "no audit with the id 'nope'" in err
     store = open_store(db_path, prompt=None, create=True)
     from desktop.services.event_log import events_for
 

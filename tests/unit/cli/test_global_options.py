@@ -28,9 +28,17 @@ COMMANDS: dict[str, list[str]] = {
     "import": ["import", "f.csv"],
     "plan import": ["plan", "import", "f.csv"],
     "plan list": ["plan", "list"],
+    "profiles list": ["profiles", "list"],
+    "profiles show": ["profiles", "show", "mosaic"],
+    "profiles draft": ["profiles", "draft", "f.csv"],
     "sample": ["sample", "--collisions"],
     "standards": ["standards"],
     "stats": ["stats"],
+    "users import": ["users", "import", "f.csv"],
+    "users add": ["users", "add", "u1", "--name", "N", "--areas", "North"],
+    "users list": ["users", "list"],
+    "users deactivate": ["users", "deactivate", "u1"],
+    "users activate": ["users", "activate", "u1"],
 }
 GLOBAL = ["--db", "elsewhere.db", "--json", "--user", "qa.lead"]
 
