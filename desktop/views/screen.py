@@ -10,6 +10,7 @@ serialised database worker, so a screen never blocks the GUI thread.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
@@ -37,6 +38,8 @@ class Host(Protocol):
     user: Person | None
     store: Store | None
     db_path: Path
+    #: "now" for every service call, as an aware UTC datetime (tests fix it).
+    clock: Callable[[], dt.datetime]
 
     def context(self, **extra: object) -> ServiceContext: ...
 
