@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from desktop import paths
 from desktop.store import Store, open_store
@@ -114,13 +114,45 @@ def emit(args: argparse.Namespace, data: Any, text: Callable[[], str] | str) -> 
         print(text() if callable(text) else text)
 
 
-def progress_printer(args: argparse.Namespace) -> Callable[[int, int, str], None] | None:
-    """Progress on stderr for a person at a terminal; silent for scripts and --json."""
-    if args.json or not sys.stderr.isatty():
+BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """A one-line progress bar redrawn in place: ``[#######.......]  45% checking rows``.
+
+    Why redrawn only when something shows a change: an import reports progress every
+    few thousand rows, a draw per case; a terminal written to 100,000 times slows the
+    work it reports on. The line ends when a stage completes, so the next output starts
+    on a clean line.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown: tuple[int, str] | None = None
+        self.open = False
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        filled = BAR_WIDTH * min(done, total) // total if total > 0 else 0
+        percent = 100 * min(done, total) // total if total > 0 else 0
+        key = (percent, stage)
+        finished = total > 0 and done >= total
+        if key == self.shown and not finished:
+            return
+        if key == self.shown and not self.open:
+            return  # this stage's full bar is already on the screen
+        self.shown = key
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        end = "\n" if finished else ""
+        self.stream.write(f"\r[{bar}] {percent:3d}% {stage[:40]:<40}{end}")
+        self.stream.flush()
+        self.open = not finished
+
+
+def progress_printer(args: argparse.Namespace, stream: TextIO | None = None
+                     ) -> Callable[[int, int, str], None] | None:
+    """A progress bar on stderr for a person at a terminal; nothing for scripts, pipes
+    and ``--json``."""
+    out = sys.stderr if stream is None else stream
+    if getattr(args, "json", False) or not out.isatty():
         return None
-
-    def report(done: int, total: int, stage: str) -> None:
-        pct = f"{100 * done // total:3d}%" if total else "   "
-        print(f"\r{pct} {stage:<40}", end="" if done < total else "\n", file=sys.stderr)
-
-    return report
+    return ProgressBar(out)
