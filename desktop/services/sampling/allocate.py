@@ -18,8 +18,9 @@ cases. So first each auditor's quota per RAG is split between their areas (an
 auditor of one area takes all of it there; an auditor of several areas spreads it in
 proportion to what each area has left once its own one-area auditors are served,
 the remainders placed at random); then each area's cases go to the auditors who
-cover it, round-robin, priority cases first, then the rest of the RAG, then the
-fill order for a short RAG, all within the area. Only what no auditor of an area
+cover it, round-robin, all within the area: for each RAG, priority cases first up to
+their part of the share (``priority_weight`` times as likely as other cases), then
+the other cases, then the fill order for a short RAG. Only what no auditor of an area
 could use is offered, last, to a multi-area auditor who is still short.
 Nothing here depends on the order of areas or auditors given; the same eligible
 cases and seed always give the same samples.
@@ -248,7 +249,7 @@ def allocate(candidates: Sequence[Candidate], auditors: Sequence[AuditorSpec],
     for area in areas:
         covering = [a for a in auditors if area in a.area_ids]
         _share_out_area(draw, area, _order(covering, seed, area), one_area, shares,
-                        settings)
+                        settings, seed)
     _cross_area(draw, auditors, settings, seed)
     probability = {key: draw.next[key] / len(cases) for key, cases in groups.items() if cases}
     return {a.auditor_id: _picks(a.auditor_id, draw, probability, settings) for a in auditors}
@@ -256,9 +257,11 @@ def allocate(candidates: Sequence[Candidate], auditors: Sequence[AuditorSpec],
 
 def _share_out_area(draw: _Draw, area: str, order: list[str], one_area: set[str],
                     shares: dict[str, dict[str, dict[str, int]]],
-                    settings: SamplingSettings) -> None:
-    """The area's cases to its auditors: each RAG's priority cases, then the rest of
-    the RAG, then the fill order for a short RAG, all from this area only."""
+                    settings: SamplingSettings, seed: int) -> None:
+    """The area's cases to its auditors, all from this area only: for each RAG, each
+    auditor's share split between priority and other cases in proportion to
+    ``priority_weight`` x priority cases against the other cases (the remainder at
+    random), priority cases handed out first; then the fill order for a short RAG."""
     before = {a: {r: draw.held[a].count(r) for r in RAGS} for a in order}
 
     def want(auditor: str, target: str) -> int:
@@ -266,7 +269,16 @@ def _share_out_area(draw: _Draw, area: str, order: list[str], one_area: set[str]
             draw.held[auditor].count(target) - before[auditor][target])
 
     for rag in RAGS:
-        for keys in ([(rag, area, True)], [(rag, area, False)]):
+        first = (rag, area, True)
+        weights = {"priority": settings.priority_weight * len(draw.groups.get(first, ())),
+                   "other": float(len(draw.groups.get((rag, area, False), ())))}
+        aimed = {a: _split(shares[a][area][rag], weights,
+                           random.Random(f"{seed}:{area}:{a}:{rag}"))["priority"]
+                 for a in order}
+        taken = {a: draw.held[a].count(rag) for a in order}
+        draw.round_robin(order, lambda a, r=rag, aim=aimed, t=taken: min(
+            want(a, r), aim[a] - (draw.held[a].count(r) - t[a])), [first], rag)
+        for keys in ([(rag, area, False)], [first]):
             draw.round_robin(order, lambda a, r=rag: want(a, r), keys, rag)
     # A multi-area auditor fills a short RAG only once every area has been tried
     # for the RAG itself (in :func:`_cross_area`).

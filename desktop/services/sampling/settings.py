@@ -27,6 +27,12 @@ class SamplingSettings:
             so an auditor still gets 25 cases when a caseload allows it.
         reaudit_gap_days: no case is audited again within this many days (seed 001).
         priority_cohorts: sampled first within each stratum (seed 001).
+        priority_weight: how many times as likely a priority case is to be drawn as
+            another case of its RAG and area. Why not "all priority cases first":
+            then the other cases of a RAG whose quota the priority cases fill are
+            never drawn, and no estimate can speak for them (issue 10; see
+            docs/statistics.md). At 10 the priority cohorts still fill most of a
+            quota wherever they are more than a tenth of the other cases.
     """
 
     quotas: Mapping[str, int] = field(
@@ -35,12 +41,14 @@ class SamplingSettings:
         "green": ("amber", "red"), "amber": ("red", "green"), "red": ("amber", "green")})
     reaudit_gap_days: int = 28
     priority_cohorts: tuple[str, ...] = ("care_leaver", "cp", "unborn")
+    priority_weight: float = 10.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"quotas": dict(self.quotas),
                 "fill_from": {k: list(v) for k, v in self.fill_from.items()},
                 "reaudit_gap_days": self.reaudit_gap_days,
-                "priority_cohorts": list(self.priority_cohorts)}
+                "priority_cohorts": list(self.priority_cohorts),
+                "priority_weight": self.priority_weight}
 
 
 def settings_from_dict(data: Mapping[str, Any], name: str = FILE_NAME) -> SamplingSettings:
@@ -64,8 +72,12 @@ def settings_from_dict(data: Mapping[str, Any], name: str = FILE_NAME) -> Sampli
     cohorts = data["priority_cohorts"]
     if not isinstance(cohorts, list) or not all(isinstance(c, str) for c in cohorts):
         raise problem(name, "priority_cohorts", "must be a list of cohort codes")
+    weight = data.get("priority_weight", SamplingSettings.priority_weight)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 1 <= weight <= 1000:
+        raise problem(name, "priority_weight", "must be a number from 1 to 1000")
     return SamplingSettings(quotas=dict(quotas), fill_from=orders, reaudit_gap_days=gap,
-                            priority_cohorts=tuple(sorted(set(cohorts))))
+                            priority_cohorts=tuple(sorted(set(cohorts))),
+                            priority_weight=float(weight))
 
 
 def load_sampling_settings(path: Path | None = None) -> SamplingSettings:

@@ -2,19 +2,24 @@
 
 Why rolling windows: one week of 25 audits gives an interval some 30 points wide;
 4, 8 and 12 weeks pooled narrow it, and every figure carries its interval so nobody
-reads a wide one as precise. A case audited twice within a window counts twice: the
-population is case-weeks, and the four-week re-audit gap keeps that rare.
+reads a wide one as precise. The population of a window is case-weeks (each open case
+once for every week of the window), and a case audited twice counts twice.
 
-Per team: a team's figure uses the team's own stratum sizes and audits, and only when
-every stratum the team holds has at least two audits; otherwise the team is listed
-with "insufficient sample" and no number.
+The strata are the draw's design strata (RAG x priority x area; docs/statistics.md),
+so the weights undo the priority-first draw as well as the RAG quotas. Audits of
+targeted samples stay out (``ComplianceReport.excluded``): nobody knows their chance
+of selection.
 
-Scope of a figure: some questions belong to templates used for one stratum only (seed
-003's visiting arrangements for Green cases). When a stratum was audited in the
-period but never asked a question, the question does not apply there, and the figure
-covers the other strata (``Figure.strata`` says which). A stratum with no audits at
-all in the period stays in scope, so missing audits give "insufficient sample", never
-a figure quietly narrowed to the strata that happened to be audited.
+Per team: a team's figure uses the team's own case-weeks per design stratum and its
+audits; it needs the same minimums as any figure (audits, effective n, two audits in
+every RAG the team holds), else "insufficient sample" and no number.
+
+Scope of a figure: some questions belong to templates used for one RAG only (seed
+003's visiting arrangements for Green cases). When a RAG was audited in the period
+but never asked a question, the question does not apply there, and the figure covers
+the other RAGs (``Figure.strata`` says which). A RAG with no audits at all in the
+period stays in scope, so missing audits give "insufficient sample", never a figure
+quietly narrowed to the RAGs that happened to be audited.
 """
 
 from __future__ import annotations
@@ -28,13 +33,22 @@ from sqlalchemy import select
 from desktop.errors import InputProblem
 from desktop.models import Team
 from desktop.services.context import ServiceContext
+from desktop.services.sampling.settings import load_sampling_settings
 from desktop.services.statistics.agreement import Agreement, agreement
-from desktop.services.statistics.estimates import Estimate, Observation, stratified_rate
+from desktop.services.statistics.estimates import (
+    MIN_AUDITS,
+    MIN_EFFECTIVE_N,
+    Estimate,
+    Observation,
+    rag_of,
+    stratified_rate,
+)
 from desktop.services.statistics.observations import (
     AnswerRecord,
     AuditRecord,
     caseload_sizes,
     load_audits,
+    open_by_rag,
     outcome,
 )
 
@@ -61,6 +75,16 @@ class TeamFigures:
 
 @dataclass(frozen=True)
 class ComplianceReport:
+    """Attributes:
+        audits: finalised audits in the period, targeted ones included.
+        stratum_sizes: open cases per RAG at the end of the period.
+        excluded: audits left out of every figure (targeted samples).
+        assumed_design: audits with no recorded design stratum, placed where the
+            weekly draw would have put them.
+        weeks: the length of the period in weeks (case-weeks = open cases x weeks).
+        rag_agreement: describes the audited sample, not the caseload (unweighted).
+    """
+
     start: dt.date
     end: dt.date
     audits: int
@@ -69,6 +93,9 @@ class ComplianceReport:
     by_question: list[Figure]
     by_team: list[TeamFigures]
     rag_agreement: Agreement
+    excluded: int = 0
+    assumed_design: int = 0
+    weeks: float = 0.0
 
 
 def _combined(answers: Iterable[AnswerRecord]) -> bool | None:
@@ -100,36 +127,50 @@ def _observations(audits: Sequence[AuditRecord], key_of: Callable[[AnswerRecord]
 
 def scopes(audits: Sequence[AuditRecord], key_of: Callable[[AnswerRecord], str | None],
            strata: Iterable[str]) -> Scope:
-    """For each key, the strata it applies to (see the module docstring)."""
-    audited = {a.stratum for a in audits if a.stratum is not None}
+    """For each key, the RAGs it applies to (see the module docstring)."""
+    audited = {rag_of(a.stratum) for a in audits if a.stratum is not None}
     asked: dict[str, set[str]] = {}
     for key, obs in _observations(audits, key_of).items():
-        asked[key] = {o.stratum for o in obs}
-    everything = set(strata) | audited
+        asked[key] = {rag_of(o.stratum) for o in obs}
+    everything = {rag_of(h) for h in strata} | audited
     return {key: frozenset(h for h in everything if h in seen or h not in audited)
             for key, seen in asked.items()}
 
 
-def _figures(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
+@dataclass(frozen=True)
+class Minimums:
+    """Below these a figure says "insufficient sample" (estimates.py)."""
+
+    audits: int = MIN_AUDITS
+    effective_n: float = MIN_EFFECTIVE_N
+
+
+def _figures(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
              key_of: Callable[[AnswerRecord], str | None], labels: dict[str, str],
-             confidence: float, scope: Scope) -> list[Figure]:
+             confidence: float, scope: Scope, minimums: Minimums) -> list[Figure]:
     figures = []
     for key, obs in sorted(_observations(audits, key_of).items()):
-        strata = scope.get(key, frozenset(sizes))
-        in_scope = {h: n for h, n in sizes.items() if h in strata}
-        estimate = stratified_rate([o for o in obs if o.stratum in strata], in_scope,
-                                   confidence)
-        figures.append(Figure(key, labels.get(key, key), estimate, tuple(sorted(
-            h for h in strata if in_scope.get(h, 0) > 0 or any(o.stratum == h for o in obs)))))
+        rags = scope.get(key, frozenset(rag_of(h) for h in sizes))
+        in_scope = {h: n for h, n in sizes.items() if rag_of(h) in rags}
+        estimate = stratified_rate([o for o in obs if rag_of(o.stratum) in rags], in_scope,
+                                   confidence, min_audits=minimums.audits,
+                                   min_effective_n=minimums.effective_n)
+        covered = {rag_of(h) for h, n in in_scope.items() if n > 0}
+        covered |= {rag_of(o.stratum) for o in obs if rag_of(o.stratum) in rags}
+        figures.append(Figure(key, labels.get(key, key), estimate, tuple(sorted(covered))))
     return figures
 
 
-def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
-               team_sizes: Mapping[str, Mapping[str, int]], start: dt.date, end: dt.date,
-               team_names: Mapping[str, str] | None = None, confidence: float = 0.95
-               ) -> ComplianceReport:
-    """The report for ``audits`` (pure: the caller supplies stratum sizes)."""
+def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
+               team_sizes: Mapping[str, Mapping[str, float]], start: dt.date, end: dt.date,
+               team_names: Mapping[str, str] | None = None, confidence: float = 0.95,
+               *, open_cases: Mapping[str, int] | None = None,
+               minimums: Minimums | None = None) -> ComplianceReport:
+    """The report for ``audits`` (pure: the caller supplies the population's sizes per
+    design stratum, ``sizes``, overall and per team)."""
+    minimums = minimums or Minimums()
     labels = {a.question_code: a.question_text for r in audits for a in r.answers}
+    designed = [a for a in audits if a.stratum is not None]
 
     def standard_of(a: AnswerRecord) -> str | None:
         return a.standard_code
@@ -137,46 +178,61 @@ def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, int],
     def question_of(a: AnswerRecord) -> str | None:
         return a.question_code
 
-    standard_scope = scopes(audits, standard_of, sizes)
-    by_standard = _figures(audits, sizes, standard_of, {}, confidence, standard_scope)
-    by_question = _figures(audits, sizes, question_of, labels, confidence,
-                           scopes(audits, question_of, sizes))
+    standard_scope = scopes(designed, standard_of, sizes)
+    by_standard = _figures(designed, sizes, standard_of, {}, confidence, standard_scope,
+                           minimums)
+    by_question = _figures(designed, sizes, question_of, labels, confidence,
+                           scopes(designed, question_of, sizes), minimums)
     teams: dict[str, list[AuditRecord]] = {}
-    for audit in audits:
+    for audit in designed:
         if audit.team_id is not None:
             teams.setdefault(audit.team_id, []).append(audit)
     names = team_names or {}
     by_team = [TeamFigures(team, names.get(team, team), len(team_audits),
                            _figures(team_audits, team_sizes.get(team, {}), standard_of, {},
-                                    confidence, standard_scope))
+                                    confidence, standard_scope, minimums))
                for team, team_audits in sorted(teams.items(),
                                                key=lambda kv: names.get(kv[0], kv[0]))]
     rag_pairs = [(a.auditor_rag, a.recorded_rag) for a in audits
                  if a.auditor_rag and a.recorded_rag]
-    return ComplianceReport(start, end, len(audits), dict(sizes), by_standard, by_question,
-                            by_team, agreement(rag_pairs, confidence=confidence))
+    if open_cases is None:
+        totals: dict[str, float] = {}
+        for h, n in sizes.items():
+            totals[rag_of(h)] = totals.get(rag_of(h), 0) + n
+        open_cases = {h: round(n) for h, n in totals.items()}
+    return ComplianceReport(start, end, len(audits), dict(open_cases), by_standard,
+                            by_question, by_team, agreement(rag_pairs, confidence=confidence),
+                            excluded=len(audits) - len(designed),
+                            assumed_design=sum(a.assumed_design for a in designed),
+                            weeks=((end - start).days + 1) / 7)
 
 
 def compliance_report(ctx: ServiceContext, start: dt.date, end: dt.date,
-                      confidence: float = 0.95) -> ComplianceReport:
+                      confidence: float = 0.95, minimums: Minimums | None = None
+                      ) -> ComplianceReport:
     """Weighted figures for finalised audits dated ``start`` to ``end`` inclusive."""
     if end < start:
         raise InputProblem(f"the period ends ({end}) before it starts ({start})")
+    priority = load_sampling_settings().priority_cohorts
+    weeks = ((end - start).days + 1) / 7
     with ctx.store.read() as session:
-        audits = load_audits(session, start, end)
-        sizes, team_sizes = caseload_sizes(session, end)
+        audits = load_audits(session, start, end, priority)
+        sizes, team_sizes = caseload_sizes(session, end, priority, weeks)
+        open_cases = open_by_rag(session, end)
         names = {t.id: t.name for t in session.scalars(select(Team))}
-    return compliance(audits, sizes, team_sizes, start, end, names, confidence)
+    return compliance(audits, sizes, team_sizes, start, end, names, confidence,
+                      open_cases=open_cases, minimums=minimums)
 
 
 def rolling_reports(ctx: ServiceContext, end: dt.date | None = None,
-                    weeks: Sequence[int] = WINDOWS_WEEKS) -> list[ComplianceReport]:
+                    weeks: Sequence[int] = WINDOWS_WEEKS, minimums: Minimums | None = None
+                    ) -> list[ComplianceReport]:
     """One report per window of ``weeks`` weeks ending on ``end`` (default today)."""
     end = end or ctx.today()
     reports = []
     for index, n in enumerate(weeks):
         ctx.report(index, len(weeks), f"{n}-week window")
         reports.append(compliance_report(ctx, end - dt.timedelta(weeks=n) +
-                                         dt.timedelta(days=1), end))
+                                         dt.timedelta(days=1), end, minimums=minimums))
     ctx.report(len(weeks), len(weeks), "done")
     return reports

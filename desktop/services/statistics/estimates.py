@@ -1,32 +1,38 @@
-"""The design-weighted compliance rate and its 95% interval.
+"""The design-weighted compliance rate and its 95% interval (docs/statistics.md).
 
-Why weights: Red and Amber cases are over-sampled (10 + 10 of 25 a week, while most
-of a caseload is Green), so a plain share of "met" answers over-represents the riskier
-cases. Each audit in stratum h stands for N_h / n_h cases (stratum size over sample
-size), which gives the stratified estimator of the caseload's compliance.
+Why weights: the sampler over-samples Red and Amber and, within every RAG, takes the
+priority cohorts first (seeds 000, 001), so a plain share of "met" answers over-
+represents the riskier cases. A stratum here is a design stratum of the draw, the
+group a case was drawn from (RAG x priority x area, ``Observation.stratum``), and
+each audit in stratum h stands for N_h / n_h units of the population (N_h its size,
+n_h its audits). Within a group the sampler takes a simple random sample, so this is
+the stratified estimator of the caseload's compliance for the design actually used.
 
 The estimator is the ratio R = sum(w*y) / sum(w*x), with y = 1 when the standard was
 met and x = 1 when it applied (a "not applicable" answer leaves the case out of the
 domain, e.g. the VTT review for Red cases). When every answer applies this is exactly
 Cochran's stratified proportion p_st = sum(W_h p_h). Its variance is the Taylor
 linearisation for a stratified design with the finite-population correction,
-v = sum N_h^2 (1 - n_h/N_h) s2_zh / n_h with z = (y - R x) / X, which reduces to
-Cochran's sum W_h^2 (1 - f_h) p_h q_h / (n_h - 1) in that case.
+v = sum N_h^2 (1 - n_h/N_h) s2_zh / n_h with z = (y - R x) / X (Cochran 1977, 5A.13
+and 6.13; Sarndal, Swensson and Wretman 1992, 5.5). A stratum with one audit has no
+s2 of its own: such strata are pooled within their RAG x priority (else their RAG,
+else all of them) as collapsed strata (Cochran 1977, 5A.12), which overstates the
+variance a little, never understates it; a lone one left counts its own squared
+deviation. A stratum of the population with no audit at all passes its size to the
+audited strata of its RAG x priority (else of its RAG) in proportion to theirs.
 
-Why not "estimate +/- 1.96 SE": with 25 audits a week the Wald interval breaks down
-near 0% and 100% (it can even leave [0, 1]) and covers far less than 95%. The
-interval is Wilson's score interval on the design-effective sample size
-n* = R(1 - R) / v (Kish), as evaluated for complex surveys by Dean and Pagano (2015):
-it stays inside [0, 1], is asymmetric near the edges, and for one stratum without
-the correction it is the familiar Wilson interval. When v is 0 because every stratum
-was audited completely, the figure is exact and the interval is the point; when v is
-0 because the answers agree within every stratum (R is 0 or 1, say), n* is taken as
-the number of applicable answers, so 10 out of 10 is not reported as certain.
+The interval is Wilson's score interval on an effective sample size (Dean and Pagano
+2015), n_eff = min(n*, n_Kish, n): n* = R(1 - R) / v is the design-effect size, n_Kish
+= (sum w)^2 / sum w^2 (Kish 1965) is the most the weights allow whatever the
+answers say, and n the applicable answers. Why the cap (issue 10, item 2): with every
+answer in a heavily weighted stratum alike, v and so the interval collapsed (2 Green
+audits carrying 70% of a team's weight read "95.0%, CI 89.6 to 97.6"); Kish's n of
+4.1 gives 46.5 to 99.8. When v is 0 because every stratum was audited completely the
+figure is exact and the interval is the point.
 
-A stratum present in the caseload needs at least two audits (its variance needs
-n_h - 1 > 0); otherwise the result says "insufficient sample" instead of a number.
-A stratum size below its sample size (cases re-rated since) is raised to the sample
-size, because the population cannot be smaller than what was audited.
+A figure with fewer than ``MIN_AUDITS`` applicable answers, an effective n below
+``MIN_EFFECTIVE_N``, or a RAG of the population with fewer than ``MIN_PER_STRATUM``
+audits says "insufficient sample" instead of a number.
 """
 
 from __future__ import annotations
@@ -36,8 +42,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 
-METHOD = "stratified ratio estimator, weights N_h/n_h, FPC; Wilson interval on Kish n*"
+METHOD = ("stratified ratio estimator over the draw's design strata, weights N_h/n_h, "
+          "FPC; Wilson interval on min(n*, Kish n, n)")
+#: A RAG present in the population needs this many audits (its variance needs n - 1 > 0).
 MIN_PER_STRATUM = 2
+#: Below these a figure says "insufficient sample": one week of a team's audits (6 to 8)
+#: is not enough to publish, nor is a figure whose weights leave it worth fewer than 8.
+MIN_AUDITS = 10
+MIN_EFFECTIVE_N = 8.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +61,29 @@ class Observation:
     met: bool
 
 
+@dataclass(frozen=True, slots=True)
+class StratumCount:
+    """What one design stratum contributed: its audits, applicable answers, population
+    size (after any collapsing of unaudited strata) and the weight of each audit."""
+
+    stratum: str
+    audits: int
+    applicable: int
+    size: float
+    weight: float
+
+
 @dataclass(frozen=True)
 class Estimate:
     """Attributes:
         rate: the weighted compliance rate, None when the sample is insufficient.
         low, high: the interval at ``confidence``.
+        effective_n: the n the interval was computed on, min(n*, Kish n, n).
+        kish_n: Kish's effective n of the weights alone.
         applicable: answers that applied (the domain's sample size).
         audits: observations in the sample, applicable or not.
         unweighted: the plain share of "met" among applicable answers, for contrast.
+        per_stratum: each design stratum's audits, size and weight.
         note: why there is no figure ("insufficient sample: ..."), else "".
     """
 
@@ -71,6 +98,8 @@ class Estimate:
     confidence: float
     note: str = ""
     method: str = METHOD
+    kish_n: float | None = None
+    per_stratum: tuple[StratumCount, ...] = ()
 
     @property
     def sufficient(self) -> bool:
@@ -94,14 +123,79 @@ def wilson(rate: float, n: float, confidence: float = 0.95) -> tuple[float, floa
     return low, high
 
 
+def rag_of(stratum: str) -> str:
+    """The RAG part of a design stratum (``red/priority/<area>``) or a plain RAG."""
+    return stratum.split("/", 1)[0]
+
+
+def group_of(stratum: str) -> str:
+    """RAG x priority: the level unaudited and single-audit strata are pooled at."""
+    return "/".join(stratum.split("/")[:2])
+
+
+def _collapsed_sizes(sizes: Mapping[str, float], audited: Mapping[str, int]
+                     ) -> dict[str, float]:
+    """Each audited stratum's size plus its share of the unaudited strata's sizes of
+    its RAG x priority (else its RAG). Sizes never fall below the audits."""
+    result = {h: float(max(sizes.get(h, 0), n)) for h, n in audited.items() if n}
+    for h, size in sizes.items():
+        if size <= 0 or audited.get(h):
+            continue
+        for level in (group_of, rag_of):
+            peers = [g for g in result if level(g) == level(h)]
+            if peers:
+                total = sum(sizes.get(g, 0) or result[g] for g in peers)
+                for g in peers:
+                    result[g] += size * (sizes.get(g, 0) or result[g]) / total
+                break
+    return result
+
+
 def _insufficient(note: str, applicable: int, audits: int, unweighted: float | None,
-                  confidence: float) -> Estimate:
-    return Estimate(None, None, None, None, None, applicable, audits, unweighted, confidence,
-                    f"insufficient sample: {note}")
+                  confidence: float, per_stratum: tuple[StratumCount, ...] = (),
+                  kish: float | None = None, effective: float | None = None) -> Estimate:
+    return Estimate(None, None, None, None, effective, applicable, audits, unweighted,
+                    confidence, f"insufficient sample: {note}", kish_n=kish,
+                    per_stratum=per_stratum)
 
 
-def stratified_rate(observations: Iterable[Observation], stratum_sizes: Mapping[str, int],
-                    confidence: float = 0.95) -> Estimate:
+def _variance(by_stratum: Mapping[str, list[Observation]], sizes: Mapping[str, float],
+              rate: float, total_x: float) -> tuple[float, bool]:
+    """The linearised variance (module docstring) and whether it was a census."""
+    variance = 0.0
+    census = True
+    singles: dict[str, list[float]] = {}
+    for h, obs in by_stratum.items():
+        n_h, size = len(obs), sizes[h]
+        fpc = max(0.0, 1 - n_h / size)
+        census &= fpc == 0
+        t = [size / n_h * ((o.applicable and o.met) - rate * o.applicable) / total_x
+             for o in obs]
+        if n_h == 1:
+            if fpc > 0:
+                singles.setdefault(group_of(h), []).extend(t)
+            continue
+        mean = sum(t) / n_h
+        variance += fpc * n_h / (n_h - 1) * sum((v - mean) ** 2 for v in t)
+    for level in (lambda g: g, rag_of, lambda g: ""):
+        pooled: dict[str, list[float]] = {}
+        for g, values in singles.items():
+            pooled.setdefault(level(g), []).extend(values)
+        singles = {}
+        for g, values in pooled.items():
+            if len(values) == 1:
+                singles[g] = values
+                continue
+            mean = sum(values) / len(values)
+            k = len(values)
+            variance += k / (k - 1) * sum((v - mean) ** 2 for v in values)
+    variance += sum(v[0] ** 2 for v in singles.values())
+    return max(variance, 0.0), census
+
+
+def stratified_rate(observations: Iterable[Observation], stratum_sizes: Mapping[str, float],
+                    confidence: float = 0.95, *, min_audits: int = MIN_AUDITS,
+                    min_effective_n: float = MIN_EFFECTIVE_N) -> Estimate:
     """The weighted rate over the population whose stratum sizes are ``stratum_sizes``."""
     by_stratum: dict[str, list[Observation]] = {}
     for obs in observations:
@@ -110,37 +204,47 @@ def stratified_rate(observations: Iterable[Observation], stratum_sizes: Mapping[
     applicable = sum(o.applicable for v in by_stratum.values() for o in v)
     met = sum(o.applicable and o.met for v in by_stratum.values() for o in v)
     unweighted = met / applicable if applicable else None
-    sizes = {h: max(stratum_sizes.get(h, 0), len(by_stratum.get(h, ())))
-             for h in set(stratum_sizes) | set(by_stratum)}
-    for h in sorted(sizes):
-        n_h = len(by_stratum.get(h, ()))
-        if sizes[h] > 0 and n_h < MIN_PER_STRATUM:
-            return _insufficient(f"{h.title()} stratum has {n_h} audit{'s' * (n_h != 1)} "
-                                 f"(needs {MIN_PER_STRATUM})", applicable, audits, unweighted,
-                                 confidence)
+    per_rag: dict[str, float] = {}
+    for h, size in stratum_sizes.items():
+        per_rag[rag_of(h)] = per_rag.get(rag_of(h), 0) + size
+    audited_rag: dict[str, int] = {}
+    for h, obs in by_stratum.items():
+        audited_rag[rag_of(h)] = audited_rag.get(rag_of(h), 0) + len(obs)
+        per_rag.setdefault(rag_of(h), 0)
+    for rag in sorted(per_rag):
+        n_rag = audited_rag.get(rag, 0)
+        if (per_rag[rag] > 0 or n_rag) and n_rag < MIN_PER_STRATUM:
+            return _insufficient(f"{rag.title()} stratum has {n_rag} audit"
+                                 f"{'s' * (n_rag != 1)} (needs {MIN_PER_STRATUM})",
+                                 applicable, audits, unweighted, confidence)
     if applicable == 0:
         return _insufficient("no answer applied", 0, audits, None, confidence)
-    total_y = total_x = 0.0
-    for h, obs in by_stratum.items():
-        weight = sizes[h] / len(obs)
-        total_y += weight * sum(o.applicable and o.met for o in obs)
-        total_x += weight * sum(o.applicable for o in obs)
+    sizes = _collapsed_sizes(stratum_sizes, {h: len(v) for h, v in by_stratum.items()})
+    weights = {h: sizes[h] / len(obs) for h, obs in by_stratum.items()}
+    per_stratum = tuple(StratumCount(h, len(obs), sum(o.applicable for o in obs), sizes[h],
+                                     weights[h]) for h, obs in sorted(by_stratum.items()))
+    total_y = sum(weights[h] * sum(o.applicable and o.met for o in obs)
+                  for h, obs in by_stratum.items())
+    total_x = sum(weights[h] * sum(o.applicable for o in obs)
+                  for h, obs in by_stratum.items())
     rate = total_y / total_x
-    variance = 0.0
-    census = True
-    for h, obs in by_stratum.items():
-        n_h, size = len(obs), sizes[h]
-        fpc = 1 - n_h / size
-        census &= fpc == 0
-        z = [((o.applicable and o.met) - rate * o.applicable) / total_x for o in obs]
-        mean = sum(z) / n_h
-        s2 = sum((v - mean) ** 2 for v in z) / (n_h - 1)
-        variance += size * size * fpc * s2 / n_h
-    variance = max(variance, 0.0)
+    kish = total_x ** 2 / sum(weights[h] ** 2 * sum(o.applicable for o in obs)
+                              for h, obs in by_stratum.items())
+    variance, census = _variance(by_stratum, sizes, rate, total_x)
     if census and variance == 0:
         return Estimate(rate, rate, rate, 0.0, None, applicable, audits, unweighted, confidence,
-                        "every case in every stratum was audited")
-    effective = rate * (1 - rate) / variance if variance > 0 else float(applicable)
+                        "every case in every stratum was audited", kish_n=kish,
+                        per_stratum=per_stratum)
+    design_n = rate * (1 - rate) / variance if variance > 0 else math.inf
+    effective = min(design_n, kish, float(applicable))
+    if applicable < min_audits:
+        return _insufficient(f"{applicable} applicable audit{'s' * (applicable != 1)} "
+                             f"(needs {min_audits})", applicable, audits, unweighted,
+                             confidence, per_stratum, kish, effective)
+    if effective < min_effective_n:
+        return _insufficient(f"effective sample size {effective:.1f} (needs "
+                             f"{min_effective_n:g})", applicable, audits, unweighted,
+                             confidence, per_stratum, kish, effective)
     low, high = wilson(rate, effective, confidence)
     return Estimate(rate, low, high, math.sqrt(variance), effective, applicable, audits,
-                    unweighted, confidence)
+                    unweighted, confidence, kish_n=kish, per_stratum=per_stratum)

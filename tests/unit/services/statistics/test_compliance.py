@@ -16,6 +16,7 @@ from desktop.models import (
 )
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.compliance import (
+    Minimums,
     compliance,
     compliance_report,
     rolling_reports,
@@ -24,6 +25,9 @@ from desktop.services.statistics.observations import AnswerRecord, AuditRecord, 
 from tests.unit.services.sampling.caseload import Caseload
 
 D = dt.date
+#: These tests check the arithmetic on a handful of audits, below the publishing
+#: minimums (tested in test_estimates.py and below).
+ANY_SIZE = Minimums(audits=0, effective_n=0)
 
 
 def record(stratum: str, value: str, team: str = "t1", code: str = "q_visit") -> AuditRecord:
@@ -36,7 +40,7 @@ def test_weighted_figure_differs_from_the_plain_share() -> None:
     audits = ([record("red", "met")] * 3 + [record("red", "not_met")] * 7
               + [record("green", "met")] * 4 + [record("green", "partly_met")])
     report = compliance(audits, {"red": 100, "green": 900}, {}, D(2026, 11, 1),
-                        D(2026, 11, 30))
+                        D(2026, 11, 30), minimums=ANY_SIZE)
     [figure] = report.by_standard
     # 0.1 * 0.3 + 0.9 * 0.8 = 0.75, against a plain 7/15.
     assert figure.key == "visit_f2f"
@@ -51,7 +55,7 @@ def test_team_with_a_thin_stratum_is_insufficient() -> None:
               + [record("red", "met", "t2")] * 2 + [record("green", "not_met", "t2")] * 2)
     sizes = {"t1": {"red": 10, "green": 40}, "t2": {"red": 5, "green": 20}}
     report = compliance(audits, {"red": 15, "green": 60}, sizes, D(2026, 11, 1),
-                        D(2026, 11, 30), {"t1": "Alpha", "t2": "Beta"})
+                        D(2026, 11, 30), {"t1": "Alpha", "t2": "Beta"}, minimums=ANY_SIZE)
     alpha, beta = report.by_team
     assert alpha.team_name == "Alpha"
     assert alpha.figures[0].estimate.note == (
@@ -106,8 +110,9 @@ def world(store):  # type: ignore[no-untyped-def]
 
 def test_report_from_the_store_counts_only_finalised_audits(world) -> None:  # type: ignore[no-untyped-def]
     ctx = ServiceContext(store=world)
-    report = compliance_report(ctx, D(2026, 11, 1), D(2026, 11, 30))
-    assert report.audits == 8 and report.stratum_sizes == {"red": 20, "green": 80}
+    report = compliance_report(ctx, D(2026, 11, 1), D(2026, 11, 30), minimums=ANY_SIZE)
+    assert report.audits == 8 and report.assumed_design == 8
+    assert report.stratum_sizes == {"red": 20, "green": 80}
     figures = {f.key: f.estimate for f in report.by_standard}
     # Visits: Red 2 of 4 met, each audit standing for 5 cases: 10 of 20. Green 3 met and
     # 1 not applicable, each standing for 20: 60 of an estimated 60 applicable.
@@ -123,7 +128,7 @@ def test_report_from_the_store_counts_only_finalised_audits(world) -> None:  # t
 
 def test_rolling_windows_pool_more_weeks(world) -> None:  # type: ignore[no-untyped-def]
     ctx = ServiceContext(store=world, clock=lambda: dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC))
-    four, eight, twelve = rolling_reports(ctx)
+    four, eight, twelve = rolling_reports(ctx, minimums=ANY_SIZE)
     assert (four.start, four.end) == (D(2026, 10, 27), D(2026, 11, 23))
     assert (four.audits, eight.audits, twelve.audits) == (8, 8, 11)
     visits = {f.key: f.estimate for f in twelve.by_standard}["visit_f2f"]
@@ -149,7 +154,36 @@ def test_stratum_comes_from_the_draw_when_known(store) -> None:  # type: ignore[
                           sample_item_id=item.id))
     with store.read() as session:
         [record_] = load_audits(session, D(2026, 11, 1), D(2026, 11, 30))
-    assert record_.stratum == "red"
+    assert record_.stratum == f"red/other/{load.areas['North']}" and record_.assumed_design
+
+
+def test_design_stratum_of_the_draw_is_used_and_targeted_audits_stay_out(store) -> None:  # type: ignore[no-untyped-def]
+    load = Caseload(store)
+    drawn, targeted = load.cases_of(2, "green")
+    auditor = load.auditor("a", "North")
+    with store.transaction() as session:
+        template = AuditTemplate(code="t", title="t")
+        weekly = Sample(auditor_id=auditor, iso_week="2026-W47")
+        themed = Sample(auditor_id=auditor, iso_week="2026-W47", kind="targeted")
+        session.add_all([template, weekly, themed])
+        session.flush()
+        items = [SampleItem(sample_id=weekly.id, case_id=drawn, stratum="amber",
+                            rag_at_draw="amber", selection_probability=0.25,
+                            design_stratum="amber/priority/X"),
+                 SampleItem(sample_id=themed.id, case_id=targeted, stratum="targeted",
+                            rag_at_draw="green")]
+        session.add_all(items)
+        session.flush()
+        session.add_all([Audit(case_id=item.case_id, auditor_id=auditor,
+                               template_id=template.id, status="finalised",
+                               audit_date=D(2026, 11, 18), sample_item_id=item.id)
+                         for item in items])
+    with store.read() as session:
+        records = {r.case_id: r for r in load_audits(session, D(2026, 11, 1), D(2026, 11, 30))}
+    assert records[drawn].stratum == "amber/priority/X" and not records[drawn].assumed_design
+    assert records[targeted].stratum is None
+    report = compliance(list(records.values()), {}, {}, D(2026, 11, 1), D(2026, 11, 30))
+    assert (report.audits, report.excluded) == (2, 1)
 
 
 def test_a_green_only_question_covers_green_but_missing_audits_do_not_narrow() -> None:
@@ -162,7 +196,7 @@ def test_a_green_only_question_covers_green_but_missing_audits_do_not_narrow() -
     audits = ([audit("red", (record("red", "met").answers[0],))] * 3
               + [audit("green", (green_only, record("green", "not_met").answers[0]))] * 3)
     report = compliance(audits, {"red": 100, "amber": 0, "green": 900}, {}, D(2026, 11, 1),
-                        D(2026, 11, 30))
+                        D(2026, 11, 30), minimums=ANY_SIZE)
     figures = {f.key: f for f in report.by_standard}
     assert figures["visit_complex_green"].strata == ("green",)
     assert figures["visit_complex_green"].estimate.rate == 1.0
@@ -171,7 +205,7 @@ def test_a_green_only_question_covers_green_but_missing_audits_do_not_narrow() -
     # Amber holds cases but no audits at all: a question asked in Red and Green still
     # needs Amber audits before it gives a figure.
     report = compliance(audits, {"red": 100, "amber": 50, "green": 900}, {}, D(2026, 11, 1),
-                        D(2026, 11, 30))
+                        D(2026, 11, 30), minimums=ANY_SIZE)
     figures = {f.key: f for f in report.by_standard}
     assert figures["visit_f2f"].estimate.note == (
         "insufficient sample: Amber stratum has 0 audits (needs 2)")

@@ -61,7 +61,7 @@ def test_unbiased_over_every_possible_stratified_sample() -> None:
         for green in itertools.combinations(population["green"], 2):
             data = ([Observation("red", True, bool(y)) for y in red]
                     + [Observation("green", True, bool(y)) for y in green])
-            est = stratified_rate(data, sizes)
+            est = stratified_rate(data, sizes, min_audits=0, min_effective_n=0)
             rates.append(est.rate)
             variances.append(est.standard_error ** 2)
     assert np.mean(rates) == pytest.approx(truth)
@@ -71,7 +71,7 @@ def test_unbiased_over_every_possible_stratified_sample() -> None:
 def test_not_applicable_answers_leave_the_domain() -> None:
     # VTT review applies to Green only: the rate is Green's.
     data = obs("red", 0, 0, 10) + obs("green", 3, 1)
-    est = stratified_rate(data, {"red": 100, "green": 400})
+    est = stratified_rate(data, {"red": 100, "green": 400}, min_audits=4, min_effective_n=0)
     assert est.rate == pytest.approx(0.75)
     assert est.applicable == 4 and est.audits == 14
 
@@ -86,9 +86,55 @@ def test_single_stratum_interval_is_wilson_on_effective_n() -> None:
 
 
 def test_interval_stays_inside_0_1_and_is_not_certain_at_100_percent() -> None:
-    est = stratified_rate(obs("red", 10, 0) + obs("green", 5, 0), {"red": 50, "green": 500})
+    # Every answer met: no variance to see, so the interval rests on Kish's n of the
+    # weights, (10*5 + 5*100)^2 / (10*25 + 5*10000) = 6.02, not on the 15 audits.
+    est = stratified_rate(obs("red", 10, 0) + obs("green", 5, 0), {"red": 50, "green": 500},
+                          min_effective_n=0)
     assert est.rate == 1.0 and est.high == 1.0
-    assert est.low == pytest.approx(proportion_confint(15, 15, method="wilson")[0])
+    assert est.kish_n == est.effective_n == pytest.approx(550 ** 2 / 50250)
+    assert est.low == pytest.approx(proportion_confint(6.0199, 6.0199, method="wilson")[0],
+                                    abs=1e-4)
+
+
+def test_a_heavy_stratum_without_variance_does_not_collapse_the_interval() -> None:
+    # The team: 2 Green audits (both met) carry 70% of the weight, 12 Red and
+    # Amber audits the rest. The design-effect n is huge; Kish's n (about 4.1) rules.
+    data = obs("red", 5, 1) + obs("amber", 5, 1) + obs("green", 2, 0)
+    sizes = {"red": 150, "amber": 150, "green": 700}
+    est = stratified_rate(data, sizes, min_effective_n=0)
+    weights = [25.0] * 12 + [350.0] * 2
+    kish = sum(weights) ** 2 / sum(w * w for w in weights)
+    assert est.effective_n == pytest.approx(kish) and kish < 5
+    assert est.low < 0.6 and est.high > 0.99
+    assert est.effective_n <= est.applicable
+    assert {c.stratum: (c.audits, c.weight) for c in est.per_stratum} == {
+        "red": (6, 25.0), "amber": (6, 25.0), "green": (2, 350.0)}
+
+
+def test_below_the_minimums_a_figure_says_insufficient_sample() -> None:
+    few = stratified_rate(obs("red", 4, 2) + obs("green", 1, 1), {"red": 50, "green": 500})
+    assert few.rate is None and few.note == (
+        "insufficient sample: 8 applicable audits (needs 10)")
+    light = stratified_rate(obs("red", 6, 6) + obs("green", 2, 0), {"red": 50, "green": 5000})
+    assert light.rate is None and light.note.startswith(
+        "insufficient sample: effective sample size")
+    assert light.effective_n is not None and light.effective_n < 8
+
+
+def test_design_strata_pool_single_audits_and_pass_on_unaudited_sizes() -> None:
+    # red/priority/N has 1 audit: pooled with red/priority/S's single audit for its
+    # variance. red/other/S has no audit: its 300 cases go to red/other/N.
+    data = (obs("red/priority/N", 1, 0) + obs("red/priority/S", 0, 1)
+            + obs("red/other/N", 8, 2) + obs("green/other/N", 6, 2))
+    sizes = {"red/priority/N": 10, "red/priority/S": 10, "red/other/N": 100,
+             "red/other/S": 300, "green/other/N": 800}
+    est = stratified_rate(data, sizes)
+    cells = {c.stratum: c.size for c in est.per_stratum}
+    assert cells == {"red/priority/N": 10, "red/priority/S": 10, "red/other/N": 400,
+                     "green/other/N": 800}
+    expected = (10 * 1 + 10 * 0 + 400 * 0.8 + 800 * 0.75) / 1220
+    assert est.rate == pytest.approx(expected)
+    assert est.standard_error is not None and est.standard_error > 0
 
 
 def test_census_is_exact() -> None:
