@@ -3,9 +3,15 @@
 Without ``--from`` it reports rolling windows of 4, 8 and 12 weeks ending ``--to``
 (default today). ``--json`` prints ``{"windows": [...]}``; each window holds
 ``start``, ``end``, ``audits``, ``stratum_sizes``, ``by_standard``, ``by_question``,
-``by_team`` and ``rag_agreement``; each figure holds ``key``, ``label``, ``rate``,
-``low``, ``high``, ``applicable``, ``audits``, ``unweighted``, ``strata`` (the RAG
-strata it covers) and ``note``.
+``by_team`` and ``rag_agreement``, with ``population`` ("case-weeks"), ``weeks``,
+``excluded`` (targeted audits, left out) and ``assumed_design`` (audits with no
+recorded design stratum); each figure holds ``key``, ``label``, ``rate``, ``low``,
+``high``, ``applicable``, ``audits``, ``unweighted``, ``strata`` (the RAG strata it
+covers), ``effective_n`` (what the interval rests on), ``kish_n``, ``per_stratum``
+(each design stratum's ``audits``, ``applicable``, ``size`` in case-weeks and
+``weight``), ``sufficient`` and ``note`` ("insufficient sample: ..." when there is no
+figure). ``rag_agreement.describes`` says that agreement and kappa describe the
+audited sample, not the caseload. See docs/statistics.md.
 """
 
 from __future__ import annotations
@@ -39,12 +45,22 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.set_defaults(handler=run)
 
 
+#: What the agreement figures describe (issue 10, item 5): the audits as drawn, Red and
+#: priority cases over-represented by design, with no weighting to the caseload.
+AGREEMENT_SCOPE = ("the audited sample (unweighted; Red and priority cases are "
+                   "over-represented by design), not the caseload")
+
+
 def figure_json(figure: Figure) -> dict[str, Any]:
     e = figure.estimate
     return {"key": figure.key, "label": figure.label, "rate": e.rate, "low": e.low,
             "high": e.high, "standard_error": e.standard_error, "applicable": e.applicable,
             "audits": e.audits, "unweighted": e.unweighted, "strata": list(figure.strata),
-            "note": e.note}
+            "effective_n": e.effective_n, "kish_n": e.kish_n, "sufficient": e.sufficient,
+            "per_stratum": [{"stratum": c.stratum, "audits": c.audits,
+                             "applicable": c.applicable, "size": c.size, "weight": c.weight}
+                            for c in e.per_stratum],
+            "method": e.method, "note": e.note}
 
 
 def kappa_json(k: Kappa) -> dict[str, Any]:
@@ -55,12 +71,14 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
     return {"categories": list(a.categories), "pairs": a.pairs, "table": a.table,
             "percent": a.percent, "percent_low": a.percent_low, "percent_high": a.percent_high,
             "kappa": kappa_json(a.unweighted), "kappa_linear": kappa_json(a.linear),
-            "kappa_quadratic": kappa_json(a.quadratic), "note": a.note}
+            "kappa_quadratic": kappa_json(a.quadratic), "note": a.note,
+            "describes": AGREEMENT_SCOPE}
 
 
 def report_json(r: ComplianceReport) -> dict[str, Any]:
     return {"start": r.start, "end": r.end, "audits": r.audits,
-            "stratum_sizes": r.stratum_sizes,
+            "stratum_sizes": r.stratum_sizes, "population": "case-weeks", "weeks": r.weeks,
+            "excluded": r.excluded, "assumed_design": r.assumed_design,
             "by_standard": [figure_json(f) for f in r.by_standard],
             "by_question": [figure_json(f) for f in r.by_question],
             "by_team": [{"team_id": t.team_id, "team_name": t.team_name, "audits": t.audits,
@@ -76,19 +94,25 @@ def figure_line(figure: Figure, indent: str = "  ") -> str:
     e = figure.estimate
     if not e.sufficient:
         return f"{indent}{figure.key:<24} {e.note}"
+    effective = "" if e.effective_n is None else f", effective n={e.effective_n:.0f}"
     return (f"{indent}{figure.key:<24} {_pct(e.rate):>7}  95% CI {_pct(e.low)} to "
-            f"{_pct(e.high)}  (n={e.applicable}, unweighted {_pct(e.unweighted)})")
+            f"{_pct(e.high)}  (n={e.applicable}{effective}, unweighted {_pct(e.unweighted)})")
 
 
 FIGURE_HEADER = (f"  {'standard':<24} {'rate':>7}  95% interval "
-                 "(n = audits it applies to, unweighted rate)")
+                 "(n = audits it applies to, effective n the interval rests on, "
+                 "unweighted rate)")
 
 
 def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
     """One window's text; without ``everything`` the teams are counted, not listed
     (a whole county's teams made stats print 374 lines)."""
     lines = [f"{r.start.isoformat()} to {r.end.isoformat()}: {r.audits} finalised audits; "
-             "open caseload " + ", ".join(f"{k} {v}" for k, v in sorted(r.stratum_sizes.items()))]
+             "open caseload " + ", ".join(f"{k} {v}" for k, v in sorted(r.stratum_sizes.items()))
+             + "; weighted to the caseload's case-weeks"]
+    if r.excluded:
+        lines.append(f"  {r.excluded} audits of targeted samples are left out of these "
+                     "figures (their chance of selection is not known)")
     figures = [figure_line(f) for f in r.by_standard]
     lines += [FIGURE_HEADER, *figures] if figures else ["  no scored answers"]
     if everything:
@@ -98,6 +122,7 @@ def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
     elif r.by_team:
         lines.append(f"  {len(r.by_team)} teams with audits (--all lists each team's figures)")
     a = r.rag_agreement
+    lines.append(f"  RAG agreement and kappa describe {AGREEMENT_SCOPE}:")
     if a.note and a.percent is None:
         lines.append(f"  RAG agreement: {a.note}")
     else:
