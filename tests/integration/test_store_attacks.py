@@ -45,7 +45,7 @@ def test_a_kill_while_a_new_store_is_made_never_bricks_it(tmp_path: Path) -> Non
     assert run(home, "import", str(export.path), "--db", str(timing)).returncode == 0
     whole = time.monotonic() - began
     killed = 0
-    offsets = [whole * k / 14 for k in range(1, 14)]
+    offsets = [whole * k / 10 for k in range(1, 10)]  # nine moments across the import
     for n, offset in enumerate(offsets):
         db = tmp_path / f"new{n}" / "dipsample.db"
         process = attack.start(home, "import", str(export.path), "--db", str(db))
@@ -60,7 +60,7 @@ def test_a_kill_while_a_new_store_is_made_never_bricks_it(tmp_path: Path) -> Non
         _check_ok(home, db)
         assert not list(db.parent.glob("*.bak")), "a new store needs no backup"
         assert not (db.parent / "dipsample.db.new").exists()
-    assert killed >= 8, f"only {killed} of {len(offsets)} runs were killed mid-way"
+    assert killed >= 6, f"only {killed} of {len(offsets)} runs were killed mid-way"
 
 
 UPGRADE_THEN_HANG = """
