@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, RuleViolation
@@ -59,6 +59,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.disagreements import LIVE, close_if_now_agreeing, open_disagreement
 from desktop.services.escalations import open_escalation
 from desktop.services.event_log import log_change, log_edit
+from desktop.services.sampling.settings import load_sampling_settings
 from desktop.services.templates.versions import current_template
 from desktop.services.workflow_settings import load_workflow_settings
 
@@ -100,6 +101,25 @@ def _editable(session: Session, ctx: ServiceContext, audit_id: str) -> Audit:
     return audit
 
 
+def _check_reaudit_gap(session: Session, case: Case, today: dt.date) -> None:
+    """No case is audited again within the re-audit gap (seed 001; docs/domain.md,
+    'Sampling rules'), whichever way the audit was started: the sampler keeps such
+    cases out of samples, and this keeps them out of audits begun any other way.
+    The gap counts back from today, as the sampler counts back from the week's Monday.
+    """
+    gap = load_sampling_settings().reaudit_gap_days
+    if gap <= 0:
+        return
+    cutoff = today - dt.timedelta(days=gap)
+    last = session.scalar(select(func.max(Audit.audit_date)).where(
+        Audit.case_id == case.id, Audit.deleted.is_(False)))
+    latest = max((d for d in (last, case.last_audit) if d is not None), default=None)
+    if latest is not None and latest > cutoff:
+        raise RuleViolation(f"case {case.case_ref} was audited on {latest:%d %b %Y}; it can "
+                            f"be audited again from {latest + dt.timedelta(days=gap):%d %b %Y} "
+                            f"({gap} days)")
+
+
 def start_audit(ctx: ServiceContext, case_id: str, template_code: str, *,
                 sample_item_id: str | None = None, exercise_id: str | None = None) -> str:
     """A new draft audit of a case with the current version of a template; its id."""
@@ -114,6 +134,7 @@ def start_audit(ctx: ServiceContext, case_id: str, template_code: str, *,
         if busy is not None:
             raise RuleViolation(f"case {case.case_ref} already has an audit in progress "
                                 f"({busy})")
+        _check_reaudit_gap(session, case, ctx.today())
         if sample_item_id is not None:
             item = session.get(SampleItem, sample_item_id)
             if item is None or item.case_id != case_id:

@@ -229,8 +229,9 @@ class _Draw:
 
 
 def _order(auditors: Sequence[AuditorSpec], seed: int, salt: str) -> list[str]:
-    """One-area auditors first (an area's own auditors are served from it first), then
-    the rest; within each, a seeded random order, the same whatever order was given."""
+    """One-area auditors first (an area's own auditors are served from it before
+    anyone who can also draw elsewhere), then the rest; within each, a seeded random
+    order, the same whatever order was given."""
     ranked = sorted(auditors, key=lambda a: a.auditor_id)
     rng = random.Random(f"{seed}:order:{salt}")
     keys = {a.auditor_id: (len(a.area_ids) > 1, rng.random()) for a in ranked}
@@ -268,21 +269,24 @@ def _share_out_area(draw: _Draw, area: str, order: list[str], one_area: set[str]
         return shares[auditor][area][target] - (
             draw.held[auditor].count(target) - before[auditor][target])
 
+    single = [a for a in order if a in one_area]
+    several = [a for a in order if a not in one_area]
     for rag in RAGS:
         first = (rag, area, True)
         weights = {"priority": settings.priority_weight * len(draw.groups.get(first, ())),
                    "other": float(len(draw.groups.get((rag, area, False), ())))}
-        aimed = {a: _split(shares[a][area][rag], weights,
-                           random.Random(f"{seed}:{area}:{a}:{rag}"))["priority"]
-                 for a in order}
-        taken = {a: draw.held[a].count(rag) for a in order}
-        draw.round_robin(order, lambda a, r=rag, aim=aimed, t=taken: min(
-            want(a, r), aim[a] - (draw.held[a].count(r) - t[a])), [first], rag)
-        for keys in ([(rag, area, False)], [first]):
-            draw.round_robin(order, lambda a, r=rag: want(a, r), keys, rag)
+        # The area's own auditors are served before those who can also draw elsewhere.
+        for turn in (single, several):
+            aimed = {a: _split(shares[a][area][rag], weights,
+                               random.Random(f"{seed}:{area}:{a}:{rag}"))["priority"]
+                     for a in turn}
+            taken = {a: draw.held[a].count(rag) for a in turn}
+            draw.round_robin(turn, lambda a, r=rag, aim=aimed, t=taken: min(
+                want(a, r), aim[a] - (draw.held[a].count(r) - t[a])), [first], rag)
+            for keys in ([(rag, area, False)], [first]):
+                draw.round_robin(turn, lambda a, r=rag: want(a, r), keys, rag)
     # A multi-area auditor fills a short RAG only once every area has been tried
     # for the RAG itself (in :func:`_cross_area`).
-    single = [a for a in order if a in one_area]
     for target in RAGS:
         for donor in settings.fill_from.get(target, ()):
             draw.round_robin(single, lambda a, t=target: want(a, t),
