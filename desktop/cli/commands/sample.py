@@ -9,8 +9,10 @@ Modes:
   --collisions --week W            cases claimed by more than one auditor that week
 
 ``--json`` prints ``{"week": W, "samples": [{"auditor_id", "items": [{"case_ref",
-"rag", "reason", ...}], "shortfalls": [...], ...}]}``. Exit code 1 when a sample holds
-fewer cases than asked for (the shortfall is printed), or when collisions are found.
+"rag", "reason", "selection_probability", "design_stratum", ...}], "shortfalls": [...],
+...}]}`` (a targeted pick's probability and stratum are null: not known). Exit code 1
+when a sample holds fewer cases than asked for (the shortfall is printed), or when
+collisions are found.
 """
 
 from __future__ import annotations
@@ -69,7 +71,9 @@ def sample_json(view: SampleView) -> dict[str, Any]:
             "items": [{"case_ref": i.case_ref, "case_id": i.case_id, "rag": i.rag,
                        "stratum": i.stratum, "reason": i.reason, "status": i.status,
                        "item_id": i.item_id, "drop_reason": i.drop_reason,
-                       "replaces_item_id": i.replaces_item_id} for i in view.items],
+                       "replaces_item_id": i.replaces_item_id,
+                       "selection_probability": i.probability,
+                       "design_stratum": i.design_stratum} for i in view.items],
             "shortfalls": [shortfall_to_dict(s) for s in view.shortfalls]}
 
 
