@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import ServiceArea, Team, User, UserServiceArea, Worker
 from desktop.models.enums import Role, WorkerRole
-from desktop.services.caseload.report import Problems, RowProblem, one_of
+from desktop.services.audits.refused import ImportRefused
+from desktop.services.caseload.report import ImportReport, Problems, RowProblem, one_of
 from desktop.services.caseload.resolve import derived_staff_ref
 from desktop.services.context import ServiceContext
+from desktop.services.people.names import service_area_names
 from desktop.services.tabular import CONTROL_REASON, HeaderRule, Table, read_table
 
 #: Column names a staff list may use, per field (matched in any letter case).
@@ -66,6 +68,51 @@ SEPARATORS = re.compile(r"\s*[;|/]\s*|\s*,\s*")
 EVERY_AREA = frozenset({"all", "all areas", "every area", "*"})
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,79}")
 LENGTHS = {"name": 120, "job_title": 120, "staff_ref": 40}
+#: Each role in the words a listing shows (the codes are for files and the command line).
+ROLE_NAMES: dict[str, str] = {
+    Role.AUDITOR: "Auditor", Role.COORDINATOR: "Coordinator",
+    Role.TEAM_MANAGER: "Team manager", Role.SOCIAL_WORKER: "Social worker",
+    Role.QA: "QA", Role.MODERATOR: "Moderator", Role.HEAD_OF_SERVICE: "Head of service",
+    Role.ADMINISTRATOR: "Administrator",
+}
+#: The fields of one person, in a form's order, with the column names add_user reports.
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("name", "Name"), ("username", "Username"), ("roles", "Roles"),
+    ("areas", "Service areas"), ("teams", "Teams"), ("job_title", "Job title"),
+    ("staff_ref", "Staff ref"))
+
+
+def roles_in_words(roles: tuple[str, ...]) -> str:
+    """A person's roles as a listing shows them ("Auditor, QA"), in :class:`Role`'s order."""
+    order = list(Role)
+    known = sorted((Role(r) for r in roles if r in ROLE_NAMES), key=order.index)
+    return ", ".join([ROLE_NAMES[r] for r in known] + [r for r in roles if r not in ROLE_NAMES])
+
+
+class PersonRefused(InputProblem):
+    """One person not added, and why, field by field.
+
+    Why fields and not only the sentence: the window's dialog shows each reason beside
+    the field it is about (``reasons`` maps a key of :data:`FIELDS` to its first reason).
+    """
+
+    def __init__(self, reasons: dict[str, str], message: str) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
+class StaffRefused(ImportRefused):
+    """A staff list refused whole; ``report`` holds the listed rows and every count,
+    for the window's table of bad rows (the same one the caseload import shows)."""
+
+    def __init__(self, source: str, problems: Problems) -> None:
+        refusal = problems.refusal(source)
+        super().__init__(source, problems.listed())
+        self.problems = refusal.problems
+        self.message = refusal.message
+        self.args = (refusal.message,)
+        self.report = ImportReport(file=source, profile="staff list")
+        self.report.refuse(problems)
 
 
 @dataclass(frozen=True)
@@ -221,13 +268,13 @@ def import_staff(ctx: ServiceContext, path: Path | str, *, sheet: str | None = N
 
     Raises:
         InputProblem: the file cannot be read or lacks a column.
-        ImportRefused: bad rows (every one listed); nothing was written.
+        StaffRefused: bad rows (every one listed); nothing was written.
     """
     ctx.report(0, 1, "reading the staff list")
     table, people, problems = read_staff(path, sheet=sheet)
     result = StaffImport(file=table.source, rows=len(table.rows), notes=list(table.notes))
     if problems:
-        raise problems.refusal(table.source)
+        raise StaffRefused(table.source, problems)
     store = ctx.store
     with store.read() if dry_run else store.transaction() as session:
         org = _Org(session)
@@ -237,7 +284,7 @@ def import_staff(ctx: ServiceContext, path: Path | str, *, sheet: str | None = N
         problems.extend(org.problems)
         if problems:
             session.rollback()
-            raise problems.refusal(table.source)
+            raise StaffRefused(table.source, problems)
         result.new_areas, result.new_teams = org.new_areas, org.new_teams
         if dry_run:
             session.rollback()
@@ -358,27 +405,41 @@ def add_user(ctx: ServiceContext, *, username: str, name: str, roles: str,
     """Add one user (the same checks as a staff list's row).
 
     Raises:
-        InputProblem: a value is missing or malformed, or the username is taken.
+        PersonRefused: a value is missing or malformed, or the username is taken.
     """
     problems = Problems()
     cells = (name, username, roles, areas, teams, job_title, staff_ref)
-    fake = Table(source="add", headers=("Name", "Username", "Roles", "Service areas", "Teams",
-                                        "Job title", "Staff ref"))
-    where = {k: i for i, k in enumerate(("name", "username", "roles", "areas", "teams",
-                                         "job_title", "staff_ref"))}
+    fake = Table(source="add", headers=tuple(header for _key, header in FIELDS))
+    where = {key: i for i, (key, _header) in enumerate(FIELDS)}
     person = _check_row(fake, where, 1, tuple(c or None for c in cells), (), {}, problems)
     if person is None:
         first = problems.listed()[0]
-        raise InputProblem(f"{first.column}: {first.reason}")
+        raise PersonRefused(_reasons(problems.listed()), f"{first.column}: {first.reason}")
     with ctx.store.transaction() as session:
         if session.scalar(select(User.id).where(func.lower(User.username)
                                                 == username.strip().lower())):
-            raise InputProblem(f"the username '{username.strip()}' is taken")
+            raise PersonRefused({"username": "the username is taken"},
+                                f"the username '{username.strip()}' is taken")
         org = _Org(session)
         _apply(session, org, person, StaffImport(file="add"))
         if org.problems:
-            raise InputProblem(org.problems[0].reason)
+            raise PersonRefused(_reasons(org.problems), org.problems[0].reason)
     return _member(ctx, username)
+
+
+def _reasons(problems: list[RowProblem]) -> dict[str, str]:
+    """Each field's first reason, by the key of :data:`FIELDS` its column names."""
+    keys = {header: key for key, header in FIELDS}
+    reasons: dict[str, str] = {}
+    for problem in problems:
+        reasons.setdefault(keys.get(problem.column, "name"), problem.reason)
+    return reasons
+
+
+def service_area_choices(ctx: ServiceContext) -> list[str]:
+    """Every live service area's name, sorted: the areas a new person may be given."""
+    with ctx.store.read() as session:
+        return service_area_names(session)
 
 
 def list_users(ctx: ServiceContext, *, include_inactive: bool = False,
