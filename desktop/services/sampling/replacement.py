@@ -17,7 +17,12 @@ from desktop.errors import InputProblem, RuleViolation
 from desktop.models import Case, Claim, Sample, SampleItem, User
 from desktop.models.enums import DropReason, Role, SampleItemStatus
 from desktop.services.context import ServiceContext
-from desktop.services.sampling.allocate import COHORT_LABELS, Candidate, label
+from desktop.services.sampling.allocate import (
+    COHORT_LABELS,
+    Candidate,
+    design_stratum,
+    label,
+)
 from desktop.services.sampling.population import load_population
 from desktop.services.sampling.records import areas_of, claim_row, item_row
 from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
@@ -45,23 +50,41 @@ class Replacement:
 
 
 def _choose(candidates: list[Candidate], stratum: str, settings: SamplingSettings,
-            seed: str) -> tuple[Candidate, str] | None:
-    """Priority cohorts first, then random, from the stratum; then the fill order."""
+            seed: str, group: str | None = None
+            ) -> tuple[Candidate, str, float, str] | None:
+    """The replacement, why, its chance and its design stratum.
+
+    Why the dropped case's own group first, at random within it: the group (RAG x
+    priority x area) is what the estimates weight by, and a case taken uniformly from
+    what the group has left keeps the group's picks a simple random sample
+    (docs/statistics.md). Then the same RAG, priority cases first, in the auditor's
+    areas; then the fill order.
+    """
     priority = set(settings.priority_cohorts)
+
+    def key(c: Candidate) -> str:
+        return design_stratum(c.rag, c.service_area_id, c.cohort in priority)
+
+    pools: list[tuple[str, list[Candidate]]] = []
+    if group is not None:
+        pools.append((stratum, [c for c in candidates if key(c) == group]))
     for source in (stratum, *settings.fill_from.get(stratum, ())):
-        pool = sorted((c for c in candidates if c.rag == source), key=lambda c: c.case_ref)
+        pools.append((source, [c for c in candidates if c.rag == source]))
+    for source, pool in pools:
         if not pool:
             continue
+        pool = sorted(pool, key=lambda c: c.case_ref)
         random.Random(f"{seed}:{source}").shuffle(pool)
         pool.sort(key=lambda c: c.cohort not in priority)
         case = pool[0]
+        tied = [c for c in pool if (c.cohort in priority) == (case.cohort in priority)]
         if source != stratum:
             why = f"filled from {label(source)}: {label(stratum)} stratum has no eligible case"
         elif case.cohort in priority:
             why = f"priority cohort: {COHORT_LABELS.get(case.cohort, case.cohort)}"
         else:
             why = f"random from {label(stratum)} stratum"
-        return case, why
+        return case, why, 1 / len(tied), key(case)
     return None
 
 
@@ -102,11 +125,11 @@ def replace_item(ctx: ServiceContext, item_id: str, reason: str, note: str = "",
                                      settings, areas_of(session, sample.auditor_id),
                                      extra_excluded=in_sample)
         chosen = _choose(population.candidates, item.stratum, settings,
-                         f"{sample.seed}:{item.id}")
+                         f"{sample.seed}:{item.id}", item.design_stratum)
         if chosen is None:
             raise RuleViolation("no eligible case is left in the auditor's service areas to "
                                 "replace this one")
-        case, why = chosen
+        case, why, probability, group = chosen
         now = ctx.now()
         item.status = SampleItemStatus.DROPPED.value
         item.drop_reason = reason
@@ -118,7 +141,8 @@ def replace_item(ctx: ServiceContext, item_id: str, reason: str, note: str = "",
         last = session.scalar(select(func.max(SampleItem.position)).where(
             SampleItem.sample_id == sample.id)) or 0
         row = item_row(sample.id, case.case_id, last + 1, item.stratum, case.rag,
-                       f"replacement ({DROP_REASON_TEXT[reason]}): {why}", replaces=item.id)
+                       f"replacement ({DROP_REASON_TEXT[reason]}): {why}", replaces=item.id,
+                       probability=probability, design_stratum=group)
         recorder = recorder_of(session)
         session.flush()
         recorder.bulk_insert(session, SampleItem, [row])

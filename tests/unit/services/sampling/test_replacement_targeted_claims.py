@@ -155,3 +155,21 @@ def test_replacement_fills_from_the_next_stratum_when_its_own_is_exhausted(ctx, 
     assert (result.stratum, result.rag) == ("red", "amber")
     assert result.reason == ("replacement (closed since the draw): filled from Amber: Red "
                              "stratum has no eligible case")
+
+
+def test_a_replacement_records_its_group_and_chance_and_a_targeted_pick_none(
+        ctx, load) -> None:  # type: ignore[no-untyped-def]
+    for rag in ("red", "amber", "green"):
+        load.cases_of(15, rag)
+    load.auditor("am-north", "North")
+    sample = draw_weekly(ctx, "am-north", WEEK, seed=3)
+    assert all(i.design_stratum and 0 < (i.probability or 0) <= 1 for i in sample.items)
+    dropped = next(i for i in sample.items if i.stratum == "green")
+    result = replace_item(ctx, dropped.item_id, "conflict_of_interest")
+    again = {i.item_id: i for i in draw_weekly(ctx, "am-north", WEEK).items}
+    new = again[result.new_item_id]
+    # The dropped case's own group: 15 Green cases, 5 drawn, so 1 in 10 left.
+    assert new.design_stratum == dropped.design_stratum
+    assert new.probability == pytest.approx(1 / 10)
+    targeted = draw_targeted(ctx, "am-north", WEEK, TargetCriteria(rag="red"), 2, seed=1)
+    assert [(i.probability, i.design_stratum) for i in targeted.items] == [(None, None)] * 2
