@@ -101,6 +101,10 @@ class ImportScreen(Screen):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(steps)
+        # The steps whole on the left (no sideways scrolling to reach Preview); the
+        # preview and any refused rows take the rest.
+        scroll.setMinimumWidth(steps.sizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.preview_model = TextTableModel(("Row",), self)
         self.preview_table = CopyableTableView(self.preview_model, "import_preview")
         self.preview_table.setAccessibleName("The file's first rows")
@@ -149,6 +153,10 @@ class ImportScreen(Screen):
                 else profile.name
             self.mapping.addItem(words[:90], profile.name)
         self.mapping.addItem("Map the columns by hand", BY_HAND)
+        # Long descriptions would widen the step past the window; the list shows them whole.
+        self.mapping.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mapping.setMinimumContentsLength(28)
         self.mapping.currentIndexChanged.connect(self._mapping_changed)
         label = QLabel("&Mapping:")
         label.setBuddy(self.mapping)

@@ -69,7 +69,6 @@ class SettingsFormView(QWidget):
             problem.hide()
             label = QLabel(f"{field.label}:")
             label.setBuddy(editor)
-            label.setWordWrap(True)
             row = QHBoxLayout()
             row.addWidget(editor, 1)
             row.addWidget(problem, 1)
