@@ -44,6 +44,7 @@ from desktop.services.standards.settings_history import (
 from desktop.services.templates.library import TemplateRow, import_template, template_rows
 from desktop.services.templates.versions import TemplateVersion
 from desktop.views.path_field import PathField
+from desktop.views.people_tab import PeopleTab
 from desktop.views.screen import Host, Screen
 from desktop.views.settings_form_view import SettingsFormView
 from desktop.views.text_table import CopyableTableView, TextTableModel
@@ -93,6 +94,7 @@ class SettingsScreen(Screen):
     Attributes:
         tabs: the tabs; ``forms`` maps each settings file name to its form view.
         history_model: the standards' versions, newest first.
+        people: the People tab (the store's users, added, imported, deactivated).
         templates_model: every template version; ``template_file`` and
             ``import_template_button`` bring a new version in; ``template_outcome``
             says what happened.
@@ -101,7 +103,7 @@ class SettingsScreen(Screen):
 
     key = "settings"
     title = "Se&ttings"
-    reads = frozenset({"settings"})
+    reads = frozenset({"settings", "people"})
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -122,6 +124,8 @@ class SettingsScreen(Screen):
         self.tabs.addTab(self._form_tab(SAMPLING), "Sampling &quotas")
         self.tabs.addTab(self._templates_tab(), "Audit te&mplates")
         self.tabs.addTab(self._form_tab(WORKFLOW), "&Workflow")
+        self.people = PeopleTab(host)
+        self.tabs.addTab(self.people, "&People")
         layout = QVBoxLayout(self)
         layout.addWidget(self.who)
         layout.addWidget(self.tabs)
@@ -170,6 +174,14 @@ class SettingsScreen(Screen):
     def refresh(self) -> None:
         self.host.call("Reading the settings", read_settings_snapshot, dialog=False) \
             .success(self._show).run()
+        self.people.refresh()
+
+    def find(self) -> bool:
+        """Ctrl+F: the People tab's filter, when that tab is showing."""
+        if self.tabs.currentWidget() is not self.people:
+            return False
+        self.people.find()
+        return True
 
     def _show(self, snapshot: SettingsSnapshot) -> None:
         user = self.host.user

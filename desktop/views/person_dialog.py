@@ -1,0 +1,186 @@
+"""Adding one person: name, username, job title, roles and service areas.
+
+Why check boxes and not typed lists: a QA lead adding an auditor picks the store's own
+service areas and the roles by their names; nothing to misspell. Why the dialog stays
+open on OK: the service judges the person (on the worker), and what it refuses is shown
+beside the field it is about, in the service's own words, so the person fixes that
+field and tries again without retyping the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from desktop.models.enums import Role
+from desktop.qt import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.services.people.staff import ROLE_NAMES
+from desktop.views.palette import PROBLEM_STYLE
+
+#: Check boxes per row in the roles and service-areas groups.
+PER_ROW = 2
+
+
+def sentence(phrase: str) -> str:
+    """A service's phrase ("the name is blank") as a sentence a person reads."""
+    phrase = phrase.strip()
+    return phrase[:1].upper() + phrase[1:] + ("" if phrase.endswith(".") else ".")
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """What the dialog holds: role codes and area names as ticked, texts as typed."""
+
+    name: str
+    username: str
+    job_title: str
+    roles: tuple[str, ...]
+    areas: tuple[str, ...]
+
+
+def _problem_label(what: str) -> QLabel:
+    label = QLabel()
+    label.setAccessibleName(f"Problem with the {what}")
+    label.setStyleSheet(PROBLEM_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _boxes(title: str, names: Mapping[str, str]) -> tuple[QGroupBox, dict[str, QCheckBox]]:
+    group = QGroupBox(title)
+    grid = QGridLayout(group)
+    boxes: dict[str, QCheckBox] = {}
+    for number, (key, words) in enumerate(names.items()):
+        box = QCheckBox(words)
+        box.setAccessibleName(words)
+        grid.addWidget(box, number // PER_ROW, number % PER_ROW)
+        boxes[key] = box
+    return group, boxes
+
+
+class PersonDialog(QDialog):
+    """Signals:
+        submitted: the person chose Add; the screen asks the service, then closes the
+            dialog (accept) or calls :meth:`show_problems`.
+
+    Attributes:
+        name_edit, username_edit, job_title_edit: the typed fields.
+        role_boxes: role code to its check box; area_boxes: area name to its check box.
+        problems: field key (name, username, job_title, roles, areas) to the label
+            beside it; ``status`` says anything else.
+        add_button: Add.
+    """
+
+    submitted = Signal()
+
+    def __init__(self, areas: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a person")
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName("Name")
+        self.username_edit = QLineEdit()
+        self.username_edit.setAccessibleName("Username")
+        self.username_edit.setPlaceholderText("Letters, digits and . _ @ -")
+        self.job_title_edit = QLineEdit()
+        self.job_title_edit.setAccessibleName("Job title")
+        self.job_title_edit.setPlaceholderText("e.g. Area Manager (North)")
+        roles_group, self.role_boxes = _boxes(
+            "&Roles (none ticked: taken from a seed 000 job title)",
+            {role.value: ROLE_NAMES[role] for role in Role})
+        areas_group, self.area_boxes = _boxes("Service &areas", {a: a for a in areas})
+        if not areas:
+            areas_group.layout().addWidget(QLabel("No service areas yet: import a staff list "
+                                                  "or a caseload first."), 0, 0)
+        self.problems = {key: _problem_label(what) for key, what in (
+            ("name", "name"), ("username", "username"), ("job_title", "job title"),
+            ("roles", "roles"), ("areas", "service areas"))}
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Why the person was not added")
+        buttons = QDialogButtonBox()
+        self.add_button = QPushButton("A&dd")
+        self.add_button.setAccessibleName("Add the person")
+        self.add_button.setDefault(True)
+        buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button.clicked.connect(self.submitted.emit)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        for text, edit, key in (("&Name:", self.name_edit, "name"),
+                                ("&Username:", self.username_edit, "username"),
+                                ("&Job title:", self.job_title_edit, "job_title")):
+            label = QLabel(text)
+            label.setBuddy(edit)
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(self.problems[key], 1)
+            form.addRow(label, row)
+            edit.textEdited.connect(lambda _text, k=key: self.problems[k].hide())
+        column = QVBoxLayout(self)
+        column.addLayout(form)
+        for group, key in ((roles_group, "roles"), (areas_group, "areas")):
+            column.addWidget(group)
+            column.addWidget(self.problems[key])
+        column.addWidget(self.status)
+        column.addWidget(buttons)
+        order: list[QWidget] = [self.name_edit, self.username_edit, self.job_title_edit,
+                                *self.role_boxes.values(), *self.area_boxes.values(),
+                                self.add_button, cancel]
+        for first, second in pairwise(order):
+            self.setTabOrder(first, second)
+        self.name_edit.setFocus()
+
+    def person(self) -> NewPerson:
+        return NewPerson(
+            name=self.name_edit.text().strip(), username=self.username_edit.text().strip(),
+            job_title=self.job_title_edit.text().strip(),
+            roles=tuple(k for k, box in self.role_boxes.items() if box.isChecked()),
+            areas=tuple(k for k, box in self.area_boxes.items() if box.isChecked()))
+
+    def set_busy(self, busy: bool) -> None:
+        """While the service judges the person, Add waits (a second click adds nothing)."""
+        self.add_button.setEnabled(not busy)
+        if busy:
+            self.status.setText("Adding…")
+
+    def show_problems(self, reasons: Mapping[str, str], message: str = "") -> None:
+        """Each refused field's sentence beside it; focus goes to the first refused.
+
+        A reason about no field of this form (a team, say) is the status sentence.
+        """
+        first: QWidget | None = None
+        for key, label in self.problems.items():
+            text = reasons.get(key, "")
+            label.setText(sentence(text) if text else "")
+            label.setVisible(bool(text))
+            if text and first is None:
+                first = self._field(key)
+        others = [r for k, r in reasons.items() if k not in self.problems]
+        self.status.setText(sentence(others[0] if others else message) if (
+            others or (message and first is None)) else "")
+        if first is not None:
+            first.setFocus()
+
+    def _field(self, key: str) -> QWidget:
+        if key == "roles":
+            return next(iter(self.role_boxes.values()))
+        if key == "areas":
+            return next(iter(self.area_boxes.values()), self.add_button)
+        return {"name": self.name_edit, "username": self.username_edit,
+                "job_title": self.job_title_edit}[key]
