@@ -34,6 +34,8 @@ class AuditSummary:
     origin: str
     comment_until: dt.datetime | None
     significant_harm: bool
+    #: The template's title as a person reads it ("Risk assessment and RAG rating").
+    template_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def _summary(audit: Audit, case_ref: str, template: AuditTemplate) -> AuditSumma
     return AuditSummary(audit.id, audit.case_id, case_ref, audit.auditor_id, audit.status,
                         audit.grade, audit.audit_date, template.code, template.version,
                         audit.recorded_rag, audit.auditor_rag, audit.origin,
-                        audit.comment_until, audit.significant_harm)
+                        audit.comment_until, audit.significant_harm, template.title)
 
 
 def list_audits(ctx: ServiceContext, *, status: str | None = None,

@@ -14,6 +14,7 @@ typed when the draft is reopened.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 
 from desktop.errors import UserError
@@ -153,7 +154,9 @@ class AuditFormWidget(QScrollArea):
         layout = QVBoxLayout(page)
         summary = form.view.summary
         case_rag = (form.case_rag or "not rated").title()
-        header = QLabel(f"<b>Case {summary.case_ref}</b>: {summary.template_code.replace('_', ' ')}"
+        title = summary.template_title or summary.template_code.replace("_", " ")
+        # Escaped: a case reference comes from a council's export, and is not markup.
+        header = QLabel(f"<b>Case {html.escape(summary.case_ref)}</b>: {html.escape(title)}"
                         f" (version {summary.template_version}). The case is rated "
                         f"{case_rag} on the record. Status: {summary.status.replace('_', ' ')}.")
         header.setWordWrap(True)
