@@ -21,6 +21,7 @@ from desktop.qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -128,7 +129,7 @@ class PeopleTab(QWidget):
         self.count = QLabel()
         self.add_button = QPushButton("&Add a person…")
         self.add_button.setAccessibleName("Add a person")
-        self.active_button = QPushButton("Deacti&vate")
+        self.active_button = QPushButton("&Deactivate")
         self.active_button.setAccessibleName("Deactivate the selected person")
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
@@ -172,13 +173,23 @@ class PeopleTab(QWidget):
         inside.addWidget(hint)
         inside.addLayout(row)
         inside.addWidget(self.problems, 1)
+        people = QWidget()
+        upper = QVBoxLayout(people)
+        upper.setContentsMargins(0, 0, 0, 0)
+        upper.addLayout(filters)
+        upper.addWidget(self.table, 1)
+        upper.addLayout(buttons)
+        upper.addWidget(self.outcome)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("people_split")  # remembered with the screen
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(people)
+        self.splitter.addWidget(import_box)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
         column = QVBoxLayout(self)
         column.addWidget(self.who)
-        column.addLayout(filters)
-        column.addWidget(self.table, 2)
-        column.addLayout(buttons)
-        column.addWidget(self.outcome)
-        column.addWidget(import_box, 1)
+        column.addWidget(self.splitter, 1)
         order: list[QWidget] = [self.filter_edit, self.table, self.add_button,
                                 self.active_button, self.staff_file.edit,
                                 self.staff_file.button, self.import_button]
@@ -223,7 +234,7 @@ class PeopleTab(QWidget):
         chosen = selected_rows(self.table)
         member = chosen[0] if chosen else None
         deactivate = member is None or member.active
-        self.active_button.setText("Deacti&vate" if deactivate else "Acti&vate")
+        self.active_button.setText("&Deactivate" if deactivate else "Activat&e")
         self.active_button.setAccessibleName(
             f"{'Deactivate' if deactivate else 'Activate'} the selected person")
         self.active_button.setEnabled(self.editable and member is not None)
@@ -303,6 +314,12 @@ class PeopleTab(QWidget):
             areas=";".join(person.areas), job_title=person.job_title)) \
             .success(added).failure(refused).run()
 
+    def _room_for_problems(self) -> None:
+        """Give the bad rows at least half the height, so a person sees them at once."""
+        upper, lower = self.splitter.sizes()
+        if lower < upper:
+            self.splitter.setSizes([(upper + lower) // 2, (upper + lower) - (upper + lower) // 2])
+
     def import_list(self) -> None:
         if not self.editable:
             return
@@ -322,6 +339,7 @@ class PeopleTab(QWidget):
                                      "changed. Its bad rows are listed below.")
                 self.problems.show_report(exc.report)
                 self.problems.show()
+                self._room_for_problems()
             else:
                 self.problems.hide()
                 self._refused(exc, "The staff list was not imported:")

@@ -34,6 +34,8 @@ from desktop.views.palette import PROBLEM_STYLE
 
 #: Check boxes per row in the roles and service-areas groups.
 PER_ROW = 2
+#: Wide enough that a field and the sentence beside it each fit on one line or two.
+MIN_WIDTH = 620
 
 
 def sentence(phrase: str) -> str:
@@ -67,7 +69,7 @@ def _boxes(title: str, names: Mapping[str, str]) -> tuple[QGroupBox, dict[str, Q
     grid = QGridLayout(group)
     boxes: dict[str, QCheckBox] = {}
     for number, (key, words) in enumerate(names.items()):
-        box = QCheckBox(words)
+        box = QCheckBox(words.replace("&", "&&"))  # "Mid & East" is no mnemonic
         box.setAccessibleName(words)
         grid.addWidget(box, number // PER_ROW, number % PER_ROW)
         boxes[key] = box
@@ -92,6 +94,7 @@ class PersonDialog(QDialog):
     def __init__(self, areas: Sequence[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a person")
+        self.setMinimumWidth(MIN_WIDTH)
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Name")
         self.username_edit = QLineEdit()

@@ -111,15 +111,18 @@ def test_qa_adds_an_auditor_for_an_area_sees_them_and_deactivates_them(
             cell(tab, "am-dewhurst", "Active")) == ("Auditor", "North", "Active")
 
     find_and_select(qtbot, window, tab, "dewhurst")
-    assert tab.active_button.text() == "Deacti&vate" and tab.active_button.isEnabled()
+    assert tab.active_button.text() == "&Deactivate" and tab.active_button.isEnabled()
     click(qtbot, tab.active_button)
     qtbot.waitUntil(lambda: cell(tab, "am-dewhurst", "Active") == "Deactivated", timeout=WAIT)
     assert tab.outcome.text().startswith("Testperson Dewhurst is deactivated")
     assert [m.active for m in shown(tab)] == [False]
-    qtbot.waitUntil(lambda: tab.active_button.text() == "Acti&vate", timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.active_button.text() == "Activat&e", timeout=WAIT)
     assert window.store is not None
     assert "am-dewhurst" not in {p.username for p in people(ServiceContext(
         store=window.store))}
+    click(qtbot, tab.active_button)  # and back again
+    qtbot.waitUntil(lambda: cell(tab, "am-dewhurst", "Active") == "Active", timeout=WAIT)
+    assert tab.outcome.text() == "Testperson Dewhurst is active again."
 
 
 def test_qa_cannot_deactivate_themselves(qtbot: QtBot, county_path: Path) -> None:
@@ -164,6 +167,9 @@ def test_a_staff_list_with_a_bad_row_shows_the_row_and_adds_nobody(
     qtbot.keyClick(tab.staff_file.edit, Qt.Key.Key_Return)
     qtbot.waitUntil(tab.problems.isVisible, timeout=WAIT)
     assert [row[:2] for row in tab.problems.model.rows] == [("5", "Username")]
+    table = tab.problems.table
+    first = table.visualRect(tab.problems.model.index(0, 2))
+    assert table.viewport().rect().contains(first)  # in sight, not squeezed away
     assert tab.problems.model.rows[0][2].startswith("a username is letters, digits")
     assert tab.problems.heading.text().startswith("Nothing was imported: 1 bad row")
     assert tab.outcome.text().startswith("The staff list was not imported; nobody was added")
