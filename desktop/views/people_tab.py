@@ -294,12 +294,16 @@ class PeopleTab(QWidget):
         dialog.set_busy(True)
 
         def added(member: StaffMember) -> None:
-            dialog.accept()
+            if self.dialog is dialog:  # not closed with Cancel while the service worked
+                dialog.accept()
             self._written(f"Added {member.name} ({member.username}): "
                           f"{roles_in_words(member.roles) or 'no roles'} in "
                           f"{', '.join(member.areas)}.", {member.id})
 
         def refused(exc: BaseException) -> None:
+            if self.dialog is not dialog:
+                self._refused(exc, "The person was not added:")
+                return
             dialog.set_busy(False)
             if isinstance(exc, PersonRefused):
                 dialog.show_problems(exc.reasons, exc.message)
