@@ -1,0 +1,103 @@
+"""A week's 450 case-tool PDFs, against reportlab writing the same pages of plain text.
+
+Ours is the whole batch as the Reports screen and ``dipsample report case-tool --week``
+run it: read 450 audits (answers, actions, comments, disagreements, names) from the
+encrypted store, lay each out as its own A4 PDF with the embedded fonts, the marking and
+"Page n of N", and log one export per audit. The baseline writes the same number of
+files, each with the same number of pages as ours made, filled with plain paragraphs in
+the same embedded font: no database, no tables, no header or footer, no log. 450 is seed
+000's weekly sample (18 auditors, 25 cases each); the demo county's busiest week is
+topped up from the week before when it has fewer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+from benchmarks.core import Benchmark, Side, Sides
+from benchmarks.stores import create_store
+from desktop.reports.case_tool import BatchResult, write_case_tools
+from desktop.reports.fonts import BODY, ensure_fonts
+from desktop.services.context import ServiceContext
+from desktop.services.demo_county import build_demo_county
+from desktop.services.reporting.case_tool import week_audit_ids
+from desktop.services.sampling.weeks import shift_week, week_of
+
+AS_OF = dt.date(2026, 11, 20)
+NOON = dt.datetime.combine(AS_OF, dt.time(12), tzinfo=dt.UTC)
+WEEKLY = 450
+TEXT = ("The risk assessment was reviewed with the team manager and the plan was updated "
+        "to reflect the child's views and the agencies involved. ") * 4
+
+
+def pick_audits(ctx: ServiceContext, wanted: int) -> list[str]:
+    """The busiest recent week's audits, topped up from the other weeks to ``wanted``."""
+    weeks = [shift_week(week_of(AS_OF), -k) for k in range(8)]
+    by_week = sorted((week_audit_ids(ctx, w) for w in weeks), key=len, reverse=True)
+    chosen: list[str] = []
+    for ids in by_week:
+        chosen += [i for i in ids if i not in chosen][:wanted - len(chosen)]
+    return chosen
+
+
+def plain_pdfs(folder: Path, pages: list[int]) -> int:
+    """The baseline: one file per entry of ``pages``, that many pages of paragraphs, in
+    the same embedded font (the fonts are a requirement, item 7, not our overhead)."""
+    body = ParagraphStyle("plain", parent=getSampleStyleSheet()["BodyText"],
+                          fontName=ensure_fonts() and BODY)
+    for n, count in enumerate(pages):
+        story = []
+        for page in range(count):
+            story += [Paragraph(TEXT, body) for _ in range(8)]
+            if page < count - 1:
+                story.append(PageBreak())
+        SimpleDocTemplate(str(folder / f"plain_{n:04d}.pdf"), pagesize=A4).build(story)
+    return len(pages)
+
+
+def _page_counts(files: tuple[Path, ...]) -> list[int]:
+    from pypdf import PdfReader
+
+    return [len(PdfReader(f).pages) for f in files]
+
+
+@contextmanager
+def setup(workdir: Path, quick: bool) -> Iterator[Sides]:
+    store = create_store(workdir / "reports.db")
+    try:
+        ctx = ServiceContext(store=store, clock=lambda: NOON)
+        build_demo_county(ctx, cases=1_500 if quick else 6_000, seed=1, as_of=AS_OF)
+        ids = pick_audits(ctx, 60 if quick else WEEKLY)
+        ours_dir, base_dir = workdir / "case_tools", workdir / "plain"
+
+        def fresh(folder: Path) -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+
+        first = write_case_tools(ctx, ids, workdir / "probe")
+        pages = _page_counts(first.files)
+
+        def check(result: BatchResult) -> None:
+            if len(result.files) != len(ids):
+                raise AssertionError(f"{len(result.files)} case tools for {len(ids)} audits")
+
+        yield Sides(
+            ours=Side(prepare=lambda: fresh(ours_dir), check=check,
+                      run=lambda: write_case_tools(ctx, ids, ours_dir)),
+            baseline=Side(prepare=lambda: fresh(base_dir),
+                          run=lambda: plain_pdfs(base_dir, pages)))
+    finally:
+        store.close()
+
+
+BENCHMARKS = [Benchmark(
+    name="case_tools_week_450", target=2.0, setup=setup,
+    description="a week's 450 case-tool PDFs vs reportlab writing the same pages plainly")]
