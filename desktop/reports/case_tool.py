@@ -78,15 +78,14 @@ def _answers(tool: CaseTool) -> list[Flowable]:
     """One paragraph per question (question, answer, note): a long answer still flows
     over pages, and a third of the paragraphs keeps a week's batch quick."""
     s = styles()
-    out: list[Flowable] = [Paragraph("Questions and answers", s.heading)]
+    out: list[Flowable] = heading("Questions and answers")
     if not tool.answers:
         out.append(Paragraph("<i>The template has no questions.</i>", s.body))
     section = None
     for number, answer in enumerate(tool.answers, start=1):
         if answer.section and answer.section != section:
             section = answer.section
-            out.append(heading(markup(section), (answer.value or "") + answer.note,
-                               question=True))
+            out += heading(markup(section), question=True)
         text = (f"{number}. {markup(answer.question)}<br/>"
                 f"<b>Answer:</b> {_answer_text(answer.answer_type, answer.value)}")
         if answer.note.strip():
@@ -98,7 +97,7 @@ def _answers(tool: CaseTool) -> list[Flowable]:
 def _rag(tool: CaseTool) -> list[Flowable]:
     s = styles()
     out: list[Flowable] = [
-        Paragraph("RAG rating", s.heading),
+        *heading("RAG rating"),
         Paragraph(f"Rating on the record: {formats.rag(tool.recorded_rag)}. "
                   f"Auditor's rating: {formats.rag(tool.auditor_rag)}.", s.body)]
     d = tool.disagreement
@@ -118,8 +117,7 @@ def _rag(tool: CaseTool) -> list[Flowable]:
 
 def _actions(tool: CaseTool) -> list[Flowable]:
     s = styles()
-    out: list[Flowable] = [heading("Actions", max((a.description for a in tool.actions),
-                                                   key=len, default=""))]
+    out: list[Flowable] = heading("Actions")
     if not tool.actions:
         out.append(Paragraph("<i>No actions were recorded.</i>", s.body))
         return out
@@ -136,8 +134,7 @@ def _actions(tool: CaseTool) -> list[Flowable]:
 
 def _comments(tool: CaseTool) -> list[Flowable]:
     s = styles()
-    out: list[Flowable] = [heading("Comments from the worker and manager",
-                                   tool.comments[0].body if tool.comments else "")]
+    out: list[Flowable] = heading("Comments from the worker and manager")
     if not tool.comments:
         out.append(Paragraph("<i>No comments were made.</i>", s.body))
     for c in tool.comments:
@@ -162,7 +159,7 @@ def _status(tool: CaseTool) -> list[Flowable]:
         lines.append(f"Comment window closes {formats.moment(tool.comment_until)}.")
     if tool.significant_harm:
         lines.append("<b>A concern of significant harm was raised and escalated.</b>")
-    return [Paragraph("Finalisation", s.heading), Paragraph(" ".join(lines), s.body)]
+    return [*heading("Finalisation"), Paragraph(" ".join(lines), s.body)]
 
 
 def story(tool: CaseTool) -> list[Flowable]:
@@ -173,9 +170,9 @@ def story(tool: CaseTool) -> list[Flowable]:
         Paragraph(f"Case {markup(tool.case_ref)}: {markup(tool.template_title)}", s.subtitle),
         *_details(tool),
         *_answers(tool),
-        heading("Overview of findings", tool.overview),
+        *heading("Overview of findings"),
         Paragraph(or_none(tool.overview, "No overview was recorded."), s.body),
-        heading("Positive practice", tool.positive_practice),
+        *heading("Positive practice"),
         Paragraph(or_none(tool.positive_practice, "No positive practice was recorded."),
                   s.body),
         *_rag(tool), *_actions(tool), *_comments(tool), *_status(tool),

@@ -10,6 +10,7 @@ their licences (see its README).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.fonts import addMapping
@@ -60,6 +61,36 @@ def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return text
 
 
+class _SubsetCache:
+    """A font's subsets by the characters they hold, shared by every document.
+
+    Why: reportlab cuts the embedded font down to the characters a document uses,
+    parsing the whole font each time. The documents of a batch use nearly the same
+    characters (headings, labels, English text), so most subsets repeat; a subset
+    depends only on the font and its characters, so a cached one is the same bytes.
+    Bounded, because free text can make every subset different.
+    """
+
+    LIMIT = 64
+
+    def __init__(self, make: Callable[[Sequence[int]], bytes]) -> None:
+        self.make = make
+        self.made: dict[tuple[int, ...], bytes] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, subset: Sequence[int]) -> bytes:
+        key = tuple(subset)
+        with self.lock:
+            found = self.made.get(key)
+        if found is None:
+            found = self.make(subset)
+            with self.lock:
+                if len(self.made) >= self.LIMIT:
+                    self.made.pop(next(iter(self.made)))
+                self.made[key] = found
+        return found
+
+
 _lock = threading.Lock()
 _coverage: Coverage | None = None
 
@@ -73,6 +104,7 @@ def ensure_fonts() -> Coverage:
             faces: dict[str, frozenset[int]] = {}
             for name, file in _FILES.items():
                 font = TTFont(name, str(resource("fonts", file)))
+                font.face.makeSubset = _SubsetCache(font.face.makeSubset)
                 pdfmetrics.registerFont(font)
                 faces[name] = frozenset(font.face.charToGlyph)
             addMapping(BODY, 0, 0, BODY)
