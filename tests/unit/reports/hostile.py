@@ -129,3 +129,21 @@ def in_order(words: list[str], text: str) -> list[str]:
 def logical(visual_text: str) -> str:
     """Right-to-left text as printed (shaped forms, display order) back to what was typed."""
     return unicodedata.normalize("NFKC", visual_text)[::-1]
+
+
+def plain_audit(h: HostileAudit) -> str:
+    """A second, ordinary audit by the same auditor in the same week; its id."""
+    from tests.unit.services.audits.test_lifecycle import MET
+
+    case_id = h.world.case("red")
+    audit_id = lifecycle.start_audit(h.ctx, case_id, "risk_assessment_rag")
+    for code, value in MET.items():
+        lifecycle.save_answer(h.ctx, audit_id, code, value)
+    lifecycle.save_details(h.ctx, audit_id, overview="Plain overview", grade="good",
+                           auditor_rag="red")
+    lifecycle.submit(h.ctx, audit_id)
+    return audit_id
+
+
+#: The ISO week of the world's clock (Monday 2 November 2026).
+WEEK = "2026-W45"

@@ -1,0 +1,55 @@
+"""``dipsample report case-tool``: the printed reports as PDF files.
+
+``report case-tool AUDIT_ID -o FILE.pdf`` writes one audit's case tool (the id whole or
+its first characters); ``report case-tool --week 2026-W47 -o FOLDER`` writes one per
+audit of the week's sample (``--auditor`` for one auditor's), with a progress bar.
+Every file written is logged as an export by the acting user (``--user``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.cli.commands.audits import context
+from desktop.cli.support import emit, store_from
+from desktop.errors import InputProblem
+from desktop.reports.case_tool import case_tool_pdf, resolve_audit, week_case_tools
+from desktop.services.users import resolve_user
+
+
+def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser("report", parents=[common], help="write a report as PDF")
+    sub = parser.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    tool = sub.add_parser("case-tool", parents=[common],
+                          help="the case tool of one audit, or of every audit of a week")
+    tool.add_argument("audit_id", nargs="?", metavar="AUDIT_ID",
+                      help="the audit's id or its first characters")
+    tool.add_argument("--week", metavar="YYYY-Www", help="every audit of this week's sample")
+    tool.add_argument("--auditor", metavar="USERNAME", help="with --week: one auditor's")
+    tool.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
+                      help="the PDF file (one audit) or the folder (--week)")
+    tool.set_defaults(handler=run_case_tool)
+
+
+def run_case_tool(args: argparse.Namespace) -> int:
+    if (args.audit_id is None) == (args.week is None):
+        raise InputProblem("give an audit id or --week, not both")
+    if args.auditor and not args.week:
+        raise InputProblem("--auditor goes with --week")
+    with store_from(args) as store:
+        ctx = context(store, args)
+        if args.audit_id is not None:
+            audit_id = resolve_audit(ctx, args.audit_id)
+            case_tool_pdf(ctx, audit_id, args.output)
+            emit(args, {"audit_id": audit_id, "file": args.output},
+                 f"case tool written to {args.output}")
+            return 0
+        auditor_id = None
+        if args.auditor:
+            with store.read() as session:
+                auditor_id = resolve_user(session, args.auditor).id
+        result = week_case_tools(ctx, auditor_id, args.week, args.output)
+    emit(args, {"folder": result.folder, "files": list(result.files)},
+         f"{len(result.files)} case tools written to {result.folder}")
+    return 0

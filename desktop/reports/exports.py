@@ -1,0 +1,111 @@
+"""Spreadsheet exports (XLSX, CSV) in which no cell can run as a formula.
+
+Why neutralise: a typed answer such as ``=cmd|' /C calc'!A0`` becomes a live formula
+when a spreadsheet opens the file (CSV injection, OWASP). In CSV every text cell that
+starts with ``= + - @``, a tab or a carriage return gets a leading apostrophe, the mark
+spreadsheets read as "this is text". In XLSX such a cell is stored as a string with
+the "quote prefix" style, so it shows exactly what was typed and still is no formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_changes
+from desktop.services.reporting.exports import ExportTable, Period, Value, export_tables
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("xlsx", "csv")
+
+
+def risky(value: Value) -> bool:
+    """A text a spreadsheet would read as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_cell(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)  # a number is data, not a formula: -3 stays -3
+    text = str(value)
+    return "'" + text if risky(text) else text
+
+
+def write_csv(table: ExportTable, out: Path | BinaryIO) -> None:
+    """One table as UTF-8 CSV with a byte-order mark (Excel then reads the accents)."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(table.headers)
+    writer.writerows([csv_cell(v) for v in row] for row in table.rows)
+    data = ("\ufeff" + text.getvalue()).encode("utf-8")
+    if isinstance(out, Path):
+        out.write_bytes(data)
+    else:
+        out.write(data)
+
+
+def _xlsx_value(value: Value) -> Value:
+    if isinstance(value, dt.datetime):
+        # Excel has no time zones: the council's wall clock, as the app shows it.
+        from desktop.reports.formats import LONDON
+
+        return value.astimezone(LONDON).replace(tzinfo=None)
+    return value
+
+
+def write_xlsx(tables: Sequence[ExportTable], out: Path | BinaryIO) -> None:
+    """Each table as a sheet with a bold header row frozen at the top."""
+    book = Workbook(write_only=False)
+    book.remove(book.active)
+    for table in tables:
+        sheet = book.create_sheet(table.name)
+        sheet.append(list(table.headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for r, row in enumerate(table.rows, start=2):
+            for c, value in enumerate(row, start=1):
+                cell = sheet.cell(row=r, column=c, value=_xlsx_value(value))
+                if risky(value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    book.save(out)
+
+
+def export(ctx: ServiceContext, fmt: str, out: Path | BinaryIO, *,
+           kinds: tuple[str, ...], period: Period | None = None) -> list[ExportTable]:
+    """Write the export and log each exported record (ids only); the tables written.
+
+    CSV holds one table: ``kinds`` names exactly one then.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt}")
+    if fmt == "csv" and len(kinds) != 1:
+        raise ValueError("a CSV file holds one table")
+    tables = export_tables(ctx, kinds, period)
+    if fmt == "csv":
+        write_csv(tables[0], out)
+    else:
+        write_xlsx(tables, out)
+    logged = {(t.entity, i) for t in tables for i in t.ids}
+    with ctx.store.transaction() as session:
+        log_changes(session, ctx, [("export", entity, record_id,
+                                    {"format": fmt, "report": "export"})
+                                   for entity, record_id in sorted(logged)])
+    return tables
