@@ -1,9 +1,10 @@
-"""``dipsample report case-tool``: the printed reports as PDF files.
+"""``dipsample report case-tool|monthly``: the printed reports as PDF files.
 
 ``report case-tool AUDIT_ID -o FILE.pdf`` writes one audit's case tool (the id whole or
 its first characters); ``report case-tool --week 2026-W47 -o FOLDER`` writes one per
 audit of the week's sample (``--auditor`` for one auditor's), with a progress bar.
-Every file written is logged as an export by the acting user (``--user``).
+``report monthly --month 2026-10 -o FILE.pdf [--messages FILE]`` writes the monthly QA
+report. Every case tool written is logged as an export by the acting user (``--user``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from desktop.cli.commands.audits import context
 from desktop.cli.support import emit, store_from
 from desktop.errors import InputProblem
 from desktop.reports.case_tool import case_tool_pdf, resolve_audit, week_case_tools
+from desktop.reports.monthly import monthly_pdf
 from desktop.services.users import resolve_user
 
 
@@ -30,6 +32,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     tool.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
                       help="the PDF file (one audit) or the folder (--week)")
     tool.set_defaults(handler=run_case_tool)
+    monthly = sub.add_parser("monthly", parents=[common],
+                             help="the monthly QA report: key messages, weighted compliance")
+    monthly.add_argument("--month", required=True, metavar="YYYY-MM")
+    monthly.add_argument("--messages", type=Path, default=None, metavar="FILE",
+                         help="a text file of the QA team's key messages for the month")
+    monthly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    monthly.set_defaults(handler=run_monthly)
 
 
 def run_case_tool(args: argparse.Namespace) -> int:
@@ -52,4 +61,14 @@ def run_case_tool(args: argparse.Namespace) -> int:
         result = week_case_tools(ctx, auditor_id, args.week, args.output)
     emit(args, {"folder": result.folder, "files": list(result.files)},
          f"{len(result.files)} case tools written to {result.folder}")
+    return 0
+
+
+def run_monthly(args: argparse.Namespace) -> int:
+    messages = args.messages.read_text(encoding="utf-8") if args.messages else ""
+    with store_from(args) as store:
+        data = monthly_pdf(context(store, args), args.month, args.output, messages)
+    emit(args, {"file": args.output, "month": data.month, "audits": data.current.audits},
+         f"monthly report for {data.month} ({data.current.audits} audits) written to "
+         f"{args.output}")
     return 0
