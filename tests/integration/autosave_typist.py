@@ -7,7 +7,7 @@ first auditor on a Red case; prints ``AUDIT_ID USER_ID``.
 as the auditor, opens the audit, answers the first question from the keyboard and then
 types words into FIELD without end (real key events), pausing now and then. FIELD is
 ``overview`` (the default) or ``reason``: the disagreement panel's reason, after
-rating the Red case Green by the keyboard (which opens the panel). After each autosave
+rating the Red or Amber case Green by the keyboard (which opens the panel). After each autosave
 it prints ``saved <json>``: the overview, the reason and first answer that save wrote.
 The test kills it with SIGKILL.
 
@@ -27,6 +27,7 @@ from pathlib import Path
 from PySide6.QtTest import QTest  # a test tool: desktop.qt holds what the app uses
 from sqlalchemy import select
 
+from desktop.errors import RuleViolation
 from desktop.models import Audit, Case
 from desktop.qt import QApplication, Qt, QWidget
 from desktop.services.audits import lifecycle
@@ -50,10 +51,19 @@ def prepare(path: Path) -> int:
         auditor = next(p for p in people(ctx) if "auditor" in p.roles)
         with store.read() as session:
             busy = select(Audit.case_id).where(Audit.status.in_(("draft", "reopened")))
-            case_id = session.scalar(select(Case.id).where(
-                Case.rag == "red", Case.id.not_in(busy)).order_by(Case.case_ref).limit(1))
-        audit_id = lifecycle.start_audit(ServiceContext(store=store, user_id=auditor.id),
-                                         case_id, "risk_assessment_rag")
+            candidates = session.scalars(select(Case.id).where(
+                Case.rag.in_(("red", "amber")), Case.status == "open",
+                Case.id.not_in(busy))
+                .order_by(Case.case_ref)).all()
+        audit_id = ""
+        for case_id in candidates:  # the first not audited within the 28-day gap
+            try:
+                audit_id = lifecycle.start_audit(
+                    ServiceContext(store=store, user_id=auditor.id), case_id,
+                    "risk_assessment_rag")
+                break
+            except RuleViolation:
+                continue
     finally:
         store.close()
     print(audit_id, auditor.id, flush=True)

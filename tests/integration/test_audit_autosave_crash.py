@@ -39,7 +39,7 @@ def finished(home: Path, *args: str) -> str:
 def county(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     home = tmp_path_factory.mktemp("home")
     db = home / "county.db"
-    built = run(home, "demo", "--db", str(db), "--cases", "300")
+    built = run(home, "demo", "--db", str(db), "--cases", "1500")
     assert built.returncode == 0, built.stderr
     return home, db
 

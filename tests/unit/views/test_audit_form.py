@@ -48,7 +48,8 @@ class Draft:
             ctx = ServiceContext(store=store)
             self.auditor = next(p for p in people(ctx) if "auditor" in p.roles)
             with store.read() as session:
-                busy = select(Audit.case_id).where(Audit.status.in_(("draft", "reopened")))
+                # Never audited: a case audited in the last 28 days may not be started again.
+                busy = select(Audit.case_id)
                 self.case_id = session.scalar(
                     select(Case.id).where(Case.rag == case_rag, Case.id.not_in(busy))
                     .order_by(Case.case_ref).limit(1))
