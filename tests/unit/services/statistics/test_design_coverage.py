@@ -57,6 +57,6 @@ def test_intervals_cover_the_true_caseload_rate(store) -> None:  # type: ignore[
     check(repeated(store, QUICK_REPETITIONS), QUICK_REPETITIONS)
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_intervals_cover_the_true_caseload_rate_long(store) -> None:  # type: ignore[no-untyped-def]
     check(repeated(store, LONG_REPETITIONS), LONG_REPETITIONS)
