@@ -1,10 +1,11 @@
-"""``dipsample report case-tool|monthly``: the printed reports as PDF files.
+"""``dipsample report case-tool|monthly|weekly|summary|plan``: the printed reports as PDF files.
 
 ``report case-tool AUDIT_ID -o FILE.pdf`` writes one audit's case tool (the id whole or
 its first characters); ``report case-tool --week 2026-W47 -o FOLDER`` writes one per
 audit of the week's sample (``--auditor`` for one auditor's), with a progress bar.
 ``report monthly --month 2026-10 -o FILE.pdf [--messages FILE]`` writes the monthly QA
-report. Every case tool written is logged as an export by the acting user (``--user``).
+report; ``report weekly --week 2026-W47 -o FILE.pdf`` the weekly report for senior
+management. Every case tool written is logged as an export by the acting user (``--user``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from desktop.cli.support import emit, store_from
 from desktop.errors import InputProblem
 from desktop.reports.case_tool import case_tool_pdf, resolve_audit, week_case_tools
 from desktop.reports.monthly import monthly_pdf
+from desktop.reports.weekly import weekly_pdf
 from desktop.services.users import resolve_user
 
 
@@ -39,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                          help="a text file of the QA team's key messages for the month")
     monthly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
     monthly.set_defaults(handler=run_monthly)
+    weekly = sub.add_parser("weekly", parents=[common],
+                            help="the weekly report for senior management: findings by "
+                                 "team and worker, audits against quota")
+    weekly.add_argument("--week", required=True, metavar="YYYY-Www")
+    weekly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    weekly.set_defaults(handler=run_weekly)
 
 
 def run_case_tool(args: argparse.Namespace) -> int:
@@ -70,5 +78,14 @@ def run_monthly(args: argparse.Namespace) -> int:
         data = monthly_pdf(context(store, args), args.month, args.output, messages)
     emit(args, {"file": args.output, "month": data.month, "audits": data.current.audits},
          f"monthly report for {data.month} ({data.current.audits} audits) written to "
+         f"{args.output}")
+    return 0
+
+
+def run_weekly(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        data = weekly_pdf(context(store, args), args.week, args.output)
+    emit(args, {"file": args.output, "week": data.week, "audits": data.total.audits},
+         f"weekly report for {data.week} ({data.total.audits} audits) written to "
          f"{args.output}")
     return 0

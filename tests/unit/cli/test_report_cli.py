@@ -88,3 +88,18 @@ def test_export_xlsx_and_csv(db_path: Path, seeded: tuple[str, str], tmp_path: P
     code, _, err = run(capsys, "export", "--format", "csv", "--what", "audits",
                        "--what", "actions", "-o", str(csv_file), "--db", str(db_path))
     assert code != 0 and "one table" in err
+
+
+def test_weekly_report(db_path: Path, seeded: tuple[str, str], tmp_path: Path,
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "weekly.pdf"
+    code, text, err = run(capsys, "report", "weekly", "--week", hostile.WEEK, "-o", str(out),
+                          "--db", str(db_path), "--json")
+    assert code == 0, err
+    assert json.loads(text)["audits"] == 2
+    pdf = read_pdf(out)
+    assert squash(hostile.POLISH_TEAM) in pdf.squashed
+    assert "Page 1 of" in pdf.text
+    code, _, err = run(capsys, "report", "weekly", "--week", "2026-W99", "-o", str(out),
+                       "--db", str(db_path))
+    assert code != 0 and "does not exist" in err and "Traceback" not in err
