@@ -20,6 +20,7 @@ from desktop.qt import (
     QLineEdit,
     QModelIndex,
     QPersistentModelIndex,
+    QPushButton,
     QSplitter,
     Qt,
     QTableView,
@@ -27,9 +28,11 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
+from desktop.reports.case_tool import case_tool_pdf
 from desktop.services.audits.views import AuditSummary, list_audits
 from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
+from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
 from desktop.views.screen import Host, Screen
 
 LONDON = ZoneInfo("Europe/London")
@@ -146,8 +149,18 @@ class AuditsScreen(Screen):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.form)
         self.splitter.setStretchFactor(1, 2)
+        self.case_tool_button = QPushButton("Case too&l PDF…")
+        self.case_tool_button.setAccessibleName("Save the case tool of this audit as a PDF")
+        self.case_tool_button.setEnabled(False)
+        self.case_tool_button.clicked.connect(self.save_case_tool)
+        self.form.reloaded.connect(lambda _form: self.case_tool_button.setEnabled(True))
+        self.saver = ReportSaver(host)
+        reports = QHBoxLayout()
+        reports.addWidget(self.case_tool_button)
+        reports.addWidget(self.saver, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
+        layout.addLayout(reports)
 
     # -- the list -----------------------------------------------------------------
     def refresh(self) -> None:
@@ -192,6 +205,18 @@ class AuditsScreen(Screen):
 
     def _wrote(self, kind: str) -> None:
         self.host.changed(kind)
+
+    def save_case_tool(self) -> None:
+        """The open audit's case tool as a PDF where the person chooses (saved first)."""
+        form = self.form.form
+        if form is None:
+            return
+        summary = form.view.summary
+        self.form.save_now()  # queued before the PDF on the one worker: it shows the edits
+        self.saver.save_file(
+            "Save the case tool", case_tool_name(summary.case_ref, summary.id), PDF_FILTER,
+            "Writing the case tool",
+            lambda ctx, path: case_tool_pdf(ctx, summary.id, path))
 
     # -- the window's duties ------------------------------------------------------
     def open_audit(self, audit_id: str) -> None:

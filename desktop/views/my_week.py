@@ -11,6 +11,7 @@ Every read and write runs on the window's worker; the rules are in
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 from desktop.qt import (
@@ -26,6 +27,7 @@ from desktop.qt import (
     QVBoxLayout,
     Signal,
 )
+from desktop.reports.case_tool import BatchResult, week_case_tools
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.my_week import (
     MyWeek,
@@ -42,6 +44,7 @@ from desktop.services.sampling.weekly import AreaDraw
 from desktop.services.sampling.weeks import shift_week, week_span
 from desktop.views.drop_dialog import DropCaseDialog
 from desktop.views.quota_bar import QuotaPanel
+from desktop.views.save_report import ReportSaver
 from desktop.views.screen import Host, Screen
 from desktop.views.week_table import (
     CASE_REF,
@@ -169,10 +172,16 @@ class MyWeekScreen(Screen):
         self.message = QLabel("")
         self.message.setAccessibleName("Last change")
         self.message.setWordWrap(True)
+        self.case_tools_button = QPushButton("Case tools for the &week…")
+        self.case_tools_button.setAccessibleName(
+            "Save the case tools of your audits this week into a folder")
+        self.case_tools_button.clicked.connect(self.save_case_tools)
+        self.saver = ReportSaver(self.host)
         rows = QHBoxLayout()
         rows.addWidget(self.open_button)
         rows.addWidget(self.drop_button)
         rows.addWidget(self.message, 1)
+        rows.addWidget(self.case_tools_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(picker)
@@ -181,6 +190,7 @@ class MyWeekScreen(Screen):
         layout.addWidget(self.quotas)
         layout.addWidget(self.table, 1)
         layout.addLayout(rows)
+        layout.addWidget(self.saver)
         for first, second in ((self.previous_button, self.next_button),
                               (self.next_button, self.this_week_button),
                               (self.this_week_button, self.draw_button),
@@ -188,7 +198,8 @@ class MyWeekScreen(Screen):
                               (self.area_choice, self.area_button),
                               (self.area_button, self.table),
                               (self.table, self.open_button),
-                              (self.open_button, self.drop_button)):
+                              (self.open_button, self.drop_button),
+                              (self.drop_button, self.case_tools_button)):
             self.setTabOrder(first, second)
         self._enable()
 
@@ -281,6 +292,7 @@ class MyWeekScreen(Screen):
                                     and self.shown.sample_id is None)
         self.area_button.setEnabled(not self._busy and self.shown is not None
                                     and self.area_choice.count() > 0)
+        self.case_tools_button.setEnabled(not self._busy and self.shown is not None)
 
     def _write(self, busy: bool) -> None:
         self._busy = busy
@@ -367,6 +379,23 @@ class MyWeekScreen(Screen):
                              f"({DROP_REASON_TEXT.get(reason, reason)}).")
         self._select_next = done.new_item_id
         self.host.changed("samples")
+
+    # -- case tools -----------------------------------------------------------------
+    def save_case_tools(self) -> None:
+        """One PDF per audit of the week shown (the signed-in auditor's) in a folder."""
+        user, week = self.host.user, self.week
+        if user is None or week is None:
+            return
+        auditor = user.id
+
+        def said(result: BatchResult, folder: Path) -> str:
+            count = len(result.files)
+            return f"Saved {count} case tool{'s' if count != 1 else ''} of {week} in {folder}."
+
+        self.saver.save_folder(f"Folder for the case tools of {week}",
+                               "Writing the week's case tools",
+                               lambda ctx, folder: week_case_tools(ctx, auditor, week, folder),
+                               said)
 
     # -- audits ---------------------------------------------------------------------
     def _double_clicked(self, index: QModelIndex) -> None:
