@@ -8,6 +8,7 @@ in the table beside each chart).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,6 +92,8 @@ def bar_chart(categories: Sequence[str], series: Sequence[Series], *,
     chart.valueAxis.valueMin = 0
     top = max([max([float(v) for v in s.values] or [0]) for s in series] or [0])
     chart.valueAxis.valueMax = max_value if max_value is not None else max(1.0, top * 1.12)
+    if value_format == "%d":  # whole numbers of audits: ticks on whole numbers too
+        chart.valueAxis.valueStep = max(1, math.ceil(chart.valueAxis.valueMax / 6))
     chart.valueAxis.labels.fontName = BODY
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.visibleGrid = True

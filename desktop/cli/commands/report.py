@@ -5,7 +5,9 @@ its first characters); ``report case-tool --week 2026-W47 -o FOLDER`` writes one
 audit of the week's sample (``--auditor`` for one auditor's), with a progress bar.
 ``report monthly --month 2026-10 -o FILE.pdf [--messages FILE]`` writes the monthly QA
 report; ``report weekly --week 2026-W47 -o FILE.pdf`` the weekly report for senior
-management. Every case tool written is logged as an export by the acting user (``--user``).
+management; ``report summary EXERCISE_ID -o FILE.pdf`` one exercise's overall summary.
+Every case tool and summary written is logged as an export by the acting user
+(``--user``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from desktop.cli.support import emit, store_from
 from desktop.errors import InputProblem
 from desktop.reports.case_tool import case_tool_pdf, resolve_audit, week_case_tools
 from desktop.reports.monthly import monthly_pdf
+from desktop.reports.summary import summary_pdf
 from desktop.reports.weekly import weekly_pdf
+from desktop.services.reporting.summary import resolve_exercise
 from desktop.services.users import resolve_user
 
 
@@ -47,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     weekly.add_argument("--week", required=True, metavar="YYYY-Www")
     weekly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
     weekly.set_defaults(handler=run_weekly)
+    summary = sub.add_parser("summary", parents=[common],
+                             help="the overall summary of one dip-sample exercise")
+    summary.add_argument("exercise_id", metavar="EXERCISE_ID",
+                         help="the exercise's id or its first characters")
+    summary.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    summary.set_defaults(handler=run_summary)
 
 
 def run_case_tool(args: argparse.Namespace) -> int:
@@ -88,4 +98,14 @@ def run_weekly(args: argparse.Namespace) -> int:
     emit(args, {"file": args.output, "week": data.week, "audits": data.total.audits},
          f"weekly report for {data.week} ({data.total.audits} audits) written to "
          f"{args.output}")
+    return 0
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        ctx = context(store, args)
+        data = summary_pdf(ctx, resolve_exercise(ctx, args.exercise_id), args.output)
+    emit(args, {"file": args.output, "exercise_id": data.exercise_id,
+                "audits": data.figures.audits},
+         f"exercise summary ({data.figures.audits} audits) written to {args.output}")
     return 0

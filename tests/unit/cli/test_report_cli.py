@@ -103,3 +103,29 @@ def test_weekly_report(db_path: Path, seeded: tuple[str, str], tmp_path: Path,
     code, _, err = run(capsys, "report", "weekly", "--week", "2026-W99", "-o", str(out),
                        "--db", str(db_path))
     assert code != 0 and "does not exist" in err and "Traceback" not in err
+
+
+def test_exercise_summary_by_short_id(db_path: Path, seeded: tuple[str, str],
+                                      tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.services import exercises
+    from desktop.services.context import ServiceContext
+
+    store = open_store(db_path, prompt=None)
+    try:
+        ctx = ServiceContext(store=store)
+        exercise = exercises.create_exercise(ctx, exercises.ExerciseInput(
+            title="Oversight & <b>visits</b>", findings=hostile.MARKUP))
+        exercises.attach_audits(ctx, exercise, list(seeded))
+    finally:
+        store.close()
+    out = tmp_path / "summary.pdf"
+    code, text, err = run(capsys, "report", "summary", exercise[:8], "-o", str(out),
+                          "--db", str(db_path), "--json")
+    assert code == 0, err
+    assert json.loads(text) == {"file": str(out), "exercise_id": exercise, "audits": 2}
+    flat = read_pdf(out).squashed
+    assert squash("Oversight & <b>visits</b>") in flat and squash(hostile.MARKUP) in flat
+    code, _, err = run(capsys, "report", "summary", "ffffffff", "-o", str(out),
+                       "--db", str(db_path))
+    assert code != 0 and "no exercise summary with the id 'ffffffff'" in err

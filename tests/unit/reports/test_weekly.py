@@ -18,12 +18,7 @@ from desktop.services.reporting.weekly import weekly_data
 from desktop.store import Store
 from tests.unit.reports import hostile
 from tests.unit.reports.hostile import read_pdf, squash
-
-
-def marked_and_numbered(pages: list[str]) -> None:
-    for number, page in enumerate(pages, start=1):
-        assert page.count("OFFICIAL-SENSITIVE") == 2, number
-        assert f"Page {number} of {len(pages)}" in page
+from tests.unit.reports.pages import marked_and_numbered
 
 
 def test_a_week_by_team_and_worker(store: Store, tmp_path: Path) -> None:
