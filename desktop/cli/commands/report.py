@@ -5,8 +5,9 @@ its first characters); ``report case-tool --week 2026-W47 -o FOLDER`` writes one
 audit of the week's sample (``--auditor`` for one auditor's), with a progress bar.
 ``report monthly --month 2026-10 -o FILE.pdf [--messages FILE]`` writes the monthly QA
 report; ``report weekly --week 2026-W47 -o FILE.pdf`` the weekly report for senior
-management; ``report summary EXERCISE_ID -o FILE.pdf`` one exercise's overall summary.
-Every case tool and summary written is logged as an export by the acting user
+management; ``report summary EXERCISE_ID -o FILE.pdf`` one exercise's overall summary;
+``report plan [--plan ID] -o FILE.pdf`` one improvement plan, or all of them.
+Every case tool, summary and plan written is logged as an export by the acting user
 (``--user``).
 """
 
@@ -20,8 +21,10 @@ from desktop.cli.support import emit, store_from
 from desktop.errors import InputProblem
 from desktop.reports.case_tool import case_tool_pdf, resolve_audit, week_case_tools
 from desktop.reports.monthly import monthly_pdf
+from desktop.reports.plan import plan_pdf
 from desktop.reports.summary import summary_pdf
 from desktop.reports.weekly import weekly_pdf
+from desktop.services.reporting.plan import resolve_plan
 from desktop.services.reporting.summary import resolve_exercise
 from desktop.services.users import resolve_user
 
@@ -57,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                          help="the exercise's id or its first characters")
     summary.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
     summary.set_defaults(handler=run_summary)
+    plan = sub.add_parser("plan", parents=[common],
+                          help="improvement plans: finding, action, lead, by when, status")
+    plan.add_argument("--plan", dest="plan_id", metavar="ID",
+                      help="one plan (its id or first characters); default every plan")
+    plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    plan.set_defaults(handler=run_plan)
 
 
 def run_case_tool(args: argparse.Namespace) -> int:
@@ -108,4 +117,14 @@ def run_summary(args: argparse.Namespace) -> int:
     emit(args, {"file": args.output, "exercise_id": data.exercise_id,
                 "audits": data.figures.audits},
          f"exercise summary ({data.figures.audits} audits) written to {args.output}")
+    return 0
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    with store_from(args) as store:
+        ctx = context(store, args)
+        plan_id = resolve_plan(ctx, args.plan_id) if args.plan_id else None
+        reports = plan_pdf(ctx, args.output, plan_id)
+    emit(args, {"file": args.output, "plans": [r.plan.id for r in reports]},
+         f"{len(reports)} improvement plans written to {args.output}")
     return 0

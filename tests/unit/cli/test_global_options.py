@@ -34,6 +34,7 @@ COMMANDS: dict[str, list[str]] = {
     "profiles draft": ["profiles", "draft", "f.csv"],
     "report case-tool": ["report", "case-tool", "A1", "-o", "f.pdf"],
     "report monthly": ["report", "monthly", "--month", "2026-10", "-o", "f.pdf"],
+    "report plan": ["report", "plan", "-o", "f.pdf"],
     "report summary": ["report", "summary", "E1", "-o", "f.pdf"],
     "report weekly": ["report", "weekly", "--week", "2026-W45", "-o", "f.pdf"],
     "sample": ["sample", "--collisions"],
