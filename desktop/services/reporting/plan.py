@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from desktop.errors import InputProblem
 from desktop.models import ImprovementPlan
 from desktop.services.context import ServiceContext
-from desktop.services.people.ids import expand_id
 from desktop.services.plans import FindingView, PlanSummary, list_plans, plan_findings
+from desktop.services.reporting.ids import resolve
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,7 @@ def resolve_plan(ctx: ServiceContext, text: str) -> str:
     Raises:
         InputProblem: it names no plan, or fits more than one.
     """
-    with ctx.store.read() as session:
-        return expand_id(session, ImprovementPlan, text, "improvement plan")
+    return resolve(ctx, ImprovementPlan, text, "improvement plan")
 
 
 def plan_reports(ctx: ServiceContext, plan_id: str | None = None) -> list[PlanReport]:

@@ -24,8 +24,8 @@ from desktop.models import (
 )
 from desktop.services.context import ServiceContext
 from desktop.services.exercises import ExerciseFigures, exercise_figures
-from desktop.services.people.ids import expand_id
 from desktop.services.reporting.case_tool import ToolAction
+from desktop.services.reporting.ids import resolve
 from desktop.services.reporting.names import team_names, user_names, worker_names
 
 
@@ -71,8 +71,7 @@ def resolve_exercise(ctx: ServiceContext, text: str) -> str:
     Raises:
         InputProblem: it names no exercise, or fits more than one.
     """
-    with ctx.store.read() as session:
-        return expand_id(session, ExerciseSummary, text, "exercise summary")
+    return resolve(ctx, ExerciseSummary, text, "exercise summary")
 
 
 def summary_data(ctx: ServiceContext, exercise_id: str) -> SummaryData:
