@@ -1,0 +1,93 @@
+"""What a report will hold, as a table the Reports screen shows before it is saved.
+
+Why a preview and not the PDF's pages: PySide6-Essentials has no QtPdf to render a
+PDF inside the app, and a person choosing a period wants to see what it holds (the
+month's estimates, the case tools the week holds, the rows an export writes) more
+than its layout. Each preview reads with the same service the report writes with, so
+what is shown is what is saved. Runs on the worker: nothing here touches Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.reports import formats
+from desktop.reports.monthly import interval, name, percent
+from desktop.reports.text import label
+from desktop.services.context import ServiceContext
+from desktop.services.reporting.exports import Period, export_tables
+from desktop.services.reporting.monthly import month_name, monthly_data, parse_month
+from desktop.services.reporting.week_list import week_case_tool_list
+from desktop.services.sampling.weeks import parse_week, week_span
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Attributes:
+        summary: one or two sentences on what the report holds.
+        audit_ids: the audit of each row, when a row is a case tool (to print one).
+    """
+
+    summary: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    audit_ids: tuple[str, ...] = ()
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def case_tools(ctx: ServiceContext, week: str, auditor_id: str | None) -> Preview:
+    week = parse_week(week)
+    tools = week_case_tool_list(ctx, week, auditor_id)
+    whose = " by this auditor" if auditor_id else ""
+    if not tools:
+        summary = f"No audits in {week} ({week_span(week)}){whose}: there is nothing to save."
+    else:
+        summary = (f"{plural(len(tools), 'case tool')} in {week} ({week_span(week)}){whose}: "
+                   "Save writes one PDF each into the folder you choose; Print prints the "
+                   "one selected below.")
+    return Preview(summary, ("Case", "Auditor", "Status", "Audit date"),
+                   [(t.case_ref, t.auditor, label(t.status), formats.day(t.audit_date, ""))
+                    for t in tools], tuple(t.audit_id for t in tools))
+
+
+def monthly(ctx: ServiceContext, month: str) -> Preview:
+    data = monthly_data(ctx, month)
+    current = data.current
+    summary = (f"{month_name(parse_month(month)[0])}: {plural(current.audits, 'audit')} "
+               "finalised. Every percentage is an estimate for the whole caseload, with its "
+               "95% interval; the report adds the six-month trend.")
+    rows = [(name(f), percent(f.estimate.rate) if f.estimate.sufficient
+             else "insufficient sample", interval(f),
+             "-" if f.estimate.effective_n is None else f"{f.estimate.effective_n:.0f}",
+             str(f.estimate.audits)) for f in current.by_standard]
+    return Preview(summary, ("Standard", "Estimate", "95% interval", "Effective n", "Audits"),
+                   rows)
+
+
+def weekly(ctx: ServiceContext, week: str) -> Preview:
+    """The weekly report's figures by team (helper K's report, when it is there)."""
+    from desktop.reports.weekly import grades_text, standards_text
+    from desktop.services.reporting.weekly import weekly_data
+
+    data = weekly_data(ctx, week)
+    summary = (f"Week {data.week} ({data.span}): {plural(data.total.audits, 'audit')} "
+               f"submitted by {plural(len(data.teams), 'team')}; the report adds each "
+               "worker's figures, the auditors' quotas and the charts.")
+    rows = [(t.name, str(t.audits), grades_text(t.grades), standards_text(t),
+             str(t.disagreements), str(t.escalations), str(t.overdue)) for t in data.teams]
+    return Preview(summary, ("Team", "Audits", "Grades", "Standards", "RAG disagreements",
+                             "Escalations", "Actions overdue"), rows)
+
+
+def export(ctx: ServiceContext, kinds: tuple[str, ...], period: Period) -> Preview:
+    tables = export_tables(ctx, kinds, period)
+    dates = ("all dates" if period.start is None and period.end is None else
+             f"audits dated {formats.day(period.start, 'any date')} to "
+             f"{formats.day(period.end, 'any date')}")
+    total = sum(len(t.rows) for t in tables)
+    summary = f"{plural(total, 'row')} in {plural(len(tables), 'table')}, {dates}."
+    return Preview(summary, ("Table", "Rows", "Columns"),
+                   [(t.name, str(len(t.rows)), ", ".join(t.headers)) for t in tables])

@@ -1,0 +1,518 @@
+"""The Reports screen: choose a report and its period, see what it holds, save or print.
+
+Why a preview first: a report is chosen by its period (a week, a month, dates) and a
+person wants to see that the period holds what they expect (the week's audits, the
+month's estimates) before writing a folder of PDFs or a spreadsheet. Saving and
+printing go through :mod:`desktop.views.save_report`: the file is written on the worker
+with progress and Cancel, and printing opens the saved PDF in the system's viewer,
+because PySide6-Essentials has no QtPdf to render a PDF for a print dialog.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from desktop.errors import UserError
+from desktop.qt import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from desktop.reports.case_tool import BatchResult, case_tool_pdf, week_case_tools
+from desktop.reports.exports import export
+from desktop.reports.monthly import monthly_pdf
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_print
+from desktop.services.reporting.exports import KINDS, Period
+from desktop.services.sampling.weeks import shift_week, week_of, week_span
+from desktop.services.users import Person, people
+from desktop.views import report_previews
+from desktop.views.report_previews import Preview
+from desktop.views.save_report import (
+    CSV_FILTER,
+    PDF_FILTER,
+    XLSX_FILTER,
+    ReportSaver,
+    case_tool_name,
+    qt_pdf_available,
+)
+from desktop.views.screen import Host, Screen
+from desktop.views.text_table import CopyableTableView, TextTableModel
+from desktop.views.worker import show_error
+
+LONDON = ZoneInfo("Europe/London")
+#: Weeks and months offered, counting back from this one (older ones can be typed).
+WEEKS_BACK = 26
+MONTHS_BACK = 12
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """One choice of the report list: which fields it asks for and what it writes."""
+
+    key: str
+    title: str
+    fields: frozenset[str]
+    #: "folder" (one PDF per audit), "pdf", or "table" (XLSX or CSV).
+    writes: str
+
+
+CASE_TOOLS = ReportKind("case_tools", "Case tools of a week", frozenset({"week", "auditor"}),
+                        "folder")
+WEEKLY = ReportKind("weekly", "Weekly report for senior management", frozenset({"week"}),
+                    "pdf")
+MONTHLY = ReportKind("monthly", "Monthly quality assurance report",
+                     frozenset({"month", "messages"}), "pdf")
+EXPORT = ReportKind("export", "Export of audits, answers and actions",
+                    frozenset({"format", "tables", "dates"}), "table")
+
+
+def available_kinds() -> list[ReportKind]:
+    """The reports this copy can write (the weekly report arrives in its own module)."""
+    kinds = [CASE_TOOLS, MONTHLY, EXPORT]
+    if importlib.util.find_spec("desktop.reports.weekly") is not None:
+        kinds.insert(1, WEEKLY)
+    return kinds
+
+
+def print_note() -> str:
+    reason = ("" if qt_pdf_available() else
+              " (this copy of DipSample has no PDF renderer of its own)")
+    return ("Printing goes through your PDF viewer: Print saves the PDF where you choose "
+            "and opens it there, and you print it with the viewer's own Print command"
+            f"{reason}.")
+
+
+class ReportsScreen(Screen):
+    """Signals:
+        previewed(object): a preview is on screen (the Preview shown).
+
+    Attributes:
+        kind_choice: the report; week_choice, auditor_choice, month_choice,
+            messages_edit, format_choice, table_boxes, any_date, from_date, to_date:
+            its fields (each shown only for the reports that use it).
+        preview_button, save_button, print_button: the actions.
+        summary, preview_model, preview_table: the preview.
+        saver: the file dialog, the writing and the "Saved … Open" line.
+    """
+
+    key = "reports"
+    title = "&Reports"
+    reads = frozenset({"audits", "actions"})
+
+    previewed = Signal(object)
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.kinds = available_kinds()
+        self.preview: Preview | None = None
+        self._generation = 0
+        self._auditors_read = False
+        #: The day the week and month lists count back from.
+        self._periods_of: dt.date | None = None
+        self._build()
+        self._kind_changed()
+
+    # -- layout -----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.kind_choice = QComboBox()
+        self.kind_choice.setAccessibleName("Report")
+        for kind in self.kinds:
+            self.kind_choice.addItem(kind.title, kind.key)
+        self.kind_choice.currentIndexChanged.connect(lambda _i: self._kind_changed())
+
+        self.week_choice = QComboBox()
+        self.week_choice.setEditable(True)
+        self.week_choice.setAccessibleName("Week (ISO week such as 2026-W47)")
+        self.auditor_choice = QComboBox()
+        self.auditor_choice.setAccessibleName("Auditor")
+        self.auditor_choice.addItem("Everyone", None)
+        self.month_choice = QComboBox()
+        self.month_choice.setAccessibleName("Month")
+        self.messages_edit = QPlainTextEdit()
+        self.messages_edit.setAccessibleName("Key messages for the monthly report")
+        self.messages_edit.setPlaceholderText("What the month's audits showed, in a few lines")
+        self.messages_edit.setTabChangesFocus(True)
+        self.messages_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        self.format_choice = QComboBox()
+        self.format_choice.setAccessibleName("File format")
+        self.format_choice.addItem("Excel workbook (XLSX), one sheet per table", "xlsx")
+        self.format_choice.addItem("CSV file: one table", "csv")
+        self.format_choice.currentIndexChanged.connect(lambda _i: self._format_changed())
+        tables = QWidget()
+        tables_row = QHBoxLayout(tables)
+        tables_row.setContentsMargins(0, 0, 0, 0)
+        self.table_group = QButtonGroup(self)
+        self.table_boxes: dict[str, QCheckBox] = {}
+        for kind, text in zip(KINDS, ("Au&dits", "A&nswers", "A&ctions"), strict=True):
+            box = QCheckBox(text)
+            box.setAccessibleName(f"Export the {kind}")
+            box.setChecked(True)
+            box.toggled.connect(lambda _on: self._enable())
+            self.table_boxes[kind] = box
+            tables_row.addWidget(box)
+        tables_row.addStretch(1)
+        dates = QWidget()
+        dates_row = QHBoxLayout(dates)
+        dates_row.setContentsMargins(0, 0, 0, 0)
+        self.any_date = QCheckBox("&Any date")
+        self.any_date.setAccessibleName("Export audits of any date")
+        self.any_date.setChecked(True)
+        self.from_date = QDateEdit()
+        self.from_date.setAccessibleName("Audits dated from")
+        self.to_date = QDateEdit()
+        self.to_date.setAccessibleName("Audits dated until")
+        for edit in (self.from_date, self.to_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd/MM/yyyy")
+        self.from_date.dateChanged.connect(self.to_date.setMinimumDate)
+        self.any_date.toggled.connect(lambda _on: self._enable())
+        to_label = QLabel("until")
+        dates_row.addWidget(self.any_date)
+        dates_row.addWidget(self.from_date)
+        dates_row.addWidget(to_label)
+        dates_row.addWidget(self.to_date)
+        dates_row.addStretch(1)
+
+        self.form = QFormLayout()
+        self.rows: dict[str, tuple[QLabel, QWidget]] = {}
+        for field, text, widget in (
+                ("kind", "Rep&ort", self.kind_choice),
+                ("week", "&Week", self.week_choice),
+                ("auditor", "A&uditor", self.auditor_choice),
+                ("month", "&Month", self.month_choice),
+                ("messages", "&Key messages", self.messages_edit),
+                ("format", "Fo&rmat", self.format_choice),
+                ("tables", "Tables", tables),
+                ("dates", "Dates", dates)):
+            label = QLabel(text)
+            label.setBuddy(widget if field not in ("tables", "dates") else
+                           (self.table_boxes["audits"] if field == "tables" else self.any_date))
+            self.form.addRow(label, widget)
+            self.rows[field] = (label, widget)
+
+        self.preview_button = QPushButton("Pre&view")
+        self.preview_button.setAccessibleName("Preview the report")
+        self.preview_button.clicked.connect(self.refresh)
+        self.save_button = QPushButton("&Save…")
+        self.save_button.setAccessibleName("Save the report")
+        self.save_button.clicked.connect(self.save_report)
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setAccessibleName("Print the report through the PDF viewer")
+        self.print_button.clicked.connect(self.print_report)
+        buttons = QHBoxLayout()
+        for button in (self.preview_button, self.save_button, self.print_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.print_line = QLabel(print_note())
+        self.print_line.setAccessibleName("How printing works")
+        self.print_line.setWordWrap(True)
+        self.saver = ReportSaver(self.host)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(self.form)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.print_line)
+        left_layout.addWidget(self.saver)
+        left_layout.addStretch(1)
+
+        self.summary = QLabel("")
+        self.summary.setAccessibleName("What the report holds")
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Room for three lines: beside a stretching table a wrapped label gets one.
+        self.summary.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
+        self.preview_model = TextTableModel(("",), self)
+        self.preview_table = CopyableTableView(self.preview_model, "report_preview")
+        self.preview_table.setAccessibleName("Preview of the report")
+        self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.preview_table.setTabKeyNavigation(False)
+        self.preview_table.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        preview_label = QLabel("Preview")
+        preview_label.setBuddy(self.preview_table)
+        right_layout.addWidget(preview_label)
+        right_layout.addWidget(self.summary)
+        right_layout.addWidget(self.preview_table, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("reports_splitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+        order: list[QWidget] = [self.kind_choice, self.week_choice, self.auditor_choice,
+                                self.month_choice, self.messages_edit, self.format_choice,
+                                *self.table_boxes.values(), self.any_date, self.from_date,
+                                self.to_date, self.preview_button, self.save_button,
+                                self.print_button, self.saver.line.open_button,
+                                self.preview_table]
+        for first, second in itertools.pairwise(order):
+            self.setTabOrder(first, second)
+        self.saver.saved.connect(lambda _path: self._enable())
+        self.saver.gave_up.connect(self._enable)
+        self._fill_periods()
+
+    def _today(self) -> dt.date:
+        clock: Callable[[], dt.datetime] = getattr(self.host, "clock",
+                                                   lambda: dt.datetime.now(dt.UTC))
+        return clock().astimezone(LONDON).date()
+
+    def _fill_periods(self) -> None:
+        """This week and month first, then earlier ones (the host's clock: tests fix it)."""
+        today = self._today()
+        if today == self._periods_of:
+            return
+        self._periods_of = today
+        this_week = week_of(today)
+        self.week_choice.clear()
+        for back in range(WEEKS_BACK):
+            week = shift_week(this_week, -back)
+            self.week_choice.addItem(f"{week} ({week_span(week)})", week)
+        self.month_choice.clear()
+        first = today.replace(day=1)
+        for _ in range(MONTHS_BACK):
+            self.month_choice.addItem(first.strftime("%B %Y"), f"{first:%Y-%m}")
+            first = (first - dt.timedelta(days=1)).replace(day=1)
+        start = QDate(today.year, today.month, 1)
+        self.from_date.setDate(start)
+        self.to_date.setDate(QDate(today.year, today.month, today.day))
+
+    # -- the choice -------------------------------------------------------------------
+    def kind(self) -> ReportKind:
+        key = self.kind_choice.currentData()
+        return next(k for k in self.kinds if k.key == key)
+
+    def choose(self, key: str) -> None:
+        """Show the report ``key`` (a screen elsewhere may open a report directly)."""
+        self.kind_choice.setCurrentIndex(self.kind_choice.findData(key))
+
+    def week(self) -> str:
+        """The week chosen, or the one typed (its first word: "2026-W47 (16 to …)")."""
+        index = self.week_choice.findText(self.week_choice.currentText())
+        if index >= 0:
+            return str(self.week_choice.itemData(index))
+        typed = self.week_choice.currentText().split()
+        return typed[0] if typed else ""
+
+    def tables(self) -> tuple[str, ...]:
+        return tuple(k for k, box in self.table_boxes.items() if box.isChecked())
+
+    def period(self) -> Period:
+        if self.any_date.isChecked():
+            return Period()
+        return Period(self.from_date.date().toPython(), self.to_date.date().toPython())
+
+    def _kind_changed(self) -> None:
+        fields = self.kind().fields | {"kind"}
+        for field, (label, widget) in self.rows.items():
+            label.setVisible(field in fields)
+            widget.setVisible(field in fields)
+        self.preview = None
+        self.summary.setText("")
+        self.preview_model.set_rows([], ("",))
+        self._enable()
+        if self.host.store is not None and not self.stale:
+            self.refresh()
+
+    def _format_changed(self) -> None:
+        """A CSV file holds one table: the table boxes become a choice of one."""
+        csv = self.format_choice.currentData() == "csv"
+        if csv:
+            ticked = self.tables() or ("audits",)
+            for kind, box in self.table_boxes.items():
+                box.setChecked(kind == ticked[0])
+        for box in self.table_boxes.values():
+            if csv:
+                self.table_group.addButton(box)
+            else:
+                self.table_group.removeButton(box)
+        self.table_group.setExclusive(csv)
+        self._enable()
+
+    def _enable(self) -> None:
+        kind = self.kind()
+        ready = self.host.store is not None and not self.saver.busy
+        if kind is EXPORT:
+            ready = ready and bool(self.tables())
+        self.from_date.setEnabled(not self.any_date.isChecked())
+        self.to_date.setEnabled(not self.any_date.isChecked())
+        self.save_button.setEnabled(ready)
+        self.preview_button.setEnabled(ready)
+        if kind is CASE_TOOLS:
+            self.print_button.setEnabled(ready and self._selected_audit() is not None)
+        else:
+            self.print_button.setEnabled(ready and kind.writes == "pdf")
+
+    # -- reading ----------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the preview of the report chosen (F5, Preview, or a new choice)."""
+        if self.host.store is None:
+            return
+        self._fill_periods()
+        self._read_auditors()
+        kind, week, auditor = self.kind(), self.week(), self.auditor_choice.currentData()
+        month, tables, period = self.month_choice.currentData(), self.tables(), self.period()
+        if kind is EXPORT and not tables:
+            return
+
+        def read(ctx: ServiceContext) -> Preview:
+            if kind is CASE_TOOLS:
+                return report_previews.case_tools(ctx, week, auditor)
+            if kind is WEEKLY:
+                return report_previews.weekly(ctx, week)
+            if kind is MONTHLY:
+                return report_previews.monthly(ctx, month)
+            return report_previews.export(ctx, tables, period)
+
+        self._generation += 1
+        generation = self._generation
+        self.summary.setText("Reading what the report holds…")
+        (self.host.call("Reading the preview", read, dialog=False)
+         .success(lambda shown: self._show(generation, shown))
+         .failure(lambda exc: self._unreadable(generation, exc))
+         .run())
+
+    def _read_auditors(self) -> None:
+        if self._auditors_read:
+            return
+        self._auditors_read = True
+        self.host.call("Reading the auditors", people, dialog=False) \
+            .success(self._auditors_known).run()
+
+    def _auditors_known(self, everyone: list[Person]) -> None:
+        user = self.host.user
+        for person in everyone:
+            if "auditor" in person.roles:
+                self.auditor_choice.addItem(person.name, person.id)
+        if user is not None and "auditor" in user.roles:
+            mine = self.auditor_choice.findData(user.id)
+            if mine >= 0 and self.auditor_choice.currentIndex() == 0:
+                self.auditor_choice.setCurrentIndex(mine)
+
+    def _show(self, generation: int, shown: Preview) -> None:
+        if generation != self._generation:
+            return
+        self.preview = shown
+        self.summary.setText(shown.summary)
+        self.preview_model.set_rows(shown.rows, shown.headers)
+        self.preview_table.resizeColumnsToContents()
+        self._enable()
+        self.previewed.emit(shown)
+
+    def _unreadable(self, generation: int, exc: BaseException) -> None:
+        """A wrong week typed, say: the sentence goes where the preview would be."""
+        if generation != self._generation:
+            return
+        self.preview = None
+        self.preview_model.set_rows([], ("",))
+        if isinstance(exc, UserError):
+            self.summary.setText(f"No preview: {exc.message}")
+        else:
+            self.summary.setText("No preview.")
+            show_error(self, exc, self.host.db_path)
+        self._enable()
+
+    def _selected_audit(self) -> str | None:
+        rows = self.preview_table.selectionModel().selectedRows()
+        if self.preview is None or not rows or rows[0].row() >= len(self.preview.audit_ids):
+            return None
+        return self.preview.audit_ids[rows[0].row()]
+
+    # -- saving and printing --------------------------------------------------------------
+    def save(self) -> bool:
+        """Ctrl+S saves the report chosen."""
+        if not self.save_button.isEnabled():
+            return False
+        self.save_report()
+        return True
+
+    def save_report(self) -> None:
+        kind, week, auditor = self.kind(), self.week(), self.auditor_choice.currentData()
+        month, messages = self.month_choice.currentData(), self.messages_edit.toPlainText()
+        if kind is CASE_TOOLS:
+            def said(result: BatchResult, folder: Path) -> str:
+                count = len(result.files)
+                return (f"Saved {count} case tool{'s' if count != 1 else ''} of {week} "
+                        f"in {folder}.")
+
+            self.saver.save_folder(f"Folder for the case tools of {week}",
+                                   "Writing the week's case tools",
+                                   lambda ctx, folder: week_case_tools(ctx, auditor, week,
+                                                                       folder), said)
+        elif kind is EXPORT:
+            fmt, tables, period = self.format_choice.currentData(), self.tables(), self.period()
+            name = f"dipsample-{'-'.join(tables)}.{fmt}"
+            self.saver.save_file("Save the export", name,
+                                 XLSX_FILTER if fmt == "xlsx" else CSV_FILTER,
+                                 "Writing the export",
+                                 lambda ctx, path: export(ctx, fmt, path, kinds=tables,
+                                                          period=period))
+        else:
+            self._save_pdf(kind, week, month, messages, then=None)
+
+    def _save_pdf(self, kind: ReportKind, week: str, month: str, messages: str,
+                  then: Callable[[Path], None] | None) -> None:
+        if kind is WEEKLY:
+            from desktop.reports.weekly import weekly_pdf
+
+            self.saver.save_file("Save the weekly report", f"weekly-report_{week}.pdf",
+                                 PDF_FILTER, "Writing the weekly report",
+                                 lambda ctx, path: weekly_pdf(ctx, week, path), then=then)
+        else:
+            self.saver.save_file("Save the monthly report", f"monthly-qa-report_{month}.pdf",
+                                 PDF_FILTER, "Writing the monthly report",
+                                 lambda ctx, path: monthly_pdf(ctx, month, path, messages),
+                                 then=then)
+
+    def print_report(self) -> None:
+        """Save the PDF where the person chooses, then open it in the viewer to print.
+
+        Why saved where they choose and not in a hidden temporary file: a case tool is
+        OFFICIAL-SENSITIVE, and a copy nobody knows about is a copy nobody deletes.
+        """
+        kind = self.kind()
+        if kind is CASE_TOOLS:
+            audit_id = self._selected_audit()
+            if audit_id is None or self.preview is None:
+                return
+            ref = self.preview.rows[self.preview.audit_ids.index(audit_id)][0]
+
+            def write(ctx: ServiceContext, path: Path) -> None:
+                case_tool_pdf(ctx, audit_id, path)
+                log_print(ctx, "audit", audit_id)
+
+            self.saver.save_file("Save the case tool to print", case_tool_name(ref, audit_id),
+                                 PDF_FILTER, "Writing the case tool", write,
+                                 then=self._to_viewer)
+        elif kind.writes == "pdf":
+            self._save_pdf(kind, self.week(), self.month_choice.currentData(),
+                           self.messages_edit.toPlainText(), then=self._to_viewer)
+
+    def _to_viewer(self, path: Path) -> None:
+        self.saver.line.said(f"Saved {path.name} in {path.parent} and opened it in your PDF "
+                             "viewer: print it from there.", path)
+        self.saver.line.open_saved()

@@ -1,0 +1,220 @@
+"""The Reports screen driven as a QA lead would: choose, preview, save, print.
+
+The files are read back with independent readers (pypdf, openpyxl, csv) and compared
+with what the services say the same period holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import load_workbook
+from pytestqt.qtbot import QtBot
+
+from desktop.qt import QApplication, QComboBox, QPoint, Qt, QWidget
+from desktop.reports.monthly import interval, name, percent
+from desktop.services.context import ServiceContext
+from desktop.services.event_log import events_for
+from desktop.services.reporting.case_tool import week_audit_ids
+from desktop.services.reporting.exports import export_tables
+from desktop.services.statistics.compliance import compliance_report
+from desktop.views.reports_screen import CASE_TOOLS, EXPORT, MONTHLY, WEEKLY, ReportsScreen
+from desktop.views.window import MainWindow
+from tests.unit.views.driving import activate, message_boxes, open_as
+from tests.unit.views.test_case_tool_clicks import (
+    LEFT,
+    NOW,
+    WAIT,
+    WEEK,
+    answer_dialog,
+    pdf_text,
+    save_through,
+)
+from tests.unit.views.test_case_tool_clicks import (
+    pytestmark as clicks_marks,
+)
+
+pytestmark = clicks_marks
+
+
+def open_reports(qtbot: QtBot, path: Path, role: str = "qa"
+                 ) -> tuple[MainWindow, ReportsScreen]:
+    window = open_as(qtbot, path, role=role, screens=(ReportsScreen,))
+    window.clock = lambda: NOW
+    screen = window.screens[ReportsScreen.key]
+    assert isinstance(screen, ReportsScreen)
+    with qtbot.waitSignal(screen.previewed, timeout=WAIT):
+        window.show_screen(screen.key)
+    activate(qtbot, window)
+    return window, screen
+
+
+def ctx_of(window: MainWindow) -> ServiceContext:
+    store = window.store
+    assert store is not None
+    return ServiceContext(store=store, clock=lambda: NOW)
+
+
+def pick(qtbot: QtBot, box: QComboBox, text: str) -> None:
+    """Choose ``text`` from the keyboard: Home, then Down until it shows."""
+    window = box.window()
+    assert isinstance(window, MainWindow)
+    activate(qtbot, window)  # a file dialog may just have closed
+    box.setFocus()
+    index = box.findText(text)
+    assert index >= 0, f"{text!r} is not a choice of {box.accessibleName()!r}"
+    qtbot.keyClick(box, Qt.Key.Key_Home)
+    for _ in range(index):
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert box.currentText() == text
+
+
+def choose(qtbot: QtBot, screen: ReportsScreen, box: QComboBox, text: str) -> None:
+    """Pick a report or period; the preview follows by itself."""
+    with qtbot.waitSignal(screen.previewed, timeout=WAIT):
+        pick(qtbot, box, text)
+        if box is not screen.kind_choice:
+            qtbot.mouseClick(screen.preview_button, LEFT)
+
+
+def tick_point(box: QWidget) -> QPoint:
+    """Where the box's tick is (a click there toggles it)."""
+    return QPoint(8, box.height() // 2)
+
+
+def preview_column(screen: ReportsScreen, column: int) -> list[str]:
+    return [row[column] for row in screen.preview_model.rows]
+
+
+def test_monthly_report_previewed_then_saved(qtbot: QtBot, county_path: Path,
+                                             tmp_path: Path) -> None:
+    window, screen = open_reports(qtbot, county_path)
+    choose(qtbot, screen, screen.kind_choice, MONTHLY.title)
+    assert screen.month_choice.isVisible() and not screen.week_choice.isVisible()
+    choose(qtbot, screen, screen.month_choice, "October 2026")
+    expected = compliance_report(ctx_of(window), dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert expected.by_standard
+    assert preview_column(screen, 0) == [name(f) for f in expected.by_standard]
+    assert preview_column(screen, 2) == [interval(f) for f in expected.by_standard]
+    assert f"{expected.audits} audits finalised" in screen.summary.text()
+
+    screen.messages_edit.setFocus()
+    qtbot.keyClicks(screen.messages_edit, "Visits & oversight <improved>")
+    out = tmp_path / "october.pdf"
+    assert save_through(qtbot, screen.saver, screen.save_button, out) == out
+    text = pdf_text(out)
+    assert "Monthly quality assurance report" in text
+    assert "October 2026" in text and "OFFICIAL-SENSITIVE" in text
+    assert "Visits & oversight <improved>" in text
+    for figure in expected.by_standard:
+        if figure.estimate.sufficient:
+            assert percent(figure.estimate.rate) in text
+    assert "october.pdf" in screen.saver.line.label.text()
+    assert not message_boxes()
+
+
+def test_export_as_xlsx_then_one_table_as_csv(qtbot: QtBot, county_path: Path,
+                                              tmp_path: Path) -> None:
+    window, screen = open_reports(qtbot, county_path)
+    choose(qtbot, screen, screen.kind_choice, EXPORT.title)
+    tables = export_tables(ctx_of(window))
+    assert preview_column(screen, 0) == ["Audits", "Answers", "Actions"]
+    assert preview_column(screen, 1) == [str(len(t.rows)) for t in tables]
+
+    out = tmp_path / "everything.xlsx"
+    assert save_through(qtbot, screen.saver, screen.save_button, out) == out
+    book = load_workbook(out)
+    assert book.sheetnames == ["Audits", "Answers", "Actions"]
+    for table in tables:
+        sheet = book[table.name]
+        assert [c.value for c in sheet[1]] == list(table.headers)
+        assert sheet.max_row == len(table.rows) + 1
+
+    # CSV holds one table: ticking Actions leaves Actions alone ticked.
+    pick(qtbot, screen.format_choice, "CSV file: one table")
+    actions = screen.table_boxes["actions"]
+    qtbot.mouseClick(actions, LEFT, pos=tick_point(actions))
+    assert screen.tables() == ("actions",)
+    csv_out = tmp_path / "actions.csv"
+    assert save_through(qtbot, screen.saver, screen.save_button, csv_out) == csv_out
+    with csv_out.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == tables[2].headers
+    assert len(rows) == len(tables[2].rows) + 1
+
+
+def test_a_weeks_case_tools_listed_and_one_printed_through_the_viewer(
+        qtbot: QtBot, county_path: Path, tmp_path: Path) -> None:
+    window, screen = open_reports(qtbot, county_path)
+    assert screen.kind() is CASE_TOOLS  # the first report
+    opened: list[Path] = []
+    screen.saver.line.opener = opened.append  # the system viewer is not started in tests
+    choose(qtbot, screen, screen.week_choice, f"{WEEK} (16 to 22 Nov 2026)")
+    ids = week_audit_ids(ctx_of(window), WEEK)
+    assert len(screen.preview_model.rows) == len(ids) > 0
+    assert "viewer" in screen.print_line.text()
+    assert not screen.print_button.isEnabled()  # which one? nothing selected yet
+
+    table = screen.preview_table
+    qtbot.mouseClick(table.viewport(), LEFT,
+                     pos=table.visualRect(screen.preview_model.index(1, 0)).center())
+    assert screen.print_button.isEnabled()
+    ref = screen.preview_model.rows[1][0]
+    out = tmp_path / "to print.pdf"
+    assert save_through(qtbot, screen.saver, screen.print_button, out) == out
+    assert ref in pdf_text(out)
+    assert opened == [out]
+    assert "print it from there" in screen.saver.line.label.text()
+    printed = [e for e in events_for(ctx_of(window), "audit", ids[1]) if e.action == "print"]
+    assert len(printed) == 1
+
+
+def test_a_wrong_week_typed_is_said_in_the_preview(qtbot: QtBot, county_path: Path) -> None:
+    _window, screen = open_reports(qtbot, county_path)
+    edit = screen.week_choice.lineEdit()
+    assert edit is not None
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(edit, "week 47")
+    qtbot.mouseClick(screen.preview_button, LEFT)
+    qtbot.waitUntil(lambda: screen.summary.text().startswith("No preview:"), timeout=WAIT)
+    assert screen.preview_model.rowCount() == 0
+    assert not message_boxes()
+    assert QApplication.activeModalWidget() is None
+
+
+def test_the_weeks_case_tools_saved_into_a_folder(qtbot: QtBot, county_path: Path,
+                                                  tmp_path: Path) -> None:
+    window, screen = open_reports(qtbot, county_path)
+    qtbot.waitUntil(lambda: screen.auditor_choice.count() > 1, timeout=WAIT)
+    auditor = screen.auditor_choice.itemText(1)
+    auditor_id = screen.auditor_choice.itemData(1)
+    choose(qtbot, screen, screen.auditor_choice, auditor)
+    ids = week_audit_ids(ctx_of(window), WEEK, auditor_id)
+    assert len(screen.preview_model.rows) == len(ids) > 0
+    assert set(preview_column(screen, 1)) == {auditor}
+    folder = tmp_path / "week 47 of one auditor"
+    folder.mkdir()
+    qtbot.mouseClick(screen.save_button, LEFT)
+    with qtbot.waitSignal(screen.saver.saved, timeout=WAIT):
+        answer_dialog(qtbot, screen.saver, folder)
+    assert len(list(folder.iterdir())) == len(ids)
+    assert screen.saver.line.label.text() == f"Saved {len(ids)} case tools of {WEEK} in {folder}."
+
+
+def test_weekly_report_previewed_then_saved(qtbot: QtBot, county_path: Path,
+                                            tmp_path: Path) -> None:
+    from desktop.services.reporting.weekly import weekly_data
+
+    window, screen = open_reports(qtbot, county_path)
+    choose(qtbot, screen, screen.kind_choice, WEEKLY.title)
+    assert not screen.auditor_choice.isVisible()
+    data = weekly_data(ctx_of(window), WEEK)
+    assert preview_column(screen, 0) == [t.name for t in data.teams]
+    assert preview_column(screen, 1) == [str(t.audits) for t in data.teams]
+    out = tmp_path / "weekly.pdf"
+    assert save_through(qtbot, screen.saver, screen.save_button, out) == out
+    text = pdf_text(out)
+    assert "Weekly report for senior management" in text and "OFFICIAL-SENSITIVE" in text
