@@ -91,3 +91,33 @@ def export(ctx: ServiceContext, kinds: tuple[str, ...], period: Period) -> Previ
     summary = f"{plural(total, 'row')} in {plural(len(tables), 'table')}, {dates}."
     return Preview(summary, ("Table", "Rows", "Columns"),
                    [(t.name, str(len(t.rows)), ", ".join(t.headers)) for t in tables])
+
+
+def summary(ctx: ServiceContext, exercise_id: str) -> Preview:
+    """An exercise's overall summary: its figures in a sentence, its audits listed."""
+    from desktop.services.reporting.summary import summary_data
+
+    data = summary_data(ctx, exercise_id)
+    f = data.figures
+    text = (f"{data.title}: {plural(f.audits, 'audit')} submitted, "
+            f"{plural(f.cases_seen, 'case')} seen; {f.actions_open} actions open and "
+            f"{f.actions_done} done. The summary adds the findings, the judgement and the "
+            "figures by standard.")
+    rows = [(a.case_ref, formats.day(a.audit_date, ""), a.team, a.auditor,
+             label(a.grade) or "not graded", label(a.status)) for a in data.audits]
+    return Preview(text, ("Case", "Audit date", "Team", "Auditor", "Grade", "Status"), rows)
+
+
+def plan(ctx: ServiceContext, plan_id: str | None) -> Preview:
+    """The improvement plan (or every plan): each action under its finding."""
+    from desktop.services.reporting.plan import plan_reports
+
+    reports = plan_reports(ctx, plan_id)
+    rows = [(r.plan.title, finding.text, a.description, a.lead or "not named",
+             a.by_when_text or formats.day(a.due_on, "not set"), label(a.status))
+            for r in reports for finding in r.findings for a in finding.actions]
+    findings = sum(len(r.findings) for r in reports)
+    text = (f"{plural(len(reports), 'plan')}, {plural(findings, 'finding')}, "
+            f"{plural(len(rows), 'action')}." if reports else
+            "No improvement plan has been imported: there is nothing to report.")
+    return Preview(text, ("Plan", "Finding", "Action", "Lead", "By when", "Status"), rows)

@@ -42,9 +42,9 @@ from desktop.reports.exports import export
 from desktop.reports.monthly import monthly_pdf
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_print
+from desktop.services.reporting.choices import ReportChoices, report_choices
 from desktop.services.reporting.exports import KINDS, Period
 from desktop.services.sampling.weeks import shift_week, week_of, week_span
-from desktop.services.users import Person, people
 from desktop.views import report_previews
 from desktop.views.report_previews import Preview
 from desktop.views.save_report import (
@@ -82,16 +82,23 @@ WEEKLY = ReportKind("weekly", "Weekly report for senior management", frozenset({
                     "pdf")
 MONTHLY = ReportKind("monthly", "Monthly quality assurance report",
                      frozenset({"month", "messages"}), "pdf")
+SUMMARY = ReportKind("summary", "Overall summary of an exercise", frozenset({"exercise"}),
+                     "pdf")
+PLAN = ReportKind("plan", "Improvement plan", frozenset({"plan"}), "pdf")
 EXPORT = ReportKind("export", "Export of audits, answers and actions",
                     frozenset({"format", "tables", "dates"}), "table")
 
 
+#: Reports written by modules of their own, offered when the module is there.
+OPTIONAL = {WEEKLY.key: "desktop.reports.weekly", SUMMARY.key: "desktop.reports.summary",
+            PLAN.key: "desktop.reports.plan"}
+
+
 def available_kinds() -> list[ReportKind]:
-    """The reports this copy can write (the weekly report arrives in its own module)."""
-    kinds = [CASE_TOOLS, MONTHLY, EXPORT]
-    if importlib.util.find_spec("desktop.reports.weekly") is not None:
-        kinds.insert(1, WEEKLY)
-    return kinds
+    """The reports this copy can write, in the order a person looks for them."""
+    return [kind for kind in (CASE_TOOLS, WEEKLY, MONTHLY, SUMMARY, PLAN, EXPORT)
+            if kind.key not in OPTIONAL
+            or importlib.util.find_spec(OPTIONAL[kind.key]) is not None]
 
 
 def print_note() -> str:
@@ -126,7 +133,7 @@ class ReportsScreen(Screen):
         self.kinds = available_kinds()
         self.preview: Preview | None = None
         self._generation = 0
-        self._auditors_read = False
+        self._choices_read = False
         #: The day the week and month lists count back from.
         self._periods_of: dt.date | None = None
         self._build()
@@ -146,6 +153,11 @@ class ReportsScreen(Screen):
         self.auditor_choice = QComboBox()
         self.auditor_choice.setAccessibleName("Auditor")
         self.auditor_choice.addItem("Everyone", None)
+        self.exercise_choice = QComboBox()
+        self.exercise_choice.setAccessibleName("Exercise")
+        self.plan_choice = QComboBox()
+        self.plan_choice.setAccessibleName("Improvement plan")
+        self.plan_choice.addItem("Every plan", None)
         self.month_choice = QComboBox()
         self.month_choice.setAccessibleName("Month")
         self.messages_edit = QPlainTextEdit()
@@ -200,6 +212,8 @@ class ReportsScreen(Screen):
                 ("week", "&Week", self.week_choice),
                 ("auditor", "A&uditor", self.auditor_choice),
                 ("month", "&Month", self.month_choice),
+                ("exercise", "E&xercise", self.exercise_choice),
+                ("plan", "P&lan", self.plan_choice),
                 ("messages", "&Key messages", self.messages_edit),
                 ("format", "Fo&rmat", self.format_choice),
                 ("tables", "Tables", tables),
@@ -265,7 +279,8 @@ class ReportsScreen(Screen):
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
         order: list[QWidget] = [self.kind_choice, self.week_choice, self.auditor_choice,
-                                self.month_choice, self.messages_edit, self.format_choice,
+                                self.month_choice, self.messages_edit,
+                                self.exercise_choice, self.plan_choice, self.format_choice,
                                 *self.table_boxes.values(), self.any_date, self.from_date,
                                 self.to_date, self.preview_button, self.save_button,
                                 self.print_button, self.saver.line.open_button,
@@ -358,6 +373,8 @@ class ReportsScreen(Screen):
         ready = self.host.store is not None and not self.saver.busy
         if kind is EXPORT:
             ready = ready and bool(self.tables())
+        if kind is SUMMARY:
+            ready = ready and self.exercise_choice.currentData() is not None
         self.from_date.setEnabled(not self.any_date.isChecked())
         self.to_date.setEnabled(not self.any_date.isChecked())
         self.save_button.setEnabled(ready)
@@ -373,10 +390,17 @@ class ReportsScreen(Screen):
         if self.host.store is None:
             return
         self._fill_periods()
-        self._read_auditors()
+        if not self._choices_read:
+            self._read_choices()  # the preview follows when they arrive
+            return
         kind, week, auditor = self.kind(), self.week(), self.auditor_choice.currentData()
         month, tables, period = self.month_choice.currentData(), self.tables(), self.period()
-        if kind is EXPORT and not tables:
+        exercise, plan = self.exercise_choice.currentData(), self.plan_choice.currentData()
+        if (kind is EXPORT and not tables) or (kind is SUMMARY and exercise is None):
+            self._generation += 1
+            self._show(self._generation, Preview(
+                "Tick a table to export." if kind is EXPORT else
+                "No exercise has been recorded: there is nothing to summarise.", ("",), []))
             return
 
         def read(ctx: ServiceContext) -> Preview:
@@ -386,6 +410,10 @@ class ReportsScreen(Screen):
                 return report_previews.weekly(ctx, week)
             if kind is MONTHLY:
                 return report_previews.monthly(ctx, month)
+            if kind is SUMMARY:
+                return report_previews.summary(ctx, exercise)
+            if kind is PLAN:
+                return report_previews.plan(ctx, plan)
             return report_previews.export(ctx, tables, period)
 
         self._generation += 1
@@ -396,22 +424,25 @@ class ReportsScreen(Screen):
          .failure(lambda exc: self._unreadable(generation, exc))
          .run())
 
-    def _read_auditors(self) -> None:
-        if self._auditors_read:
-            return
-        self._auditors_read = True
-        self.host.call("Reading the auditors", people, dialog=False) \
-            .success(self._auditors_known).run()
+    def _read_choices(self) -> None:
+        self.host.call("Reading the auditors, exercises and plans", report_choices,
+                       dialog=False).success(self._choices_known).run()
 
-    def _auditors_known(self, everyone: list[Person]) -> None:
+    def _choices_known(self, found: ReportChoices) -> None:
+        self._choices_read = True
         user = self.host.user
-        for person in everyone:
-            if "auditor" in person.roles:
-                self.auditor_choice.addItem(person.name, person.id)
+        for person in found.auditors:
+            self.auditor_choice.addItem(person.name, person.id)
         if user is not None and "auditor" in user.roles:
             mine = self.auditor_choice.findData(user.id)
             if mine >= 0 and self.auditor_choice.currentIndex() == 0:
                 self.auditor_choice.setCurrentIndex(mine)
+        for exercise in found.exercises:
+            dates = (f" ({exercise.period_from:%d/%m/%Y})" if exercise.period_from else "")
+            self.exercise_choice.addItem(exercise.title + dates, exercise.id)
+        for plan in found.plans:
+            self.plan_choice.addItem(plan.title, plan.id)
+        self.refresh()
 
     def _show(self, generation: int, shown: Preview) -> None:
         if generation != self._generation:
@@ -452,7 +483,6 @@ class ReportsScreen(Screen):
 
     def save_report(self) -> None:
         kind, week, auditor = self.kind(), self.week(), self.auditor_choice.currentData()
-        month, messages = self.month_choice.currentData(), self.messages_edit.toPlainText()
         if kind is CASE_TOOLS:
             def said(result: BatchResult, folder: Path) -> str:
                 count = len(result.files)
@@ -472,21 +502,43 @@ class ReportsScreen(Screen):
                                  lambda ctx, path: export(ctx, fmt, path, kinds=tables,
                                                           period=period))
         else:
-            self._save_pdf(kind, week, month, messages, then=None)
+            self._save_pdf(kind, then=None)
 
-    def _save_pdf(self, kind: ReportKind, week: str, month: str, messages: str,
-                  then: Callable[[Path], None] | None) -> None:
+    def _pdf_writer(self, kind: ReportKind
+                    ) -> tuple[str, Callable[[ServiceContext, Path], object]] | None:
+        """The file name offered and the writer of the PDF report ``kind``, with the
+        fields as chosen now (None: nothing chosen to write)."""
+        week, month = self.week(), self.month_choice.currentData()
+        messages = self.messages_edit.toPlainText()
+        exercise, plan = self.exercise_choice.currentData(), self.plan_choice.currentData()
         if kind is WEEKLY:
             from desktop.reports.weekly import weekly_pdf
 
-            self.saver.save_file("Save the weekly report", f"weekly-report_{week}.pdf",
-                                 PDF_FILTER, "Writing the weekly report",
-                                 lambda ctx, path: weekly_pdf(ctx, week, path), then=then)
-        else:
-            self.saver.save_file("Save the monthly report", f"monthly-qa-report_{month}.pdf",
-                                 PDF_FILTER, "Writing the monthly report",
-                                 lambda ctx, path: monthly_pdf(ctx, month, path, messages),
-                                 then=then)
+            return (f"weekly-report_{week}.pdf",
+                    lambda ctx, path: weekly_pdf(ctx, week, path))
+        if kind is SUMMARY:
+            from desktop.reports.summary import summary_pdf
+
+            return None if exercise is None else (
+                f"exercise-summary_{exercise[:8]}.pdf",
+                lambda ctx, path: summary_pdf(ctx, exercise, path))
+        if kind is PLAN:
+            from desktop.reports.plan import plan_pdf
+
+            return (f"improvement-plan_{plan[:8] if plan else 'all'}.pdf",
+                    lambda ctx, path: plan_pdf(ctx, path, plan))
+        return (f"monthly-qa-report_{month}.pdf",
+                lambda ctx, path: monthly_pdf(ctx, month, path, messages))
+
+    def _save_pdf(self, kind: ReportKind, then: Callable[[Path], None] | None) -> None:
+        """Ask where, then write the PDF report ``kind``."""
+        chosen = self._pdf_writer(kind)
+        if chosen is None:
+            return
+        name, write = chosen
+        what = kind.title[0].lower() + kind.title[1:]
+        self.saver.save_file(f"Save the {what}", name, PDF_FILTER, f"Writing the {what}",
+                             write, then=then)
 
     def print_report(self) -> None:
         """Save the PDF where the person chooses, then open it in the viewer to print.
@@ -509,8 +561,7 @@ class ReportsScreen(Screen):
                                  PDF_FILTER, "Writing the case tool", write,
                                  then=self._to_viewer)
         elif kind.writes == "pdf":
-            self._save_pdf(kind, self.week(), self.month_choice.currentData(),
-                           self.messages_edit.toPlainText(), then=self._to_viewer)
+            self._save_pdf(kind, then=self._to_viewer)
 
     def _to_viewer(self, path: Path) -> None:
         self.saver.line.said(f"Saved {path.name} in {path.parent} and opened it in your PDF "
