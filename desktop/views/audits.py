@@ -159,7 +159,7 @@ class AuditsScreen(Screen):
         reports.addWidget(self.case_tool_button)
         reports.addWidget(self.saver, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.splitter, 1)
         layout.addLayout(reports)
 
     # -- the list -----------------------------------------------------------------

@@ -28,6 +28,7 @@ from desktop.qt import (
     QLabel,
     QPushButton,
     QSettings,
+    QSizePolicy,
     QtCore,
     QtGui,
     QWidget,
@@ -186,6 +187,8 @@ class ReportSaver(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.line)
+        # One line high: it must never take height from the screen's lists.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def _ask(self, dialog: QFileDialog, chosen: Callable[[Path], None]) -> None:
         if self.dialog is not None or self.busy:

@@ -120,9 +120,10 @@ def take(folder: Path) -> list[Path]:
     window.act_as(qa)
     moderation = window.show_screen("moderation")
     shot("07-moderation", moderation.draw_button.click)  # type: ignore[attr-defined]
-    shot("08-import", lambda: window.show_screen("import"))
-    shot("09-settings", lambda: window.show_screen("settings"))
-    shot("10-audits", lambda: window.show_screen("audits"))
+    shot("08-reports", lambda: window.show_screen("reports"))
+    shot("09-import", lambda: window.show_screen("import"))
+    shot("10-settings", lambda: window.show_screen("settings"))
+    shot("11-audits", lambda: window.show_screen("audits"))
     window.close()
     window.tasks.shutdown(wait=True)
     return saved

@@ -80,10 +80,11 @@ def default_screens() -> list[type[Screen]]:
     from desktop.views.import_wizard import ImportScreen
     from desktop.views.moderation import ModerationScreen
     from desktop.views.my_week import MyWeekScreen
+    from desktop.views.reports_screen import ReportsScreen
     from desktop.views.settings_screen import SettingsScreen
 
     return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
-            ModerationScreen, ImportScreen, SettingsScreen]
+            ModerationScreen, ReportsScreen, ImportScreen, SettingsScreen]
 
 
 class MainWindow(QMainWindow):
