@@ -29,8 +29,7 @@ from typing import Any
 
 from benchmarks.bench_import import write_caseload
 from benchmarks.bench_open import _demo_store
-from benchmarks.bench_sampling import WEEK, add_claims
-from benchmarks.bench_standards import build_caseload
+from benchmarks.bench_sampling import WEEK, sampling_store
 from benchmarks.core import Amount, Benchmark, Side, Sides
 from benchmarks.stores import PASSPHRASE, copy_store, create_store, remove_store
 
@@ -271,12 +270,7 @@ def draw_stall_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
     from desktop.services.sampling.settings import SamplingSettings
     from desktop.services.sampling.weekly import draw_area
 
-    pristine = workdir / "sampling.db"
-    store = build_caseload(pristine, 20_000 if quick else 100_000)
-    try:
-        add_claims(store, 100 if quick else 1_000)
-    finally:
-        store.close()
+    pristine = sampling_store(workdir, quick)
     settings = SamplingSettings()
     holder: list[_Window] = []
     counter = [0]

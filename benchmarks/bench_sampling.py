@@ -62,14 +62,20 @@ def check_drawn(draw: AreaDraw) -> None:
     assert all(s.saved and not s.existing for s in draw.samples), "a sample was not drawn"
 
 
-@contextmanager
-def setup(workdir: Path, quick: bool) -> Iterator[Sides]:
+def sampling_store(workdir: Path, quick: bool) -> Path:
+    """The closed store every draw starts from: the caseload and this week's claims."""
     pristine = workdir / "sampling.db"
     store = build_caseload(pristine, 20_000 if quick else 100_000)
     try:
         add_claims(store, 100 if quick else 1_000)
     finally:
         store.close()
+    return pristine
+
+
+@contextmanager
+def setup(workdir: Path, quick: bool) -> Iterator[Sides]:
+    pristine = sampling_store(workdir, quick)
     settings = SamplingSettings()
     with (StoreCopies(pristine, "ours", warm=read_same_rows) as ours,
           StoreCopies(pristine, "baseline", warm=read_same_rows) as base):

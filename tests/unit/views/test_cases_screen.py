@@ -11,19 +11,26 @@ from desktop.qt import QApplication, Qt
 from desktop.services.case_list import CaseRow
 from desktop.views.case_table import OBJECT_ROLE
 from desktop.views.cases import CasesScreen
+from desktop.views.window import MainWindow
 
 from .driving import activate, all_rows, open_as
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
 
-def test_choosing_a_team_narrows_the_list_and_its_workers(qtbot: QtBot,
-                                                          county_path: Path) -> None:
-    window = open_as(qtbot, county_path, role="qa", screens=(CasesScreen,))
-    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):  # type: ignore[union-attr]
-        window.show_screen("cases")
+def open_cases(qtbot: QtBot, path: Path) -> tuple[MainWindow, CasesScreen]:
+    """The window signed in as QA, its Cases screen shown with the whole list read."""
+    window = open_as(qtbot, path, role="qa", screens=(CasesScreen,))
     cases = window.cases
     assert cases is not None
+    with qtbot.waitSignal(cases.cases_loaded, timeout=20_000):
+        window.show_screen("cases")
+    return window, cases
+
+
+def test_choosing_a_team_narrows_the_list_and_its_workers(qtbot: QtBot,
+                                                          county_path: Path) -> None:
+    window, cases = open_cases(qtbot, county_path)
     qtbot.waitUntil(lambda: cases.team_choice.count() > 2, timeout=20_000)
     every_worker = cases.worker_choice.count()
     activate(qtbot, window)
@@ -39,11 +46,7 @@ def test_choosing_a_team_narrows_the_list_and_its_workers(qtbot: QtBot,
 
 def test_clicking_a_case_shows_its_compliance_in_words(qtbot: QtBot,
                                                         county_path: Path) -> None:
-    window = open_as(qtbot, county_path, role="qa", screens=(CasesScreen,))
-    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):  # type: ignore[union-attr]
-        window.show_screen("cases")
-    cases = window.cases
-    assert cases is not None
+    window, cases = open_cases(qtbot, county_path)
     with qtbot.waitSignal(cases.cases_loaded, timeout=20_000):
         cases.open_only.click()
     all_rows(qtbot, window)
@@ -62,11 +65,8 @@ def test_clicking_a_case_shows_its_compliance_in_words(qtbot: QtBot,
 
 
 def test_not_audited_in_four_weeks_is_a_tick_away(qtbot: QtBot, county_path: Path) -> None:
-    window = open_as(qtbot, county_path, role="qa", screens=(CasesScreen,))
-    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):  # type: ignore[union-attr]
-        window.show_screen("cases")
-    cases = window.cases
-    assert cases is not None and cases.listing is not None
+    _window, cases = open_cases(qtbot, county_path)
+    assert cases.listing is not None
     everything = cases.listing.shown
     with qtbot.waitSignal(cases.cases_loaded, timeout=20_000):
         qtbot.mouseClick(cases.not_audited, Qt.MouseButton.LeftButton)
