@@ -11,7 +11,7 @@ of load from elsewhere lands on both sides; it reports the median, which one slo
 cannot move, with the minimum and maximum beside it.
 
 Why one GC setting for both sides: some of our passes pause Python's cyclic garbage
-collector (:mod:`desktop.services.standards.gc_pause`, measured: half the time of a
+collector (:mod:`desktop.services.gc_pause`, measured: half the time of a
 100,000-case pass). A baseline timed with the collector running pays a cost ours has
 avoided and flatters the ratio. So the runner watches our runs, and when ours paused
 the collector, every baseline run is timed inside the same ``paused_gc()``. Ours goes
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop.services.standards.gc_pause import paused_gc
+from desktop.services.gc_pause import paused_gc
 
 #: Runs of each side: enough for a median that one disturbed run cannot move.
 FULL_REPEATS = 5

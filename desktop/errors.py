@@ -49,6 +49,12 @@ class InputProblem(UserError):
     exit_code = 1
 
 
+class PermissionRefused(UserError):
+    """The acting user's roles do not allow this; the refusal is in the event log."""
+
+    exit_code = 1
+
+
 class RuleViolation(UserError):
     """A business rule refused the operation (e.g. submitting with answers missing)."""
 

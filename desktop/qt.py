@@ -4,7 +4,7 @@ Why: qutebrowser and Anki route every Qt import through one module so that a bin
 change, or a missing symbol on an older Qt, is fixed in one file. Views import from here.
 """
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCharts, QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport, QtWidgets
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QKeySequence,
+    QPainter,
     QPalette,
     QShortcut,
     QStandardItem,
@@ -89,6 +90,7 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
+from shiboken6 import delete as delete_now
 
 __all__ = [
     "QAbstractItemView", "QAbstractListModel", "QAbstractTableModel", "QAction",
@@ -97,13 +99,14 @@ __all__ = [
     "QFont", "QFormLayout", "QFrame", "QGridLayout", "QGroupBox", "QGuiApplication",
     "QHBoxLayout", "QHeaderView", "QIcon", "QInputDialog", "QItemSelectionModel",
     "QKeySequence", "QLabel", "QLineEdit", "QListWidget", "QListWidgetItem", "QMainWindow",
-    "QMenu", "QMessageBox", "QModelIndex", "QObject", "QPalette", "QPersistentModelIndex",
+    "QMenu", "QMessageBox", "QModelIndex", "QObject", "QPainter", "QPalette",
+    "QPersistentModelIndex",
     "QPlainTextEdit", "QPoint", "QProgressBar", "QProgressDialog", "QPushButton",
     "QRadioButton", "QRect", "QRunnable", "QScrollArea", "QSettings", "QShortcut", "QSize",
     "QSizePolicy", "QSortFilterProxyModel", "QSpinBox", "QSplitter", "QStackedWidget",
     "QStandardItem", "QStandardItemModel", "QStatusBar", "QStyledItemDelegate",
     "QTabWidget", "QTableView", "QTableWidget", "QTableWidgetItem", "QTextEdit",
     "QThreadPool", "QTimer", "QToolButton", "QTreeWidget", "QTreeWidgetItem",
-    "QVBoxLayout", "QWidget", "QWizard", "QWizardPage", "Qt", "QtCore", "QtGui",
-    "QtWidgets", "Signal", "Slot",
+    "QVBoxLayout", "QWidget", "QWizard", "QWizardPage", "Qt", "QtCharts", "QtCore", "QtGui",
+    "QtPdf", "QtPdfWidgets", "QtPrintSupport", "QtWidgets", "Signal", "Slot", "delete_now",
 ]

@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Dip-sample audits of children's social care case records.",
     )
     parser.add_argument("--version", action="version", version=f"dipsample {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation end to end in a temporary folder "
+                        "(never your data); exit 0 when it works, 1 naming the step that "
+                        "failed")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
@@ -65,11 +69,30 @@ def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
     return code
 
 
+def _self_test(args: argparse.Namespace) -> int:
+    """``--self-test``: IT runs it after a deployment; one line, or JSON with ``--json``."""
+    if args.command is not None:
+        raise UserError("--self-test runs alone, without a subcommand")
+    from desktop.selftest import run_self_test
+
+    report = run_self_test()
+    if args.json:
+        print(json.dumps({"ok": report.ok, "version": report.version, "done": report.done,
+                          "failed": report.failed, "reason": report.reason,
+                          "seconds": round(report.seconds, 2),
+                          "summary": report.line()}))
+    else:
+        print(report.line())
+    return report.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()
     try:
+        if args.self_test:
+            return _self_test(args)
         if args.command is None:
             from desktop.views.app import run_gui
 

@@ -76,14 +76,21 @@ def acting_username(args: argparse.Namespace) -> str | None:
 
 
 def acting_user_id(store: Store, args: argparse.Namespace) -> str | None:
-    """The id of the user named by ``--user`` or ``$DIPSAMPLE_USER`` (None: the system)."""
+    """The id of the user named by ``--user`` or ``$DIPSAMPLE_USER`` (None: the system).
+
+    A user with a password gives it (``$DIPSAMPLE_PASSWORD``, else asked at the
+    terminal), checked and logged as the window's sign-in is (desktop/services/auth).
+    """
+    from desktop.services.auth.signin import cli_sign_in
     from desktop.services.users import resolve_user
 
     who = acting_username(args)
     if who is None:
         return None
     with store.read() as session:
-        return resolve_user(session, who).id
+        user_id = resolve_user(session, who).id
+    cli_sign_in(store, user_id)
+    return user_id
 
 
 def _default(value: Any) -> Any:

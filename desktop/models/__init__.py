@@ -10,6 +10,7 @@ from desktop.models.org import ServiceArea, Team, User, UserServiceArea, Worker
 from desktop.models.review import Escalation, EscalationStep, RagDisagreement
 from desktop.models.sample import Claim, Sample, SampleItem
 from desktop.models.standards import StandardsVersion
+from desktop.models.sync import SyncApplied, SyncConflict, SyncFieldVersion, SyncLogEntry
 from desktop.models.template import AuditTemplate, TemplateQuestion
 
 __all__ = [
@@ -37,6 +38,10 @@ __all__ = [
     "SampleItem",
     "ServiceArea",
     "StandardsVersion",
+    "SyncApplied",
+    "SyncConflict",
+    "SyncFieldVersion",
+    "SyncLogEntry",
     "Synced",
     "Team",
     "TemplateQuestion",

@@ -60,6 +60,9 @@ class Case(Synced, Base):
     last_audit: Mapped[dt.date | None] = mapped_column(Date, default=None)
     #: Which system and profile the row came from, for support (never personal data).
     source: Mapped[str] = mapped_column(String(40), default="")
+    #: The date of the export that last wrote the case: an older export never moves a
+    #: case backwards, here or after sync brought a newer one (docs/sync.md).
+    exported_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
 
     @property
     def flag_set(self) -> frozenset[str]:

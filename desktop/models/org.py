@@ -63,6 +63,11 @@ class User(Synced, Base):
     #: Set when the user is also a worker in the case system (a team manager).
     worker_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), default=None)
     active: Mapped[bool] = mapped_column(default=True)
+    #: ``scrypt$N$r$p$salt$hash`` (desktop/services/auth/passwords.py); "" while none is
+    #: set. Never the password itself.
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    #: Sign-in attempts with a wrong password since the last right one (the lock-out).
+    failed_signins: Mapped[int] = mapped_column(default=0)
 
     areas: Mapped[list[UserServiceArea]] = relationship(
         primaryjoin="and_(User.id == UserServiceArea.user_id, UserServiceArea.deleted == False)",

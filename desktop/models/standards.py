@@ -15,9 +15,14 @@ from desktop.models.base import Base, Synced, UTCDateTime
 
 
 class StandardsVersion(Synced, Base):
+    """Identity: a UUIDv5 of the settings' checksum, so the same settings saved on two
+    laptops offline are one row. ``number`` is a label only (two laptops may both make
+    "version 4"); the current version is the latest ``effective_from``, then the later
+    ``hlc`` (docs/sync.md, 'Versions')."""
+
     __tablename__ = "standards_versions"
 
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    number: Mapped[int] = mapped_column(Integer)
     #: The settings as canonical JSON.
     settings_json: Mapped[str] = mapped_column(Text)
     checksum: Mapped[str] = mapped_column(String(64), unique=True)

@@ -6,15 +6,19 @@ was answered against; a later template edit creates a new version row.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, Synced
 
 
 class AuditTemplate(Synced, Base):
+    """Identity: a UUIDv5 of the code and the content's checksum (same file, same row on
+    every laptop). ``version`` is a label only: two laptops may number different content
+    alike offline, so (code, version) is not unique (docs/sync.md, 'Versions')."""
+
     __tablename__ = "audit_templates"
-    __table_args__ = (UniqueConstraint("code", "version", name="uq_audit_templates_code_version"),)
+    __table_args__ = (Index("ix_audit_templates_code", "code"),)
 
     code: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(Integer, default=1)

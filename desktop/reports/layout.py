@@ -30,6 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop import __version__
 from desktop.reports.fonts import BODY, BOLD, ensure_fonts
 from desktop.reports.text import RTL as _RTL
 from desktop.reports.text import markup
@@ -162,6 +163,8 @@ def _numbered_canvas(title: str) -> type[Canvas]:
             self.drawCentredString(PAGE_WIDTH / 2, 8 * mm, MARKING)
             self.setFont(BODY, 8)
             self.drawString(MARGIN, PAGE_HEIGHT - 11 * mm, title[:70])
+            # The version that printed it: a figure queried later is traced to its build.
+            self.drawString(MARGIN, 8 * mm, f"DipSample {__version__}")
             self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm,
                                  f"Page {self._pageNumber} of {total}")
             self.setStrokeColor(GRID)

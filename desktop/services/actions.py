@@ -34,6 +34,8 @@ from desktop.models import (
 )
 from desktop.models.enums import ActionSource, ActionStatus, AuditStatus, EventAction, Role
 from desktop.services.audits.access import acting_user, roles_of
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
@@ -198,6 +200,7 @@ def add_action_in(session: Session, ctx: ServiceContext, new: NewAction,
 
 
 def add_action(ctx: ServiceContext, new: NewAction) -> str:
+    guard(ctx, P.ACTIONS)
     settings = load_workflow_settings()
     with ctx.store.transaction() as session:
         return add_action_in(session, ctx, new, settings).id
@@ -250,6 +253,7 @@ def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reaso
     Raises:
         RuleViolation: any action cannot move; the message names each one and why.
     """
+    guard(ctx, P.VERIFY_ACTIONS if to == S.VERIFIED else P.ACTIONS)
     if to not in TRANSITIONS:
         raise InputProblem(f"'{to}' is not an action status ({', '.join(TRANSITIONS)})")
     if not action_ids:
@@ -293,6 +297,7 @@ def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reaso
 def record_progress(ctx: ServiceContext, action_id: str, *, progress: str | None = None,
                     evidence: str | None = None) -> None:
     """Progress notes and evidence, written by the owner or their manager."""
+    guard(ctx, P.ACTIONS)
     with ctx.store.transaction() as session:
         action = session.get(Action, action_id)
         if action is None or action.deleted:
@@ -385,6 +390,7 @@ def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | Non
     ``due_this_week`` (live, due in today's ISO week), ``source`` (audit, exercise,
     plan), ``review_due`` (live and past the two-week review date).
     """
+    guard(ctx, P.VIEW_AUDITS)
     if source is not None and source not in {s.value for s in ActionSource}:
         raise InputProblem(f"'{source}' is not an action source "
                            f"({', '.join(s.value for s in ActionSource)})")
@@ -439,6 +445,7 @@ def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | Non
 
 def due_for_review(ctx: ServiceContext, on: dt.date | None = None) -> list[ActionRow]:
     """Live audit actions whose two-week review date has come (seed 001)."""
+    guard(ctx, P.VIEW_AUDITS)
     day = on or ctx.today()
     return [r for r in list_actions(ctx) if r.status in LIVE and r.review_on is not None
             and r.review_on <= day]

@@ -31,6 +31,8 @@ from desktop.models import (
     Worker,
 )
 from desktop.models.enums import CaseEventKind, Grade
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.case_filters import COHORT_NAMES, STANDARD_LABELS
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_view
@@ -234,7 +236,9 @@ def _records(s: Session, case_id: str, as_of: dt.date) -> list[TimelineEntry]:
 
 
 def case_detail(ctx: ServiceContext, case_id: str) -> CaseDetail:
-    """Everything the detail pane shows for ``case_id``, as of today; no name."""
+    """Everything the detail pane shows for ``case_id``, as of today; no name. Opening
+    it is logged as a view of the case (docs/security.md, 'The event log')."""
+    guard(ctx, P.VIEW_CASES, case_id=case_id)
     as_of = ctx.today()
     with ctx.store.read() as session:
         case = _case(session, case_id)
@@ -251,11 +255,13 @@ def case_detail(ctx: ServiceContext, case_id: str) -> CaseDetail:
         timeline += _records(session, case.id, as_of)
     timeline.sort(key=lambda e: e.on, reverse=True)
     steps.reverse()
+    log_view(ctx, "case", case_id, shown="detail")  # who opened which child's record
     return CaseDetail(identity, as_of, steps, compliance, timeline)
 
 
 def reveal_name(ctx: ServiceContext, case_id: str) -> str:
     """The child's full name; the view is recorded in the event log (ids only)."""
+    guard(ctx, P.VIEW_CASES, case_id=case_id)
     with ctx.store.read() as session:
         name = _case(session, case_id).child_name
     log_view(ctx, "case", case_id, shown="full_name")

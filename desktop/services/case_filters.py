@@ -21,10 +21,12 @@ from desktop.errors import InputProblem
 from desktop.models import Audit, Case, Team, Worker
 from desktop.models.enums import AuditStatus, Cohort
 from desktop.models.log import Change, Meta
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
+from desktop.services.gc_pause import paused_gc
 from desktop.services.standards.engine import Evaluator, Standard
 from desktop.services.standards.facts import load_facts
-from desktop.services.standards.gc_pause import paused_gc
 from desktop.services.standards.settings import StandardsSettings, load_settings
 
 #: ``CaseQuery.overdue`` value for "any standard overdue".
@@ -77,6 +79,7 @@ class FilterChoices:
 
 def filter_choices(ctx: ServiceContext) -> FilterChoices:
     """The teams, workers and cohorts of the store's live cases, and the standards."""
+    guard(ctx, P.VIEW_CASES)
     with ctx.store.reading() as conn:
         teams = [Choice(i, name) for i, name in conn.execute(
             select(Team.id, Team.name).where(Team.deleted.is_(False)).order_by(Team.name))]
@@ -122,6 +125,7 @@ def overdue_case_ids(ctx: ServiceContext, standard: str, *,
     in the filter box. The set is reused only while nothing in the store has changed
     (:func:`data_version`), for the same day, settings and filters.
     """
+    guard(ctx, P.VIEW_CASES)
     if standard != ANY_STANDARD and standard not in STANDARD_LABELS:
         raise InputProblem(f"'{standard}' is not a practice standard")
     as_of = as_of or ctx.today()
@@ -170,6 +174,7 @@ def recently_audited_ids(ctx: ServiceContext, *, as_of: dt.date | None = None,
     An audit exactly ``days`` days ago no longer counts: four weeks have passed (the
     sampler's re-audit gap reads the same way).
     """
+    guard(ctx, P.VIEW_CASES)
     as_of = as_of or ctx.today()
     since = as_of - dt.timedelta(days=days)
     with ctx.store.reading() as conn:

@@ -29,9 +29,12 @@ from sqlalchemy.orm import aliased
 
 from desktop.models import Case, Team, Worker
 from desktop.models.enums import CaseStatus, Rag
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
+from desktop.services.auth.scope import Scope, case_condition
 from desktop.services.case_filters import overdue_case_ids, recently_audited_ids
 from desktop.services.context import ServiceContext
-from desktop.services.standards.gc_pause import paused_gc
+from desktop.services.gc_pause import paused_gc
 
 
 class SortKey(StrEnum):
@@ -183,8 +186,14 @@ def list_cases(ctx: ServiceContext, query: CaseQuery) -> CaseListing:
     is two to three times faster than separate filtered, ordered and counting queries;
     ordering by an index would be slower still (a random read per row).
     """
+    scope = guard(ctx, P.VIEW_CASES).scope
     with paused_gc():  # a gen-2 collection over these rows froze the window for 90 ms
-        return _list_cases(ctx, query)
+        return _list_cases(ctx, query, _scoped(scope))
+
+
+def _scoped(scope: Scope) -> list[ColumnElement[bool]]:
+    """The acting user's reach as a condition on cases (none for QA and the system)."""
+    return [] if scope.everything else [case_condition(scope)]
 
 
 def _column_filters(query: CaseQuery) -> list[ColumnElement[bool]]:
@@ -208,7 +217,8 @@ def _evaluated_filter(ctx: ServiceContext, query: CaseQuery
     return keep, drop
 
 
-def _list_cases(ctx: ServiceContext, query: CaseQuery) -> CaseListing:
+def _list_cases(ctx: ServiceContext, query: CaseQuery,
+                reach: list[ColumnElement[bool]]) -> CaseListing:
     keep, drop = _evaluated_filter(ctx, query) if query.evaluated else (None, set())
     columns = _column_filters(query)
     with ctx.store.read() as session:
@@ -223,7 +233,7 @@ def _list_cases(ctx: ServiceContext, query: CaseQuery) -> CaseListing:
         wanted = (and_(*columns).label("wanted"),) if columns else ()
         result = conn.execute(select(Case.id, Case.case_ref, Case.rag, Case.status,
                                      Case.team_id, _SORT_COLUMNS[query.sort], *wanted)
-                              .where(Case.deleted.is_(False)))
+                              .where(Case.deleted.is_(False), *reach))
         # In slices, not .all(): building 100,000 rows is one C loop that holds the GIL
         # long enough to freeze the window (see _sorted).
         rows = [tuple(row) for part in result.partitions(2_000) for row in part]
@@ -293,9 +303,13 @@ def _case_row(values: Sequence[Any]) -> CaseRow:
 
 
 def case_rows(ctx: ServiceContext, ids: Sequence[str]) -> list[CaseRow]:
-    """The display rows of ``ids``, in the same order (missing ids are left out)."""
+    """The display rows of ``ids``, in the same order (missing ids, and cases outside
+    the acting user's reach, are left out)."""
+    reach = _scoped(guard(ctx, P.VIEW_CASES).scope)
     found: dict[str, CaseRow] = {}
     base, _worker = _row_select()
+    if reach:
+        base = base.where(*reach)
     with ctx.store.reading() as conn:
         for start in range(0, len(ids), 500):
             for values in conn.execute(base.where(Case.id.in_(ids[start:start + 500]))):
@@ -337,33 +351,50 @@ def first_page(ctx: ServiceContext, query: CaseQuery, limit: int = FIRST_PAGE
     """
     if query.evaluated:
         return case_rows(ctx, list_cases(ctx, query).ids[:limit])
-    base, worker = _row_select()
-    desc = query.descending
+    reach = _scoped(guard(ctx, P.VIEW_CASES).scope)
     with ctx.store.reading() as conn:
-        where = _filters(query, conn)
-        ref_order = Case.case_ref.desc() if desc else Case.case_ref.asc()
-        if query.sort is SortKey.RAG:
-            parts = [[Case.rag == rag] for rag in (reversed(_RAG_ORDER) if desc else _RAG_ORDER)]
-            parts.append([or_(Case.rag.is_(None), Case.rag.not_in(_RAG_ORDER))])
-            orders: list[list[Any]] = [[ref_order]] * len(parts)
-        elif query.sort is SortKey.CASE_REF:
-            parts, orders = [[]], [[ref_order]]
-        else:
-            key = {SortKey.CHILD: func.lower(Case.child_name), SortKey.COHORT: Case.cohort,
-                   SortKey.TEAM: Team.name, SortKey.WORKER: worker.name,
-                   SortKey.LAST_VISIT: Case.last_f2f_visit, SortKey.STATUS: Case.status,
-                   }[query.sort]
-            known = key.is_not(None) if query.sort is not SortKey.CHILD else \
-                Case.child_name != ""
-            unknown = key.is_(None) if query.sort is not SortKey.CHILD else \
-                Case.child_name == ""
-            parts = [[known], [unknown]]
-            orders = [[key.desc() if desc else key.asc(), ref_order], [ref_order]]
+        # Statements without typed text depend on nothing in the store, so they are
+        # built once (building one cost as much as running it, on the way to a new
+        # window's first screenful).
+        statements = (_page_statements(query, limit)
+                      if not query.text.strip() and not reach else
+                      _build_page_statements(query, limit, _filters(query, conn) + reach))
         rows: list[CaseRow] = []
-        for extra, order in zip(parts, orders, strict=True):
+        for stmt in statements:
             wanted = limit - len(rows)
             if wanted <= 0:
                 break
-            stmt = base.where(*where, *extra).order_by(*order).limit(wanted)
-            rows.extend(_case_row(values) for values in conn.execute(stmt))
+            rows.extend(map(_case_row, conn.execute(stmt).fetchall()[:wanted]))
     return rows
+
+
+@functools.lru_cache(maxsize=64)
+def _page_statements(query: CaseQuery, limit: int) -> tuple[Select[Any], ...]:
+    return _build_page_statements(query, limit, _filters(query, None))
+
+
+def _build_page_statements(query: CaseQuery, limit: int, where: list[ColumnElement[bool]]
+                           ) -> tuple[Select[Any], ...]:
+    """The statements whose rows, in turn, are the listing's order (each from an index)."""
+    base, worker = _row_select()
+    desc = query.descending
+    ref_order = Case.case_ref.desc() if desc else Case.case_ref.asc()
+    if query.sort is SortKey.RAG:
+        parts = [[Case.rag == rag] for rag in (reversed(_RAG_ORDER) if desc else _RAG_ORDER)]
+        parts.append([or_(Case.rag.is_(None), Case.rag.not_in(_RAG_ORDER))])
+        orders: list[list[Any]] = [[ref_order]] * len(parts)
+    elif query.sort is SortKey.CASE_REF:
+        parts, orders = [[]], [[ref_order]]
+    else:
+        key = {SortKey.CHILD: func.lower(Case.child_name), SortKey.COHORT: Case.cohort,
+               SortKey.TEAM: Team.name, SortKey.WORKER: worker.name,
+               SortKey.LAST_VISIT: Case.last_f2f_visit, SortKey.STATUS: Case.status,
+               }[query.sort]
+        known = key.is_not(None) if query.sort is not SortKey.CHILD else \
+            Case.child_name != ""
+        unknown = key.is_(None) if query.sort is not SortKey.CHILD else \
+            Case.child_name == ""
+        parts = [[known], [unknown]]
+        orders = [[key.desc() if desc else key.asc(), ref_order], [ref_order]]
+    return tuple(base.where(*where, *extra).order_by(*order).limit(limit)
+                 for extra, order in zip(parts, orders, strict=True))

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import Audit, Case, CaseEvent, RagDisagreement, User, Worker
 from desktop.models.enums import CaseEventKind, DisagreementStatus, EventAction, Rag
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.escalations import head_of_service_for, team_manager_of
 from desktop.services.event_log import log_change
@@ -126,6 +128,7 @@ def record_discussion(ctx: ServiceContext, disagreement_id: str, *, discussed_at
                       participants: Sequence[Participant], next_steps: str,
                       rationale: str | None = None) -> None:
     """When the rating was discussed, who took part, and the next steps agreed."""
+    guard(ctx, P.CONCERNS)
     if not participants:
         raise RuleViolation("record who took part in the discussion")
     if not next_steps.strip():
@@ -148,6 +151,7 @@ def record_discussion(ctx: ServiceContext, disagreement_id: str, *, discussed_at
 
 def agree(ctx: ServiceContext, disagreement_id: str, outcome_rag: str) -> None:
     """Record the agreed rating; a change from the case's RAG is written to the case."""
+    guard(ctx, P.CONCERNS)
     if outcome_rag not in RAGS:
         raise InputProblem(f"'{outcome_rag}' is not a RAG rating (red, amber, green)")
     with ctx.store.transaction() as session:
@@ -188,11 +192,13 @@ def _move(ctx: ServiceContext, disagreement_id: str, to: DisagreementStatus,
 
 def escalate(ctx: ServiceContext, disagreement_id: str) -> None:
     """No agreement between auditor and team: taken to a senior manager."""
+    guard(ctx, P.CONCERNS)
     _move(ctx, disagreement_id, DisagreementStatus.ESCALATED, (DisagreementStatus.OPEN,))
 
 
 def close(ctx: ServiceContext, disagreement_id: str) -> None:
     """Close once the agreed action has been taken."""
+    guard(ctx, P.CONCERNS)
     _move(ctx, disagreement_id, DisagreementStatus.CLOSED, (DisagreementStatus.AGREED,))
 
 
@@ -255,6 +261,7 @@ def participant_choices(ctx: ServiceContext, disagreement_id: str
     """Who usually takes part in the discussion (seed 000: the auditor, the allocated
     worker and their team manager), named for the window's tick list; stored by role
     and id only."""
+    guard(ctx, P.VIEW_AUDITS)
     with ctx.store.read() as session:
         row = _load(session, disagreement_id)
         case = session.get(Case, row.case_id)
@@ -287,6 +294,7 @@ def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
                        audit_id: str | None = None, status: str | None = None
                        ) -> list[DisagreementRow]:
     """Open and escalated ones first, then agreed, then closed; newest first within each."""
+    guard(ctx, P.VIEW_AUDITS, case_id=case_id, audit_id=audit_id)
     with ctx.store.read() as session:
         query = select(RagDisagreement).where(RagDisagreement.deleted.is_(False))
         if case_id is not None:

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import Case, Escalation, EscalationStep, User, UserServiceArea, Worker
 from desktop.models.enums import EscalationStatus, EventAction, Role, WorkerRole
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
@@ -131,6 +133,7 @@ def open_escalation(session: Session, ctx: ServiceContext, case: Case, concern: 
 def raise_concern(ctx: ServiceContext, case_id: str, concern: str,
                   audit_id: str | None = None) -> str:
     """Escalate a concern of significant harm at once; returns the escalation's id."""
+    guard(ctx, P.CONCERNS, case_id=case_id)
     settings = load_workflow_settings()
     with ctx.store.transaction() as session:
         case = session.get(Case, case_id)
@@ -148,6 +151,7 @@ def _load(session: Session, escalation_id: str) -> Escalation:
 
 def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
     """The team manager's (or Head of Service's) response stops the clock."""
+    guard(ctx, P.CONCERNS)
     if not response.strip():
         raise RuleViolation("a response needs text: what has been done to keep the child safe")
     with ctx.store.transaction() as session:
@@ -172,6 +176,7 @@ def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
 
 def close(ctx: ServiceContext, escalation_id: str, note: str = "") -> None:
     """Close a responded escalation (the auditor is satisfied the child is safe)."""
+    guard(ctx, P.CONCERNS)
     with ctx.store.transaction() as session:
         escalation = _load(session, escalation_id)
         if escalation.status != EscalationStatus.RESPONDED:
@@ -248,6 +253,7 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
                      audit_id: str | None = None, open_only: bool = False
                      ) -> list[EscalationRow]:
     """Escalations, the open ones first (soonest deadline first), then the rest, newest first."""
+    guard(ctx, P.VIEW_AUDITS, case_id=case_id, audit_id=audit_id)
     now = ctx.now()
     with ctx.store.read() as session:
         query = select(Escalation).where(Escalation.deleted.is_(False))

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import Action, Audit, AuditAnswer, ExerciseSummary, TemplateQuestion
 from desktop.models.enums import ActionStatus, AnswerType, AuditStatus, EventAction, Grade
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 
@@ -88,6 +90,7 @@ def _apply(row: ExerciseSummary, data: ExerciseInput) -> None:
 
 
 def create_exercise(ctx: ServiceContext, data: ExerciseInput) -> str:
+    guard(ctx, P.EXERCISES)
     _check(data)
     with ctx.store.transaction() as session:
         row = ExerciseSummary(title="", author_id=ctx.user_id)
@@ -106,6 +109,7 @@ def _load(session: Session, exercise_id: str) -> ExerciseSummary:
 
 
 def update_exercise(ctx: ServiceContext, exercise_id: str, data: ExerciseInput) -> None:
+    guard(ctx, P.EXERCISES)
     _check(data)
     with ctx.store.transaction() as session:
         row = _load(session, exercise_id)
@@ -115,6 +119,7 @@ def update_exercise(ctx: ServiceContext, exercise_id: str, data: ExerciseInput) 
 
 def attach_audits(ctx: ServiceContext, exercise_id: str, audit_ids: Sequence[str]) -> int:
     """Make audits part of the exercise (all or none)."""
+    guard(ctx, P.EXERCISES)
     with ctx.store.transaction() as session:
         _load(session, exercise_id)
         audits = list(session.scalars(select(Audit).where(Audit.id.in_(list(audit_ids)),
@@ -135,6 +140,7 @@ def attach_audits(ctx: ServiceContext, exercise_id: str, audit_ids: Sequence[str
 
 def exercise_figures(ctx: ServiceContext, exercise_id: str) -> ExerciseFigures:
     """The exercise's figures from its submitted (not draft) audits and their actions."""
+    guard(ctx, P.REPORTS)
     with ctx.store.read() as session:
         row = _load(session, exercise_id)
         audits = [a for a in session.scalars(select(Audit).where(

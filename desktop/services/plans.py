@@ -29,6 +29,8 @@ from desktop.errors import InputProblem
 from desktop.models import Action, ImprovementPlan, PlanFinding
 from desktop.models.enums import ActionStatus, EventAction, FindingCategory
 from desktop.services.actions import NewAction, add_action_in
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.caseload.report import Problems, RowProblem, one_of
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
@@ -263,6 +265,7 @@ def import_plan(ctx: ServiceContext, path: Path, *, title: str | None = None,
         ImportRefused: bad rows (the first fifty listed, all counted); nothing was written.
         MappingProblem: the mapping cannot be used (exit 2).
     """
+    guard(ctx, P.IMPORT_HISTORY)
     mapping = load_mapping(mapping_path)
     table = read_table(path, sheet=sheet,
                        required=[mapping.columns[f] for f in mapping.required])
@@ -298,6 +301,7 @@ def import_plan(ctx: ServiceContext, path: Path, *, title: str | None = None,
 
 
 def list_plans(ctx: ServiceContext) -> list[PlanSummary]:
+    guard(ctx, P.VIEW_AUDITS)
     with ctx.store.read() as session:
         plans = list(session.scalars(select(ImprovementPlan).where(
             ImprovementPlan.deleted.is_(False)).order_by(ImprovementPlan.created_at)))
@@ -318,6 +322,7 @@ def list_plans(ctx: ServiceContext) -> list[PlanSummary]:
 
 def plan_findings(ctx: ServiceContext, plan_id: str) -> list[FindingView]:
     """The plan's findings in order, priority actions first, each with its actions."""
+    guard(ctx, P.VIEW_AUDITS)
     with ctx.store.read() as session:
         plan = session.get(ImprovementPlan, plan_id)
         if plan is None or plan.deleted:

@@ -61,6 +61,8 @@ class Person:
 
     Attributes:
         roles: role codes (auditor, qa, team_manager, ...), for the list's second line.
+        has_password: the sign-in dialog asks for their password (a user without one
+            signs in without, until one is set: docs/security.md).
     """
 
     id: str
@@ -68,6 +70,7 @@ class Person:
     name: str
     job_title: str
     roles: tuple[str, ...]
+    has_password: bool = False
 
     def matches(self, text: str) -> bool:
         """Whether typed ``text`` finds this person (name, username or job title)."""
@@ -83,4 +86,4 @@ def people(ctx: ServiceContext) -> list[Person]:
                                                    User.active.is_(True))
                                 .order_by(func.lower(User.name), User.username))
         return [Person(u.id, u.username, u.name, u.job_title,
-                       tuple(sorted(u.role_set))) for u in users]
+                       tuple(sorted(u.role_set)), bool(u.password_hash)) for u in users]

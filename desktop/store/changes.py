@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -31,6 +32,9 @@ from desktop.models.log import Change, Meta
 from desktop.store.hlc import HybridClock
 
 RECORDER_KEY = "dipsample.recorder"
+#: ``session.info`` flag: the session applies changes received by sync (see
+#: :meth:`ChangeRecorder.applying_remote`).
+REMOTE_KEY = "dipsample.applying_remote"
 
 
 def to_json_value(value: Any) -> Any:
@@ -254,8 +258,31 @@ class ChangeRecorder:
                 "fields_json": RECORD_ITSELF if fields is None else _dumps(fields), "at": at,
                 "pushed_at": None}
 
+    @contextmanager
+    def applying_remote(self, session: Session) -> Iterator[None]:
+        """Within this, ``session`` writes changes received from another device.
+
+        Why: a received change must keep its own version and device (restamping it would
+        make every device see a new change and send it back, for ever) and must not
+        enter this store's change log (which holds what this device has to send). The
+        clock still observes each version, so later local changes sort after it.
+        Records are still refused a hard delete.
+        """
+        before = session.info.get(REMOTE_KEY)
+        session.info[REMOTE_KEY] = True
+        try:
+            yield
+        finally:
+            if before is None:
+                session.info.pop(REMOTE_KEY, None)
+            else:
+                session.info[REMOTE_KEY] = before
+
     # -- the ORM path -------------------------------------------------------------
     def before_flush(self, session: Session) -> None:
+        if session.info.get(REMOTE_KEY):
+            self._observe_remote(session)
+            return
         now = utcnow()
         rows: list[dict[str, Any]] = []
         for obj in session.deleted:
@@ -280,6 +307,21 @@ class ChangeRecorder:
                     rows.append(row)
         for row in rows:
             session.add(Change(**row))
+
+    def _observe_remote(self, session: Session) -> None:
+        """A remote flush: keep every stamp as received, only move the clock on."""
+        for obj in session.deleted:
+            if isinstance(obj, Synced):
+                raise RuleViolation(
+                    f"{type(obj).__name__} records are never deleted; mark them deleted instead."
+                )
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, Synced):
+                if not obj.hlc or not obj.device_id:
+                    raise RuntimeError("a received change must carry its version and device")
+                self.clock.observe(obj.hlc)
+            elif isinstance(obj, Fact) and obj.seq is None:
+                obj.seq = _take_seq(session, type(obj), 1)
 
     def _columns(self, obj: Base) -> list[str]:
         return [attr.key for attr in inspect(type(obj)).column_attrs
@@ -402,3 +444,14 @@ def _before_flush(session: Session, flush_context: object, instances: object) ->
     recorder = session.info.get(RECORDER_KEY)
     if recorder is not None:
         recorder.before_flush(session)
+
+
+def defer_foreign_keys(session: Session) -> None:
+    """Check foreign keys at commit rather than per statement, in this transaction.
+
+    Why: sync applies records from many devices in one transaction, and a record may
+    arrive before the record it points to (an audit before its case, pulled from
+    another device's bundle). SQLite still refuses the commit if one stays missing.
+    """
+    if session.connection().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")

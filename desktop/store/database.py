@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.util import LRUCache
@@ -166,6 +166,12 @@ def _set_pragmas(dbapi_conn: Any, _record: object) -> None:
 
 _COMPILED: LRUCache[Any, Any] = LRUCache(1000)
 _DIALECT: Any = None
+_DIALECT_ON_CONNECT: Callable[[Any], None] | None = None
+
+
+def _dialect_on_connect(dbapi_conn: Any, _record: object) -> None:
+    if _DIALECT_ON_CONNECT is not None:
+        _DIALECT_ON_CONNECT(dbapi_conn)
 
 
 def write_wait_seconds() -> float:
@@ -180,7 +186,10 @@ def _begin(conn: Any) -> None:
     """``BEGIN``, or ``BEGIN IMMEDIATE`` for a writer, waiting out another process."""
     notify = conn.get_execution_options().get(WRITE)
     if notify is None:
-        conn.exec_driver_sql("BEGIN")
+        # A deferred BEGIN takes no lock and cannot be refused for want of one, so it
+        # goes to the driver directly (SQLAlchemy's statement path cost more than
+        # SQLite's work, twice on the way to a new window's first screenful).
+        conn.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
         return
     deadline = time.monotonic() + write_wait_seconds()
     told = False
@@ -200,21 +209,28 @@ def _begin(conn: Any) -> None:
 
 def make_engine(path: Path, key: keys.DatabaseKey) -> Engine:
     """The engine; ``hide_parameters`` keeps row values out of every SQLAlchemy message."""
-    engine = create_engine(f"sqlite:///{path}", creator=_connect_factory(path, key),
-                           module=sqlcipher, poolclass=QueuePool, pool_size=4,
-                           max_overflow=4, hide_parameters=True)
-    event.listen(engine, "connect", _set_pragmas)
-    event.listen(engine, "begin", _begin)
     # Every store's engine shares one dialect and one cache of compiled statements: the
     # same queries run against every store, and SQLAlchemy keys its cache by the dialect
     # object, so each new engine compiled them all again (half of the time to open a
-    # store and show its first page). The pysqlite dialect holds no per-file state.
-    global _DIALECT
+    # store and show its first page). The pysqlite dialect holds no per-file state, so
+    # only the first engine initialises it (a handful of queries on the first
+    # connection); later engines add only the dialect's per-connection setup (the SQL
+    # functions it registers).
+    global _DIALECT, _DIALECT_ON_CONNECT
+    engine = create_engine(f"sqlite:///{path}", creator=_connect_factory(path, key),
+                           module=sqlcipher, poolclass=QueuePool, pool_size=4,
+                           max_overflow=4, hide_parameters=True,
+                           _initialize=_DIALECT is None)
     if _DIALECT is None:
         _DIALECT = engine.dialect
+        _DIALECT_ON_CONNECT = _DIALECT.on_connect()
     else:
         engine.dialect = _DIALECT
         engine.pool._dialect = _DIALECT
+        if _DIALECT_ON_CONNECT is not None:
+            event.listen(engine, "connect", _dialect_on_connect)
+    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "begin", _begin)
     engine.update_execution_options(compiled_cache=_COMPILED)
     return engine
 
@@ -358,15 +374,35 @@ def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str
         return meta.value
 
 
+#: The device id and the last version this store wrote, as two columns of one SELECT.
+_IDENTITY_SQL = ("(SELECT value FROM store_meta WHERE key = 'device_id'), "
+                 "(SELECT version FROM change_log ORDER BY seq DESC LIMIT 1)")
+
+
 def _identity(engine: Engine, on_wait: Callable[[], None] | None) -> tuple[str, str]:
     """This store's device id (made once) and the last version it wrote, in one query."""
     with engine.connect() as conn:
-        device, last = conn.exec_driver_sql(
-            "SELECT (SELECT value FROM store_meta WHERE key = 'device_id'), "
-            "(SELECT version FROM change_log ORDER BY seq DESC LIMIT 1)").one()
+        device, last = conn.exec_driver_sql(f"SELECT {_IDENTITY_SQL}").one()
     if device is None:
         device = _device_id(engine, on_wait)
     return str(device), last or ""
+
+
+def _stamps(conn: Connection) -> tuple[str, str | None, str]:
+    """The schema revision, device id and last version, in one query where it can.
+
+    Why one: opening a store is on the way to a person's first screenful, and each
+    statement through the engine costs a fraction of a millisecond. A new file, or one
+    from before the tables it reads, answers the revision alone (device None).
+    """
+    try:
+        revision, device, last = conn.exec_driver_sql(
+            f"SELECT (SELECT version_num FROM alembic_version), {_IDENTITY_SQL}").one()
+    except OperationalError as exc:
+        if "no such table" not in str(exc.orig):
+            raise
+        return migrate.stamped_revision(conn) or "", None, ""
+    return revision or "", device, last or ""
 
 
 def _refuse_missing(path: Path) -> None:
@@ -432,7 +468,7 @@ def open_store(
     try:
         try:
             with engine.connect() as conn:
-                before = migrate.stamped_revision(conn) or ""
+                before, device, last = _stamps(conn)
         except DBAPIError as exc:
             if failures.sqlite_code(exc) not in (11, 26):  # CORRUPT, NOTADB
                 raise
@@ -441,7 +477,11 @@ def open_store(
         if upgrade and before != migrate.head_revision():
             backup = migrate.upgrade_if_needed(engine, path, key, on_wait, before or None)
             revision = migrate.current_revision(engine) or ""
-        device_id, last_version = _identity(engine, on_wait)
+            device = None
+        if device is None:
+            device_id, last_version = _identity(engine, on_wait)
+        else:
+            device_id, last_version = device, last
         clock = HybridClock(device_id)
         clock.observe(last_version)
     except BaseException as exc:

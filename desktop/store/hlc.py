@@ -4,6 +4,14 @@ Why: laptops' clocks drift and councils' laptops are offline for days. A hybrid
 logical clock (Kulkarni et al., 2014) stays close to wall time yet never goes
 backwards, and merging a remote clock keeps causality. The text form sorts in clock
 order, so the store can compare versions as strings.
+
+Why each number carries its length: the old text form padded the counter to five
+digits, so counter 100,000 (a big import after a clock step back) sorted before 99,999.
+Now each number is written as a letter giving its count of digits ("a" one digit, "b"
+two, ... "z" 26) followed by the digits: a longer number is a later letter, equal
+lengths compare digit by digit, so the text sorts exactly as the numbers do. Every
+form this store wrote before (digits first) sorts before every new one, and the clock
+never goes back, so the switch keeps the order too.
 """
 
 from __future__ import annotations
@@ -21,12 +29,29 @@ class Timestamp:
     node: str
 
     def __str__(self) -> str:
-        return f"{self.wall_ms:013d}.{self.counter:05d}.{self.node}"
+        return f"{encode_number(self.wall_ms)}.{encode_number(self.counter)}.{self.node}"
 
     @classmethod
     def parse(cls, text: str) -> Timestamp:
         wall, counter, node = text.split(".", 2)
-        return cls(int(wall), int(counter), node)
+        return cls(decode_number(wall), decode_number(counter), node)
+
+
+#: The largest number the text form holds (26 digits: beyond any clock's reach).
+LARGEST = 10 ** 26 - 1
+
+
+def encode_number(value: int) -> str:
+    """``value`` as text that sorts as the numbers do (see the module docstring)."""
+    if not 0 <= value <= LARGEST:
+        raise ValueError("a clock value must be between 0 and 10**26 - 1")
+    digits = str(value)
+    return chr(ord("a") + len(digits) - 1) + digits
+
+
+def decode_number(text: str) -> int:
+    """The number of :func:`encode_number`'s text, or of the older digits-only form."""
+    return int(text[1:] if text[:1].isalpha() else text)
 
 
 class HybridClock:
@@ -45,6 +70,8 @@ class HybridClock:
             physical = self._now_ms()
             if physical > self._wall:
                 self._wall, self._counter = physical, 0
+            elif self._counter >= LARGEST:
+                self._wall, self._counter = self._wall + 1, 0
             else:
                 self._counter += 1
             return str(Timestamp(self._wall, self._counter, self.node))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import keyring
 import keyring.errors
+import sqlcipher3.dbapi2 as sqlcipher
 
 from desktop.errors import KeyUnavailable, WrongKey
 
@@ -123,6 +124,59 @@ def _passphrase(given: str | None, prompt: PromptFn | None, new: bool) -> str:
     return value
 
 
+def pending_entry(db_path: Path) -> str:
+    """The keyring entry holding a new key while :mod:`desktop.store.rotate` re-encrypts."""
+    return keyring_entry(db_path) + ":pending"
+
+
+def pending_kdf_path(db_path: Path) -> Path:
+    """The new passphrase's parameters while a rotation re-encrypts (see rotate.py)."""
+    return db_path.with_name(db_path.name + ".kdf.pending")
+
+
+def key_opens(db_path: Path, key_hex: str) -> bool:
+    """Whether ``key_hex`` reads the file's schema (a hot journal is rolled back first)."""
+    conn = sqlcipher.connect(str(db_path))
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(DatabaseKey(key_hex, "").pragma())
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher.DatabaseError:
+        return False
+    finally:
+        conn.close()
+
+
+def _finish_keyring_rotation(db_path: Path) -> None:
+    """A rotation killed midway left a pending key: keep whichever key opens the file.
+
+    Why the old key is tried first: if the re-encryption was cut short, SQLite's journal
+    holds the old pages, and opening with the old key rolls them back whole.
+    """
+    try:
+        pending = keyring.get_password(SERVICE, pending_entry(db_path))
+        if not pending:
+            return
+        current = keyring.get_password(SERVICE, keyring_entry(db_path))
+        if current and key_opens(db_path, current):
+            keyring.delete_password(SERVICE, pending_entry(db_path))
+        elif key_opens(db_path, pending):
+            keyring.set_password(SERVICE, keyring_entry(db_path), pending)
+            keyring.delete_password(SERVICE, pending_entry(db_path))
+    except keyring.errors.KeyringError as exc:
+        raise KeyUnavailable(f"The system keyring could not be read: {exc}") from None
+
+
+def _finish_passphrase_rotation(db_path: Path, derived_new: str | None) -> None:
+    """As :func:`_finish_keyring_rotation`, for a passphrase store's ``.kdf.pending``."""
+    pending = pending_kdf_path(db_path)
+    if derived_new is not None and key_opens(db_path, derived_new):
+        os.replace(pending, kdf_path(db_path))
+    else:
+        pending.unlink(missing_ok=True)
+
+
 def resolve_key(
     db_path: Path,
     *,
@@ -132,6 +186,10 @@ def resolve_key(
     """The key for ``db_path``, creating one when the database is new."""
     exists = db_path.exists() and db_path.stat().st_size > 0
     sidecar = kdf_path(db_path)
+    if exists and keyring_available() and not sidecar.exists():
+        _finish_keyring_rotation(db_path)
+    if exists and pending_kdf_path(db_path).exists():
+        return _passphrase_mid_rotation(db_path, passphrase, prompt)
     if sidecar.exists():
         params = _read_kdf(sidecar)
         phrase = _passphrase(passphrase, prompt, new=False)
@@ -177,6 +235,25 @@ def resolve_key(
     return DatabaseKey(derived, "passphrase", known_good=True)
 
 
+def _passphrase_mid_rotation(db_path: Path, passphrase: str | None,
+                             prompt: PromptFn | None) -> DatabaseKey:
+    """The typed passphrase may be the old or the new one: whichever ``.kdf`` it fits and
+    whose key opens the file wins, and the other ``.kdf`` goes."""
+    phrase = _passphrase(passphrase, prompt, new=False)
+    for sidecar in (kdf_path(db_path), pending_kdf_path(db_path)):
+        if not sidecar.exists():
+            continue
+        params = _read_kdf(sidecar)
+        derived = derive(phrase, params["salt"], int(params["n"]))
+        if hmac.compare_digest(params.get("check", ""), check_value(derived)) and \
+                key_opens(db_path, derived):
+            _finish_passphrase_rotation(
+                db_path, derived if sidecar == pending_kdf_path(db_path) else None)
+            return DatabaseKey(derived, "passphrase", known_good=True)
+    raise WrongKey(f"The passphrase is wrong for {db_path.name} (its key was being "
+                   "changed: the old or the new passphrase opens it); nothing was changed.")
+
+
 def _read_kdf(sidecar: Path) -> dict[str, str]:
     try:
         params = json.loads(sidecar.read_text(encoding="utf-8"))
@@ -200,6 +277,10 @@ def _write_private(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(partial, path)
+
+
+#: For a file of personal data written elsewhere (a subject access export).
+write_private = _write_private
 
 
 def key_present(db_path: Path) -> str | None:

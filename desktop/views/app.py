@@ -7,9 +7,11 @@ and the person sees one plain line in a message box, never a traceback.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -33,6 +35,81 @@ def _check_display() -> None:
             "without one, see dipsample --help")
 
 
+#: The system libraries Qt's xcb platform plugin (the X11 window) links against, each
+#: with the Debian and Ubuntu package that provides it, in the order the plugin needs
+#: them (read from ``readelf -d`` of libqxcb.so and libQt6XcbQpa.so of PySide6 6.11).
+#: libxcb-cursor0 comes first: since Qt 6.5 the plugin needs it, and a stock Debian or
+#: Ubuntu desktop does not install it.
+XCB_LIBRARIES: dict[str, str] = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-render.so.0": "libxcb-render0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon.so.0": "libxkbcommon0",
+    "libxcb.so.1": "libxcb1",
+    "libX11-xcb.so.1": "libx11-xcb1",
+    "libX11.so.6": "libx11-6",
+    "libEGL.so.1": "libegl1",
+    "libGL.so.1": "libgl1",
+    "libfontconfig.so.1": "libfontconfig1",
+    "libdbus-1.so.3": "libdbus-1-3",
+}
+
+
+def _loads(soname: str) -> bool:
+    """Whether the dynamic loader finds ``soname`` as Qt's plugin would (same search)."""
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def missing_xcb_package(loads: Callable[[str], bool] = _loads) -> str | None:
+    """One line naming the first system package the X11 window lacks, or None.
+
+    Why before Qt loads the plugin: without libxcb-cursor0 Qt prints six lines ending
+    in "Could not load the Qt platform plugin 'xcb'" and aborts the process, which
+    names neither the package nor the fix.
+    """
+    for soname, package in XCB_LIBRARIES.items():
+        if not loads(soname):
+            return (f"the window needs the system package {package} ({soname} is missing): "
+                    f"install it (sudo apt install {package} on Debian or Ubuntu) and start "
+                    "DipSample again; the subcommands work without it, see dipsample --help")
+    return None
+
+
+def _uses_xcb() -> bool:
+    """Whether Qt will try the xcb plugin: Linux, an X display, no other platform asked
+    for, and not a Wayland session (where Qt picks its Wayland plugin first)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    asked = os.environ.get("QT_QPA_PLATFORM", "")
+    if asked:
+        return asked.split(";")[0].split(":")[0] == "xcb"
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return False
+    return bool(os.environ.get("DISPLAY"))
+
+
+def _check_xcb() -> None:
+    if _uses_xcb():
+        problem = missing_xcb_package()
+        if problem is not None:
+            raise EnvironmentProblem(problem)
+
+
 def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     """Show the main window on ``db_path`` (default: the user data folder) until it closes.
 
@@ -42,6 +119,7 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     if QApplication.instance() is None:
         try:
             _check_display()
+            _check_xcb()
         except BaseException:
             if store is not None:
                 store.close()

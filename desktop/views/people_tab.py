@@ -26,6 +26,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.services.auth.signin import set_password
 from desktop.services.context import ServiceContext
 from desktop.services.people.staff import (
     PersonRefused,
@@ -42,7 +43,7 @@ from desktop.services.people.staff import (
 from desktop.services.standards.settings_form import may_change_settings
 from desktop.views.import_problems import ProblemsPanel
 from desktop.views.path_field import PathField
-from desktop.views.person_dialog import PersonDialog, sentence
+from desktop.views.person_dialog import PasswordDialog, PersonDialog, sentence
 from desktop.views.row_table import (
     Column,
     LatestRead,
@@ -131,6 +132,9 @@ class PeopleTab(QWidget):
         self.add_button.setAccessibleName("Add a person")
         self.active_button = QPushButton("&Deactivate")
         self.active_button.setAccessibleName("Deactivate the selected person")
+        self.password_button = QPushButton("Set &password…")
+        self.password_button.setAccessibleName("Set the selected person's password")
+        self.password_dialog: PasswordDialog | None = None
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setAccessibleName("What the last change did")
@@ -145,6 +149,7 @@ class PeopleTab(QWidget):
         self.filter_edit.textChanged.connect(self._filter)
         self.add_button.clicked.connect(self.add_person)
         self.active_button.clicked.connect(self.toggle_active)
+        self.password_button.clicked.connect(self.ask_password)
         self.import_button.clicked.connect(self.import_list)
         self.staff_file.edit.returnPressed.connect(self.import_list)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -158,6 +163,7 @@ class PeopleTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.active_button)
+        buttons.addWidget(self.password_button)
         buttons.addStretch(1)
         import_box = QGroupBox("Import a staff list (all or nothing: a list with a bad row "
                                "adds nobody)")
@@ -191,7 +197,8 @@ class PeopleTab(QWidget):
         column.addWidget(self.who)
         column.addWidget(self.splitter, 1)
         order: list[QWidget] = [self.filter_edit, self.table, self.add_button,
-                                self.active_button, self.staff_file.edit,
+                                self.active_button, self.password_button,
+                                self.staff_file.edit,
                                 self.staff_file.button, self.import_button]
         for first, second in pairwise(order):
             self.setTabOrder(first, second)
@@ -238,6 +245,9 @@ class PeopleTab(QWidget):
         self.active_button.setAccessibleName(
             f"{'Deactivate' if deactivate else 'Activate'} the selected person")
         self.active_button.setEnabled(self.editable and member is not None)
+        user = self.host.user
+        own = member is not None and user is not None and member.id == user.id
+        self.password_button.setEnabled(member is not None and (self.editable or own))
 
     # -- writing ------------------------------------------------------------------
     def _written(self, sentence_text: str, select: set[str]) -> None:
@@ -270,6 +280,35 @@ class PeopleTab(QWidget):
             .success(done) \
             .failure(lambda exc: self._refused(
                 exc, "Not activated:" if active else "Not deactivated:")).run()
+
+    def ask_password(self) -> None:
+        """Set the selected person's password: anyone's for QA and administrators, one's
+        own for everyone (the service checks the same)."""
+        chosen = selected_rows(self.table)
+        if not chosen or self.password_dialog is not None:
+            return
+        member: StaffMember = chosen[0]
+        user = self.host.user
+        own = user is not None and member.id == user.id
+        dialog = PasswordDialog(self, member.name, own=own and not self.editable)
+        dialog.accepted.connect(lambda: self._set_password(member, dialog))
+        dialog.finished.connect(self._password_closed)
+        self.password_dialog = dialog
+        dialog.open()
+
+    def _password_closed(self, _result: int) -> None:
+        if self.password_dialog is not None:
+            self.password_dialog.deleteLater()
+        self.password_dialog = None
+
+    def _set_password(self, member: StaffMember, dialog: PasswordDialog) -> None:
+        new = dialog.new.text()
+        old = dialog.current.text() if dialog.current.isVisibleTo(dialog) else None
+        self.host.call("Setting a password",
+                       lambda ctx: set_password(ctx, member.id, new, old=old)) \
+            .success(lambda _none: self._written(
+                f"The password of {member.name} is set.", {member.id})) \
+            .failure(lambda exc: self._refused(exc, "Password not set:")).run()
 
     def add_person(self) -> None:
         if self.dialog is not None:

@@ -187,3 +187,62 @@ class PersonDialog(QDialog):
             return next(iter(self.area_boxes.values()), self.add_button)
         return {"name": self.name_edit, "username": self.username_edit,
                 "job_title": self.job_title_edit}[key]
+
+
+class PasswordDialog(QDialog):
+    """A new password typed twice (and, for one's own, the current one first).
+
+    Why the two fields are compared here: a typo in a password nobody can read back
+    locks the person out; the strength rule itself is the service's
+    (``desktop.services.auth.passwords.check_strength``), so the command line meets it
+    too.
+
+    Attributes:
+        current: the current password, shown only for one's own.
+        new, again: the new password, twice.
+        problem: why OK did nothing.
+    """
+
+    def __init__(self, parent: QWidget | None, name: str, *, own: bool) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Password for {name}")
+        self.current = self._field("Current password")
+        self.current.setVisible(own)
+        self.new = self._field("New password")
+        self.again = self._field("The new password again")
+        self.problem = QLabel("")
+        self.problem.setStyleSheet(PROBLEM_STYLE)
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        form = QFormLayout()
+        if own:
+            form.addRow("&Current password:", self.current)
+        form.addRow("&New password:", self.new)
+        form.addRow("&Again:", self.again)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("At least ten characters: three random words make a good "
+                                "one."))
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        (self.current if own else self.new).setFocus()
+
+    @staticmethod
+    def _field(name: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setAccessibleName(name)
+        return field
+
+    def accept(self) -> None:
+        if self.new.text() != self.again.text():
+            self.problem.setText("The two new passwords differ.")
+            self.problem.show()
+            self.again.clear()
+            self.again.setFocus()
+            return
+        super().accept()

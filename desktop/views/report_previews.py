@@ -1,10 +1,11 @@
 """What a report will hold, as a table the Reports screen shows before it is saved.
 
-Why a preview and not the PDF's pages: PySide6-Essentials has no QtPdf to render a
-PDF inside the app, and a person choosing a period wants to see what it holds (the
-month's estimates, the case tools the week holds, the rows an export writes) more
-than its layout. Each preview reads with the same service the report writes with, so
-what is shown is what is saved. Runs on the worker: nothing here touches Qt.
+Why a table of contents beside the PDF's pages (the Reports screen's Pages tab): a
+person choosing a period wants to see what it holds (the month's estimates, the case
+tools the week holds, the rows an export writes) before its layout, and it is read in
+a moment where drawing a month's report takes seconds. Each preview reads with the
+same service the report writes with, so what is shown is what is saved. Runs on the
+worker: nothing here touches Qt.
 """
 
 from __future__ import annotations

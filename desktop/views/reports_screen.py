@@ -2,10 +2,11 @@
 
 Why a preview first: a report is chosen by its period (a week, a month, dates) and a
 person wants to see that the period holds what they expect (the week's audits, the
-month's estimates) before writing a folder of PDFs or a spreadsheet. Saving and
-printing go through :mod:`desktop.views.save_report`: the file is written on the worker
-with progress and Cancel, and printing opens the saved PDF in the system's viewer,
-because PySide6-Essentials has no QtPdf to render a PDF for a print dialog.
+month's estimates) before writing a folder of PDFs or a spreadsheet. The Contents tab
+lists what it holds; the Pages tab shows the PDF's pages as they will print
+(:mod:`desktop.views.pdf_pages`). Saving goes through :mod:`desktop.views.save_report`
+(written on the worker with progress and Cancel); Print opens the system's print dialog
+and sends the pages drawn for the Pages tab, so what prints is what was shown.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from desktop.errors import UserError
 from desktop.qt import (
@@ -26,6 +26,7 @@ from desktop.qt import (
     QComboBox,
     QDate,
     QDateEdit,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,6 +34,8 @@ from desktop.qt import (
     QPushButton,
     QSplitter,
     Qt,
+    QTabWidget,
+    QtPrintSupport,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -44,24 +47,21 @@ from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_print
 from desktop.services.reporting.choices import ReportChoices, report_choices
 from desktop.services.reporting.exports import KINDS, Period
-from desktop.services.sampling.weeks import shift_week, week_of, week_span
 from desktop.views import report_previews
+from desktop.views.pdf_pages import PdfPages, PrintJob, owned_printer, pdf_bytes
+from desktop.views.periods import fill_weeks, host_today
 from desktop.views.report_previews import Preview
 from desktop.views.save_report import (
     CSV_FILTER,
     PDF_FILTER,
     XLSX_FILTER,
     ReportSaver,
-    case_tool_name,
-    qt_pdf_available,
 )
 from desktop.views.screen import Host, Screen
 from desktop.views.text_table import CopyableTableView, TextTableModel
 from desktop.views.worker import show_error
 
-LONDON = ZoneInfo("Europe/London")
-#: Weeks and months offered, counting back from this one (older ones can be typed).
-WEEKS_BACK = 26
+#: Months offered, counting back from this one.
 MONTHS_BACK = 12
 
 
@@ -101,12 +101,8 @@ def available_kinds() -> list[ReportKind]:
             or importlib.util.find_spec(OPTIONAL[kind.key]) is not None]
 
 
-def print_note() -> str:
-    reason = ("" if qt_pdf_available() else
-              " (this copy of DipSample has no PDF renderer of its own)")
-    return ("Printing goes through your PDF viewer: Print saves the PDF where you choose "
-            "and opens it there, and you print it with the viewer's own Print command"
-            f"{reason}.")
+PRINT_NOTE = ("Print opens your system's print dialog for the report as chosen (a case "
+              "tool: the one selected in the preview); Pages shows it as it will print.")
 
 
 class ReportsScreen(Screen):
@@ -133,6 +129,13 @@ class ReportsScreen(Screen):
         self.kinds = available_kinds()
         self.preview: Preview | None = None
         self._generation = 0
+        #: What the pages on show are of (see :meth:`_page_source`), and the printer
+        #: and print dialog once Print was used (the dialog while open: tests accept it).
+        self._pages_of: tuple[object, ...] | None = None
+        self._pages_generation = 0
+        self.printer: QtPrintSupport.QPrinter | None = None
+        self.print_dialog: QtPrintSupport.QPrintDialog | None = None
+        self.print_job: PrintJob | None = None
         self._choices_read = False
         #: The day the week and month lists count back from.
         self._periods_of: dt.date | None = None
@@ -231,13 +234,13 @@ class ReportsScreen(Screen):
         self.save_button.setAccessibleName("Save the report")
         self.save_button.clicked.connect(self.save_report)
         self.print_button = QPushButton("&Print…")
-        self.print_button.setAccessibleName("Print the report through the PDF viewer")
+        self.print_button.setAccessibleName("Print the report")
         self.print_button.clicked.connect(self.print_report)
         buttons = QHBoxLayout()
         for button in (self.preview_button, self.save_button, self.print_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        self.print_line = QLabel(print_note())
+        self.print_line = QLabel(PRINT_NOTE)
         self.print_line.setAccessibleName("How printing works")
         self.print_line.setWordWrap(True)
         self.saver = ReportSaver(self.host)
@@ -262,14 +265,21 @@ class ReportsScreen(Screen):
         self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.preview_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.preview_table.setTabKeyNavigation(False)
-        self.preview_table.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
+        self.preview_table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._selection_moved())
+        contents = QWidget()
+        contents_layout = QVBoxLayout(contents)
+        contents_layout.addWidget(self.summary)
+        contents_layout.addWidget(self.preview_table, 1)
+        self.pages = PdfPages()
+        self.preview_tabs = QTabWidget()
+        self.preview_tabs.setAccessibleName("Preview")
+        self.preview_tabs.addTab(contents, "Con&tents")
+        self.preview_tabs.addTab(self.pages, "Pa&ges")
+        self.preview_tabs.currentChanged.connect(lambda _i: self._pages_wanted())
         right = QWidget()
         right_layout = QVBoxLayout(right)
-        preview_label = QLabel("Preview")
-        preview_label.setBuddy(self.preview_table)
-        right_layout.addWidget(preview_label)
-        right_layout.addWidget(self.summary)
-        right_layout.addWidget(self.preview_table, 1)
+        right_layout.addWidget(self.preview_tabs, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("reports_splitter")
@@ -291,22 +301,13 @@ class ReportsScreen(Screen):
         self.saver.gave_up.connect(self._enable)
         self._fill_periods()
 
-    def _today(self) -> dt.date:
-        clock: Callable[[], dt.datetime] = getattr(self.host, "clock",
-                                                   lambda: dt.datetime.now(dt.UTC))
-        return clock().astimezone(LONDON).date()
-
     def _fill_periods(self) -> None:
         """This week and month first, then earlier ones (the host's clock: tests fix it)."""
-        today = self._today()
+        today = host_today(self.host)
         if today == self._periods_of:
             return
         self._periods_of = today
-        this_week = week_of(today)
-        self.week_choice.clear()
-        for back in range(WEEKS_BACK):
-            week = shift_week(this_week, -back)
-            self.week_choice.addItem(f"{week} ({week_span(week)})", week)
+        fill_weeks(self.week_choice, today)
         self.month_choice.clear()
         first = today.replace(day=1)
         for _ in range(MONTHS_BACK):
@@ -349,6 +350,9 @@ class ReportsScreen(Screen):
         self.preview = None
         self.summary.setText("")
         self.preview_model.set_rows([], ("",))
+        self._pages_generation += 1
+        self._pages_of = None
+        self.pages.clear("")
         self._enable()
         if self.host.store is not None and not self.stale:
             self.refresh()
@@ -452,6 +456,7 @@ class ReportsScreen(Screen):
         self.preview_model.set_rows(shown.rows, shown.headers)
         self.preview_table.resizeColumnsToContents()
         self._enable()
+        self._choice_moved()
         self.previewed.emit(shown)
 
     def _unreadable(self, generation: int, exc: BaseException) -> None:
@@ -466,6 +471,11 @@ class ReportsScreen(Screen):
             self.summary.setText("No preview.")
             show_error(self, exc, self.host.db_path)
         self._enable()
+
+    def _selection_moved(self) -> None:
+        self._enable()
+        if self.kind() is CASE_TOOLS:
+            self._choice_moved()
 
     def _selected_audit(self) -> str | None:
         rows = self.preview_table.selectionModel().selectedRows()
@@ -540,30 +550,118 @@ class ReportsScreen(Screen):
         self.saver.save_file(f"Save the {what}", name, PDF_FILTER, f"Writing the {what}",
                              write, then=then)
 
-    def print_report(self) -> None:
-        """Save the PDF where the person chooses, then open it in the viewer to print.
-
-        Why saved where they choose and not in a hidden temporary file: a case tool is
-        OFFICIAL-SENSITIVE, and a copy nobody knows about is a copy nobody deletes.
-        """
+    # -- pages and printing -----------------------------------------------------------
+    def _page_source(self) -> tuple[tuple[object, ...], str,
+                                    Callable[[ServiceContext, Path], object]] | str:
+        """What the Pages tab and Print show now: a key (the choice it depends on), a
+        name and the PDF's writer; or the sentence saying why there are no pages."""
         kind = self.kind()
+        if kind is EXPORT:
+            return "An export is a spreadsheet: it has no pages. Contents shows its rows."
         if kind is CASE_TOOLS:
             audit_id = self._selected_audit()
             if audit_id is None or self.preview is None:
-                return
+                return "Select a case tool under Contents to see its pages."
             ref = self.preview.rows[self.preview.audit_ids.index(audit_id)][0]
+            return ((kind.key, audit_id), f"the case tool of {ref}",
+                    lambda ctx, path: case_tool_pdf(ctx, audit_id, path))
+        chosen = self._pdf_writer(kind)
+        if chosen is None:
+            return "Choose what the report is about to see its pages."
+        what = kind.title[0].lower() + kind.title[1:]
+        key = (kind.key, self.week(), self.month_choice.currentData(),
+               self.messages_edit.toPlainText(), self.exercise_choice.currentData(),
+               self.plan_choice.currentData())
+        return key, f"the {what}", chosen[1]
 
-            def write(ctx: ServiceContext, path: Path) -> None:
-                case_tool_pdf(ctx, audit_id, path)
-                log_print(ctx, "audit", audit_id)
+    def _pages_wanted(self) -> None:
+        """The Pages tab is showing: draw the report's pages unless they are on show."""
+        if self.preview_tabs.currentWidget() is self.pages and self.host.store is not None:
+            self.load_pages()
 
-            self.saver.save_file("Save the case tool to print", case_tool_name(ref, audit_id),
-                                 PDF_FILTER, "Writing the case tool", write,
-                                 then=self._to_viewer)
-        elif kind.writes == "pdf":
-            self._save_pdf(kind, then=self._to_viewer)
+    def load_pages(self, then: Callable[[], None] | None = None) -> None:
+        """Write the chosen report's PDF on the worker and show its pages."""
+        source = self._page_source()
+        if isinstance(source, str):
+            self._pages_of = None
+            self.pages.clear(source)
+            return
+        key, what, write = source
+        if key == self._pages_of and self.pages.document is not None:
+            if then is not None:
+                then()
+            return
+        self._pages_generation += 1
+        generation = self._pages_generation
+        self.pages.clear(f"Drawing the pages of {what}…")
 
-    def _to_viewer(self, path: Path) -> None:
-        self.saver.line.said(f"Saved {path.name} in {path.parent} and opened it in your PDF "
-                             "viewer: print it from there.", path)
-        self.saver.line.open_saved()
+        def shown(data: bytes) -> None:
+            if generation != self._pages_generation:
+                return
+            self._pages_of = key
+            self.pages.show_pdf(data, what)
+            if then is not None and self.pages.document is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._pages_generation:
+                return
+            self.pages.clear(f"No pages: {exc.message}" if isinstance(exc, UserError) else
+                             "No pages.")
+            if not isinstance(exc, UserError):
+                show_error(self, exc, self.host.db_path)
+
+        (self.host.call(f"Drawing the pages of {what}", lambda ctx: pdf_bytes(ctx, write))
+         .success(shown).failure(failed)
+         .cancelled(lambda: self.pages.clear("Cancelled: no pages drawn.")).run())
+
+    def _choice_moved(self) -> None:
+        """The pages on show no longer match the choice: draw them again if showing."""
+        self._pages_generation += 1
+        self._pages_of = None
+        self.pages.clear("")
+        self._pages_wanted()
+
+    def print_report(self) -> None:
+        """The system's print dialog for the report chosen, its pages drawn first."""
+        if not self.print_button.isEnabled():
+            return
+        self.load_pages(then=self._ask_printer)
+
+    def _ask_printer(self) -> None:
+        if self.print_dialog is not None or self.print_job is not None:
+            return
+        if self.printer is None:
+            self.printer = owned_printer(self)  # kept: the dialog remembers the choice
+        dialog = QtPrintSupport.QPrintDialog(self.printer, self)
+        dialog.setWindowTitle("Print")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.print_dialog = dialog
+        dialog.accepted.connect(self._print)
+        dialog.finished.connect(lambda _code: setattr(self, "print_dialog", None))
+        QDialog.open(dialog)  # QPrintDialog.open() in PySide6 wants a receiver and a slot
+
+    def _print(self) -> None:
+        data, printer = self.pages.data, self.printer
+        if data is None or printer is None:
+            return
+        pages_of = self._pages_of
+        job = PrintJob(data, printer, self)
+        self.print_job = job
+
+        def finished(done: bool) -> None:
+            self.print_job = None
+            job.deleteLater()
+            count = job.printed
+            if not done:
+                self.saver.line.said("Printing was cancelled or the printer refused it.")
+                return
+            self.saver.line.said(f"Sent {count} page{'' if count == 1 else 's'} to "
+                                 f"{printer.printerName() or 'the printer'}.")
+            if pages_of is not None and pages_of[0] == CASE_TOOLS.key:
+                audit_id = str(pages_of[1])
+                self.host.call("Recording the print", lambda ctx: log_print(
+                    ctx, "audit", audit_id), dialog=False).run()
+
+        job.finished.connect(finished)
+        job.start()

@@ -10,7 +10,7 @@ written, offer "Open"), and each step has a trap best solved once:
 * a single file is written beside its final name and renamed into place, so a failed
   or cancelled report never leaves half a PDF, nor replaces a good file with one;
 * opening the file goes through the desktop (the system's PDF viewer or spreadsheet
-  program), the only way to print while PySide6-Essentials has no QtPdf to render it.
+  program), where a person keeps working with a saved file.
 """
 
 from __future__ import annotations
@@ -51,13 +51,6 @@ def case_tool_name(case_ref: str, audit_id: str) -> str:
     a case reference may hold a slash, which no file name may."""
     ref = "-".join(part for part in re.split(r"[^A-Za-z0-9_.-]+", case_ref) if part)
     return f"case-tool_{ref or 'case'}_{audit_id[:8]}.pdf"
-
-
-def qt_pdf_available() -> bool:
-    """Whether Qt could render a PDF itself (QtPdf is not in PySide6-Essentials)."""
-    import importlib.util
-
-    return importlib.util.find_spec("PySide6.QtPdf") is not None
 
 
 def last_folder() -> Path:

@@ -104,16 +104,13 @@ def take(folder: Path) -> list[Path]:
 
     shot("04-cases", pick_case)
     # A concern of significant harm, so that the Disagreements and escalations screen
-    # has something open: raised through the service as the form's switch would.
-    with store.read() as session:
-        from sqlalchemy import select
+    # has something open: raised through the service as the form's switch would, on an
+    # open case the auditor may see (an auditor sees the cases of their own areas).
+    from desktop.services.case_list import CaseQuery, list_cases
 
-        from desktop.models import Case
-
-        case_id = session.scalars(select(Case.id).where(Case.status == "open")).first()
-    assert case_id is not None
-    raise_concern(ServiceContext(store=store, user_id=auditor.id, clock=lambda: NOW),
-                  case_id, "Synthetic concern for the screenshot.")
+    as_auditor = ServiceContext(store=store, user_id=auditor.id, clock=lambda: NOW)
+    case_id = list_cases(as_auditor, CaseQuery(open_only=True)).ids[0]
+    raise_concern(as_auditor, case_id, "Synthetic concern for the screenshot.")
     window.changed("escalations")
     shot("05-actions", lambda: window.show_screen("actions"))
     shot("06-disagreements-and-escalations", lambda: window.show_screen("concerns"))
@@ -124,6 +121,8 @@ def take(folder: Path) -> list[Path]:
     shot("09-import", lambda: window.show_screen("import"))
     shot("10-settings", lambda: window.show_screen("settings"))
     shot("11-audits", lambda: window.show_screen("audits"))
+    shot("12-qa-dashboard", lambda: window.show_screen("dashboard"))
+    shot("13-sync", lambda: window.show_screen("sync"))
     window.close()
     window.tasks.shutdown(wait=True)
     return saved

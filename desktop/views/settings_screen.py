@@ -34,10 +34,10 @@ from desktop.services.standards.settings_form import (
     SettingsRefused,
     form_values,
     may_change_settings,
-    save_form,
 )
 from desktop.services.standards.settings_history import (
     StandardsVersionInfo,
+    save_settings,
     save_standards,
     standards_history,
 )
@@ -223,7 +223,7 @@ class SettingsScreen(Screen):
         def work(ctx: ServiceContext) -> str:
             if form is STANDARDS:
                 return f"Saved; the standards are now version {save_standards(ctx, texts)}."
-            save_form(form, texts)
+            save_settings(ctx, form, texts)
             return f"Saved {form.file_name}."
 
         def refused(exc: BaseException) -> None:

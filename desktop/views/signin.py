@@ -4,8 +4,10 @@ Why a list and not a username box: an auditor on a shared locality laptop picks
 themselves from the people the store knows, found by typing part of a name; the last
 person to sign in on this laptop is selected already (remembered in QSettings per
 store). Every service call the window makes then carries that person's id, so the
-event log says who viewed, changed or printed what. Passwords and roles come with the
-security work; ``password`` is the field they will use, hidden until then.
+event log says who viewed, changed or printed what. A person with a password is asked
+for it (checked by ``desktop.services.auth.signin.sign_in`` on the window's worker:
+scrypt is slow on purpose); a person without one signs in as before until an
+administrator sets one (docs/security.md).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.services.auth.signin import sign_in
 from desktop.services.users import Person
 
 SETTINGS_KEY = "signin/last_user"
@@ -44,7 +47,8 @@ class SignInDialog(QDialog):
     Attributes:
         search: type part of a name, username or job title.
         people_list: the matching people; Enter or double-click signs in.
-        password: for the security work; hidden for now.
+        password: shown when the selected person has a password.
+        problem: why the last attempt was refused (a wrong password).
         chosen: the person signed in, once accepted.
     """
 
@@ -64,7 +68,12 @@ class SignInDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
+        self.password.setPlaceholderText("Password")
         self.password.hide()
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.people_list.currentRowChanged.connect(lambda _row: self._show_password())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
@@ -77,6 +86,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.search)
         layout.addWidget(self.people_list)
         layout.addWidget(self.password)
+        layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.resize(440, 480)
         self._filter("")
@@ -121,9 +131,40 @@ class SignInDialog(QDialog):
             return
         super().keyPressEvent(event)
 
+    def _show_password(self) -> None:
+        person = self.selected()
+        self.password.setVisible(person is not None and person.has_password)
+        self.problem.hide()
+
     def accept(self) -> None:
         person = self.selected()
         if person is None:
             return  # nobody matches what was typed: stay open
+        if not person.has_password:
+            self._signed_in(person)
+            return
+        typed = self.password.text()
+        if not typed:  # Enter before typing it: not a wrong password, not counted
+            self.password.setFocus()
+            return
+        self.password.clear()
+        host = self.parent()
+        if not callable(getattr(host, "call", None)):
+            raise RuntimeError("a password is checked on the window's worker")
+        (host.call("Checking the password",  # type: ignore[union-attr]
+                   lambda ctx: sign_in(ctx, person.id, typed), dialog=False)
+         .success(lambda _none: self._signed_in(person))
+         .failure(self._refused)
+         .run())
+
+    def _signed_in(self, person: Person) -> None:
         self.chosen = person
         super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        from desktop.errors import UserError
+
+        self.problem.setText(exc.message if isinstance(exc, UserError)
+                             else "The password could not be checked.")
+        self.problem.show()
+        self.password.setFocus()

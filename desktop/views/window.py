@@ -44,9 +44,11 @@ from desktop.services.users import Person, people
 from desktop.store import Store, open_store
 from desktop.views.cases import CasesScreen
 from desktop.views.heartbeat import Heartbeat
+from desktop.views.idle_lock import install_idle_lock
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
 from desktop.views.screen import Screen
 from desktop.views.signin import SignInDialog, remember_user, remembered_user
+from desktop.views.sync_status import install_sync
 from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
 
 log = logging.getLogger(__name__)
@@ -77,14 +79,17 @@ def default_screens() -> list[type[Screen]]:
     from desktop.views.action_tracker import ActionTrackerScreen
     from desktop.views.audits import AuditsScreen
     from desktop.views.concerns import ConcernsScreen
+    from desktop.views.dashboard import DashboardScreen
     from desktop.views.import_wizard import ImportScreen
     from desktop.views.moderation import ModerationScreen
     from desktop.views.my_week import MyWeekScreen
     from desktop.views.reports_screen import ReportsScreen
     from desktop.views.settings_screen import SettingsScreen
+    from desktop.views.sync_screen import SyncScreen
 
     return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
-            ModerationScreen, ReportsScreen, ImportScreen, SettingsScreen]
+            ModerationScreen, DashboardScreen, ReportsScreen, ImportScreen, SyncScreen,
+            SettingsScreen]
 
 
 class MainWindow(QMainWindow):
@@ -147,7 +152,12 @@ class MainWindow(QMainWindow):
         self._build()
         for cls in default_screens() if screens is None else screens:
             self.add_screen(cls)
+        # After the screens: the sync state in the status bar connects to the Sync screen.
+        install_sync(self)
         self._restore_layout()
+        # The application's window locks after the idle time and asks for the password
+        # again (tools and tests that open a store as the system have nobody to ask).
+        self.idle_lock = install_idle_lock(self) if sign_in else None
 
     # -- layout -----------------------------------------------------------------
     def _build(self) -> None:
@@ -233,9 +243,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(holder)
         item = QListWidgetItem(cls.title.replace("&", ""))
         item.setData(Qt.ItemDataRole.UserRole, screen.key)
-        item.setToolTip(f"{cls.title.replace('&', '')} (Ctrl+{len(self.screens)})")
-        self.navigation.addItem(item)
         number = len(self.screens)
+        item.setToolTip(cls.title.replace("&", "") + (f" (Ctrl+{number})" if number <= 9 else ""))
+        self.navigation.addItem(item)
         go = QAction(cls.title, self)
         if number <= 9:
             go.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -292,14 +302,11 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _show_about(self) -> None:
-        from desktop import __version__
+        from desktop.views.about import AboutDialog
 
-        box = QMessageBox(QMessageBox.Icon.Information, "About DipSample",
-                          f"DipSample {__version__}: dip-sample audits of children's "
-                          f"social care case records.\nDatabase: {self.db_path}",
-                          QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        dialog = AboutDialog(self, self.db_path)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     # -- remembered layout --------------------------------------------------------
     def _restore_layout(self) -> None:

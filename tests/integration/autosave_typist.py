@@ -28,7 +28,7 @@ from PySide6.QtTest import QTest  # a test tool: desktop.qt holds what the app u
 from sqlalchemy import select
 
 from desktop.errors import RuleViolation
-from desktop.models import Audit, Case
+from desktop.models import Audit, Case, UserServiceArea
 from desktop.qt import QApplication, Qt, QWidget
 from desktop.services.audits import lifecycle
 from desktop.services.audits.drafts import DraftChanges
@@ -51,9 +51,12 @@ def prepare(path: Path) -> int:
         auditor = next(p for p in people(ctx) if "auditor" in p.roles)
         with store.read() as session:
             busy = select(Audit.case_id).where(Audit.status.in_(("draft", "reopened")))
+            # The auditor's own service areas: the cases their role reaches.
+            areas = select(UserServiceArea.service_area_id).where(
+                UserServiceArea.user_id == auditor.id)
             candidates = session.scalars(select(Case.id).where(
                 Case.rag.in_(("red", "amber")), Case.status == "open",
-                Case.id.not_in(busy))
+                Case.id.not_in(busy), Case.service_area_id.in_(areas))
                 .order_by(Case.case_ref)).all()
         audit_id = ""
         for case_id in candidates:  # the first not audited within the 28-day gap

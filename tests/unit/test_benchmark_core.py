@@ -27,7 +27,7 @@ from benchmarks.core import (
 )
 from benchmarks.stores import StoreCopies, create_store
 from desktop.models import ServiceArea
-from desktop.services.standards.gc_pause import paused_gc
+from desktop.services.gc_pause import paused_gc
 
 
 def bench_of(ours: Side, baseline: Side, log: list[str] | None = None) -> Benchmark:

@@ -1,4 +1,5 @@
-"""``dipsample check``: is this store healthy? Integrity, schema version, key."""
+"""``dipsample check``: is this store healthy? Integrity, schema version, key, and the
+event log's hash chain (the first entry that does not fit is named by its number)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from desktop.cli.support import db_path, emit, open_for
 from desktop.store import keys, migrate
 from desktop.store.backups import backup_hint
 from desktop.store.database import integrity_problems
+from desktop.store.events import verify_chain
 
 #: Integrity problems printed as text (all of them are in --json).
 SHOWN = 3
@@ -29,6 +31,10 @@ class CheckReport:
     backup: str | None = None
     #: What to do about problems found (the latest backup), or "".
     advice: str = ""
+    #: Entries of the event log read, and the number of the first that breaks the chain.
+    event_entries: int = 0
+    event_break: int | None = None
+    event_break_reason: str = ""
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -53,11 +59,20 @@ def run(args: argparse.Namespace) -> int:
             upgraded_from=store.upgraded_from,
             backup=str(store.backup_path) if store.backup_path else None,
         )
+        if not problems:
+            with store.read() as session:
+                chain = verify_chain(session)
+            report.event_entries = chain.entries
+            report.event_break, report.event_break_reason = chain.first_break, chain.reason
     finally:
         store.close()
-    report.ok = report.ok and report.schema_revision == report.schema_head
+    report.ok = (report.ok and report.schema_revision == report.schema_head
+                 and report.event_break is None)
     report.advice = "" if not problems else (
         f"{store.path.name} is damaged; {backup_hint(store.path)}")
+    if report.event_break is not None:
+        report.advice = ("the event log was changed outside DipSample; keep this file as "
+                         "it is and tell your information governance lead")
     present = keys.key_present(path)
 
     def text() -> str:
@@ -73,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
         if report.upgraded_from is not None:
             lines.append(f"upgraded:   schema {report.upgraded_from or 'none'} -> "
                          f"{report.schema_revision}; a backup was made first: {report.backup}")
+        if report.event_break is not None:
+            lines.append(f"event log:  BROKEN at entry {report.event_break}: "
+                         f"{report.event_break_reason}")
+        elif not problems:
+            lines.append(f"event log:  {report.event_entries:,} entries, hash chain unbroken")
         lines += [f"  {name:<22} {count:>9,}" for name, count in report.counts.items()]
         lines.append("OK" if report.ok else "PROBLEMS FOUND"
                      + (f": {report.advice}" if report.advice else ""))

@@ -1,4 +1,5 @@
-"""``dipsample users import|add|list|deactivate|activate``: the council's own people.
+"""``dipsample users import|add|list|deactivate|activate|set-password``: the council's
+own people.
 
 A staff list (CSV or .xlsx: Name, Username, Roles, Service areas, Teams, and optionally
 Job title and Staff ref) imports all or nothing, as the caseload does: exit 1 and every
@@ -10,11 +11,13 @@ they are auditors of their service areas.
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
 from pathlib import Path
 
 from desktop.cli.commands.audits import refused
 from desktop.cli.support import NewStore, acting_user_id, emit, progress_printer, store_from
-from desktop.errors import EnvironmentProblem
+from desktop.errors import EnvironmentProblem, InputProblem
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.context import ServiceContext
 from desktop.services.people.ids import short_id
@@ -64,6 +67,17 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         one.add_argument("who", metavar="USER", help="username, user id or its first "
                          "characters, or staff reference")
         one.set_defaults(handler=run_active, active=active)
+    pw = sub.add_parser(
+        "set-password", parents=[common], help="set a user's password (asked twice)",
+        description="Set the password USER signs in with. An administrator (--user) may "
+        "set anyone's, which also lifts a lock-out; a person may change their own (their "
+        "current password first). The password is typed at the terminal, or read from "
+        "standard input with --stdin; never given as an argument.")
+    pw.add_argument("who", metavar="USER", help="username, user id or staff reference")
+    pw.add_argument("--stdin", action="store_true",
+                    help="read the new password (and, for your own, the current one on "
+                    "the line before it) from standard input")
+    pw.set_defaults(handler=run_set_password)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -132,4 +146,38 @@ def run_active(args: argparse.Namespace) -> int:
         member = set_active(ctx, args.who, args.active)
     emit(args, member, lambda: ("activated " if args.active else "deactivated ")
          + member_line(member))
+    return 0
+
+
+def _typed_passwords(args: argparse.Namespace, own_with_old: bool) -> tuple[str | None, str]:
+    """(current, new): from standard input with ``--stdin``, else typed twice."""
+    if args.stdin:
+        lines = sys.stdin.read().splitlines()
+        wanted = 2 if own_with_old else 1
+        if len(lines) < wanted:
+            raise InputProblem("standard input holds no password")
+        return (lines[0] if own_with_old else None), lines[wanted - 1]
+    if not sys.stdin.isatty():
+        raise InputProblem("type the password at a terminal, or give it with --stdin")
+    old = getpass.getpass("Current password: ") if own_with_old else None
+    new = getpass.getpass("New password: ")
+    if getpass.getpass("Type the new password again: ") != new:
+        raise InputProblem("The two passwords differ; nothing was changed.")
+    return old, new
+
+
+def run_set_password(args: argparse.Namespace) -> int:
+    from desktop.services.auth.signin import has_password, set_password
+    from desktop.services.users import resolve_user
+
+    with store_from(args) as store:
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args))
+        with store.read() as session:
+            target = resolve_user(session, args.who, option="USER")
+            target_id, username = target.id, target.username
+        own = ctx.user_id == target_id
+        old, new = _typed_passwords(args, own and has_password(ctx, target_id))
+        set_password(ctx, target_id, new, old=old)
+    emit(args, {"user": target_id, "password_set": True},
+         f"the password of {username} is set")
     return 0

@@ -20,6 +20,8 @@ from desktop.errors import InputProblem, RuleViolation
 from desktop.models import AuditComment, Worker
 from desktop.models.enums import AuditStatus, EventAction
 from desktop.services.audits.lifecycle import IN_WINDOW, load_audit
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 
@@ -49,6 +51,7 @@ def post_comment(ctx: ServiceContext, audit_id: str, body: str, *, is_query: boo
     The author is the acting user, or ``author_worker_id`` when a worker without a
     DipSample account commented by email and QA records it for them.
     """
+    guard(ctx, P.COMMENT, audit_id=audit_id)
     if not body.strip():
         raise RuleViolation("a comment needs text")
     if ctx.user_id is None and author_worker_id is None:
@@ -81,6 +84,7 @@ def post_comment(ctx: ServiceContext, audit_id: str, body: str, *, is_query: boo
 
 def answer_query(ctx: ServiceContext, query_id: str, body: str) -> str:
     """The auditor's answer to a query; with no query left the audit is open again."""
+    guard(ctx, P.COMMENT)
     if not body.strip():
         raise RuleViolation("an answer needs text")
     now = ctx.now()
@@ -107,6 +111,7 @@ def answer_query(ctx: ServiceContext, query_id: str, body: str) -> str:
 
 
 def comments_of(ctx: ServiceContext, audit_id: str) -> list[CommentRow]:
+    guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     with ctx.store.read() as session:
         rows = session.scalars(select(AuditComment).where(
             AuditComment.audit_id == audit_id, AuditComment.deleted.is_(False))

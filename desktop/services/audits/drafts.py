@@ -18,6 +18,8 @@ from desktop.errors import InputProblem
 from desktop.models import Escalation
 from desktop.services.audits import lifecycle
 from desktop.services.audits.answers import RAGS, FieldProblem
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import Participant, agree, record_discussion
 from desktop.services.escalations import OPEN as OPEN_ESCALATION
@@ -104,6 +106,7 @@ def save_draft(ctx: ServiceContext, audit_id: str, changes: DraftChanges) -> Dra
     Why not all or nothing: the other fields typed in the same second are good, and a
     crash right after must not lose them because one date was half typed.
     """
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     problems: list[FieldProblem] = []
     for answer in changes.answers:
         try:
@@ -162,6 +165,7 @@ def save_panels(ctx: ServiceContext, audit_id: str, panels: Submission) -> None:
     Why on the audit and not on a disagreement or escalation: neither exists before
     submission (or Raise now), and the person may still change their rating.
     """
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     if panels.discussion.agreed_rag is not None and panels.discussion.agreed_rag not in RAGS:
         raise InputProblem("an agreed rating is red, amber or green")
     with ctx.store.transaction() as session:
@@ -185,6 +189,7 @@ class SubmitOutcome:
 def submission_problems(ctx: ServiceContext, audit_id: str,
                         submission: Submission) -> list[FieldProblem]:
     """The audit's own problems, then the panels' (in the order of the form)."""
+    guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     found = lifecycle.field_problems(ctx, audit_id)
     with ctx.store.read() as session:
         audit = lifecycle.load_audit(session, audit_id)
@@ -211,6 +216,7 @@ def submit_form(ctx: ServiceContext, audit_id: str, submission: Submission) -> S
 
     Nothing is written when anything is missing: the problems come back instead.
     """
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     found = submission_problems(ctx, audit_id, submission)
     if found:
         return SubmitOutcome(tuple(found), None)

@@ -31,6 +31,8 @@ from desktop.services.audits.comments import CommentRow, comments_of
 from desktop.services.audits.drafts import Submission, panels_from_json
 from desktop.services.audits.lifecycle import EDITABLE, REOPENERS
 from desktop.services.audits.views import AuditView, show_audit
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import LIVE
 from desktop.services.escalations import OPEN as OPEN_ESCALATION
@@ -130,6 +132,7 @@ def _first_role(roles: frozenset[str]) -> str:
 
 def read_audit_form(ctx: ServiceContext, audit_id: str) -> AuditForm:
     """The form's whole content; opening it is logged as a view of the audit."""
+    guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     view = show_audit(ctx, audit_id)
     settings = load_workflow_settings()
     now = ctx.now()

@@ -35,10 +35,13 @@ from desktop.models import (
     Synced,
     TemplateQuestion,
     User,
+    identity,
     new_id,
 )
 from desktop.models.enums import AnswerType, AuditStatus, EventAction
 from desktop.services.audits.answers import GRADES, RAGS, STANDARD_VALUES, YES_NO, normalise
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.caseload.report import Problems, RowProblem, date_reason, one_of
 from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
@@ -254,6 +257,7 @@ def import_historical(ctx: ServiceContext, path: Path, mapping_path: Path | None
         InputProblem: the file cannot be used at all.
         MappingProblem: the mapping cannot be used (exit 2).
     """
+    guard(ctx, P.IMPORT_HISTORY)
     mapping = load_mapping(mapping_path)
     table = read_table(path, sheet=sheet,
                        required=[mapping.columns[f] for f in REQUIRED])
@@ -329,7 +333,8 @@ def _write(session: Session, ctx: ServiceContext, template_id: str,
             auditor_rag=record["auditor_rag"], grade=record["grade"],
             overview=record["overview"], positive_practice=record["positive_practice"],
             submitted_at=stamp, finalised_at=stamp))
-        answers += [_row(AuditAnswer, audit_id=audit_id, question_id=q, value=v)
+        answers += [_row(AuditAnswer, id=identity.answer_id(audit_id, q), audit_id=audit_id,
+                         question_id=q, value=v)
                     for q, v in record["answers"].items()]
         if record["case_id"] not in latest or latest[record["case_id"]] < on:
             latest[record["case_id"]] = on

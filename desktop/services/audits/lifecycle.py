@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem, RuleViolation
+from desktop.errors import InputProblem, PermissionRefused, RuleViolation
 from desktop.models import (
     Action,
     Audit,
@@ -38,6 +38,7 @@ from desktop.models import (
     RagDisagreement,
     SampleItem,
     TemplateQuestion,
+    identity,
 )
 from desktop.models.enums import (
     ActionStatus,
@@ -55,6 +56,9 @@ from desktop.services.audits.answers import (
     normalise,
     submission_field_problems,
 )
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
+from desktop.services.auth.guard import actor_in, refuse
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import LIVE, close_if_now_agreeing, open_disagreement
 from desktop.services.escalations import open_escalation
@@ -123,6 +127,7 @@ def _check_reaudit_gap(session: Session, case: Case, today: dt.date) -> None:
 def start_audit(ctx: ServiceContext, case_id: str, template_code: str, *,
                 sample_item_id: str | None = None, exercise_id: str | None = None) -> str:
     """A new draft audit of a case with the current version of a template; its id."""
+    guard(ctx, P.AUDIT, case_id=case_id)
     auditor = acting_user(ctx, "starting an audit")
     template = current_template(ctx, template_code)
     with ctx.store.transaction() as session:
@@ -155,6 +160,7 @@ def save_answer(ctx: ServiceContext, audit_id: str, question_code: str, value: o
 
     ``note`` is the written reason for a "not met" without an action, or any remark.
     """
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     with ctx.store.transaction() as session:
         audit = _editable(session, ctx, audit_id)
         question = session.scalar(select(TemplateQuestion).where(
@@ -169,7 +175,8 @@ def save_answer(ctx: ServiceContext, audit_id: str, question_code: str, value: o
         answer = session.scalar(select(AuditAnswer).where(
             AuditAnswer.audit_id == audit.id, AuditAnswer.question_id == question.id))
         if answer is None:
-            answer = AuditAnswer(audit_id=audit.id, question_id=question.id, value=stored,
+            answer = AuditAnswer(id=identity.answer_id(audit.id, question.id),
+                                 audit_id=audit.id, question_id=question.id, value=stored,
                                  note=(note or "").strip())
             session.add(answer)
         else:
@@ -190,6 +197,7 @@ def save_details(ctx: ServiceContext, audit_id: str, *, overview: str | None = N
     A RAG now matching the case's closes the audit's live disagreement (the audit was
     reopened to correct it) at once, so QA's list stops showing it before resubmission.
     """
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     with ctx.store.transaction() as session:
         audit = _editable(session, ctx, audit_id)
         changed: list[str] = []
@@ -221,6 +229,7 @@ def save_details(ctx: ServiceContext, audit_id: str, *, overview: str | None = N
 
 def discard_draft(ctx: ServiceContext, audit_id: str) -> None:
     """Throw away a draft (a tombstone, so the deletion syncs)."""
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     with ctx.store.transaction() as session:
         audit = _editable(session, ctx, audit_id)
         if audit.status != AuditStatus.DRAFT:
@@ -247,11 +256,13 @@ def _checks(session: Session, audit: Audit) -> tuple[list[FieldProblem],
 
 def problems(ctx: ServiceContext, audit_id: str) -> list[str]:
     """What stops the audit being submitted now (empty: it can be)."""
+    guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     return [p.text for p in field_problems(ctx, audit_id)]
 
 
 def field_problems(ctx: ServiceContext, audit_id: str) -> list[FieldProblem]:
     """:func:`problems` with the field of the form each one belongs to."""
+    guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     with ctx.store.read() as session:
         return _checks(session, load_audit(session, audit_id))[0]
 
@@ -279,6 +290,7 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
     Raises:
         RuleViolation: the audit is not editable, or is incomplete (every problem listed).
     """
+    guard(ctx, P.AUDIT, audit_id=audit_id)
     settings = load_workflow_settings()
     version_id = _standards_version(ctx)  # its own transaction, before ours
     with ctx.store.transaction() as session:
@@ -331,11 +343,25 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
                             audit.recorded_rag, disagreement_id, escalation_id, version_id)
 
 
+def _may_reopen(ctx: ServiceContext, audit_id: str) -> None:
+    """The audit's auditor, QA or an administrator; anyone else is refused and logged
+    (before the reopening's own transaction, so the refusal's entry stays)."""
+    with ctx.store.read() as session:
+        audit = session.get(Audit, audit_id)
+        actor = actor_in(session, ctx.user_id)
+    if audit is None or actor.system or ctx.user_id == audit.auditor_id \
+            or actor.roles & set(REOPENERS):
+        return
+    refuse(ctx, actor, "audits.reopen", "audit", audit_id)
+    raise PermissionRefused("only the auditor, QA or an administrator can reopen an audit")
+
+
 def reopen(ctx: ServiceContext, audit_id: str, reason: str) -> None:
     """Reopen a submitted or finalised audit for correction; the reason is kept and logged."""
     if not reason.strip():
         raise RuleViolation("reopening an audit needs a reason")
     user = acting_user(ctx, "reopening an audit")
+    _may_reopen(ctx, audit_id)
     with ctx.store.transaction() as session:
         audit = load_audit(session, audit_id)
         if audit.status not in (*IN_WINDOW, AuditStatus.FINALISED.value):

@@ -28,6 +28,8 @@ from desktop.models.enums import AnswerType, AuditStatus, EventAction, Moderatio
 from desktop.services.audits.access import require_role
 from desktop.services.audits.answers import GRADES
 from desktop.services.audits.views import AnswerView, answers_of
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.statistics.agreement import GRADE_SCALE, Agreement, agreement
@@ -107,6 +109,7 @@ def select_for_moderation(ctx: ServiceContext, *, since: dt.date | None = None,
                           seed: int | None = None) -> ModerationDraw:
     """Draw audits for moderation so that ``share`` of the period's finalised audits
     (default from ``workflow.json``, 10%) are moderated; never the moderator's own."""
+    guard(ctx, P.MODERATE)
     share = load_workflow_settings().moderation_share if share is None else share
     if not 0 < share <= 1:
         raise InputProblem("the moderation share must be above 0 and at most 1")
@@ -149,6 +152,7 @@ def _load(session: Session, moderation_id: str) -> Moderation:
 
 def moderation_view(ctx: ServiceContext, moderation_id: str) -> ModerationView:
     """The audit as the moderator may see it (no first grade); the view is logged."""
+    guard(ctx, P.MODERATE)
     with ctx.store.transaction() as session:
         user = require_role(session, ctx, "moderating an audit", *MODERATORS)
         row = _load(session, moderation_id)
@@ -169,6 +173,7 @@ def moderation_view(ctx: ServiceContext, moderation_id: str) -> ModerationView:
 def record_moderation(ctx: ServiceContext, moderation_id: str, grade: str, note: str = ""
                       ) -> None:
     """The moderator's own grade and note; a moderation is done once."""
+    guard(ctx, P.MODERATE)
     if grade not in GRADES:
         raise InputProblem(f"'{grade}' is not a grade ({', '.join(GRADES)})")
     with ctx.store.transaction() as session:
@@ -191,6 +196,7 @@ def record_moderation(ctx: ServiceContext, moderation_id: str, grade: str, note:
 def moderation_results(ctx: ServiceContext, *, disagreements_only: bool = False
                        ) -> list[ModerationResult]:
     """Completed moderations beside the first grade (for QA), disagreements first."""
+    guard(ctx, P.REPORTS)
     with ctx.store.read() as session:
         require_role(session, ctx, "reading moderation results", *MODERATORS)
         rows = session.execute(
@@ -210,6 +216,7 @@ def moderation_results(ctx: ServiceContext, *, disagreements_only: bool = False
 
 def moderation_agreement(ctx: ServiceContext) -> Agreement:
     """Auditor against moderator grades: percent agreement and Cohen's kappa."""
+    guard(ctx, P.REPORTS)
     pairs = [(r.audit_grade or "", r.moderator_grade or "") for r in moderation_results(ctx)]
     return agreement(pairs, GRADE_SCALE)
 
@@ -241,6 +248,7 @@ def moderation_items(ctx: ServiceContext) -> list[ModerationItem]:
     Why one list for every moderator: a drawn audit belongs to no moderator until one
     grades it, so any moderator but its auditor may take it.
     """
+    guard(ctx, P.MODERATE)
     with ctx.store.read() as session:
         user = require_role(session, ctx, "reading moderation items", *MODERATORS)
         rows = session.execute(
@@ -265,6 +273,7 @@ def moderation_items(ctx: ServiceContext) -> list[ModerationItem]:
 
 def moderation_outcome(ctx: ServiceContext, moderation_id: str) -> ModerationResult:
     """A graded moderation beside the first grade; refused while it is still blind."""
+    guard(ctx, P.REPORTS)
     with ctx.store.read() as session:
         require_role(session, ctx, "reading moderation results", *MODERATORS)
         row = _load(session, moderation_id)
@@ -293,6 +302,7 @@ def agreement_by_auditor(ctx: ServiceContext) -> list[AuditorAgreement]:
     Why per auditor: the overall figure says whether moderation agrees; the per-auditor
     one says whose grading to look at (with the note when too few pairs for a kappa).
     """
+    guard(ctx, P.REPORTS)
     results = moderation_results(ctx)
     pairs: dict[str, list[tuple[str, str]]] = {}
     for result in results:

@@ -14,6 +14,9 @@ from sqlalchemy import select
 
 from desktop.models import Audit, AuditAnswer, AuditTemplate, Case, TemplateQuestion
 from desktop.services.audits.lifecycle import load_audit
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
+from desktop.services.auth.scope import audit_condition
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_view
 
@@ -73,12 +76,15 @@ def _summary(audit: Audit, case_ref: str, template: AuditTemplate) -> AuditSumma
 def list_audits(ctx: ServiceContext, *, status: str | None = None,
                 auditor_id: str | None = None, case_ref: str | None = None,
                 since: dt.date | None = None) -> list[AuditSummary]:
-    """Audits newest first (by audit date, then id)."""
+    """Audits newest first (by audit date, then id): those the acting user may see."""
+    actor = guard(ctx, P.VIEW_AUDITS)
     with ctx.store.read() as session:
         query = (select(Audit, Case.case_ref, AuditTemplate)
                  .join(Case, Case.id == Audit.case_id)
                  .join(AuditTemplate, AuditTemplate.id == Audit.template_id)
                  .where(Audit.deleted.is_(False)))
+        if not actor.scope.everything:
+            query = query.where(audit_condition(actor.scope))
         if status is not None:
             query = query.where(Audit.status == status)
         if auditor_id is not None:
@@ -111,6 +117,7 @@ def show_audit(ctx: ServiceContext, audit_id: str, *, log: bool = True) -> Audit
 
     ``log=False`` only for the service's own checks; every screen and command logs.
     """
+    guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     with ctx.store.read() as session:
         audit = load_audit(session, audit_id)
         case = session.get(Case, audit.case_id)

@@ -10,7 +10,14 @@ History: a changed RAG becomes a ``rag_change`` event, a later visit, oversight,
 review or risk assessment date becomes the matching event, so the standards engine can
 tell what was in force when. A full import closes the cases it no longer lists (status
 "closed", never deleted) and reopens closed cases that come back.
+
+Ids and dates for sync (docs/sync.md): a new case's id derives from its reference
+(:mod:`desktop.models.identity`), so every store that imports the same export holds the
+same child under one id. Each case keeps the date of the export that last wrote it
+(``exported_on``): an export older than that leaves the case as it is, so a laptop
+importing last week's file after this week's arrived by sync moves nothing backwards.
 """
+
 
 from __future__ import annotations
 
@@ -19,13 +26,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem
-from desktop.models import Case, CaseEvent, ServiceArea, Team, Worker
+from desktop.models import Case, CaseEvent, ServiceArea, Team, Worker, identity
 from desktop.models.base import new_id
 from desktop.models.enums import CaseEventKind, CaseStatus, EventAction, WorkerRole
+from desktop.services.auth import Permission, guard
 from desktop.services.caseload.profiles import (
     Profile,
     detect_profile,
@@ -36,6 +44,7 @@ from desktop.services.caseload.report import ImportReport, Problems
 from desktop.services.caseload.resolve import OrgResolver
 from desktop.services.caseload.validate import CaseRow, check_rows
 from desktop.services.context import ServiceContext
+from desktop.services.gc_pause import free_gradually, paused_gc
 from desktop.services.tabular import read_table
 from desktop.store.changes import insert_facts
 from desktop.store.events import record_event
@@ -79,6 +88,8 @@ class _Plan:
         self.updates: list[tuple[str, str, dict[str, Any]]] = []
         self.events: list[dict[str, Any]] = []
         self.unchanged = 0
+        #: Cases this export is older than (a newer export already wrote them).
+        self.older = 0
         self.closed = 0
         self.reopened = 0
         self.rag_changes = 0
@@ -95,13 +106,16 @@ class _Plan:
 
 def import_caseload(ctx: ServiceContext, path: Path | str,
                     profile: Profile | str | Path | None = None, *, full: bool = False,
-                    dry_run: bool = False, sheet: str | None = None) -> ImportReport:
+                    dry_run: bool = False, sheet: str | None = None,
+                    exported_on: dt.date | None = None) -> ImportReport:
     """Import (or, with ``dry_run``, rehearse importing) one caseload export.
 
     Args:
         profile: a Profile, a built-in profile name or a mapping file path; None picks
             the built-in profile whose columns the file has.
         full: the file is the whole caseload: cases it does not list are closed.
+        exported_on: the date the case system produced the file; None takes the date
+            the file was last modified (a copy keeps it), and never later than today.
 
     Returns:
         The report; ``errors`` lists the bad rows' problems (the first fifty; all are
@@ -112,7 +126,23 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
         ProfileProblem: the profile is unknown or malformed (or none fits).
         Cancelled: the user cancelled; nothing was written.
     """
-    path = Path(path)
+    guard(ctx, Permission.IMPORT_CASELOAD)
+    # A 100,000-row export holds millions of live objects until the end; the cyclic
+    # collector's full passes over them held the GIL for 100 ms and more, freezing the
+    # window (gui_stall_import_100k). Reference counting still frees everything.
+    bulky: list[list[Any]] = []
+    with paused_gc():
+        try:
+            return _import(ctx, Path(path), profile, bulky, full=full, dry_run=dry_run,
+                           sheet=sheet, exported_on=exported_on)
+        finally:
+            free_gradually(*bulky)
+
+
+def _import(ctx: ServiceContext, path: Path, profile: Profile | str | Path | None,
+            bulky: list[list[Any]], *, full: bool, dry_run: bool, sheet: str | None,
+            exported_on: dt.date | None) -> ImportReport:
+    """:func:`import_caseload`; every big list it makes is put in ``bulky`` too."""
     ctx.report(0, 1, "reading the file")
     given = profile if isinstance(profile, Profile) or profile is None else load_profile(
         profile)
@@ -120,6 +150,7 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
     chosen = given if given is not None else detect_profile(table.headers)
     table.require(chosen.required_columns())
     table.drop_trailing_summary(chosen.required_columns())
+    bulky.append(table.rows)
     if not table.rows:
         raise InputProblem(f"{path.name}: there are no case rows under the header")
     report = ImportReport(file=path.name, profile=chosen.name, dry_run=dry_run,
@@ -127,15 +158,20 @@ def import_caseload(ctx: ServiceContext, path: Path | str,
     total = len(table.rows)
     ctx.report(0, total, "checking rows")
     good, problems = check_rows(table, chosen, ctx.today())
+    bulky.append(good)
     ctx.report(total, total, "checking rows")
     store = ctx.store
     with store.read() if dry_run else store.transaction() as session:
         resolver = OrgResolver(session)
         ids = _resolve_rows(resolver, chosen, good, problems)
+        bulky.append(ids)
         if problems:
             report.refuse(problems)
             return report
-        plan = _plan(session, ctx, chosen, good, ids, full)
+        dated = exported_on or export_date(path, ctx.today())
+        _refuse_older(session, path, dated)
+        plan = _plan(session, ctx, chosen, good, ids, full, dated)
+        bulky.extend((plan.inserts, plan.updates, plan.events))
         report.created = len(plan.inserts)
         report.updated = len(plan.updates) - plan.closed_missing
         report.unchanged = plan.unchanged
@@ -185,14 +221,34 @@ def _resolve_rows(resolver: OrgResolver, profile: Profile, rows: list[CaseRow],
     return out
 
 
+def export_date(path: Path, today: dt.date) -> dt.date:
+    """The date of an export when none is given: its modification day (UTC), at most today."""
+    modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date()
+    return min(modified, today)
+
+
+def _refuse_older(session: Session, path: Path, exported_on: dt.date) -> None:
+    """Refuse an export older than the newest one this store holds (perhaps by sync)."""
+    newest = session.scalar(select(func.max(Case.exported_on)))
+    if newest is not None and exported_on < newest:
+        raise InputProblem(
+            f"{path.name} is an export of {exported_on.isoformat()}, older than the caseload "
+            f"this store already holds (exported {newest.isoformat()}); nothing was imported")
+
+
 def _existing(session: Session) -> dict[str, tuple[Any, ...]]:
     columns = [getattr(Case, f) for f in CASE_FIELDS]
-    rows = session.execute(select(Case.case_ref, Case.id, Case.hlc, Case.deleted, *columns))
+    rows = session.execute(select(Case.case_ref, Case.id, Case.hlc, Case.deleted, *columns,
+                                  Case.exported_on))
     return {r[0]: tuple(r) for r in rows}
 
 
+#: Where a case's ``exported_on`` sits in the rows of :func:`_existing`.
+EXPORTED_AT = 4 + len(CASE_FIELDS)
+
+
 def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[CaseRow],
-          ids: list[dict[str, str | None]], full: bool) -> _Plan:
+          ids: list[dict[str, str | None]], full: bool, exported_on: dt.date) -> _Plan:
     plan = _Plan()
     existing = _existing(session)
     today = ctx.today()
@@ -219,15 +275,21 @@ def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[Ca
             new.update({k: v for k, v in fields.items() if v is not None or k not in new})
             if new["status"] == CaseStatus.CLOSED.value and new["closed_on"] is None:
                 new["closed_on"] = today
-            new.update(id=new_id(), case_ref=row.case_ref, source=source)
+            new.update(id=identity.case_id(row.case_ref), case_ref=row.case_ref,
+                       source=source, exported_on=exported_on)
             plan.inserts.append(new)
             continue
-        _plan_update(plan, old, index, fields, today)
+        if _newer_than(old, exported_on):
+            plan.older += 1
+            plan.unchanged += 1
+            continue
+        _plan_update(plan, old, index, fields, today, exported_on)
     if full:
         listed = {row.case_ref for row in rows}
         status_at = index["status"]
         for ref, old in existing.items():
-            if ref not in listed and not old[3] and old[status_at] == CaseStatus.OPEN.value:
+            if (ref not in listed and not old[3] and old[status_at] == CaseStatus.OPEN.value
+                    and not _newer_than(old, exported_on)):
                 plan.updates.append((old[1], old[2], {"status": CaseStatus.CLOSED.value,
                                                       "closed_on": today}))
                 plan.event(old[1], CaseEventKind.CLOSED.value, today)
@@ -236,8 +298,14 @@ def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[Ca
     return plan
 
 
+def _newer_than(old: tuple[Any, ...], exported_on: dt.date) -> bool:
+    """Whether the stored case came from an export later than ``exported_on``."""
+    stored = old[EXPORTED_AT]
+    return stored is not None and stored > exported_on
+
+
 def _plan_update(plan: _Plan, old: tuple[Any, ...], index: dict[str, int],
-                 fields: dict[str, Any], today: dt.date) -> None:
+                 fields: dict[str, Any], today: dt.date, exported_on: dt.date) -> None:
     case_id, base = old[1], old[2]
     changed: dict[str, Any] = {}
     if old[3]:
@@ -278,6 +346,8 @@ def _plan_update(plan: _Plan, old: tuple[Any, ...], index: dict[str, int],
         plan.event(case_id, CaseEventKind.OPENED.value, today)
         plan.reopened += 1
     if changed:
+        if old[EXPORTED_AT] != exported_on:
+            changed["exported_on"] = exported_on
         plan.updates.append((case_id, base, changed))
     else:
         plan.unchanged += 1

@@ -8,6 +8,10 @@ Matching: service areas and teams by name (case-insensitive); workers by the cas
 system's staff reference, or by name when the export has no reference. A worker created
 from a name alone gets a reference derived from a hash of the name, so that the next
 import finds them again without the name itself becoming a key.
+
+Ids: a new area, team or worker gets the id of its natural key (the area's or team's
+name, the worker's staff reference; :mod:`desktop.models.identity`), so every store
+importing the same export holds them under the same ids.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models import ServiceArea, Team, Worker
-from desktop.models.base import Synced, new_id
+from desktop.models import ServiceArea, Team, Worker, identity
+from desktop.models.base import Synced
 from desktop.models.enums import WorkerRole
 from desktop.services.caseload.report import Problems, RowProblem
 
@@ -40,7 +44,7 @@ class OrgPlan:
     updates: dict[type[Synced], dict[str, Update]] = field(default_factory=dict)
 
     def add(self, model: type[Synced], row: dict[str, Any]) -> str:
-        row.setdefault("id", new_id())
+        """Plan ``row`` (its ``id`` derived from its natural key by the caller)."""
         self.new.setdefault(model, []).append(row)
         return str(row["id"])
 
@@ -95,7 +99,8 @@ class OrgResolver:
     def area(self, name: str) -> str:
         known = self.areas.get(name.casefold())
         if known is None:
-            area_id = self.plan.add(ServiceArea, {"name": name})
+            area_id = self.plan.add(ServiceArea, {"id": identity.service_area_id(name),
+                                                  "name": name})
             self.areas[name.casefold()] = _Known(area_id, "", name)
             return area_id
         self._revive(ServiceArea, known)
@@ -114,7 +119,8 @@ class OrgResolver:
                 problems.append(RowProblem(row, columns.get("team", ""),
                                            "a new team needs its service area, which is blank"))
                 return None, None
-            team_id = self.plan.add(Team, {"name": name, "service_area_id": area_id})
+            team_id = self.plan.add(Team, {"id": identity.team_id(name), "name": name,
+                                           "service_area_id": area_id})
             self.teams[key] = _Known(team_id, "", name, area_id)
             self._team_area_row[key] = (area_id, row)
             return area_id, team_id
@@ -167,7 +173,8 @@ class OrgResolver:
         return self._new_worker(name, derived_staff_ref(name), role, team_id)
 
     def _new_worker(self, name: str, ref: str, role: WorkerRole, team_id: str | None) -> str:
-        worker_id = self.plan.add(Worker, {"staff_ref": ref, "name": name, "role": role.value,
+        worker_id = self.plan.add(Worker, {"id": identity.worker_id(ref), "staff_ref": ref,
+                                           "name": name, "role": role.value,
                                            "team_id": team_id, "email": None})
         known = _Known(worker_id, "", name, ref)
         self.by_ref[ref] = known

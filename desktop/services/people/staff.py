@@ -27,6 +27,8 @@ from desktop.errors import InputProblem, RuleViolation
 from desktop.models import ServiceArea, Team, User, UserServiceArea, Worker
 from desktop.models.enums import Role, WorkerRole
 from desktop.services.audits.refused import ImportRefused
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.caseload.report import ImportReport, Problems, RowProblem, one_of
 from desktop.services.caseload.resolve import derived_staff_ref
 from desktop.services.context import ServiceContext
@@ -270,6 +272,7 @@ def import_staff(ctx: ServiceContext, path: Path | str, *, sheet: str | None = N
         InputProblem: the file cannot be read or lacks a column.
         StaffRefused: bad rows (every one listed); nothing was written.
     """
+    guard(ctx, P.USERS)
     ctx.report(0, 1, "reading the staff list")
     table, people, problems = read_staff(path, sheet=sheet)
     result = StaffImport(file=table.source, rows=len(table.rows), notes=list(table.notes))
@@ -407,6 +410,7 @@ def add_user(ctx: ServiceContext, *, username: str, name: str, roles: str,
     Raises:
         PersonRefused: a value is missing or malformed, or the username is taken.
     """
+    guard(ctx, P.USERS)
     problems = Problems()
     cells = (name, username, roles, areas, teams, job_title, staff_ref)
     fake = Table(source="add", headers=tuple(header for _key, header in FIELDS))
@@ -478,6 +482,7 @@ def set_active(ctx: ServiceContext, who: str, active: bool) -> StaffMember:
         InputProblem: no such user.
         RuleViolation: the acting user deactivates themselves.
     """
+    guard(ctx, P.USERS)
     from desktop.services.users import resolve_user
 
     with ctx.store.transaction() as session:

@@ -29,6 +29,8 @@ from desktop.models import (
     SampleItem,
     TemplateQuestion,
 )
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.names import initials, team_names, user_names, worker_names
 from desktop.services.sampling.weeks import parse_week, week_start
@@ -112,6 +114,7 @@ def case_tools(ctx: ServiceContext, audit_ids: Sequence[str]) -> list[CaseTool]:
     Raises:
         InputProblem: an id names no audit.
     """
+    guard(ctx, P.REPORTS)
     found: dict[str, CaseTool] = {}
     for chunk in _chunks(list(dict.fromkeys(audit_ids))):
         found.update({t.audit_id: t for t in _read(ctx, chunk)})
@@ -213,6 +216,7 @@ def week_audit_ids(ctx: ServiceContext, week: str, auditor_id: str | None = None
     Raises:
         InputProblem: ``week`` is not an ISO week such as 2026-W47.
     """
+    guard(ctx, P.REPORTS)
     week = parse_week(week)
     first = week_start(week)
     last = first + dt.timedelta(days=6)

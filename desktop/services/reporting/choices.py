@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from desktop.models import ExerciseSummary
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.plans import PlanSummary, list_plans
 from desktop.services.users import Person, people
@@ -34,6 +36,7 @@ class ReportChoices:
 
 def exercise_choices(ctx: ServiceContext) -> list[ExerciseChoice]:
     """The exercises, latest period first (an undated one last), then by title."""
+    guard(ctx, P.REPORTS)
     with ctx.store.read() as session:
         rows = session.scalars(select(ExerciseSummary).where(
             ExerciseSummary.deleted.is_(False)))
@@ -44,5 +47,6 @@ def exercise_choices(ctx: ServiceContext) -> list[ExerciseChoice]:
 
 
 def report_choices(ctx: ServiceContext) -> ReportChoices:
+    guard(ctx, P.REPORTS)
     return ReportChoices([p for p in people(ctx) if "auditor" in p.roles],
                          exercise_choices(ctx), list_plans(ctx))

@@ -23,6 +23,9 @@ from desktop.models import (
     Case,
     TemplateQuestion,
 )
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
+from desktop.services.auth.scope import Scope, audit_condition
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.names import team_names, user_names, worker_names
 
@@ -49,7 +52,7 @@ class Period:
     end: dt.date | None = None
 
 
-def _audits(session: Session, period: Period) -> Sequence[Any]:
+def _audits(session: Session, period: Period, scope: Scope) -> Sequence[Any]:
     query = (select(Audit, Case, AuditTemplate).join(Case, Case.id == Audit.case_id)
              .join(AuditTemplate, AuditTemplate.id == Audit.template_id)
              .where(Audit.deleted.is_(False)).order_by(Audit.audit_date, Case.case_ref))
@@ -57,15 +60,18 @@ def _audits(session: Session, period: Period) -> Sequence[Any]:
         query = query.where(Audit.audit_date >= period.start)
     if period.end is not None:
         query = query.where(Audit.audit_date <= period.end)
+    if not scope.everything:  # only the audits the acting user may see
+        query = query.where(audit_condition(scope))
     return session.execute(query).all()
 
 
 def export_tables(ctx: ServiceContext, kinds: tuple[str, ...] = KINDS,
                   period: Period | None = None) -> list[ExportTable]:
     """The tables named by ``kinds`` (``audits``, ``answers``, ``actions``) for a period."""
+    scope = guard(ctx, P.EXPORT).scope
     period = period or Period()
     with ctx.store.read() as session:
-        rows = _audits(session, period)
+        rows = _audits(session, period, scope)
         ids = [a.id for a, _, _ in rows]
         refs = {a.id: c.case_ref for a, c, _ in rows}
         tables: list[ExportTable] = []

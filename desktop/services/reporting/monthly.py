@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from desktop.errors import InputProblem
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.compliance import ComplianceReport, compliance_report
 
@@ -45,6 +47,7 @@ def month_name(first: dt.date) -> str:
 
 def monthly_data(ctx: ServiceContext, month: str, key_messages: str = "") -> MonthlyData:
     """The month's figures and the trend of the months before it, with progress."""
+    guard(ctx, P.REPORTS)
     first, last = parse_month(month)
     periods = []
     start = first

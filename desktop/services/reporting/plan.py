@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from desktop.errors import InputProblem
 from desktop.models import ImprovementPlan
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.plans import FindingView, PlanSummary, list_plans, plan_findings
 from desktop.services.reporting.ids import resolve
@@ -37,6 +39,7 @@ def plan_reports(ctx: ServiceContext, plan_id: str | None = None) -> list[PlanRe
     Raises:
         InputProblem: ``plan_id`` names no plan.
     """
+    guard(ctx, P.REPORTS)
     plans = list_plans(ctx)
     if plan_id is not None:
         plans = [p for p in plans if p.id == plan_id]

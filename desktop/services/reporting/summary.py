@@ -22,6 +22,8 @@ from desktop.models import (
     ServiceArea,
     TemplateQuestion,
 )
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.exercises import ExerciseFigures, exercise_figures
 from desktop.services.reporting.case_tool import ToolAction
@@ -80,6 +82,7 @@ def summary_data(ctx: ServiceContext, exercise_id: str) -> SummaryData:
     Raises:
         InputProblem: no such exercise.
     """
+    guard(ctx, P.REPORTS)
     figures = exercise_figures(ctx, exercise_id)
     with ctx.store.read() as session:
         row = session.get(ExerciseSummary, exercise_id)

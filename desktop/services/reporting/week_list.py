@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from desktop.models import Audit, Case
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.case_tool import week_audit_ids
 from desktop.services.reporting.names import user_names
@@ -33,6 +35,7 @@ def week_case_tool_list(ctx: ServiceContext, week: str, auditor_id: str | None =
     Raises:
         InputProblem: ``week`` is not an ISO week such as 2026-W47.
     """
+    guard(ctx, P.REPORTS)
     ids = week_audit_ids(ctx, week, auditor_id)
     if not ids:
         return []

@@ -35,6 +35,8 @@ from desktop.models import (
     TemplateQuestion,
 )
 from desktop.models.enums import ActionStatus, AnswerType, AuditStatus, Grade, SampleKind
+from desktop.services.auth import Permission as P
+from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.names import team_names, user_names, worker_names
 from desktop.services.sampling.settings import load_sampling_settings
@@ -169,6 +171,7 @@ def weekly_data(ctx: ServiceContext, week: str) -> WeeklyData:
     Raises:
         InputProblem: ``week`` is not an ISO week such as 2026-W47.
     """
+    guard(ctx, P.REPORTS)
     week = parse_week(week)
     start = week_start(week)
     end = start + dt.timedelta(days=6)

@@ -25,6 +25,7 @@ from desktop.models import Audit, Case, Sample, SampleItem, ServiceArea, Team, U
 from desktop.models.enums import AuditStatus, Role, SampleItemStatus
 from desktop.services.audits.access import acting_user
 from desktop.services.audits.lifecycle import EDITABLE, start_audit
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.records import areas_of, saved_sample, shortfall_from_dict
 from desktop.services.sampling.replacement import DROP_REASON_TEXT
@@ -125,6 +126,7 @@ class MyWeek:
 def read_my_week(ctx: ServiceContext, week: str | None = None) -> MyWeek:
     """The acting user's weekly sample for ``week`` (None: this week, in England), with
     its cases and quota progress."""
+    guard(ctx, Permission.VIEW_CASES)
     auditor = acting_user(ctx, "showing your week's sample")
     week = week_of(ctx.today()) if week is None else parse_week(week)
     with ctx.store.read() as session:
@@ -206,6 +208,7 @@ def _quotas(sample: Sample, cases: list[WeekCase]) -> list[QuotaProgress]:
 
 def draw_my_week(ctx: ServiceContext, week: str) -> MyWeek:
     """Draw the acting auditor's sample for ``week`` (or find the one already drawn)."""
+    guard(ctx, Permission.SAMPLE)
     draw_weekly(ctx, acting_user(ctx, "drawing your week's sample"), week)
     return read_my_week(ctx, week)
 
@@ -224,6 +227,7 @@ def coordinated_areas(ctx: ServiceContext) -> list[str]:
 
 def draw_my_area(ctx: ServiceContext, area_name: str, week: str) -> AreaDraw:
     """Coordinator mode from the window: refused to anyone not coordinating the area."""
+    guard(ctx, Permission.SAMPLE)
     if area_name not in coordinated_areas(ctx):
         raise RuleViolation("only a coordinator of the area may draw its samples")
     return draw_area(ctx, area_name, week)
@@ -236,6 +240,7 @@ def open_audit_for(ctx: ServiceContext, item_id: str) -> str:
         InputProblem: no such item.
         RuleViolation: the case was dropped, or the sample is someone else's.
     """
+    guard(ctx, Permission.AUDIT)
     auditor = acting_user(ctx, "starting an audit")
     with ctx.store.read() as session:
         item = session.get(SampleItem, item_id)

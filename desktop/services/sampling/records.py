@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models import Case, Claim, Sample, SampleItem, UserServiceArea, new_id
+from desktop.models import Case, Claim, Sample, SampleItem, UserServiceArea, identity, new_id
 from desktop.models.enums import SampleItemStatus
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.allocate import Pick, Shortfall
@@ -86,14 +86,14 @@ def saved_sample(session: Session, auditor_id: str, week: str, kind: str = "week
                  ) -> Sample | None:
     return session.scalar(select(Sample).where(
         Sample.auditor_id == auditor_id, Sample.iso_week == week, Sample.kind == kind,
-        Sample.deleted.is_(False)).order_by(Sample.created_at).limit(1))
+        Sample.deleted.is_(False)).order_by(Sample.created_at, Sample.id).limit(1))
 
 
 def view_of(session: Session, sample: Sample, existing: bool = False) -> SampleView:
     rows = session.execute(
         select(SampleItem, Case.case_ref).join(Case, Case.id == SampleItem.case_id)
         .where(SampleItem.sample_id == sample.id, SampleItem.deleted.is_(False))
-        .order_by(SampleItem.position))
+        .order_by(SampleItem.position, SampleItem.created_at, SampleItem.id))
     items = [ItemView(item.case_id, ref, item.rag_at_draw, item.stratum, item.reason,
                       item.status, item.position, item.id, item.drop_reason, item.drop_note,
                       item.replaces_item_id, item.selection_probability, item.design_stratum)
@@ -130,7 +130,10 @@ def claim_row(case_id: str, auditor_id: str, week: str, item_id: str, at: dt.dat
 def save_view(ctx: ServiceContext, session: Session, view: SampleView) -> SampleView:
     """Write the sample, its items and a claim per item; log the draw as an event."""
     now = ctx.now()
-    sample = Sample(id=new_id(), auditor_id=view.auditor_id, iso_week=view.week, kind=view.kind,
+    sample_id = identity.weekly_sample_id(view.auditor_id, view.week, view.kind)
+    if view.kind != "weekly" or session.get(Sample, sample_id) is not None:
+        sample_id = new_id()  # targeted draws may be many a week; a week redrawn after a delete
+    sample = Sample(id=sample_id, auditor_id=view.auditor_id, iso_week=view.week, kind=view.kind,
                     seed=view.seed, criteria_json=json.dumps(view.criteria, sort_keys=True),
                     shortfalls_json=json.dumps([shortfall_to_dict(s) for s in view.shortfalls],
                                                sort_keys=True),
@@ -140,6 +143,8 @@ def save_view(ctx: ServiceContext, session: Session, view: SampleView) -> Sample
     items = [item_row(sample.id, i.case_id, i.position, i.stratum, i.rag, i.reason,
                       probability=i.probability, design_stratum=i.design_stratum)
              for i in view.items]
+    for item in items:  # the same case drawn for the same sample elsewhere: one item
+        item["id"] = identity.sample_item_id(sample.id, item["case_id"])
     recorder = recorder_of(session)
     recorder.bulk_insert(session, SampleItem, items)
     recorder.bulk_insert(session, Claim, [claim_row(i["case_id"], view.auditor_id, view.week,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import Case, Claim, Sample, SampleItem, User
 from desktop.models.enums import DropReason, Role, SampleItemStatus
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.allocate import (
     COHORT_LABELS,
@@ -103,6 +104,7 @@ def replace_item(ctx: ServiceContext, item_id: str, reason: str, note: str = "",
         RuleViolation: the item is not active, the acting user may not change this
             sample, or no eligible case is left.
     """
+    guard(ctx, Permission.SAMPLE)
     if reason not in DROP_REASON_TEXT:
         raise InputProblem(f"'{reason}' is not a drop reason; use one of "
                            f"{', '.join(DROP_REASON_TEXT)}")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from desktop.errors import InputProblem
 from desktop.models import ServiceArea, Team, Worker
 from desktop.models.enums import CaseFlag, Cohort, SampleKind
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.allocate import COHORT_LABELS, Pick, Shortfall
 from desktop.services.sampling.population import load_population
@@ -58,6 +59,7 @@ def draw_targeted(ctx: ServiceContext, auditor: str, week: str, criteria: Target
                   settings: SamplingSettings | None = None) -> SampleView:
     """Up to ``size`` eligible cases matching ``criteria``: priority cohorts first, then
     random. Fewer matching cases is reported as a shortfall, never hidden."""
+    guard(ctx, Permission.SAMPLE)
     week = parse_week(week)
     if size <= 0:
         raise InputProblem("a targeted sample needs a size of at least 1")

@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 from desktop.errors import InputProblem
 from desktop.models import Sample, ServiceArea, User, UserServiceArea
 from desktop.models.enums import Role, SampleKind
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
+from desktop.services.gc_pause import paused_gc
 from desktop.services.sampling.allocate import AuditorSpec, allocate
 from desktop.services.sampling.population import load_population
 from desktop.services.sampling.records import (
@@ -43,7 +45,6 @@ from desktop.services.sampling.records import (
 )
 from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
 from desktop.services.sampling.weeks import parse_week, week_start
-from desktop.services.standards.gc_pause import paused_gc
 from desktop.services.users import resolve_user
 
 
@@ -165,6 +166,7 @@ def draw_weekly(ctx: ServiceContext, auditor: str, week: str, *, seed: int | Non
     service areas, excluding cases claimed by anyone that week, and saves it (sample,
     items and claims in one transaction) unless ``dry_run``.
     """
+    guard(ctx, Permission.SAMPLE)
     week = parse_week(week)
     settings = settings or load_sampling_settings()
     with ctx.store.read() as session:
@@ -209,6 +211,7 @@ def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | Non
     cases for everyone else); the rest are drawn together by one matching, so no case
     is placed twice and no auditor is starved by another's overlapping areas.
     """
+    guard(ctx, Permission.SAMPLE)
     week = parse_week(week)
     settings = settings or load_sampling_settings()
     seed = default_seed(week) if seed is None else seed

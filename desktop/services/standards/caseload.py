@@ -14,10 +14,11 @@ from sqlalchemy import ColumnElement, select
 
 from desktop.errors import InputProblem
 from desktop.models import Case, ServiceArea, Team
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
+from desktop.services.gc_pause import paused_gc
 from desktop.services.standards.engine import CaseStandards, Evaluator
 from desktop.services.standards.facts import load_facts
-from desktop.services.standards.gc_pause import paused_gc
 from desktop.services.standards.settings import StandardsSettings, load_settings
 
 PROGRESS_EVERY = 5000
@@ -56,6 +57,7 @@ def caseload_standards(ctx: ServiceContext, as_of: dt.date | None = None, *,
 
     ``team`` and ``area`` are names; ``overdue_only`` keeps cases with an overdue standard.
     """
+    guard(ctx, Permission.VIEW_CASES)
     as_of = as_of or ctx.today()
     settings = settings or load_settings()
     where: list[ColumnElement[bool]] = []

@@ -2,8 +2,11 @@
 
 Why versioned by checksum: an audit records which standards applied, so a figure
 reported in March can be explained in June after the settings changed. The same
-content always maps to the same :class:`StandardsVersion` row; any change to the file
-makes a new row, numbered after the last.
+content always maps to the same :class:`StandardsVersion` row (its id derives from the
+checksum); any change to the file makes a new row, numbered after the last. The number
+is a label: two laptops offline may both make "version 4" of different settings. The
+version in force on a laptop is the one its settings file holds; the history lists
+versions in the order they came into force (``effective_from``, then version).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import func, select
 
 from desktop.models import StandardsVersion
 from desktop.models.enums import CaseFlag, Cohort, Rag, VisitBy
+from desktop.models.identity import APP, natural_id
 from desktop.services.context import ServiceContext
 from desktop.services.standards.settings_file import problem, read_settings, settings_path
 
@@ -140,6 +144,16 @@ def settings_of(version: StandardsVersion) -> StandardsSettings:
                               f"{version.number}")
 
 
+def standards_version_id(checksum: str) -> str:
+    """The same settings make the same version row on every device (docs/sync.md).
+
+    Why: two laptops saving the same settings offline must not make two versions; two
+    laptops saving different settings make two rows that may both be labelled with the
+    same number, which is only a label.
+    """
+    return natural_id("standards_version", checksum, APP)
+
+
 def current_standards_version(ctx: ServiceContext, path: Path | None = None
                               ) -> StandardsVersion:
     """The version row for the settings file as it is now, created when it changed.
@@ -159,7 +173,8 @@ def current_standards_version(ctx: ServiceContext, path: Path | None = None
         if found is not None:
             return found
         last = session.scalar(select(func.max(StandardsVersion.number))) or 0
-        version = StandardsVersion(number=last + 1, settings_json=settings.canonical_json(),
+        version = StandardsVersion(id=standards_version_id(checksum), number=last + 1,
+                                   settings_json=settings.canonical_json(),
                                    checksum=checksum, effective_from=ctx.now())
         session.add(version)
     return version

@@ -105,6 +105,9 @@ SAMPLING = SettingsForm(
         SettingField("reaudit_gap_days", "No case is audited again within (days)"),
         SettingField("priority_cohorts", "Cohorts sampled first", CODES,
                      hint=_codes_hint(Cohort)),
+        # A decimal number like the moderation share, so read the same way.
+        SettingField("priority_weight", "A case of those cohorts is this many times as "
+                     "likely to be drawn (1 to 1000)", FRACTION),
     ),
     lambda: sampling.SamplingSettings().to_dict(),
     sampling.settings_from_dict,

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from desktop.models import StandardsVersion
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.standards.settings import current_standards_version
-from desktop.services.standards.settings_form import STANDARDS, save_form
+from desktop.services.standards.settings_form import STANDARDS, SettingsForm, save_form
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def standards_history(ctx: ServiceContext) -> list[StandardsVersionInfo]:
         rows = list(session.execute(select(
             StandardsVersion.number, StandardsVersion.effective_from,
             StandardsVersion.settings_json, StandardsVersion.id).where(
-            StandardsVersion.deleted.is_(False)).order_by(StandardsVersion.number)))
+            StandardsVersion.deleted.is_(False)).order_by(
+            StandardsVersion.effective_from, StandardsVersion.hlc, StandardsVersion.id)))
     history: list[StandardsVersionInfo] = []
     before: dict[str, Any] | None = None
     for number, effective_from, text, version_id in rows:
@@ -71,11 +73,29 @@ def standards_history(ctx: ServiceContext) -> list[StandardsVersionInfo]:
     return history[::-1]
 
 
+def save_settings(ctx: ServiceContext, form: SettingsForm, texts: Mapping[str, str]) -> None:
+    """Save a settings form (the quotas, the workflow numbers) as the acting user.
+
+    Why here and not only in the form: the form's file functions know no person, and
+    who may change settings is checked in the services (docs/security.md).
+
+    Raises:
+        PermissionRefused: the acting user may not change settings.
+        SettingsRefused: a value is refused; nothing is saved.
+    """
+    guard(ctx, Permission.SETTINGS)
+    if form is STANDARDS:
+        save_standards(ctx, texts)
+        return
+    save_form(form, texts)
+
+
 def save_standards(ctx: ServiceContext, texts: Mapping[str, str]) -> int:
     """Save the standards form to ``standards.json`` and record its version; its number.
 
     Raises:
         SettingsRefused: a value is refused; nothing is saved.
     """
+    guard(ctx, Permission.SETTINGS)
     save_form(STANDARDS, texts)
     return current_standards_version(ctx).number

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from desktop import paths
 from desktop.errors import InputProblem
 from desktop.models import AuditTemplate, TemplateQuestion
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.templates.spec import read_template
 from desktop.services.templates.versions import TemplateVersion, load_templates
@@ -77,6 +78,7 @@ def import_template(ctx: ServiceContext, path: Path | str) -> TemplateVersion:
         InputProblem: the file is not a template ("file:line: reason"), or another
             template file of the council is broken.
     """
+    guard(ctx, Permission.TEMPLATES)
     path = Path(path)
     if not path.is_file():
         raise InputProblem(f"{path.name}: no such file")

@@ -45,6 +45,11 @@ COMMANDS: dict[str, list[str]] = {
     "users list": ["users", "list"],
     "users deactivate": ["users", "deactivate", "u1"],
     "users activate": ["users", "activate", "u1"],
+    "users set-password": ["users", "set-password", "u1"],
+    "key rotate": ["key", "rotate"],
+    "retention purge": ["retention", "purge"],
+    "subject-access": ["subject-access", "C1", "-o", "f.json"],
+    "sync": ["sync", "status"],
 }
 GLOBAL = ["--db", "elsewhere.db", "--json", "--user", "qa.lead"]
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.errors import InputProblem
-from desktop.models import Audit, Case, CaseEvent
+from desktop.models import Audit, Case, CaseEvent, UserServiceArea
 from desktop.models.log import Event
 from desktop.services.case_detail import age_on, case_detail, reveal_name, status_text
 from desktop.services.context import ServiceContext
@@ -83,7 +83,10 @@ def test_identity_history_and_timeline(county: ServiceContext) -> None:
 
 def test_a_closed_case_has_no_standard_due(county: ServiceContext) -> None:
     with county.store.read() as session:
-        closed = session.scalar(select(Case.id).where(Case.status == "closed"))
+        closed = session.scalar(select(Case.id).where(
+            Case.status == "closed", Case.service_area_id.in_(  # the auditor's own areas
+                select(UserServiceArea.service_area_id).where(
+                    UserServiceArea.user_id == county.user_id))))
     assert closed is not None
     detail = case_detail(county, closed)
     assert {c.status for c in detail.compliance} == {"not_applicable"}

@@ -14,7 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.models import Audit, Case, RagDisagreement
+from desktop.models import Audit, Case, RagDisagreement, UserServiceArea
 from desktop.qt import QApplication, QComboBox, QListWidget, Qt, QWidget
 from desktop.services.audits import lifecycle
 from desktop.services.audits.form import AuditForm, read_audit_form
@@ -46,13 +46,19 @@ class Draft:
         store = open_store(path, prompt=None)
         try:
             ctx = ServiceContext(store=store)
-            self.auditor = next(p for p in people(ctx) if "auditor" in p.roles)
             with store.read() as session:
                 # Never audited: a case audited in the last 28 days may not be started again.
                 busy = select(Audit.case_id)
-                self.case_id = session.scalar(
-                    select(Case.id).where(Case.rag == case_rag, Case.id.not_in(busy))
-                    .order_by(Case.case_ref).limit(1))
+                # A case of the auditor's own service areas: the only ones they reach.
+                for self.auditor in (p for p in people(ctx) if "auditor" in p.roles):
+                    areas = select(UserServiceArea.service_area_id).where(
+                        UserServiceArea.user_id == self.auditor.id)
+                    self.case_id = session.scalar(
+                        select(Case.id).where(Case.rag == case_rag, Case.id.not_in(busy),
+                                              Case.service_area_id.in_(areas))
+                        .order_by(Case.case_ref).limit(1))
+                    if self.case_id is not None:
+                        break
             self.case_rag = case_rag
             self.audit_id = lifecycle.start_audit(
                 ServiceContext(store=store, user_id=self.auditor.id), self.case_id, TEMPLATE)

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from desktop.models import User, UserServiceArea
 from desktop.qt import QDialogButtonBox, Qt
 from desktop.services.audits import lifecycle
 from desktop.services.audits.drafts import AnswerChange, DraftChanges, save_draft
@@ -64,6 +66,23 @@ def submitted(county_path: Path) -> Draft:
     return draft
 
 
+def _colleague(path: Path, auditor_id: str) -> str:
+    """Another auditor sharing a service area with ``auditor_id``."""
+    store = open_store(path, prompt=None)
+    try:
+        with store.read() as session:
+            areas = select(UserServiceArea.service_area_id).where(
+                UserServiceArea.user_id == auditor_id)
+            found = session.scalar(
+                select(User.id).join(UserServiceArea, UserServiceArea.user_id == User.id)
+                .where(UserServiceArea.service_area_id.in_(areas), User.id != auditor_id,
+                       User.roles.contains("auditor")).order_by(User.username))
+    finally:
+        store.close()
+    assert found is not None
+    return found
+
+
 def open_submitted(qtbot: QtBot, path: Path, draft: Draft, who: str,
                    clock: Clock | None = None) -> tuple[MainWindow, AuditsScreen]:
     """The Audits screen of a window signed in as ``who`` (qa, the audit's auditor or
@@ -71,9 +90,9 @@ def open_submitted(qtbot: QtBot, path: Path, draft: Draft, who: str,
     def person(everyone: list[Person]) -> Person:
         if who == "auditor":
             return next(p for p in everyone if p.id == draft.auditor.id)
-        if who == "other auditor":
-            return next(p for p in everyone if "auditor" in p.roles
-                        and p.id != draft.auditor.id)
+        if who == "other auditor":  # one of the same service area, who may see it
+            colleague = _colleague(path, draft.auditor.id)
+            return next(p for p in everyone if p.id == colleague)
         return next(p for p in everyone if who in p.roles)
 
     window = open_as(qtbot, path, screens=(AuditsScreen,), pick=person)

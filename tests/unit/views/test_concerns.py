@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.models import Case, User
+from desktop.models import Case, User, UserServiceArea
 from desktop.qt import QDialogButtonBox, Qt, QTableView
 from desktop.services import disagreements, escalations
 from desktop.services.context import ServiceContext
@@ -38,13 +38,18 @@ def raise_two_concerns(path: Path) -> tuple[str, str, str]:
     store = open_store(path, prompt=None)
     try:
         with store.read() as session:
-            auditor = session.scalar(select(User.id).where(User.roles == "auditor")
-                                     .order_by(User.username))
             manager, worker = session.execute(
                 select(User.id, User.worker_id).where(User.worker_id.is_not(None))
                 .order_by(User.username)).first()  # type: ignore[misc]
             first, second = session.scalars(select(Case.id).where(
                 Case.team_manager_id == worker).order_by(Case.case_ref).limit(2))
+            # An auditor of the cases' own service area: the cases their role reaches.
+            auditor = session.scalar(
+                select(User.id).join(UserServiceArea, UserServiceArea.user_id == User.id)
+                .where(User.roles == "auditor", UserServiceArea.service_area_id
+                       == select(Case.service_area_id).where(Case.id == first)
+                       .scalar_subquery())
+                .order_by(User.username))
         tuesday = ServiceContext(store=store, user_id=auditor,
                                  clock=lambda: NOW - dt.timedelta(days=3))
         late = escalations.raise_concern(tuesday, first, "Bruising seen at the visit")

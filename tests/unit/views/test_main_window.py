@@ -130,3 +130,23 @@ def test_an_empty_store_says_what_to_do_and_builds_the_demo_from_the_menu(
     assert loaded.args[0].total > 0
     qtbot.waitUntil(lambda: not window.demo_action.isEnabled(), timeout=20_000)
     assert window.status_text.text() == ""  # no longer empty
+
+
+def test_help_about_opens_the_about_dialog_from_the_keyboard(qtbot: QtBot,
+                                                             db_path: Path) -> None:
+    from desktop.views.about import AboutDialog
+
+    window = MainWindow(db_path, screens=[CasesScreen])
+    qtbot.addWidget(window)
+    window.show()
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)  # Help
+    menu = window.menuBar().actions()[-1].menu()
+    qtbot.waitUntil(menu.isVisible, timeout=5_000)
+    qtbot.keyClick(menu, Qt.Key.Key_A)  # &About DipSample
+    qtbot.waitUntil(lambda: any(isinstance(w, AboutDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=5_000)
+    (dialog,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, AboutDialog)]
+    assert dialog.place_labels["Database"].text() == str(db_path.resolve())
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5_000)

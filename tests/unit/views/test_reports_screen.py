@@ -11,9 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
-from desktop.qt import QApplication, QComboBox, QPoint, Qt, QWidget
+from desktop.qt import QApplication, QComboBox, QLineEdit, QPoint, Qt, QWidget
 from desktop.reports.monthly import interval, name, percent
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import events_for
@@ -156,16 +157,43 @@ def test_export_as_xlsx_then_one_table_as_csv(qtbot: QtBot, county_path: Path,
     assert len(rows) == len(tables[2].rows) + 1
 
 
-def test_a_weeks_case_tools_listed_and_one_printed_through_the_viewer(
+def print_through(qtbot: QtBot, screen: ReportsScreen, out: Path) -> None:
+    """Click Print, choose the dialog's "Print to File (PDF)" printer, type ``out``,
+    press Enter, and wait until every page went to the printer."""
+    qtbot.mouseClick(screen.print_button, LEFT)
+    qtbot.waitUntil(lambda: screen.print_dialog is not None
+                    and screen.print_dialog.isVisible(), timeout=WAIT)
+    dialog = screen.print_dialog
+    assert dialog is not None
+    printers = dialog.findChild(QComboBox, "printers")
+    assert isinstance(printers, QComboBox)
+    printers.setCurrentIndex(printers.findText("Print to File (PDF)"))
+    name = dialog.findChild(QLineEdit, "filename")
+    assert isinstance(name, QLineEdit)
+    name.setFocus()
+    qtbot.keyClick(name, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(name, str(out))
+    qtbot.keyClick(name, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.print_dialog is None and screen.print_job is None,
+                    timeout=WAIT)
+
+
+def printed_pages(path: Path) -> int:
+    """The pages a print to file made, each holding the page rendered as an image (a
+    printer is sent pictures of the pages, so there is no text to read back)."""
+    pages = PdfReader(path).pages
+    assert all(len(page.images) == 1 for page in pages)
+    return len(pages)
+
+
+def test_a_weeks_case_tools_listed_and_one_printed(
         qtbot: QtBot, county_path: Path, tmp_path: Path) -> None:
     window, screen = open_reports(qtbot, county_path)
     assert screen.kind() is CASE_TOOLS  # the first report
-    opened: list[Path] = []
-    screen.saver.line.opener = opened.append  # the system viewer is not started in tests
     choose(qtbot, screen, screen.week_choice, f"{WEEK} (16 to 22 Nov 2026)")
     ids = week_audit_ids(ctx_of(window), WEEK)
     assert len(screen.preview_model.rows) == len(ids) > 0
-    assert "viewer" in screen.print_line.text()
+    assert "print dialog" in screen.print_line.text()
     assert not screen.print_button.isEnabled()  # which one? nothing selected yet
 
     table = screen.preview_table
@@ -173,13 +201,38 @@ def test_a_weeks_case_tools_listed_and_one_printed_through_the_viewer(
                      pos=table.visualRect(screen.preview_model.index(1, 0)).center())
     assert screen.print_button.isEnabled()
     ref = screen.preview_model.rows[1][0]
-    out = tmp_path / "to print.pdf"
-    assert save_through(qtbot, screen.saver, screen.print_button, out) == out
-    assert ref in pdf_text(out)
-    assert opened == [out]
-    assert "print it from there" in screen.saver.line.label.text()
-    printed = [e for e in events_for(ctx_of(window), "audit", ids[1]) if e.action == "print"]
-    assert len(printed) == 1
+    out = tmp_path / "printed case tool.pdf"
+    print_through(qtbot, screen, out)
+    pages = printed_pages(out)
+    assert pages == screen.pages.page_count() > 0
+    assert screen.pages.note.text().startswith(f"The case tool of {ref}: {pages} page")
+    assert screen.saver.line.label.text() == (
+        f"Sent {pages} page{'' if pages == 1 else 's'} to the printer.")
+    qtbot.waitUntil(lambda: len([e for e in events_for(ctx_of(window), "audit", ids[1])
+                                 if e.action == "print"]) == 1, timeout=WAIT)
+
+
+def test_the_pages_tab_shows_the_report_as_it_prints(qtbot: QtBot, county_path: Path,
+                                                     tmp_path: Path) -> None:
+    _window, screen = open_reports(qtbot, county_path)
+    choose(qtbot, screen, screen.kind_choice, WEEKLY.title)
+    with qtbot.waitSignal(screen.pages.loaded, timeout=WAIT) as loaded:
+        qtbot.keyClick(screen, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)  # Pa&ges
+    assert screen.preview_tabs.currentWidget() is screen.pages
+    out = tmp_path / "weekly.pdf"
+    assert save_through(qtbot, screen.saver, screen.save_button, out) == out
+    assert loaded.args[0] == len(PdfReader(out).pages) == screen.pages.page_count() > 0
+    assert f"weekly report for senior management: {loaded.args[0]} page" in (
+        screen.pages.note.text())
+
+    # Another report chosen while the pages show: its pages follow.
+    with qtbot.waitSignal(screen.pages.loaded, timeout=WAIT):
+        choose(qtbot, screen, screen.kind_choice, MONTHLY.title)
+    assert screen.pages.note.text().startswith("The monthly quality assurance report:")
+    choose(qtbot, screen, screen.kind_choice, EXPORT.title)
+    qtbot.waitUntil(lambda: screen.pages.document is None, timeout=WAIT)
+    assert screen.pages.note.text().startswith("An export is a spreadsheet")
+    assert not screen.print_button.isEnabled()
 
 
 def test_a_wrong_week_typed_is_said_in_the_preview(qtbot: QtBot, county_path: Path) -> None:
@@ -255,7 +308,7 @@ def test_an_exercise_summary_saved_and_the_plan_printed(qtbot: QtBot, county_pat
 
     _window, screen = open_reports(qtbot, county_path)
     opened: list[Path] = []
-    screen.saver.line.opener = opened.append
+    screen.saver.line.opener = opened.append  # the system viewer is not started in tests
     choose(qtbot, screen, screen.kind_choice, SUMMARY.title)
     assert screen.exercise_choice.currentText() == "Neglect themed audit (02/11/2026)"
     assert len(screen.preview_model.rows) == 3
@@ -269,6 +322,7 @@ def test_an_exercise_summary_saved_and_the_plan_printed(qtbot: QtBot, county_pat
     assert screen.plan_choice.currentText() == "Every plan"
     assert set(preview_column(screen, 0)) == {"Inspection plan"}
     printed = tmp_path / "plan.pdf"
-    assert save_through(qtbot, screen.saver, screen.print_button, printed) == printed
-    assert opened == [printed]
-    assert "Inspection plan" in pdf_text(printed)
+    print_through(qtbot, screen, printed)
+    assert opened == []  # printed without a viewer
+    assert printed_pages(printed) == screen.pages.page_count() > 0
+    assert screen.pages.note.text().startswith("The improvement plan:")

@@ -96,7 +96,8 @@ def test_open_escalations_are_listed_first_and_no_hos_still_moves(store: Store) 
     world = make_world(store)
     ctx = world.as_user(world.auditor)
     with store.transaction() as session:
-        for link in session.scalars(select(UserServiceArea)):
+        for link in session.scalars(select(UserServiceArea).where(
+                UserServiceArea.user_id == world.hos)):
             link.deleted = True
     closed = escalations.raise_concern(ctx, world.case("red"), "first")
     escalations.respond(ctx, closed, "handled")

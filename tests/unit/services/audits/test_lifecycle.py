@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from desktop.errors import InputProblem, RuleViolation
+from desktop.errors import InputProblem, PermissionRefused, RuleViolation
 from desktop.models import Audit, Case, Change, Event, RagDisagreement, SampleItem
 from desktop.services import actions, event_log
 from desktop.services.audits import comments, lifecycle
@@ -187,7 +187,7 @@ def test_reopen_needs_a_reason_and_is_logged(world: World, store: Store) -> None
     finalise_due(ctx)
     with pytest.raises(RuleViolation, match="needs a reason"):
         lifecycle.reopen(ctx, audit_id, "   ")
-    with pytest.raises(RuleViolation, match="only the auditor, QA"):
+    with pytest.raises(PermissionRefused, match="only the auditor, QA"):
         lifecycle.reopen(world.as_user(world.auditor2), audit_id, "wrong case")
     lifecycle.reopen(world.as_user(world.qa), audit_id, "Grade entered against wrong case")
     audit = audit_row(store, audit_id)

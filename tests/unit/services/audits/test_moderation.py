@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from desktop.errors import RuleViolation
+from desktop.errors import PermissionRefused, RuleViolation
 from desktop.models import Audit, Moderation
 from desktop.services.audits import lifecycle, moderation
 from desktop.services.audits.finalise import finalise_due
@@ -49,7 +49,7 @@ def world(store: Store) -> World:
 def test_draw_is_a_seeded_share_and_tops_up(world: World, store: Store) -> None:
     audits = _finalised(world, 25)
     qa = world.as_user(world.qa)
-    with pytest.raises(RuleViolation, match="needs the role moderator or qa"):
+    with pytest.raises(PermissionRefused, match="may not moderate"):
         moderation.select_for_moderation(world.as_user(world.auditor), seed=1)
     draw = moderation.select_for_moderation(qa, seed=7)
     assert (draw.eligible, draw.target, draw.already, len(draw.selected)) == (25, 3, 0, 3)

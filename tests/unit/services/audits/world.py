@@ -53,7 +53,9 @@ class World:
             self.tm_user = self._user(session, "tm1", "team_manager",
                                       worker_id=self.manager.id)
             self.hos = self._user(session, "hos1", "head_of_service")
-            session.add(UserServiceArea(user_id=self.hos, service_area_id=self.area.id))
+            # Roles reach the cases of their own service areas (desktop/services/auth).
+            for user_id in (self.hos, self.auditor, self.auditor2):
+                session.add(UserServiceArea(user_id=user_id, service_area_id=self.area.id))
 
     def _user(self, session, username: str, roles: str,  # type: ignore[no-untyped-def]
               worker_id: str | None = None) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from desktop import paths
 from desktop.errors import EnvironmentProblem
 from desktop.services.sampling.settings import load_sampling_settings
-from desktop.services.standards.gc_pause import paused_gc
 
 
 def test_defaults_are_seed_000_quotas() -> None:
@@ -39,14 +37,3 @@ def test_bad_values_are_refused(content: dict, message: str) -> None:  # type: i
     with pytest.raises(EnvironmentProblem, match=message):
         load_sampling_settings()
 
-
-def test_paused_gc_nests_and_restores() -> None:
-    assert gc.isenabled()
-    with paused_gc():
-        with paused_gc():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), paused_gc():
-        raise RuntimeError("boom")
-    assert gc.isenabled()

@@ -21,6 +21,7 @@ from desktop.services.standards.settings_form import (
 )
 from desktop.services.standards.settings_history import save_standards, standards_history
 from desktop.services.workflow_settings import load_workflow_settings
+from desktop.store import Store
 
 
 def test_the_forms_show_the_defaults() -> None:
@@ -39,10 +40,15 @@ def test_saving_writes_the_file_the_services_read() -> None:
     assert load_workflow_settings().comment_window_hours == 48
     assert json.loads((paths.config_dir() / "workflow.json").read_text())[
         "working_day_ends_at"] == "16:30"
+    assert form_values(SAMPLING)["priority_weight"] == "10.0"
     save_form(SAMPLING, form_values(SAMPLING) | {"quotas.green": "7",
-                                                  "priority_cohorts": "cp, unborn"})
+                                                  "priority_cohorts": "cp, unborn",
+                                                  "priority_weight": "4.5"})
     sampling = load_sampling_settings()
     assert sampling.quotas["green"] == 7 and sampling.priority_cohorts == ("cp", "unborn")
+    assert sampling.priority_weight == 4.5
+    assert check_form(SAMPLING, form_values(SAMPLING) | {"priority_weight": "lots"}) == {
+        "priority_weight": "Must be a number from 1 to 1000."}
 
 
 def test_each_bad_value_gets_its_own_sentence_and_nothing_is_saved() -> None:
@@ -76,3 +82,17 @@ def test_a_blank_turns_the_step_up_rule_off(ctx: ServiceContext) -> None:
     assert len(history) == 2 and not history[1].current
 
 
+
+
+def test_only_those_who_may_change_settings_save_them(store: Store) -> None:
+    from desktop.errors import PermissionRefused
+    from desktop.services.standards.settings_history import save_settings
+    from tests.unit.security.people import Org
+
+    org = Org(store)
+    changed = form_values(SAMPLING) | {"quotas.red": "9"}
+    with pytest.raises(PermissionRefused):
+        save_settings(org.as_user(org.auditor), SAMPLING, changed)
+    assert load_sampling_settings().quotas["red"] == 10  # nothing written
+    save_settings(org.as_user(org.qa), SAMPLING, changed)
+    assert load_sampling_settings().quotas["red"] == 9

@@ -1,0 +1,92 @@
+"""What sync keeps beside the records: conflicts to settle (synced) and its own state (local).
+
+Why conflicts are synced records: every device merges the same changes to the same
+result, and the value that lost is kept as a conflict with an id derived from what
+lost (table, record, field, losing version), so the devices that saw the same clash
+hold one record, and a person's settling it on one laptop reaches the others.
+
+Why the rest is local: which bundles this store has applied, the version of each field
+it last sent or received, the pull cursor and the sync log describe this store's
+conversation with a target, not the council's data. None of them holds personal data:
+ids, versions and counts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, Synced, UTCDateTime
+
+
+class SyncConflict(Synced, Base):
+    """A field where two devices' concurrent edits met: both values, until a person settles.
+
+    ``winner_json``/``loser_json`` are the two values as JSON; the merge already keeps
+    the winner (the later hybrid logical clock, ties by device). ``status`` "open" or
+    "settled"; settling writes the chosen value to the record as a normal edit.
+    """
+
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (Index("ix_sync_conflicts_record", "table_name", "record_id"),)
+
+    table_name: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    winner_version: Mapped[str] = mapped_column(String(40))
+    winner_device: Mapped[str] = mapped_column(String(36), default="")
+    winner_json: Mapped[str] = mapped_column(Text, default="null")
+    loser_version: Mapped[str] = mapped_column(String(40))
+    loser_device: Mapped[str] = mapped_column(String(36), default="")
+    loser_json: Mapped[str] = mapped_column(Text, default="null")
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    settled_by_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class SyncFieldVersion(Base):
+    """The versions one field of one record has had, as last sent or received by sync.
+
+    Why a history and not one version: two writes are concurrent when neither side's
+    history holds the other's version; that is ancestry, which survives clocks a day
+    apart, where comparing clocks would not. ``history`` is the versions separated by
+    spaces, in clock order, the newest (the value's own version) last; it keeps the
+    last :data:`desktop.sync.merge.HISTORY` versions.
+    """
+
+    __tablename__ = "sync_field_versions"
+    __table_args__ = (PrimaryKeyConstraint("table_name", "record_id", "field"),
+                      {"sqlite_with_rowid": False})
+
+    table_name: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    history: Mapped[str] = mapped_column(Text)
+
+
+class SyncApplied(Base):
+    """A bundle (or server batch) this store has applied: applying it again is a no-op."""
+
+    __tablename__ = "sync_applied"
+
+    bundle_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncLogEntry(Base):
+    """One line of the sync log: what a sync did, in counts and codes, never row values."""
+
+    __tablename__ = "sync_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str] = mapped_column(String(20))
+    pushed: Mapped[int] = mapped_column(Integer, default=0)
+    pulled: Mapped[int] = mapped_column(Integer, default=0)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,136 @@
+"""A bundle: the changes one device pushes at once, as sealed bytes.
+
+Why AES-GCM under one organisation key: the shared folder is readable by council IT and
+anyone with the drive; a bundle must say nothing to them and must not be alterable.
+GCM authenticates the whole bundle and its name (the associated data), so a tampered,
+truncated, renamed or foreign bundle (another organisation's key) fails to open and is
+reported, never half applied. The key lives in the keyring, never in a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import keyring
+import keyring.errors
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from desktop.errors import EnvironmentProblem, InputProblem
+
+#: The keyring entry of the organisation key (service, user).
+KEY_SERVICE = "DipSample sync"
+KEY_USER = "organisation-key"
+MAGIC = b"DSB1"
+NONCE_BYTES = 12
+
+
+class BundleRejected(Exception):
+    """A bundle that cannot be trusted: reported by name, the rest of the sync goes on."""
+
+
+@dataclass
+class RecordChange:
+    """The current state of one changed record, as pushed.
+
+    ``fields`` maps each field this push changed to the version of that field it
+    replaced (its ancestry); an insert lists every field with "". ``row`` is the whole
+    record (JSON values), so a device that never saw it can make it.
+    """
+
+    table: str
+    id: str
+    version: str
+    device: str
+    fields: dict[str, str]
+    row: dict[str, Any]
+    #: The version of each changed field as pushed (a field keeps its own version when
+    #: a merge took it from elsewhere).
+    field_versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Bundle:
+    device: str
+    made_at: str
+    changes: list[RecordChange]
+    #: Case events (append-only facts) as JSON rows.
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    #: A snapshot's: the bundles whose changes it already holds.
+    covers: list[str] = field(default_factory=list)
+
+    def to_bytes(self) -> bytes:
+        """Compressed JSON; the same bundle always makes the same bytes (its name is
+        their hash). Level 1: a first sync is dominated by compressing, and level 6 made
+        bundles only a little smaller."""
+        data = {"device": self.device, "made_at": self.made_at, "facts": self.facts,
+                "covers": self.covers,
+                "changes": [[c.table, c.id, c.version, c.device, c.fields, c.row,
+                             c.field_versions] for c in self.changes]}
+        return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Bundle:
+        data = json.loads(zlib.decompress(raw))
+        return cls(data["device"], data["made_at"],
+                   [RecordChange(*c) for c in data["changes"]], data.get("facts", []),
+                   data.get("covers", []))
+
+
+def organisation_key(create: bool = False) -> bytes:
+    """The organisation key from the keyring; with ``create``, made when there is none."""
+    try:
+        text = keyring.get_password(KEY_SERVICE, KEY_USER)
+    except keyring.errors.KeyringError as exc:
+        raise EnvironmentProblem(f"The keyring cannot be read: {exc}") from None
+    if text is None:
+        if not create:
+            raise EnvironmentProblem(
+                "There is no organisation sync key in the keyring; 'dipsample sync key "
+                "--new' makes one, 'dipsample sync key --set' takes the council's.")
+        key = AESGCM.generate_key(bit_length=256)
+        set_organisation_key(base64.urlsafe_b64encode(key).decode())
+        return key
+    return _decode_key(text)
+
+
+def _decode_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise InputProblem("An organisation sync key is 44 characters of base64 (256 bits).")
+    return key
+
+
+def set_organisation_key(text: str) -> None:
+    _decode_key(text)
+    keyring.set_password(KEY_SERVICE, KEY_USER, text.strip())
+
+
+def seal(key: bytes, name: str, bundle: Bundle | bytes) -> bytes:
+    """``bundle`` (or its bytes, already made) sealed under ``name``."""
+    plain = bundle if isinstance(bundle, bytes) else bundle.to_bytes()
+    nonce = os.urandom(NONCE_BYTES)
+    return MAGIC + nonce + AESGCM(key).encrypt(nonce, plain, name.encode())
+
+
+def open_sealed(key: bytes, name: str, data: bytes) -> Bundle:
+    """The bundle in ``data``; :class:`BundleRejected` if it is not whole and ours."""
+    if len(data) < len(MAGIC) + NONCE_BYTES + 16 or not data.startswith(MAGIC):
+        raise BundleRejected("not a sync bundle, or cut short")
+    nonce = data[len(MAGIC):len(MAGIC) + NONCE_BYTES]
+    try:
+        plain = AESGCM(key).decrypt(nonce, data[len(MAGIC) + NONCE_BYTES:], name.encode())
+    except InvalidTag:
+        raise BundleRejected("altered, cut short, or sealed with another key") from None
+    try:
+        return Bundle.from_bytes(plain)
+    except (ValueError, KeyError, TypeError, zlib.error):
+        raise BundleRejected("sealed correctly but not readable") from None

@@ -1,0 +1,358 @@
+"""One sync: push what changed here, then pull and apply what the others pushed.
+
+The guarantees (docs/sync.md): a change is marked sent only after the target holds it
+durably, so a lost acknowledgement (killed after the target took it) means a harmless
+resend; applying is idempotent (a bundle applied is recorded in the same transaction as
+its changes, and a field version already held is skipped), so each change takes effect
+exactly once; a bundle that is not whole or not ours is reported by name and the rest
+of the sync goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desktop.errors import EnvironmentProblem
+from desktop.models import CaseEvent, Meta, SyncApplied, SyncLogEntry, new_id, utcnow
+from desktop.models.sample import Claim
+from desktop.store import Store
+from desktop.store.changes import defer_foreign_keys, insert_facts
+from desktop.sync.bundle import Bundle, BundleRejected, open_sealed, seal
+from desktop.sync.collect import (
+    FACT_COLUMNS,
+    SENT,
+    Outgoing,
+    collect,
+    mark_sent,
+    pending_count,
+)
+from desktop.sync.merge import Merger, value_from_json
+from desktop.sync.pause import test_pause
+
+
+class Target(Protocol):
+    """Where bundles go and come from: a shared folder (or the central database)."""
+
+    @property
+    def label(self) -> str: ...
+
+    def check(self, write: bool = True) -> None: ...
+
+    def push(self, name: str, data: bytes) -> str: ...
+
+    def listed(self) -> list[str]: ...
+
+    def fetch(self, bundle_id: str) -> bytes | None: ...
+
+
+@dataclass
+class SyncReport:
+    target: str
+    outcome: str = "ok"
+    pushed: int = 0
+    pulled: int = 0
+    bundles: int = 0
+    conflicts: int = 0
+    rejected: list[str] = field(default_factory=list)
+    pending: int = 0
+    message: str = ""
+
+
+#: Called between steps: (done, total, stage); raising stops the sync between steps.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class State:
+    """What a sync needs to know of this store, read in one go at its start.
+
+    Why one read: each session costs a fraction of a millisecond, and a sync with
+    nothing to do (every few minutes, from the window) is mostly such reads.
+    """
+
+    out: Outgoing
+    applied: set[str]
+    sent: set[str]
+    pulled_before: bool
+    pending: int
+    cursor: int
+
+
+def read_state(store: Store, cursor_key: str | None) -> State:
+    with store.reading() as session:
+        rows = session.execute(select(SyncApplied.bundle_id, SyncApplied.target)).all()
+        cursor = 0
+        if cursor_key is not None:
+            cursor = int(session.scalar(select(Meta.value).where(Meta.key == cursor_key))
+                         or 0)
+        return State(out=collect(session), applied={b for b, _ in rows},
+                     sent={b for b, t in rows if t == SENT},
+                     pulled_before=any(t != SENT for _, t in rows),
+                     pending=pending_count(session), cursor=cursor)
+
+
+def sync(store: Store, target: Target, key: bytes, *, progress: Progress | None = None
+         ) -> SyncReport:
+    """Push, then pull; the report says what happened (also written to the sync log)."""
+    report = SyncReport(target=target.label)
+    step = progress or (lambda done, total, stage: None)
+    state: State | None = None
+    try:
+        target.check(write=False)
+        state = read_state(store, getattr(target, "cursor_key", None))
+        step(0, 2, "sending changes")
+        try:
+            target.check(write=True)
+            own_identity(store, target, report, state.sent)
+            push(store, target, key, report, state.out)
+        except EnvironmentProblem as exc:
+            report.outcome, report.message = "push-failed", str(exc)[:300]
+        step(1, 2, "receiving changes")
+        pull(store, target, key, report, state)
+        step(2, 2, "done")
+    except EnvironmentProblem as exc:
+        report.outcome, report.message = "offline", str(exc)[:300]
+    finally:
+        if report.rejected and report.outcome == "ok":
+            report.outcome = "rejected"
+        if state is not None and not (report.pushed or report.pulled):
+            report.pending = state.pending  # nothing moved: no need to count again
+        else:
+            with store.read() as session:
+                report.pending = pending_count(session)
+        write_log(store, report)
+    return report
+
+
+def bundle_name(out: Outgoing, body: bytes) -> str:
+    """The same changes resent (a lost acknowledgement) make the same name, so a target
+    that already holds them sees a duplicate (a no-op); different changes never share
+    one, even from a restored copy of this store reusing its change numbers."""
+    digest = hashlib.sha256(body).hexdigest()
+    return f"{out.last_seq:012d}-{out.last_fact:012d}-{digest[:20]}"
+
+
+def own_identity(store: Store, target: Target, report: SyncReport, sent: set[str]) -> None:
+    """Give this store a new device id when the target holds bundles under its id that
+    it never sent: it is a copy of another store (a restored backup, a copied file).
+
+    Why: the device id lives in the store file, so a copy carries it; two stores
+    sending as one device would each skip the other's bundles as their own. A lost
+    acknowledgement looks the same (a bundle sent, not marked), and a new id costs
+    nothing then: the same changes are sent again and apply once.
+    """
+    own = getattr(target, "own_bundles", None)
+    if own is None or not set(own()) - sent:
+        return
+    fresh = new_id()
+    with store.transaction() as session:
+        save_meta(session, "device_id", fresh)
+    store.device_id = fresh
+    store.recorder.device_id = fresh
+    store.clock.node = fresh.replace("-", "")[:8]
+    target.device = fresh  # type: ignore[attr-defined]
+    report.message = ("this store is a copy of another (its device id was in use); "
+                      "it now syncs under a new one")
+
+
+def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outgoing
+         ) -> None:
+    if out.empty:
+        return
+    body = Bundle(store.device_id, "", out.changes, out.facts).to_bytes()
+    name = bundle_name(out, body)
+    bundle_id = target.push(name, seal(key, f"{store.device_id}/{name}", body))
+    test_pause("pushed")
+    # Durable at the target: only now is it marked sent (a kill before this resends).
+    with store.transaction() as session:
+        mark_sent(session, out, utcnow(), bundle_id)
+    report.pushed += len(out.changes)
+
+
+def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: State
+         ) -> None:
+    cursor_key = getattr(target, "cursor_key", None)
+    if cursor_key is not None:  # a server's sequence: only what came after it
+        target.cursor = state.cursor  # type: ignore[attr-defined]
+    applied = set(state.applied)
+    if not state.pulled_before:
+        applied |= start_from_snapshot(store, target, key, report)
+    fresh = [b for b in target.listed() if b not in applied]
+    opened: list[tuple[str, Bundle]] = []
+    for bundle_id in fresh:
+        data = target.fetch(bundle_id)
+        if data is None:
+            continue  # listed but not readable yet (a share's cached listing): next time
+        try:
+            opened.append((bundle_id, open_sealed(key, bundle_id, data)))
+        except BundleRejected:
+            report.rejected.append(bundle_id)
+    if not opened:
+        if cursor_key is not None and fresh:  # only rejected ones: not offered again
+            with store.transaction() as session:
+                save_meta(session, cursor_key, str(target.seen))  # type: ignore[attr-defined]
+        return
+    cursor = cursor_key is not None
+    try:
+        apply_bundles(store, target, opened, report, save_cursor=cursor)
+    except IntegrityError:
+        # One of them cannot be applied here (a record whose parent never came, a name
+        # another record holds): apply each alone, and report the ones that fail; they
+        # are tried again next time, and the cursor stays before them.
+        failed = False
+        for item in opened:
+            try:
+                apply_bundles(store, target, [item], report, save_cursor=False)
+            except IntegrityError:
+                report.rejected.append(item[0])
+                failed = True
+        if cursor and not failed:
+            with store.transaction() as session:
+                save_meta(session, cursor_key, str(target.seen))  # type: ignore[arg-type, attr-defined]
+
+
+def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]],
+                  report: SyncReport, *, save_cursor: bool) -> None:
+    """Apply ``opened`` in one transaction; the report counts them once it commits."""
+    pulled = 0
+    with store.transaction() as session:
+        defer_foreign_keys(session)
+        merger = Merger(session)
+        for bundle_id, bundle in opened:
+            merger.apply_many(bundle.changes)
+            add_facts(session, bundle.facts)
+            session.add(SyncApplied(bundle_id=bundle_id, target=target.label[:200],
+                                    applied_at=utcnow(), changes=len(bundle.changes)))
+            pulled += len(bundle.changes)
+            test_pause("applying")
+        if save_cursor:
+            save_meta(session, target.cursor_key,  # type: ignore[attr-defined]
+                      str(target.seen))  # type: ignore[attr-defined]
+    report.pulled += pulled
+    report.bundles += len(opened)
+    report.conflicts += merger.result.conflicts
+
+
+def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncReport
+                        ) -> set[str]:
+    """A store that never pulled starts from the newest snapshot, if there is one: every
+    record at once, and the bundles it covers are not fetched at all. Returns them."""
+    latest = getattr(target, "latest_snapshot", None)
+    snapshot_id = latest() if latest is not None else None
+    if snapshot_id is None:
+        return set()
+    data = target.fetch_snapshot(snapshot_id)  # type: ignore[attr-defined]
+    try:
+        snapshot = open_sealed(key, "snapshot:" + snapshot_id, data or b"")
+    except BundleRejected:
+        report.rejected.append(snapshot_id)
+        return set()
+    covered = set(snapshot.covers) | {"snapshot:" + snapshot_id}
+    with store.transaction() as session:
+        defer_foreign_keys(session)
+        merger = Merger(session)
+        merger.apply_many(snapshot.changes)
+        add_facts(session, snapshot.facts)
+        held = set(session.scalars(select(SyncApplied.bundle_id)))
+        for bundle_id in sorted(covered - held):
+            session.add(SyncApplied(bundle_id=bundle_id, target=target.label[:200],
+                                    applied_at=utcnow(), changes=0))
+        report.conflicts += merger.result.conflicts
+    report.pulled += len(snapshot.changes)
+    return covered
+
+
+def save_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def add_facts(session: Session, facts: list[dict[str, object]]) -> None:
+    """Case events from elsewhere; one kept of an event already here (same everything)."""
+    if not facts:
+        return
+    new = []
+    seen = set()
+    for fact in facts:
+        row = {c: value_from_json_fact(c, fact.get(c)) for c in FACT_COLUMNS}
+        key = tuple(row[c] for c in FACT_COLUMNS if c != "note")
+        if key in seen:
+            continue
+        seen.add(key)
+        exists = session.scalar(select(func.count()).select_from(CaseEvent).where(and_(*[
+            getattr(CaseEvent, c).is_(None) if row[c] is None else getattr(CaseEvent, c) == row[c]
+            for c in FACT_COLUMNS if c != "note"])))
+        if not exists:
+            new.append(row)
+    insert_facts(session, CaseEvent, new)
+
+
+def value_from_json_fact(column: str, value: object) -> object:
+    if column == "occurred_on" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value
+
+
+#: A sync that moved nothing is logged at most this often (seconds): the window syncs
+#: every few minutes, and a line each time would bury the lines that matter, and cost
+#: a committed write (half of a quiet sync's time, sync_nothing_folder).
+QUIET_LOG_S = 600.0
+#: When this process last logged, and last had, a quiet success, per store file.
+_quiet_logged: dict[Path, dt.datetime] = {}
+_quiet_success: dict[Path, dt.datetime] = {}
+
+
+def last_quiet_success(path: Path) -> dt.datetime | None:
+    """The last sync that found nothing to do, in this process (maybe not logged)."""
+    return _quiet_success.get(path)
+
+
+def write_log(store: Store, report: SyncReport) -> None:
+    """One line per sync: counts, codes and the target's name; never a row's values."""
+    now = utcnow()
+    if report.outcome == "ok" and not (report.pushed or report.pulled or report.conflicts):
+        _quiet_success[store.path] = now
+        logged = _quiet_logged.get(store.path)
+        if logged is not None and (now - logged).total_seconds() < QUIET_LOG_S:
+            return
+        _quiet_logged[store.path] = now
+    with store.transaction() as session:
+        session.add(SyncLogEntry(at=now, target=report.target[:200],
+                                 outcome=report.outcome, pushed=report.pushed,
+                                 pulled=report.pulled, conflicts=report.conflicts,
+                                 rejected=len(report.rejected), message=report.message[:300]))
+
+
+@dataclass(frozen=True)
+class Collision:
+    """Two auditors claimed the same case in the same week (offline, then synced)."""
+
+    case_id: str
+    iso_week: str
+    auditor_ids: tuple[str, ...]
+
+
+def claim_collisions(session: Session) -> list[Collision]:
+    rows = session.execute(
+        select(Claim.case_id, Claim.iso_week, Claim.auditor_id).where(
+            Claim.deleted.is_(False), Claim.released.is_(False)))
+    by_key: dict[tuple[str, str], set[str]] = {}
+    for case_id, week, auditor in rows:
+        by_key.setdefault((case_id, week), set()).add(auditor)
+    return [Collision(c, w, tuple(sorted(a))) for (c, w), a in sorted(by_key.items())
+            if len(a) > 1]
+
+
+__all__ = ["Collision", "SyncReport", "Target", "claim_collisions", "sync", "value_from_json"]

@@ -1,0 +1,134 @@
+"""The shared-folder target: each device appends immutable bundles to its own subfolder.
+
+Why per-device subfolders of write-once files: no two devices ever write the same
+file, so there is nothing to lock on a share (SMB locking is not to be trusted, and a
+SQLite file must never live there). A bundle is written under a temporary name,
+flushed and fsynced, then renamed into place, so a reader sees a whole bundle or none;
+a temporary file left by a killed writer is ignored (and tidied by its owner).
+
+Why a missing file is not an error: Windows clients cache directory listings on a
+share for a while, so a bundle another laptop wrote a moment ago may not be listed
+yet; it is simply picked up by a later sync, because what is applied is recorded by
+name, not by position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.errors import EnvironmentProblem
+
+SUFFIX = ".dsb"
+PARTIAL = ".partial"
+#: A snapshot: every record of the device that wrote it, for a new laptop to start from.
+SNAPSHOT = ".dss"
+
+
+@dataclass
+class FolderTarget:
+    root: Path
+    device: str
+
+    @property
+    def label(self) -> str:
+        """How the log names this target (the folder's name only)."""
+        return f"folder:{self.root.name}"
+
+    def _own(self) -> Path:
+        return self.root / self.device
+
+    def check(self, write: bool = True) -> None:
+        """Reachable: the folder is there (and writable for a push)."""
+        if not self.root.is_dir():
+            raise EnvironmentProblem(f"The sync folder {self.root} is not reachable.")
+        if write and not os.access(self.root, os.W_OK | os.X_OK):
+            raise EnvironmentProblem(f"The sync folder {self.root} is read-only for you.")
+
+    def push(self, name: str, data: bytes, suffix: str = SUFFIX) -> str:
+        """Write ``data`` as bundle ``name`` durably; its id (device/name)."""
+        own = self._own()
+        try:
+            own.mkdir(parents=True, exist_ok=True)
+            final = own / (name + suffix)
+            partial = own / (name + PARTIAL)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(partial, final)
+            _fsync_dir(own)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"Cannot write to the sync folder: {exc.strerror or exc}") from None
+        return f"{self.device}/{name}"
+
+    def own_bundles(self) -> list[str]:
+        """The bundles under this device's id (to notice a copied store)."""
+        try:
+            names = os.listdir(self._own())
+        except OSError:
+            return []
+        return [f"{self.device}/{n[:-len(SUFFIX)]}" for n in names if n.endswith(SUFFIX)]
+
+    def tidy(self) -> None:
+        """Remove this device's own partial files (a push killed half way)."""
+        with contextlib.suppress(OSError):
+            for stale in self._own().glob("*" + PARTIAL):
+                stale.unlink()
+
+    def listed(self) -> list[str]:
+        """Every whole bundle of the other devices that is listed now, oldest first."""
+        found: list[str] = []
+        try:
+            devices = [d for d in self.root.iterdir() if d.is_dir() and d.name != self.device]
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"Cannot read the sync folder: {exc.strerror or exc}") from None
+        for folder in devices:
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue  # vanished or not readable now: next time
+            found += [f"{folder.name}/{n[:-len(SUFFIX)]}" for n in names if n.endswith(SUFFIX)]
+        return sorted(found, key=lambda b: (b.split("/", 1)[1], b))
+
+    def push_snapshot(self, name: str, data: bytes) -> str:
+        return self.push(name, data, SNAPSHOT)
+
+    def latest_snapshot(self) -> str | None:
+        """The newest snapshot any device wrote (names begin with the time), or None."""
+        found = [f"{p.parent.name}/{p.name[:-len(SNAPSHOT)]}"
+                 for p in self.root.glob("*/*" + SNAPSHOT)]
+        return max(found, key=lambda s: (s.split("/", 1)[1], s), default=None)
+
+    def fetch_snapshot(self, snapshot_id: str) -> bytes | None:
+        return self.fetch(snapshot_id, SNAPSHOT)
+
+    def fetch(self, bundle_id: str, suffix: str = SUFFIX) -> bytes | None:
+        """The bytes of a bundle; None when it is not there (yet, or any more)."""
+        device, name = bundle_id.split("/", 1)
+        try:
+            return (self.root / device / (name + suffix)).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"Cannot read the sync folder: {exc.strerror or exc}") from None
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,224 @@
+"""The Sync screen: where this laptop syncs, the sync log, conflicts to settle, collisions.
+
+Why conflicts side by side: a merge keeps the value with the later clock, but the other
+value was someone's work; the person sees both and keeps one (the choice is an ordinary
+edit that syncs). Why collisions here too: two auditors offline may both claim a case
+for the same week; sync keeps both claims and shows them, the people decide.
+The log holds counts and outcomes only, never a record's values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop import qt
+from desktop.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, Signal
+from desktop.services.context import ServiceContext
+from desktop.sync import conflicts
+from desktop.sync.conflicts import CollisionRow, ConflictRow
+from desktop.sync.engine import SyncReport
+from desktop.sync.status import (
+    DATABASE,
+    FOLDER,
+    LogLine,
+    remembered_target,
+    sync_log,
+    sync_now,
+)
+from desktop.views.row_table import Column, LatestRead, RowTableModel, row_view, selected_rows
+from desktop.views.screen import Host, Screen
+
+LOG_COLUMNS: list[Column[LogLine]] = [
+    Column("When", lambda r: r.at.astimezone().strftime("%d %b %Y %H:%M:%S"),
+           sort=lambda r: r.at.isoformat()),
+    Column("Where", lambda r: r.target),
+    Column("Outcome", lambda r: r.outcome),
+    Column("Sent", lambda r: str(r.pushed), sort=lambda r: r.pushed),
+    Column("Received", lambda r: str(r.pulled), sort=lambda r: r.pulled),
+    Column("Conflicts", lambda r: str(r.conflicts), sort=lambda r: r.conflicts),
+    Column("Rejected", lambda r: str(r.rejected), sort=lambda r: r.rejected),
+    Column("Note", lambda r: r.message),
+]
+CONFLICT_COLUMNS: list[Column[ConflictRow]] = [
+    Column("Record", lambda r: f"{r.table.replace('_', ' ')} {r.record_id[:8]}"),
+    Column("Field", lambda r: r.field.replace("_", " ")),
+    Column("Kept value", lambda r: r.kept),
+    Column("Other value", lambda r: r.other),
+]
+COLLISION_COLUMNS: list[Column[CollisionRow]] = [
+    Column("Case", lambda r: r.case_ref),
+    Column("Week", lambda r: r.iso_week),
+    Column("Claimed by", lambda r: " and ".join(r.auditors)),
+]
+
+
+class SyncScreen(Screen):
+    """Signals:
+        sync_loaded(): the log, conflicts and collisions were read again.
+        synced(object): a sync finished (its :class:`SyncReport`).
+
+    Attributes:
+        target_edit: the folder path or database URL (no password) to sync with.
+        sync_button, keep_button, use_other_button: what a person clicks.
+        log_model, conflict_model, collision_model and their tables.
+    """
+
+    key = "sync"
+    title = "S&ync"
+    reads = frozenset({"sync"})
+
+    sync_loaded = Signal()
+    synced = Signal(object)
+
+    def __init__(self, host: Host) -> None:
+        super().__init__(host)
+        self.reads_rows = LatestRead()
+        self.target_edit = QLineEdit()
+        self.target_edit.setPlaceholderText(
+            "a shared folder (\\\\server\\share\\dipsample) or postgresql://user@host/db")
+        self.target_edit.setAccessibleName("Sync with")
+        self.sync_button = self._button("&Sync now", "Sync now", self.sync_now)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.log_model: RowTableModel[LogLine] = RowTableModel(LOG_COLUMNS, self)
+        self.log_table = row_view(self.log_model, "sync_log_table", "Sync log")
+        self.conflict_model: RowTableModel[ConflictRow] = RowTableModel(CONFLICT_COLUMNS, self)
+        self.conflict_table = row_view(self.conflict_model, "conflict_table",
+                                       "Conflicts to settle")
+        self.collision_model: RowTableModel[CollisionRow] = RowTableModel(COLLISION_COLUMNS,
+                                                                          self)
+        self.collision_table = row_view(self.collision_model, "collision_table",
+                                        "Claim collisions")
+        self.keep_button = self._button("&Keep the kept value", "Settle: keep the kept value",
+                                        lambda: self.settle(False))
+        self.use_other_button = self._button("Use the &other value",
+                                             "Settle: use the other value",
+                                             lambda: self.settle(True))
+
+        label = QLabel("Sync &with:")
+        label.setBuddy(self.target_edit)
+        top = in_a_row(label, self.target_edit, self.sync_button, stretch=1)
+        conflict_buttons = in_a_row(self.keep_button, self.use_other_button, None)
+        splitter = qt.QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("sync_splitter")
+        splitter.addWidget(self._pane("Conflicts to settle (both values side by side)",
+                                      self.conflict_table, conflict_buttons))
+        splitter.addWidget(self._pane("Claim collisions (two auditors, one case, one week)",
+                                      self.collision_table))
+        splitter.addWidget(self._pane("Sync log", self.log_table))
+        layout = qt.QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self.conflict_table.selectionModel().selectionChanged.connect(self._enable)
+        self._enable()
+
+    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(name)
+        button.clicked.connect(slot)
+        return button
+
+    def _pane(self, title: str, table: qt.QTableView, buttons: QHBoxLayout | None = None
+              ) -> qt.QWidget:
+        pane = qt.QWidget()
+        label = QLabel(title)
+        label.setBuddy(table)
+        layout = qt.QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(table, 1)
+        if buttons is not None:
+            layout.addLayout(buttons)
+        return pane
+
+    def _enable(self, *_args: object) -> None:
+        chosen = bool(selected_rows(self.conflict_table))
+        self.keep_button.setEnabled(chosen)
+        self.use_other_button.setEnabled(chosen)
+
+    def refresh(self) -> None:
+        if self.host.store is None:
+            return
+        self.stale = False
+
+        def read(ctx: ServiceContext) -> tuple[str, list[LogLine], list[ConflictRow],
+                                               list[CollisionRow]]:
+            return (remembered_target(ctx.store), sync_log(ctx.store),
+                    conflicts.open_conflicts(ctx), conflicts.collisions(ctx))
+
+        self.reads_rows.run(self.host, "Reading the sync log", read, self._show)
+
+    def _show(self, read: tuple[str, list[LogLine], list[ConflictRow], list[CollisionRow]]
+              ) -> None:
+        target, log, conflict_rows, collision_rows = read
+        if target and not self.target_edit.text():
+            self.target_edit.setText(target.split(":", 1)[1])
+        self.log_model.set_rows(log)
+        self.conflict_model.set_rows(conflict_rows)
+        self.collision_model.set_rows(collision_rows)
+        self._enable()
+        self.sync_loaded.emit()
+
+    def target_spec(self) -> str | None:
+        """The typed target as the store keeps it; None when nothing is typed."""
+        text = self.target_edit.text().strip()
+        if not text:
+            return None
+        return DATABASE + text if text.startswith("postgresql") else FOLDER + text
+
+    def sync_now(self) -> bool:
+        spec = self.target_spec()
+
+        def run(ctx: ServiceContext) -> SyncReport:
+            return sync_now(ctx.store, spec)
+
+        self.status.setText("Syncing…")
+        self.host.call("Syncing", run).success(self._synced).failure(self._failed).run()
+        return True
+
+    def _synced(self, report: SyncReport) -> None:
+        self.status.setText(describe(report))
+        self.synced.emit(report)
+        self.host.changed("*")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(f"Not synced: {exc}")
+
+    def settle(self, use_other: bool) -> None:
+        rows = selected_rows(self.conflict_table)
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+
+        def run(ctx: ServiceContext) -> None:
+            for conflict_id in ids:
+                conflicts.settle(ctx, conflict_id, use_other)
+
+        self.host.call("Settling conflicts", run).success(
+            lambda _: self.host.changed("*")).run()
+
+    def submit(self) -> bool:
+        return self.sync_now()
+
+
+def in_a_row(*widgets: qt.QWidget | None, stretch: int | None = None) -> QHBoxLayout:
+    """``widgets`` side by side; None is a stretch, ``stretch`` the one that grows."""
+    row = QHBoxLayout()
+    for n, widget in enumerate(widgets):
+        if widget is None:
+            row.addStretch(1)
+        else:
+            row.addWidget(widget, 1 if n == stretch else 0)
+    return row
+
+
+def describe(report: SyncReport) -> str:
+    """One sentence a person can read about a sync (counts only)."""
+    if report.outcome == "offline":
+        return f"Offline: {report.message} {report.pending} change(s) wait to be sent."
+    parts = [f"Sent {report.pushed}, received {report.pulled} record(s);",
+             f"{report.conflicts} new conflict(s); {report.pending} waiting."]
+    if report.rejected:
+        parts.append(f"{len(report.rejected)} bundle(s) refused (damaged or not ours).")
+    return " ".join([*parts, report.message]).strip()

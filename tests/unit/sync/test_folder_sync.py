@@ -1,0 +1,52 @@
+"""Folder sync end to end between real encrypted stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+
+from desktop.models import Change, ServiceArea, SyncConflict, Team
+from desktop.store import Store
+from tests.unit.sync.helpers import folder_sync, records, until_quiet
+
+
+def test_two_devices_converge_and_nothing_echoes(pair: tuple[Store, Store], share: Path
+                                                 ) -> None:
+    a, b = pair
+    with a.transaction() as session:
+        area = ServiceArea(name="North")
+        session.add(area)
+        session.flush()
+        session.add(Team(name="North Team 1", service_area_id=area.id))
+    first = folder_sync(a, share)
+    assert first.pushed == 2 and first.pending == 0
+    got = folder_sync(b, share)
+    assert got.pulled == 2 and got.conflicts == 0
+    assert records(a) == records(b)
+    with b.read() as session:  # applied, not logged as b's own change
+        assert session.scalars(select(Change)).all() == []
+    again = folder_sync(b, share)
+    assert (again.pushed, again.pulled) == (0, 0)
+    assert folder_sync(a, share).pulled == 0
+
+
+def test_concurrent_edits_merge_field_by_field_and_keep_the_loser(
+        pair: tuple[Store, Store], share: Path) -> None:
+    a, b = pair
+    with a.transaction() as session:
+        session.add(ServiceArea(name="North"))
+    folder_sync(a, share)
+    folder_sync(b, share)
+    with a.transaction() as session:
+        session.scalar(select(ServiceArea)).name = "North A"
+    with b.transaction() as session:
+        session.scalar(select(ServiceArea)).name = "North B"  # later clock: wins
+    until_quiet([a, b], share)
+    assert records(a) == records(b)
+    with a.read() as session:
+        assert session.scalar(select(ServiceArea.name)) == "North B"
+        conflict = session.scalars(select(SyncConflict)).one()
+        assert json.loads(conflict.loser_json) == "North A"
+        assert json.loads(conflict.winner_json) == "North B"
