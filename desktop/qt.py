@@ -8,6 +8,7 @@ from PySide6 import QtCharts, QtCore, QtGui, QtPdf, QtPdfWidgets, QtPrintSupport
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
+    QCoreApplication,
     QDate,
     QDateTime,
     QEvent,
@@ -94,7 +95,8 @@ from shiboken6 import delete as delete_now
 
 __all__ = [
     "QAbstractItemView", "QAbstractListModel", "QAbstractTableModel", "QAction",
-    "QApplication", "QBrush", "QButtonGroup", "QCheckBox", "QColor", "QComboBox", "QDate",
+    "QApplication", "QBrush", "QButtonGroup", "QCheckBox", "QColor", "QComboBox",
+    "QCoreApplication", "QDate",
     "QDateEdit", "QDateTime", "QDialog", "QDialogButtonBox", "QEvent", "QFileDialog",
     "QFont", "QFormLayout", "QFrame", "QGridLayout", "QGroupBox", "QGuiApplication",
     "QHBoxLayout", "QHeaderView", "QIcon", "QInputDialog", "QItemSelectionModel",

@@ -57,6 +57,27 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_collector(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In a test that drives the window, garbage is collected on the GUI thread only.
+
+    Why: as in the app (desktop/views/collector.py); a Qt object left in a cycle by one
+    test and collected by a later test's worker thread crashed or hung the run. Torn
+    down after the test's widgets are closed: one sweep here, then automatic collection
+    again for the tests that have no window.
+    """
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    from desktop.views.collector import install
+
+    collector = install(request.getfixturevalue("qapp"))
+    try:
+        yield
+    finally:
+        collector.stop()
+
+
+@pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     backend = MemoryKeyring()

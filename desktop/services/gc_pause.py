@@ -37,6 +37,12 @@ def paused_gc() -> Iterator[None]:
                 gc.enable()
 
 
+def is_paused() -> bool:
+    """Whether a bulk pass has the collector paused (the window's own collections wait)."""
+    with _lock:
+        return _depth > 0
+
+
 #: Items freed per step by :func:`free_gradually` (a few milliseconds of work).
 FREE_STEP = 2_000
 

@@ -19,6 +19,7 @@ from desktop import paths
 from desktop.errors import EnvironmentProblem
 from desktop.qt import QApplication
 from desktop.store import Store
+from desktop.views.collector import install as install_collector
 from desktop.views.window import MainWindow
 from desktop.views.worker import show_error
 
@@ -127,6 +128,7 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "dipsample"])
     app.setApplicationName("DipSample")
     app.setOrganizationName("DipSample")
+    install_collector(app)
     window = MainWindow(Path(db_path) if db_path else paths.default_db_path(), sign_in=True)
 
     def hook(kind: type[BaseException], error: BaseException,

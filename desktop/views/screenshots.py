@@ -58,6 +58,7 @@ def take(folder: Path) -> list[Path]:
     from desktop.services.escalations import raise_concern
     from desktop.services.users import people
     from desktop.store import open_store
+    from desktop.views.collector import install as install_collector
     from desktop.views.window import MainWindow
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -65,6 +66,7 @@ def take(folder: Path) -> list[Path]:
                       str(work / "settings"))
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("DipSample")
+    install_collector(app)
     store = open_store(work / "demo.db", passphrase=PASSPHRASE, prompt=None, create=True)
     ctx = ServiceContext(store=store, clock=lambda: NOW)
     build_demo_county(ctx, cases=CASES, seed=7, as_of=AS_OF)

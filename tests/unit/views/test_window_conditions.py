@@ -236,14 +236,21 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
     monkeypatch.setattr(window_module, "case_rows", damaged)
     # No first screenful from the index: every row comes through the failing page reads.
     monkeypatch.setattr(window_module, "first_page", lambda _ctx, _query: [])
-    window = open_window(qtbot, county_path)
+    window = MainWindow(county_path)
+    qtbot.addWidget(window)
     real_fetch = window.cases.fetch
 
     def fetch(ids: Sequence[str], done: Callable[[list[CaseRow]], None]) -> None:
         requested.append(window.cases.model.ids().index(ids[0]) // PAGE)
         real_fetch(ids, done)
 
-    monkeypatch.setattr(window.cases, "fetch", fetch)  # the model asks its source at call time
+    # The model asks its source at call time; watched before the store opens, so the
+    # first screenful's request cannot come before the watch.
+    monkeypatch.setattr(window.cases, "fetch", fetch)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.cases.cases_loaded, timeout=20_000):
+        window.open_database()
     qtbot.waitUntil(lambda: requested == [0], timeout=10_000)  # the first screenful
     qtbot.mouseClick(window.cases.table.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(20, 5))
     # Ctrl+End: to the last page while the first one waits
