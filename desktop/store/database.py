@@ -84,6 +84,9 @@ class Store:
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     #: Called once when a write has to wait for another process (the CLI prints a line).
     on_wait: Callable[[], None] | None = field(default=None, repr=False)
+    #: A connection that only ever asks :meth:`data_version` (made on first use).
+    _watcher: Any = field(default=None, init=False, repr=False)
+    _watcher_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False,
@@ -128,7 +131,26 @@ class Store:
         """SQLite's page-by-page check of this store (see :func:`integrity_problems`)."""
         return integrity_problems(self.engine, full=full)
 
+    def data_version(self) -> int:
+        """A number that changes whenever anyone commits to this store.
+
+        Why: a sync with nothing to do (every few minutes, from the window) need not read
+        its state again when nothing was written since the last one. SQLite's
+        ``data_version`` changes when *another* connection commits, in this process or
+        any other; this connection never writes, so every commit anywhere counts.
+        """
+        with self._watcher_lock:
+            if self._watcher is None:
+                self._watcher = self.engine.raw_connection()
+                self._watcher.detach()  # ours until close(), never lent to a writer
+            return int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
+        with self._watcher_lock:
+            if self._watcher is not None:
+                with contextlib.suppress(Exception):
+                    self._watcher.close()
+                self._watcher = None
         self.engine.dispose()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,31 @@ class State:
     cursor: int
 
 
+#: The state each open store had when last read, by store object and target cursor,
+#: with the store (weakly: a later store may reuse an id) and its data version then.
+_remembered: dict[tuple[int, str | None], tuple[weakref.ref[Store], int, State]] = {}
+
+
+def current_state(store: Store, cursor_key: str | None) -> State:
+    """This store's sync state: remembered from the last sync when nothing was committed
+    since (the store's data version is the same), read again otherwise.
+
+    Why: a sync with nothing to do, every few minutes from the window, was mostly these
+    reads (sync_nothing_folder). The version is taken before the read, so a commit that
+    lands during the read only makes the next sync read again.
+    """
+    version = store.data_version()
+    key = (id(store), cursor_key)
+    held = _remembered.get(key)
+    if held is not None and held[0]() is store and held[1] == version:
+        return held[2]
+    state = read_state(store, cursor_key)
+    for stale in [k for k, (ref, _, _) in _remembered.items() if ref() is None]:
+        del _remembered[stale]
+    _remembered[key] = (weakref.ref(store), version, state)
+    return state
+
+
 def read_state(store: Store, cursor_key: str | None) -> State:
     with store.reading() as session:
         rows = session.execute(select(SyncApplied.bundle_id, SyncApplied.target)).all()
@@ -108,7 +134,7 @@ def sync(store: Store, target: Target, key: bytes, *, progress: Progress | None 
     state: State | None = None
     try:
         target.check(write=False)
-        state = read_state(store, getattr(target, "cursor_key", None))
+        state = current_state(store, getattr(target, "cursor_key", None))
         step(0, 2, "sending changes")
         try:
             target.check(write=True)

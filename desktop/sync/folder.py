@@ -85,19 +85,23 @@ class FolderTarget:
 
     def listed(self) -> list[str]:
         """Every whole bundle of the other devices that is listed now, oldest first."""
-        found: list[str] = []
         try:
-            devices = [d for d in self.root.iterdir() if d.is_dir() and d.name != self.device]
+            with os.scandir(self.root) as entries:
+                devices = [e.name for e in entries if e.name != self.device and e.is_dir()]
         except OSError as exc:
             raise EnvironmentProblem(
                 f"Cannot read the sync folder: {exc.strerror or exc}") from None
-        for folder in devices:
+        root = os.fspath(self.root)
+        cut = len(SUFFIX)
+        found: list[tuple[str, str]] = []
+        for device in devices:
             try:
-                names = os.listdir(folder)
+                names = os.listdir(os.path.join(root, device))
             except OSError:
                 continue  # vanished or not readable now: next time
-            found += [f"{folder.name}/{n[:-len(SUFFIX)]}" for n in names if n.endswith(SUFFIX)]
-        return sorted(found, key=lambda b: (b.split("/", 1)[1], b))
+            found += [(n[:-cut], device) for n in names if n.endswith(SUFFIX)]
+        found.sort()  # by name (it begins with the writer's change numbers), then device
+        return [f"{device}/{name}" for name, device in found]
 
     def push_snapshot(self, name: str, data: bytes) -> str:
         return self.push(name, data, SNAPSHOT)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
 from desktop.models import Change, ServiceArea, SyncConflict, Team
 from desktop.store import Store
-from tests.unit.sync.helpers import folder_sync, records, until_quiet
+from tests.unit.sync.helpers import ROOT, device, folder_sync, records, until_quiet
 
 
 def test_two_devices_converge_and_nothing_echoes(pair: tuple[Store, Store], share: Path
@@ -50,3 +53,30 @@ def test_concurrent_edits_merge_field_by_field_and_keep_the_loser(
         conflict = session.scalars(select(SyncConflict)).one()
         assert json.loads(conflict.loser_json) == "North A"
         assert json.loads(conflict.winner_json) == "North B"
+
+
+def test_a_change_another_process_commits_between_two_syncs_is_sent(
+        tmp_path: Path, shared_keyring: Path, share: Path, home: Path) -> None:
+    """A quiet sync remembers its state while nothing is committed; a commit by another
+    process (the command line while the window is open) must still be noticed."""
+    a = device(tmp_path, "a")
+    try:
+        folder_sync(a, share)
+        assert folder_sync(a, share).pushed == 0  # quiet: the remembered state serves
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DIPSAMPLE_")
+               or k == "DIPSAMPLE_TEST_KEYRING"}
+        env.update({"DIPSAMPLE_HOME": str(home), "PYTHONPATH": str(ROOT),
+                    "PYTHON_KEYRING_BACKEND": "tests.unit.sync.file_keyring.FileKeyring"})
+        subprocess.run([sys.executable, "-c", (
+            "import sys; from desktop.store import open_store; "
+            "from desktop.models import ServiceArea; "
+            "from pathlib import Path; s = open_store(Path(sys.argv[1]), prompt=None); "
+            "t = s.transaction(); session = t.__enter__(); "
+            "session.add(ServiceArea(name='West')); t.__exit__(None, None, None); "
+            "s.close()"), str(a.path)], env=env, check=True, timeout=60)
+        sent = folder_sync(a, share)
+        assert sent.pushed == 1 and sent.pending == 0
+        with a.read() as session:
+            assert session.scalar(select(ServiceArea.name)) == "West"
+    finally:
+        a.close()
