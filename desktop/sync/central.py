@@ -41,7 +41,6 @@ from sqlalchemy import (
     create_engine,
     func,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import URL, make_url
@@ -49,6 +48,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from desktop.errors import EnvironmentProblem, InputProblem
 from desktop.services.auth.urls import refuse_password_in_url
+from desktop.sync import central_migrate
 from desktop.sync.pause import test_pause
 
 #: The keyring service of database passwords.
@@ -60,6 +60,8 @@ PUSH_LOCK = 0x44495053  # "DIPS"
 #: The schema name placeholder the tables are declared with.
 PLACEHOLDER = "central"
 
+#: The tables as the queries see them; made and changed only by the Alembic scripts in
+#: ``central_schema/`` (:mod:`desktop.sync.central_migrate`), which these must follow.
 metadata = MetaData(schema=PLACEHOLDER)
 bundles = Table(
     "bundles", metadata,
@@ -129,6 +131,8 @@ class DatabaseTarget:
     cursor: int = 0
     #: The highest server number :meth:`listed` returned.
     seen: int = 0
+    #: The schema was found (or made) current by :meth:`check`.
+    ready: bool = False
 
     @property
     def cursor_key(self) -> str:
@@ -151,13 +155,17 @@ class DatabaseTarget:
         return EnvironmentProblem(f"The central database is not reachable: {detail[:200]}")
 
     def check(self, write: bool = True) -> None:
-        """The database answers, and its tables exist (made on first use)."""
+        """The database answers, and its schema is this build's (made or upgraded with
+        Alembic on first use, :mod:`desktop.sync.central_migrate`)."""
         try:
-            with self.engine.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
-                metadata.create_all(conn)
+            if self.ready:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+            elif not central_migrate.is_current(self.engine, self.schema):
+                central_migrate.upgrade(self.engine, self.schema)
         except DBAPIError as exc:
             raise self._problem(exc) from None
+        self.ready = True
 
     def push(self, name: str, data: bytes) -> str:
         bundle_id = f"{self.device}/{name}"
