@@ -62,18 +62,23 @@ def gui_thread_collector(request: pytest.FixtureRequest) -> Iterator[None]:
 
     Why: as in the app (desktop/views/collector.py); a Qt object left in a cycle by one
     test and collected by a later test's worker thread crashed or hung the run. Torn
-    down after the test's widgets are closed: one sweep here, then automatic collection
-    again for the tests that have no window.
+    down after the test's widgets are closed: they are deleted, then one sweep here, then
+    automatic collection again for the tests that have no window.
     """
     if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
         yield
         return
+    from desktop.qt import QApplication, QEvent
     from desktop.views.collector import install
 
     collector = install(request.getfixturevalue("qapp"))
     try:
         yield
     finally:
+        # pytest-qt has closed the test's windows and asked Qt to delete them later:
+        # deleted now, whole, before the sweep (a sweep first would clear the Python
+        # side of widgets Qt still calls into while it deletes them).
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         collector.stop()
 
 

@@ -60,7 +60,7 @@ def test_first_use_makes_the_schema_at_the_head_revision(pg_url: str,
 
 def test_a_schema_made_before_the_stamp_is_adopted_with_its_bundles(
         pg_url: str, central: tuple[str, str]) -> None:
-    url, schema = central
+    _url, schema = central
     engine = _engine(pg_url)
     try:
         with engine.begin() as conn:
