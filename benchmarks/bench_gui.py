@@ -73,9 +73,12 @@ class _Window:
     """One window open on the store for all runs (a person's window stays open)."""
 
     def __init__(self, path: Path, screens: list[Any] | None = None) -> None:
+        from desktop.views.collector import install
         from desktop.views.window import MainWindow
 
         self.app = _app()
+        # As the app runs: garbage collected on the GUI thread only (views/collector.py).
+        self.collector = install(self.app)
         self.window = MainWindow(path, screens=screens)
         self.window.resize(1280, 760)
         self.window.show()
@@ -103,6 +106,7 @@ class _Window:
         self.window.checks._executor.shutdown(wait=True)
         self.window.deleteLater()
         self.app.processEvents()
+        self.collector.stop()
 
 
 def _search_painted(open_window: _Window, start: Callable[[], None]) -> Amount:

@@ -138,9 +138,11 @@ def _open_window_once(path: Path) -> float:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop.qt import QApplication, QtCore
+    from desktop.views.collector import install
     from desktop.views.window import MainWindow
 
     app = QApplication.instance() or QApplication(["dipsample-benchmark"])
+    collector = install(app)  # as the app runs: garbage collected on the GUI thread only
     window = MainWindow(path)
     window.resize(1280, 760)
     window.show()
@@ -159,6 +161,7 @@ def _open_window_once(path: Path) -> float:
     window.checks._executor.shutdown(wait=True)
     window.deleteLater()
     app.processEvents()
+    collector.stop()
     return stall
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,9 +127,27 @@ def read_state(store: Store, cursor_key: str | None) -> State:
                      pending=pending_count(session), cursor=cursor)
 
 
+#: One sync at a time per store file in this process.
+_running: dict[Path, threading.Lock] = {}
+_running_guard = threading.Lock()
+
+
 def sync(store: Store, target: Target, key: bytes, *, progress: Progress | None = None
          ) -> SyncReport:
-    """Push, then pull; the report says what happened (also written to the sync log)."""
+    """Push, then pull; the report says what happened (also written to the sync log).
+
+    Why one at a time per store: the window's background sync runs on a worker of its
+    own, and a person may press Sync now meanwhile; the second waits for the first and
+    then finds little or nothing left to do.
+    """
+    with _running_guard:
+        lock = _running.setdefault(store.path, threading.Lock())
+    with lock:
+        return _sync(store, target, key, progress)
+
+
+def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
+          ) -> SyncReport:
     report = SyncReport(target=target.label)
     step = progress or (lambda done, total, stage: None)
     state: State | None = None

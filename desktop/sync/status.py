@@ -19,6 +19,7 @@ from desktop.store import Store
 from desktop.sync.bundle import organisation_key
 from desktop.sync.collect import pending_count
 from desktop.sync.engine import (
+    Progress,
     SyncReport,
     Target,
     claim_collisions,
@@ -81,14 +82,16 @@ def target_for(store: Store, spec: str) -> Target:
                        "(dipsample sync --folder PATH, or --database URL).")
 
 
-def sync_now(store: Store, spec: str | None = None) -> SyncReport:
-    """Sync with ``spec`` (remembered for next time) or the remembered target."""
+def sync_now(store: Store, spec: str | None = None, progress: Progress | None = None
+             ) -> SyncReport:
+    """Sync with ``spec`` (remembered for next time) or the remembered target;
+    ``progress`` hears each step and may stop the sync between steps by raising."""
     chosen = spec or remembered_target(store)
     target = target_for(store, chosen)
     try:
         if spec:
             remember_target(store, spec)
-        return sync(store, target, organisation_key(create=True))
+        return sync(store, target, organisation_key(create=True), progress=progress)
     finally:
         close = getattr(target, "close", None)
         if close is not None:

@@ -171,7 +171,7 @@ class SyncScreen(Screen):
         spec = self.target_spec()
 
         def run(ctx: ServiceContext) -> SyncReport:
-            return sync_now(ctx.store, spec)
+            return sync_now(ctx.store, spec, progress=ctx.report)  # Cancel between steps
 
         self.status.setText("Syncing…")
         self.host.call("Syncing", run).success(self._synced).failure(self._failed).run()

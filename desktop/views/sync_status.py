@@ -1,8 +1,13 @@
 """The status bar's sync state, and the timer that syncs in the background.
 
-Why on the window's worker and never on the GUI thread: checking that a share is there
-or that a database answers can take seconds on a bad network; the timer only queues the
-sync, the worker runs it (reachability first), and the label changes when it is done.
+Why on a worker and never on the GUI thread: checking that a share is there or that a
+database answers can take seconds on a bad network; the timer only queues the sync, a
+worker runs it (reachability first), and the label changes when it is done.
+Why a worker of its own, not the window's: a first sync of a big store takes tens of
+seconds, and every screen's reads queue on the window's worker; they would wait behind
+it. SQLite lets them read meanwhile (WAL), writes take turns on the store's lock, and
+one sync runs at a time per store (a Sync now waits for a background one). Closing the
+window cancels the sync between its steps, and the store closes only after it stopped.
 Why back-off: a laptop offline for a day would otherwise try and fail every few
 minutes; each failure doubles the wait up to an hour, a success resets it.
 """
@@ -11,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from desktop.qt import QLabel, QTimer
-from desktop.services.context import ServiceContext
+from desktop.services.context import CancelToken
 from desktop.sync.engine import SyncReport
 from desktop.sync.status import SyncStatus, remembered_target, sync_now, sync_status
+from desktop.views.worker import TaskManager
 
 if TYPE_CHECKING:
     from desktop.views.window import MainWindow
@@ -58,6 +65,8 @@ class SyncStatusWidget(QLabel):
         self.running = False
         self.base_s = interval_seconds()
         self.wait_s = self.base_s
+        #: The background syncs' own worker (see the module docstring).
+        self.tasks = TaskManager(self)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.tick)
@@ -82,13 +91,25 @@ class SyncStatusWidget(QLabel):
             return
         self.running = True
 
-        def run(ctx: ServiceContext) -> SyncReport | None:
-            if not remembered_target(ctx.store):
-                return None
-            return sync_now(ctx.store)
+        store = self.window_.store
+        token = CancelToken()
 
-        self.window_.call("Syncing in the background", run, dialog=False).success(
-            self._done).failure(self._failed).run()
+        def progress(_done: int, _total: int, _stage: str) -> None:
+            token.check()  # the window is closing: stop between steps
+
+        def run() -> SyncReport | None:
+            if not remembered_target(store):
+                return None
+            return sync_now(store, progress=progress)
+
+        def finished(future: Future[SyncReport | None]) -> None:
+            exc = future.exception()
+            if exc is None:
+                self._done(future.result())
+            else:
+                self._failed(exc)
+
+        self.tasks.run(run, finished, cancel=token)
 
     def _done(self, report: SyncReport | None) -> None:
         self.running = False
@@ -109,8 +130,12 @@ class SyncStatusWidget(QLabel):
 
 
 def install_sync(window: MainWindow) -> None:
-    """Add the sync state to ``window``'s status bar and start the background timer."""
+    """Add the sync state to ``window``'s status bar and start the background timer
+    (once: a second call finds it there)."""
+    if isinstance(getattr(window, "sync_status", None), SyncStatusWidget):
+        return
     widget = SyncStatusWidget(window)
+    window.side_workers.append(widget.tasks)
     window.statusBar().addPermanentWidget(widget)
     window.sync_status = widget  # type: ignore[attr-defined]
     screen = window.screens.get("sync")

@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         #: The background integrity check: its own thread, so that scrolling (page reads
         #: on ``tasks``) never waits seconds behind a scan of the whole file.
         self.checks = TaskManager(self)
+        #: Workers beside ``tasks`` that use the store (the check, background sync):
+        #: shut down with the window, and waited for before the store closes.
+        self.side_workers: list[TaskManager] = [self.checks]
         self.heartbeat = Heartbeat(self)
         self.heartbeat.start()
         self.health: Health | None = None
@@ -499,7 +502,9 @@ class MainWindow(QMainWindow):
         if not status.has_cases:
             self._say(EMPTY_STORE)
         if status.last_import is None:
-            self.last_import.setText("No caseload imported yet")
+            # Cases without an import: the demo county, or cases that came by sync.
+            self.last_import.setText("No import on this computer yet" if status.has_cases
+                                     else "No caseload imported yet")
         else:
             day = status.last_import.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
             self.last_import.setText(f"Last import: {day}")
@@ -636,7 +641,11 @@ class MainWindow(QMainWindow):
                        if w is not None]
         stores = self._stores
 
+        side_workers = list(self.side_workers)
+
         def finish() -> None:
+            for worker in side_workers:  # a sync stops at its next step; then the store
+                worker.join()
             if store is not None:
                 for write in last_writes:
                     try:
@@ -647,6 +656,7 @@ class MainWindow(QMainWindow):
                 opened.close()
 
         self.heartbeat.stop()
-        self.checks.shutdown()
+        for worker in self.side_workers:
+            worker.shutdown()
         self.tasks.shutdown(then=finish)
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -157,6 +157,11 @@ class TaskManager(QObject):
             self._executor.submit(_logged(then))
         self._executor.shutdown(wait=wait)
 
+    def join(self) -> None:
+        """Wait until the running task has ended (after :meth:`shutdown`). Never on the
+        GUI thread: the window's worker calls it before it closes the store."""
+        self._executor.shutdown(wait=True)
+
 
 def _logged(fn: Callable[[], None]) -> Callable[[], None]:
     """``fn`` for the worker's last task: nobody reads its future, so log a failure."""
