@@ -160,6 +160,13 @@ def _insert_columns(session: Session, table: Any, columns: dict[str, list[Any]])
                       else [_NULL if v is None else v for v in values])
         bound[key] = values
     sql, order = _insert_sql(dialect, table, tuple(bound), frozenset(nullable))
+    count = len(next(iter(bound.values())))
+    for key in order:
+        if key not in bound:  # a column the rows leave out: its scalar default (SQLAlchemy
+            default = table.c[key].default  # adds it to the INSERT, as the ORM would)
+            if default is None or not default.is_scalar:
+                raise KeyError(f"{table.name}.{key} is not given and has no plain default")
+            bound[key] = [default.arg] * count
     connection.exec_driver_sql(sql, list(zip(*[bound[key] for key in order], strict=True)))
 
 

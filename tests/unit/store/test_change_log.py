@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.errors import RuleViolation
-from desktop.models import Case, CaseEvent, Change, ServiceArea, Team
+from desktop.models import Case, CaseEvent, Change, ServiceArea, Team, User
 from desktop.models.enums import CaseStatus
 from desktop.store.changes import RECORD_ITSELF, insert_facts
 from desktop.store.hlc import HybridClock, Timestamp
@@ -191,3 +191,15 @@ def test_hlc_merges_remote_time() -> None:
     after = Timestamp.parse(clock.tick())
     assert after > Timestamp.parse(local)
     assert (after.wall_ms, after.counter) == (5000, 4)
+
+
+def test_bulk_insert_fills_a_left_out_column_with_its_default(store) -> None:
+    """Rows made before a migration added a column (users' password hash and count of
+    failed sign-ins) are inserted with the column's default, as the ORM would."""
+    rows = [{"username": f"user{i}", "name": f"User {i}", "roles": "auditor"}
+            for i in range(3)]
+    with store.transaction() as session:
+        store.recorder.bulk_insert(session, User, rows)
+    with store.read() as session:
+        stored = session.execute(select(User.password_hash, User.failed_signins)).all()
+    assert stored == [("", 0)] * 3
