@@ -111,6 +111,7 @@ def parsed_rows(path: Path) -> list[tuple[Any, ...]]:
                 "last_virtual_visit": day(14), "last_oversight": day(15),
                 "last_vtt_review": day(16), "last_risk_assessment": day(17),
                 "last_audit": day(18), "source": "import:mosaic",
+                "exported_on": AS_OF.date().isoformat(),  # the file's date, as ours stores
             }
             out.append(tuple(values[c.name] for c in Case.__table__.columns))
     return out

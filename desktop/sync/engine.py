@@ -175,6 +175,11 @@ def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
             with store.read() as session:
                 report.pending = pending_count(session)
         write_log(store, report)
+    if report.outcome != "offline":
+        # This sync's own commits (marks, applied bundles, the log line) changed the
+        # store's version: read the state now, so the next sync, every few minutes,
+        # finds it remembered instead of reading it then.
+        current_state(store, getattr(target, "cursor_key", None))
     return report
 
 
