@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -151,7 +151,7 @@ class Store:
                 with contextlib.suppress(Exception):
                     self._watcher.close()
                 self._watcher = None
-        self.engine.dispose()
+        self.engine.pool.dispose()  # closes them; no new pool is made for a closed store
 
 
 def quiet(conn: Any) -> None:
@@ -189,11 +189,8 @@ def _set_pragmas(dbapi_conn: Any, _record: object) -> None:
 _COMPILED: LRUCache[Any, Any] = LRUCache(1000)
 _DIALECT: Any = None
 _DIALECT_ON_CONNECT: Callable[[Any], None] | None = None
-
-
-def _dialect_on_connect(dbapi_conn: Any, _record: object) -> None:
-    if _DIALECT_ON_CONNECT is not None:
-        _DIALECT_ON_CONNECT(dbapi_conn)
+#: Connections each store's pool keeps (and as many more it may open at a busy moment).
+POOL_SIZE = 4
 
 
 def write_wait_seconds() -> float:
@@ -238,20 +235,38 @@ def make_engine(path: Path, key: keys.DatabaseKey) -> Engine:
     # only the first engine initialises it (a handful of queries on the first
     # connection); later engines add only the dialect's per-connection setup (the SQL
     # functions it registers).
+    #
+    # Why later engines are built from their parts, not by create_engine: it parses a
+    # URL, loads a dialect and wires pool events each time (a fifth of the time to open
+    # a store and read its first page, which is on a person's path every morning), and
+    # none of it differs between stores. Their connections get the pragmas and the
+    # dialect's setup in the creator itself, with no event dispatch per connection.
     global _DIALECT, _DIALECT_ON_CONNECT
-    engine = create_engine(f"sqlite:///{path}", creator=_connect_factory(path, key),
-                           module=sqlcipher, poolclass=QueuePool, pool_size=4,
-                           max_overflow=4, hide_parameters=True,
-                           _initialize=_DIALECT is None)
     if _DIALECT is None:
+        engine = create_engine(f"sqlite:///{path}", creator=_connect_factory(path, key),
+                               module=sqlcipher, poolclass=QueuePool, pool_size=POOL_SIZE,
+                               max_overflow=POOL_SIZE, hide_parameters=True)
         _DIALECT = engine.dialect
         _DIALECT_ON_CONNECT = _DIALECT.on_connect()
+        event.listen(engine, "connect", _set_pragmas)
     else:
-        engine.dialect = _DIALECT
-        engine.pool._dialect = _DIALECT
-        if _DIALECT_ON_CONNECT is not None:
-            event.listen(engine, "connect", _dialect_on_connect)
-    event.listen(engine, "connect", _set_pragmas)
+        connect = _connect_factory(path, key)
+        setup = _DIALECT_ON_CONNECT
+
+        def creator() -> Any:
+            conn = connect()
+            try:
+                _set_pragmas(conn, None)
+                if setup is not None:
+                    setup(conn)
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+
+        pool = QueuePool(creator, pool_size=POOL_SIZE, max_overflow=POOL_SIZE,
+                         dialect=_DIALECT)
+        engine = Engine(pool, _DIALECT, make_url(f"sqlite:///{path}"), hide_parameters=True)
     event.listen(engine, "begin", _begin)
     engine.update_execution_options(compiled_cache=_COMPILED)
     return engine
