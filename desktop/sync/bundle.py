@@ -82,12 +82,18 @@ class Bundle:
                    data.get("covers", []))
 
 
+#: Why a sync cannot start on a computer with no keyring (the key is never kept in a file).
+NO_KEYRING = ("Sync needs the system keyring to keep the organisation's sync key, and none "
+              "is available on this computer (on Linux: GNOME Keyring or KWallet, unlocked); "
+              "everything else in DipSample works without it.")
+
+
 def organisation_key(create: bool = False) -> bytes:
     """The organisation key from the keyring; with ``create``, made when there is none."""
     try:
         text = keyring.get_password(KEY_SERVICE, KEY_USER)
-    except keyring.errors.KeyringError as exc:
-        raise EnvironmentProblem(f"The keyring cannot be read: {exc}") from None
+    except keyring.errors.KeyringError:
+        raise EnvironmentProblem(NO_KEYRING) from None
     if text is None:
         if not create:
             raise EnvironmentProblem(
@@ -111,7 +117,10 @@ def _decode_key(text: str) -> bytes:
 
 def set_organisation_key(text: str) -> None:
     _decode_key(text)
-    keyring.set_password(KEY_SERVICE, KEY_USER, text.strip())
+    try:
+        keyring.set_password(KEY_SERVICE, KEY_USER, text.strip())
+    except keyring.errors.KeyringError:
+        raise EnvironmentProblem(NO_KEYRING) from None
 
 
 def seal(key: bytes, name: str, bundle: Bundle | bytes) -> bytes:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from desktop.models import Change, ServiceArea, SyncConflict, Team
@@ -80,3 +81,18 @@ def test_a_change_another_process_commits_between_two_syncs_is_sent(
             assert session.scalar(select(ServiceArea.name)) == "West"
     finally:
         a.close()
+
+
+def test_no_keyring_is_one_sentence_and_nothing_is_written(store: Store, share: Path,
+                                                          no_keyring: None) -> None:
+    """Headless Linux without a keyring: the store opens (passphrase), sync says why not."""
+    from desktop.errors import EnvironmentProblem
+    from desktop.sync.bundle import NO_KEYRING
+    from desktop.sync.status import sync_now
+
+    with store.transaction() as session:
+        session.add(ServiceArea(name="North"))
+    with pytest.raises(EnvironmentProblem) as refused:
+        sync_now(store, f"folder:{share}")
+    assert str(refused.value) == NO_KEYRING
+    assert list(share.iterdir()) == []
