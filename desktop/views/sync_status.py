@@ -121,6 +121,11 @@ class SyncStatusWidget(QLabel):
         self.timer.start(int(self.wait_s * 1000))
         self.read()
 
+    def synced_by_hand(self, report: SyncReport) -> None:
+        """A Sync now on the Sync screen: online or offline as it found, shown at once."""
+        self.online = report.outcome != "offline"
+        self.read()
+
     def _failed(self, _exc: BaseException) -> None:
         self.running = False
         self.online = False
@@ -140,7 +145,7 @@ def install_sync(window: MainWindow) -> None:
     window.sync_status = widget  # type: ignore[attr-defined]
     screen = window.screens.get("sync")
     if screen is not None:
-        screen.synced.connect(lambda _report: widget.read())  # type: ignore[attr-defined]
+        screen.synced.connect(widget.synced_by_hand)  # type: ignore[attr-defined]
     if window.store is not None:  # installed after the store opened
         widget.read()
 

@@ -71,7 +71,7 @@ def test_a_conflict_is_settled_side_by_side_and_the_choice_syncs(
         assert "Sent" in screen.status.text()
         widget = window.sync_status  # type: ignore[attr-defined]
         qtbot.waitUntil(lambda: "pending" in widget.text(), timeout=20_000)
-        assert widget.text().startswith("Sync: ")
+        assert widget.text().startswith("Sync: online")  # said by the sync just made
         assert screen.log_model.rowCount() >= 1
         assert screen.target_spec() == f"folder:{share}"
         folder_sync(b, share)
