@@ -36,7 +36,9 @@ for part in _internal/PySide6/Qt/plugins/platforms/libqxcb.so \
             _internal/PySide6/Qt/lib/libQt6Pdf.so.6 \
             _internal/resources/templates/risk_assessment_rag.toml \
             _internal/resources/fonts/DejaVuSans.ttf \
-            _internal/desktop/store/migrations/env.py; do
+            _internal/desktop/store/migrations/env.py \
+            _internal/desktop/sync/central_schema/env.py \
+            _internal/desktop/sync/central_schema/versions/0001_bundles_and_snapshots.py; do
     if [ ! -e "$BUNDLE/$part" ]; then
         echo "MISSING from the bundle: $part" >&2
         missing=1
