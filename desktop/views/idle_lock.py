@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from desktop.errors import UserError
 from desktop.qt import (
     QApplication,
     QDialog,
@@ -33,7 +32,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
-from desktop.services.auth.signin import sign_in
+from desktop.views.signin import check_password
 
 DEFAULT_MINUTES = 10.0
 SETTINGS_KEY = "security/idle_minutes"
@@ -101,22 +100,8 @@ class LockDialog(QDialog):
         if person is None or not person.has_password:
             super().accept()
             return
-        typed = self.password.text()
-        if not typed:  # Enter before typing it: not a wrong password, not counted
-            self.password.setFocus()
-            return
-        self.password.clear()
-        (self._window.call("Checking the password",
-                           lambda ctx: sign_in(ctx, person.id, typed), dialog=False)
-         .success(lambda _none: QDialog.accept(self))
-         .failure(self._refused)
-         .run())
-
-    def _refused(self, exc: BaseException) -> None:
-        self.problem.setText(exc.message if isinstance(exc, UserError)
-                             else "The password could not be checked.")
-        self.problem.show()
-        self.password.setFocus()
+        check_password(self._window, person, self.password, self.problem,
+                       lambda: QDialog.accept(self))
 
     def reject(self) -> None:
         """Escape does not unlock: it closes DipSample (the draft is already saved)."""

@@ -12,8 +12,9 @@ administrator sets one (docs/security.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from desktop.errors import UserError
 from desktop.qt import (
     QDialog,
     QDialogButtonBox,
@@ -39,6 +40,32 @@ def remembered_user(store_key: str) -> str | None:
 
 def remember_user(store_key: str, user_id: str) -> None:
     QSettings().setValue(f"{SETTINGS_KEY}/{store_key}", user_id)
+
+
+def check_password(host: object, person: Person, password: QLineEdit, problem: QLabel,
+                   then: Callable[[], None]) -> None:
+    """Check the typed password on ``host``'s worker (the window's ``call``); ``then``
+    when right, one sentence in ``problem`` when refused. The sign-in dialog and the
+    idle lock both ask for it this way."""
+    typed = password.text()
+    if not typed:  # Enter before typing it: not a wrong password, not counted
+        password.setFocus()
+        return
+    password.clear()
+    call = getattr(host, "call", None)
+    if not callable(call):
+        raise RuntimeError("a password is checked on the window's worker")
+
+    def refused(exc: BaseException) -> None:
+        problem.setText(exc.message if isinstance(exc, UserError)
+                        else "The password could not be checked.")
+        problem.show()
+        password.setFocus()
+
+    (call("Checking the password", lambda ctx: sign_in(ctx, person.id, typed), dialog=False)
+     .success(lambda _none: then())
+     .failure(refused)
+     .run())
 
 
 class SignInDialog(QDialog):
@@ -143,28 +170,9 @@ class SignInDialog(QDialog):
         if not person.has_password:
             self._signed_in(person)
             return
-        typed = self.password.text()
-        if not typed:  # Enter before typing it: not a wrong password, not counted
-            self.password.setFocus()
-            return
-        self.password.clear()
-        host = self.parent()
-        if not callable(getattr(host, "call", None)):
-            raise RuntimeError("a password is checked on the window's worker")
-        (host.call("Checking the password",  # type: ignore[union-attr]
-                   lambda ctx: sign_in(ctx, person.id, typed), dialog=False)
-         .success(lambda _none: self._signed_in(person))
-         .failure(self._refused)
-         .run())
+        check_password(self.parent(), person, self.password, self.problem,
+                       lambda: self._signed_in(person))
 
     def _signed_in(self, person: Person) -> None:
         self.chosen = person
         super().accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        from desktop.errors import UserError
-
-        self.problem.setText(exc.message if isinstance(exc, UserError)
-                             else "The password could not be checked.")
-        self.problem.show()
-        self.password.setFocus()
