@@ -27,6 +27,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.reporting.dashboard import DashboardData, dashboard_data
 from desktop.services.statistics.compliance import WINDOWS_WEEKS
 from desktop.views import dashboard_charts as charts
+from desktop.views.action_dialogs import labelled
 from desktop.views.periods import fill_weeks, host_today
 from desktop.views.screen import Host, Screen
 from desktop.views.worker import show_error
@@ -62,12 +63,8 @@ class DashboardScreen(Screen):
         for weeks in reversed(WINDOWS_WEEKS):
             self.window_choice.addItem(f"the {weeks} weeks to that week's end", weeks)
         form = QFormLayout()
-        week_label = QLabel("&Week")
-        week_label.setBuddy(self.week_choice)
-        window_label = QLabel("Complian&ce over")
-        window_label.setBuddy(self.window_choice)
-        form.addRow(week_label, self.week_choice)
-        form.addRow(window_label, self.window_choice)
+        labelled(form, "&Week", self.week_choice)
+        labelled(form, "Complian&ce over", self.window_choice)
         self.status = QLabel("")
         self.status.setAccessibleName("Dashboard status")
         self.status.setWordWrap(True)
