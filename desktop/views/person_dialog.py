@@ -30,6 +30,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services.people.staff import ROLE_NAMES
+from desktop.views.action_dialogs import ok_cancel
 from desktop.views.palette import PROBLEM_STYLE
 
 #: Check boxes per row in the roles and service-areas groups.
@@ -219,10 +220,7 @@ class PasswordDialog(QDialog):
             form.addRow("&Current password:", self.current)
         form.addRow("&New password:", self.new)
         form.addRow("&Again:", self.again)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("At least ten characters: three random words make a good "
                                 "one."))
