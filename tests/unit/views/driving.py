@@ -5,8 +5,10 @@ Shared by the window tests; pytest does not collect it (no ``test_`` prefix).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pytestqt.qtbot import QtBot
 
@@ -87,3 +89,20 @@ def open_as(qtbot: QtBot, path: Path, role: str = "auditor",
               else next(p for p in everyone if role in p.roles))
     window.act_as(person)
     return window
+
+
+S = TypeVar("S", bound=Screen)
+
+
+def open_screen_as(qtbot: QtBot, path: Path, screen_type: type[S], ready: str,
+                   now: dt.datetime, role: str = "qa") -> tuple[MainWindow, S]:
+    """The window signed in as someone with ``role``, its clock at ``now``, showing the
+    one screen ``screen_type`` once its signal ``ready`` (its first read) has come."""
+    window = open_as(qtbot, path, role=role, screens=(screen_type,))
+    window.clock = lambda: now
+    screen = window.screens[screen_type.key]
+    assert isinstance(screen, screen_type)
+    with qtbot.waitSignal(getattr(screen, ready), timeout=20_000):
+        window.show_screen(screen.key)
+    activate(qtbot, window)
+    return window, screen

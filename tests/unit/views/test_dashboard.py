@@ -18,7 +18,7 @@ from desktop.services.reporting.weekly import weekly_data
 from desktop.services.statistics.compliance import compliance_report
 from desktop.views.dashboard import DashboardScreen
 from desktop.views.window import MainWindow
-from tests.unit.views.driving import activate, open_as
+from tests.unit.views.driving import open_screen_as
 from tests.unit.views.test_case_tool_clicks import NOW, WAIT, WEEK
 from tests.unit.views.test_reports_screen import ctx_of, pick
 
@@ -26,14 +26,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 def open_dashboard(qtbot: QtBot, path: Path) -> tuple[MainWindow, DashboardScreen]:
-    window = open_as(qtbot, path, role="qa", screens=(DashboardScreen,))
-    window.clock = lambda: NOW
-    screen = window.screens[DashboardScreen.key]
-    assert isinstance(screen, DashboardScreen)
-    with qtbot.waitSignal(screen.drawn, timeout=WAIT):
-        window.show_screen(screen.key)
-    activate(qtbot, window)
-    return window, screen
+    return open_screen_as(qtbot, path, DashboardScreen, "drawn", NOW)
 
 
 def series(screen: DashboardScreen, key: str) -> list[QtCharts.QAbstractSeries]:

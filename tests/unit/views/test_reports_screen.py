@@ -31,7 +31,7 @@ from desktop.views.reports_screen import (
     ReportsScreen,
 )
 from desktop.views.window import MainWindow
-from tests.unit.views.driving import activate, message_boxes, open_as
+from tests.unit.views.driving import activate, message_boxes, open_screen_as
 from tests.unit.views.test_case_tool_clicks import (
     LEFT,
     NOW,
@@ -50,14 +50,7 @@ pytestmark = clicks_marks
 
 def open_reports(qtbot: QtBot, path: Path, role: str = "qa"
                  ) -> tuple[MainWindow, ReportsScreen]:
-    window = open_as(qtbot, path, role=role, screens=(ReportsScreen,))
-    window.clock = lambda: NOW
-    screen = window.screens[ReportsScreen.key]
-    assert isinstance(screen, ReportsScreen)
-    with qtbot.waitSignal(screen.previewed, timeout=WAIT):
-        window.show_screen(screen.key)
-    activate(qtbot, window)
-    return window, screen
+    return open_screen_as(qtbot, path, ReportsScreen, "previewed", NOW, role)
 
 
 def ctx_of(window: MainWindow) -> ServiceContext:
