@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import ProgrammingError
 
 from desktop.errors import EnvironmentProblem
+from desktop.sync.pause import test_pause
 
 SCRIPTS = Path(__file__).resolve().parent / "central_schema"
 #: The advisory lock an upgrade holds until it commits.
@@ -88,4 +89,5 @@ def upgrade(engine: Engine, schema: str) -> str:
                 "update DipSample on this computer before it syncs again.")
         if before != head():
             command.upgrade(_config(conn, schema), "head")
+        test_pause("central-upgrade")  # made, not committed (a kill test stops here)
     return before or ""

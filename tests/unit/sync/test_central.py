@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, func, select, text
 from desktop.errors import InputProblem
 from desktop.models import ServiceArea, SyncConflict
 from desktop.store import Store
+from desktop.sync import central_migrate
 from desktop.sync.bundle import organisation_key
 from desktop.sync.central import PASSWORD_SERVICE, DatabaseTarget, bundles, parse_url
 from desktop.sync.engine import SyncReport, sync
@@ -174,10 +175,11 @@ def test_the_database_unreachable_is_offline_and_loses_nothing(store: Store) -> 
 
 # -- real processes --------------------------------------------------------------------
 
-def _paused(store: Store, url: str, home: Path) -> subprocess.Popen[str]:
+def _paused(store: Store, url: str, home: Path, point: str = "central-insert"
+            ) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIPSAMPLE_")
            or k == "DIPSAMPLE_TEST_KEYRING"}
-    env.update({"DIPSAMPLE_HOME": str(home), PAUSE_ENV: "central-insert",
+    env.update({"DIPSAMPLE_HOME": str(home), PAUSE_ENV: point,
                 "PYTHONPATH": str(ROOT), "PGAPPNAME": "dipsample-fault-test",
                 "PYTHON_KEYRING_BACKEND": "tests.unit.sync.file_keyring.FileKeyring"})
     child = subprocess.Popen([str(EXE), "sync", "--database", url, "--db", str(store.path)],
@@ -185,7 +187,7 @@ def _paused(store: Store, url: str, home: Path) -> subprocess.Popen[str]:
                              stdout=subprocess.PIPE, text=True, env=env)
     assert child.stderr is not None
     line = child.stderr.readline()
-    assert line.startswith("paused at central-insert"), line
+    assert line.startswith(f"paused at {point}"), line
     return child
 
 
@@ -222,6 +224,39 @@ def test_killed_or_cut_off_mid_transaction_then_run_again(
         with contextlib.suppress(Exception):
             a.close()
         b.close()
+
+
+@pytest.mark.slow
+def test_killed_while_making_the_central_schema_then_run_again(
+        tmp_path: Path, shared_keyring: Path, pg_url: str, central: str) -> None:
+    """SIGKILL after the Alembic scripts ran, before their transaction committed: no
+    half-made schema is left, and the next sync makes it whole and pushes."""
+    from tests.unit.sync.helpers import device
+
+    a = device(tmp_path, "a")
+    add_area(a, "North")
+    a.close()
+    child = _paused(a, central, tmp_path / "home", "central-upgrade")
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    schema = parse_url(central)[1]
+    admin = create_engine(plain_url(pg_url))
+    try:
+        with admin.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM information_schema.schemata "
+                                    "WHERE schema_name = :s"), {"s": schema}) == 0
+        a = device(tmp_path, "a")
+        try:
+            assert db_sync(a, central).pushed == 1
+        finally:
+            a.close()
+        with admin.connect() as conn:
+            assert conn.scalar(text(f'SELECT version_num FROM "{schema}".alembic_version')
+                               ) == central_migrate.head()
+            assert conn.scalar(text(f'SELECT count(*) FROM "{schema}".bundles')) == 1
+    finally:
+        admin.dispose()
 
 
 def test_a_new_device_starts_from_a_snapshot_in_the_database(
