@@ -20,6 +20,7 @@ from desktop.errors import EnvironmentProblem
 from desktop.qt import QApplication
 from desktop.store import Store
 from desktop.views.collector import install as install_collector
+from desktop.views.wheel_guard import install as install_wheel_guard
 from desktop.views.window import MainWindow
 from desktop.views.worker import show_error
 
@@ -129,6 +130,7 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     app.setApplicationName("DipSample")
     app.setOrganizationName("DipSample")
     install_collector(app)
+    install_wheel_guard(app)  # before the window: its controls are polished as built
     window = MainWindow(Path(db_path) if db_path else paths.default_db_path(), sign_in=True)
 
     def hook(kind: type[BaseException], error: BaseException,

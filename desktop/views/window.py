@@ -23,6 +23,7 @@ from desktop.errors import KeyUnavailable, UserError, WrongKey
 from desktop.models.base import utcnow
 from desktop.qt import (
     QAction,
+    QApplication,
     QFrame,
     QKeySequence,
     QLabel,
@@ -49,6 +50,7 @@ from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
 from desktop.views.screen import Screen
 from desktop.views.signin import SignInDialog, remember_user, remembered_user
 from desktop.views.sync_status import install_sync
+from desktop.views.wheel_guard import install as install_wheel_guard
 from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
 
 log = logging.getLogger(__name__)
@@ -125,6 +127,9 @@ class MainWindow(QMainWindow):
         tools and tests that open a store as the system do not). ``screens``: the
         screens to build (default: all of them)."""
         super().__init__()
+        app = QApplication.instance()
+        if app is not None:  # app.py installed it already; a window built alone, here
+            install_wheel_guard(app)
         self.db_path = db_path
         self._sign_in = sign_in
         self.user: Person | None = None

@@ -1,0 +1,218 @@
+"""The mouse wheel over a field the person is not editing scrolls the page, never the value.
+
+Driven as a person scrolls: wheel notches, down then up, over every combo box, spin box
+and date field of a filled-in audit form and of every screen's filters; then what the
+window shows and what the store holds (read through the services) are compared with
+before. The wheel over the field being edited still steps its value, as Qt's does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from desktop.models import Audit, Case, UserServiceArea
+from desktop.qt import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QPoint,
+    QPointF,
+    QSlider,
+    Qt,
+    QWheelEvent,
+    QWidget,
+)
+from desktop.services.audits import lifecycle
+from desktop.services.audits.drafts import AnswerChange, DraftChanges, save_draft
+from desktop.services.audits.form import AuditForm, read_audit_form
+from desktop.services.context import ServiceContext
+from desktop.services.users import people
+from desktop.store import Store, open_store
+from desktop.views.audits import AuditsScreen
+from desktop.views.wheel_guard import GUARDED
+from desktop.views.window import MainWindow, default_screens
+from tests.unit.views.driving import activate, open_as
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+WAIT = 20_000
+#: One notch of an ordinary mouse wheel (eighths of a degree).
+NOTCH = 120
+#: The answers of the draft: none of them the first or last choice, so that a notch
+#: either way would change it.
+ANSWERS = (("ra_in_place", "met"), ("ra_quality", "partly_met"),
+           ("ra_response_proportionate", "not_met"), ("vtt_completed", "met"),
+           ("rag_agrees", "no"))
+
+
+def wheel(widget: QWidget, notches: int) -> QWheelEvent:
+    """One wheel turn of ``notches`` (positive: away from the person, up the page) with
+    the pointer at the middle of ``widget``; the event, to see whether it was taken."""
+    middle = widget.rect().center()
+    event = QWheelEvent(QPointF(middle), QPointF(widget.mapToGlobal(middle)), QPoint(0, 0),
+                        QPoint(0, NOTCH * notches), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def guarded(root: QWidget) -> list[QWidget]:
+    return [w for w in root.findChildren(QWidget) if isinstance(w, GUARDED)]
+
+
+def shown(widget: QWidget) -> tuple[object, ...]:
+    """What a value control shows."""
+    if isinstance(widget, QComboBox):
+        return (widget.currentIndex(), widget.currentText())
+    if isinstance(widget, QAbstractSpinBox):
+        return (widget.text(),)
+    assert isinstance(widget, QSlider)
+    return (widget.value(),)
+
+
+def snapshot(root: QWidget) -> dict[str, tuple[object, ...]]:
+    return {f"{i} {type(w).__name__} {w.accessibleName()}": shown(w)
+            for i, w in enumerate(guarded(root))}
+
+
+def stored(form: AuditForm) -> tuple[object, ...]:
+    view = form.view
+    return (tuple((a.code, a.value, a.note) for a in view.answers), view.overview,
+            view.summary.grade, view.summary.auditor_rag, view.summary.significant_harm,
+            form.panels)
+
+
+class FilledDraft:
+    """A draft of an amber case with every choice answered and the RAG rated green (so
+    that the disagreement panel, with its "Agreed rating" not agreed yet, is showing)."""
+
+    def __init__(self, path: Path) -> None:
+        store = open_store(path, prompt=None)
+        try:
+            ctx = ServiceContext(store=store)
+            with store.read() as session:
+                busy = select(Audit.case_id)
+                for self.auditor in (p for p in people(ctx) if "auditor" in p.roles):
+                    areas = select(UserServiceArea.service_area_id).where(
+                        UserServiceArea.user_id == self.auditor.id)
+                    case_id = session.scalar(
+                        select(Case.id).where(Case.rag == "amber", Case.id.not_in(busy),
+                                              Case.service_area_id.in_(areas))
+                        .order_by(Case.case_ref).limit(1))
+                    if case_id is not None:
+                        break
+            as_auditor = ServiceContext(store=store, user_id=self.auditor.id)
+            self.audit_id = lifecycle.start_audit(as_auditor, case_id, "risk_assessment_rag")
+            save_draft(as_auditor, self.audit_id, DraftChanges(
+                answers=tuple(AnswerChange(code, value, "") for code, value in ANSWERS),
+                overview="Seen twice.", grade="good", auditor_rag="green"))
+        finally:
+            store.close()
+
+    def read(self, store: Store) -> AuditForm:
+        return read_audit_form(ServiceContext(store=store, user_id=self.auditor.id),
+                               self.audit_id)
+
+
+def settle(qtbot: QtBot, window: MainWindow) -> None:
+    """Until the worker has nothing queued and its answers are shown."""
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=WAIT)
+    qtbot.wait(50)
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=WAIT)
+
+
+def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
+        qtbot: QtBot, county_path: Path) -> None:
+    draft = FilledDraft(county_path)
+    window = open_as(qtbot, county_path, screens=(AuditsScreen,),
+                     pick=lambda everyone: next(p for p in everyone
+                                                if p.id == draft.auditor.id))
+    screen = window.show_screen(AuditsScreen.key)
+    assert isinstance(screen, AuditsScreen)
+    with qtbot.waitSignal(screen.form.reloaded, timeout=WAIT):
+        window.open_audit(draft.audit_id)
+    activate(qtbot, window)
+    settle(qtbot, window)
+    form = screen.form
+    panel = form.disagreement
+    assert panel.isVisibleTo(form) and panel.agreed.currentText() == "Not agreed yet"
+    assert form.fields["vtt_completed"].control.currentText() == "Met"  # type: ignore[attr-defined]
+    # The person is typing the overview: no value control has the cursor.
+    overview = form.fields["overview"].control
+    overview.setFocus()
+    qtbot.waitUntil(lambda: overview.hasFocus(), timeout=WAIT)
+    store = window.store
+    assert store is not None
+    autosaver = form.autosaver
+    assert autosaver is not None
+    saves = autosaver.saves
+    before_shown = snapshot(form)
+    before_stored = stored(draft.read(store))
+    controls = guarded(form)
+    assert len(controls) >= len(ANSWERS) + 6  # answers, grade, RAG, agreed, action row
+    assert any(isinstance(c, QAbstractSpinBox) for c in controls)  # the action's due date
+    # No value control takes the focus from the wheel passing over it.
+    assert all(c.focusPolicy() != Qt.FocusPolicy.WheelFocus for c in controls)
+
+    bar = form.verticalScrollBar()
+    assert bar.maximum() > 0  # the form is taller than the window
+    for name, control in zip(before_shown, controls, strict=True):
+        form.ensureWidgetVisible(control)
+        bar.setValue(bar.maximum() // 2)
+        start = bar.value()
+        downs = [wheel(control, -1) for _ in range(3)] + [wheel(control, -2)]
+        assert bar.value() > start, name  # the form scrolled down
+        assert all(e.isAccepted() for e in downs)  # taken by the form, not the control
+        # Checked after each way: the way back would undo a change made on the way down.
+        assert shown(control) == before_shown[name], name
+        lowest = bar.value()
+        for _ in range(3):
+            wheel(control, 1)
+        wheel(control, 2)
+        assert bar.value() < lowest, name  # and back up
+        assert shown(control) == before_shown[name], name
+        assert not control.hasFocus()
+    assert snapshot(form) == before_shown
+    qtbot.wait(1_500)  # longer than the autosave's pause: anything changed is saved
+    settle(qtbot, window)
+    assert autosaver.saves == saves and autosaver.pending.empty
+    assert stored(draft.read(store)) == before_stored
+
+    # A person who clicked into a field is editing it: the wheel steps its value there.
+    agreed = panel.agreed
+    form.ensureWidgetVisible(agreed)
+    agreed.setFocus()
+    qtbot.waitUntil(lambda: agreed.hasFocus(), timeout=WAIT)
+    start = bar.value()
+    wheel(agreed, -1)
+    assert agreed.currentText() == "Red"  # the next choice after "Not agreed yet"
+    assert bar.value() == start
+
+
+def test_the_wheel_changes_no_filter_of_any_screen(qtbot: QtBot, county_path: Path) -> None:
+    window = open_as(qtbot, county_path, role="qa", screens=default_screens())
+    activate(qtbot, window)
+    checked = 0
+    for key, screen in window.screens.items():
+        window.show_screen(key)
+        settle(qtbot, window)
+        window.navigation.setFocus()  # the cursor in the list of screens
+        controls = [c for c in guarded(screen) if c.isVisibleTo(screen)]
+        before = snapshot(screen)
+        for control in controls:
+            value = shown(control)
+            for notches in (-1, -1, -3):
+                wheel(control, notches)
+            assert shown(control) == value, (key, control.accessibleName())
+            for notches in (1, 1, 3):
+                wheel(control, notches)
+            assert shown(control) == value, (key, control.accessibleName())
+            assert not control.hasFocus()
+            assert control.focusPolicy() != Qt.FocusPolicy.WheelFocus
+        checked += len(controls)
+        assert snapshot(screen) == before, key
+    assert checked >= 10  # the filters of Cases, My week, Reports, Dashboard, ...
