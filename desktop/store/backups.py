@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -46,45 +47,88 @@ def latest_backup(path: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def _clear_partials(path: Path) -> None:
-    for stale in path.parent.glob(_pattern(path) + PARTIAL + "*"):
+def clear_partials(path: Path, suffix: str = PARTIAL) -> None:
+    """Remove the temporaries (and their journals) of backups of ``path`` named so."""
+    for stale in path.parent.glob(_pattern(path) + suffix + "*"):
         with contextlib.suppress(OSError):
             stale.unlink()
 
 
-def make_backup(path: Path, key: DatabaseKey, reason: str) -> Path:
-    """Copy ``path`` to ``<stem>.<reason>.<UTC time><suffix>.bak`` and keep the newest few."""
-    _clear_partials(path)
+_clear_partials = clear_partials
+
+
+def backup_name(path: Path, reason: str) -> Path:
+    """``<stem>.<reason>.<UTC time><suffix>.bak`` beside ``path``."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = path.with_name(f"{path.stem}.{reason}.{stamp}{path.suffix}.bak")
-    partial = target.with_name(target.name + PARTIAL)
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    return path.with_name(f"{path.stem}.{reason}.{stamp}{path.suffix}.bak")
+
+
+#: Pages copied per step of SQLite's backup API, between two calls of ``on_step``.
+STEP_PAGES = 256
+
+
+def snapshot(path: Path, key: DatabaseKey, dest: Path,
+             on_step: Callable[[], None] | None = None) -> None:
+    """Copy ``path`` into the new file ``dest`` (0600, same key), synced to disk.
+
+    ``on_step`` is called after each :data:`STEP_PAGES` pages (a kill test's pause).
+    On an error ``dest`` and its journal are removed.
+    """
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     source = sqlcipher.connect(str(path))
-    dest = sqlcipher.connect(str(partial))
+    target = sqlcipher.connect(str(dest))
     try:
         source.execute(key.pragma())
-        dest.execute(key.pragma())
-        source.backup(dest)
+        target.execute(key.pragma())
+        if on_step is None:
+            source.backup(target)
+        else:
+            source.backup(target, pages=STEP_PAGES,
+                          progress=lambda _status, _left, _total: on_step())
     except BaseException:
-        dest.close()
+        target.close()
         source.close()
-        _clear_partials(path)
+        for item in (dest, dest.with_name(dest.name + "-journal")):
+            with contextlib.suppress(OSError):
+                item.unlink()
         raise
-    dest.close()
+    target.close()
     source.close()
-    with open(partial, "rb+") as handle:
+    with open(dest, "rb+") as handle:
         os.fsync(handle.fileno())
+
+
+def make_backup(path: Path, key: DatabaseKey, reason: str) -> Path:
+    """Copy ``path`` to ``<stem>.<reason>.<UTC time><suffix>.bak`` and keep the newest few."""
+    clear_partials(path)
+    target = backup_name(path, reason)
+    partial = target.with_name(target.name + PARTIAL)
+    try:
+        snapshot(path, key, partial)
+    except BaseException:
+        clear_partials(path)
+        raise
     sidecar = kdf_path(path)
     if sidecar.exists():  # a passphrase store's backup needs its salt to be opened
         shutil.copyfile(sidecar, kdf_path(target))
         kdf_path(target).chmod(0o600)
     os.replace(partial, target)
-    _clear_partials(path)
-    for old in backups_of(path)[:-KEEP]:
-        for item in (old, kdf_path(old)):
-            with contextlib.suppress(OSError):
-                item.unlink()
+    clear_partials(path)
+    prune(path)
     return target
+
+
+def prune(path: Path) -> None:
+    """Remove the oldest backups beyond :data:`KEEP`, each with its ``.kdf``."""
+    for old in backups_of(path)[:-KEEP]:
+        remove(old)
+
+
+def remove(backup: Path) -> None:
+    """Remove one backup and its ``.kdf``."""
+    for item in (backup, kdf_path(backup)):
+        with contextlib.suppress(OSError):
+            item.unlink()
 
 
 def backup_hint(path: Path) -> str:

@@ -183,7 +183,26 @@ def resolve_key(
     passphrase: str | None = None,
     prompt: PromptFn | None = _tty_prompt,
 ) -> DatabaseKey:
-    """The key for ``db_path``, creating one when the database is new."""
+    """The key for ``db_path``, creating one when the database is new.
+
+    A key rotation that a kill cut short is finished here, once the key that opens the
+    file is known (``rotate.finish_interrupted``): its backups end up under that key,
+    and no copy the other key opens is left.
+    """
+    key = _resolve_key(db_path, passphrase=passphrase, prompt=prompt)
+    from desktop.store import rotate
+
+    if rotate.interrupted(db_path):
+        rotate.finish_interrupted(db_path, key.hex)
+    return key
+
+
+def _resolve_key(
+    db_path: Path,
+    *,
+    passphrase: str | None,
+    prompt: PromptFn | None,
+) -> DatabaseKey:
     exists = db_path.exists() and db_path.stat().st_size > 0
     sidecar = kdf_path(db_path)
     if exists and keyring_available() and not sidecar.exists():
