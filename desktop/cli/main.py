@@ -25,7 +25,7 @@ log = logging.getLogger("dipsample")
 
 
 def common_options(*, after_command: bool = False) -> argparse.ArgumentParser:
-    """``--db``, ``--json`` and ``--user``, accepted before or after the subcommand.
+    """``--db``, ``--json``, ``--user`` and ``--system``, accepted before or after the subcommand.
 
     Why two copies: argparse lets a subcommand's defaults overwrite what was given before
     it, so ``dipsample --db X import FILE`` used to import into the default database. The
@@ -39,7 +39,12 @@ def common_options(*, after_command: bool = False) -> argparse.ArgumentParser:
                         default=argparse.SUPPRESS if after_command else False,
                         help="machine-readable output")
     common.add_argument("--user", default=unset,
-                        help="username of the acting user (default: $DIPSAMPLE_USER)")
+                        help="username of the acting person (default: $DIPSAMPLE_USER); "
+                        "their password comes from $DIPSAMPLE_PASSWORD or is asked")
+    common.add_argument("--system", action="store_true",
+                        default=argparse.SUPPRESS if after_command else False,
+                        help="act as the system (IT and scripts), logged as such; needed "
+                        "on a database where people have passwords, unless --user is given")
     return common
 
 

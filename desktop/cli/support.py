@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop import paths
+from desktop.errors import InputProblem
+from desktop.services.auth.roles import Permission
+from desktop.services.context import ServiceContext
 from desktop.store import Store, open_store
 
 
@@ -75,22 +78,61 @@ def acting_username(args: argparse.Namespace) -> str | None:
     return getattr(args, "user", None) or os.environ.get("DIPSAMPLE_USER") or None
 
 
-def acting_user_id(store: Store, args: argparse.Namespace) -> str | None:
-    """The id of the user named by ``--user`` or ``$DIPSAMPLE_USER`` (None: the system).
+def acting_user_id(store: Store, args: argparse.Namespace, *,
+                   first_password: bool = False) -> str | None:
+    """The id of the person named by ``--user`` or ``$DIPSAMPLE_USER``, or None for the
+    system (``--system``); every subcommand that opens a store asks this once.
 
-    A user with a password gives it (``$DIPSAMPLE_PASSWORD``, else asked at the
-    terminal), checked and logged as the window's sign-in is (desktop/services/auth).
+    A person with a password gives it (``$DIPSAMPLE_PASSWORD``, else asked at the
+    terminal), checked and logged as the window's sign-in is; a person without one may
+    act only on the demo county, or to set their first password (``first_password``).
+    Naming nobody is refused on a store where people have passwords
+    (desktop/services/auth/acting.py says why).
     """
+    from desktop.services.auth import acting
     from desktop.services.auth.signin import cli_sign_in
     from desktop.services.users import resolve_user
 
     who = acting_username(args)
+    system = bool(getattr(args, "system", False))
+    command = " ".join(str(part) for part in (
+        getattr(args, "command", None), *(getattr(args, name, None) for name in (
+            "report_command", "users_command", "audits_command", "sync_command",
+            "key_command", "plan_command", "profiles_command", "retention_command")))
+        if part)
+    if who is not None and system:
+        raise InputProblem("give --user or --system, not both")
     if who is None:
+        if system:
+            acting.log_system(store, command or "command")
+        else:
+            acting.require_named_actor(store)  # on a store where nobody has a password
         return None
     with store.read() as session:
-        user_id = resolve_user(session, who).id
+        user = resolve_user(session, who)
+        user_id, username = user.id, user.username
+    if not first_password and acting.needs_password(store, user_id):
+        raise acting.refuse_passwordless(username)
     cli_sign_in(store, user_id)
     return user_id
+
+
+def acting_context(store: Store, args: argparse.Namespace) -> ServiceContext:
+    """A service context for whoever acts (see :func:`acting_user_id`), with a progress
+    bar for a person at a terminal."""
+    return ServiceContext(store=store, user_id=acting_user_id(store, args),
+                          progress=progress_printer(args))
+
+
+def permitted_context(store: Store, args: argparse.Namespace,
+                      permission: Permission) -> ServiceContext:
+    """:func:`acting_context`, refused (and logged) unless whoever acts holds
+    ``permission``: for commands that are one permission as a whole (check, key)."""
+    from desktop.services.auth.guard import guard
+
+    ctx = acting_context(store, args)
+    guard(ctx, permission)
+    return ctx
 
 
 def _default(value: Any) -> Any:

@@ -396,7 +396,7 @@ def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | Non
                            f"({', '.join(s.value for s in ActionSource)})")
     settings = load_workflow_settings()
     today = ctx.today()
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         query = select(Action).where(Action.deleted.is_(False))
         if owner is not None:
             query = query.where(or_(Action.owner_worker_id == owner,

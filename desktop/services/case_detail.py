@@ -240,7 +240,7 @@ def case_detail(ctx: ServiceContext, case_id: str) -> CaseDetail:
     it is logged as a view of the case (docs/security.md, 'The event log')."""
     guard(ctx, P.VIEW_CASES, case_id=case_id)
     as_of = ctx.today()
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         case = _case(session, case_id)
         team = session.get(Team, case.team_id) if case.team_id else None
         worker = session.get(Worker, case.worker_id) if case.worker_id else None
@@ -262,7 +262,7 @@ def case_detail(ctx: ServiceContext, case_id: str) -> CaseDetail:
 def reveal_name(ctx: ServiceContext, case_id: str) -> str:
     """The child's full name; the view is recorded in the event log (ids only)."""
     guard(ctx, P.VIEW_CASES, case_id=case_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         name = _case(session, case_id).child_name
     log_view(ctx, "case", case_id, shown="full_name")
     return name

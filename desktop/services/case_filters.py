@@ -150,7 +150,7 @@ def _evaluate_overdue(ctx: ServiceContext, standard: str, where: list[ColumnElem
     ctx.report(0, 1, "reading cases")
     found: set[str] = set()
     with paused_gc():
-        with ctx.store.read() as session:
+        with ctx.read() as session:
             facts = load_facts(session, as_of, where)
         evaluator = Evaluator(settings, as_of)
         total = len(facts)

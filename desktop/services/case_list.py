@@ -221,7 +221,7 @@ def _list_cases(ctx: ServiceContext, query: CaseQuery,
                 reach: list[ColumnElement[bool]]) -> CaseListing:
     keep, drop = _evaluated_filter(ctx, query) if query.evaluated else (None, set())
     columns = _column_filters(query)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         conn = session.connection()
         ctx.report(0, 3, "finding cases")
         teams = dict(conn.execute(select(Team.id, Team.name)).all())

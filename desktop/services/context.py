@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from desktop.models.base import utcnow
 from desktop.store import Store
 
@@ -53,6 +55,16 @@ class ServiceContext:
     clock: Callable[[], dt.datetime] = utcnow
     progress: ProgressFn | None = None
     cancel: CancelToken = field(default_factory=CancelToken)
+
+    def read(self) -> Session:
+        """A session for reading, held to the acting person's roles: every query of a
+        case, an audit or what hangs off them sees only what this person may see
+        (:mod:`desktop.services.auth.visibility`). Services read through this, and
+        through ``ctx.store.read()`` only for the whole-caseload figures and bookkeeping
+        that the visibility module lists."""
+        from desktop.services.auth.visibility import scoped_read
+
+        return scoped_read(self)
 
     def now(self) -> dt.datetime:
         return self.clock()

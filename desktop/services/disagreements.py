@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem, RuleViolation
+from desktop.errors import InputProblem, PermissionRefused, RuleViolation
 from desktop.models import Audit, Case, CaseEvent, RagDisagreement, User, Worker
 from desktop.models.enums import CaseEventKind, DisagreementStatus, EventAction, Rag
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
+from desktop.services.auth.case_roles import answers_for
+from desktop.services.auth.guard import actor_in, refuse
 from desktop.services.context import ServiceContext
 from desktop.services.escalations import head_of_service_for, team_manager_of
 from desktop.services.event_log import log_change
@@ -149,11 +151,33 @@ def record_discussion(ctx: ServiceContext, disagreement_id: str, *, discussed_at
                    fields=["discussed_at", "participants", "next_steps"])
 
 
+def may_agree(ctx: ServiceContext, disagreement_id: str, outcome_rag: str) -> bool:
+    """Whether the acting person may record ``outcome_rag`` as agreed: anyone who handles
+    disagreements when it leaves the case's rating as it is; the case's team manager,
+    the head of service over it or QA when it changes it."""
+    with ctx.store.read() as session:
+        actor = actor_in(session, ctx.user_id)
+        row = _load(session, disagreement_id)
+        case = session.get(Case, row.case_id)
+        return (case is None or case.rag == outcome_rag
+                or answers_for(session, actor, case))
+
+
 def agree(ctx: ServiceContext, disagreement_id: str, outcome_rag: str) -> None:
-    """Record the agreed rating; a change from the case's RAG is written to the case."""
-    guard(ctx, P.CONCERNS)
+    """Record the agreed rating; a change from the case's RAG is written to the case.
+
+    An agreement that changes the case's rating is the case's team manager's or QA's
+    (or the head of service's over it) to record: the auditor alone cannot move a
+    child from Red to Amber (:mod:`desktop.services.auth.case_roles`).
+    """
+    actor = guard(ctx, P.CONCERNS)
     if outcome_rag not in RAGS:
         raise InputProblem(f"'{outcome_rag}' is not a RAG rating (red, amber, green)")
+    if not may_agree(ctx, disagreement_id, outcome_rag):
+        refuse(ctx, actor, "concerns.agree_rating", "rag_disagreement", disagreement_id)
+        raise PermissionRefused(
+            "An agreed rating that changes the case's rating is recorded by the case's "
+            "team manager or QA; you may record the discussion.")
     with ctx.store.transaction() as session:
         row = _load(session, disagreement_id)
         if row.status not in (DisagreementStatus.OPEN, DisagreementStatus.ESCALATED):
@@ -262,7 +286,7 @@ def participant_choices(ctx: ServiceContext, disagreement_id: str
     worker and their team manager), named for the window's tick list; stored by role
     and id only."""
     guard(ctx, P.VIEW_AUDITS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         row = _load(session, disagreement_id)
         case = session.get(Case, row.case_id)
         choices: list[ParticipantChoice] = []
@@ -295,7 +319,7 @@ def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
                        ) -> list[DisagreementRow]:
     """Open and escalated ones first, then agreed, then closed; newest first within each."""
     guard(ctx, P.VIEW_AUDITS, case_id=case_id, audit_id=audit_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         query = select(RagDisagreement).where(RagDisagreement.deleted.is_(False))
         if case_id is not None:
             query = query.where(RagDisagreement.case_id == case_id)

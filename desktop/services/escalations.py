@@ -12,6 +12,7 @@ to the case's service area (``UserServiceArea``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -19,11 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem, RuleViolation
+from desktop.errors import InputProblem, PermissionRefused, RuleViolation
 from desktop.models import Case, Escalation, EscalationStep, User, UserServiceArea, Worker
 from desktop.models.enums import EscalationStatus, EventAction, Role, WorkerRole
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
+from desktop.services.auth.case_roles import answers_for
+from desktop.services.auth.guard import refuse
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
@@ -70,6 +73,8 @@ class EscalationRow:
     closed_at: dt.datetime | None = None
     #: Who must act next, in words ("Team manager A. Name"); "" once closed.
     awaiting: str = ""
+    #: Who recorded the response, by name ("" before there is one).
+    responded_by: str = ""
 
 
 def response_deadline(raised_at: dt.datetime, settings: WorkflowSettings) -> dt.datetime:
@@ -150,10 +155,25 @@ def _load(session: Session, escalation_id: str) -> Escalation:
 
 
 def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
-    """The team manager's (or Head of Service's) response stops the clock."""
-    guard(ctx, P.CONCERNS)
+    """The team manager's (or Head of Service's) response stops the clock.
+
+    Recorded only by the person the concern is addressed to: the case's team manager,
+    the head of service over the case's area, or QA; never by the auditor who raised it
+    (:mod:`desktop.services.auth.case_roles`). The step names who responded.
+    """
+    actor = guard(ctx, P.CONCERNS)
     if not response.strip():
         raise RuleViolation("a response needs text: what has been done to keep the child safe")
+    with ctx.store.read() as session:
+        escalation = _load(session, escalation_id)
+        case = session.get(Case, escalation.case_id)
+        allowed = case is not None and answers_for(session, actor, case,
+                                                   escalation.team_manager_id)
+    if not allowed:
+        refuse(ctx, actor, "concerns.respond", "escalation", escalation_id)
+        raise PermissionRefused(
+            "Only the case's team manager, the head of service over it or QA may record "
+            "the response to a concern of significant harm.")
     with ctx.store.transaction() as session:
         escalation = _load(session, escalation_id)
         if escalation.status not in OPEN:
@@ -235,6 +255,13 @@ def _awaiting(e: Escalation, names: dict[str, str]) -> str:
     return ""
 
 
+def _responder(steps: Sequence[StepRow], names: dict[str, str]) -> str:
+    who = [s.actor_user_id for s in steps if s.kind == StepKind.RESPONDED]
+    if not who:
+        return ""
+    return names.get(who[-1] or "", "") or ("the system" if who[-1] is None else "")
+
+
 def _people_names(session: Session, escalations: list[Escalation]) -> dict[str, str]:
     """Names of the team managers (workers) and users the escalations point at."""
     workers = {e.team_manager_id for e in escalations if e.team_manager_id}
@@ -255,7 +282,7 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
     """Escalations, the open ones first (soonest deadline first), then the rest, newest first."""
     guard(ctx, P.VIEW_AUDITS, case_id=case_id, audit_id=audit_id)
     now = ctx.now()
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         query = select(Escalation).where(Escalation.deleted.is_(False))
         if case_id is not None:
             query = query.where(Escalation.case_id == case_id)
@@ -274,6 +301,11 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
                 steps.setdefault(step.escalation_id, []).append(
                     StepRow(step.at, step.kind, step.actor_user_id, step.note))
             names = _people_names(session, escalations)
+            actors = {s.actor_user_id for rows in steps.values() for s in rows
+                      if s.actor_user_id and s.kind == StepKind.RESPONDED}
+            if actors:
+                names.update(session.execute(select(User.id, User.name).where(
+                    User.id.in_(sorted(actors)))).all())
             refs = dict(session.execute(select(Case.id, Case.case_ref).where(
                 Case.id.in_(sorted({e.case_id for e in escalations})))).all())
         rows = [EscalationRow(e.id, e.case_id, e.audit_id, e.status, e.raised_at,
@@ -282,7 +314,8 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
                               tuple(steps.get(e.id, ())), case_ref=refs.get(e.case_id, ""),
                               concern=e.concern, response=e.response,
                               responded_at=e.responded_at, closed_at=e.closed_at,
-                              awaiting=_awaiting(e, names))
+                              awaiting=_awaiting(e, names),
+                              responded_by=_responder(steps.get(e.id, ()), names))
                 for e in escalations]
     opened = sorted((r for r in rows if r.is_open), key=lambda r: (r.respond_by, r.id))
     rest = sorted((r for r in rows if not r.is_open), key=lambda r: (r.raised_at, r.id),

@@ -141,7 +141,7 @@ def attach_audits(ctx: ServiceContext, exercise_id: str, audit_ids: Sequence[str
 def exercise_figures(ctx: ServiceContext, exercise_id: str) -> ExerciseFigures:
     """The exercise's figures from its submitted (not draft) audits and their actions."""
     guard(ctx, P.REPORTS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         row = _load(session, exercise_id)
         audits = [a for a in session.scalars(select(Audit).where(
             Audit.exercise_id == exercise_id, Audit.deleted.is_(False)))

@@ -302,7 +302,7 @@ def import_plan(ctx: ServiceContext, path: Path, *, title: str | None = None,
 
 def list_plans(ctx: ServiceContext) -> list[PlanSummary]:
     guard(ctx, P.VIEW_AUDITS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         plans = list(session.scalars(select(ImprovementPlan).where(
             ImprovementPlan.deleted.is_(False)).order_by(ImprovementPlan.created_at)))
         findings = dict(session.execute(
@@ -323,7 +323,7 @@ def list_plans(ctx: ServiceContext) -> list[PlanSummary]:
 def plan_findings(ctx: ServiceContext, plan_id: str) -> list[FindingView]:
     """The plan's findings in order, priority actions first, each with its actions."""
     guard(ctx, P.VIEW_AUDITS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         plan = session.get(ImprovementPlan, plan_id)
         if plan is None or plan.deleted:
             raise InputProblem(f"no improvement plan with id {plan_id}")

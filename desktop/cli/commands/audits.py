@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.cli.support import acting_user_id, emit, progress_printer, store_from, to_json
+from desktop.cli.support import acting_context, emit, store_from, to_json
 from desktop.models import Audit
 from desktop.models.enums import AuditStatus
 from desktop.services.audits.historical import import_historical
@@ -49,9 +49,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def context(store: Store, args: argparse.Namespace) -> ServiceContext:
-    """A context for the acting user (``--user`` or ``$DIPSAMPLE_USER``), if any."""
-    return ServiceContext(store=store, user_id=acting_user_id(store, args),
-                          progress=progress_printer(args))
+    """A context for whoever acts (``--user``, ``$DIPSAMPLE_USER`` or ``--system``)."""
+    return acting_context(store, args)
 
 
 def refused(args: argparse.Namespace, problem: ImportRefused) -> int:

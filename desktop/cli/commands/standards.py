@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from desktop.cli.support import emit, progress_printer, store_from
+from desktop.cli.support import acting_context, emit, store_from
 from desktop.errors import InputProblem
 from desktop.models import Team
-from desktop.services.context import ServiceContext
 from desktop.services.people.names import find_service_area, names_of, service_area_names
 from desktop.services.standards.caseload import caseload_standards
 from desktop.services.standards.engine import CaseStandards, Standard
@@ -111,8 +110,8 @@ def _known(store: Store, args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
+        ctx = acting_context(store, args)
         _known(store, args)
-        ctx = ServiceContext(store=store, progress=progress_printer(args))
         report = caseload_standards(ctx, args.as_of, team=args.team, area=args.area,
                                     overdue_only=args.overdue)
         names: dict[str, str] = {}

@@ -20,9 +20,8 @@ import argparse
 from typing import Any
 
 from desktop.cli.commands.standards import iso_date
-from desktop.cli.support import emit, progress_printer, store_from
+from desktop.cli.support import acting_context, emit, store_from
 from desktop.errors import UserError
-from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement, Kappa
 from desktop.services.statistics.compliance import (
     ComplianceReport,
@@ -136,7 +135,7 @@ def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        ctx = ServiceContext(store=store, progress=progress_printer(args))
+        ctx = acting_context(store, args)
         end = args.end or ctx.today()
         if args.start is not None:
             if args.start > end:

@@ -14,8 +14,15 @@ import argparse
 import base64
 import sys
 
-from desktop.cli.support import emit, store_from
+from desktop.cli.support import (
+    acting_context,
+    db_path,
+    emit,
+    permitted_context,
+    store_from,
+)
 from desktop.errors import EnvironmentProblem, InputProblem
+from desktop.services.auth.roles import Permission
 from desktop.sync import bundle
 from desktop.sync.central import store_password
 from desktop.sync.status import DATABASE, FOLDER, snapshot_now, sync_now, sync_status
@@ -50,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         print("database password stored in the keyring")
         return 0
     with store_from(args) as store:
+        acting_context(store, args)
         if args.what == "status":
             status = sync_status(store)
             emit(args, status, lambda: "\n".join([
@@ -82,6 +90,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _key(args: argparse.Namespace) -> int:
+    """The organisation key: seeing it, replacing it or making it is IT's (the keys
+    permission). Setting or making it on a laptop with no database yet asks nobody:
+    there is nothing there to protect, and a new laptop needs it before its first sync.
+    """
+    if args.show or db_path(args).exists():
+        with store_from(args) as store:
+            permitted_context(store, args, Permission.KEYS)
     if args.new:
         if _has_key():
             print("there is an organisation key in the keyring already; it was kept")

@@ -16,8 +16,15 @@ import sys
 from pathlib import Path
 
 from desktop.cli.commands.audits import refused
-from desktop.cli.support import NewStore, acting_user_id, emit, progress_printer, store_from
-from desktop.errors import EnvironmentProblem, InputProblem
+from desktop.cli.support import (
+    NewStore,
+    acting_context,
+    acting_user_id,
+    emit,
+    progress_printer,
+    store_from,
+)
+from desktop.errors import EnvironmentProblem, InputProblem, PermissionRefused
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.context import ServiceContext
 from desktop.services.people.ids import short_id
@@ -133,7 +140,7 @@ def member_line(m: StaffMember) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        members = list_users(ServiceContext(store=store), include_inactive=args.everyone,
+        members = list_users(acting_context(store, args), include_inactive=args.everyone,
                              area=args.area)
     emit(args, members, lambda: "\n".join([HEADER, *map(member_line, members)])
          if members else "no users")
@@ -167,15 +174,21 @@ def _typed_passwords(args: argparse.Namespace, own_with_old: bool) -> tuple[str 
 
 
 def run_set_password(args: argparse.Namespace) -> int:
+    from desktop.services.auth.acting import needs_password
     from desktop.services.auth.signin import has_password, set_password
     from desktop.services.users import resolve_user
 
     with store_from(args) as store:
-        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args))
+        # A person with no password yet may act here to set their own first one.
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args,
+                                                                 first_password=True))
         with store.read() as session:
             target = resolve_user(session, args.who, option="USER")
             target_id, username = target.id, target.username
         own = ctx.user_id == target_id
+        if ctx.user_id is not None and not own and needs_password(store, ctx.user_id):
+            raise PermissionRefused("Set your own password first; then you may act for "
+                                    "others as your roles allow.")
         old, new = _typed_passwords(args, own and has_password(ctx, target_id))
         set_password(ctx, target_id, new, old=old)
     emit(args, {"user": target_id, "password_set": True},

@@ -112,7 +112,7 @@ def answer_query(ctx: ServiceContext, query_id: str, body: str) -> str:
 
 def comments_of(ctx: ServiceContext, audit_id: str) -> list[CommentRow]:
     guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         rows = session.scalars(select(AuditComment).where(
             AuditComment.audit_id == audit_id, AuditComment.deleted.is_(False))
             .order_by(AuditComment.posted_at, AuditComment.id))

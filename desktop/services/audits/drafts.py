@@ -21,7 +21,7 @@ from desktop.services.audits.answers import RAGS, FieldProblem
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
-from desktop.services.disagreements import Participant, agree, record_discussion
+from desktop.services.disagreements import Participant, agree, may_agree, record_discussion
 from desktop.services.escalations import OPEN as OPEN_ESCALATION
 from desktop.services.event_log import log_edit
 
@@ -178,12 +178,20 @@ def save_panels(ctx: ServiceContext, audit_id: str, panels: Submission) -> None:
             log_edit(session, ctx, "audit", audit.id, fields=["panels"])
 
 
+AGREED_BY_MANAGER = (
+    "Submitted. The agreed rating changes the case's rating, so the case's team manager "
+    "(or QA) records it from the disagreements list; the discussion is recorded.")
+
+
 @dataclass(frozen=True)
 class SubmitOutcome:
     """Either the problems that stopped submission (nothing written) or the result."""
 
     problems: tuple[FieldProblem, ...]
     result: lifecycle.SubmitResult | None
+    #: Said to the auditor after a submission that could not do everything they asked
+    #: (an agreed rating that changes the case's is the team manager's or QA's to record).
+    note: str = ""
 
 
 def submission_problems(ctx: ServiceContext, audit_id: str,
@@ -191,7 +199,7 @@ def submission_problems(ctx: ServiceContext, audit_id: str,
     """The audit's own problems, then the panels' (in the order of the form)."""
     guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     found = lifecycle.field_problems(ctx, audit_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         audit = lifecycle.load_audit(session, audit_id)
         flagged = audit.significant_harm
         raised = session.scalar(select(Escalation.id).where(
@@ -228,5 +236,7 @@ def submit_form(ctx: ServiceContext, audit_id: str, submission: Submission) -> S
                           participants=discussion.participants,
                           next_steps=discussion.next_steps)
         if discussion.agreed_rag:
+            if not may_agree(ctx, result.disagreement_id, discussion.agreed_rag):
+                return SubmitOutcome((), result, AGREED_BY_MANAGER)
             agree(ctx, result.disagreement_id, discussion.agreed_rag)
     return SubmitOutcome((), result)

@@ -136,7 +136,7 @@ def read_audit_form(ctx: ServiceContext, audit_id: str) -> AuditForm:
     view = show_audit(ctx, audit_id)
     settings = load_workflow_settings()
     now = ctx.now()
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         case = session.get(Case, view.summary.case_id)
         assert case is not None
         team_workers = list(session.scalars(select(Worker).where(

@@ -235,7 +235,7 @@ def _questions(ctx: ServiceContext, mapping: AuditMapping, source: str
     if version is None:  # the mapping cannot be used: exit 2, like its other faults
         raise MappingProblem(f"{source}: the mapping names template '{mapping.template}', "
                              f"which is not one of {', '.join(sorted(versions))}")
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         template = session.get(AuditTemplate, version.template_id)
         assert template is not None
         questions = {q.code: q for q in session.scalars(select(TemplateQuestion).where(
@@ -263,7 +263,7 @@ def import_historical(ctx: ServiceContext, path: Path, mapping_path: Path | None
                        required=[mapping.columns[f] for f in REQUIRED])
     template, questions = _questions(ctx, mapping, table.source)
     result = HistoricalImport(table.source, mapping.name, rows=len(table.rows))
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         cases = {ref.casefold(): cid for ref, cid in session.execute(
             select(Case.case_ref, Case.id).where(Case.deleted.is_(False)))}
         users = {name.casefold(): uid for name, uid in session.execute(

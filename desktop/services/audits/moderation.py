@@ -197,7 +197,7 @@ def moderation_results(ctx: ServiceContext, *, disagreements_only: bool = False
                        ) -> list[ModerationResult]:
     """Completed moderations beside the first grade (for QA), disagreements first."""
     guard(ctx, P.REPORTS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         require_role(session, ctx, "reading moderation results", *MODERATORS)
         rows = session.execute(
             select(Moderation, Audit.auditor_id, Audit.grade)
@@ -249,7 +249,7 @@ def moderation_items(ctx: ServiceContext) -> list[ModerationItem]:
     grades it, so any moderator but its auditor may take it.
     """
     guard(ctx, P.MODERATE)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         user = require_role(session, ctx, "reading moderation items", *MODERATORS)
         rows = session.execute(
             select(Moderation, Audit.auditor_id, Audit.grade, Audit.audit_date, Case.case_ref,
@@ -274,7 +274,7 @@ def moderation_items(ctx: ServiceContext) -> list[ModerationItem]:
 def moderation_outcome(ctx: ServiceContext, moderation_id: str) -> ModerationResult:
     """A graded moderation beside the first grade; refused while it is still blind."""
     guard(ctx, P.REPORTS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         require_role(session, ctx, "reading moderation results", *MODERATORS)
         row = _load(session, moderation_id)
         if row.status != ModerationStatus.DONE.value:
@@ -308,7 +308,7 @@ def agreement_by_auditor(ctx: ServiceContext) -> list[AuditorAgreement]:
     for result in results:
         pairs.setdefault(result.auditor_id, []).append(
             (result.audit_grade or "", result.moderator_grade or ""))
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         names: dict[str, str] = {user_id: name for user_id, name in session.execute(
             select(User.id, User.name).where(User.id.in_(list(pairs))))}
     table = [AuditorAgreement(auditor, names.get(auditor, ""), agreement(graded, GRADE_SCALE))

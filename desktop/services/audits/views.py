@@ -78,7 +78,7 @@ def list_audits(ctx: ServiceContext, *, status: str | None = None,
                 since: dt.date | None = None) -> list[AuditSummary]:
     """Audits newest first (by audit date, then id): those the acting user may see."""
     actor = guard(ctx, P.VIEW_AUDITS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         query = (select(Audit, Case.case_ref, AuditTemplate)
                  .join(Case, Case.id == Audit.case_id)
                  .join(AuditTemplate, AuditTemplate.id == Audit.template_id)
@@ -99,7 +99,7 @@ def list_audits(ctx: ServiceContext, *, status: str | None = None,
 
 
 def answers_of(ctx: ServiceContext, audit: Audit) -> tuple[AnswerView, ...]:
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         answers = {a.question_id: a for a in session.scalars(select(AuditAnswer).where(
             AuditAnswer.audit_id == audit.id, AuditAnswer.deleted.is_(False)))}
         questions = session.scalars(select(TemplateQuestion).where(
@@ -118,7 +118,7 @@ def show_audit(ctx: ServiceContext, audit_id: str, *, log: bool = True) -> Audit
     ``log=False`` only for the service's own checks; every screen and command logs.
     """
     guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         audit = load_audit(session, audit_id)
         case = session.get(Case, audit.case_id)
         template = session.get(AuditTemplate, audit.template_id)

@@ -42,6 +42,7 @@ class Permission(StrEnum):
     RETENTION = "data.retention"
     SUBJECT_ACCESS = "data.subject_access"
     CHECK_LOG = "log.check"
+    KEYS = "keys.manage"
 
 
 P = Permission
@@ -66,7 +67,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.HEAD_OF_SERVICE: frozenset(_READER | {P.ACTIONS, P.CONCERNS, P.REPORTS,
                                                P.EXPORT}),
     Role.ADMINISTRATOR: frozenset({P.USERS, P.SETTINGS, P.TEMPLATES, P.IMPORT_CASELOAD,
-                                   P.RETENTION, P.SUBJECT_ACCESS, P.CHECK_LOG}),
+                                   P.RETENTION, P.SUBJECT_ACCESS, P.CHECK_LOG, P.KEYS}),
 }
 
 #: What each permission means, in the README's words.
@@ -91,6 +92,7 @@ MEANING: dict[Permission, str] = {
     P.RETENTION: "purge personal details past the retention period",
     P.SUBJECT_ACCESS: "export everything held about one child",
     P.CHECK_LOG: "verify the event log",
+    P.KEYS: "rotate the database key, see or set the organisation sync key",
 }
 
 #: The issue's five roles first, then the roles the workflow added.
@@ -100,6 +102,50 @@ ROLE_TITLES = {Role.AUDITOR: "auditor", Role.TEAM_MANAGER: "team manager",
                Role.SOCIAL_WORKER: "social worker", Role.QA: "QA officer",
                Role.ADMINISTRATOR: "administrator", Role.COORDINATOR: "coordinator",
                Role.MODERATOR: "moderator", Role.HEAD_OF_SERVICE: "head of service"}
+
+
+class Reach(StrEnum):
+    """Which records a role reaches (its scope), as the README's second table says."""
+
+    EVERYTHING = "everything"
+    AREAS = "areas"          # the cases of their service areas, and those cases' audits
+    TEAM = "team"            # the cases of their team, and those cases' audits
+    OWN_AUDITS = "own"       # the audits they did, and those audits' cases
+    OWN_CASES = "own_cases"  # the audits of the cases they hold as a worker
+
+
+#: Role -> what it reaches. :func:`desktop.services.auth.scope.scope_of` builds a
+#: person's scope from this, and the roles test checks every read against it.
+ROLE_REACH: dict[str, frozenset[Reach]] = {
+    Role.AUDITOR: frozenset({Reach.AREAS, Reach.OWN_AUDITS}),
+    Role.TEAM_MANAGER: frozenset({Reach.TEAM}),
+    Role.SOCIAL_WORKER: frozenset({Reach.OWN_CASES}),
+    Role.QA: frozenset({Reach.EVERYTHING}),
+    Role.ADMINISTRATOR: frozenset(),
+    Role.COORDINATOR: frozenset({Reach.AREAS}),
+    Role.MODERATOR: frozenset({Reach.EVERYTHING}),
+    Role.HEAD_OF_SERVICE: frozenset({Reach.AREAS}),
+}
+
+REACH_WORDS: dict[Reach, str] = {
+    Reach.EVERYTHING: "every case, audit and action",
+    Reach.AREAS: "the cases of their service areas, with their audits and actions",
+    Reach.TEAM: "the cases of their team, with their audits and actions",
+    Reach.OWN_AUDITS: "the audits they did, with those audits' cases and actions",
+    Reach.OWN_CASES: "the audits of the cases they hold (to read and comment), and the "
+                     "actions they own",
+}
+
+
+def reach_table() -> str:
+    """What each role reaches, as Markdown (the README's second table)."""
+    rows = ["| role | reaches |", "| --- | --- |"]
+    for role in ROLE_ORDER:
+        reach = ROLE_REACH[role]
+        words = "; ".join(REACH_WORDS[r] for r in Reach if r in reach) or (
+            "no case, audit or action")
+        rows.append(f"| {ROLE_TITLES[role]} | {words} |")
+    return "\n".join(rows)
 
 
 def permissions_of(roles: frozenset[str]) -> frozenset[Permission]:

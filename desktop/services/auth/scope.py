@@ -17,14 +17,21 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from desktop.models import Audit, Case, User, UserServiceArea, Worker
-from desktop.models.enums import Role
+from desktop.services.auth.roles import ROLE_REACH, Reach
+
+
+def _reaching(reach: Reach) -> frozenset[str]:
+    return frozenset(str(role) for role, held in ROLE_REACH.items() if reach in held)
+
 
 #: Roles that see every case and every audit.
-EVERYTHING = frozenset({Role.QA.value, Role.MODERATOR.value})
+EVERYTHING = _reaching(Reach.EVERYTHING)
 #: Roles that see the cases (and those cases' audits) of their own service areas. An
 #: auditor too: a case's timeline lists its audits, so seeing the case is seeing them.
-BY_AREA = frozenset({Role.AUDITOR.value, Role.COORDINATOR.value,
-                     Role.HEAD_OF_SERVICE.value})
+BY_AREA = _reaching(Reach.AREAS)
+BY_TEAM = _reaching(Reach.TEAM)
+OWN_AUDITS = _reaching(Reach.OWN_AUDITS)
+OWN_CASES = _reaching(Reach.OWN_CASES)
 
 
 @dataclass(frozen=True)
@@ -58,16 +65,16 @@ def scope_of(session: Session, user: User) -> Scope:
     areas = frozenset(session.scalars(select(UserServiceArea.service_area_id).where(
         UserServiceArea.user_id == user.id, UserServiceArea.deleted.is_(False))))
     team_ids: frozenset[str] = frozenset()
-    if Role.TEAM_MANAGER.value in roles and user.worker_id is not None:
+    if roles & BY_TEAM and user.worker_id is not None:
         team = session.scalar(select(Worker.team_id).where(Worker.id == user.worker_id))
         team_ids = frozenset({team}) if team else frozenset()
     by_area = areas if roles & BY_AREA else frozenset()
     return Scope(
-        user_id=user.id if Role.AUDITOR.value in roles else None,
+        user_id=user.id if roles & OWN_AUDITS else None,
         case_areas=by_area,
         audit_areas=by_area,
         teams=team_ids,
-        worker_id=user.worker_id if Role.SOCIAL_WORKER.value in roles else None)
+        worker_id=user.worker_id if roles & OWN_CASES else None)
 
 
 def case_condition(scope: Scope) -> ColumnElement[bool]:

@@ -26,6 +26,7 @@ from desktop.models import (
     TemplateQuestion,
 )
 from desktop.models.enums import EventAction
+from desktop.services.auth.acting import mark_demo
 from desktop.services.context import ServiceContext
 from desktop.services.demo_county.caseload import CaseSketch, case_chunks
 from desktop.services.demo_county.history import HistoryMaker, Question
@@ -108,6 +109,7 @@ def build_demo_county(ctx: ServiceContext, *, cases: int = 6_000, seed: int = 1,
     total = cases + CHUNK  # the organisation and the history count as one chunk each
     recorder = ctx.store.recorder
     with ctx.store.transaction() as session:
+        mark_demo(session)  # its people sign in without passwords (auth/acting.py)
         ctx.report(0, total, "staff and teams")
         org = build_organisation(rng)
         for model, rows in org.rows:

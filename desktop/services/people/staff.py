@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, RuleViolation
-from desktop.models import ServiceArea, Team, User, UserServiceArea, Worker
+from desktop.models import ServiceArea, Team, User, UserServiceArea, Worker, identity
 from desktop.models.enums import Role, WorkerRole
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.auth import Permission as P
@@ -364,21 +364,33 @@ def _apply(session: Session, org: _Org, person: _Person, result: StaffImport) ->
 
 def _team_worker(session: Session, org: _Org, person: _Person, areas: list[ServiceArea]
                  ) -> str | None:
-    """A team manager's worker in their (first) team, found or made, to link the user to:
-    escalations and action confirmations go to the case's team manager."""
-    if Role.TEAM_MANAGER.value not in person.roles or not person.teams:
-        return None
-    only = areas[0] if len(areas) == 1 else None
-    team = org.team(person.teams[0], only, person.row, "Teams")
-    if team is None:
+    """The worker a social worker or team manager is, found by staff reference or made,
+    to link the user to: a social worker reads the audits of their own cases, and
+    escalations and action confirmations go to the case's team manager.
+
+    A worker made here gets the id the caseload import derives from the same staff
+    reference, so a later import of the caseload finds this worker rather than making a
+    second one (desktop/services/caseload/resolve.py).
+    """
+    social = Role.SOCIAL_WORKER.value in person.roles
+    manager = Role.TEAM_MANAGER.value in person.roles
+    if not (social or manager) or (not person.staff_ref and not (manager and person.teams)):
         return None
     ref = person.staff_ref or derived_staff_ref(person.name)
-    worker = session.scalar(select(Worker).where(Worker.staff_ref == ref))
-    if worker is None:
-        worker = Worker(staff_ref=ref, name=person.name, role=WorkerRole.TEAM_MANAGER.value,
-                        team_id=team.id)
-        session.add(worker)
-        session.flush()
+    worker = session.scalar(select(Worker).where(Worker.staff_ref == ref,
+                                                 Worker.deleted.is_(False)))
+    if worker is not None:
+        return worker.id
+    team_id = None
+    if person.teams:
+        only = areas[0] if len(areas) == 1 else None
+        team = org.team(person.teams[0], only, person.row, "Teams")
+        team_id = team.id if team is not None else None
+    role = WorkerRole.TEAM_MANAGER if manager else WorkerRole.SOCIAL_WORKER
+    worker = Worker(id=identity.worker_id(ref), staff_ref=ref, name=person.name,
+                    role=role.value, team_id=team_id)
+    session.add(worker)
+    session.flush()
     return worker.id
 
 

@@ -125,7 +125,7 @@ def case_tools(ctx: ServiceContext, audit_ids: Sequence[str]) -> list[CaseTool]:
 
 
 def _read(ctx: ServiceContext, ids: Sequence[str]) -> list[CaseTool]:
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         rows = session.execute(
             select(Audit, Case, AuditTemplate)
             .join(Case, Case.id == Audit.case_id)
@@ -220,7 +220,7 @@ def week_audit_ids(ctx: ServiceContext, week: str, auditor_id: str | None = None
     week = parse_week(week)
     first = week_start(week)
     last = first + dt.timedelta(days=6)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         in_sample = select(SampleItem.id).join(Sample, Sample.id == SampleItem.sample_id).where(
             Sample.iso_week == week)
         query = (select(Audit.id).join(Case, Case.id == Audit.case_id)

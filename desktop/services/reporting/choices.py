@@ -37,7 +37,7 @@ class ReportChoices:
 def exercise_choices(ctx: ServiceContext) -> list[ExerciseChoice]:
     """The exercises, latest period first (an undated one last), then by title."""
     guard(ctx, P.REPORTS)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         rows = session.scalars(select(ExerciseSummary).where(
             ExerciseSummary.deleted.is_(False)))
         found = [ExerciseChoice(e.id, e.title, e.period_from, e.period_to) for e in rows]

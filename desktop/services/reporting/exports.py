@@ -70,7 +70,7 @@ def export_tables(ctx: ServiceContext, kinds: tuple[str, ...] = KINDS,
     """The tables named by ``kinds`` (``audits``, ``answers``, ``actions``) for a period."""
     scope = guard(ctx, P.EXPORT).scope
     period = period or Period()
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         rows = _audits(session, period, scope)
         ids = [a.id for a, _, _ in rows]
         refs = {a.id: c.case_ref for a, c, _ in rows}

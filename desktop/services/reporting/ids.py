@@ -13,5 +13,5 @@ def resolve(ctx: ServiceContext, model: type[Synced], text: str, what: str) -> s
     Raises:
         InputProblem: it names none, or fits more than one ``what``.
     """
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         return expand_id(session, model, text, what)

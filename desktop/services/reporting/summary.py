@@ -84,7 +84,7 @@ def summary_data(ctx: ServiceContext, exercise_id: str) -> SummaryData:
     """
     guard(ctx, P.REPORTS)
     figures = exercise_figures(ctx, exercise_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         row = session.get(ExerciseSummary, exercise_id)
         assert row is not None  # exercise_figures refused a missing one
         area = session.get(ServiceArea, row.service_area_id) if row.service_area_id else None

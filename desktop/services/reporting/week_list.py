@@ -39,7 +39,7 @@ def week_case_tool_list(ctx: ServiceContext, week: str, auditor_id: str | None =
     ids = week_audit_ids(ctx, week, auditor_id)
     if not ids:
         return []
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         found = {a.id: (a, ref) for a, ref in session.execute(
             select(Audit, Case.case_ref).join(Case, Case.id == Audit.case_id)
             .where(Audit.id.in_(ids)))}

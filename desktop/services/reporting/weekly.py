@@ -176,7 +176,7 @@ def weekly_data(ctx: ServiceContext, week: str) -> WeeklyData:
     start = week_start(week)
     end = start + dt.timedelta(days=6)
     as_of = min(end, ctx.today())
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         rows = _week_audits(session, start, end)
         ids = [a.id for a, _ in rows]
         answers = _standard_answers(session, ids)

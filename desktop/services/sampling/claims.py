@@ -39,7 +39,7 @@ def claim_collisions(ctx: ServiceContext, iso_week: str) -> list[ClaimCollision]
     """Cases with live claims by more than one auditor in ``iso_week``, by case_ref."""
     week = parse_week(iso_week)
     live = (Claim.iso_week == week, Claim.deleted.is_(False), Claim.released.is_(False))
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         clashing = (select(Claim.case_id).where(*live).group_by(Claim.case_id)
                     .having(func.count(func.distinct(Claim.auditor_id)) > 1))
         rows = session.execute(

@@ -129,7 +129,7 @@ def read_my_week(ctx: ServiceContext, week: str | None = None) -> MyWeek:
     guard(ctx, Permission.VIEW_CASES)
     auditor = acting_user(ctx, "showing your week's sample")
     week = week_of(ctx.today()) if week is None else parse_week(week)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         sample = saved_sample(session, auditor, week)
         if sample is None:
             quotas = load_sampling_settings().quotas
@@ -216,7 +216,7 @@ def draw_my_week(ctx: ServiceContext, week: str) -> MyWeek:
 def coordinated_areas(ctx: ServiceContext) -> list[str]:
     """The service areas the acting user may draw whole (a coordinator's own areas)."""
     user_id = acting_user(ctx, "drawing an area's samples")
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         user = session.get(User, user_id)
         if user is None or not user.has_role(Role.COORDINATOR):
             return []
@@ -242,7 +242,7 @@ def open_audit_for(ctx: ServiceContext, item_id: str) -> str:
     """
     guard(ctx, Permission.AUDIT)
     auditor = acting_user(ctx, "starting an audit")
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         item = session.get(SampleItem, item_id)
         if item is None or item.deleted:
             raise InputProblem("this case is no longer in a sample; reload the list")

@@ -71,7 +71,7 @@ def draw_targeted(ctx: ServiceContext, auditor: str, week: str, criteria: Target
         raise InputProblem(f"'{criteria.flag}' is not a case flag code")
     settings = settings or load_sampling_settings()
     seed = default_seed(week) if seed is None else seed
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         user = resolve_user(session, auditor)
         team_id = (_lookup(session, Team, Team.name, criteria.team, "team")
                    if criteria.team else None)

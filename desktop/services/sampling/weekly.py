@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem
+from desktop.errors import InputProblem, PermissionRefused
 from desktop.models import Sample, ServiceArea, User, UserServiceArea
 from desktop.models.enums import Role, SampleKind
 from desktop.services.auth import Permission, guard
+from desktop.services.auth.guard import Actor, refuse
 from desktop.services.context import ServiceContext
 from desktop.services.gc_pause import paused_gc
 from desktop.services.sampling.allocate import AuditorSpec, allocate
@@ -166,11 +167,13 @@ def draw_weekly(ctx: ServiceContext, auditor: str, week: str, *, seed: int | Non
     service areas, excluding cases claimed by anyone that week, and saves it (sample,
     items and claims in one transaction) unless ``dry_run``.
     """
-    guard(ctx, Permission.SAMPLE)
+    actor = guard(ctx, Permission.SAMPLE)
     week = parse_week(week)
     settings = settings or load_sampling_settings()
     with ctx.store.read() as session:
         user = resolve_user(session, auditor)
+        if user.id != actor.user_id:
+            may_draw_for(ctx, actor, areas_of(session, user.id))
         earlier = saved_sample(session, user.id, week)
         if earlier is not None:
             return view_of(session, earlier, existing=True)
@@ -181,6 +184,23 @@ def draw_weekly(ctx: ServiceContext, auditor: str, week: str, *, seed: int | Non
     [view] = _draw(ctx, [AuditorSpec(user.id, areas)], week, seed, settings, dry_run,
                    whole_week=False)
     return view
+
+
+def may_draw_for(ctx: ServiceContext, actor: Actor, area_ids: frozenset[str]) -> None:
+    """Drawing for someone else (one auditor, or an area's every auditor) is a
+    coordinator's or QA's work, and only within the coordinator's own service areas.
+
+    Raises:
+        PermissionRefused: anyone else; the refusal is in the event log.
+    """
+    if actor.system or actor.scope.everything:
+        return
+    if Role.COORDINATOR.value in actor.roles and area_ids and area_ids <= actor.scope.case_areas:
+        return
+    refuse(ctx, actor, Permission.SAMPLE, "service_area", ",".join(sorted(area_ids))[:36])
+    raise PermissionRefused(
+        "Only a coordinator of this service area (or QA) may draw samples for other "
+        "auditors; you may draw your own.")
 
 
 def area_auditors(ctx: ServiceContext, area_name: str) -> tuple[str, list[AuditorSpec]]:
@@ -211,11 +231,12 @@ def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | Non
     cases for everyone else); the rest are drawn together by one matching, so no case
     is placed twice and no auditor is starved by another's overlapping areas.
     """
-    guard(ctx, Permission.SAMPLE)
+    actor = guard(ctx, Permission.SAMPLE)
     week = parse_week(week)
     settings = settings or load_sampling_settings()
     seed = default_seed(week) if seed is None else seed
     area_id, auditors = area_auditors(ctx, area_name)
+    may_draw_for(ctx, actor, frozenset({area_id}))
     existing: dict[str, SampleView] = {}
     with ctx.store.read() as session:
         for spec in auditors:

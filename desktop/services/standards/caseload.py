@@ -32,7 +32,7 @@ class CaseloadStandards:
 
 
 def _team_id(ctx: ServiceContext, name: str) -> str:
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         found = session.scalar(select(Team.id).where(Team.name == name,
                                                      Team.deleted.is_(False)))
     if found is None:
@@ -41,7 +41,7 @@ def _team_id(ctx: ServiceContext, name: str) -> str:
 
 
 def _area_id(ctx: ServiceContext, name: str) -> str:
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         found = session.scalar(select(ServiceArea.id).where(ServiceArea.name == name,
                                                             ServiceArea.deleted.is_(False)))
     if found is None:
@@ -68,7 +68,7 @@ def caseload_standards(ctx: ServiceContext, as_of: dt.date | None = None, *,
     ctx.report(0, 1, "reading cases")
     results: list[CaseStandards] = []
     with paused_gc():
-        with ctx.store.read() as session:
+        with ctx.read() as session:
             facts = load_facts(session, as_of, where)
         total = len(facts)
         evaluator = Evaluator(settings, as_of)

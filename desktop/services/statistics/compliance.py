@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from desktop.errors import InputProblem
 from desktop.models import Team
+from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.settings import load_sampling_settings
 from desktop.services.statistics.agreement import Agreement, agreement
@@ -210,7 +211,13 @@ def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
 def compliance_report(ctx: ServiceContext, start: dt.date, end: dt.date,
                       confidence: float = 0.95, minimums: Minimums | None = None
                       ) -> ComplianceReport:
-    """Weighted figures for finalised audits dated ``start`` to ``end`` inclusive."""
+    """Weighted figures for finalised audits dated ``start`` to ``end`` inclusive.
+
+    Read over the whole caseload whoever asks (``ctx.store``, not the person's scope):
+    the estimate is of the council's caseload, and it holds counts, never a record.
+    Printing reports is the permission it needs.
+    """
+    guard(ctx, Permission.REPORTS)
     if end < start:
         raise InputProblem(f"the period ends ({end}) before it starts ({start})")
     priority = load_sampling_settings().priority_cohorts

@@ -13,6 +13,7 @@ from desktop.services import actions
 from desktop.services.audits import lifecycle
 from desktop.services.context import ServiceContext
 from desktop.store import open_store
+from tests.unit.cli.acting import with_password
 from tests.unit.services.audits.test_lifecycle import MET
 from tests.unit.services.audits.world import World, make_world
 
@@ -54,7 +55,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_audits_list_json_contract_and_show_logs_a_view(
-        db_path: Path, seeded: tuple[World, str], capsys: pytest.CaptureFixture[str]) -> None:
+        db_path: Path, seeded: tuple[World, str], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     world, audit_id = seeded
     code, out, _ = run(capsys, "audits", "list", "--db", str(db_path), "--json")
     assert code == 0
@@ -62,6 +64,7 @@ def test_audits_list_json_contract_and_show_logs_a_view(
     assert {"id", "case_ref", "auditor_id", "status", "grade"} <= set(row)
     assert (row["id"], row["case_ref"], row["auditor_id"], row["status"], row["grade"]) == (
         audit_id, "SYN-0001", world.auditor, "open_for_comment", "good")
+    with_password(db_path, "qa1", monkeypatch)
     code, out, _ = run(capsys, "audits", "show", audit_id, "--db", str(db_path), "--json",
                        "--user", "qa1")
     assert code == 0 and json.loads(out)["answers"][0]["code"] == "ra_in_place"

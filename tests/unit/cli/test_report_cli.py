@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from desktop.cli.main import main
 from desktop.store import open_store
+from tests.unit.cli.acting import with_password
 from tests.unit.reports import hostile
 from tests.unit.reports.hostile import read_pdf, squash
 
@@ -33,8 +34,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_case_tool_by_short_id(db_path: Path, seeded: tuple[str, str], tmp_path: Path,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+                               capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
     audit_id, _ = seeded
+    with_password(db_path, "qa1", monkeypatch)
     out = tmp_path / "tool.pdf"
     code, text, err = run(capsys, "report", "case-tool", audit_id[:8], "-o", str(out),
                           "--db", str(db_path), "--user", "qa1")

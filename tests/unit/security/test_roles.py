@@ -14,7 +14,7 @@ from desktop.errors import PermissionRefused
 from desktop.models import Event
 from desktop.services import actions, case_detail, case_list, exercises
 from desktop.services.audits import comments, lifecycle, moderation, views
-from desktop.services.auth.roles import ROLE_PERMISSIONS, Permission, roles_table
+from desktop.services.auth.roles import ROLE_PERMISSIONS, Permission, reach_table, roles_table
 from desktop.services.case_list import CaseQuery
 from desktop.services.context import ServiceContext
 from desktop.services.people import staff
@@ -200,9 +200,9 @@ def test_the_system_may_do_everything(org: Org) -> None:
 
 def test_the_readme_holds_the_table_the_code_enforces() -> None:
     readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
-    assert roles_table() in readme
+    assert roles_table() in readme and reach_table() in readme
     docs = (Path(__file__).parents[3] / "docs" / "security.md").read_text(encoding="utf-8")
-    assert roles_table() in docs
+    assert roles_table() in docs and reach_table() in docs
 
 
 def test_every_permission_is_someones() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.errors import RuleViolation
+from desktop.errors import PermissionRefused, RuleViolation
 from desktop.models import RagDisagreement
 from desktop.services.audits import lifecycle
 from desktop.services.audits.drafts import (
@@ -19,7 +19,7 @@ from desktop.services.audits.drafts import (
     submit_form,
 )
 from desktop.services.audits.form import read_audit_form
-from desktop.services.disagreements import Participant
+from desktop.services.disagreements import Participant, agree
 from desktop.services.escalations import raise_concern
 from desktop.services.event_log import events_for
 from desktop.store import Store
@@ -119,12 +119,23 @@ def test_submission_records_the_discussion_and_the_agreed_rating(world: World,
         discussion=Discussion((Participant("team_manager", world.manager.id),),
                               "Review the plan this week.", "red")))
     assert outcome.problems == () and outcome.result is not None
+    disagreement_id = outcome.result.disagreement_id
+    assert disagreement_id is not None
+    # The agreed rating changes the case's: the auditor alone cannot record it.
+    assert "team manager" in outcome.note
     with store.read() as session:
-        row = session.get(RagDisagreement, outcome.result.disagreement_id)
+        row = session.get(RagDisagreement, disagreement_id)
         assert row is not None
-        assert (row.status, row.outcome_rag, row.rationale) == ("agreed", "red",
+        assert (row.status, row.outcome_rag, row.rationale) == ("open", None,
                                                                 "Recent incidents.")
         assert row.next_steps == "Review the plan this week."
+    assert read_audit_form(ctx, audit_id).case_rag == "amber"
+    with pytest.raises(PermissionRefused):
+        agree(ctx, disagreement_id, "red")
+    agree(world.as_user(world.tm_user), disagreement_id, "red")
+    with store.read() as session:
+        row = session.get(RagDisagreement, disagreement_id)
+        assert row is not None and (row.status, row.outcome_rag) == ("agreed", "red")
     form = read_audit_form(ctx, audit_id)
     assert form.case_rag == "red" and form.escalation is not None
     assert form.view.summary.status == "open_for_comment"

@@ -51,7 +51,7 @@ def test_a_disagreement_names_who_acts_and_who_may_take_part(store: Store) -> No
     disagreements.escalate(ctx, disagreement_id)
     assert disagreements.list_disagreements(ctx)[0].awaiting == (
         "Head of Service User hos1, to decide")
-    disagreements.agree(ctx, disagreement_id, "amber")
+    disagreements.agree(world.as_user(world.hos), disagreement_id, "amber")
     assert disagreements.list_disagreements(ctx)[0].awaiting == (
         "Auditor User auditor1, to close it once the agreed action is taken")
     disagreements.close(ctx, disagreement_id)

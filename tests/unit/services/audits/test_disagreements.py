@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from desktop.errors import InputProblem, RuleViolation
+from desktop.errors import InputProblem, PermissionRefused, RuleViolation
 from desktop.models import Case, CaseEvent
 from desktop.services import disagreements
 from desktop.services.audits import lifecycle
@@ -26,7 +26,7 @@ def test_discuss_agree_and_the_case_rag_changes(store: Store) -> None:
                                        rag_rationale="Missed visits").disagreement_id
     assert disagreement_id is not None
     with pytest.raises(RuleViolation, match="record the discussion"):
-        disagreements.agree(ctx, disagreement_id, "amber")
+        disagreements.agree(world.as_user(world.tm_user), disagreement_id, "amber")
     with pytest.raises(RuleViolation, match="who took part"):
         disagreements.record_discussion(ctx, disagreement_id, discussed_at=world.clock.now,
                                         participants=[], next_steps="x")
@@ -38,7 +38,15 @@ def test_discuss_agree_and_the_case_rag_changes(store: Store) -> None:
         next_steps="Review VTT this week")
     with pytest.raises(InputProblem, match="not a RAG"):
         disagreements.agree(ctx, disagreement_id, "purple")
-    disagreements.agree(ctx, disagreement_id, "amber")
+    # Moving the case from Green to Amber is the team manager's (or QA's) to record,
+    # not the auditor's alone; the refusal is in the event log.
+    with pytest.raises(PermissionRefused, match="team manager or QA"):
+        disagreements.agree(ctx, disagreement_id, "amber")
+    assert "refuse" in [e.action for e in events_for(ctx, "rag_disagreement",
+                                                     disagreement_id)]
+    with store.read() as session:
+        assert session.get(Case, case_id).rag == "green"  # type: ignore[union-attr]
+    disagreements.agree(world.as_user(world.tm_user), disagreement_id, "amber")
     with store.read() as session:
         case = session.get(Case, case_id)
         assert case is not None and (case.rag, case.rag_set_on) == ("amber", dt.date(2026, 11, 2))
@@ -49,7 +57,7 @@ def test_discuss_agree_and_the_case_rag_changes(store: Store) -> None:
     assert row.status == "agreed" and row.rationale == "Missed visits"
     assert [p.role for p in row.participants] == ["auditor", "team_manager"]
     with pytest.raises(RuleViolation, match="already agreed"):
-        disagreements.agree(ctx, disagreement_id, "red")
+        disagreements.agree(world.as_user(world.qa), disagreement_id, "red")
     disagreements.close(ctx, disagreement_id)
     assert disagreements.list_disagreements(ctx)[0].status == "closed"
 

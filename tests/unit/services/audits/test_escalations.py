@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from desktop.errors import RuleViolation
+from desktop.errors import PermissionRefused, RuleViolation
 from desktop.models import Escalation, UserServiceArea
 from desktop.services import escalations
 from desktop.services.audits import lifecycle
 from desktop.services.audits.finalise import sweep
 from desktop.services.escalations import response_deadline
+from desktop.services.event_log import events_for
 from desktop.services.workflow_settings import WorkflowSettings
 from desktop.store import Store
 from tests.unit.services.audits.test_lifecycle import MET
@@ -89,7 +90,25 @@ def test_response_in_time_stops_the_clock(store: Store) -> None:
     world.clock.advance(days=5)
     assert sweep(ctx).escalated == []
     with pytest.raises(RuleViolation, match="only an open one"):
-        escalations.respond(ctx, escalation_id, "again")
+        escalations.respond(world.as_user(world.tm_user), escalation_id, "again")
+    [row] = escalations.list_escalations(ctx)
+    assert row.responded_by == "User tm1"
+
+
+def test_the_auditor_who_raised_a_concern_cannot_answer_it(store: Store) -> None:
+    world = make_world(store)
+    ctx = world.as_user(world.auditor)
+    escalation_id = escalations.raise_concern(ctx, world.case("red"), "Worried about X")
+    for someone in (world.auditor, world.auditor2):
+        with pytest.raises(PermissionRefused, match="team manager"):
+            escalations.respond(world.as_user(someone), escalation_id, "All fine")
+    assert [e.action for e in events_for(ctx, "escalation", escalation_id)].count(
+        "refuse") == 2
+    [row] = escalations.list_escalations(ctx)
+    assert row.is_open and row.responded_by == "" and row.response == ""
+    escalations.respond(world.as_user(world.hos), escalation_id, "Visited today")
+    [row] = escalations.list_escalations(ctx)
+    assert row.responded_by == "User hos1" and row.status == "responded"
 
 
 def test_open_escalations_are_listed_first_and_no_hos_still_moves(store: Store) -> None:
@@ -100,7 +119,7 @@ def test_open_escalations_are_listed_first_and_no_hos_still_moves(store: Store) 
                 UserServiceArea.user_id == world.hos)):
             link.deleted = True
     closed = escalations.raise_concern(ctx, world.case("red"), "first")
-    escalations.respond(ctx, closed, "handled")
+    escalations.respond(world.as_user(world.qa), closed, "handled")
     world.clock.advance(hours=1)
     late = escalations.raise_concern(ctx, world.case("red"), "second")
     world.clock.advance(days=3)

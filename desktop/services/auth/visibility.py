@@ -1,0 +1,214 @@
+"""What a person may read, applied by the session to every query, not by each service.
+
+Why in the session: a check written at the door of each service is forgotten at the next
+new one (a report, a batch of PDFs, an export, a screen's list all read the same records
+by their own queries). :func:`scoped_read` returns a session in which every ORM query of
+a case, an audit or anything hanging off one (answers, comments, moderations, actions,
+disagreements, escalations and their steps, sample items, claims, case events,
+exercises) carries the acting person's scope as extra criteria
+(SQLAlchemy's ``with_loader_criteria``), lazy and eager loads included. A record outside
+the scope is simply not there for that session: ``session.get`` returns None, a list
+leaves it out, a count does not count it.
+
+The scope itself is :mod:`desktop.services.auth.scope`'s; here it is written once more
+on the tables (Core columns) for the subqueries, so the criteria on one entity never
+pull in the criteria of another (a criterion on audits that named the ``Case`` entity
+would be rewritten by the criterion on cases, and so on).
+
+What stays outside: the figures weighted to the whole caseload (they are counts, not
+records, and the estimate is of the council's caseload, see docs/statistics.md) and
+the bookkeeping of sync and of the event log, which read through ``ctx.store`` on
+purpose; ``tests/unit/security/test_scoped_reads.py`` lists those places.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, event, false, or_, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from desktop.models import (
+    Action,
+    Audit,
+    AuditAnswer,
+    AuditComment,
+    Case,
+    CaseEvent,
+    Claim,
+    Escalation,
+    EscalationStep,
+    ExerciseSummary,
+    Moderation,
+    RagDisagreement,
+    Sample,
+    SampleItem,
+)
+from desktop.services.auth.scope import Scope
+from desktop.services.context import ServiceContext
+
+_cases = Case.__table__
+_audits = Audit.__table__
+_escalations = Escalation.__table__
+_items = SampleItem.__table__
+
+#: Execution option that lets one statement read past the scope (the scope's own
+#: look-ups, and a guard that must tell "outside your scope" from "not there").
+UNSCOPED = "dipsample_unscoped"
+
+
+def _in(column: Any, values: frozenset[str]) -> ColumnElement[bool]:
+    return column.in_(sorted(values))
+
+
+def case_ids(scope: Scope) -> Any:
+    """A subquery of the ids of the cases ``scope`` reaches: those it sees, and for a
+    social worker their own cases (to name the case of an audit they may read)."""
+    parts: list[ColumnElement[bool]] = []
+    if scope.case_areas:
+        parts.append(_in(_cases.c.service_area_id, scope.case_areas))
+    if scope.teams:
+        parts.append(_in(_cases.c.team_id, scope.teams))
+    if scope.worker_id is not None:
+        parts.append(_cases.c.worker_id == scope.worker_id)
+    if scope.user_id is not None:
+        parts.append(_cases.c.id.in_(select(_audits.c.case_id).where(
+            _audits.c.auditor_id == scope.user_id)))
+    return select(_cases.c.id).where(or_(*parts) if parts else false())
+
+
+def audit_ids(scope: Scope) -> Any:
+    """A subquery of the ids of the audits ``scope`` reaches."""
+    parts: list[ColumnElement[bool]] = []
+    if scope.user_id is not None:
+        parts.append(_audits.c.auditor_id == scope.user_id)
+    case_parts: list[ColumnElement[bool]] = []
+    if scope.audit_areas:
+        case_parts.append(_in(_cases.c.service_area_id, scope.audit_areas))
+    if scope.teams:
+        case_parts.append(_in(_cases.c.team_id, scope.teams))
+    if scope.worker_id is not None:
+        case_parts.append(_cases.c.worker_id == scope.worker_id)
+    if case_parts:
+        parts.append(_audits.c.case_id.in_(select(_cases.c.id).where(or_(*case_parts))))
+    return select(_audits.c.id).where(or_(*parts) if parts else false())
+
+
+def _case_reach(scope: Scope) -> ColumnElement[bool]:
+    """On :class:`Case` itself, without a self-join where the columns say it."""
+    parts: list[ColumnElement[bool]] = []
+    if scope.case_areas:
+        parts.append(_in(Case.service_area_id, scope.case_areas))
+    if scope.teams:
+        parts.append(_in(Case.team_id, scope.teams))
+    if scope.worker_id is not None:
+        parts.append(Case.worker_id == scope.worker_id)
+    if scope.user_id is not None:
+        parts.append(Case.id.in_(select(_audits.c.case_id).where(
+            _audits.c.auditor_id == scope.user_id)))
+    return or_(*parts) if parts else false()
+
+
+def _action_reach(scope: Scope) -> ColumnElement[bool]:
+    """An action of a case or audit they reach, one they own, or one of a council-wide
+    improvement plan or of an exercise they reach (no child's record in either)."""
+    parts: list[ColumnElement[bool]] = [
+        Action.case_id.in_(case_ids(scope)),
+        Action.audit_id.in_(audit_ids(scope)),
+        and_(Action.case_id.is_(None), Action.audit_id.is_(None),
+             or_(Action.finding_id.is_not(None),
+                 Action.exercise_id.in_(_exercise_ids(scope)))),
+    ]
+    if scope.user_id is not None:
+        parts.append(Action.owner_user_id == scope.user_id)
+    if scope.worker_id is not None:
+        parts.append(Action.owner_worker_id == scope.worker_id)
+    return or_(*parts)
+
+
+def _exercise_ids(scope: Scope) -> Any:
+    table = ExerciseSummary.__table__
+    parts: list[ColumnElement[bool]] = [table.c.service_area_id.is_(None)]
+    if scope.case_areas:
+        parts.append(_in(table.c.service_area_id, scope.case_areas))
+    if scope.user_id is not None:
+        parts.append(table.c.author_id == scope.user_id)
+    return select(table.c.id).where(or_(*parts))
+
+
+def _exercise_reach(scope: Scope) -> ColumnElement[bool]:
+    """A council-wide exercise (no area), one of their areas, or one they wrote."""
+    parts: list[ColumnElement[bool]] = [ExerciseSummary.service_area_id.is_(None)]
+    if scope.case_areas:
+        parts.append(_in(ExerciseSummary.service_area_id, scope.case_areas))
+    if scope.user_id is not None:
+        parts.append(ExerciseSummary.author_id == scope.user_id)
+    return or_(*parts)
+
+
+def _sample_reach(scope: Scope) -> ColumnElement[bool]:
+    """Their own samples, and the samples holding a case they reach (a coordinator's
+    area, a team manager's team)."""
+    parts: list[ColumnElement[bool]] = [Sample.id.in_(select(_items.c.sample_id).where(
+        _items.c.case_id.in_(case_ids(scope))))]
+    if scope.user_id is not None:
+        parts.append(Sample.auditor_id == scope.user_id)
+    return or_(*parts)
+
+
+def criteria(scope: Scope) -> tuple[Any, ...]:
+    """The loader criteria for ``scope`` (none for QA, moderators and the system)."""
+    if scope.everything:
+        return ()
+    cases, audits = case_ids(scope), audit_ids(scope)
+    escalations = select(_escalations.c.id).where(_escalations.c.case_id.in_(cases))
+    pairs: list[tuple[type, ColumnElement[bool]]] = [
+        (Case, _case_reach(scope)),
+        (Audit, Audit.id.in_(audits)),
+        (AuditAnswer, AuditAnswer.audit_id.in_(audits)),
+        (AuditComment, AuditComment.audit_id.in_(audits)),
+        (Moderation, Moderation.audit_id.in_(audits)),
+        (Action, _action_reach(scope)),
+        (RagDisagreement, RagDisagreement.case_id.in_(cases)),
+        (Escalation, Escalation.case_id.in_(cases)),
+        (EscalationStep, EscalationStep.escalation_id.in_(escalations)),
+        (SampleItem, SampleItem.case_id.in_(cases)),
+        (Claim, Claim.case_id.in_(cases)),
+        (CaseEvent, CaseEvent.case_id.in_(cases)),
+        (ExerciseSummary, _exercise_reach(scope)),
+        (Sample, _sample_reach(scope)),
+    ]
+    return tuple(with_loader_criteria(entity, condition, include_aliases=True)
+                 for entity, condition in pairs)
+
+
+def scope_session(session: Session, scope: Scope) -> Session:
+    """Make every later ORM query of ``session`` carry ``scope``; returns ``session``."""
+    options = criteria(scope)
+    if not options:
+        return session
+
+    def _apply(state: ORMExecuteState) -> None:
+        # Lazy and eager loads inherit the criteria from the statement that loaded
+        # their parent (SQLAlchemy's documented pattern), so they are left alone.
+        if (state.is_select and not state.is_column_load
+                and not state.is_relationship_load
+                and not state.execution_options.get(UNSCOPED, False)):
+            state.statement = state.statement.options(*options)
+
+    event.listen(session, "do_orm_execute", _apply)
+    session.info["scope"] = scope
+    return session
+
+
+def scoped_read(ctx: ServiceContext) -> Session:
+    """A reading session held to the acting person's scope (the system's: everything).
+
+    A person who is unknown, deactivated or deleted reaches nothing.
+    """
+    from desktop.services.auth.guard import actor_in
+
+    session = ctx.store.read()
+    if ctx.user_id is None:
+        return session
+    return scope_session(session, actor_in(session, ctx.user_id).scope)
