@@ -14,12 +14,14 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from desktop.errors import InputProblem
+from desktop.files import HandOut, batch_folder, write_out
 from desktop.models import Audit
 from desktop.reports import formats
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
@@ -194,12 +196,15 @@ def resolve_audit(ctx: ServiceContext, text: str) -> str:
 def case_tool_pdf(ctx: ServiceContext, audit_id: str, out: Path | BinaryIO) -> None:
     """Write the case tool of one audit and log the export (ids only).
 
+    To a path it is handed out as :mod:`desktop.files` does: written aside (0600), the
+    export logged, then renamed into place.
+
     Raises:
         InputProblem: no such audit.
     """
     tool = case_tools(ctx, [audit_id])[0]
-    write_case_tool(tool, out)
-    log_export(ctx, "audit", audit_id, "pdf", report="case_tool")
+    write_out(out, lambda handle: write_case_tool(tool, handle),
+              lambda: log_export(ctx, "audit", audit_id, "pdf", report="case_tool"))
 
 
 def file_name(tool: CaseTool) -> str:
@@ -217,28 +222,36 @@ class BatchResult:
 
 def write_case_tools(ctx: ServiceContext, audit_ids: Sequence[str], folder: Path
                      ) -> BatchResult:
-    """One PDF per audit in ``folder``, with progress; on Cancel the files already
-    written are removed and nothing is logged, so a cancelled batch leaves no trace."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """One PDF per audit in ``folder``, with progress.
+
+    Every PDF is written aside first (:class:`desktop.files.HandOut`); only when all are
+    written are their exports logged, in one transaction, and then the files renamed
+    into place. So a Cancel or an error while writing leaves no file and logs nothing,
+    and after a kill every file under its final name is whole and logged. A folder the
+    batch makes is 0700; a killed run's temporaries in it are removed first.
+    """
+    batch_folder(folder)
     total = len(audit_ids)
     ctx.report(0, total, "reading audits")
     tools = case_tools(ctx, audit_ids)
-    written: list[Path] = []
-    try:
+
+    def log() -> None:
+        with ctx.store.transaction() as session:
+            log_changes(session, ctx, [("export", "audit", t.audit_id,
+                                        {"format": "pdf", "report": "case_tool",
+                                         "batch": True}) for t in tools])
+
+    with HandOut() as out:
         for done, tool in enumerate(tools, start=1):
-            path = folder / file_name(tool)
-            write_case_tool(tool, path)
-            written.append(path)
+            out.write(folder / file_name(tool), partial(_write_one, tool))
             ctx.report(done, total, "writing case tools")
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    with ctx.store.transaction() as session:
-        log_changes(session, ctx, [("export", "audit", t.audit_id,
-                                    {"format": "pdf", "report": "case_tool", "batch": True})
-                                   for t in tools])
+        written = out.deliver(log)
     return BatchResult(folder, tuple(written))
+
+
+def _write_one(tool: CaseTool, handle: BinaryIO) -> None:
+    # Looked up when called, so a test may hold the batch between two files.
+    write_case_tool(tool, handle)
 
 
 def week_case_tools(ctx: ServiceContext, auditor_id: str | None, week: str, folder: Path

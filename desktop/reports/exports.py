@@ -19,6 +19,7 @@ from typing import BinaryIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from desktop.files import write_out
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_changes
 from desktop.services.reporting.exports import ExportTable, Period, Value, export_tables
@@ -92,20 +93,29 @@ def export(ctx: ServiceContext, fmt: str, out: Path | BinaryIO, *,
            kinds: tuple[str, ...], period: Period | None = None) -> list[ExportTable]:
     """Write the export and log each exported record (ids only); the tables written.
 
-    CSV holds one table: ``kinds`` names exactly one then.
+    CSV holds one table: ``kinds`` names exactly one then. To a path the file is handed
+    out as :mod:`desktop.files` does: written aside (0600), the exports logged in one
+    transaction, and only then renamed into place, so a store that refuses the log
+    entries, a kill or a Cancel never leaves an unlogged or half-written file.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
     if fmt == "csv" and len(kinds) != 1:
         raise ValueError("a CSV file holds one table")
     tables = export_tables(ctx, kinds, period)
-    if fmt == "csv":
-        write_csv(tables[0], out)
-    else:
-        write_xlsx(tables, out)
-    logged = {(t.entity, i) for t in tables for i in t.ids}
-    with ctx.store.transaction() as session:
-        log_changes(session, ctx, [("export", entity, record_id,
-                                    {"format": fmt, "report": "export"})
-                                   for entity, record_id in sorted(logged)])
+
+    def write(handle: BinaryIO) -> None:
+        if fmt == "csv":
+            write_csv(tables[0], handle)
+        else:
+            write_xlsx(tables, handle)
+
+    def log() -> None:
+        logged = {(t.entity, i) for t in tables for i in t.ids}
+        with ctx.store.transaction() as session:
+            log_changes(session, ctx, [("export", entity, record_id,
+                                        {"format": fmt, "report": "export"})
+                                       for entity, record_id in sorted(logged)])
+
+    write_out(out, write, log)
     return tables

@@ -15,11 +15,13 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph
 
+from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.fonts import BODY
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
 from desktop.reports.text import label, markup, or_none
 from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_report_export
 from desktop.services.reporting.monthly import MonthlyData, month_name, monthly_data, parse_month
 from desktop.services.statistics.compliance import Figure
 
@@ -149,8 +151,11 @@ def monthly_pdf(ctx: ServiceContext, month: str, out: Path | BinaryIO,
                 key_messages: str = "") -> MonthlyData:
     """Write the month's report (``YYYY-MM``); the data it shows, for the screen.
 
-    Not logged: it holds figures only, no record of a child, a person or an exercise.
+    Logged as the export of a report (``monthly-<YYYY-MM>``), not of records: it holds
+    figures only, no record of a child, a person or an exercise. To a path it is
+    handed out as :mod:`desktop.files` does (aside, logged, then renamed).
     """
     data = monthly_data(ctx, month, key_messages)
-    build(out, TITLE, story(data))
+    write_out(out, lambda handle: build(handle, TITLE, story(data)),
+              lambda: log_report_export(ctx, "monthly", data.month))
     return data

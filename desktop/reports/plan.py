@@ -14,11 +14,12 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
 from desktop.reports.text import label, markup
 from desktop.services.context import ServiceContext
-from desktop.services.event_log import log_export
+from desktop.services.event_log import log_changes
 from desktop.services.plans import CATEGORIES, FindingView, PlanActionView
 from desktop.services.reporting.plan import PlanReport, plan_reports
 
@@ -85,13 +86,19 @@ def story(reports: list[PlanReport]) -> list[Flowable]:
 
 def plan_pdf(ctx: ServiceContext, out: Path | BinaryIO, plan_id: str | None = None
              ) -> list[PlanReport]:
-    """Write one plan, or every plan, and log each plan's export (ids only).
+    """Write one plan, or every plan, and log each plan's export (ids only, one
+    transaction); to a path, handed out as :mod:`desktop.files` does.
 
     Raises:
         InputProblem: ``plan_id`` names no plan.
     """
     reports = plan_reports(ctx, plan_id)
-    build(out, TITLE, story(reports))
-    for report in reports:
-        log_export(ctx, "plan", report.plan.id, "pdf", report="plan")
+
+    def log() -> None:
+        with ctx.store.transaction() as session:
+            log_changes(session, ctx, [("export", "plan", report.plan.id,
+                                        {"format": "pdf", "report": "plan"})
+                                       for report in reports])
+
+    write_out(out, lambda handle: build(handle, TITLE, story(reports)), log)
     return reports

@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.charts import Series, bar_charts
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
@@ -155,12 +156,13 @@ def story(data: SummaryData) -> list[Flowable]:
 
 
 def summary_pdf(ctx: ServiceContext, exercise_id: str, out: Path | BinaryIO) -> SummaryData:
-    """Write the exercise's summary form and log the export (ids only).
+    """Write the exercise's summary form and log the export (ids only); to a path,
+    handed out as :mod:`desktop.files` does (aside, logged, then renamed).
 
     Raises:
         InputProblem: no such exercise.
     """
     data = summary_data(ctx, exercise_id)
-    build(out, TITLE, story(data))
-    log_export(ctx, "exercise", exercise_id, "pdf", report="summary")
+    write_out(out, lambda handle: build(handle, TITLE, story(data)),
+              lambda: log_export(ctx, "exercise", exercise_id, "pdf", report="summary"))
     return data

@@ -15,12 +15,14 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
+from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.charts import Series, bar_charts
 from desktop.reports.fonts import BOLD
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
 from desktop.reports.text import label, markup
 from desktop.services.context import ServiceContext
+from desktop.services.event_log import log_report_export
 from desktop.services.reporting.weekly import (
     GRADES,
     AuditorQuota,
@@ -163,9 +165,11 @@ def story(data: WeeklyData) -> list[Flowable]:
 def weekly_pdf(ctx: ServiceContext, week: str, out: Path | BinaryIO) -> WeeklyData:
     """Write the week's report (``YYYY-Www``); the data it shows, for the screen.
 
-    Not logged as an export of records: it holds counts by team and worker, no
-    child's record, audit or action.
+    Logged as the export of a report (``weekly-<week>``), not of records: it holds
+    counts by team and worker, no child's record, audit or action. To a path it is
+    handed out as :mod:`desktop.files` does (aside, logged, then renamed).
     """
     data = weekly_data(ctx, week)
-    build(out, TITLE, story(data))
+    write_out(out, lambda handle: build(handle, TITLE, story(data)),
+              lambda: log_report_export(ctx, "weekly", data.week))
     return data

@@ -128,6 +128,23 @@ def log_export(ctx: ServiceContext, entity: str, entity_id: str, fmt: str = "",
     _log_access(ctx, EventAction.EXPORT, entity, entity_id, {"format": fmt, **detail})
 
 
+#: The entity of an export that is a report of figures rather than of one record.
+REPORT_ENTITY = "report"
+
+
+def log_report_export(ctx: ServiceContext, report: str, period: str, fmt: str = "pdf"
+                      ) -> None:
+    """Record that a report of figures (the weekly, the monthly) left as a file.
+
+    Why, though it shows no record whole: it names teams and workers and shows the
+    initials of children, and every file the application hands out is in the log
+    (desktop/files.py). The entity id is the report and its period ("weekly-2026-W47").
+    """
+    with ctx.store.transaction() as session:
+        log_change(session, ctx, EventAction.EXPORT, REPORT_ENTITY, f"{report}-{period}",
+                   format=fmt, report=report)
+
+
 def log_print(ctx: ServiceContext, entity: str, entity_id: str, **detail: Any) -> None:
     _log_access(ctx, EventAction.PRINT, entity, entity_id, detail)
 

@@ -3,7 +3,8 @@
 Why every column of every row and not a report: the council must disclose what it
 holds, not a summary of it; the redaction of third parties is the council's own step
 after this export. The export itself is logged (``export`` of the case, by id), and the
-file is written readable by its owner only.
+file is handed out as every file is (desktop/files.py): written aside readable by its
+owner only, the export logged, then renamed into place.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from desktop.errors import EnvironmentProblem, InputProblem
+from desktop.errors import InputProblem
+from desktop.files import write_text
 from desktop.models import (
     Action,
     Audit,
@@ -34,7 +36,6 @@ from desktop.models import (
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_export
-from desktop.store import keys
 
 
 @dataclass
@@ -102,8 +103,7 @@ def _collect(session: Session, case: Case) -> dict[str, list[dict[str, Any]]]:
     return tables
 
 
-def subject_access(ctx: ServiceContext, case_ref: str) -> SubjectAccessExport:
-    """Everything held about the case ``case_ref`` (the export is logged)."""
+def _gather(ctx: ServiceContext, case_ref: str) -> tuple[SubjectAccessExport, str]:
     guard(ctx, Permission.SUBJECT_ACCESS)
     ref = case_ref.strip()
     with ctx.store.read() as session:
@@ -112,15 +112,24 @@ def subject_access(ctx: ServiceContext, case_ref: str) -> SubjectAccessExport:
             raise InputProblem(f"no case '{ref}' in this store")
         export = SubjectAccessExport(case.case_ref, ctx.now().isoformat(),
                                      _collect(session, case))
-        case_id = case.id
+        return export, case.id
+
+
+def _log(ctx: ServiceContext, case_id: str) -> None:
     log_export(ctx, "case", case_id, "json", purpose="subject_access")
+
+
+def subject_access(ctx: ServiceContext, case_ref: str) -> SubjectAccessExport:
+    """Everything held about the case ``case_ref`` (the export is logged)."""
+    export, case_id = _gather(ctx, case_ref)
+    _log(ctx, case_id)
     return export
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only (0600), whole or not at all."""
-    try:
-        keys.write_private(path, text)
-    except OSError as exc:
-        path.with_name(path.name + ".partial").unlink(missing_ok=True)
-        raise EnvironmentProblem(f"Cannot write {path.name}: {exc.strerror}") from None
+def write_subject_access(ctx: ServiceContext, case_ref: str, path: Path
+                         ) -> SubjectAccessExport:
+    """Everything held about the case ``case_ref``, written to ``path`` as JSON (0600);
+    the export is logged before the file takes its name."""
+    export, case_id = _gather(ctx, case_ref)
+    write_text(path, export.to_json(), lambda: _log(ctx, case_id))
+    return export

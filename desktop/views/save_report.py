@@ -7,15 +7,16 @@ written, offer "Open"), and each step has a trap best solved once:
 * the file dialog is opened with ``open()``, not ``exec()``, so the window keeps
   painting and tests can drive it; it is Qt's own dialog only on the offscreen
   platform (tests), the system's everywhere else (people expect their own);
-* a single file is written beside its final name and renamed into place, so a failed
-  or cancelled report never leaves half a PDF, nor replaces a good file with one;
+* every file is handed out by the report's own writer through :mod:`desktop.files`:
+  written beside its final name (readable by the person only), its export logged, and
+  only then renamed into place, so a failed or cancelled report never leaves half a
+  file, never replaces a good file with one, and nothing appears unlogged;
 * opening the file goes through the desktop (the system's PDF viewer or spreadsheet
   program), where a person keeps working with a saved file.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -97,22 +98,6 @@ def file_dialog(parent: QWidget, caption: str, *, name: str = "", name_filter: s
 def open_in_viewer(path: Path) -> bool:
     """Open a file or folder in the program the desktop uses for it."""
     return QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(path)))
-
-
-def write_whole(path: Path, write: Callable[[Path], R]) -> R:
-    """``write(part)`` to a file beside ``path``, then rename it into place.
-
-    Why: a report that fails or is cancelled half way must leave nothing behind, and
-    must not replace the file of the same name the person already had.
-    """
-    part = path.with_name(f".{path.name}.part")
-    try:
-        result = write(part)
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    return result
 
 
 class SavedLine(QWidget):
@@ -200,10 +185,16 @@ class ReportSaver(QWidget):
                   write: Callable[[ServiceContext, Path], R],
                   said: Callable[[R, Path], str] | None = None,
                   then: Callable[[Path], None] | None = None) -> None:
-        """Ask for a file, then ``write(ctx, path)`` on the worker (all or nothing)."""
+        """Ask for a file, then ``write(ctx, path)`` on the worker.
+
+        ``write`` is a report's writer (desktop/reports), which hands the file out
+        through :func:`desktop.files.hand_out`: all or nothing, logged before the file
+        takes its name. Writing to a second temporary here would rename a file already
+        logged and whole, so the path chosen is given as it is.
+        """
         def chosen(path: Path) -> None:
             remember_folder(path.parent)
-            self._run(label, lambda ctx: write_whole(path, lambda part: write(ctx, part)),
+            self._run(label, lambda ctx: write(ctx, path),
                       lambda result: (said(result, path) if said else f"Saved {path.name} "
                                       f"in {path.parent}.", path), then)
 

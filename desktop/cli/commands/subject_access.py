@@ -1,5 +1,6 @@
 """``dipsample subject-access CASE_REF -o FILE.json``: everything held about one child,
-for a subject access request (the export is logged; the file is readable by you only)."""
+for a subject access request (the export is logged before the file takes its name; the
+file is readable by you only: desktop/files.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from desktop.cli.support import acting_user_id, emit, store_from
 from desktop.services.context import ServiceContext
-from desktop.services.subject_access import subject_access, write_private
+from desktop.services.subject_access import write_subject_access
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -23,8 +24,7 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
         ctx = ServiceContext(store=store, user_id=acting_user_id(store, args))
-        export = subject_access(ctx, args.case_ref)
-    write_private(args.output, export.to_json())
+        export = write_subject_access(ctx, args.case_ref, args.output)
     counts = {name: len(rows) for name, rows in export.tables.items()}
     emit(args, {"file": str(args.output), "rows": counts}, lambda: (
         f"{args.output}: everything held about {export.case_ref}: "
