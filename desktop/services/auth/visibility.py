@@ -201,6 +201,16 @@ def scope_session(session: Session, scope: Scope) -> Session:
     return session
 
 
+def core_case_reach(session: Session) -> list[ColumnElement[bool]]:
+    """The session's scope as conditions on ``cases``, for a Core statement run on the
+    session's own connection (which ORM events do not see): a service that reads cases
+    that way for speed adds these, so its rows are the ones ``ctx.read()`` would give."""
+    scope = session.info.get("scope")
+    if scope is None or scope.everything:
+        return []
+    return [Case.id.in_(case_ids(scope))]
+
+
 def scoped_read(ctx: ServiceContext) -> Session:
     """A reading session held to the acting person's scope (the system's: everything).
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models import Case, CaseEvent
 from desktop.models.enums import CaseEventKind
+from desktop.services.auth.visibility import core_case_reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,8 @@ def rag_on(current: str | None, set_on: dt.date | None, history: list[RagChange]
 def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[bool]] = ()
                ) -> list[CaseFacts]:
     """Facts for every case open on ``as_of`` matching ``where``, ordered by case_ref."""
-    conditions = [open_on(as_of), *where]
+    # Core statements do not pass through the session's scope: it is added here.
+    conditions = [open_on(as_of), *where, *core_case_reach(session)]
     # Core rows straight from the connection: the ORM's row processing is not needed.
     conn = session.connection()
     latest: dict[str, dict[tuple[str, str | None], dt.date]] = {}
