@@ -27,8 +27,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 def _text(result: RetentionResult) -> str:
     verb = "would purge" if result.dry_run else "purged"
-    return (f"cases closed on or before {result.cutoff:%d/%m/%Y}: {verb} {result.cases} "
+    text = (f"cases closed on or before {result.cutoff:%d/%m/%Y}: {verb} {result.cases} "
             f"(with {result.audits} audits, whose figures stay)")
+    if result.older_backups:
+        # The store's own copies are scrubbed; a backup is a whole older store, so only
+        # deleting it removes the purged details from it.
+        hold = "will still hold" if result.dry_run else "still hold"
+        text += (f"\nthese backups, made before the purge, {hold} the purged details; "
+                 "delete them once they are no longer needed:\n  "
+                 + "\n  ".join(result.older_backups))
+    return text
 
 
 def run_purge(args: argparse.Namespace) -> int:
