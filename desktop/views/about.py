@@ -27,6 +27,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.views.plain import plain_label
 
 #: The third-party parts whose licences travel with the application.
 CREDITS = ("Built with Qt for Python (PySide6, LGPL v3), SQLCipher (BSD-style licence), "
@@ -91,20 +92,20 @@ class AboutDialog(QDialog):
         layout = QVBoxLayout(self)
         self.version = QLabel(f"<b>DipSample {__version__}</b>")
         layout.addWidget(self.version)
-        intro = QLabel("Dip-sample audits of children's social care case records: offline, "
-                       "encrypted, synced.")
+        intro = plain_label("Dip-sample audits of children's social care case records: offline, "
+                            "encrypted, synced.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.place_labels: dict[str, QLabel] = {}
         for name, value in self.places.rows():
-            label = QLabel(value)
+            label = plain_label(value)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(f"{name}:", label)
             self.place_labels[name] = label
         layout.addLayout(form)
-        self.licence = QLabel(f"Licence: {licence()}. {CREDITS}")
+        self.licence = plain_label(f"Licence: {licence()}. {CREDITS}")
         self.licence.setWordWrap(True)
         layout.addWidget(self.licence)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

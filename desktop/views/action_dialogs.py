@@ -12,11 +12,11 @@ from desktop.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QPlainTextEdit,
     QWidget,
 )
 from desktop.views.action_table import status_words
+from desktop.views.plain import plain_label
 
 #: The statuses a person may ask for, in the order of the workflow.
 CHOICES = ("open", "in_progress", "done", "verified", "cancelled")
@@ -29,7 +29,7 @@ HINTS = {"done": "The owner's manager confirms it done; say what shows it was do
 
 def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
     """A form row whose label's mnemonic moves the focus to ``widget``."""
-    label = QLabel(text)
+    label = plain_label(text)
     label.setBuddy(widget)
     form.addRow(label, widget)
 
@@ -60,9 +60,9 @@ class StatusDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Change the status of an action" if count == 1
                             else f"Change the status of {count} actions")
-        intro = QLabel("The new status applies to the selected action." if count == 1 else
-                       f"The new status applies to all {count} selected actions, or, if "
-                       "any of them cannot move, to none.")
+        intro = plain_label("The new status applies to the selected action." if count == 1 else
+                            f"The new status applies to all {count} selected actions, or, if "
+                            "any of them cannot move, to none.")
         intro.setWordWrap(True)
         self.status_choice = QComboBox()
         self.status_choice.setAccessibleName("New status")
@@ -70,7 +70,7 @@ class StatusDialog(QDialog):
             self.status_choice.addItem(status_words(code), code)
         if status in CHOICES:
             self.status_choice.setCurrentIndex(CHOICES.index(status))
-        self.hint = QLabel()
+        self.hint = plain_label()
         self.hint.setWordWrap(True)
         self.text_edit = text_box("Evidence or reason")
         self.status_choice.currentIndexChanged.connect(self._show_hint)

@@ -17,7 +17,6 @@ from desktop.qt import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     Qt,
@@ -29,6 +28,7 @@ from desktop.services.actions import ActionRow
 from desktop.services.context import ServiceContext
 from desktop.views.action_dialogs import ProgressDialog, StatusDialog
 from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
+from desktop.views.plain import plain_label
 from desktop.views.row_table import LatestRead, filtering_proxy, reselect, row_view, selected_rows
 from desktop.views.screen import Host, Screen
 
@@ -95,7 +95,7 @@ class ActionTrackerScreen(Screen):
         self.proxy = filtering_proxy(self.model, self)
         self.table = row_view(self.proxy, "action_table", "Actions")
         self.table.setColumnWidth(0, 320)
-        self.counts = QLabel("Not read yet.")
+        self.counts = plain_label("Not read yet.")
 
         self.status_button = self._button("Change &status…", "Change the selected actions' "
                                           "status", lambda: self.change_status(None))
@@ -117,7 +117,7 @@ class ActionTrackerScreen(Screen):
         for text, widget in (("St&atus:", self.status_choice),
                              ("So&urce:", self.source_choice),
                              ("Fi&lter:", self.filter_edit)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(widget)
             filters.addWidget(label)
             filters.addWidget(widget, 1 if widget is self.filter_edit else 0)

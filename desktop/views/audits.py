@@ -16,7 +16,6 @@ from desktop.qt import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QModelIndex,
     QPersistentModelIndex,
@@ -32,6 +31,7 @@ from desktop.reports.case_tool import case_tool_pdf
 from desktop.services.audits.views import AuditSummary, list_audits
 from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
+from desktop.views.plain import plain_label
 from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
 from desktop.views.screen import Host, Screen
 
@@ -118,9 +118,9 @@ class AuditsScreen(Screen):
         self.mine_only = QCheckBox("&Mine only")
         self.mine_only.setChecked(True)
         self.mine_only.toggled.connect(lambda _on: self.refresh_list())
-        filter_label = QLabel("Fi&nd")
+        filter_label = plain_label("Fi&nd")
         filter_label.setBuddy(self.filter_edit)
-        status_label = QLabel("S&tatus")
+        status_label = plain_label("S&tatus")
         status_label.setBuddy(self.status_choice)
         self.table = QTableView()
         self.table.setObjectName("audits_table")
@@ -131,7 +131,7 @@ class AuditsScreen(Screen):
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)  # Tab leaves the list, arrows move in it
         self.table.selectionModel().currentRowChanged.connect(self._picked)
-        self.count_line = QLabel()
+        self.count_line = plain_label()
         self.count_line.setAccessibleName("How many audits")
         left = QWidget()
         bar = QHBoxLayout()

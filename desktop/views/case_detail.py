@@ -37,6 +37,7 @@ from desktop.qt import (
 from desktop.services.case_detail import CaseDetail as Detail
 from desktop.services.case_detail import TimelineEntry, case_detail, day_text, reveal_name
 from desktop.services.context import ServiceContext
+from desktop.views.plain import plain_label, plain_tip
 from desktop.views.row_table import ROW_ROLE, Column, RowTableModel
 from desktop.views.screen import Host
 
@@ -85,15 +86,13 @@ class CaseDetail(QWidget):
 
     # -- layout -------------------------------------------------------------------
     def _build(self) -> None:
-        self.heading = QLabel()
-        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading = plain_label()
         font = self.heading.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.heading.setFont(font)
 
-        self.name_label = QLabel()
-        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label = plain_label()
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.name_label.setAccessibleName("Child")
         self.reveal_button = QPushButton("Show full &name")
@@ -110,8 +109,7 @@ class CaseDetail(QWidget):
         for key, label in (("born", "Date of birth:"), ("cohort", "Cohort:"),
                            ("team", "Team:"), ("worker", "Worker:"), ("rag", "RAG:"),
                            ("status", "Status:"), ("opened", "Opened:")):
-            value = QLabel()
-            value.setTextFormat(Qt.TextFormat.PlainText)
+            value = plain_label()
             value.setAccessibleName(label.rstrip(":"))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
@@ -123,7 +121,7 @@ class CaseDetail(QWidget):
         self.rag_history.setObjectName("case_rag_history")
         self.rag_history.setAccessibleName("RAG history")
         self.rag_history.setMaximumHeight(self.fontMetrics().height() * 6)
-        history_label = QLabel("R&AG history")
+        history_label = plain_label("R&AG history")
         history_label.setBuddy(self.rag_history)
 
         self.compliance = QTableWidget(0, len(COMPLIANCE_HEADERS))
@@ -136,7 +134,7 @@ class CaseDetail(QWidget):
         self.compliance.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.compliance.horizontalHeader().setStretchLastSection(True)
-        compliance_label = QLabel("Com&pliance today")
+        compliance_label = plain_label("Com&pliance today")
         compliance_label.setBuddy(self.compliance)
 
         self.timeline_model: RowTableModel[TimelineEntry] = RowTableModel(TIMELINE_COLUMNS,
@@ -150,7 +148,7 @@ class CaseDetail(QWidget):
         self.timeline.setWordWrap(False)
         self.timeline.horizontalHeader().setStretchLastSection(True)
         self.timeline.doubleClicked.connect(self._open_entry)
-        timeline_label = QLabel("&Timeline (double-click an audit to open it)")
+        timeline_label = plain_label("&Timeline (double-click an audit to open it)")
         timeline_label.setBuddy(self.timeline)
 
         layout = QVBoxLayout(self)
@@ -227,7 +225,7 @@ class CaseDetail(QWidget):
             cells = (item.label, _day(item.due), _day(item.last_met) or "never", item.text)
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(item.basis or text)
+                cell.setToolTip(plain_tip(item.basis or text))
                 self.compliance.setItem(row, column, cell)
             status = self.compliance.item(row, 3)
             colours = STATUS_COLOURS.get(item.status)

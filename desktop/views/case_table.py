@@ -26,6 +26,7 @@ from desktop.qt import (
 )
 from desktop.services.case_list import CaseRow, SortKey
 from desktop.services.sampling.my_week import initials
+from desktop.views.plain import plain_tip
 
 CASE_REF, CHILD, RAG, COHORT, TEAM, WORKER, LAST_VISIT, STATUS = range(8)
 HEADERS = ("Case ref", "Initials", "RAG", "Cohort", "Team", "Worker", "Last visit", "Status")
@@ -234,7 +235,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == _ALIGNMENT and column in (RAG, LAST_VISIT):
             return _CENTRED
         if role == _TOOLTIP and column == CASE_REF:
-            return f"{row.case_ref}: {row.team}"
+            return plain_tip(f"{row.case_ref}: {row.team}")
         return None
 
     @staticmethod

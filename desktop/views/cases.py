@@ -16,7 +16,6 @@ from desktop.qt import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QSplitter,
     Qt,
@@ -40,6 +39,7 @@ from desktop.services.context import ServiceContext
 from desktop.views import case_table as columns
 from desktop.views.case_detail import CaseDetail
 from desktop.views.case_table import OBJECT_ROLE, CaseTableModel
+from desktop.views.plain import plain_label
 from desktop.views.screen import Host, Screen
 from desktop.views.worker import BackgroundOp
 
@@ -122,7 +122,7 @@ class CasesScreen(Screen):
         self.open_only = QCheckBox("Open cases on&ly")
         self.open_only.toggled.connect(lambda _on: self.reload())
         bar = QHBoxLayout()
-        label = QLabel("Filte&r:")
+        label = plain_label("Filte&r:")
         label.setBuddy(self.filter_edit)
         bar.addWidget(label)
         bar.addWidget(self.filter_edit, 1)
@@ -143,7 +143,7 @@ class CasesScreen(Screen):
         for caption, combo in (("Tea&m:", self.team_choice), ("&Worker:", self.worker_choice),
                                ("C&ohort:", self.cohort_choice),
                                ("O&verdue:", self.overdue_choice)):
-            text = QLabel(caption)
+            text = plain_label(caption)
             text.setBuddy(combo)
             who.addWidget(text)
             who.addWidget(combo, 1)
@@ -174,7 +174,7 @@ class CasesScreen(Screen):
         header.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
-        self.counts = QLabel("Opening the database…")
+        self.counts = plain_label("Opening the database…")
         self.counts.setAccessibleName("Case counts")
         self.detail = CaseDetail(self.host)
         self.case_selected.connect(self.detail.show_case)

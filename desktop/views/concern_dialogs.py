@@ -15,7 +15,6 @@ from desktop.qt import (
     QDateTime,
     QDialog,
     QFormLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     Qt,
@@ -25,6 +24,7 @@ from desktop.qt import (
 from desktop.services.disagreements import Participant, ParticipantChoice
 from desktop.views.action_dialogs import labelled, ok_cancel, text_box
 from desktop.views.concern_tables import LONDON
+from desktop.views.plain import plain_label
 
 RAG_WORDS = (("Red", "red"), ("Amber", "amber"), ("Green", "green"))
 
@@ -40,7 +40,7 @@ class TextDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        words = QLabel(intro)
+        words = plain_label(intro)
         words.setWordWrap(True)
         self.text_edit = text_box(accessible)
         form = QFormLayout(self)
@@ -112,9 +112,9 @@ class AgreeDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Agree the rating")
-        intro = QLabel(f"Case {case_ref}: the record says {recorded.capitalize()}, the "
-                       f"auditor said {auditor.capitalize()}. An agreed rating that differs "
-                       "from the record's becomes the case's rating.")
+        intro = plain_label(f"Case {case_ref}: the record says {recorded.capitalize()}, the "
+                            f"auditor said {auditor.capitalize()}. An agreed rating that differs "
+                            "from the record's becomes the case's rating.")
         intro.setWordWrap(True)
         self.rag_choice = QComboBox()
         self.rag_choice.setAccessibleName("Agreed rating")

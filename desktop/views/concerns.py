@@ -30,6 +30,7 @@ from desktop.services.disagreements import DisagreementRow, ParticipantChoice
 from desktop.services.escalations import EscalationRow
 from desktop.views.concern_dialogs import AgreeDialog, DiscussionDialog, TextDialog
 from desktop.views.concern_tables import disagreement_model, escalation_model
+from desktop.views.plain import plain_label
 from desktop.views.row_table import LatestRead, reselect, row_view, selected_rows
 from desktop.views.screen import Host, Screen
 
@@ -63,8 +64,8 @@ class ConcernsScreen(Screen):
         self.disagreement_model = disagreement_model(clock)
         self.disagreement_table = row_view(self.disagreement_model, "disagreement_table",
                                            "RAG disagreements")
-        self.escalation_counts = QLabel()
-        self.disagreement_counts = QLabel()
+        self.escalation_counts = plain_label()
+        self.disagreement_counts = plain_label()
 
         self.respond_button = self._button("&Respond…", "Respond to the selected concern",
                                            self.respond)
@@ -130,7 +131,7 @@ class ConcernsScreen(Screen):
     def _pane(self, title: str, table: QTableView, counts: QLabel,
               buttons: tuple[QPushButton, ...]) -> QWidget:
         pane = QWidget()
-        label = QLabel(title)
+        label = plain_label(title)
         label.setBuddy(table)
         row = QHBoxLayout()
         for button in buttons:

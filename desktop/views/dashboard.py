@@ -29,6 +29,7 @@ from desktop.services.statistics.compliance import WINDOWS_WEEKS
 from desktop.views import dashboard_charts as charts
 from desktop.views.action_dialogs import labelled
 from desktop.views.periods import fill_weeks, host_today
+from desktop.views.plain import plain_label, plain_tip
 from desktop.views.screen import Host, Screen
 from desktop.views.worker import show_error
 
@@ -65,7 +66,7 @@ class DashboardScreen(Screen):
         form = QFormLayout()
         labelled(form, "&Week", self.week_choice)
         labelled(form, "Complian&ce over", self.window_choice)
-        self.status = QLabel("")
+        self.status = plain_label("")
         self.status.setAccessibleName("Dashboard status")
         self.status.setWordWrap(True)
         top = QHBoxLayout()
@@ -83,7 +84,7 @@ class DashboardScreen(Screen):
                 ("quota", "Audits against quota"),
                 ("disagreements", "RAG disagreements by team"))):
             view = charts.chart_view(accessible)
-            text = QLabel("")
+            text = plain_label("")
             text.setAccessibleName(f"{accessible}, in words")
             text.setWordWrap(True)
             cell = QWidget()
@@ -160,7 +161,7 @@ class DashboardScreen(Screen):
                 max(charts.MIN_HEIGHT, charts.FRAME_PX + charts.ROW_PX * shown.rows))
             self.views[key].setAccessibleDescription(shown.text)
             self.texts[key].setText(shown.summary)
-            self.texts[key].setToolTip(shown.text)
+            self.texts[key].setToolTip(plain_tip(shown.text))
         audits = weekly.total.audits
         self.status.setText(
             f"{weekly.week} ({weekly.span}): {audits} finalised audit"

@@ -4,7 +4,9 @@ Why Qt Charts: a maintained chart library that draws in the window's own widgets
 (axes, legends, hover and the system palette), so the dashboard holds no drawing code.
 Why every chart also has a sentence: colour is never the only signal (issue 8), and a
 screen reader reads the sentence, not the bars; the same sentence says plainly when a
-chart has nothing to show.
+chart has nothing to show. Why every piece of text is escaped on its way into a chart:
+Qt Charts reads titles, axis labels and legend names as HTML, and an auditor's name or
+a team's is typed by a person (see ``plain``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from desktop.reports.monthly import interval, name, percent
 from desktop.reports.text import label
 from desktop.services.reporting.weekly import AuditorQuota, Findings
 from desktop.services.statistics.compliance import Figure
+from desktop.views.plain import escaped
 
 #: The estimate's marker and its interval's bar (blue reads on light and dark alike).
 ESTIMATE_COLOUR = QColor("#1f6fb2")
@@ -48,7 +51,7 @@ class Drawn:
 
 def _chart(title: str, dark: bool) -> QtCharts.QChart:
     chart = QtCharts.QChart()
-    chart.setTitle(title)
+    chart.setTitle(escaped(title))
     chart.setTheme(QtCharts.QChart.ChartTheme.ChartThemeDark if dark
                    else QtCharts.QChart.ChartTheme.ChartThemeLight)
     chart.setAnimationOptions(QtCharts.QChart.AnimationOption.NoAnimation)
@@ -68,7 +71,7 @@ def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
     """
     chart = _chart(f"Compliance per standard, {period}", dark)
     if not figures:
-        chart.setTitle(f"Compliance per standard, {period}: no standards to show")
+        chart.setTitle(escaped(f"Compliance per standard, {period}: no standards to show"))
         said = f"No compliance figures for {period}."
         return Drawn(chart, said, said)
     points = QtCharts.QScatterSeries()
@@ -115,7 +118,7 @@ def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
         text = name(figure)
         if not figure.estimate.sufficient:
             text += " (insufficient sample)"
-        y_axis.append(text, position + 0.5)
+        y_axis.append(escaped(text), position + 0.5)
     chart.addAxis(x_axis, QtCore.Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y_axis, QtCore.Qt.AlignmentFlag.AlignLeft)
     for series in (points, *bars):
@@ -139,7 +142,7 @@ def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[
     chart = _chart(title, dark)
     series = QtCharts.QHorizontalBarSeries()
     for set_name, colour, values in sets:
-        bar_set = QtCharts.QBarSet(set_name)
+        bar_set = QtCharts.QBarSet(escaped(set_name))
         bar_set.setColor(colour)
         bar_set.setLabelColor(QColor("#f0f0f0") if dark else QColor("#202020"))
         bar_set.append([float(v) for v in reversed(values)])
@@ -148,7 +151,7 @@ def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[
     series.setLabelsPosition(QtCharts.QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
     y_axis = QtCharts.QBarCategoryAxis()
-    y_axis.append(list(reversed(categories)))
+    y_axis.append([escaped(c) for c in reversed(categories)])
     x_axis = QtCharts.QValueAxis()
     top = max((max(values, default=0) for _n, _c, values in sets), default=0)
     x_axis.setRange(0, max(top * 1.15, 1))

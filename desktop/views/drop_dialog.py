@@ -11,11 +11,11 @@ from desktop.qt import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QPlainTextEdit,
     QWidget,
 )
 from desktop.services.sampling.replacement import DROP_REASON_TEXT
+from desktop.views.plain import plain_label
 
 
 class DropCaseDialog(QDialog):
@@ -27,8 +27,8 @@ class DropCaseDialog(QDialog):
     def __init__(self, case_ref: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Drop a case from the sample")
-        intro = QLabel(f"Drop case {case_ref} from this week's sample? A replacement is "
-                       "drawn by the same rules, and the dropped case keeps its reason.")
+        intro = plain_label(f"Drop case {case_ref} from this week's sample? A replacement is "
+                            "drawn by the same rules, and the dropped case keeps its reason.")
         intro.setWordWrap(True)
         self.reason_choice = QComboBox()
         self.reason_choice.setAccessibleName("Reason for dropping the case")
@@ -38,9 +38,9 @@ class DropCaseDialog(QDialog):
         self.note_edit.setAccessibleName("Note about dropping the case")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
-        reason_label = QLabel("&Reason:")
+        reason_label = plain_label("&Reason:")
         reason_label.setBuddy(self.reason_choice)
-        note_label = QLabel("&Note:")
+        note_label = plain_label("&Note:")
         note_label.setBuddy(self.note_edit)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)

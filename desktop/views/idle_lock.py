@@ -24,7 +24,6 @@ from desktop.qt import (
     QDialog,
     QDialogButtonBox,
     QEvent,
-    QLabel,
     QLineEdit,
     QObject,
     QSettings,
@@ -32,6 +31,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.views.plain import plain_label
 from desktop.views.signin import check_password
 
 DEFAULT_MINUTES = 10.0
@@ -75,12 +75,12 @@ class LockDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
         self.password.setVisible(person.has_password)
-        self.problem = QLabel("")
+        self.problem = plain_label("")
         self.problem.setWordWrap(True)
         self.problem.hide()
         words = ("Type your password to go on." if person.has_password
                  else "Press Unlock to go on.")
-        label = QLabel(f"Locked after a quiet spell. {person.name}: {words}")
+        label = plain_label(f"Locked after a quiet spell. {person.name}: {words}")
         label.setWordWrap(True)
         buttons = QDialogButtonBox()
         unlock = buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.qt import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from desktop.qt import QApplication, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 from desktop.services.caseload.report import ImportReport, not_listed, problems_csv
 from desktop.views.path_field import PathField
+from desktop.views.plain import plain_label
 from desktop.views.text_table import CopyableTableView, TextTableModel
 
 HEADERS = ("Row", "Column", "What is wrong")
@@ -31,13 +32,13 @@ class ProblemsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.report: ImportReport | None = None
-        self.heading = QLabel()
+        self.heading = plain_label()
         self.heading.setWordWrap(True)
         self.model = TextTableModel(HEADERS, self)
         self.table = CopyableTableView(self.model, "import_problems")
         self.table.setAccessibleName("Bad rows")
         self.heading.setBuddy(self.table)
-        self.more = QLabel()
+        self.more = plain_label()
         self.more.setAccessibleName("Problems not listed")
         self.copy_button = QPushButton("Co&py all")
         self.copy_button.setAccessibleName("Copy every listed problem")
@@ -48,7 +49,7 @@ class ProblemsPanel(QWidget):
         self.save_button.setAccessibleName("Save the problems as CSV")
         self.save_button.clicked.connect(self.save_csv)
         self.save_path.chosen.connect(lambda _path: self.save_csv())
-        self.saved = QLabel()
+        self.saved = plain_label()
         self.saved.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_button)

@@ -20,7 +20,6 @@ from desktop.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -44,6 +43,7 @@ from desktop.services.caseload.report import ImportReport
 from desktop.services.context import ServiceContext
 from desktop.views.import_problems import ProblemsPanel
 from desktop.views.path_field import PathField
+from desktop.views.plain import plain_label
 from desktop.views.screen import Host, Screen
 from desktop.views.text_table import CopyableTableView, TextTableModel
 from desktop.views.worker import BackgroundOp, show_error
@@ -108,8 +108,8 @@ class ImportScreen(Screen):
         self.preview_model = TextTableModel(("Row",), self)
         self.preview_table = CopyableTableView(self.preview_model, "import_preview")
         self.preview_table.setAccessibleName("The file's first rows")
-        self.preview_info = QLabel("Type or choose a caseload export (CSV or Excel), then "
-                                   "choose Preview.")
+        self.preview_info = plain_label("Type or choose a caseload export (CSV or Excel), then "
+                                        "choose Preview.")
         self.preview_info.setWordWrap(True)
         self.preview_info.setBuddy(self.preview_table)
         self.problems = ProblemsPanel()
@@ -131,7 +131,7 @@ class ImportScreen(Screen):
     def _file_step(self) -> QGroupBox:
         box = QGroupBox("1. The export")
         self.file = PathField("Caseload file", EXPORT_FILTER)
-        label = QLabel("&File:")
+        label = plain_label("&File:")
         label.setBuddy(self.file.edit)
         self.preview_button = QPushButton("Pre&view")
         self.preview_button.setAccessibleName("Preview the file")
@@ -158,14 +158,14 @@ class ImportScreen(Screen):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.mapping.setMinimumContentsLength(28)
         self.mapping.currentIndexChanged.connect(self._mapping_changed)
-        label = QLabel("&Mapping:")
+        label = plain_label("&Mapping:")
         label.setBuddy(self.mapping)
         self.hand = QWidget()
         grid = QGridLayout(self.hand)
         grid.setContentsMargins(0, 0, 0, 0)
         for row, field in enumerate(FIELDS):
             need = " (required)" if is_required(field) else ""
-            name = QLabel(f"{FIELD_LABELS[field]}{need}:")
+            name = plain_label(f"{FIELD_LABELS[field]}{need}:")
             choice = QComboBox()
             choice.setAccessibleName(f"Column for {FIELD_LABELS[field].lower()}")
             choice.setObjectName(f"column_{field}")
@@ -176,16 +176,16 @@ class ImportScreen(Screen):
         self.profile_name = QLineEdit()
         self.profile_name.setAccessibleName("Mapping name")
         self.profile_name.setPlaceholderText("e.g. our-mosaic")
-        name_label = QLabel("Mapping &name:")
+        name_label = plain_label("Mapping &name:")
         name_label.setBuddy(self.profile_name)
         self.profile_path = PathField("Mapping file", "Mapping files (*.json)", save=True,
                                       browse_text="Brows&e…")
-        path_label = QLabel("Save it &as:")
+        path_label = plain_label("Save it &as:")
         path_label.setBuddy(self.profile_path.edit)
         self.save_mapping_button = QPushButton("Save the ma&pping")
         self.save_mapping_button.setAccessibleName("Save the mapping as a profile file")
         self.save_mapping_button.clicked.connect(self.save_mapping)
-        self.mapping_saved = QLabel()
+        self.mapping_saved = plain_label()
         self.mapping_saved.setWordWrap(True)
         base = len(FIELDS)
         grid.addWidget(name_label, base, 0)
@@ -213,7 +213,7 @@ class ImportScreen(Screen):
         self.import_button = QPushButton("I&mport")
         self.import_button.setAccessibleName("Import the file")
         self.import_button.clicked.connect(self.run_import)
-        self.outcome = QLabel()
+        self.outcome = plain_label()
         self.outcome.setWordWrap(True)
         self.outcome.setAccessibleName("Outcome")
         buttons = QHBoxLayout()

@@ -16,7 +16,6 @@ from desktop.qt import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QModelIndex,
     QPlainTextEdit,
@@ -44,6 +43,7 @@ from desktop.services.audits.moderation import (
 from desktop.services.case_detail import GRADE_TEXT, day_text
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement
+from desktop.views.plain import plain_label
 from desktop.views.row_table import ROW_ROLE, Column, RowTableModel, Tone, row_view
 from desktop.views.screen import Host, Screen
 from desktop.views.worker import show_error
@@ -146,7 +146,7 @@ class ModerationScreen(Screen):
         self.draw_button = QPushButton("&Draw the moderation share")
         self.draw_button.setAccessibleName("Draw the moderation share")
         self.draw_button.clicked.connect(self.draw)
-        self.draw_result = QLabel("Draw a share of the finalised audits to re-grade blind.")
+        self.draw_result = plain_label("Draw a share of the finalised audits to re-grade blind.")
         self.draw_result.setWordWrap(True)
         bar = QHBoxLayout()
         bar.addWidget(self.draw_button)
@@ -157,7 +157,7 @@ class ModerationScreen(Screen):
         self.items.setSortingEnabled(False)  # the service's order: to grade first
         self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.items.selectionModel().currentRowChanged.connect(self._row_changed)
-        items_label = QLabel("&Items (to grade first)")
+        items_label = plain_label("&Items (to grade first)")
         items_label.setBuddy(self.items)
 
         self.agreement_model: RowTableModel[AgreementRow] = RowTableModel(
@@ -165,7 +165,7 @@ class ModerationScreen(Screen):
         self.agreement = row_view(self.agreement_model, "moderation_agreement",
                                   "Agreement with the moderators, per auditor")
         self.agreement.setSortingEnabled(False)  # by auditor, everyone last
-        agreement_label = QLabel("&Agreement per auditor (weighted kappa, linear weights)")
+        agreement_label = plain_label("&Agreement per auditor (weighted kappa, linear weights)")
         agreement_label.setBuddy(self.agreement)
 
         left = QWidget()
@@ -177,8 +177,7 @@ class ModerationScreen(Screen):
         column.addWidget(self.agreement, 1)
 
         self.regrade = QGroupBox("Blind re-grade")
-        self.audit_heading = QLabel()
-        self.audit_heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.audit_heading = plain_label()
         self.audit_text = QPlainTextEdit()
         self.audit_text.setReadOnly(True)
         self.audit_text.setAccessibleName("The audit, without its grade")
@@ -196,16 +195,16 @@ class ModerationScreen(Screen):
         self.save_button = QPushButton("&Save my grade")
         self.save_button.setAccessibleName("Save my grade")
         self.save_button.clicked.connect(self.save)
-        self.first_grade = QLabel()
+        self.first_grade = plain_label()
         self.first_grade.setAccessibleName("First grade")
-        self.your_grade = QLabel()
+        self.your_grade = plain_label()
         self.your_grade.setAccessibleName("Your grade as saved")
-        self.verdict = QLabel()
+        self.verdict = plain_label()
         self.verdict.setAccessibleName("Whether the grades agree")
         form = QFormLayout()
-        grade_label = QLabel("&Your grade:")
+        grade_label = plain_label("&Your grade:")
         grade_label.setBuddy(self.grade_choice)
-        note_label = QLabel("N&ote:")
+        note_label = plain_label("N&ote:")
         note_label.setBuddy(self.note_edit)
         form.addRow(grade_label, self.grade_choice)
         form.addRow(note_label, self.note_edit)

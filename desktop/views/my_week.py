@@ -19,7 +19,6 @@ from desktop.qt import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QModelIndex,
     QPushButton,
     Qt,
@@ -43,6 +42,7 @@ from desktop.services.sampling.settings import RAGS
 from desktop.services.sampling.weekly import AreaDraw
 from desktop.services.sampling.weeks import shift_week, week_span
 from desktop.views.drop_dialog import DropCaseDialog
+from desktop.views.plain import plain_label
 from desktop.views.quota_bar import QuotaPanel
 from desktop.views.save_report import ReportSaver
 from desktop.views.screen import Host, Screen
@@ -105,7 +105,7 @@ class MyWeekScreen(Screen):
         self.previous_button = QPushButton("&Previous week")
         self.previous_button.setAccessibleName("Previous week")
         self.previous_button.clicked.connect(lambda: self._step(-1))
-        self.week_label = QLabel("")
+        self.week_label = plain_label("")
         self.week_label.setAccessibleName("Week shown")
         self.week_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.next_button = QPushButton("&Next week")
@@ -120,14 +120,14 @@ class MyWeekScreen(Screen):
         picker.addWidget(self.next_button)
         picker.addWidget(self.this_week_button)
 
-        self.summary = QLabel("")
+        self.summary = plain_label("")
         self.summary.setAccessibleName("Sample summary")
         self.summary.setWordWrap(True)
         self.draw_button = QPushButton("&Draw this week's sample")
         self.draw_button.setAccessibleName("Draw this week's sample")
         self.draw_button.setEnabled(False)
         self.draw_button.clicked.connect(self.draw)
-        self.area_label = QLabel("Ar&ea:")
+        self.area_label = plain_label("Ar&ea:")
         self.area_choice = QComboBox()
         self.area_choice.setAccessibleName("Service area to draw")
         self.area_label.setBuddy(self.area_choice)
@@ -169,7 +169,7 @@ class MyWeekScreen(Screen):
         self.open_button = QPushButton("&Open audit")
         self.open_button.setAccessibleName("Start or resume the audit of the selected case")
         self.open_button.clicked.connect(self.open_selected)
-        self.message = QLabel("")
+        self.message = plain_label("")
         self.message.setAccessibleName("Last change")
         self.message.setWordWrap(True)
         self.case_tools_button = QPushButton("Case tools for the &week…")

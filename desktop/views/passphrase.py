@@ -27,6 +27,7 @@ from desktop.qt import (
 )
 from desktop.store import keys
 from desktop.views.palette import PROBLEM_STYLE
+from desktop.views.plain import plain_label
 
 #: The store refuses shorter new passphrases (``keys._passphrase``).
 MIN_LENGTH = 8
@@ -72,7 +73,7 @@ class PassphraseDialog(QDialog):
                  f"Type the passphrase of the database {name}.")
         if again:
             intro = f"That passphrase did not open {name}. " + intro
-        text = QLabel(intro)
+        text = plain_label(intro)
         text.setWordWrap(True)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -128,7 +129,7 @@ class PassphraseDialog(QDialog):
 
 
 def _problem_label() -> QLabel:
-    label = QLabel("")
+    label = plain_label("")
     label.setStyleSheet(PROBLEM_STYLE)
     label.setWordWrap(True)
     return label

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop.qt import (
-    QLabel,
     QObject,
     QPainter,
     QProgressDialog,
@@ -34,6 +33,7 @@ from desktop.qt import (
     delete_now,
 )
 from desktop.services.context import ServiceContext
+from desktop.views.plain import plain_label
 
 #: The finest resolution a page is rendered at for printing (dots per inch).
 PRINT_DPI = 300
@@ -102,7 +102,7 @@ class PdfPages(QWidget):
         super().__init__(parent)
         self.data: bytes | None = None
         self._buffer: QtCore.QBuffer | None = None
-        self.note = QLabel("")
+        self.note = plain_label("")
         self.note.setAccessibleName("About the pages")
         self.note.setWordWrap(True)
         self.view = QtPdfWidgets.QPdfView(self)

@@ -44,6 +44,7 @@ from desktop.services.standards.settings_form import may_change_settings
 from desktop.views.import_problems import ProblemsPanel
 from desktop.views.path_field import PathField
 from desktop.views.person_dialog import PasswordDialog, PersonDialog, sentence
+from desktop.views.plain import plain_label
 from desktop.views.row_table import (
     Column,
     LatestRead,
@@ -114,20 +115,20 @@ class PeopleTab(QWidget):
         self.editable = False
         self._reads = LatestRead()
         self._select: set[str] = set()
-        self.who = QLabel(READ_ONLY)
+        self.who = plain_label(READ_ONLY)
         self.who.setWordWrap(True)
         self.who.hide()
         self.filter_edit = QLineEdit()
         self.filter_edit.setAccessibleName("Filter the people by text")
         self.filter_edit.setPlaceholderText("Words in any column")
         self.filter_edit.setClearButtonEnabled(True)
-        filter_label = QLabel("&Filter:")
+        filter_label = plain_label("&Filter:")
         filter_label.setBuddy(self.filter_edit)
         self.model: RowTableModel[StaffMember] = RowTableModel(COLUMNS, self)
         self.proxy = filtering_proxy(self.model, self)
         self.table = row_view(self.proxy, "people_table", "The store's people")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.count = QLabel()
+        self.count = plain_label()
         self.add_button = QPushButton("&Add a person…")
         self.add_button.setAccessibleName("Add a person")
         self.active_button = QPushButton("&Deactivate")
@@ -135,11 +136,11 @@ class PeopleTab(QWidget):
         self.password_button = QPushButton("Set &password…")
         self.password_button.setAccessibleName("Set the selected person's password")
         self.password_dialog: PasswordDialog | None = None
-        self.outcome = QLabel()
+        self.outcome = plain_label()
         self.outcome.setWordWrap(True)
         self.outcome.setAccessibleName("What the last change did")
         self.staff_file = PathField("Staff list file", STAFF_FILES)
-        file_label = QLabel("Staff &list:")
+        file_label = plain_label("Staff &list:")
         file_label.setBuddy(self.staff_file.edit)
         self.import_button = QPushButton("&Import the staff list")
         self.import_button.setAccessibleName("Import the staff list")
@@ -167,9 +168,9 @@ class PeopleTab(QWidget):
         buttons.addStretch(1)
         import_box = QGroupBox("Import a staff list (all or nothing: a list with a bad row "
                                "adds nobody)")
-        hint = QLabel("A CSV or Excel file, one person a line: Name, Username, Job title, "
-                      "Roles, Service areas, Teams. Empty roles are taken from a seed 000 "
-                      "job title; 'all' in Service areas means every area.")
+        hint = plain_label("A CSV or Excel file, one person a line: Name, Username, Job title, "
+                           "Roles, Service areas, Teams. Empty roles are taken from a seed 000 "
+                           "job title; 'all' in Service areas means every area.")
         hint.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(file_label)

@@ -32,6 +32,7 @@ from desktop.qt import (
 from desktop.services.people.staff import ROLE_NAMES
 from desktop.views.action_dialogs import ok_cancel
 from desktop.views.palette import PROBLEM_STYLE
+from desktop.views.plain import plain_label
 
 #: Check boxes per row in the roles and service-areas groups.
 PER_ROW = 2
@@ -57,7 +58,7 @@ class NewPerson:
 
 
 def _problem_label(what: str) -> QLabel:
-    label = QLabel()
+    label = plain_label()
     label.setAccessibleName(f"Problem with the {what}")
     label.setStyleSheet(PROBLEM_STYLE)
     label.setWordWrap(True)
@@ -109,12 +110,12 @@ class PersonDialog(QDialog):
             {role.value: ROLE_NAMES[role] for role in Role})
         areas_group, self.area_boxes = _boxes("Service &areas", {a: a for a in areas})
         if not areas:
-            areas_group.layout().addWidget(QLabel("No service areas yet: import a staff list "
-                                                  "or a caseload first."), 0, 0)
+            areas_group.layout().addWidget(plain_label("No service areas yet: import a staff list "
+                                                       "or a caseload first."), 0, 0)
         self.problems = {key: _problem_label(what) for key, what in (
             ("name", "name"), ("username", "username"), ("job_title", "job title"),
             ("roles", "roles"), ("areas", "service areas"))}
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Why the person was not added")
         buttons = QDialogButtonBox()
@@ -129,7 +130,7 @@ class PersonDialog(QDialog):
         for text, edit, key in (("&Name:", self.name_edit, "name"),
                                 ("&Username:", self.username_edit, "username"),
                                 ("&Job title:", self.job_title_edit, "job_title")):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(edit)
             row = QHBoxLayout()
             row.addWidget(edit, 1)
@@ -211,7 +212,7 @@ class PasswordDialog(QDialog):
         self.current.setVisible(own)
         self.new = self._field("New password")
         self.again = self._field("The new password again")
-        self.problem = QLabel("")
+        self.problem = plain_label("")
         self.problem.setStyleSheet(PROBLEM_STYLE)
         self.problem.setWordWrap(True)
         self.problem.hide()
@@ -222,8 +223,8 @@ class PasswordDialog(QDialog):
         form.addRow("&Again:", self.again)
         buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("At least ten characters: three random words make a good "
-                                "one."))
+        layout.addWidget(plain_label("At least ten characters: three random words make a good "
+                                     "one."))
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)

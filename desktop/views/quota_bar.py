@@ -13,6 +13,7 @@ from desktop.models.enums import Rag
 from desktop.qt import QGridLayout, QGroupBox, QLabel, QProgressBar, QWidget
 from desktop.services.sampling.my_week import QuotaProgress
 from desktop.views.case_table import RAG_COLOURS
+from desktop.views.plain import plain_label
 from desktop.views.week_table import rag_word
 
 
@@ -33,7 +34,7 @@ class QuotaPanel(QGroupBox):
         self.counts: dict[str, QLabel] = {}
         self.shortfalls: dict[str, QLabel] = {}
         for row, rag in enumerate(rags):
-            name = QLabel(rag_word(rag))
+            name = plain_label(rag_word(rag))
             background, foreground = RAG_COLOURS[Rag(rag)]
             name.setStyleSheet(f"background: {background}; color: {foreground}; "
                                "padding: 1px 6px; font-weight: bold")
@@ -41,9 +42,9 @@ class QuotaPanel(QGroupBox):
             bar.setAccessibleName(f"{rag_word(rag)} cases audited")
             bar.setFormat("%v of %m audited")
             bar.setTextVisible(True)
-            count = QLabel("")
+            count = plain_label("")
             count.setAccessibleName(f"{rag_word(rag)} quota")
-            short = QLabel("")
+            short = plain_label("")
             short.setAccessibleName(f"{rag_word(rag)} shortfall")
             short.setWordWrap(True)
             grid.addWidget(name, row, 0)

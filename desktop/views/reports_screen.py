@@ -50,6 +50,7 @@ from desktop.services.reporting.exports import KINDS, Period
 from desktop.views import report_previews
 from desktop.views.pdf_pages import PdfPages, PrintJob, owned_printer, pdf_bytes
 from desktop.views.periods import fill_weeks, host_today
+from desktop.views.plain import plain_label
 from desktop.views.report_previews import Preview
 from desktop.views.save_report import (
     CSV_FILTER,
@@ -201,7 +202,7 @@ class ReportsScreen(Screen):
             edit.setDisplayFormat("dd/MM/yyyy")
         self.from_date.dateChanged.connect(self.to_date.setMinimumDate)
         self.any_date.toggled.connect(lambda _on: self._enable())
-        to_label = QLabel("until")
+        to_label = plain_label("until")
         dates_row.addWidget(self.any_date)
         dates_row.addWidget(self.from_date)
         dates_row.addWidget(to_label)
@@ -221,7 +222,7 @@ class ReportsScreen(Screen):
                 ("format", "Fo&rmat", self.format_choice),
                 ("tables", "Tables", tables),
                 ("dates", "Dates", dates)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(widget if field not in ("tables", "dates") else
                            (self.table_boxes["audits"] if field == "tables" else self.any_date))
             self.form.addRow(label, widget)
@@ -240,7 +241,7 @@ class ReportsScreen(Screen):
         for button in (self.preview_button, self.save_button, self.print_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        self.print_line = QLabel(PRINT_NOTE)
+        self.print_line = plain_label(PRINT_NOTE)
         self.print_line.setAccessibleName("How printing works")
         self.print_line.setWordWrap(True)
         self.saver = ReportSaver(self.host)
@@ -253,7 +254,7 @@ class ReportsScreen(Screen):
         left_layout.addWidget(self.saver)
         left_layout.addStretch(1)
 
-        self.summary = QLabel("")
+        self.summary = plain_label("")
         self.summary.setAccessibleName("What the report holds")
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

@@ -30,6 +30,7 @@ from desktop.qt import (
 )
 from desktop.services.context import ServiceContext
 from desktop.views.case_table import RAG_COLOURS
+from desktop.views.plain import plain_tip
 from desktop.views.screen import Host
 
 Index = QModelIndex | QPersistentModelIndex
@@ -86,8 +87,10 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return None
         row = self.rows[index.row()]
         column = self.columns[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tip(column.text(row))
         if role == ROW_ROLE:
             return row
         if role == SORT_ROLE:

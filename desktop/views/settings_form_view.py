@@ -23,6 +23,7 @@ from desktop.qt import (
 )
 from desktop.services.standards.settings_form import CHOICE, SettingsForm
 from desktop.views.palette import PROBLEM_STYLE
+from desktop.views.plain import plain_label
 
 
 class SettingsFormView(QWidget):
@@ -61,13 +62,13 @@ class SettingsFormView(QWidget):
                 editor.setAccessibleDescription(field.hint)
                 if isinstance(editor, QLineEdit):
                     editor.setPlaceholderText(field.hint)
-            problem = QLabel()
+            problem = plain_label()
             problem.setObjectName(f"{field.key}_problem")
             problem.setAccessibleName(f"Problem with {field.label}")
             problem.setStyleSheet(PROBLEM_STYLE)
             problem.setWordWrap(True)
             problem.hide()
-            label = QLabel(f"{field.label}:")
+            label = plain_label(f"{field.label}:")
             label.setBuddy(editor)
             row = QHBoxLayout()
             row.addWidget(editor, 1)
@@ -78,7 +79,7 @@ class SettingsFormView(QWidget):
         self.save_button = QPushButton(save_text)
         self.save_button.setAccessibleName(save_text.replace("&", ""))
         self.save_button.clicked.connect(self.save_requested.emit)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Saved or not")
         buttons = QHBoxLayout()

@@ -17,7 +17,6 @@ from desktop.errors import UserError
 from desktop.qt import (
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QTabWidget,
@@ -45,6 +44,7 @@ from desktop.services.templates.library import TemplateRow, import_template, tem
 from desktop.services.templates.versions import TemplateVersion
 from desktop.views.path_field import PathField
 from desktop.views.people_tab import PeopleTab
+from desktop.views.plain import plain_label
 from desktop.views.screen import Host, Screen
 from desktop.views.settings_form_view import SettingsFormView
 from desktop.views.text_table import CopyableTableView, TextTableModel
@@ -110,7 +110,7 @@ class SettingsScreen(Screen):
         self.forms: dict[str, SettingsFormView] = {}
         self.tabs = QTabWidget()
         self.tabs.setObjectName("settings_tabs")
-        self.who = QLabel()
+        self.who = plain_label()
         self.who.setWordWrap(True)
         self.who.hide()
         self.history_model = TextTableModel(HISTORY_HEADERS, self)
@@ -139,8 +139,8 @@ class SettingsScreen(Screen):
         scroll.setWidget(view)
         page = QWidget()
         column = QVBoxLayout(page)
-        note = QLabel(f"Kept in {form.file_name} in your settings folder; the command line "
-                      "reads the same file.")
+        note = plain_label(f"Kept in {form.file_name} in your settings folder; the command line "
+                           "reads the same file.")
         note.setWordWrap(True)
         column.addWidget(note)
         column.addWidget(scroll, 1)
@@ -151,13 +151,13 @@ class SettingsScreen(Screen):
         self.templates = CopyableTableView(self.templates_model, "template_versions")
         self.templates.setAccessibleName("Audit template versions")
         self.template_file = PathField("Template file", "Audit templates (*.toml)")
-        label = QLabel("Template &file:")
+        label = plain_label("Template &file:")
         label.setBuddy(self.template_file.edit)
         self.import_template_button = QPushButton("&Import a new version…")
         self.import_template_button.setAccessibleName("Import a new template version")
         self.import_template_button.clicked.connect(self.import_template)
         self.template_file.edit.returnPressed.connect(self.import_template)
-        self.template_outcome = QLabel()
+        self.template_outcome = plain_label()
         self.template_outcome.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(label)

@@ -29,6 +29,7 @@ from desktop.qt import (
 )
 from desktop.services.auth.signin import sign_in
 from desktop.services.users import Person
+from desktop.views.plain import plain_label, plain_tip
 
 SETTINGS_KEY = "signin/last_user"
 
@@ -97,7 +98,7 @@ class SignInDialog(QDialog):
         self.password.setAccessibleName("Password")
         self.password.setPlaceholderText("Password")
         self.password.hide()
-        self.problem = QLabel("")
+        self.problem = plain_label("")
         self.problem.setWordWrap(True)
         self.problem.hide()
         self.people_list.currentRowChanged.connect(lambda _row: self._show_password())
@@ -106,7 +107,7 @@ class SignInDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        label = QLabel("&Who are you?")
+        label = plain_label("&Who are you?")
         label.setBuddy(self.search)
         layout = QVBoxLayout(self)
         layout.addWidget(label)
@@ -129,7 +130,7 @@ class SignInDialog(QDialog):
                 detail = person.job_title or ", ".join(person.roles) or person.username
                 item = QListWidgetItem(f"{person.name}\n{detail}")
                 item.setData(Qt.ItemDataRole.UserRole, person.id)
-                item.setToolTip(person.username)
+                item.setToolTip(plain_tip(person.username))
                 self.people_list.addItem(item)
         if current is None or not self._select(current.id):
             self.people_list.setCurrentRow(0)

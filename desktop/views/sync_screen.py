@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop import qt
-from desktop.qt import QHBoxLayout, QLabel, QLineEdit, QPushButton, Qt, Signal
+from desktop.qt import QHBoxLayout, QLineEdit, QPushButton, Qt, Signal
 from desktop.services.context import ServiceContext
 from desktop.sync import conflicts
 from desktop.sync.conflicts import CollisionRow, ConflictRow
@@ -25,6 +25,7 @@ from desktop.sync.status import (
     sync_log,
     sync_now,
 )
+from desktop.views.plain import plain_label
 from desktop.views.row_table import Column, LatestRead, RowTableModel, row_view, selected_rows
 from desktop.views.screen import Host, Screen
 
@@ -78,7 +79,7 @@ class SyncScreen(Screen):
             "a shared folder (\\\\server\\share\\dipsample) or postgresql://user@host/db")
         self.target_edit.setAccessibleName("Sync with")
         self.sync_button = self._button("&Sync now", "Sync now", self.sync_now)
-        self.status = QLabel("")
+        self.status = plain_label("")
         self.status.setWordWrap(True)
         self.log_model: RowTableModel[LogLine] = RowTableModel(LOG_COLUMNS, self)
         self.log_table = row_view(self.log_model, "sync_log_table", "Sync log")
@@ -95,7 +96,7 @@ class SyncScreen(Screen):
                                              "Settle: use the other value",
                                              lambda: self.settle(True))
 
-        label = QLabel("Sync &with:")
+        label = plain_label("Sync &with:")
         label.setBuddy(self.target_edit)
         top = in_a_row(label, self.target_edit, self.sync_button, stretch=1)
         conflict_buttons = in_a_row(self.keep_button, self.use_other_button, None)
@@ -122,7 +123,7 @@ class SyncScreen(Screen):
     def _pane(self, title: str, table: qt.QTableView, buttons: QHBoxLayout | None = None
               ) -> qt.QWidget:
         pane = qt.QWidget()
-        label = QLabel(title)
+        label = plain_label(title)
         label.setBuddy(table)
         layout = qt.QVBoxLayout(pane)
         layout.setContentsMargins(0, 0, 0, 0)

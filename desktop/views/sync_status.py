@@ -23,6 +23,7 @@ from desktop.qt import QLabel, QTimer
 from desktop.services.context import CancelToken
 from desktop.sync.engine import SyncReport
 from desktop.sync.status import SyncStatus, remembered_target, sync_now, sync_status
+from desktop.views.plain import plain, plain_tip
 from desktop.views.worker import TaskManager
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class SyncStatusWidget(QLabel):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__("Sync: …")
+        plain(self)  # the message of the last sync may quote the target or its error
         self.setObjectName("sync_status")
         self.setAccessibleName("Sync status")
         self.window_ = window
@@ -82,7 +84,7 @@ class SyncStatusWidget(QLabel):
 
     def _show(self, status: SyncStatus) -> None:
         self.setText(status_text(status, self.online))
-        self.setToolTip(status.last_message or "")
+        self.setToolTip(plain_tip(status.last_message or ""))
 
     def tick(self) -> None:
         """A background sync, if a target is set and none is running."""

@@ -22,6 +22,7 @@ from desktop.qt import (
     QTableView,
     QWidget,
 )
+from desktop.views.plain import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -51,7 +52,8 @@ class TextTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             row = self.rows[index.row()]
-            return row[index.column()] if index.column() < len(row) else ""
+            text = row[index.column()] if index.column() < len(row) else ""
+            return text if role == Qt.ItemDataRole.DisplayRole else plain_tip(str(text))
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,

@@ -14,6 +14,7 @@ from desktop.models.enums import Cohort, Rag
 from desktop.qt import QAbstractTableModel, QColor, QFont, QModelIndex, QPersistentModelIndex, Qt
 from desktop.services.sampling.my_week import WeekCase
 from desktop.views.case_table import COHORT_LABELS, RAG_COLOURS
+from desktop.views.plain import plain_tip
 
 CASE_REF, CHILD, RAG, COHORT, TEAM, WHY, STATUS = range(7)
 HEADERS = ("Case ref", "Child", "RAG", "Cohort", "Team", "Why chosen", "Audit status")
@@ -77,8 +78,10 @@ class WeekTableModel(QAbstractTableModel):
         if case is None:
             return None
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._text(case, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return plain_tip(self._text(case, column))
         if role == CASE_ROLE:
             return case
         if role == Qt.ItemDataRole.AccessibleTextRole:

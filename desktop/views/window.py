@@ -26,7 +26,6 @@ from desktop.qt import (
     QApplication,
     QFrame,
     QKeySequence,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -47,6 +46,7 @@ from desktop.views.cases import CasesScreen
 from desktop.views.heartbeat import Heartbeat
 from desktop.views.idle_lock import install_idle_lock
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
+from desktop.views.plain import message_box, plain_label, plain_tip
 from desktop.views.screen import Screen
 from desktop.views.signin import SignInDialog, remember_user, remembered_user
 from desktop.views.sync_status import install_sync
@@ -183,15 +183,15 @@ class MainWindow(QMainWindow):
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setCentralWidget(self.splitter)
 
-        self.status_text = QLabel("Opening the database…")
+        self.status_text = plain_label("Opening the database…")
         self.status_text.setAccessibleName("Database status")
         self.statusBar().addWidget(self.status_text, 1)
-        self.who = QLabel("")
+        self.who = plain_label("")
         self.who.setAccessibleName("Signed in as")
-        self.last_import = QLabel("")
+        self.last_import = plain_label("")
         self.last_import.setAccessibleName("Last caseload import")
-        self.store_label = QLabel(self.db_path.name)
-        self.store_label.setToolTip(str(self.db_path))
+        self.store_label = plain_label(self.db_path.name)
+        self.store_label.setToolTip(plain_tip(str(self.db_path)))
         self.store_label.setAccessibleName("Open database")
         for label in (self.who, self.last_import, self.store_label):
             self.statusBar().addPermanentWidget(label)
@@ -304,8 +304,8 @@ class MainWindow(QMainWindow):
                  "F5  reload", "Ctrl+Q  quit"]
         lines += [f"Ctrl+{n}  {s.title.replace('&', '')}"
                   for n, s in enumerate(self.screens.values(), 1) if n <= 9]
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts",
-                          "\n".join(lines), QMessageBox.StandardButton.Ok, self)
+        box = message_box(QMessageBox.Icon.Information, "Keyboard shortcuts",
+                          "\n".join(lines), parent=self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -592,8 +592,8 @@ class MainWindow(QMainWindow):
         if health.ok:
             self.statusBar().showMessage("The database file checked out whole.", 5000)
         else:
-            box = QMessageBox(QMessageBox.Icon.Critical, "DipSample", health.message,
-                              QMessageBox.StandardButton.Ok, self)
+            box = message_box(QMessageBox.Icon.Critical, "DipSample", health.message,
+                              parent=self)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
             self.health_box = box

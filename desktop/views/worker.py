@@ -31,6 +31,7 @@ from desktop.errors import UserError
 from desktop.qt import QMessageBox, QObject, QProgressDialog, Qt, QTimer, QWidget, Signal
 from desktop.services.context import Cancelled, CancelToken
 from desktop.store.failures import as_user_error
+from desktop.views.plain import message_box, plain_progress
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ def show_error(parent: QWidget | None, exc: BaseException,
         text = ("Something went wrong that DipSample did not expect; details are in "
                 f"{paths.log_dir() / 'dipsample.log'}")
         icon = QMessageBox.Icon.Critical
-    box = QMessageBox(icon, "DipSample", text, QMessageBox.StandardButton.Ok, parent)
+    box = message_box(icon, "DipSample", text, parent=parent)  # may quote typed text
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
@@ -291,7 +292,7 @@ class BackgroundOp(Generic[T]):
         if (self._done or self.dialog is not None or self.taskman.closed
                 or not self._wants_dialog):
             return
-        dialog = QProgressDialog(self.label, "Cancel", 0, 0, self.parent)
+        dialog = plain_progress(QProgressDialog(self.label, "Cancel", 0, 0, self.parent))
         dialog.setWindowTitle("DipSample")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(0)

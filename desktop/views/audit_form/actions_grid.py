@@ -18,7 +18,6 @@ from desktop.qt import (
     QFormLayout,
     QGroupBox,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -29,6 +28,7 @@ from desktop.qt import (
 from desktop.services.actions import DEFAULT_PRIORITY, PRIORITIES, NewAction
 from desktop.services.audits.form import FormAction, Member
 from desktop.services.audits.views import AnswerView
+from desktop.views.plain import plain_label
 
 COLUMNS = ("What", "Owner", "Due", "Priority", "Status", "Question")
 #: A new action's due date, in days from today, until the auditor picks one.
@@ -82,7 +82,7 @@ class ActionsGrid(QGroupBox):
                               ("Ow&ner", self.owner), ("Due &date", self.due),
                               ("Pr&iority", self.priority),
                               ("For &question", self.question)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(control)
             form.addRow(label, control)
         layout = QVBoxLayout(self)

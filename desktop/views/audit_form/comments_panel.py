@@ -21,7 +21,6 @@ from desktop.qt import (
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -36,6 +35,7 @@ from desktop.services.audits.comments import CommentRow
 from desktop.services.audits.form import AuditForm
 from desktop.services.audits.lifecycle import IN_WINDOW
 from desktop.views.audit_form.fields import text_box
+from desktop.views.plain import plain_label
 
 LONDON = ZoneInfo("Europe/London")
 #: How often the time left is said again (minutes are its smallest unit).
@@ -57,7 +57,7 @@ class ReopenDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Reopen the audit")
         self.reason = text_box("Reason for reopening")
-        label = QLabel("&Why does the audit need reopening?")
+        label = plain_label("&Why does the audit need reopening?")
         label.setBuddy(self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -95,14 +95,14 @@ class CommentsPanel(QGroupBox):
         self.ticker.setInterval(TICK_MS)
         self.ticker.timeout.connect(self._tick)
         self.reopen_dialog: ReopenDialog | None = None
-        self.window_line = QLabel()
+        self.window_line = plain_label()
         self.window_line.setWordWrap(True)
         self.window_line.setAccessibleName("Comment window")
         self.comments = QListWidget()
         self.comments.setAccessibleName("Comments and queries")
         self.comments.setWordWrap(True)
         self.text = text_box("Your comment or answer")
-        text_label = QLabel("Your comment or ans&wer")
+        text_label = plain_label("Your comment or ans&wer")
         text_label.setBuddy(self.text)
         self.post_button = QPushButton("&Post comment")
         self.query_button = QPushButton("Post as &query")

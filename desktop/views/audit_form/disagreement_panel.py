@@ -13,7 +13,6 @@ from desktop.qt import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -25,6 +24,7 @@ from desktop.services.audits.drafts import Discussion, Submission
 from desktop.services.audits.form import Member
 from desktop.services.disagreements import Participant
 from desktop.views.audit_form.fields import RAG_CHOICES, choice_box, problem_label, text_box
+from desktop.views.plain import plain_label
 
 #: Rows of people the list shows before it scrolls.
 PEOPLE_ROWS = 6
@@ -45,7 +45,7 @@ class DisagreementPanel(QGroupBox):
     def __init__(self) -> None:
         super().__init__("RAG &disagreement")
         self.setAccessibleName("RAG disagreement")
-        self.summary = QLabel()
+        self.summary = plain_label()
         self.summary.setWordWrap(True)
         self.reason = text_box("Reason for your rating")
         self.people = QListWidget()
@@ -63,7 +63,7 @@ class DisagreementPanel(QGroupBox):
                 ("Discussed &with (Space ticks)", self.people, "participants"),
                 ("&Outcome and next steps", self.next_steps, "next_steps"),
                 ("Agreed ra&ting", self.agreed, None)):
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(control)
             form.addRow(label, control)
             if problem is not None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from desktop.qt import QGroupBox, QLabel, QPushButton, QVBoxLayout, Signal
+from desktop.qt import QGroupBox, QPushButton, QVBoxLayout, Signal
 from desktop.services.audits.form import FormEscalation
 from desktop.views.audit_form.fields import problem_label, text_box
+from desktop.views.plain import plain_label
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -38,11 +39,11 @@ class EscalationPanel(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Concern of significant &harm")
         self.setAccessibleName("Concern of significant harm")
-        self.deadline = QLabel()
+        self.deadline = plain_label()
         self.deadline.setWordWrap(True)
         self.deadline.setAccessibleName("Response deadline")
         self.concern = text_box("What you are worried about and why")
-        concern_label = QLabel("What you are &worried about and why")
+        concern_label = plain_label("What you are &worried about and why")
         concern_label.setBuddy(self.concern)
         self.problem = problem_label("the concern")
         self.raise_button = QPushButton("&Raise the concern now")

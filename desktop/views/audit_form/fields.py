@@ -19,6 +19,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services.audits.views import AnswerView
+from desktop.views.plain import no_mnemonic, plain_label
 
 NOT_ANSWERED = "Not answered"
 CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -54,7 +55,7 @@ def text_box(name: str) -> QPlainTextEdit:
 
 
 def problem_label(name: str) -> QLabel:
-    label = QLabel()
+    label = plain_label()
     label.setObjectName("problem")
     label.setWordWrap(True)
     label.setStyleSheet("color: #b00020; font-weight: bold;")
@@ -173,12 +174,12 @@ class QuestionField(Field):
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 4, 0, 8)
         required = "" if not self.answer.required else " (required)"
-        label = QLabel(f"{number}. {self.answer.text}{required}")
+        label = plain_label(f"{number}. {no_mnemonic(self.answer.text)}{required}")
         label.setWordWrap(True)
         label.setBuddy(self.control)
         layout.addWidget(label)
         if self.answer.help:
-            help_label = QLabel(self.answer.help)
+            help_label = plain_label(self.answer.help)
             help_label.setWordWrap(True)
             help_label.setObjectName("help")
             help_label.setEnabled(False)  # drawn in the palette's quieter colour

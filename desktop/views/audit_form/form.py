@@ -14,7 +14,6 @@ typed when the draft is reopened.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable
 
 from desktop.errors import UserError
@@ -26,6 +25,7 @@ from desktop.qt import (
     QObject,
     QPushButton,
     QScrollArea,
+    Qt,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -58,6 +58,7 @@ from desktop.views.audit_form.fields import (
     choice_box,
     text_box,
 )
+from desktop.views.plain import escaped, no_mnemonic, plain_label
 from desktop.views.screen import Host
 
 DETAILS = ("overview", "positive_practice", "grade", "auditor_rag")
@@ -91,12 +92,12 @@ class AuditFormWidget(QScrollArea):
         self.form: AuditForm | None = None
         self.autosaver: Autosaver | None = None
         self.fields: dict[str, Field] = {}
-        self.status_line = QLabel()
+        self.status_line = plain_label()
         self.status_line.setAccessibleName("Form status")
         self.status_line.setWordWrap(True)
-        self.saved_line = QLabel()
+        self.saved_line = plain_label()
         self.saved_line.setAccessibleName("Autosave")
-        self.setWidget(QLabel("Pick an audit on the left, or start one from My week."))
+        self.setWidget(plain_label("Pick an audit on the left, or start one from My week."))
 
     def _now(self) -> dt.datetime:
         """The window's clock (``host.clock``, which tests fix), as every service call
@@ -155,10 +156,13 @@ class AuditFormWidget(QScrollArea):
         summary = form.view.summary
         case_rag = (form.case_rag or "not rated").title()
         title = summary.template_title or summary.template_code.replace("_", " ")
-        # Escaped: a case reference comes from a council's export, and is not markup.
-        header = QLabel(f"<b>Case {html.escape(summary.case_ref)}</b>: {html.escape(title)}"
-                        f" (version {summary.template_version}). The case is rated "
-                        f"{case_rag} on the record. Status: {summary.status.replace('_', ' ')}.")
+        # Our markup, the data escaped: a case reference comes from a council's export
+        # and a title from a template file, and neither is markup.
+        status = summary.status.replace("_", " ")
+        header = QLabel(f"<b>Case {escaped(summary.case_ref)}</b>: {escaped(title)} "
+                        f"(version {summary.template_version}). The case is rated "
+                        f"{escaped(case_rag)} on the record. Status: {escaped(status)}.")
+        header.setTextFormat(Qt.TextFormat.RichText)
         header.setWordWrap(True)
         header.setAccessibleName("Audit")
         layout.addWidget(header)
@@ -166,9 +170,11 @@ class AuditFormWidget(QScrollArea):
         layout.addWidget(self.status_line)
         section_box: QGroupBox | None = None
         section_layout: QVBoxLayout | None = None
+        section: str | None = None
         for number, answer in enumerate(form.view.answers, 1):
-            if section_box is None or section_box.title() != answer.section:
-                section_box = QGroupBox(answer.section)
+            if section_box is None or section != answer.section:
+                section = answer.section
+                section_box = QGroupBox(no_mnemonic(section))
                 section_box.setAccessibleName(answer.section)
                 section_layout = QVBoxLayout(section_box)
                 layout.addWidget(section_box)
@@ -247,7 +253,7 @@ class AuditFormWidget(QScrollArea):
             field = Field(control.accessibleName(), control, self)
             field.fill(value)
             field.edited.connect(lambda n=name: self._detail_edited(n))
-            label = QLabel(text)
+            label = plain_label(text)
             label.setBuddy(control)
             layout.addWidget(label)
             layout.addWidget(control)
