@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, UTCDateTime
@@ -62,6 +62,28 @@ class Event(Base):
     detail_json: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ChainAnchor(Base):
+    """A head of an event-log chain: this store's, as it sent it in a sync bundle
+    (``kind`` "sent"), or another device's, as a bundle from it carried it ("seen").
+
+    Why kept: every device's chain is keyed by its own store key, so no one else can
+    recompute it; what another store can do is remember the hashes it was shown and
+    notice when the same device later shows another hash for the same entry (its history
+    was rewritten). Local: never synced, never sent back (docs/security.md, 'Anchors').
+    """
+
+    __tablename__ = "chain_anchors"
+    __table_args__ = (PrimaryKeyConstraint("kind", "device_id", "seq", "hash", "key_id"),)
+
+    kind: Mapped[str] = mapped_column(String(10))
+    device_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    #: Which key the entry was chained under (see ``desktop/store/events.py``, key_id).
+    key_id: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Meta(Base):

@@ -39,7 +39,7 @@ from sqlalchemy.util import LRUCache
 from desktop.errors import EnvironmentProblem, NetworkPathRefused, WrongKey
 from desktop.models.base import new_id
 from desktop.models.log import Meta
-from desktop.store import backups, failures, keys, migrate
+from desktop.store import backups, events, failures, keys, migrate
 from desktop.store.changes import RECORDER_KEY, ChangeRecorder
 from desktop.store.hlc import HybridClock
 from desktop.store.netpath import is_network_path
@@ -80,6 +80,9 @@ class Store:
     backup_path: Path | None = None
     #: The schema revision before this open upgraded it (None: no upgrade happened).
     upgraded_from: str | None = None
+    #: The event log's HMAC key, derived from the database key (desktop/store/events.py);
+    #: held in memory only, handed to this store's sessions, never stored or logged.
+    chain_key: bytes = field(default=b"", repr=False)
     _factory: sessionmaker[Session] = field(init=False, repr=False)
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     #: Called once when a write has to wait for another process (the CLI prints a line).
@@ -90,7 +93,8 @@ class Store:
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False,
-                                     info={RECORDER_KEY: self.recorder})
+                                     info={RECORDER_KEY: self.recorder,
+                                           events.CHAIN_KEY: self.chain_key})
 
     @property
     def clock(self) -> HybridClock:
@@ -364,6 +368,7 @@ def _create(path: Path, key: keys.DatabaseKey) -> None:
     try:
         migrate.upgrade_if_needed(engine, partial, key)
         _device_id(engine)
+        _prepare_chain(engine, events.derive_chain_key(key.hex), None)
     finally:
         engine.dispose()  # the last connection's close folds the WAL into the file
     with open(partial, "rb+") as handle:
@@ -414,6 +419,23 @@ def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str
 #: The device id and the last version this store wrote, as two columns of one SELECT.
 _IDENTITY_SQL = ("(SELECT value FROM store_meta WHERE key = 'device_id'), "
                  "(SELECT version FROM change_log ORDER BY seq DESC LIMIT 1)")
+#: Which schemes chain the event log (desktop/store/events.py), read with the stamps.
+_CHAIN_SQL = f"(SELECT value FROM store_meta WHERE key = '{events.CHAIN_META}')"
+
+
+def _prepare_chain(engine: Engine, chain_key: bytes, meta: str | None,
+                   on_wait: Callable[[], None] | None = None) -> None:
+    """Make the event log's newest segment this key's (see ``events.prepare_chain``).
+
+    Why at open: the chain key exists only where the database key is, and the first
+    open after the upgrade to the keyed chain, or after ``key rotate``, is the first
+    moment both are there. Every other open only compares ``meta`` and writes nothing.
+    """
+    if meta is not None and events.chain_ready(meta, chain_key):
+        return
+    with Session(engine) as session, session.begin():
+        session.connection(execution_options={WRITE: on_wait or True})
+        events.prepare_chain(session, chain_key)
 
 
 def _identity(engine: Engine, on_wait: Callable[[], None] | None) -> tuple[str, str]:
@@ -425,21 +447,23 @@ def _identity(engine: Engine, on_wait: Callable[[], None] | None) -> tuple[str, 
     return str(device), last or ""
 
 
-def _stamps(conn: Connection) -> tuple[str, str | None, str]:
-    """The schema revision, device id and last version, in one query where it can.
+def _stamps(conn: Connection) -> tuple[str, str | None, str, str | None]:
+    """The schema revision, device id, last version and the event log's segments, in
+    one query where it can.
 
     Why one: opening a store is on the way to a person's first screenful, and each
     statement through the engine costs a fraction of a millisecond. A new file, or one
     from before the tables it reads, answers the revision alone (device None).
     """
     try:
-        revision, device, last = conn.exec_driver_sql(
-            f"SELECT (SELECT version_num FROM alembic_version), {_IDENTITY_SQL}").one()
+        revision, device, last, chain = conn.exec_driver_sql(
+            f"SELECT (SELECT version_num FROM alembic_version), {_IDENTITY_SQL}, "
+            f"{_CHAIN_SQL}").one()
     except OperationalError as exc:
         if "no such table" not in str(exc.orig):
             raise
-        return migrate.stamped_revision(conn) or "", None, ""
-    return revision or "", device, last or ""
+        return migrate.stamped_revision(conn) or "", None, "", None
+    return revision or "", device, last or "", chain
 
 
 def _refuse_missing(path: Path) -> None:
@@ -505,7 +529,7 @@ def open_store(
     try:
         try:
             with engine.connect() as conn:
-                before, device, last = _stamps(conn)
+                before, device, last, chain = _stamps(conn)
         except DBAPIError as exc:
             if failures.sqlite_code(exc) not in (11, 26):  # CORRUPT, NOTADB
                 raise
@@ -514,13 +538,16 @@ def open_store(
         if upgrade and before != migrate.head_revision():
             backup = migrate.upgrade_if_needed(engine, path, key, on_wait, before or None)
             revision = migrate.current_revision(engine) or ""
-            device = None
+            device, chain = None, None
         if device is None:
             device_id, last_version = _identity(engine, on_wait)
         else:
             device_id, last_version = device, last
         clock = HybridClock(device_id)
         clock.observe(last_version)
+        chain_key = events.derive_chain_key(key.hex)
+        if revision == migrate.head_revision():
+            _prepare_chain(engine, chain_key, chain, on_wait)
     except BaseException as exc:
         engine.dispose()
         problem = failures.as_user_error(exc, path)
@@ -530,4 +557,5 @@ def open_store(
     return Store(path=path, engine=engine, device_id=device_id,
                  recorder=ChangeRecorder(clock, device_id), key_source=key.source,
                  schema_revision=revision, backup_path=backup,
-                 upgraded_from=before if revision != before else None, on_wait=on_wait)
+                 upgraded_from=before if revision != before else None, on_wait=on_wait,
+                 chain_key=chain_key)

@@ -13,7 +13,7 @@ from desktop.models import Event
 from desktop.store import open_store
 from desktop.store.events import (
     NewEvent,
-    _chain_hash,
+    chain_hash,
     record_event,
     record_events,
     verify_chain,
@@ -85,8 +85,11 @@ def test_a_rehashed_edit_breaks_the_next_link(db_path: Path) -> None:
             row = session.scalar(select(Event).where(Event.seq == 4))
             assert row is not None
             row.entity_id = "c9"
-            row.hash = _chain_hash(row.prev_hash, row.id, row.at.isoformat(), row.user_id,
-                                   row.action, row.entity, row.entity_id, row.detail_json)
+            row.hash = chain_hash(store.chain_key, seq=row.seq, event_id=row.id,
+                                  at=row.at.isoformat(), user_id=row.user_id,
+                                  device_id=row.device_id, action=row.action,
+                                  entity=row.entity, entity_id=row.entity_id,
+                                  detail_json=row.detail_json, prev_hash=row.prev_hash)
         with store.read() as session:
             found = verify_chain(session)
     finally:
