@@ -36,6 +36,7 @@ from desktop.models.enums import ActionSource, ActionStatus, AuditStatus, EventA
 from desktop.services.audits.access import acting_user, roles_of
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
+from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
@@ -258,6 +259,7 @@ def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reaso
         raise InputProblem(f"'{to}' is not an action status ({', '.join(TRANSITIONS)})")
     if not action_ids:
         return 0
+    require_reach(ctx, Action, action_ids, "action", P.ACTIONS)
     user = acting_user(ctx, "changing an action's status")
     now = ctx.now()
     with ctx.store.transaction() as session:
@@ -298,6 +300,7 @@ def record_progress(ctx: ServiceContext, action_id: str, *, progress: str | None
                     evidence: str | None = None) -> None:
     """Progress notes and evidence, written by the owner or their manager."""
     guard(ctx, P.ACTIONS)
+    require_reach(ctx, Action, [action_id], "action", P.ACTIONS)
     with ctx.store.transaction() as session:
         action = session.get(Action, action_id)
         if action is None or action.deleted:

@@ -28,6 +28,7 @@ from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.auth.case_roles import answers_for
 from desktop.services.auth.guard import actor_in, refuse
+from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.escalations import head_of_service_for, team_manager_of
 from desktop.services.event_log import log_change
@@ -131,6 +132,7 @@ def record_discussion(ctx: ServiceContext, disagreement_id: str, *, discussed_at
                       rationale: str | None = None) -> None:
     """When the rating was discussed, who took part, and the next steps agreed."""
     guard(ctx, P.CONCERNS)
+    require_reach(ctx, RagDisagreement, [disagreement_id], "rag_disagreement", P.CONCERNS)
     if not participants:
         raise RuleViolation("record who took part in the discussion")
     if not next_steps.strip():
@@ -171,6 +173,7 @@ def agree(ctx: ServiceContext, disagreement_id: str, outcome_rag: str) -> None:
     child from Red to Amber (:mod:`desktop.services.auth.case_roles`).
     """
     actor = guard(ctx, P.CONCERNS)
+    require_reach(ctx, RagDisagreement, [disagreement_id], "rag_disagreement", P.CONCERNS)
     if outcome_rag not in RAGS:
         raise InputProblem(f"'{outcome_rag}' is not a RAG rating (red, amber, green)")
     if not may_agree(ctx, disagreement_id, outcome_rag):
@@ -204,6 +207,7 @@ def agree(ctx: ServiceContext, disagreement_id: str, outcome_rag: str) -> None:
 
 def _move(ctx: ServiceContext, disagreement_id: str, to: DisagreementStatus,
           allowed: tuple[DisagreementStatus, ...]) -> None:
+    require_reach(ctx, RagDisagreement, [disagreement_id], "rag_disagreement", P.CONCERNS)
     with ctx.store.transaction() as session:
         row = _load(session, disagreement_id)
         if row.status not in allowed:

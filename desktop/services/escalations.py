@@ -27,6 +27,7 @@ from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.auth.case_roles import answers_for
 from desktop.services.auth.guard import refuse
+from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
@@ -197,6 +198,7 @@ def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
 def close(ctx: ServiceContext, escalation_id: str, note: str = "") -> None:
     """Close a responded escalation (the auditor is satisfied the child is safe)."""
     guard(ctx, P.CONCERNS)
+    require_reach(ctx, Escalation, [escalation_id], "escalation", P.CONCERNS)
     with ctx.store.transaction() as session:
         escalation = _load(session, escalation_id)
         if escalation.status != EscalationStatus.RESPONDED:

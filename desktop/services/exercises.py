@@ -22,6 +22,7 @@ from desktop.models import Action, Audit, AuditAnswer, ExerciseSummary, Template
 from desktop.models.enums import ActionStatus, AnswerType, AuditStatus, EventAction, Grade
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
+from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 
@@ -110,6 +111,7 @@ def _load(session: Session, exercise_id: str) -> ExerciseSummary:
 
 def update_exercise(ctx: ServiceContext, exercise_id: str, data: ExerciseInput) -> None:
     guard(ctx, P.EXERCISES)
+    require_reach(ctx, ExerciseSummary, [exercise_id], "exercise", P.EXERCISES)
     _check(data)
     with ctx.store.transaction() as session:
         row = _load(session, exercise_id)
@@ -118,8 +120,10 @@ def update_exercise(ctx: ServiceContext, exercise_id: str, data: ExerciseInput) 
 
 
 def attach_audits(ctx: ServiceContext, exercise_id: str, audit_ids: Sequence[str]) -> int:
-    """Make audits part of the exercise (all or none)."""
+    """Make audits part of the exercise (all or none); only audits the person reaches."""
     guard(ctx, P.EXERCISES)
+    require_reach(ctx, ExerciseSummary, [exercise_id], "exercise", P.EXERCISES)
+    require_reach(ctx, Audit, audit_ids, "audit", P.EXERCISES)
     with ctx.store.transaction() as session:
         _load(session, exercise_id)
         audits = list(session.scalars(select(Audit).where(Audit.id.in_(list(audit_ids)),

@@ -22,6 +22,7 @@ from desktop.models.enums import AuditStatus, EventAction
 from desktop.services.audits.lifecycle import IN_WINDOW, load_audit
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
+from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
 
@@ -85,6 +86,7 @@ def post_comment(ctx: ServiceContext, audit_id: str, body: str, *, is_query: boo
 def answer_query(ctx: ServiceContext, query_id: str, body: str) -> str:
     """The auditor's answer to a query; with no query left the audit is open again."""
     guard(ctx, P.COMMENT)
+    require_reach(ctx, AuditComment, [query_id], "comment", P.COMMENT)
     if not body.strip():
         raise RuleViolation("an answer needs text")
     now = ctx.now()

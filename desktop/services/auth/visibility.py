@@ -23,11 +23,13 @@ purpose; ``tests/unit/security/test_scoped_reads.py`` lists those places.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, event, false, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+from desktop.errors import PermissionRefused
 from desktop.models import (
     Action,
     Audit,
@@ -209,6 +211,35 @@ def core_case_reach(session: Session) -> list[ColumnElement[bool]]:
     if scope is None or scope.everything:
         return []
     return [Case.id.in_(case_ids(scope))]
+
+
+def require_reach(ctx: ServiceContext, model: type[Any], ids: Sequence[str],
+                  entity: str, permission: str) -> None:
+    """Refuse (and log) a write to records outside the acting person's reach.
+
+    Why: a write by id (an action's status, a disagreement's discussion, an exercise's
+    audits) reads its record in a transaction of its own, past the reading session's
+    scope; without this an auditor could close another area's action by its id. A record
+    not in the store at all is left for the service to name as missing.
+    """
+    if ctx.user_id is None or not ids:
+        return
+    with ctx.read() as session:
+        scope = session.info.get("scope")
+        if scope is None:
+            return
+        wanted = sorted(set(ids))
+        seen = set(session.scalars(select(model.id).where(model.id.in_(wanted))))
+        there = set(session.scalars(select(model.id).where(model.id.in_(wanted))
+                                    .execution_options(**{UNSCOPED: True})))
+    outside = sorted(there - seen)
+    if not outside:
+        return
+    from desktop.services.auth.guard import actor_of, refuse
+
+    refuse(ctx, actor_of(ctx), permission, entity, outside[0])
+    raise PermissionRefused(f"This {entity.replace('_', ' ')} is outside the records your "
+                            "roles let you see.")
 
 
 def scoped_read(ctx: ServiceContext) -> Session:

@@ -374,7 +374,7 @@ class AuditFormWidget(QScrollArea):
                 "marked below.")
             self._show_problems(outcome.problems, focus=True)
             return
-        self.status_line.setText("Submitted: open for comment.")
+        self.status_line.setText(outcome.note or "Submitted: open for comment.")
         for kind in ("audits", "disagreements", "escalations"):
             self.wrote.emit(kind)
         self.submitted.emit(outcome.result)

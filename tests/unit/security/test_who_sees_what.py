@@ -504,3 +504,42 @@ def test_a_social_worker_added_by_staff_reference_reads_their_cases_audits(
     person = world.people["north_social_worker"]
     assert person.worker_id is not None
     assert reached_audits(world, person), "the demo worker holds audited cases"
+
+
+def test_writes_by_id_outside_the_reach_are_refused_and_logged(world: County) -> None:
+    """An Exeter auditor cannot move a North action, discuss a North disagreement or
+    put a North audit in an exercise by typing its id."""
+    from desktop.services import actions
+    from desktop.services.event_log import events_for
+
+    person = world.people["exeter_auditor"]
+    north = world.area_ids[NORTH]
+    north_action = next(i for i, a in world.actions.items() if a["case"] is not None
+                        and world.cases[str(a["case"])]["area"] == north)
+    north_audit = next(i for i, a in world.audits.items()
+                       if world.cases[str(a["case"])]["area"] == north)
+    store = open_store(world.path, prompt=None)
+    ctx = ServiceContext(store=store, user_id=person.user_id)
+    try:
+        with store.read() as session:
+            north_disagreement = session.scalars(select(RagDisagreement.id).where(
+                RagDisagreement.case_id.in_([i for i, c in world.cases.items()
+                                             if c["area"] == north]))).first()
+        assert north_disagreement is not None
+        with pytest.raises(PermissionRefused, match="outside"):
+            actions.set_status(ctx, [north_action], "cancelled", reason="not mine")
+        with pytest.raises(PermissionRefused, match="outside"):
+            actions.record_progress(ctx, north_action, progress="typed by id")
+        with pytest.raises(PermissionRefused, match="outside"):
+            disagreements.record_discussion(
+                ctx, north_disagreement, discussed_at=dt.datetime.now(dt.UTC),
+                participants=[disagreements.Participant("auditor", person.user_id)],
+                next_steps="none")
+        with pytest.raises(PermissionRefused, match="outside"):
+            attach_audits(ctx, world.exercises[EXETER], [north_audit])
+        system = ServiceContext(store=store)
+        assert "refuse" in [e.action for e in events_for(system, "action", north_action)]
+        with store.read() as session:
+            assert session.get(Action, north_action).status != "cancelled"  # type: ignore
+    finally:
+        store.close()
