@@ -50,6 +50,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AnswerType, CaseStatus
 from desktop.models.template import TemplateQuestion
+from desktop.services.audits.seal import audits_of_cases, resealing
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_changes
@@ -218,7 +219,8 @@ def purge_closed(ctx: ServiceContext, *, years: float | None = None,
     for start in range(0, len(ids), CHUNK):
         ctx.report(start, len(ids), "purging closed cases")
         chunk = ids[start:start + CHUNK]
-        with ctx.store.transaction() as session:
+        with ctx.store.transaction() as session, resealing(
+                session, ctx.user_id, audits_of_cases(session, chunk), "purge"):
             blanked: Blanked = {}
             for case in session.scalars(select(Case).where(Case.id.in_(chunk))):
                 audits += _purge_case(session, case, blanked)

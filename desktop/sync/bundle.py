@@ -63,6 +63,10 @@ class Bundle:
     facts: list[dict[str, Any]] = field(default_factory=list)
     #: A snapshot's: the bundles whose changes it already holds.
     covers: list[str] = field(default_factory=list)
+    #: The device's event-log chain head, then its current hashes at the heads it sent
+    #: before, each ``[seq, hash, key id]`` (desktop/store/events.py, 'anchors'); empty
+    #: for a snapshot and for a device whose log is empty.
+    heads: list[list[Any]] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
         """Compressed JSON; the same bundle always makes the same bytes (its name is
@@ -72,6 +76,8 @@ class Bundle:
                 "covers": self.covers,
                 "changes": [[c.table, c.id, c.version, c.device, c.fields, c.row,
                              c.field_versions] for c in self.changes]}
+        if self.heads:
+            data["heads"] = self.heads
         return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)
 
     @classmethod
@@ -79,7 +85,20 @@ class Bundle:
         data = json.loads(zlib.decompress(raw))
         return cls(data["device"], data["made_at"],
                    [RecordChange(*c) for c in data["changes"]], data.get("facts", []),
-                   data.get("covers", []))
+                   data.get("covers", []), _heads(data.get("heads", [])))
+
+
+def _heads(value: Any) -> list[list[Any]]:
+    """Chain heads as sent, or ValueError: a bundle from a newer or a broken sender must
+    be refused whole, never half read."""
+    if not isinstance(value, list):
+        raise ValueError("heads")
+    for head in value:
+        if not (isinstance(head, list) and len(head) == 3 and type(head[0]) is int
+                and head[0] > 0 and isinstance(head[1], str) and len(head[1]) <= 64
+                and isinstance(head[2], str) and len(head[2]) <= 16):
+            raise ValueError("heads")
+    return value
 
 
 #: Why a sync cannot start on a computer with no keyring (the key is never kept in a file).

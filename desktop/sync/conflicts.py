@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from desktop.errors import InputProblem
 from desktop.models import Case, SyncConflict, User
+from desktop.services.audits.seal import resealing
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.sync.engine import claim_collisions
@@ -89,8 +90,11 @@ def settle(ctx: ServiceContext, conflict_id: str, keep_other: bool) -> None:
             record: Any = None if model is None else session.get(model, conflict.record_id)
             if record is None:
                 raise InputProblem("The record of this conflict is not in this store.")
-            setattr(record, conflict.field, value_from_json(
-                model, conflict.field, json.loads(conflict.loser_json)))  # type: ignore[arg-type]
+            sealed = [getattr(record, "audit_id", record.id)] \
+                if conflict.table_name in ("audits", "audit_answers") else []
+            with resealing(session, ctx.user_id, sealed, "settle"):
+                setattr(record, conflict.field, value_from_json(
+                    model, conflict.field, json.loads(conflict.loser_json)))  # type: ignore[arg-type]
         conflict.status = SETTLED
         conflict.settled_by_id = ctx.user_id
 

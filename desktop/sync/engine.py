@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 from desktop.errors import EnvironmentProblem
 from desktop.models import CaseEvent, Meta, SyncApplied, SyncLogEntry, new_id, utcnow
 from desktop.models.sample import Claim
+from desktop.services.audits.seal import resealing
 from desktop.store import Store
+from desktop.store import events as chain
 from desktop.store.changes import defer_foreign_keys, insert_facts
 from desktop.sync.bundle import Bundle, BundleRejected, open_sealed, seal
 from desktop.sync.collect import (
@@ -218,13 +220,19 @@ def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outg
          ) -> None:
     if out.empty:
         return
-    body = Bundle(store.device_id, "", out.changes, out.facts).to_bytes()
+    # Read now, not with the remembered state: the log grows between syncs.
+    with store.read() as session:
+        heads = chain.heads_to_send(session)
+    body = Bundle(store.device_id, "", out.changes, out.facts,
+                  heads=[h.as_list() for h in heads.every()] if heads else []).to_bytes()
     name = bundle_name(out, body)
     bundle_id = target.push(name, seal(key, f"{store.device_id}/{name}", body))
     test_pause("pushed")
     # Durable at the target: only now is it marked sent (a kill before this resends).
     with store.transaction() as session:
         mark_sent(session, out, utcnow(), bundle_id)
+        if heads is not None:
+            chain.remember_sent(session, store.device_id, heads)
     report.pushed += len(out.changes)
 
 
@@ -274,12 +282,14 @@ def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]]
                   report: SyncReport, *, save_cursor: bool) -> None:
     """Apply ``opened`` in one transaction; the report counts them once it commits."""
     pulled = 0
-    with store.transaction() as session:
+    with store.transaction() as session, resealing(
+            session, None, audits_touched(b for _, b in opened), "sync"):
         defer_foreign_keys(session)
         merger = Merger(session)
         for bundle_id, bundle in opened:
             merger.apply_many(bundle.changes)
             add_facts(session, bundle.facts)
+            remember_heads(session, bundle)
             session.add(SyncApplied(bundle_id=bundle_id, target=target.label[:200],
                                     applied_at=utcnow(), changes=len(bundle.changes)))
             pulled += len(bundle.changes)
@@ -307,7 +317,8 @@ def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncRe
         report.rejected.append(snapshot_id)
         return set()
     covered = set(snapshot.covers) | {"snapshot:" + snapshot_id}
-    with store.transaction() as session:
+    with store.transaction() as session, resealing(
+            session, None, audits_touched([snapshot]), "sync"):
         defer_foreign_keys(session)
         merger = Merger(session)
         merger.apply_many(snapshot.changes)
@@ -319,6 +330,28 @@ def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncRe
         report.conflicts += merger.result.conflicts
     report.pulled += len(snapshot.changes)
     return covered
+
+
+def audits_touched(bundles: Iterable[Bundle]) -> set[str]:
+    """The audits whose record or answers these bundles change (to seal them again
+    once applied; desktop/services/audits/seal.py)."""
+    touched: set[str] = set()
+    for bundle in bundles:
+        for change in bundle.changes:
+            if change.table == "audits":
+                touched.add(change.id)
+            elif change.table == "audit_answers" and change.row.get("audit_id"):
+                touched.add(str(change.row["audit_id"]))
+    return touched
+
+
+def remember_heads(session: Session, bundle: Bundle) -> None:
+    """Keep the chain heads another device's bundle carried: the anchors its later
+    bundles must agree with (desktop/store/events.py)."""
+    if not bundle.heads:
+        return
+    found = [chain.Head(int(s), str(h), str(k)) for s, h, k in bundle.heads]
+    chain.remember_seen(session, bundle.device, chain.ChainHeads(found[0], tuple(found[1:])))
 
 
 def save_meta(session: Session, key: str, value: str) -> None:

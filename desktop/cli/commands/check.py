@@ -1,16 +1,19 @@
 """``dipsample check``: is this store healthy? Integrity, schema version, key, and the
-event log's hash chain (the first entry that does not fit is named by its number)."""
+evidence of tampering: every event-log entry that does not fit its keyed chain, a chain
+rebuilt after it was anchored by sync, and every audit that no longer matches its seal
+(desktop/services/evidence.py), one line each, by number or id only."""
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop.cli.support import db_path, emit, open_for
+from desktop.services.context import ServiceContext
+from desktop.services.evidence import check_evidence
 from desktop.store import keys, migrate
 from desktop.store.backups import backup_hint
 from desktop.store.database import integrity_problems
-from desktop.store.events import verify_chain
 
 #: Integrity problems printed as text (all of them are in --json).
 SHOWN = 3
@@ -35,6 +38,11 @@ class CheckReport:
     event_entries: int = 0
     event_break: int | None = None
     event_break_reason: str = ""
+    #: Entries chained under an earlier database key (before ``key rotate``): their
+    #: links are checked, their contents cannot be.
+    event_unverifiable: int = 0
+    #: Every sign of tampering found, one line each (entries, devices, audits by id).
+    tamper: list[str] = field(default_factory=list)
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -60,19 +68,22 @@ def run(args: argparse.Namespace) -> int:
             backup=str(store.backup_path) if store.backup_path else None,
         )
         if not problems:
-            with store.read() as session:
-                chain = verify_chain(session)
+            evidence = check_evidence(ServiceContext(store=store))
+            chain = evidence.chain
             report.event_entries = chain.entries
             report.event_break, report.event_break_reason = chain.first_break, chain.reason
+            report.event_unverifiable = chain.unverifiable
+            report.tamper = evidence.lines()
     finally:
         store.close()
     report.ok = (report.ok and report.schema_revision == report.schema_head
-                 and report.event_break is None)
+                 and report.event_break is None and not report.tamper)
     report.advice = "" if not problems else (
         f"{store.path.name} is damaged; {backup_hint(store.path)}")
-    if report.event_break is not None:
-        report.advice = ("the event log was changed outside DipSample; keep this file as "
-                         "it is and tell your information governance lead")
+    if report.tamper:
+        report.advice = ("the event log or sealed audits were changed outside DipSample; "
+                         "keep this file as it is and tell your information governance "
+                         "lead")
     present = keys.key_present(path)
 
     def text() -> str:
@@ -89,10 +100,12 @@ def run(args: argparse.Namespace) -> int:
             lines.append(f"upgraded:   schema {report.upgraded_from or 'none'} -> "
                          f"{report.schema_revision}; a backup was made first: {report.backup}")
         if report.event_break is not None:
-            lines.append(f"event log:  BROKEN at entry {report.event_break}: "
-                         f"{report.event_break_reason}")
+            lines.append(f"event log:  {report.event_entries:,} entries, hash chain BROKEN")
         elif not problems:
-            lines.append(f"event log:  {report.event_entries:,} entries, hash chain unbroken")
+            lines.append(f"event log:  {report.event_entries:,} entries, hash chain unbroken"
+                         + (f" ({report.event_unverifiable:,} written under an earlier key: "
+                            "their links checked)" if report.event_unverifiable else ""))
+        lines += [f"tampered:   {line}" for line in report.tamper]
         lines += [f"  {name:<22} {count:>9,}" for name, count in report.counts.items()]
         lines.append("OK" if report.ok else "PROBLEMS FOUND"
                      + (f": {report.advice}" if report.advice else ""))

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from desktop.models import Audit, AuditComment
 from desktop.models.enums import AuditStatus, EventAction
 from desktop.services.audits.comments import unanswered_queries
+from desktop.services.audits.seal import seal_audits
 from desktop.services.context import ServiceContext
 from desktop.services.escalations import escalate_overdue
 from desktop.services.event_log import log_change
@@ -58,6 +59,7 @@ def finalise_due(ctx: ServiceContext) -> tuple[list[str], list[str]]:
             audit.status = AuditStatus.FINALISED.value
             finalised.append(audit.id)
             log_change(session, ctx, EventAction.CHANGE, "audit", audit.id, to=audit.status)
+        seal_audits(session, ctx.user_id, finalised, "finalise")
         held += list(session.scalars(select(Audit.id).where(
             Audit.deleted.is_(False), Audit.status == AuditStatus.QUERIED.value,
             Audit.comment_until <= now)))

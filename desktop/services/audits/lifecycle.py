@@ -56,6 +56,7 @@ from desktop.services.audits.answers import (
     normalise,
     submission_field_problems,
 )
+from desktop.services.audits.seal import REOPEN, seal_audit
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.auth.guard import actor_in, refuse
@@ -322,6 +323,7 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
         log_change(session, ctx, EventAction.CHANGE, "audit", audit.id, to=audit.status,
                    recorded_rag=audit.recorded_rag, auditor_rag=audit.auditor_rag,
                    grade=audit.grade)
+        seal_audit(session, ctx, audit.id, "submit")
         disagreement_id = None
         if audit.recorded_rag is not None and audit.recorded_rag != audit.auditor_rag:
             existing = session.scalar(select(RagDisagreement.id).where(
@@ -376,3 +378,4 @@ def reopen(ctx: ServiceContext, audit_id: str, reason: str) -> None:
         audit.comment_until = None
         log_change(session, ctx, EventAction.CHANGE, "audit", audit.id, to=audit.status,
                    was=was, fields=["reopen_reason"])
+        seal_audit(session, ctx, audit.id, REOPEN)

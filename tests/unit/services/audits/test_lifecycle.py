@@ -69,9 +69,12 @@ def test_draft_to_finalised_with_no_comments(world: World, store: Store) -> None
     assert finalise_due(ctx) == ([audit_id], [])
     audit = audit_row(store, audit_id)
     assert audit.status == "finalised" and audit.finalised_at == result.comment_until
-    actions_logged = [json.loads(e.detail_json).get("to") for e in events_for(ctx, "audit",
-                                                                                audit_id)]
+    logged = events_for(ctx, "audit", audit_id)
+    actions_logged = [json.loads(e.detail_json).get("to") for e in logged if e.action != "seal"]
     assert actions_logged[-1] == "finalised" and "open_for_comment" in actions_logged
+    # Sealed when submitted and again when finalised (desktop/services/audits/seal.py).
+    assert [json.loads(e.detail_json)["on"] for e in logged if e.action == "seal"] == [
+        "submit", "finalise"]
 
 
 def test_answers_are_saved_one_by_one_so_nothing_is_lost(world: World, store: Store) -> None:
@@ -192,8 +195,9 @@ def test_reopen_needs_a_reason_and_is_logged(world: World, store: Store) -> None
     lifecycle.reopen(world.as_user(world.qa), audit_id, "Grade entered against wrong case")
     audit = audit_row(store, audit_id)
     assert audit.status == "reopened" and audit.reopen_reason.startswith("Grade entered")
-    event = events_for(ctx, "audit", audit_id)[-1]
+    event, seal = events_for(ctx, "audit", audit_id)[-2:]
     assert event.user_id == world.qa and json.loads(event.detail_json)["to"] == "reopened"
+    assert seal.action == "seal" and json.loads(seal.detail_json)["on"] == "reopen"
     assert "Grade" not in event.detail_json
     lifecycle.save_details(ctx, audit_id, grade="requires_improvement")
     world.clock.advance(hours=1)
@@ -249,9 +253,9 @@ def test_every_change_writes_an_event_with_ids_only(world: World, store: Store) 
     lifecycle.submit(ctx, audit_id)
     with store.read() as session:
         details = list(session.scalars(select(Event.detail_json)))
-    # Created, edited (one session however many saves), submitted.
+    # Created, edited (one session however many saves), submitted, sealed.
     assert [e.action for e in events_for(ctx, "audit", audit_id)] == ["create", "change",
-                                                                      "change"]
+                                                                      "change", "seal"]
     text = " ".join(details)
     assert "Risks are understood" not in text and "Clear analysis" not in text
 
@@ -286,7 +290,7 @@ def test_autosaves_log_one_event_per_editing_session_and_submit_one(
     assert len(_audit_events(ctx, audit_id)) == 2
     lifecycle.submit(ctx, audit_id)
     assert _audit_events(ctx, audit_id) == [("create", None), ("change", None),
-                                            ("change", "open_for_comment")]
+                                            ("change", "open_for_comment"), ("seal", None)]
 
 
 def test_an_edit_after_the_session_window_or_by_nobody_signed_in_is_logged(
