@@ -189,7 +189,7 @@ def write_case_tool(tool: CaseTool, out: Path | BinaryIO) -> None:
 
 def resolve_audit(ctx: ServiceContext, text: str) -> str:
     """The audit id a person typed, whole or its first few characters."""
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         return expand_id(session, Audit, text, "audit")
 
 

@@ -61,8 +61,10 @@ class Person:
 
     Attributes:
         roles: role codes (auditor, qa, team_manager, ...), for the list's second line.
-        has_password: the sign-in dialog asks for their password (a user without one
-            signs in without, until one is set: docs/security.md).
+        has_password: the sign-in dialog asks for their password.
+        chooses_password: they have none yet on a council's database, so the sign-in
+            dialog asks them to choose one (on the demo county nobody is asked:
+            desktop/services/auth/acting.py).
     """
 
     id: str
@@ -71,6 +73,7 @@ class Person:
     job_title: str
     roles: tuple[str, ...]
     has_password: bool = False
+    chooses_password: bool = False
 
     def matches(self, text: str) -> bool:
         """Whether typed ``text`` finds this person (name, username or job title)."""
@@ -81,9 +84,13 @@ class Person:
 
 def people(ctx: ServiceContext) -> list[Person]:
     """The active users of the store, by name: who may sign in on this laptop."""
+    from desktop.services.auth.acting import is_demo
+
+    demo = is_demo(ctx.store)
     with ctx.store.read() as session:
         users = session.scalars(select(User).where(User.deleted.is_(False),
                                                    User.active.is_(True))
                                 .order_by(func.lower(User.name), User.username))
         return [Person(u.id, u.username, u.name, u.job_title,
-                       tuple(sorted(u.role_set)), bool(u.password_hash)) for u in users]
+                       tuple(sorted(u.role_set)), bool(u.password_hash),
+                       chooses_password=not u.password_hash and not demo) for u in users]

@@ -6,8 +6,9 @@ person to sign in on this laptop is selected already (remembered in QSettings pe
 store). Every service call the window makes then carries that person's id, so the
 event log says who viewed, changed or printed what. A person with a password is asked
 for it (checked by ``desktop.services.auth.signin.sign_in`` on the window's worker:
-scrypt is slow on purpose); a person without one signs in as before until an
-administrator sets one (docs/security.md).
+scrypt is slow on purpose). A person without one chooses one here, typed twice, before
+the window opens for them on a council's database; on the demo county they sign in by
+name (docs/security.md). Every sign-in is logged.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
-from desktop.services.auth.signin import sign_in
+from desktop.services.auth.signin import choose_first_password, sign_in
 from desktop.services.users import Person
 from desktop.views.plain import plain_label, plain_tip
 
@@ -98,6 +99,17 @@ class SignInDialog(QDialog):
         self.password.setAccessibleName("Password")
         self.password.setPlaceholderText("Password")
         self.password.hide()
+        self.choose_note = plain_label(
+            "You have no password yet. Choose one of at least 10 characters (three "
+            "random words make a good one) and type it twice; you will use it from now "
+            "on.")
+        self.choose_note.setWordWrap(True)
+        self.choose_note.hide()
+        self.again = QLineEdit()
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName("The new password again")
+        self.again.setPlaceholderText("The new password again")
+        self.again.hide()
         self.problem = plain_label("")
         self.problem.setWordWrap(True)
         self.problem.hide()
@@ -113,7 +125,9 @@ class SignInDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.search)
         layout.addWidget(self.people_list)
+        layout.addWidget(self.choose_note)
         layout.addWidget(self.password)
+        layout.addWidget(self.again)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.resize(440, 480)
@@ -161,18 +175,60 @@ class SignInDialog(QDialog):
 
     def _show_password(self) -> None:
         person = self.selected()
-        self.password.setVisible(person is not None and person.has_password)
+        choosing = person is not None and person.chooses_password
+        self.password.setVisible(person is not None and (person.has_password or choosing))
+        self.password.setPlaceholderText("Choose a password" if choosing else "Password")
+        self.password.setAccessibleName("New password" if choosing else "Password")
+        self.choose_note.setVisible(choosing)
+        self.again.setVisible(choosing)
         self.problem.hide()
 
     def accept(self) -> None:
         person = self.selected()
         if person is None:
             return  # nobody matches what was typed: stay open
+        if person.chooses_password:
+            self._choose(person)
+            return
         if not person.has_password:
-            self._signed_in(person)
+            self._on_worker(lambda ctx: sign_in(ctx, person.id, ""), person)
             return
         check_password(self.parent(), person, self.password, self.problem,
                        lambda: self._signed_in(person))
+
+    def _choose(self, person: Person) -> None:
+        """A first password, typed twice, set and signed in with on the worker."""
+        typed, again = self.password.text(), self.again.text()
+        if not typed:
+            self.password.setFocus()
+            return
+        if typed != again:
+            self.password.clear()
+            self.again.clear()
+            self._refused_text("The two passwords differ; type the same one twice.")
+            return
+        self.password.clear()
+        self.again.clear()
+        self._on_worker(lambda ctx: choose_first_password(ctx, person.id, typed), person)
+
+    def _on_worker(self, task: Callable[[object], object], person: Person) -> None:
+        call = getattr(self.parent(), "call", None)
+        if not callable(call):
+            raise RuntimeError("a sign-in is recorded on the window's worker")
+
+        def refused(exc: BaseException) -> None:
+            self._refused_text(exc.message if isinstance(exc, UserError)
+                               else "The sign-in could not be recorded.")
+
+        (call("Signing in", task, dialog=False)
+         .success(lambda _none: self._signed_in(person))
+         .failure(refused)
+         .run())
+
+    def _refused_text(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+        self.password.setFocus()
 
     def _signed_in(self, person: Person) -> None:
         self.chosen = person

@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-from desktop.cli.support import db_path, emit, open_for
+from desktop.cli.support import db_path, emit, open_for, permitted_context
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.services.evidence import check_evidence
 from desktop.store import keys, migrate
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     path = db_path(args)
     store = open_for(args)
     try:
+        permitted_context(store, args, Permission.CHECK_LOG)
         problems = integrity_problems(store.engine, full=True)
         report = CheckReport(
             path=str(store.path), ok=not problems, integrity=problems or ["ok"],

@@ -12,8 +12,9 @@ import getpass
 import os
 import sys
 
-from desktop.cli.support import db_path, emit
+from desktop.cli.support import db_path, emit, permitted_context, store_from
 from desktop.errors import KeyUnavailable
+from desktop.services.auth.roles import Permission
 from desktop.store.rotate import rotate_key
 
 NEW_PASSPHRASE_ENV = "DIPSAMPLE_NEW_PASSPHRASE"
@@ -47,6 +48,8 @@ def _new_passphrase(question: str) -> str:
 def run_rotate(args: argparse.Namespace) -> int:
     from desktop.store.keys import _tty_prompt
 
+    with store_from(args) as store:
+        permitted_context(store, args, Permission.KEYS)
     done = rotate_key(db_path(args), prompt=lambda q: (
         _new_passphrase(q) if q.startswith("New") else _tty_prompt(q)))
     emit(args, done, lambda: (

@@ -91,10 +91,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _key(args: argparse.Namespace) -> int:
     """The organisation key: seeing it, replacing it or making it is IT's (the keys
-    permission). Setting or making it on a laptop with no database yet asks nobody:
-    there is nothing there to protect, and a new laptop needs it before its first sync.
+    permission) wherever there is a database. On a laptop with no database yet it asks
+    nobody: a new laptop needs the key before its first sync, and whoever runs this
+    there holds the keyring it lives in anyway.
     """
-    if args.show or db_path(args).exists():
+    if db_path(args).exists():
         with store_from(args) as store:
             permitted_context(store, args, Permission.KEYS)
     if args.new:

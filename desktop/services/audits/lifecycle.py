@@ -264,7 +264,7 @@ def problems(ctx: ServiceContext, audit_id: str) -> list[str]:
 def field_problems(ctx: ServiceContext, audit_id: str) -> list[FieldProblem]:
     """:func:`problems` with the field of the form each one belongs to."""
     guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         return _checks(session, load_audit(session, audit_id))[0]
 
 
@@ -348,7 +348,7 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
 def _may_reopen(ctx: ServiceContext, audit_id: str) -> None:
     """The audit's auditor, QA or an administrator; anyone else is refused and logged
     (before the reopening's own transaction, so the refusal's entry stays)."""
-    with ctx.store.read() as session:
+    with ctx.read() as session:
         audit = session.get(Audit, audit_id)
         actor = actor_in(session, ctx.user_id)
     if audit is None or actor.system or ctx.user_id == audit.auditor_id \

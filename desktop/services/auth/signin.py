@@ -115,6 +115,22 @@ def set_password(ctx: ServiceContext, user_id: str, new: str, *,
                      entity_id=user.id, detail={"fields": ["password"]})
 
 
+def choose_first_password(ctx: ServiceContext, user_id: str, new: str) -> None:
+    """A person with no password yet chooses one at their first sign-in on a council's
+    database, then is signed in with it (both logged).
+
+    Raises:
+        InputProblem: the password is too weak.
+        PermissionRefused: the person has a password already (they type it instead).
+    """
+    check_strength(new)
+    if has_password(ctx, user_id):
+        raise PermissionRefused("This account has a password already: type it to sign in.")
+    set_password(ServiceContext(store=ctx.store, user_id=user_id, clock=ctx.clock),
+                 user_id, new)
+    sign_in(ctx, user_id, new)
+
+
 def cli_sign_in(store: Store, user_id: str) -> None:
     """The command line's sign-in: a user with a password gives it, from
     :data:`PASSWORD_ENV` or typed at the terminal. Logged either way, as the window's

@@ -84,3 +84,54 @@ def test_a_name_that_fits_nobody_does_not_sign_in(qtbot: QtBot, county_path: Pat
     assert dialog.people_list.count() == 0
     qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert dialog.isVisible() and window.user is None
+
+
+def test_a_person_without_a_password_chooses_one_on_a_councils_database(
+        qtbot: QtBot, db_path: Path) -> None:
+    """Not the demo county: a name alone is no sign-in, so the first sign-in asks for a
+    new password typed twice, sets it and logs the sign-in."""
+    from desktop.models.log import Event
+    from desktop.services.auth.signin import has_password
+    from tests.unit.services.audits.world import make_world
+
+    store = open_store(db_path, prompt=None, create=True)
+    make_world(store)
+    store.close()
+    everyone = _people(db_path)
+    qa = next(p for p in everyone if p.username == "qa1")
+    assert qa.chooses_password and not qa.has_password
+    window = MainWindow(db_path, sign_in=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_database()
+    dialog = _dialog(qtbot, window)
+    qtbot.keyClicks(dialog.search, "qa1")
+    assert dialog.selected() == qa
+    assert dialog.choose_note.isVisible() and dialog.again.isVisible()
+    qtbot.keyClicks(dialog.password, "three synthetic words")
+    qtbot.keyClicks(dialog.again, "three synthetic wordz")
+    qtbot.keyClick(dialog.again, Qt.Key.Key_Return)
+    assert dialog.problem.isVisible() and "differ" in dialog.problem.text()
+    assert window.user is None
+    qtbot.keyClicks(dialog.password, "short")
+    qtbot.keyClicks(dialog.again, "short")
+    qtbot.keyClick(dialog.again, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "at least 10" in dialog.problem.text(), timeout=20_000)
+    assert window.user is None
+    qtbot.keyClicks(dialog.password, "three synthetic words")
+    qtbot.keyClicks(dialog.again, "three synthetic words")
+    with qtbot.waitSignal(window.signed_in, timeout=20_000):
+        qtbot.keyClick(dialog.again, Qt.Key.Key_Return)
+    assert window.user is not None and window.user.id == qa.id
+    window.close()
+    store = open_store(db_path, prompt=None)
+    try:
+        assert has_password(ServiceContext(store=store), qa.id)
+        with store.read() as session:
+            from sqlalchemy import select
+
+            actions = list(session.scalars(select(Event.action).where(
+                Event.entity_id == qa.id)))
+        assert "signin" in actions and "change" in actions
+    finally:
+        store.close()
