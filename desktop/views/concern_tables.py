@@ -50,7 +50,8 @@ def time_left(row: EscalationRow, now: dt.datetime) -> str:
 def escalation_outcome(row: EscalationRow) -> str:
     parts = []
     if row.responded_at is not None:
-        parts.append(f"Responded {local(row.responded_at)}: {row.response}")
+        who = f" by {row.responded_by}" if row.responded_by else ""
+        parts.append(f"Responded {local(row.responded_at)}{who}: {row.response}")
     if row.closed_at is not None:
         parts.append(f"closed {local(row.closed_at)}")
     return "; ".join(parts)

@@ -355,7 +355,8 @@ class PeopleTab(QWidget):
 
         self.host.call("Adding a person", lambda ctx: add_user(
             ctx, username=person.username, name=person.name, roles=";".join(person.roles),
-            areas=";".join(person.areas), job_title=person.job_title)) \
+            areas=";".join(person.areas), job_title=person.job_title,
+            staff_ref=person.staff_ref or None)) \
             .success(added).failure(refused).run()
 
     def _room_for_problems(self) -> None:

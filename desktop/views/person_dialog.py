@@ -55,6 +55,8 @@ class NewPerson:
     job_title: str
     roles: tuple[str, ...]
     areas: tuple[str, ...]
+    #: The worker reference in the case system, for a social worker or team manager.
+    staff_ref: str = ""
 
 
 def _problem_label(what: str) -> QLabel:
@@ -105,6 +107,12 @@ class PersonDialog(QDialog):
         self.job_title_edit = QLineEdit()
         self.job_title_edit.setAccessibleName("Job title")
         self.job_title_edit.setPlaceholderText("e.g. Area Manager (North)")
+        self.staff_ref_edit = QLineEdit()
+        self.staff_ref_edit.setAccessibleName("Staff reference")
+        self.staff_ref_edit.setAccessibleDescription(
+            "A social worker's or team manager's reference in the case system: it links "
+            "them to their cases")
+        self.staff_ref_edit.setPlaceholderText("Social workers and team managers: e.g. W53701")
         roles_group, self.role_boxes = _boxes(
             "&Roles (none ticked: taken from a seed 000 job title)",
             {role.value: ROLE_NAMES[role] for role in Role})
@@ -114,7 +122,8 @@ class PersonDialog(QDialog):
                                                        "or a caseload first."), 0, 0)
         self.problems = {key: _problem_label(what) for key, what in (
             ("name", "name"), ("username", "username"), ("job_title", "job title"),
-            ("roles", "roles"), ("areas", "service areas"))}
+            ("staff_ref", "staff reference"), ("roles", "roles"),
+            ("areas", "service areas"))}
         self.status = plain_label()
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Why the person was not added")
@@ -129,7 +138,8 @@ class PersonDialog(QDialog):
         form = QFormLayout()
         for text, edit, key in (("&Name:", self.name_edit, "name"),
                                 ("&Username:", self.username_edit, "username"),
-                                ("&Job title:", self.job_title_edit, "job_title")):
+                                ("&Job title:", self.job_title_edit, "job_title"),
+                                ("&Staff reference:", self.staff_ref_edit, "staff_ref")):
             label = plain_label(text)
             label.setBuddy(edit)
             row = QHBoxLayout()
@@ -145,6 +155,7 @@ class PersonDialog(QDialog):
         column.addWidget(self.status)
         column.addWidget(buttons)
         order: list[QWidget] = [self.name_edit, self.username_edit, self.job_title_edit,
+                                self.staff_ref_edit,
                                 *self.role_boxes.values(), *self.area_boxes.values(),
                                 self.add_button, cancel]
         for first, second in pairwise(order):
@@ -156,7 +167,8 @@ class PersonDialog(QDialog):
             name=self.name_edit.text().strip(), username=self.username_edit.text().strip(),
             job_title=self.job_title_edit.text().strip(),
             roles=tuple(k for k, box in self.role_boxes.items() if box.isChecked()),
-            areas=tuple(k for k, box in self.area_boxes.items() if box.isChecked()))
+            areas=tuple(k for k, box in self.area_boxes.items() if box.isChecked()),
+            staff_ref=self.staff_ref_edit.text().strip())
 
     def set_busy(self, busy: bool) -> None:
         """While the service judges the person, Add waits (a second click adds nothing)."""
@@ -188,7 +200,7 @@ class PersonDialog(QDialog):
         if key == "areas":
             return next(iter(self.area_boxes.values()), self.add_button)
         return {"name": self.name_edit, "username": self.username_edit,
-                "job_title": self.job_title_edit}[key]
+                "job_title": self.job_title_edit, "staff_ref": self.staff_ref_edit}[key]
 
 
 class PasswordDialog(QDialog):

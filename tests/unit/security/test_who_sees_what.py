@@ -543,3 +543,38 @@ def test_writes_by_id_outside_the_reach_are_refused_and_logged(world: County) ->
             assert session.get(Action, north_action).status != "cancelled"  # type: ignore
     finally:
         store.close()
+
+
+#: The other commands, each held to one permission of the table as a whole: refused
+#: ("You may not ...") exactly for the people whose roles lack it.
+WHOLE_COMMANDS = [
+    (Permission.REPORTS, ["report", "monthly", "--month", "2026-11", "-o", "{tmp}/m.pdf"]),
+    (Permission.REPORTS, ["report", "plan", "-o", "{tmp}/p.pdf"]),
+    (Permission.EXPORT, ["export", "--format", "xlsx", "-o", "{tmp}/all.xlsx"]),
+    (Permission.VIEW_AUDITS, ["plan", "list", "--json"]),
+    (Permission.RETENTION, ["retention", "purge", "--dry-run", "--json"]),
+    (Permission.SUBJECT_ACCESS, ["subject-access", "NO-SUCH-REF", "-o", "{tmp}/sa.json"]),
+    (Permission.USERS, ["users", "deactivate", "no.such.person"]),
+    (Permission.KEYS, ["key", "rotate"]),
+    (Permission.CHECK_LOG, ["check", "--json"]),
+]
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_every_other_command_is_held_to_its_permission(
+        world: County, who: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    person = world.people[who]
+    for n, (permission, argv) in enumerate(WHOLE_COMMANDS):
+        allowed = permission in person.permissions
+        if permission is Permission.KEYS and allowed:
+            continue  # a real rotation would re-key the shared county
+        folder = tmp_path / f"out{n}"
+        folder.mkdir()
+        args = [a.replace("{tmp}", str(folder)) for a in argv]
+        code, out = cli(capsys, world, who, *args)
+        refused = any(words in out for words in ("You may not", "holds no role",
+                                                 "cannot sign in"))
+        assert refused == (not allowed), (argv, out)
+        if refused:
+            assert _refused(code, out)
+            assert not any(folder.iterdir()), f"refused {argv[0]} wrote a file"

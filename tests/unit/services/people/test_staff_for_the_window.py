@@ -65,3 +65,30 @@ def test_the_areas_a_person_may_be_given_are_the_stores(store) -> None:
     ctx = fixed_ctx(store)
     add_user(ctx, username="u1", name="Testperson One", roles="auditor", areas="South;north")
     assert service_area_choices(ctx) == ["north", "South"]
+
+
+def test_a_social_worker_is_linked_to_their_worker_by_staff_reference(store) -> None:
+    """Issue 20: a social worker added with a staff reference reads their cases' audits,
+    so they must be linked to the worker the caseload names (made now, with the id a
+    later caseload import derives from the same reference, when none exists yet)."""
+    from sqlalchemy import select
+
+    from desktop.models import User, Worker, identity
+
+    ctx = fixed_ctx(store)
+    add_user(ctx, username="u0", name="Testperson Zero", roles="auditor", areas="North")
+    add_user(ctx, username="sw1", name="Testperson Sw", roles="social_worker",
+             areas="North", staff_ref="W53701")
+    add_user(ctx, username="tm1", name="Testperson Tm", roles="team_manager",
+             areas="North", staff_ref="W53702")
+    add_user(ctx, username="sw2", name="Testperson Other", roles="social_worker",
+             areas="North", staff_ref="W53701")
+    with store.read() as session:
+        linked = {u.username: u.worker_id for u in session.scalars(select(User))}
+        workers = {w.staff_ref: w for w in session.scalars(select(Worker))}
+    assert linked["sw1"] == identity.worker_id("W53701") == workers["W53701"].id
+    assert linked["sw2"] == linked["sw1"]  # the same reference is the same worker
+    assert linked["tm1"] == workers["W53702"].id
+    assert workers["W53702"].role == "team_manager"
+    assert workers["W53701"].role == "social_worker"
+    assert linked["u0"] is None
