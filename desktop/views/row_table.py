@@ -66,6 +66,13 @@ class Column(Generic[R]):
 class RowTableModel(QAbstractTableModel, Generic[R]):
     """Rows under :class:`Column` s; :meth:`set_rows` replaces them all."""
 
+    #: Empty until ``__init__`` sets them. Why at class level too: when a window is
+    #: torn down, the garbage collector may clear this wrapper's attributes while Qt
+    #: still asks the model for its header once more; it then reads as an empty model
+    #: instead of raising inside Qt's event loop (seen in a full test run).
+    columns: Sequence[Column[Any]] = ()
+    rows: Sequence[Any] = ()
+
     def __init__(self, columns: Sequence[Column[R]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
