@@ -10,8 +10,10 @@ of the sync goes on.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import json
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -30,6 +32,7 @@ from desktop.services.audits.seal import resealing
 from desktop.store import Store
 from desktop.store import events as chain
 from desktop.store.changes import defer_foreign_keys, insert_facts
+from desktop.sync import lock as sync_lock
 from desktop.sync.bundle import Bundle, BundleRejected, open_sealed, seal
 from desktop.sync.collect import (
     FACT_COLUMNS,
@@ -140,11 +143,18 @@ def sync(store: Store, target: Target, key: bytes, *, progress: Progress | None 
 
     Why one at a time per store: the window's background sync runs on a worker of its
     own, and a person may press Sync now meanwhile; the second waits for the first and
-    then finds little or nothing left to do.
+    then finds little or nothing left to do. Across processes (the window and a
+    scheduled ``dipsample sync``) the lock file beside the store does the same
+    (:mod:`desktop.sync.lock`); a sync that finds another process's running for longer
+    than a short wait does nothing and says so (outcome ``busy``).
     """
     with _running_guard:
         lock = _running.setdefault(store.path, threading.Lock())
-    with lock:
+    with lock, contextlib.ExitStack() as held:
+        try:
+            held.enter_context(sync_lock.held(store.path))
+        except sync_lock.SyncBusy as exc:
+            return SyncReport(target=target.label, outcome="busy", message=str(exc))
         return _sync(store, target, key, progress)
 
 
@@ -198,12 +208,33 @@ def own_identity(store: Store, target: Target, report: SyncReport, sent: set[str
     it never sent: it is a copy of another store (a restored backup, a copied file).
 
     Why: the device id lives in the store file, so a copy carries it; two stores
-    sending as one device would each skip the other's bundles as their own. A lost
-    acknowledgement looks the same (a bundle sent, not marked), and a new id costs
-    nothing then: the same changes are sent again and apply once.
+    sending as one device would each skip the other's bundles as their own.
+
+    A bundle this store wrote but had no record of (a sync killed between writing it
+    and recording it) is not a copy's: every push names its bundle in the store before
+    writing it (:data:`PUSHING`), and a bundle so named is recorded as sent here and
+    the id kept (issue 21, item 4; it used to take a new id and send everything again).
+    The changes it holds are still pending and go again in the next bundle, which
+    applies once everywhere.
     """
     own = getattr(target, "own_bundles", None)
-    if own is None or not set(own()) - sent:
+    if own is None:
+        return
+    unknown = set(own()) - sent
+    if not unknown:
+        return
+    with store.read() as session:
+        intended = pushing(session)
+    mine = unknown & set(intended)
+    if mine:
+        with store.transaction() as session:
+            for bundle_id in sorted(mine):
+                if session.get(SyncApplied, bundle_id) is None:
+                    session.add(SyncApplied(bundle_id=bundle_id, target=SENT,
+                                            applied_at=utcnow(), changes=0))
+            save_meta(session, PUSHING, json.dumps([b for b in intended if b not in mine]))
+        sent.update(mine)
+    if not unknown - mine:
         return
     fresh = new_id()
     with store.transaction() as session:
@@ -216,6 +247,23 @@ def own_identity(store: Store, target: Target, report: SyncReport, sent: set[str
                       "it now syncs under a new one")
 
 
+#: ``store_meta`` key: the bundles this store is about to write (JSON list of ids),
+#: each named before its write and taken off once the write is recorded.
+PUSHING = "sync.pushing"
+#: Names kept at most (a kill after each of this many pushes in a row is far-fetched).
+PUSHING_KEPT = 50
+
+
+def pushing(session: Session) -> list[str]:
+    """The bundles this store named before writing them and has not recorded since."""
+    text = session.scalar(select(Meta.value).where(Meta.key == PUSHING))
+    try:
+        names = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
 def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outgoing
          ) -> None:
     if out.empty:
@@ -226,11 +274,17 @@ def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outg
     body = Bundle(store.device_id, "", out.changes, out.facts,
                   heads=[h.as_list() for h in heads.every()] if heads else []).to_bytes()
     name = bundle_name(out, body)
-    bundle_id = target.push(name, seal(key, f"{store.device_id}/{name}", body))
+    intended = f"{store.device_id}/{name}"
+    with store.transaction() as session:  # named first: see own_identity
+        names = [n for n in pushing(session) if n != intended] + [intended]
+        save_meta(session, PUSHING, json.dumps(names[-PUSHING_KEPT:]))
+    bundle_id = target.push(name, seal(key, intended, body))
     test_pause("pushed")
     # Durable at the target: only now is it marked sent (a kill before this resends).
     with store.transaction() as session:
         mark_sent(session, out, utcnow(), bundle_id)
+        save_meta(session, PUSHING, json.dumps([n for n in pushing(session)
+                                                if n != intended]))
         if heads is not None:
             chain.remember_sent(session, store.device_id, heads)
     report.pushed += len(out.changes)

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.database:
             spec = DATABASE + args.database
         report = sync_now(store, spec)
-    emit(args, report, lambda: (
+    emit(args, report, lambda: f"busy: {report.message}" if report.outcome == "busy" else (
         f"{report.outcome}: sent {report.pushed}, received {report.pulled} "
         f"from {report.bundles} bundle(s), {report.conflicts} new conflict(s), "
         f"{report.pending} pending"
