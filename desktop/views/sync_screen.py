@@ -2,8 +2,12 @@
 
 Why conflicts side by side: a merge keeps the value with the later clock, but the other
 value was someone's work; the person sees both and keeps one (the choice is an ordinary
-edit that syncs). Why collisions here too: two auditors offline may both claim a case
-for the same week; sync keeps both claims and shows them, the people decide.
+edit that syncs). Each row is one clash about one thing (an audit's answer with its case
+and question, an action, a dropped sample item), with who wrote each side and when; the
+fields that belong together settle together, and a choice the ordinary edit would
+refuse is refused here in one sentence, shown under the list. Why collisions here too:
+two auditors offline may both claim a case for the same week; sync keeps both claims
+and shows them, the people decide.
 The log holds counts and outcomes only, never a record's values.
 """
 
@@ -12,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop import qt
+from desktop.errors import UserError
 from desktop.qt import QHBoxLayout, QLineEdit, QPushButton, Qt, Signal
 from desktop.services.context import ServiceContext
 from desktop.sync import conflicts
-from desktop.sync.conflicts import CollisionRow, ConflictRow
+from desktop.sync.conflicts import KEEP, OTHER, CollisionRow, ConflictGroup, Settled
 from desktop.sync.engine import SyncReport
 from desktop.sync.status import (
     DATABASE,
@@ -28,6 +33,7 @@ from desktop.sync.status import (
 from desktop.views.plain import plain_label
 from desktop.views.row_table import Column, LatestRead, RowTableModel, row_view, selected_rows
 from desktop.views.screen import Host, Screen
+from desktop.views.worker import show_error
 
 LOG_COLUMNS: list[Column[LogLine]] = [
     Column("When", lambda r: r.at.astimezone().strftime("%d %b %Y %H:%M:%S"),
@@ -40,11 +46,14 @@ LOG_COLUMNS: list[Column[LogLine]] = [
     Column("Rejected", lambda r: str(r.rejected), sort=lambda r: r.rejected),
     Column("Note", lambda r: r.message),
 ]
-CONFLICT_COLUMNS: list[Column[ConflictRow]] = [
-    Column("Record", lambda r: f"{r.table.replace('_', ' ')} {r.record_id[:8]}"),
-    Column("Field", lambda r: r.field.replace("_", " ")),
+CONFLICT_COLUMNS: list[Column[ConflictGroup]] = [
+    Column("Id", lambda r: r.short_id),
+    Column("What", lambda r: r.kind),
+    Column("About", lambda r: r.about, sort=lambda r: (r.case_ref, r.about)),
     Column("Kept value", lambda r: r.kept),
+    Column("Kept: who, when", lambda r: f"{r.kept_by}, {r.kept_at}"),
     Column("Other value", lambda r: r.other),
+    Column("Other: who, when", lambda r: f"{r.other_by}, {r.other_at}"),
 ]
 COLLISION_COLUMNS: list[Column[CollisionRow]] = [
     Column("Case", lambda r: r.case_ref),
@@ -57,11 +66,14 @@ class SyncScreen(Screen):
     """Signals:
         sync_loaded(): the log, conflicts and collisions were read again.
         synced(object): a sync finished (its :class:`SyncReport`).
+        settled(str): a settling ended: "" when done, else the sentence that refused it.
 
     Attributes:
         target_edit: the folder path or database URL (no password) to sync with.
         sync_button, keep_button, use_other_button: what a person clicks.
         log_model, conflict_model, collision_model and their tables.
+        conflict_detail: the selected conflict's fields, both sides, who and when.
+        settle_status: what the last settling did, or why it was refused.
     """
 
     key = "sync"
@@ -70,6 +82,7 @@ class SyncScreen(Screen):
 
     sync_loaded = Signal()
     synced = Signal(object)
+    settled = Signal(str)
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -83,13 +96,23 @@ class SyncScreen(Screen):
         self.status.setWordWrap(True)
         self.log_model: RowTableModel[LogLine] = RowTableModel(LOG_COLUMNS, self)
         self.log_table = row_view(self.log_model, "sync_log_table", "Sync log")
-        self.conflict_model: RowTableModel[ConflictRow] = RowTableModel(CONFLICT_COLUMNS, self)
+        self.conflict_model: RowTableModel[ConflictGroup] = RowTableModel(CONFLICT_COLUMNS,
+                                                                          self)
         self.conflict_table = row_view(self.conflict_model, "conflict_table",
                                        "Conflicts to settle")
         self.collision_model: RowTableModel[CollisionRow] = RowTableModel(COLLISION_COLUMNS,
                                                                           self)
         self.collision_table = row_view(self.collision_model, "collision_table",
                                         "Claim collisions")
+        self.conflict_detail = plain_label("")
+        self.conflict_detail.setWordWrap(True)
+        self.conflict_detail.setAccessibleName("The selected conflict, both sides")
+        self.conflict_detail.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.settle_status = plain_label("")
+        self.settle_status.setWordWrap(True)
+        self.settle_status.setAccessibleName("What settling did")
         self.keep_button = self._button("&Keep the kept value", "Settle: keep the kept value",
                                         lambda: self.settle(False))
         self.use_other_button = self._button("Use the &other value",
@@ -103,7 +126,8 @@ class SyncScreen(Screen):
         splitter = qt.QSplitter(Qt.Orientation.Vertical)
         splitter.setObjectName("sync_splitter")
         splitter.addWidget(self._pane("Conflicts to settle (both values side by side)",
-                                      self.conflict_table, conflict_buttons))
+                                      self.conflict_table, conflict_buttons,
+                                      self.conflict_detail, self.settle_status))
         splitter.addWidget(self._pane("Claim collisions (two auditors, one case, one week)",
                                       self.collision_table))
         splitter.addWidget(self._pane("Sync log", self.log_table))
@@ -120,8 +144,8 @@ class SyncScreen(Screen):
         button.clicked.connect(slot)
         return button
 
-    def _pane(self, title: str, table: qt.QTableView, buttons: QHBoxLayout | None = None
-              ) -> qt.QWidget:
+    def _pane(self, title: str, table: qt.QTableView, buttons: QHBoxLayout | None = None,
+              *below: qt.QWidget) -> qt.QWidget:
         pane = qt.QWidget()
         label = plain_label(title)
         label.setBuddy(table)
@@ -129,28 +153,31 @@ class SyncScreen(Screen):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(label)
         layout.addWidget(table, 1)
+        for widget in below:
+            layout.addWidget(widget)
         if buttons is not None:
             layout.addLayout(buttons)
         return pane
 
     def _enable(self, *_args: object) -> None:
-        chosen = bool(selected_rows(self.conflict_table))
-        self.keep_button.setEnabled(chosen)
-        self.use_other_button.setEnabled(chosen)
+        chosen = selected_rows(self.conflict_table)
+        self.keep_button.setEnabled(bool(chosen))
+        self.use_other_button.setEnabled(bool(chosen))
+        self.conflict_detail.setText("\n\n".join(detail(g) for g in chosen))
 
     def refresh(self) -> None:
         if self.host.store is None:
             return
         self.stale = False
 
-        def read(ctx: ServiceContext) -> tuple[str, list[LogLine], list[ConflictRow],
+        def read(ctx: ServiceContext) -> tuple[str, list[LogLine], list[ConflictGroup],
                                                list[CollisionRow]]:
             return (remembered_target(ctx.store), sync_log(ctx.store),
                     conflicts.open_conflicts(ctx), conflicts.collisions(ctx))
 
         self.reads_rows.run(self.host, "Reading the sync log", read, self._show)
 
-    def _show(self, read: tuple[str, list[LogLine], list[ConflictRow], list[CollisionRow]]
+    def _show(self, read: tuple[str, list[LogLine], list[ConflictGroup], list[CollisionRow]]
               ) -> None:
         target, log, conflict_rows, collision_rows = read
         if target and not self.target_edit.text():
@@ -187,17 +214,34 @@ class SyncScreen(Screen):
         self.status.setText(f"Not synced: {exc}")
 
     def settle(self, use_other: bool) -> None:
+        """Settle the selected conflicts one by one; a refusal stops there and says why
+        under the list (one sentence), the ones settled before it stay settled."""
         rows = selected_rows(self.conflict_table)
         if not rows:
             return
         ids = [r.id for r in rows]
+        choice = OTHER if use_other else KEEP
 
-        def run(ctx: ServiceContext) -> None:
-            for conflict_id in ids:
-                conflicts.settle(ctx, conflict_id, use_other)
+        def run(ctx: ServiceContext) -> list[Settled]:
+            return [conflicts.settle(ctx, group_id, choice) for group_id in ids]
 
-        self.host.call("Settling conflicts", run).success(
-            lambda _: self.host.changed("*")).run()
+        self.settle_status.setText("Settling…")
+        self.host.call("Settling conflicts", run).success(self._settled).failure(
+            self._settle_refused).run()
+
+    def _settled(self, done: list[Settled]) -> None:
+        self.settle_status.setText(" ".join(s.message for s in done))
+        self.settled.emit("")
+        self.host.changed("*")
+
+    def _settle_refused(self, exc: BaseException) -> None:
+        if not isinstance(exc, UserError):
+            show_error(self, exc)
+            self.settle_status.setText("")
+            return
+        self.settle_status.setText(exc.message)
+        self.settled.emit(exc.message)
+        self.host.changed("*")
 
     def submit(self) -> bool:
         return self.sync_now()
@@ -212,6 +256,16 @@ def in_a_row(*widgets: qt.QWidget | None, stretch: int | None = None) -> QHBoxLa
         else:
             row.addWidget(widget, 1 if n == stretch else 0)
     return row
+
+
+def detail(group: ConflictGroup) -> str:
+    """A conflict in full, as plain text: what it is, then each field's two sides."""
+    lines = [f"{group.kind}: {group.about}"]
+    for clash in group.fields:
+        lines.append(f"{clash.label}: kept {clash.kept.value} ({clash.kept.by}, "
+                     f"{clash.kept.at}); other {clash.other.value} ({clash.other.by}, "
+                     f"{clash.other.at})")
+    return "\n".join(lines)
 
 
 def describe(report: SyncReport) -> str:

@@ -14,6 +14,7 @@ import argparse
 import base64
 import sys
 
+from desktop.cli.commands import sync_conflicts
 from desktop.cli.support import (
     acting_context,
     db_path,
@@ -25,16 +26,27 @@ from desktop.errors import EnvironmentProblem, InputProblem
 from desktop.services.auth.roles import Permission
 from desktop.sync import bundle
 from desktop.sync.central import store_password
-from desktop.sync.status import DATABASE, FOLDER, snapshot_now, sync_now, sync_status
+from desktop.sync.status import (
+    DATABASE,
+    FOLDER,
+    set_aside,
+    snapshot_now,
+    sync_now,
+    sync_status,
+)
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("sync", parents=[common],
                                    help="sync with a shared folder or the central database")
-    parser.add_argument("what", nargs="?", choices=["status", "key", "password", "snapshot"],
+    parser.add_argument("what", nargs="?", choices=["status", "key", "password", "snapshot",
+                                                    "ignore", *sync_conflicts.CHOICES],
                         help="status: how syncing stands; key: the organisation key; "
                         "password: store the --database password (read from standard input) "
-                        "in the keyring; snapshot: write a snapshot new laptops start from")
+                        "in the keyring; snapshot: write a snapshot new laptops start from; "
+                        "conflicts: list those to settle; settle ID keep|other: settle one; "
+                        "ignore BUNDLE: set aside a rejected bundle (no longer retried)")
+    sync_conflicts.add_arguments(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--folder", metavar="PATH", help="a shared network folder")
     where.add_argument("--database", metavar="URL",
@@ -48,6 +60,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.what in sync_conflicts.CHOICES:
+        return sync_conflicts.run(args)
     if args.what == "key":
         return _key(args)
     if args.what == "password":
@@ -68,7 +82,19 @@ def run(args: argparse.Namespace) -> int:
                 f"last outcome:      {status.last_outcome}"
                 + (f" ({status.last_message})" if status.last_message else ""),
                 f"open conflicts:    {status.open_conflicts}",
-                f"claim collisions:  {status.claim_collisions}"]))
+                f"claim collisions:  {status.claim_collisions}",
+                *[f"rejected bundle:   {r.bundle_id} from device {r.device} ({r.reason}; "
+                  f"since {r.first_at.isoformat(timespec='seconds')}; 'dipsample sync "
+                  "ignore' sets it aside)" for r in status.rejected]]))
+            return 0
+        if args.what == "ignore":
+            words = list(getattr(args, "words", None) or [])
+            if len(words) != 1:
+                raise InputProblem("say which bundle: sync ignore BUNDLE (as 'sync status' "
+                                   "names it)")
+            aside = set_aside(store, words[0])
+            emit(args, aside, f"set aside: {aside.bundle_id} from device {aside.device}; "
+                 "it is no longer fetched or reported")
             return 0
         if args.what == "snapshot":
             written = snapshot_now(store)

@@ -22,11 +22,12 @@ def test_a_social_worker_may_not_settle_and_qa_may(store: Store) -> None:
         session.add(conflict)
         session.flush()
         conflict_id = conflict.id
+    [group] = open_conflicts(org.as_user(org.qa))
+    assert [f.conflict_id for f in group.fields] == [conflict_id]
     with pytest.raises(PermissionRefused):
-        settle(org.as_user(org.sw), conflict_id, keep_other=False)
+        settle(org.as_user(org.sw), group.id, "keep")
     with store.read() as session:
         refusals = session.scalars(select(Event).where(Event.action == "refuse")).all()
         assert len(refusals) == 1
-    assert [c.id for c in open_conflicts(org.as_user(org.qa))] == [conflict_id]
-    settle(org.as_user(org.qa), conflict_id, keep_other=False)
+    settle(org.as_user(org.qa), group.id[:8], "keep")
     assert open_conflicts(org.as_user(org.qa)) == []

@@ -32,7 +32,8 @@ def _clashing_pair(tmp_path: Path, share: Path) -> tuple[Path, Store]:
     a, b = device(tmp_path, "a"), device(tmp_path, "b")
     with a.transaction() as session:
         session.add_all([ServiceArea(name="North"),
-                         User(username="auditor1", name="Auditor One", roles="auditor")])
+                         User(username="auditor1", name="Auditor One", roles="auditor"),
+                         User(username="qa1", name="QA One", roles="qa")])
     until_quiet([a, b], share)
     with a.transaction() as session:
         session.scalar(select(ServiceArea)).name = "North from A"
@@ -49,7 +50,7 @@ def test_a_conflict_is_settled_side_by_side_and_the_choice_syncs(
         qtbot: QtBot, tmp_path: Path, share: Path) -> None:
     path, b = _clashing_pair(tmp_path, share)
     try:
-        window = open_as(qtbot, path, screens=[SyncScreen])
+        window = open_as(qtbot, path, "qa", screens=[SyncScreen])  # areas are QA's to edit
         screen = window.screens["sync"]
         assert isinstance(screen, SyncScreen)
         with qtbot.waitSignal(screen.sync_loaded, timeout=20_000):
