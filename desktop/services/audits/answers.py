@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from desktop.models import Audit, AuditAnswer, TemplateQuestion
 from desktop.models.enums import AnswerType, Grade, Rag, StandardAnswer
+from desktop.services.dates import DateProblem, parse_date
 
 STANDARD_VALUES = tuple(s.value for s in StandardAnswer)
 GRADES = tuple(g.value for g in Grade)
@@ -33,10 +34,14 @@ def normalise(answer_type: str, value: object) -> str | None:
             return value.date().isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
+        # As every date in the app: dd/mm/yyyy, and ISO as scripts write it.
         try:
-            return dt.date.fromisoformat(str(value).strip()).isoformat()
-        except ValueError:
-            raise ValueError(f"'{value}' is not a date (yyyy-mm-dd)") from None
+            day = parse_date(str(value).strip())
+        except DateProblem:
+            day = None
+        if day is None:
+            raise ValueError(f"'{value}' is not a date (dd/mm/yyyy)") from None
+        return day.isoformat()
     text = str(value).strip()
     if answer_type == AnswerType.TEXT:
         return text

@@ -19,6 +19,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services.audits.views import AnswerView
+from desktop.views.date_field import DateField
 from desktop.views.plain import no_mnemonic, plain_label
 
 NOT_ANSWERED = "Not answered"
@@ -65,6 +66,8 @@ def problem_label(name: str) -> QLabel:
 
 
 def value_of(control: QWidget) -> str | None:
+    if isinstance(control, DateField):
+        return control.value()
     if isinstance(control, QComboBox):
         data = control.currentData()
         return str(data) if data else None
@@ -76,7 +79,9 @@ def value_of(control: QWidget) -> str | None:
 
 
 def set_value(control: QWidget, value: str | None) -> None:
-    if isinstance(control, QComboBox):
+    if isinstance(control, DateField):
+        control.set_value(value)
+    elif isinstance(control, QComboBox):
         found = control.findData(value) if value else 0
         control.setCurrentIndex(max(found, 0))
     elif isinstance(control, QPlainTextEdit):
@@ -110,7 +115,7 @@ class Field(QObject):
 
     @property
     def focus_target(self) -> QWidget:
-        return self.control
+        return self.control.line if isinstance(self.control, DateField) else self.control
 
     def value(self) -> str | None:
         return value_of(self.control)
@@ -150,9 +155,7 @@ class QuestionField(Field):
         elif answer.answer_type == AnswerType.TEXT:
             control = text_box(name)
         else:
-            control = QLineEdit()
-            control.setPlaceholderText("yyyy-mm-dd")
-            control.setAccessibleName(name)
+            control = DateField(name)  # dd/mm/yyyy or a calendar, as every date
         super().__init__(name, control, parent)
         self.answer = answer
         control.setAccessibleDescription(answer.help)

@@ -61,7 +61,10 @@ def wheel(widget: QWidget, notches: int) -> QWheelEvent:
 
 
 def guarded(root: QWidget) -> list[QWidget]:
-    return [w for w in root.findChildren(QWidget) if isinstance(w, GUARDED)]
+    """The value controls a person can wheel over (a closed calendar popup's year box
+    is not on the screen)."""
+    return [w for w in root.findChildren(QWidget)
+            if isinstance(w, GUARDED) and w.isVisibleTo(root)]
 
 
 def shown(widget: QWidget) -> tuple[object, ...]:
