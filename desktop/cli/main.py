@@ -19,7 +19,6 @@ from desktop import __version__
 from desktop.cli import commands
 from desktop.errors import UserError
 from desktop.logs import log_file, setup_logging
-from desktop.store.failures import as_user_error
 
 log = logging.getLogger("dipsample")
 
@@ -62,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        module.register(subparsers, common)
+        register = getattr(module, "register", None)
+        if register is not None:  # a helper module beside the commands registers nothing
+            register(subparsers, common)
     return parser
 
 
@@ -91,7 +92,15 @@ def _self_test(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+#: Answered before anything else is imported: IT's scripts and the installer ask it, and
+#: building the parser imports every command and with them the database stack.
+VERSION_ONLY = (["--version"], ["-V"])
+
+
 def main(argv: list[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else argv) in VERSION_ONLY:
+        print(f"dipsample {__version__}")
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging()
@@ -110,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:
+        from desktop.store.failures import as_user_error
+
         problem = as_user_error(exc)
         if problem is not None:
             log.warning("%s stopped: %s", args.command or "gui", type(problem).__name__)
