@@ -10,7 +10,13 @@ from desktop.models.org import ServiceArea, Team, User, UserServiceArea, Worker
 from desktop.models.review import Escalation, EscalationStep, RagDisagreement
 from desktop.models.sample import Claim, Sample, SampleItem
 from desktop.models.standards import StandardsVersion
-from desktop.models.sync import SyncApplied, SyncConflict, SyncFieldVersion, SyncLogEntry
+from desktop.models.sync import (
+    SyncApplied,
+    SyncConflict,
+    SyncFieldVersion,
+    SyncLogEntry,
+    SyncRejected,
+)
 from desktop.models.template import AuditTemplate, TemplateQuestion
 
 __all__ = [
@@ -42,6 +48,7 @@ __all__ = [
     "SyncConflict",
     "SyncFieldVersion",
     "SyncLogEntry",
+    "SyncRejected",
     "Synced",
     "Team",
     "TemplateQuestion",

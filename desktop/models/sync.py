@@ -90,3 +90,25 @@ class SyncLogEntry(Base):
     conflicts: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(String(300), default="")
+
+
+class SyncRejected(Base):
+    """A bundle this store could not open (torn, altered, another council's key) or not
+    apply here: fetched again at every sync until it applies or a person sets it aside.
+
+    Why kept: a rejected bundle used to be skipped for ever by the central database's
+    cursor, or to fail every later sync of every device; here it is named once with its
+    device, retried, and ``set_aside_at`` records a person's choice to stop retrying it
+    (issue 21, items 2 and 7). Ids, a reason and times only.
+    """
+
+    __tablename__ = "sync_rejected"
+    __table_args__ = (PrimaryKeyConstraint("target", "bundle_id"),)
+
+    target: Mapped[str] = mapped_column(String(200))
+    bundle_id: Mapped[str] = mapped_column(String(200))
+    device: Mapped[str] = mapped_column(String(36), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    first_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    set_aside_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -25,7 +25,7 @@ the password comes from the keyring, under the URL's user, host, port and databa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import keyring
@@ -133,6 +133,8 @@ class DatabaseTarget:
     seen: int = 0
     #: The schema was found (or made) current by :meth:`check`.
     ready: bool = False
+    #: What :meth:`listed` read last: (server number, bundle id, device), in order.
+    rows: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def cursor_key(self) -> str:
@@ -227,7 +229,22 @@ class DatabaseTarget:
         except DBAPIError as exc:
             raise self._problem(exc) from None
         self.seen = max([self.cursor, *(seq for seq, _, _ in rows)])
+        self.rows = [(int(seq), str(b), str(d)) for seq, b, d in rows]
         return [bundle_id for _, bundle_id, device in rows if device != self.device]
+
+    def settled(self, done: set[str]) -> int:
+        """The cursor to keep after a pull: the last server number before the first
+        bundle of :meth:`listed` that is neither done here (applied or set aside, as
+        ``done`` says) nor this device's own.
+
+        Why not simply the highest number seen: a bundle rejected now (torn, altered,
+        restored later) would then never be listed again (issue 21, item 2)."""
+        cursor = self.cursor
+        for seq, bundle_id, device in self.rows:
+            if device != self.device and bundle_id not in done:
+                return cursor
+            cursor = seq
+        return cursor
 
     def fetch(self, bundle_id: str) -> bytes | None:
         return self._data(select(bundles.c.data).where(bundles.c.bundle_id == bundle_id))

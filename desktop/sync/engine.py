@@ -21,12 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.errors import EnvironmentProblem
-from desktop.models import CaseEvent, Meta, SyncApplied, SyncLogEntry, new_id, utcnow
+from desktop.models import (
+    CaseEvent,
+    Meta,
+    SyncApplied,
+    SyncLogEntry,
+    SyncRejected,
+    new_id,
+    utcnow,
+)
 from desktop.models.sample import Claim
 from desktop.services.audits.seal import resealing
 from desktop.store import Store
@@ -92,6 +100,10 @@ class State:
     pulled_before: bool
     pending: int
     cursor: int
+    #: Bundles a person set aside (never fetched again), and the rejected ones not set
+    #: aside, by target label (retried at every sync).
+    aside: set[str] = field(default_factory=set)
+    rejected: dict[str, set[str]] = field(default_factory=dict)
 
 
 #: The state each open store had when last read, by store object and target cursor,
@@ -126,10 +138,19 @@ def read_state(store: Store, cursor_key: str | None) -> State:
         if cursor_key is not None:
             cursor = int(session.scalar(select(Meta.value).where(Meta.key == cursor_key))
                          or 0)
+        aside: set[str] = set()
+        rejected: dict[str, set[str]] = {}
+        for target, bundle_id, set_aside in session.execute(select(
+                SyncRejected.target, SyncRejected.bundle_id, SyncRejected.set_aside_at)):
+            if set_aside is None:
+                rejected.setdefault(target, set()).add(bundle_id)
+            else:
+                aside.add(bundle_id)
         return State(out=collect(session), applied={b for b, _ in rows},
                      sent={b for b, t in rows if t == SENT},
                      pulled_before=any(t != SENT for _, t in rows),
-                     pending=pending_count(session), cursor=cursor)
+                     pending=pending_count(session), cursor=cursor, aside=aside,
+                     rejected=rejected)
 
 
 #: One sync at a time per store file in this process.
@@ -292,49 +313,107 @@ def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outg
 
 def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: State
          ) -> None:
+    """Fetch and apply what the other devices pushed that this store has not applied.
+
+    A bundle that does not open (torn, altered, another council's key) or cannot be
+    applied here is recorded as rejected (``sync_rejected``, named with its device the
+    first time) and fetched again at every sync until it applies (restored, or its
+    parent came) or a person sets it aside (:func:`desktop.sync.status.set_aside`).
+    The central database's cursor stops before the first such bundle, so it is
+    offered again (issue 21, item 2: the cursor used to move past it for ever).
+    """
     cursor_key = getattr(target, "cursor_key", None)
     if cursor_key is not None:  # a server's sequence: only what came after it
         target.cursor = state.cursor  # type: ignore[attr-defined]
     applied = set(state.applied)
     if not state.pulled_before:
         applied |= start_from_snapshot(store, target, key, report)
-    fresh = [b for b in target.listed() if b not in applied]
+    listed = target.listed()
+    fresh = [b for b in listed if b not in applied and b not in state.aside]
     opened: list[tuple[str, Bundle]] = []
+    refused: dict[str, str] = {}
     for bundle_id in fresh:
         data = target.fetch(bundle_id)
         if data is None:
             continue  # listed but not readable yet (a share's cached listing): next time
         try:
             opened.append((bundle_id, open_sealed(key, bundle_id, data)))
-        except BundleRejected:
-            report.rejected.append(bundle_id)
-    if not opened:
-        if cursor_key is not None and fresh:  # only rejected ones: not offered again
-            with store.transaction() as session:
-                save_meta(session, cursor_key, str(target.seen))  # type: ignore[attr-defined]
+        except BundleRejected as exc:
+            refused[bundle_id] = str(exc)
+    done = applied | state.aside
+    cursor_saved = False
+    if opened:
+        batch = {b for b, _ in opened}
+        try:
+            apply_bundles(store, target, opened, report,
+                          cursor=settled_cursor(target, done | batch))
+            done |= batch
+            cursor_saved = True
+        except IntegrityError:
+            # One of them cannot be applied here (a record whose parent never came, a
+            # name another record holds): apply each alone, and report the ones that
+            # fail; they are tried again next time, and the cursor stays before them.
+            for item in opened:
+                try:
+                    apply_bundles(store, target, [item], report, cursor=None)
+                    done.add(item[0])
+                except IntegrityError:
+                    refused[item[0]] = "cannot be applied here (a record it needs is missing)"
+    report.rejected.extend(refused)
+    note_rejections(store, target, state, listed, done, refused,
+                    None if cursor_saved else settled_cursor(target, done), report)
+
+
+def settled_cursor(target: Target, done: set[str]) -> int | None:
+    """The database cursor after this pull: past every bundle applied or set aside,
+    before the first one that is not (None for a target without a cursor)."""
+    settled = getattr(target, "settled", None)
+    return None if settled is None else int(settled(done))
+
+
+def note_rejections(store: Store, target: Target, state: State, listed: list[str],
+                    done: set[str], refused: dict[str, str], cursor: int | None,
+                    report: SyncReport) -> None:
+    """Record the bundles refused by this pull, forget the rejected ones that applied
+    or are gone from the target, and save the cursor: one transaction, and none when
+    nothing changed (a quiet sync writes nothing)."""
+    label = target.label[:200]
+    known = state.rejected.get(label, set())
+    listing = set(listed)
+    resolved = {b for b in known if b in done or b not in listing} - set(refused)
+    new = [b for b in refused if b not in known]
+    cursor_key = getattr(target, "cursor_key", None)
+    move = cursor is not None and cursor_key is not None and cursor != state.cursor
+    if not (refused or resolved or move):
         return
-    cursor = cursor_key is not None
-    try:
-        apply_bundles(store, target, opened, report, save_cursor=cursor)
-    except IntegrityError:
-        # One of them cannot be applied here (a record whose parent never came, a name
-        # another record holds): apply each alone, and report the ones that fail; they
-        # are tried again next time, and the cursor stays before them.
-        failed = False
-        for item in opened:
-            try:
-                apply_bundles(store, target, [item], report, save_cursor=False)
-            except IntegrityError:
-                report.rejected.append(item[0])
-                failed = True
-        if cursor and not failed:
-            with store.transaction() as session:
-                save_meta(session, cursor_key, str(target.seen))  # type: ignore[arg-type, attr-defined]
+    now = utcnow()
+    with store.transaction() as session:
+        for bundle_id, reason in refused.items():
+            row = session.get(SyncRejected, (label, bundle_id))
+            if row is None:
+                session.add(SyncRejected(target=label, bundle_id=bundle_id,
+                                         device=bundle_id.split("/", 1)[0][:36],
+                                         reason=reason[:200], first_at=now, last_at=now))
+            else:
+                row.last_at, row.reason = now, reason[:200]
+        if resolved:
+            session.execute(delete(SyncRejected).where(
+                SyncRejected.target == label, SyncRejected.bundle_id.in_(resolved),
+                SyncRejected.set_aside_at.is_(None)))
+        if move:
+            save_meta(session, cursor_key, str(cursor))  # type: ignore[arg-type]
+    if new:
+        named = "; ".join(f"{b.split('/', 1)[-1]} from device {b.split('/', 1)[0]} "
+                          f"({refused[b]})" for b in new)
+        said = (f"rejected, and retried at every sync until it applies or is set aside "
+                f"('dipsample sync ignore NAME'): {named}")
+        report.message = "; ".join(m for m in (report.message, said) if m)
 
 
 def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]],
-                  report: SyncReport, *, save_cursor: bool) -> None:
-    """Apply ``opened`` in one transaction; the report counts them once it commits."""
+                  report: SyncReport, *, cursor: int | None) -> None:
+    """Apply ``opened`` in one transaction, with the cursor after them when given; the
+    report counts them once it commits."""
     pulled = 0
     with store.transaction() as session, resealing(
             session, None, audits_touched(b for _, b in opened), "sync"):
@@ -348,9 +427,9 @@ def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]]
                                     applied_at=utcnow(), changes=len(bundle.changes)))
             pulled += len(bundle.changes)
             test_pause("applying")
-        if save_cursor:
-            save_meta(session, target.cursor_key,  # type: ignore[attr-defined]
-                      str(target.seen))  # type: ignore[attr-defined]
+        cursor_key = getattr(target, "cursor_key", None)
+        if cursor is not None and cursor_key is not None:
+            save_meta(session, cursor_key, str(cursor))
     report.pulled += pulled
     report.bundles += len(opened)
     report.conflicts += merger.result.conflicts

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem
-from desktop.models import Meta, SyncConflict, SyncLogEntry
+from desktop.models import Meta, SyncConflict, SyncLogEntry, SyncRejected, utcnow
 from desktop.store import Store
 from desktop.sync.bundle import organisation_key
 from desktop.sync.collect import pending_count
@@ -43,6 +44,21 @@ class SyncStatus:
     last_message: str
     open_conflicts: int
     claim_collisions: int
+    #: Bundles rejected here and retried at every sync until they apply or are set aside.
+    rejected: tuple[RejectedBundle, ...] = ()
+
+
+@dataclass(frozen=True)
+class RejectedBundle:
+    """A bundle that would not open or apply here (ids, a reason and times only)."""
+
+    bundle_id: str
+    device: str
+    target: str
+    reason: str
+    first_at: dt.datetime
+    last_at: dt.datetime
+    set_aside_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -125,7 +141,63 @@ def sync_status(store: Store) -> SyncStatus:
                              default=None),
             last_outcome=last.outcome if last else "never",
             last_message=last.message if last else "", open_conflicts=conflicts,
-            claim_collisions=len(claim_collisions(session)))
+            claim_collisions=len(claim_collisions(session)),
+            rejected=tuple(_rejected(session, set_aside=False)))
+
+
+def _rejected(session: Session, *, set_aside: bool) -> list[RejectedBundle]:
+    query = select(SyncRejected).order_by(SyncRejected.first_at, SyncRejected.bundle_id)
+    if not set_aside:
+        query = query.where(SyncRejected.set_aside_at.is_(None))
+    return [RejectedBundle(r.bundle_id, r.device, r.target, r.reason, r.first_at, r.last_at,
+                           r.set_aside_at) for r in session.scalars(query)]
+
+
+def rejected_bundles(store: Store, *, set_aside: bool = False) -> list[RejectedBundle]:
+    """The bundles rejected here (with ``set_aside``, also those a person set aside):
+    for ``sync status`` and the Sync screen."""
+    with store.read() as session:
+        return _rejected(session, set_aside=set_aside)
+
+
+def set_aside(store: Store, bundle: str) -> RejectedBundle:
+    """Stop retrying a rejected bundle: later syncs neither fetch it nor report it.
+
+    ``bundle`` is its id (``device/name``, as reports print it), its name, or the first
+    characters of either (at least four) fitting one rejected bundle. Why a person's
+    choice and not automatic: a bundle that will not open may be another council's
+    (never ours to apply) or one of ours damaged in the share and restorable; only a
+    person can tell. The sync log records it. For ``dipsample sync ignore`` and the
+    Sync screen.
+    """
+    wanted = bundle.strip()
+    rows = rejected_bundles(store)
+    candidates = [r for r in rows if wanted in (r.bundle_id, r.bundle_id.split("/", 1)[-1])
+                  ] or [r for r in rows if _fits(r.bundle_id, wanted)]
+    chosen = {r.bundle_id for r in candidates}
+    if not chosen:
+        raise InputProblem(f"No rejected bundle is called {wanted!r}; 'dipsample sync "
+                           "status' lists them.")
+    if len(chosen) > 1:
+        raise InputProblem(f"{wanted!r} fits {len(chosen)} rejected bundles; give more of "
+                           "its name.")
+    bundle_id = chosen.pop()
+    now = utcnow()
+    with store.transaction() as session:
+        session.execute(update(SyncRejected).where(SyncRejected.bundle_id == bundle_id)
+                        .values(set_aside_at=now))
+        first = candidates[0]
+        session.add(SyncLogEntry(at=now, target=first.target, outcome="set-aside",
+                                 message=f"set aside {bundle_id} from device "
+                                         f"{first.device} ({first.reason})"[:300]))
+    return RejectedBundle(first.bundle_id, first.device, first.target, first.reason,
+                          first.first_at, first.last_at, now)
+
+
+def _fits(bundle_id: str, wanted: str) -> bool:
+    """``wanted`` begins the bundle's id or its name (four characters at least)."""
+    name = bundle_id.split("/", 1)[-1]
+    return len(wanted) >= 4 and (bundle_id.startswith(wanted) or name.startswith(wanted))
 
 
 def sync_log(store: Store, limit: int = 200) -> list[LogLine]:
