@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from desktop.errors import RuleViolation
 from desktop.models.base import Base, Fact, Synced, new_id, utcnow
 from desktop.models.log import Change, Meta
-from desktop.store.hlc import HybridClock
+from desktop.store.hlc import HIGH_WATER, HybridClock
 
 RECORDER_KEY = "dipsample.recorder"
 #: ``session.info`` flag: the session applies changes received by sync (see
@@ -256,6 +256,9 @@ class ChangeRecorder:
     def __init__(self, clock: HybridClock, device_id: str) -> None:
         self.clock = clock
         self.device_id = device_id
+        #: ``clock.observed`` when the high-water mark last committed (see
+        #: :func:`save_high_water`).
+        self.saved_observed = 0
 
     def change_row(self, table: str, record_id: str, op: str, base: str, version: str,
                    fields: Mapping[str, Any] | None, at: dt.datetime) -> dict[str, Any]:
@@ -451,6 +454,64 @@ def _before_flush(session: Session, flush_context: object, instances: object) ->
     recorder = session.info.get(RECORDER_KEY)
     if recorder is not None:
         recorder.before_flush(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    recorder = session.info.get(RECORDER_KEY)
+    if recorder is not None and recorder.clock.observed > recorder.saved_observed:
+        save_high_water(session, recorder)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    done = session.info.pop(_SAVED_KEY, None)
+    recorder = session.info.get(RECORDER_KEY)
+    if done is not None and recorder is not None:
+        recorder.saved_observed = max(recorder.saved_observed, done)
+
+
+_SAVED_KEY = "dipsample.high_water_saved"
+
+
+def save_high_water(session: Session, recorder: ChangeRecorder) -> None:
+    """Keep the clock's high-water mark in ``store_meta``, in this transaction.
+
+    Why: the clock must resume above every version this store holds (a write made after
+    seeing a value must sort after it on every device, docs/sync.md). Its own writes
+    are in the change log, whose newest row is never deleted; what it received is not,
+    so every transaction in which the clock observed a newer version (sync's apply)
+    also writes the mark, and commits or rolls back with what was applied. Written
+    only then: a session that observed nothing new costs nothing.
+    """
+    observed = recorder.clock.observed
+    mark = recorder.clock.high_water()
+    if not mark:
+        return
+    connection = session.connection()
+    held = connection.execute(select(Meta.value).where(Meta.key == HIGH_WATER)).scalar()
+    if held is None:
+        connection.execute(insert(Meta.__table__).values(key=HIGH_WATER, value=mark))
+    elif held < mark:
+        connection.execute(update(Meta.__table__).where(Meta.key == HIGH_WATER)
+                           .values(value=mark))
+    session.info[_SAVED_KEY] = observed
+
+
+def highest_version(connection: Any) -> str:
+    """The highest version anywhere in the store: every synced table's ``hlc`` and the
+    change log. Read once, by the first open of a store that has no high-water mark yet
+    (one made before it existed); each record's ``hlc`` is at least every version in
+    its fields' histories (a merge keeps the later), so the histories need no reading.
+    """
+    highest = ""
+    tables = [m.class_.__table__ for m in Base.registry.mappers  # type: ignore[attr-defined]
+              if issubclass(m.class_, Synced)]
+    for table in tables:
+        found = connection.execute(select(func.max(table.c.hlc))).scalar()
+        highest = max(highest, found or "")
+    found = connection.execute(select(func.max(Change.version))).scalar()
+    return max(highest, found or "")
 
 
 def defer_foreign_keys(session: Session) -> None:

@@ -40,8 +40,8 @@ from desktop.errors import EnvironmentProblem, NetworkPathRefused, WrongKey
 from desktop.models.base import new_id
 from desktop.models.log import Meta
 from desktop.store import backups, events, failures, keys, migrate
-from desktop.store.changes import RECORDER_KEY, ChangeRecorder
-from desktop.store.hlc import HybridClock
+from desktop.store.changes import RECORDER_KEY, ChangeRecorder, highest_version
+from desktop.store.hlc import HIGH_WATER, HybridClock
 from desktop.store.netpath import is_network_path
 
 log = logging.getLogger(__name__)
@@ -368,6 +368,7 @@ def _create(path: Path, key: keys.DatabaseKey) -> None:
     try:
         migrate.upgrade_if_needed(engine, partial, key)
         _device_id(engine)
+        _high_water(engine, None)
         _prepare_chain(engine, events.derive_chain_key(key.hex), None)
     finally:
         engine.dispose()  # the last connection's close folds the WAL into the file
@@ -416,9 +417,12 @@ def _device_id(engine: Engine, on_wait: Callable[[], None] | None = None) -> str
         return meta.value
 
 
-#: The device id and the last version this store wrote, as two columns of one SELECT.
+#: The device id and where the clock resumes, as two columns of one SELECT: the later of
+#: the last version this store wrote and the clock's high-water mark (the versions it
+#: received; desktop/store/hlc.py), or NULL when the store has no mark yet.
 _IDENTITY_SQL = ("(SELECT value FROM store_meta WHERE key = 'device_id'), "
-                 "(SELECT version FROM change_log ORDER BY seq DESC LIMIT 1)")
+                 "max(coalesce((SELECT version FROM change_log ORDER BY seq DESC LIMIT 1), ''),"
+                 f" (SELECT value FROM store_meta WHERE key = '{HIGH_WATER}'))")
 #: Which schemes chain the event log (desktop/store/events.py), read with the stamps.
 _CHAIN_SQL = f"(SELECT value FROM store_meta WHERE key = '{events.CHAIN_META}')"
 
@@ -438,18 +442,37 @@ def _prepare_chain(engine: Engine, chain_key: bytes, meta: str | None,
         events.prepare_chain(session, chain_key)
 
 
-def _identity(engine: Engine, on_wait: Callable[[], None] | None) -> tuple[str, str]:
-    """This store's device id (made once) and the last version it wrote, in one query."""
+def _identity(engine: Engine, on_wait: Callable[[], None] | None) -> tuple[str, str | None]:
+    """This store's device id (made once) and where its clock resumes (None: no
+    high-water mark yet), in one query."""
     with engine.connect() as conn:
         device, last = conn.exec_driver_sql(f"SELECT {_IDENTITY_SQL}").one()
     if device is None:
         device = _device_id(engine, on_wait)
-    return str(device), last or ""
+    return str(device), last
 
 
-def _stamps(conn: Connection) -> tuple[str, str | None, str, str | None]:
-    """The schema revision, device id, last version and the event log's segments, in
-    one query where it can.
+def _high_water(engine: Engine, on_wait: Callable[[], None] | None) -> str:
+    """Where the clock of a store without a high-water mark resumes: the highest version
+    it holds anywhere, kept as its mark from now on (read once per store; see
+    desktop/store/hlc.py for why the newest change-log row alone was not enough)."""
+    try:
+        with Session(engine) as session, session.begin():
+            session.connection(execution_options={WRITE: on_wait or True})
+            highest = highest_version(session.connection())
+            if session.get(Meta, HIGH_WATER) is None:
+                session.add(Meta(key=HIGH_WATER, value=highest))
+            return highest
+    except DBAPIError as exc:
+        if failures.sqlite_code(exc) != 8:  # SQLITE_READONLY: read it, write it later
+            raise
+    with engine.connect() as conn:
+        return highest_version(conn)
+
+
+def _stamps(conn: Connection) -> tuple[str, str | None, str | None, str | None]:
+    """The schema revision, device id, where the clock resumes (None: no high-water
+    mark yet) and the event log's segments, in one query where it can.
 
     Why one: opening a store is on the way to a person's first screenful, and each
     statement through the engine costs a fraction of a millisecond. A new file, or one
@@ -462,8 +485,8 @@ def _stamps(conn: Connection) -> tuple[str, str | None, str, str | None]:
     except OperationalError as exc:
         if "no such table" not in str(exc.orig):
             raise
-        return migrate.stamped_revision(conn) or "", None, "", None
-    return revision or "", device, last or "", chain
+        return migrate.stamped_revision(conn) or "", None, None, None
+    return revision or "", device, last, chain
 
 
 def _refuse_missing(path: Path) -> None:
@@ -487,12 +510,16 @@ def open_store(
     upgrade: bool = True,
     create: bool = False,
     on_wait: Callable[[], None] | None = None,
+    wall_ms: Callable[[], int] | None = None,
 ) -> Store:
     """Open the encrypted store at ``path``; with ``create``, make it if it does not exist.
 
     Why ``create`` is opt-in: ``check --db`` with a mistyped path used to build a new empty
     database and call it healthy. Only the commands that fill a store (``demo``,
     ``import``) and the window's "new store" make one, and only where no file exists.
+
+    ``wall_ms`` is the physical time the store's hybrid clock reads (milliseconds, UTC;
+    this computer's clock when None): tests open a store "hours behind" with it.
 
     Raises:
         NetworkPathRefused: the file is on a network share.
@@ -543,8 +570,11 @@ def open_store(
             device_id, last_version = _identity(engine, on_wait)
         else:
             device_id, last_version = device, last
-        clock = HybridClock(device_id)
-        clock.observe(last_version)
+        if last_version is None and revision == migrate.head_revision():
+            last_version = _high_water(engine, on_wait)
+        clock = HybridClock(device_id, wall_ms)
+        clock.observe(last_version or "")
+        clock.observed = 0  # resuming is no news: nothing to save
         chain_key = events.derive_chain_key(key.hex)
         if revision == migrate.head_revision():
             _prepare_chain(engine, chain_key, chain, on_wait)

@@ -12,14 +12,47 @@ two, ... "z" 26) followed by the digits: a longer number is a later letter, equa
 lengths compare digit by digit, so the text sorts exactly as the numbers do. Every
 form this store wrote before (digits first) sorts before every new one, and the clock
 never goes back, so the switch keeps the order too.
+
+Why the clock is restored from every version the store holds, sent or received: a
+laptop whose wall clock is hours behind takes its causality from the versions it has
+seen, not from its own time. When it restarted from its own last write only, an edit
+made after seeing another laptop's later-clocked value got an earlier version than
+that value, and every other store took it for old news (issue 21). The store keeps the
+clock's high-water mark (``store_meta`` :data:`HIGH_WATER`, written in the same
+transaction as whatever the clock observed; desktop/store/changes.py) and opening
+resumes above it and above the newest change-log row.
+
+Why the physical time is injectable: tests run a laptop "three hours behind" by
+giving its store a clock of its own, and a real ``dipsample`` process by
+:data:`OFFSET_ENV`, which only tests set.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+#: ``store_meta`` key of the highest version this store's clock has reached by
+#: observing other devices' versions (its own ticks are in the change log).
+HIGH_WATER = "clock.high_water"
+#: Test only: seconds added to this process's wall clock for the hybrid clock (and the
+#: skew it reports), so a test can run a real ``dipsample sync`` "hours ahead" or
+#: "hours behind" (tests/integration/test_sync_chaos.py). Nothing else sets it.
+OFFSET_ENV = "DIPSAMPLE_TEST_CLOCK_OFFSET"
+
+
+def system_ms() -> Callable[[], int]:
+    """This computer's wall clock in milliseconds (moved by :data:`OFFSET_ENV` in tests)."""
+    try:
+        offset = round(float(os.environ.get(OFFSET_ENV, "") or 0) * 1000)
+    except ValueError:
+        offset = 0
+    if not offset:
+        return lambda: time.time_ns() // 1_000_000
+    return lambda: time.time_ns() // 1_000_000 + offset
 
 
 @dataclass(frozen=True, order=True)
@@ -55,14 +88,32 @@ def decode_number(text: str) -> int:
 
 
 class HybridClock:
-    """Thread-safe; one per open store."""
+    """Thread-safe; one per open store.
+
+    Attributes:
+        observed: how many times :meth:`observe` moved the clock on; the store writes
+            its high-water mark when this is ahead of what it last saved
+            (desktop/store/changes.py, ``save_high_water``).
+    """
 
     def __init__(self, device_id: str, now_ms: Callable[[], int] | None = None) -> None:
         self.node = device_id.replace("-", "")[:8]
-        self._now_ms = now_ms or (lambda: time.time_ns() // 1_000_000)
+        self._now_ms = now_ms or system_ms()
         self._wall = 0
         self._counter = 0
         self._lock = threading.Lock()
+        self.observed = 0
+
+    def physical_ms(self) -> int:
+        """The wall clock this hybrid clock reads (milliseconds since the epoch, UTC)."""
+        return self._now_ms()
+
+    def high_water(self) -> str:
+        """The latest timestamp given or seen so far (empty before any)."""
+        with self._lock:
+            if not self._wall and not self._counter:
+                return ""
+            return str(Timestamp(self._wall, self._counter, self.node))
 
     def tick(self) -> str:
         """A new timestamp for a local change, later than every one seen so far."""
@@ -84,5 +135,8 @@ class HybridClock:
         with self._lock:
             if other.wall_ms > self._wall:
                 self._wall, self._counter = other.wall_ms, other.counter
-            elif other.wall_ms == self._wall:
-                self._counter = max(self._counter, other.counter)
+            elif other.wall_ms == self._wall and other.counter > self._counter:
+                self._counter = other.counter
+            else:
+                return
+            self.observed += 1
