@@ -47,7 +47,7 @@ from desktop.models import (
     TemplateQuestion,
     User,
 )
-from desktop.models.enums import EventAction, Role
+from desktop.models.enums import ActionStatus, AuditStatus, EventAction, Role
 from desktop.models.identity import APP, natural_id
 from desktop.services import actions as action_service
 from desktop.services.audits import lifecycle
@@ -486,8 +486,16 @@ def _settled(group: ConflictGroup, choice: str, written: bool) -> Settled:
     return Settled(group.id, choice, written, text)
 
 
+#: Status codes a refusal may name, as words ("open_for_comment": "open for comment").
+_STATUS_CODES = sorted({s.value for s in (*ActionStatus, *AuditStatus) if "_" in s.value},
+                       key=len, reverse=True)
+
+
 def _sentence(message: str) -> str:
+    """A service's refusal as the end of one sentence, status codes as words."""
     text = message.strip().rstrip(".")
+    for code in _STATUS_CODES:
+        text = text.replace(code, code.replace("_", " "))
     return text[:1].lower() + text[1:] + "."
 
 
