@@ -25,6 +25,7 @@ from desktop.qt import (
 )
 from desktop.services import actions
 from desktop.services.actions import ActionRow
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.views.action_dialogs import ProgressDialog, StatusDialog
 from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
@@ -66,6 +67,7 @@ class ActionTrackerScreen(Screen):
     """
 
     key = "actions"
+    needs = Permission.VIEW_AUDITS
     title = "A&ctions"
     reads = frozenset({"actions"})
 

@@ -29,6 +29,7 @@ from desktop.qt import (
 )
 from desktop.reports.case_tool import case_tool_pdf
 from desktop.services.audits.views import AuditSummary, list_audits
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
 from desktop.views.plain import plain_label
@@ -96,6 +97,7 @@ class AuditsScreen(Screen):
     """
 
     key = "audits"
+    needs = Permission.VIEW_AUDITS
     title = "&Audits"
     reads = frozenset({"audits"})
 

@@ -25,6 +25,7 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
+from desktop.services.auth.roles import Permission
 from desktop.services.case_filters import Choice, FilterChoices, filter_choices
 from desktop.services.case_list import (
     CaseListing,
@@ -79,6 +80,7 @@ class CasesScreen(Screen):
     """
 
     key = "cases"
+    needs = Permission.VIEW_CASES
     title = "&Cases"
     reads = frozenset({"cases", "imports"})
 

@@ -25,6 +25,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services import disagreements, escalations
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import DisagreementRow, ParticipantChoice
 from desktop.services.escalations import EscalationRow
@@ -48,6 +49,7 @@ class ConcernsScreen(Screen):
     """
 
     key = "concerns"
+    needs = Permission.CONCERNS
     title = "&Disagreements and escalations"
     reads = frozenset({"disagreements", "escalations"})
 

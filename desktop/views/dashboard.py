@@ -23,6 +23,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.reports import formats
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.dashboard import DashboardData, dashboard_data
 from desktop.services.statistics.compliance import WINDOWS_WEEKS
@@ -47,6 +48,7 @@ class DashboardScreen(Screen):
     """
 
     key = "dashboard"
+    needs = Permission.REPORTS
     title = "QA das&hboard"
     reads = frozenset({"audits", "samples", "actions"})
 

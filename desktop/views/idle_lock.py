@@ -78,13 +78,21 @@ class LockDialog(QDialog):
         self.problem = plain_label("")
         self.problem.setWordWrap(True)
         self.problem.hide()
+        #: The person chose to sign out rather than unlock.
+        self.switching = False
         words = ("Type your password to go on." if person.has_password
-                 else "Press Unlock to go on.")
+                 else "this account has no password, so anyone at this computer can "
+                 "unlock it. Sign out and sign in again to choose one (a council's "
+                 "database asks for it), or press Unlock to go on.")
         label = plain_label(f"Locked after a quiet spell. {person.name}: {words}")
         label.setWordWrap(True)
         buttons = QDialogButtonBox()
         unlock = buttons.addButton("&Unlock", QDialogButtonBox.ButtonRole.AcceptRole)
         unlock.setDefault(True)
+        switch = buttons.addButton("Sign out and s&witch person",
+                                   QDialogButtonBox.ButtonRole.ActionRole)
+        switch.setAccessibleName("Sign out and switch person")
+        switch.clicked.connect(self.switch)
         buttons.addButton("&Close DipSample", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -102,6 +110,12 @@ class LockDialog(QDialog):
             return
         check_password(self._window, person, self.password, self.problem,
                        lambda: QDialog.accept(self))
+
+    def switch(self) -> None:
+        """Another person at the laptop: the lock ends in the sign-in dialog, never in
+        the last person's screens (the drafts were saved before the lock)."""
+        self.switching = True
+        QDialog.accept(self)
 
     def reject(self) -> None:
         """Escape does not unlock: it closes DipSample (the draft is already saved)."""
@@ -170,7 +184,10 @@ class IdleLock(QObject):
                 self.window.call("Saving before locking", write, dialog=False).run()
 
     def _unlocked(self) -> None:
-        self.dialog = None
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None and dialog.switching:
+            # New screens are built before the central widget shows again.
+            self.window.switch_person()
         if self._hidden is not None:
             self._hidden.show()
             self._hidden = None

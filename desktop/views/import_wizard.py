@@ -28,6 +28,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.services.auth.roles import Permission
 from desktop.services.caseload.hand_mapping import (
     FIELD_LABELS,
     FilePreview,
@@ -79,6 +80,7 @@ class ImportScreen(Screen):
     """
 
     key = "import"
+    needs = Permission.IMPORT_CASELOAD
     title = "&Import"
     reads = frozenset({"imports"})
 

@@ -40,6 +40,7 @@ from desktop.services.audits.moderation import (
     record_moderation,
     select_for_moderation,
 )
+from desktop.services.auth.roles import Permission
 from desktop.services.case_detail import GRADE_TEXT, day_text
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement
@@ -127,6 +128,7 @@ class ModerationScreen(Screen):
     """
 
     key = "moderation"
+    needs = Permission.MODERATE
     title = "M&oderation"
     reads = frozenset({"moderation", "audits"})
 

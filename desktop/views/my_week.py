@@ -27,6 +27,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.reports.case_tool import BatchResult, week_case_tools
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.my_week import (
     MyWeek,
@@ -81,6 +82,7 @@ class MyWeekScreen(Screen):
     """
 
     key = "my_week"
+    needs = Permission.SAMPLE
     title = "&My week"
     reads = frozenset({"samples", "audits", "cases"})
 

@@ -43,6 +43,7 @@ from desktop.qt import (
 from desktop.reports.case_tool import BatchResult, case_tool_pdf, week_case_tools
 from desktop.reports.exports import export
 from desktop.reports.monthly import monthly_pdf
+from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_print
 from desktop.services.reporting.choices import ReportChoices, report_choices
@@ -120,6 +121,7 @@ class ReportsScreen(Screen):
     """
 
     key = "reports"
+    needs = Permission.REPORTS
     title = "&Reports"
     reads = frozenset({"audits", "actions"})
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from desktop.qt import QAbstractItemView, QHeaderView, QSettings, QSplitter, QWidget
+from desktop.services.auth.roles import Permission
 
 if TYPE_CHECKING:
     from desktop.services.context import ServiceContext
@@ -76,6 +77,9 @@ class Screen(QWidget):
     key: ClassVar[str] = ""
     title: ClassVar[str] = ""
     reads: ClassVar[frozenset[str]] = frozenset()
+    #: The permission a person needs for this screen to be theirs (None: anyone's). The
+    #: window opens a person on a screen they may use; the services still guard.
+    needs: ClassVar[Permission | None] = None
 
     def __init__(self, host: Host) -> None:
         super().__init__()

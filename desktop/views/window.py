@@ -35,8 +35,10 @@ from desktop.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QWidget,
     Signal,
 )
+from desktop.services.auth.roles import permissions_of
 from desktop.services.context import ServiceContext
 from desktop.services.store_health import Health, check_store
 from desktop.services.store_status import StoreStatus, store_status
@@ -156,6 +158,8 @@ class MainWindow(QMainWindow):
         self._stores: list[Store] = []
         self.screens: dict[str, Screen] = {}
         self.cases: CasesScreen | None = None
+        #: Screens a sign-out replaced, kept until the window closes (switch_person).
+        self._retired: list[QWidget] = []
         self.setWindowTitle(f"DipSample: {db_path.name}")
         self._build()
         for cls in default_screens() if screens is None else screens:
@@ -221,12 +225,16 @@ class MainWindow(QMainWindow):
                                   lambda: self._current_does("find"))
         self.demo_action = action("Build the &demo county", [], self.build_demo)
         self.demo_action.setEnabled(False)  # only once the store is known to be empty
+        self.switch_action = action("Sign out and s&witch person…", [],
+                                    self.switch_person)
+        self.switch_action.setEnabled(False)  # once someone has signed in
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.save_action, self.submit_action, self.reload_action):
             file_menu.addAction(item)
         file_menu.addSeparator()
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.switch_action)
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.find_action)
@@ -334,7 +342,7 @@ class MainWindow(QMainWindow):
         settings.setValue(MAIN_SPLITTER, self.splitter.saveState())
         current = self.current_screen()
         if current is not None:
-            settings.setValue(LAST_SCREEN, current.key)
+            settings.setValue(self._last_screen_key(), current.key)
         for screen in self.screens.values():
             screen.save_state(settings)
 
@@ -521,16 +529,77 @@ class MainWindow(QMainWindow):
         if not self.screens:
             self._check_health()
             return
-        remembered = str(QSettings().value(LAST_SCREEN) or "") if self._sign_in else ""
-        if remembered not in self.screens:
+        remembered = (str(QSettings().value(self._last_screen_key()) or "")
+                      if self._sign_in else "")
+        usable = [key for key, screen in self.screens.items() if self.may_use(screen)]
+        if remembered not in usable:
             auditor = self.user is not None and "auditor" in self.user.roles
-            remembered = ("my_week" if auditor and "my_week" in self.screens
-                          else "cases" if "cases" in self.screens else next(iter(self.screens)))
+            remembered = ("my_week" if auditor and "my_week" in usable
+                          else "cases" if "cases" in usable
+                          else next(iter(usable), next(iter(self.screens))))
         self.show_screen(remembered)
         if self.cases is None:
             self._check_health()
 
+    def _last_screen_key(self) -> str:
+        """The last screen is remembered per person: QA's Moderation is not where the
+        auditor who signs in next on this laptop should land."""
+        return f"{LAST_SCREEN}/{self.user.id}" if self.user is not None else LAST_SCREEN
+
+    def may_use(self, screen: Screen) -> bool:
+        """Whether the signed-in person's roles give the screen's permission (the system,
+        with nobody signed in, may use every screen)."""
+        if screen.needs is None or self.user is None:
+            return True
+        return screen.needs in permissions_of(frozenset(self.user.roles))
+
     # -- who is acting ----------------------------------------------------------
+    def switch_person(self) -> None:
+        """Sign out: drafts saved, every screen built anew (nothing the last person read
+        stays in a widget), then the sign-in dialog for the next person."""
+        if self.user is None or self.store is None or self.signin_dialog is not None:
+            return
+        self._save_layout()
+        for screen in self.screens.values():
+            write = screen.last_write()
+            if write is not None:
+                self.call("Saving before signing out", write, dialog=False).run()
+        self.user = None
+        self.switch_action.setEnabled(False)
+        self.who.setText("")
+        self.setWindowTitle(f"DipSample: {self.db_path.name}")
+        self._rebuild_screens()
+        self._ask_who(self.store)
+
+    def _rebuild_screens(self) -> None:
+        """Replace every screen by a new one of its kind. The old ones are kept, hidden
+        and detached, until the window closes: a read still running for them answers
+        into widgets nobody sees instead of into deleted ones."""
+        classes = [type(screen) for screen in self.screens.values()]
+        self.navigation.blockSignals(True)
+        self.navigation.clear()
+        self.navigation.blockSignals(False)
+        while self.stack.count():
+            holder = self.stack.widget(0)
+            self.stack.removeWidget(holder)
+            holder.hide()
+            holder.setParent(None)
+            self._retired.append(holder)
+        for go in self.go_menu.actions():
+            self.go_menu.removeAction(go)
+            self.removeAction(go)
+        self.screens = {}
+        self.cases = None
+        for cls in classes:
+            self.add_screen(cls)
+        sync_screen = self.screens.get("sync")
+        status = getattr(self, "sync_status", None)
+        if sync_screen is not None and status is not None:
+            sync_screen.synced.connect(status.synced_by_hand)  # type: ignore[attr-defined]
+        settings = QSettings()
+        for screen in self.screens.values():
+            screen.restore_state(settings)
+
     def _ask_who(self, store: Store) -> None:
         """The store's people, read on the worker, then the sign-in dialog."""
         self._say("Sign in to see the cases.")
@@ -566,6 +635,7 @@ class MainWindow(QMainWindow):
         self._say("")
         self.setWindowTitle(f"DipSample: {person.name}: {self.db_path.name}")
         self.who.setText(f"Signed in: {person.name}")
+        self.switch_action.setEnabled(self._sign_in)
         for screen in self.screens.values():
             screen.stale = True
         self.signed_in.emit(person)

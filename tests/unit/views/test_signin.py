@@ -135,3 +135,66 @@ def test_a_person_without_a_password_chooses_one_on_a_councils_database(
         assert "signin" in actions and "change" in actions
     finally:
         store.close()
+
+
+def _sign_in_as(qtbot: QtBot, window: MainWindow, person: Person) -> None:
+    dialog = _dialog(qtbot, window)
+    qtbot.keyClicks(dialog.search, person.username)
+    assert dialog.selected() == person
+    with qtbot.waitSignal(window.signed_in, timeout=20_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+
+
+def test_switch_person_lands_the_next_on_a_screen_they_may_use(
+        qtbot: QtBot, county_path: Path) -> None:
+    """QA leaves the window on Moderation and signs out; the auditor who signs in next
+    starts on their week, with screens built anew (nothing QA read stays behind)."""
+    everyone = _people(county_path)
+    qa = next(p for p in everyone if "qa" in p.roles)
+    auditor = next(p for p in everyone if p.roles == ("auditor",))
+    window = MainWindow(county_path, sign_in=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_database()
+    assert not window.switch_action.isEnabled()
+    _sign_in_as(qtbot, window, qa)
+    window.show_screen("moderation")
+    old_screens = dict(window.screens)
+    assert window.switch_action.isEnabled()
+    window.switch_action.trigger()
+    assert window.user is None and window.who.text() == ""
+    dialog = _dialog(qtbot, window)
+    assert all(window.screens[k] is not old_screens[k] for k in old_screens)
+    assert not any(s.isVisible() for s in old_screens.values())
+    qtbot.keyClicks(dialog.search, auditor.username)
+    with qtbot.waitSignal(window.signed_in, timeout=20_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    screen = window.current_screen()
+    assert screen is not None and screen.key == "my_week"
+    assert window.may_use(screen) and not window.may_use(window.screens["moderation"])
+    # QA, signing in again later, goes back to where they were.
+    window.switch_person()
+    _sign_in_as(qtbot, window, qa)
+    screen = window.current_screen()
+    assert screen is not None and screen.key == "moderation"
+
+
+def test_the_idle_lock_offers_to_switch_person(qtbot: QtBot, county_path: Path) -> None:
+    everyone = _people(county_path)
+    auditor = next(p for p in everyone if p.roles == ("auditor",))
+    window = MainWindow(county_path, sign_in=True)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_database()
+    _sign_in_as(qtbot, window, auditor)
+    lock = window.idle_lock
+    assert lock is not None
+    lock.lock()
+    assert lock.dialog is not None and not window.centralWidget().isVisible()
+    assert "anyone at this computer can unlock it" in " ".join(
+        label.text() for label in lock.dialog.findChildren(type(lock.dialog.problem)))
+    lock.dialog.switch()
+    dialog = _dialog(qtbot, window)
+    assert window.user is None and lock.dialog is None
+    dialog.reject()  # nobody signs in: the window closes rather than show anyone's data
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
