@@ -169,8 +169,8 @@ class PeopleTab(QWidget):
         import_box = QGroupBox("Import a staff list (all or nothing: a list with a bad row "
                                "adds nobody)")
         hint = plain_label("A CSV or Excel file, one person a line: Name, Username, Job title, "
-                           "Roles, Service areas, Teams. Empty roles are taken from a seed 000 "
-                           "job title; 'all' in Service areas means every area.")
+                           "Roles, Service areas, Teams. Empty roles are taken from the job "
+                           "title (Area Manager, Head of Service, QA Officer…); 'all' in Service areas means every area.")
         hint.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(file_label)

@@ -114,7 +114,7 @@ class PersonDialog(QDialog):
             "them to their cases")
         self.staff_ref_edit.setPlaceholderText("Social workers and team managers: e.g. W53701")
         roles_group, self.role_boxes = _boxes(
-            "&Roles (none ticked: taken from a seed 000 job title)",
+            "&Roles (none ticked: taken from the job title)",
             {role.value: ROLE_NAMES[role] for role in Role})
         areas_group, self.area_boxes = _boxes("Service &areas", {a: a for a in areas})
         if not areas:

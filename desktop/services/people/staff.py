@@ -248,8 +248,8 @@ def _check_row(table: Table, where: dict[str, int], number: int, cells: tuple[An
                                 + one_of(sorted({r.value for r in Role}))))
     elif not roles:
         found.append(RowProblem(number, roles_column, "no roles, and the job title is not "
-                                "one of seed 000's (Area Manager, Senior Manager, Head of "
-                                "Service, QA ...)"))
+                                "one the app knows (Area Manager, Senior Manager, Head of "
+                                "Service, QA ...): fill in Roles"))
     areas_text = values["areas"]
     if areas_text is None:
         found.append(RowProblem(number, header["areas"], "no service area"))

@@ -326,7 +326,7 @@ def _picks(auditor: str, draw: _Draw, probability: dict[NodeKey, float],
     for rag in RAGS:
         for key, case in sorted(held.own[rag], key=lambda kc: not kc[0][2]):
             reason = (f"priority cohort: {COHORT_LABELS.get(case.cohort, case.cohort)}"
-                      if key[2] else f"random from {label(rag)} stratum")
+                      if key[2] else f"chosen at random from the {label(rag)} cases")
             allocation.picks.append(pick(key, case, rag, reason))
     for target in RAGS:
         quota = settings.quotas[target]

@@ -80,11 +80,12 @@ def _choose(candidates: list[Candidate], stratum: str, settings: SamplingSetting
         case = pool[0]
         tied = [c for c in pool if (c.cohort in priority) == (case.cohort in priority)]
         if source != stratum:
-            why = f"filled from {label(source)}: {label(stratum)} stratum has no eligible case"
+            why = (f"filled from the {label(source)} cases: no {label(stratum)} case was "
+                   "left to choose")
         elif case.cohort in priority:
             why = f"priority cohort: {COHORT_LABELS.get(case.cohort, case.cohort)}"
         else:
-            why = f"random from {label(stratum)} stratum"
+            why = f"chosen at random from the {label(stratum)} cases"
         return case, why, 1 / len(tied), key(case)
     return None
 

@@ -34,8 +34,8 @@ def test_a_refused_person_names_each_field_at_fault(store) -> None:
         "name": "the name is blank",
         "username": "a username is letters, digits and . _ @ - (at most 80), starting "
                     "with a letter or digit",
-        "roles": "no roles, and the job title is not one of seed 000's (Area Manager, "
-                 "Senior Manager, Head of Service, QA ...)",
+        "roles": "no roles, and the job title is not one the app knows (Area Manager, "
+                 "Senior Manager, Head of Service, QA ...): fill in Roles",
         "areas": "no service area"}
     add_user(ctx, username="am-x", name="Testperson X", roles="auditor", areas="North")
     with pytest.raises(PersonRefused) as taken:

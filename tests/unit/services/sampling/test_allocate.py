@@ -24,9 +24,9 @@ def test_default_quotas_are_met_with_reasons() -> None:
     [alloc] = allocate(pool, [AuditorSpec("a1", frozenset({"north"}))], S, seed=7).values()
     assert Counter(p.stratum for p in alloc.picks) == {"red": 10, "amber": 10, "green": 5}
     assert all(p.rag == p.stratum for p in alloc.picks)
-    assert {p.reason for p in alloc.picks} == {"random from Red stratum",
-                                               "random from Amber stratum",
-                                               "random from Green stratum"}
+    assert {p.reason for p in alloc.picks} == {"chosen at random from the Red cases",
+                                               "chosen at random from the Amber cases",
+                                               "chosen at random from the Green cases"}
     assert alloc.shortfalls == []
 
 

@@ -33,8 +33,8 @@ def test_replacement_keeps_the_drop_and_comes_from_the_same_stratum(ctx, load) -
     result = replace_item(ctx, dropped.item_id, "conflict_of_interest")
     assert result.stratum == "amber" and result.rag == "amber"
     assert result.case_id not in {i.case_id for i in sample.items}
-    assert result.reason == ("replacement (a conflict of interest): random from Amber "
-                             "stratum")
+    assert result.reason == ("replacement (a conflict of interest): chosen at random from "
+                             "the Amber cases")
     again = draw_weekly(ctx, "am-north", WEEK)
     kept = next(i for i in again.items if i.item_id == dropped.item_id)
     assert (kept.status, kept.drop_reason) == ("dropped", "conflict_of_interest")
@@ -60,7 +60,7 @@ def test_replacement_is_reproducible_and_priority_first(store, load) -> None:
     item = sample.items[3]
     result = replace_item(ctx, item.item_id, "other", "worker is a relative",
                           settings=settings)
-    assert result.reason.startswith("replacement (other): random from Red")
+    assert result.reason.startswith("replacement (other): chosen at random from the Red")
     with store.read() as session:
         saved = session.get(SampleItem, item.item_id)
         assert saved.drop_note == "worker is a relative"
@@ -153,8 +153,8 @@ def test_replacement_fills_from_the_next_stratum_when_its_own_is_exhausted(ctx, 
     sample = draw_weekly(ctx, "am-north", WEEK, seed=1, settings=settings)
     result = replace_item(ctx, sample.items[0].item_id, "closed_since_draw", settings=settings)
     assert (result.stratum, result.rag) == ("red", "amber")
-    assert result.reason == ("replacement (closed since the draw): filled from Amber: Red "
-                             "stratum has no eligible case")
+    assert result.reason == ("replacement (closed since the draw): filled from the Amber "
+                             "cases: no Red case was left to choose")
 
 
 def test_a_replacement_records_its_group_and_chance_and_a_targeted_pick_none(
