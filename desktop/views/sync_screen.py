@@ -1,4 +1,5 @@
-"""The Sync screen: where this laptop syncs, the sync log, conflicts to settle, collisions.
+"""The Sync screen: where this laptop syncs, the sync log, conflicts to settle, collisions,
+and the bundles refused here, which a person may set aside.
 
 Why conflicts side by side: a merge keeps the value with the later clock, but the other
 value was someone's work; the person sees both and keeps one (the choice is an ordinary
@@ -14,19 +15,24 @@ The log holds counts and outcomes only, never a record's values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from desktop import qt
 from desktop.errors import UserError
 from desktop.qt import QHBoxLayout, QLineEdit, QPushButton, Qt, Signal
 from desktop.services.context import ServiceContext
 from desktop.sync import conflicts
+from desktop.sync.conflict_text import moment_text
 from desktop.sync.conflicts import KEEP, OTHER, CollisionRow, ConflictGroup, Settled
 from desktop.sync.engine import SyncReport
 from desktop.sync.status import (
     DATABASE,
     FOLDER,
     LogLine,
+    RejectedBundle,
+    rejected_bundles,
     remembered_target,
+    set_aside,
     sync_log,
     sync_now,
 )
@@ -55,6 +61,13 @@ CONFLICT_COLUMNS: list[Column[ConflictGroup]] = [
     Column("Other value", lambda r: r.other),
     Column("Other: who, when", lambda r: f"{r.other_by}, {r.other_at}"),
 ]
+REJECTED_COLUMNS: list[Column[RejectedBundle]] = [
+    Column("Bundle", lambda r: r.bundle_id),
+    Column("From device", lambda r: r.device[:8]),
+    Column("Why", lambda r: r.reason),
+    Column("First refused", lambda r: moment_text(r.first_at), sort=lambda r: r.first_at),
+    Column("Last tried", lambda r: moment_text(r.last_at), sort=lambda r: r.last_at),
+]
 COLLISION_COLUMNS: list[Column[CollisionRow]] = [
     Column("Case", lambda r: r.case_ref),
     Column("Week", lambda r: r.iso_week),
@@ -71,7 +84,8 @@ class SyncScreen(Screen):
     Attributes:
         target_edit: the folder path or database URL (no password) to sync with.
         sync_button, keep_button, use_other_button: what a person clicks.
-        log_model, conflict_model, collision_model and their tables.
+        log_model, conflict_model, collision_model, rejected_model and their tables.
+        set_aside_button: stops retrying the selected refused bundle.
         conflict_detail: the selected conflict's fields, both sides, who and when.
         settle_status: what the last settling did, or why it was refused.
     """
@@ -104,6 +118,12 @@ class SyncScreen(Screen):
                                                                           self)
         self.collision_table = row_view(self.collision_model, "collision_table",
                                         "Claim collisions")
+        self.rejected_model: RowTableModel[RejectedBundle] = RowTableModel(REJECTED_COLUMNS,
+                                                                           self)
+        self.rejected_table = row_view(self.rejected_model, "rejected_table",
+                                       "Bundles refused here")
+        self.set_aside_button = self._button("Set &aside", "Set aside the selected bundle",
+                                             self.set_aside)
         self.conflict_detail = plain_label("")
         self.conflict_detail.setWordWrap(True)
         self.conflict_detail.setAccessibleName("The selected conflict, both sides")
@@ -130,12 +150,16 @@ class SyncScreen(Screen):
                                       self.conflict_detail, self.settle_status))
         splitter.addWidget(self._pane("Claim collisions (two auditors, one case, one week)",
                                       self.collision_table))
+        splitter.addWidget(self._pane(
+            "Bundles refused here (tried again at every sync until they apply or are set "
+            "aside)", self.rejected_table, in_a_row(self.set_aside_button, None)))
         splitter.addWidget(self._pane("Sync log", self.log_table))
         layout = qt.QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.conflict_table.selectionModel().selectionChanged.connect(self._enable)
+        self.rejected_table.selectionModel().selectionChanged.connect(self._enable)
         self._enable()
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
@@ -164,27 +188,27 @@ class SyncScreen(Screen):
         self.keep_button.setEnabled(bool(chosen))
         self.use_other_button.setEnabled(bool(chosen))
         self.conflict_detail.setText("\n\n".join(detail(g) for g in chosen))
+        self.set_aside_button.setEnabled(bool(selected_rows(self.rejected_table)))
 
     def refresh(self) -> None:
         if self.host.store is None:
             return
         self.stale = False
 
-        def read(ctx: ServiceContext) -> tuple[str, list[LogLine], list[ConflictGroup],
-                                               list[CollisionRow]]:
-            return (remembered_target(ctx.store), sync_log(ctx.store),
-                    conflicts.open_conflicts(ctx), conflicts.collisions(ctx))
+        def read(ctx: ServiceContext) -> SyncRead:
+            return SyncRead(remembered_target(ctx.store), sync_log(ctx.store),
+                            conflicts.open_conflicts(ctx), conflicts.collisions(ctx),
+                            rejected_bundles(ctx.store))
 
         self.reads_rows.run(self.host, "Reading the sync log", read, self._show)
 
-    def _show(self, read: tuple[str, list[LogLine], list[ConflictGroup], list[CollisionRow]]
-              ) -> None:
-        target, log, conflict_rows, collision_rows = read
-        if target and not self.target_edit.text():
-            self.target_edit.setText(target.split(":", 1)[1])
-        self.log_model.set_rows(log)
-        self.conflict_model.set_rows(conflict_rows)
-        self.collision_model.set_rows(collision_rows)
+    def _show(self, read: SyncRead) -> None:
+        if read.target and not self.target_edit.text():
+            self.target_edit.setText(read.target.split(":", 1)[1])
+        self.log_model.set_rows(read.log)
+        self.conflict_model.set_rows(read.conflicts)
+        self.collision_model.set_rows(read.collisions)
+        self.rejected_model.set_rows(read.rejected)
         self._enable()
         self.sync_loaded.emit()
 
@@ -243,8 +267,36 @@ class SyncScreen(Screen):
         self.settled.emit(exc.message)
         self.host.changed("*")
 
+    def set_aside(self) -> None:
+        """Stop retrying the selected refused bundles (another council's, or damaged
+        beyond restoring): a person's choice, recorded in the sync log."""
+        names = [r.bundle_id for r in selected_rows(self.rejected_table)]
+        if not names:
+            return
+
+        def run(ctx: ServiceContext) -> list[RejectedBundle]:
+            return [set_aside(ctx.store, name) for name in names]
+
+        self.host.call("Setting bundles aside", run).success(self._set_aside).run()
+
+    def _set_aside(self, done: list[RejectedBundle]) -> None:
+        self.status.setText(" ".join(f"Set aside {r.bundle_id} from device {r.device[:8]}: "
+                                     "it is no longer fetched or reported." for r in done))
+        self.host.changed("*")
+
     def submit(self) -> bool:
         return self.sync_now()
+
+
+@dataclass(frozen=True)
+class SyncRead:
+    """What the screen shows, read in one go on the worker."""
+
+    target: str
+    log: list[LogLine]
+    conflicts: list[ConflictGroup]
+    collisions: list[CollisionRow]
+    rejected: list[RejectedBundle]
 
 
 def in_a_row(*widgets: qt.QWidget | None, stretch: int | None = None) -> QHBoxLayout:

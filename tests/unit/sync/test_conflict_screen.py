@@ -1,6 +1,7 @@
 """The Sync screen's conflicts, driven as an auditor would: two laptops made to conflict
 through a folder, the conflict read as the case and question it is about, settled with
-"Use the other value", and a settle the action tracker refuses told in one sentence."""
+"Use the other value", and a settle the action tracker refuses told in one sentence;
+and a bundle sealed with another council's key, listed and set aside by QA."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.models import Action, new_id
+from desktop.models import Action, User, new_id
 from desktop.qt import Qt
 from desktop.services import actions
 from desktop.store import Store
+from desktop.sync.folder import SUFFIX
 from desktop.views.sync_screen import SyncScreen
 from tests.unit.sync.conflict_world import (
     action_version,
@@ -24,6 +26,8 @@ from tests.unit.sync.conflict_world import (
     laptops,
     question_text,
 )
+from tests.unit.sync.helpers import device, folder_sync
+from tests.unit.sync.test_rejected import FOREIGN_DEVICE, foreign_bytes
 from tests.unit.views.conftest import private_settings  # noqa: F401  (QSettings kept here)
 from tests.unit.views.driving import open_as
 
@@ -92,3 +96,35 @@ def test_an_auditor_settles_an_answer_and_is_told_why_a_revive_is_refused(
     with store.read() as session:
         assert session.scalar(select(Action.status).where(Action.id == action_id)) \
             == "cancelled"
+
+
+def test_a_foreign_bundle_is_listed_and_set_aside_from_the_screen(
+        qtbot: QtBot, tmp_path: Path, share: Path) -> None:
+    store = device(tmp_path, "a")
+    with store.transaction() as session:
+        session.add(User(username="qa1", name="QA One", roles="qa"))
+    folder_sync(store, share)
+    name = "000000000001-000000000000-foreign"
+    (share / FOREIGN_DEVICE).mkdir()
+    (share / FOREIGN_DEVICE / (name + SUFFIX)).write_bytes(foreign_bytes(name))
+    assert folder_sync(store, share).outcome == "rejected"
+    path = store.path
+    store.close()
+
+    window = open_as(qtbot, path, "qa", screens=[SyncScreen])
+    screen = window.screens["sync"]
+    assert isinstance(screen, SyncScreen)
+    with qtbot.waitSignal(screen.sync_loaded, timeout=20_000):
+        window.show_screen("sync")
+    assert screen.set_aside_button.accessibleName()
+    assert [r.bundle_id for r in screen.rejected_model.rows] == [f"{FOREIGN_DEVICE}/{name}"]
+    assert not screen.set_aside_button.isEnabled()
+    screen.rejected_table.selectRow(0)
+    with qtbot.waitSignal(screen.sync_loaded, timeout=20_000):
+        qtbot.mouseClick(screen.set_aside_button, Qt.MouseButton.LeftButton)
+    assert screen.rejected_model.rowCount() == 0
+    assert "Set aside" in screen.status.text()
+    qtbot.keyClicks(screen.target_edit, str(share))
+    with qtbot.waitSignal(screen.synced, timeout=20_000) as done:
+        qtbot.mouseClick(screen.sync_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].outcome == "ok"
