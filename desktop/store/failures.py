@@ -29,6 +29,10 @@ class DatabaseDamaged(EnvironmentProblem):
     """The file is not a database any more, or pages are damaged."""
 
 
+class UpgradeFailed(EnvironmentProblem):
+    """A schema upgrade failed and was rolled back; the store is as it was."""
+
+
 # SQLite's primary result codes (sqlite.org/rescode.html).
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, \
     14, 26

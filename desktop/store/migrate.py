@@ -5,11 +5,24 @@ driver stops managing transactions (see ``database``), so the new tables, indexe
 the version stamp commit together or not at all. A power cut mid-upgrade leaves the
 file exactly at its old version, and a new store is either empty or complete: never
 half its tables with an empty ``alembic_version``.
+
+Why foreign keys are off while the scripts run, and checked before the commit: SQLite
+alters a table by copying it, dropping the old one and renaming the copy (Alembic's
+batch mode). Dropping a table that other rows refer to fails with foreign keys on, and
+deferring them does not help (the drop counts a violation that the rename never
+clears), so 0007 failed on every store holding audits. This is SQLite's own procedure
+for schema changes (sqlite.org/lang_altertable.html, "other kinds of table schema
+changes"): foreign keys off outside the transaction, ``foreign_key_check`` inside it.
+
+Why a failed upgrade removes its backup and says so in one sentence: the transaction
+rolled back, so the store is exactly what the backup holds; each retry used to leave
+one more full copy beside it and the command line called it "an unexpected error".
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +33,11 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import OperationalError
 
 from desktop.errors import SchemaTooNew
-from desktop.store.backups import make_backup
+from desktop.store import failures
+from desktop.store.backups import make_backup, remove
 from desktop.store.keys import DatabaseKey
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -70,13 +86,35 @@ def stamped_revision(conn: Connection) -> str | None:
 
 def upgrade(engine: Engine, target: str = "head", on_wait: Callable[[], None] | None = None
             ) -> None:
-    """Every pending migration and the version stamp in one write transaction."""
+    """Every pending migration and the version stamp in one write transaction.
+
+    On SQLite, foreign keys are off for the transaction and every reference is checked
+    before it commits (see the module docstring); a dangling one rolls it all back.
+    """
     from desktop.store.database import WRITE
 
     with engine.connect() as conn:
-        conn.execution_options(**{WRITE: on_wait or True})
-        with conn.begin():
-            command.upgrade(alembic_config(conn), target)
+        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:  # outside any transaction: SQLite ignores it inside one
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            conn.execution_options(**{WRITE: on_wait or True})
+            with conn.begin():
+                command.upgrade(alembic_config(conn), target)
+                if raw is not None:
+                    _refuse_dangling_references(conn)
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _refuse_dangling_references(conn: Connection) -> None:
+    """Raise when a row refers to a record that is not there (names tables only)."""
+    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        tables = sorted({f"{row[0]} -> {row[2]}" for row in dangling})
+        raise RuntimeError(f"the upgrade left {len(dangling)} dangling references: "
+                           + ", ".join(tables))
 
 
 def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey,
@@ -101,5 +139,15 @@ def upgrade_if_needed(engine: Engine, path: Path, key: DatabaseKey,
     with engine.connect() as conn:
         empty = not inspect(conn).get_table_names()
     made = None if (current is None and empty) else make_backup(path, key, f"pre-{head}")
-    upgrade(engine, on_wait=on_wait)
+    try:
+        upgrade(engine, on_wait=on_wait)
+    except BaseException as exc:
+        if made is not None:  # rolled back: the store is what the backup holds
+            remove(made)
+        if not isinstance(exc, Exception) or failures.as_user_error(exc, path) is not None:
+            raise  # an interrupt, a busy, full or damaged store: said as it is
+        log.error("upgrade of the store from %s to %s failed", current, head, exc_info=exc)
+        raise failures.UpgradeFailed(
+            f"the upgrade of {path.name} from schema {current} to {head} failed and the "
+            "database is unchanged; the details are in the log file") from None
     return made
