@@ -12,6 +12,12 @@ union of both, so every device reaches the same value whatever order bundles arr
 Sets kept as comma-joined text (a case's flags, a user's roles) merge concurrent edits
 as their union, so two additions made apart are both kept.
 
+Bookkeeping fields (:data:`BOOKKEEPING`: when a standards version took effect, when and
+how a week's sample was drawn, when a case was claimed, a sort position) are merged
+like any other field, the later clock winning, but the losing value is not kept as a
+conflict: no person could choose between two such values, and every device showed
+meaningless conflicts on them (issue 21).
+
 A delete is the field ``deleted``; a delete never silently beats a later edit: when a
 record would end deleted while another of its fields was written later than the
 delete, it stays alive and the delete is kept as a conflict.
@@ -42,6 +48,24 @@ from desktop.sync.bundle import RecordChange
 
 #: Comma-joined sets: concurrent edits merge as the union, not as one value.
 SET_FIELDS = frozenset({("cases", "flags"), ("users", "roles")})
+#: Fields that never matter to a person: concurrent values merge by the later clock with
+#: no conflict kept. Why each: the same standards settings saved on two laptops are one
+#: version (a natural id) whose moment and label differ only by when each saved it; the
+#: same week drawn on two laptops is one sample (a natural id) with two draws' stamps
+#: and seeds, and items (natural ids) whose draw details and positions differ by draw,
+#: with one claim per auditor, case and week (a natural id) stamped by each; a position
+#: is a sort hint. Fields written together in one change carry one version, so the later
+#: clock takes them all from the same side: a draw's seed and its criteria stay together.
+BOOKKEEPING = frozenset({
+    ("standards_versions", "effective_from"), ("standards_versions", "number"),
+    ("samples", "drawn_at"), ("samples", "seed"), ("samples", "criteria_json"),
+    ("samples", "shortfalls_json"),
+    ("sample_items", "position"), ("sample_items", "reason"), ("sample_items", "stratum"),
+    ("sample_items", "rag_at_draw"), ("sample_items", "selection_probability"),
+    ("sample_items", "design_stratum"),
+    ("claims", "claimed_at"), ("claims", "sample_item_id"),
+    ("actions", "position"),
+})
 #: Records applied together (one lookup of which are here already, one insert of the rest).
 CHUNK = 500
 #: Versions kept per field (older ones are far behind every device in practice).
@@ -272,15 +296,17 @@ class Merger:
                     values[name] = union
                 written[name] = max(r, mine)
                 continue
-            # Concurrent: the later clock wins, the loser is kept.
+            # Concurrent: the later clock wins, the loser is kept (bookkeeping: not kept).
+            keep = (change.table, name) not in BOOKKEEPING
             if r > mine:
                 if local[name] != remote_value:
                     values[name] = remote_value
-                    self._conflict(change, name, r, remote_value, mine, local[name])
+                    if keep:
+                        self._conflict(change, name, r, remote_value, mine, local[name])
                 written[name] = r
             else:
                 written[name] = mine
-                if local[name] != remote_value:
+                if keep and local[name] != remote_value:
                     self._conflict(change, name, mine, local[name], r, remote_value)
         created = value_from_json(model, "created_at", change.row.get("created_at"))
         if created is not None and created < local["created_at"]:
