@@ -262,6 +262,8 @@ class _Describer:
         self.session = session
         self.words = Words(session)
         self.node = ctx.store.device_id.replace("-", "")[:8]
+        #: This computer's event-log entries (user, time) per record, newest first.
+        self._logged: dict[tuple[str, str], list[tuple[str, dt.datetime]]] = {}
 
     def group(self, rows: list[_Raw], record: Any) -> ConflictGroup:
         rows = sorted(rows, key=lambda r: (r.field != "status", r.field))
@@ -368,19 +370,48 @@ class _Describer:
             person = self.words.name("users", author)
         return f"{person} ({device})" if person else device[:1].upper() + device[1:]
 
+    def local_key(self, rows: list[_Raw], record: Any) -> tuple[str, str] | None:
+        """The event log's name of the record, when this computer wrote one side."""
+        table = rows[0].table
+        if record is None or table not in ENTITY or not any(
+                node_of(v) == self.node for r in rows
+                for v in (r.winner_version, r.loser_version)):
+            return None
+        entity, column = ENTITY[table]
+        return entity, getattr(record, column)
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """This computer's event-log entries for these records, read in a few queries
+        (one per record made a long list of conflicts slow to show)."""
+        wanted = sorted(set(keys) - set(self._logged))
+        for key in wanted:
+            self._logged[key] = []
+        with self.ctx.store.read() as log:  # the event log: bookkeeping, read as such
+            for start in range(0, len(wanted), SLICE):
+                part = wanted[start:start + SLICE]
+                for entity, entity_id, user_id, at in log.execute(
+                        select(Event.entity, Event.entity_id, Event.user_id, Event.at).where(
+                            Event.entity_id.in_({i for _, i in part}),
+                            Event.entity.in_({e for e, _ in part}),
+                            Event.device_id == self.ctx.store.device_id,
+                            Event.user_id.is_not(None),
+                            Event.action.in_([EventAction.CREATE.value,
+                                              EventAction.CHANGE.value]))
+                        .order_by(Event.seq.desc())):
+                    found = self._logged.get((entity, entity_id))
+                    if found is not None:
+                        found.append((user_id, at))
+
     def _logged_user(self, version: str, table: str, record: Any) -> str | None:
         if record is None or table not in ENTITY:
             return None
         entity, column = ENTITY[table]
+        key = (entity, getattr(record, column))
+        if key not in self._logged:
+            self.prefetch([key])
         moment = version_time(version)
-        with self.ctx.store.read() as log:  # the event log: bookkeeping, read as such
-            found = log.execute(select(Event.user_id, Event.at).where(
-                Event.entity == entity, Event.entity_id == getattr(record, column),
-                Event.device_id == self.ctx.store.device_id, Event.user_id.is_not(None),
-                Event.action.in_([EventAction.CREATE.value, EventAction.CHANGE.value]))
-                .order_by(Event.seq.desc()).limit(50)).all()
-        chosen = next((u for u, at in found if moment is None or at <= moment.replace(
-            microsecond=0) + _SLACK), None)
+        chosen = next((u for u, at in self._logged[key]
+                       if moment is None or at <= moment + _SLACK), None)
         return self.words.name("users", chosen) if chosen else None
 
 
@@ -397,6 +428,9 @@ def _groups(ctx: ServiceContext) -> list[tuple[ConflictGroup, list[_Raw]]]:
             by_table.setdefault(row.table, set()).add(row.record_id)
         records = {t: _reachable(session, t, ids) for t, ids in by_table.items()}
         describe = _Describer(ctx, session)
+        describe.prefetch(key for members in grouped if (key := describe.local_key(
+            members, records.get(members[0].table, {}).get(members[0].record_id)))
+            is not None)
         for members in grouped:
             table, record_id = members[0].table, members[0].record_id
             if table not in synced_models():
