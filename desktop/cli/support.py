@@ -98,7 +98,8 @@ def acting_user_id(store: Store, args: argparse.Namespace, *,
     command = " ".join(str(part) for part in (
         getattr(args, "command", None), *(getattr(args, name, None) for name in (
             "report_command", "users_command", "audits_command", "sync_command",
-            "key_command", "plan_command", "profiles_command", "retention_command")))
+            "key_command", "plan_command", "profiles_command", "retention_command",
+            "exercises_command")))
         if part)
     if who is not None and system:
         raise InputProblem("give --user or --system, not both")

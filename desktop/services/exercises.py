@@ -53,7 +53,7 @@ from desktop.services.auth import guard
 from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.dates import DateProblem, parse_date
-from desktop.services.event_log import log_change
+from desktop.services.event_log import log_change, log_view
 from desktop.services.people.ids import expand_id
 from desktop.services.reporting.names import user_names
 
@@ -456,8 +456,10 @@ def _audits_query(*where: ColumnElement[bool]) -> Select[tuple[Audit, Case]]:
             .order_by(Audit.audit_date, Case.case_ref, Audit.id))
 
 
-def show_exercise(ctx: ServiceContext, exercise_id: str) -> ExerciseView:
-    """One exercise, its audits (those the person reaches) and its progress.
+def show_exercise(ctx: ServiceContext, exercise_id: str, *, log: bool = True
+                  ) -> ExerciseView:
+    """One exercise, its audits (those the person reaches) and its progress; the view
+    is logged (``log``) as opening an audit is, since it lists cases and findings.
 
     Raises:
         InputProblem: no such exercise, or one outside the person's reach.
@@ -469,8 +471,11 @@ def show_exercise(ctx: ServiceContext, exercise_id: str) -> ExerciseView:
         areas = _area_names(session)
         leads = user_names(session, [row.author_id])
         progress = _progress(row, ((a.status, a.case_id) for a in audits))
-        return ExerciseView(_row(row, areas, leads, progress), row.findings,
+        view = ExerciseView(_row(row, areas, leads, progress), row.findings,
                             row.judgement_text, row.cases_seen, audits)
+    if log:
+        log_view(ctx, "exercise", exercise_id)
+    return view
 
 
 def period_audits(ctx: ServiceContext, exercise_id: str) -> list[ExerciseAudit]:
@@ -508,7 +513,7 @@ def attach_matching(ctx: ServiceContext, exercise_id: str) -> AttachResult:
     """
     guard(ctx, P.EXERCISES)
     require_reach(ctx, ExerciseSummary, [exercise_id], "exercise", P.EXERCISES)
-    view = show_exercise(ctx, exercise_id)
+    view = show_exercise(ctx, exercise_id, log=False)
     if view.exercise.period_from is None and view.exercise.period_to is None:
         raise RuleViolation("give the exercise a period before attaching the audits "
                             "that match it")
