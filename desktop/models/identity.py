@@ -67,3 +67,14 @@ def weekly_sample_id(auditor_id: str, iso_week: str, kind: str) -> str:
 def sample_item_id(sample_id: str, case_id: str) -> str:
     """A case appears once in a sample: two draws of the same week merge item by item."""
     return natural_id("sample_item", f"{sample_id}:{case_id}", APP)
+
+
+def claim_id(auditor_id: str, case_id: str, iso_week: str) -> str:
+    """An auditor holds one claim on a case in a week: the same id on every device.
+
+    Why: the same auditor drawing the same week on two laptops offline made one sample
+    (natural ids) but a claim per laptop for each case, random ids that sync kept side
+    by side (25 duplicate claims for one week, issue 21). Two auditors' claims of one
+    case still differ, so their collision stays visible.
+    """
+    return natural_id("claim", f"{auditor_id}:{case_id}:{iso_week}", APP)

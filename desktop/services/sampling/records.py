@@ -123,8 +123,30 @@ def item_row(sample_id: str, case_id: str, position: int, stratum: str, rag: str
 
 def claim_row(case_id: str, auditor_id: str, week: str, item_id: str, at: dt.datetime
               ) -> dict[str, Any]:
-    return {"id": new_id(), "case_id": case_id, "auditor_id": auditor_id, "iso_week": week,
-            "sample_item_id": item_id, "claimed_at": at, "released": False}
+    """A claim's row; its id is the auditor's, case's and week's (identity.claim_id)."""
+    return {"id": identity.claim_id(auditor_id, case_id, week), "case_id": case_id,
+            "auditor_id": auditor_id, "iso_week": week, "sample_item_id": item_id,
+            "claimed_at": at, "released": False}
+
+
+def add_claims(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Claim cases (rows from :func:`claim_row`): one claim per auditor, case and week.
+
+    Why not always a new row: a claim's id is its auditor, case and week, so the same
+    auditor claiming the case again that week (a targeted pick, a replacement of a case
+    they had dropped) finds their claim there. A live one is kept as it is; a released
+    one is taken up again for the new item. Sync merges the same claim made on two
+    laptops into one record.
+    """
+    held = {claim.id: claim for claim in session.scalars(select(Claim).where(
+        Claim.id.in_([row["id"] for row in rows])))} if rows else {}
+    for row in rows:
+        claim = held.get(row["id"])
+        if claim is not None and (claim.released or claim.deleted):
+            claim.released, claim.deleted = False, False
+            claim.sample_item_id, claim.claimed_at = row["sample_item_id"], row["claimed_at"]
+    recorder_of(session).bulk_insert(session, Claim, [row for row in rows
+                                                      if row["id"] not in held])
 
 
 def save_view(ctx: ServiceContext, session: Session, view: SampleView) -> SampleView:
@@ -147,8 +169,8 @@ def save_view(ctx: ServiceContext, session: Session, view: SampleView) -> Sample
         item["id"] = identity.sample_item_id(sample.id, item["case_id"])
     recorder = recorder_of(session)
     recorder.bulk_insert(session, SampleItem, items)
-    recorder.bulk_insert(session, Claim, [claim_row(i["case_id"], view.auditor_id, view.week,
-                                                    i["id"], now) for i in items])
+    add_claims(session, [claim_row(i["case_id"], view.auditor_id, view.week, i["id"], now)
+                         for i in items])
     record_event(session, user_id=ctx.user_id, action="create", entity="sample",
                  entity_id=sample.id, detail={"week": view.week, "kind": view.kind,
                                               "items": len(items), "seed": view.seed})

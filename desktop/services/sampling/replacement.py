@@ -25,7 +25,7 @@ from desktop.services.sampling.allocate import (
     label,
 )
 from desktop.services.sampling.population import load_population
-from desktop.services.sampling.records import areas_of, claim_row, item_row
+from desktop.services.sampling.records import add_claims, areas_of, claim_row, item_row
 from desktop.services.sampling.settings import SamplingSettings, load_sampling_settings
 from desktop.services.sampling.weeks import week_start
 from desktop.store.changes import recorder_of
@@ -149,8 +149,8 @@ def replace_item(ctx: ServiceContext, item_id: str, reason: str, note: str = "",
         recorder = recorder_of(session)
         session.flush()
         recorder.bulk_insert(session, SampleItem, [row])
-        recorder.bulk_insert(session, Claim, [claim_row(case.case_id, sample.auditor_id,
-                                                        sample.iso_week, row["id"], now)])
+        add_claims(session, [claim_row(case.case_id, sample.auditor_id, sample.iso_week,
+                                       row["id"], now)])
         record_event(session, user_id=ctx.user_id, action="change", entity="sample_item",
                      entity_id=item.id, detail={"dropped": reason, "replacement": row["id"]})
         ref = session.scalar(select(Case.case_ref).where(Case.id == case.case_id)) or ""

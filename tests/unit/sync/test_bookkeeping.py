@@ -9,12 +9,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop.models import Sample, StandardsVersion, SyncConflict
+from desktop.models import Claim, Sample, StandardsVersion, SyncConflict
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.my_week import draw_my_week
+from desktop.services.sampling.records import add_claims, claim_row
+from desktop.services.sampling.replacement import replace_item
 from desktop.services.standards.settings import current_standards_version
 from desktop.store import Store
+from desktop.sync.engine import claim_collisions
 from desktop.sync.merge import BOOKKEEPING
+from desktop.sync.status import sync_status
 from tests.unit.services.sampling.caseload import Caseload
 from tests.unit.sync.helpers import device, folder_sync, records, until_quiet
 
@@ -96,3 +100,54 @@ def test_concurrent_bookkeeping_edits_converge_in_any_order_with_no_conflict(
         finally:
             for store in stores:
                 store.close()
+
+
+def test_one_auditor_drawing_a_week_on_two_laptops_holds_one_claim_per_case(
+        tmp_path: Path, share: Path) -> None:
+    """Item 9: the same week drawn on two laptops merged into one sample but left a
+    duplicate claim per case; now a claim is its auditor's, case's and week's, one
+    record everywhere, and claim collisions count different auditors only."""
+    a, b, auditor = _two_laptops_with_a_caseload(tmp_path, share)
+    try:
+        for store in (a, b):
+            drawn = draw_my_week(ServiceContext(store=store, user_id=auditor), WEEK)
+        until_quiet([a, b], share)
+        assert records(a) == records(b)
+        for store in (a, b):
+            with store.read() as session:
+                claims = session.execute(select(Claim.case_id, func.count()).where(
+                    Claim.deleted.is_(False)).group_by(Claim.case_id)).all()
+                assert claim_collisions(session) == []
+            assert len(claims) == len(drawn.cases)
+            assert all(n == 1 for _, n in claims)
+            assert sync_status(store).claim_collisions == 0
+        # Dropping a case releases the one claim; the replacement is claimed once.
+        me = ServiceContext(store=a, user_id=auditor)
+        replace_item(me, drawn.cases[0].item_id, "closed_since_draw")
+        until_quiet([a, b], share)
+        assert records(a) == records(b)
+        with b.read() as session:
+            live = session.scalar(select(func.count()).select_from(Claim).where(
+                Claim.released.is_(False), Claim.deleted.is_(False)))
+        assert live == len(drawn.cases)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_claiming_a_released_case_again_that_week_takes_the_claim_up_again(
+        tmp_path: Path, share: Path) -> None:
+    a, b, auditor = _two_laptops_with_a_caseload(tmp_path, share)
+    try:
+        me = ServiceContext(store=a, user_id=auditor)
+        first = draw_my_week(me, WEEK).cases[0]
+        replace_item(me, first.item_id, "closed_since_draw")
+        with a.transaction() as session:
+            add_claims(session, [claim_row(first.case_id, auditor, WEEK, first.item_id,
+                                           dt.datetime(2026, 11, 25, tzinfo=dt.UTC))])
+        with a.read() as session:
+            [claim] = session.scalars(select(Claim).where(Claim.case_id == first.case_id))
+        assert not claim.released and claim.sample_item_id == first.item_id
+    finally:
+        a.close()
+        b.close()
