@@ -15,7 +15,9 @@ from desktop.models.sync import (
     SyncConflict,
     SyncFieldVersion,
     SyncLogEntry,
+    SyncOutbox,
     SyncRejected,
+    SyncTarget,
 )
 from desktop.models.template import AuditTemplate, TemplateQuestion
 
@@ -48,7 +50,9 @@ __all__ = [
     "SyncConflict",
     "SyncFieldVersion",
     "SyncLogEntry",
+    "SyncOutbox",
     "SyncRejected",
+    "SyncTarget",
     "Synced",
     "Team",
     "TemplateQuestion",

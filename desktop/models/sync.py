@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Index, Integer, PrimaryKeyConstraint, String, Text
+from sqlalchemy import Boolean, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.models.base import Base, Synced, UTCDateTime
@@ -112,3 +112,50 @@ class SyncRejected(Base):
     first_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     set_aside_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class SyncTarget(Base):
+    """What one target (a shared folder, a central database) holds of this store.
+
+    Why per target: the change log's rows are dropped once a target holds them, so a
+    store that synced to a folder and then to a database had nothing left to send it,
+    and a new laptop started from that database received none of its records (issue
+    21, item 3). Each target keeps here the case events it has (``fact_seq``: every
+    event up to that number) and the records relayed to it
+    (``relay_seq``, in :class:`SyncOutbox`); ``whole`` says it still lacks everything
+    this store held when it was first seen beside another target, so its next push
+    sends every record. ``target`` is the target's identity (the folder's absolute path
+    or the database's host, port, name and schema), ``label`` what the log calls it.
+    """
+
+    __tablename__ = "sync_targets"
+
+    target: Mapped[str] = mapped_column(String(300), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    fact_seq: Mapped[int] = mapped_column(Integer, default=0)
+    relay_seq: Mapped[int] = mapped_column(Integer, default=0)
+    whole: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class SyncOutbox(Base):
+    """A record that changed here and that some target of this store may lack.
+
+    Why: with two targets (a QA install bridging a folder and a database, a laptop
+    moving from one to the other), what one target delivers, and what this store sent
+    to one, must reach the other. One row per record (the latest change, numbered by
+    ``seq``), written only while the store has more than one target; ``origin`` is the
+    target the change came from or went to first ("" when every target needs it), so
+    it is not echoed back. Rows every target holds are removed.
+    """
+
+    __tablename__ = "sync_outbox"
+    __table_args__ = (PrimaryKeyConstraint("table_name", "record_id"),
+                      Index("ix_sync_outbox_seq", "seq"))
+
+    table_name: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(300), default="")
+

@@ -104,6 +104,15 @@ def parse_url(url: str) -> tuple[URL, str]:
     return parsed.set(drivername="postgresql+psycopg", query=query), schema
 
 
+def names(url: str) -> tuple[str, str]:
+    """The identity of the database ``url`` names (host, port, database, schema: what
+    this store records its delivery under) and its label (what the log calls it)."""
+    parsed, schema = parse_url(url)
+    host = parsed.host or "localhost"
+    return (f"database:{host}:{parsed.port or 5432}/{parsed.database}/{schema}",
+            f"database:{host}/{parsed.database}/{schema}")
+
+
 def password_entry(url: URL) -> str:
     return f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
 
@@ -135,6 +144,9 @@ class DatabaseTarget:
     ready: bool = False
     #: What :meth:`listed` read last: (server number, bundle id, device), in order.
     rows: list[tuple[int, str, str]] = field(default_factory=list)
+    #: What this store records the database's delivery under: host, port, database
+    #: and schema (not the user: two roles on one database are one target).
+    identity: str = ""
 
     @property
     def cursor_key(self) -> str:
@@ -146,8 +158,8 @@ class DatabaseTarget:
         engine = create_engine(_with_password(parsed), hide_parameters=True,
                                pool_pre_ping=True, connect_args={"connect_timeout": 10})
         engine = engine.execution_options(schema_translate_map={PLACEHOLDER: schema})
-        label = f"database:{parsed.host or 'localhost'}/{parsed.database}/{schema}"
-        return cls(engine, schema, device, label)
+        where, label = names(url)
+        return cls(engine, schema, device, label, identity=where)
 
     def close(self) -> None:
         self.engine.dispose()

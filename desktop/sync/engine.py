@@ -45,10 +45,15 @@ from desktop.sync.bundle import Bundle, BundleRejected, open_sealed, seal
 from desktop.sync.collect import (
     FACT_COLUMNS,
     SENT,
+    Delivery,
     Outgoing,
     collect,
+    delivered,
     mark_sent,
-    pending_count,
+    note_outbox,
+    pending_for,
+    read_delivery,
+    remember_target,
 )
 from desktop.sync.merge import Merger, value_from_json
 from desktop.sync.pause import test_pause
@@ -104,14 +109,21 @@ class State:
     #: aside, by target label (retried at every sync).
     aside: set[str] = field(default_factory=set)
     rejected: dict[str, set[str]] = field(default_factory=dict)
+    #: What the target holds of this store (desktop/sync/collect.py, 'Per target').
+    delivery: Delivery = field(default_factory=lambda: Delivery("", ""))
 
 
-#: The state each open store had when last read, by store object and target cursor,
-#: with the store (weakly: a later store may reuse an id) and its data version then.
-_remembered: dict[tuple[int, str | None], tuple[weakref.ref[Store], int, State]] = {}
+#: The state each open store had when last read, by store object and target, with the
+#: store (weakly: a later store may reuse an id) and its data version then.
+_remembered: dict[tuple[int, str], tuple[weakref.ref[Store], int, State]] = {}
 
 
-def current_state(store: Store, cursor_key: str | None) -> State:
+def identity(target: Target) -> str:
+    """What ``sync_targets`` calls ``target`` (its identity, else its label)."""
+    return str(getattr(target, "identity", "") or target.label)
+
+
+def current_state(store: Store, target: Target) -> State:
     """This store's sync state: remembered from the last sync when nothing was committed
     since (the store's data version is the same), read again otherwise.
 
@@ -120,18 +132,19 @@ def current_state(store: Store, cursor_key: str | None) -> State:
     lands during the read only makes the next sync read again.
     """
     version = store.data_version()
-    key = (id(store), cursor_key)
+    key = (id(store), identity(target))
     held = _remembered.get(key)
     if held is not None and held[0]() is store and held[1] == version:
         return held[2]
-    state = read_state(store, cursor_key)
+    state = read_state(store, target)
     for stale in [k for k, (ref, _, _) in _remembered.items() if ref() is None]:
         del _remembered[stale]
     _remembered[key] = (weakref.ref(store), version, state)
     return state
 
 
-def read_state(store: Store, cursor_key: str | None) -> State:
+def read_state(store: Store, target: Target) -> State:
+    cursor_key = getattr(target, "cursor_key", None)
     with store.reading() as session:
         rows = session.execute(select(SyncApplied.bundle_id, SyncApplied.target)).all()
         cursor = 0
@@ -140,17 +153,18 @@ def read_state(store: Store, cursor_key: str | None) -> State:
                          or 0)
         aside: set[str] = set()
         rejected: dict[str, set[str]] = {}
-        for target, bundle_id, set_aside in session.execute(select(
+        for where, bundle_id, set_aside in session.execute(select(
                 SyncRejected.target, SyncRejected.bundle_id, SyncRejected.set_aside_at)):
             if set_aside is None:
-                rejected.setdefault(target, set()).add(bundle_id)
+                rejected.setdefault(where, set()).add(bundle_id)
             else:
                 aside.add(bundle_id)
-        return State(out=collect(session), applied={b for b, _ in rows},
+        delivery = read_delivery(session, identity(target), target.label)
+        return State(out=collect(session, delivery), applied={b for b, _ in rows},
                      sent={b for b, t in rows if t == SENT},
                      pulled_before=any(t != SENT for _, t in rows),
-                     pending=pending_count(session), cursor=cursor, aside=aside,
-                     rejected=rejected)
+                     pending=pending_for(session, delivery), cursor=cursor, aside=aside,
+                     rejected=rejected, delivery=delivery)
 
 
 #: One sync at a time per store file in this process.
@@ -186,12 +200,16 @@ def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
     state: State | None = None
     try:
         target.check(write=False)
-        state = current_state(store, getattr(target, "cursor_key", None))
+        state = current_state(store, target)
+        if not state.delivery.known:  # met for the first time: what it holds from now on
+            with store.transaction() as session:
+                remember_target(session, state.delivery, utcnow())
+            state.delivery.known = True
         step(0, 2, "sending changes")
         try:
             target.check(write=True)
             own_identity(store, target, report, state.sent)
-            push(store, target, key, report, state.out)
+            push(store, target, key, report, state.out, state.delivery)
         except EnvironmentProblem as exc:
             report.outcome, report.message = "push-failed", str(exc)[:300]
         step(1, 2, "receiving changes")
@@ -206,13 +224,14 @@ def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
             report.pending = state.pending  # nothing moved: no need to count again
         else:
             with store.read() as session:
-                report.pending = pending_count(session)
+                report.pending = pending_for(session, read_delivery(
+                    session, identity(target), target.label))
         write_log(store, report)
     if report.outcome != "offline":
         # This sync's own commits (marks, applied bundles, the log line) changed the
         # store's version: read the state now, so the next sync, every few minutes,
         # finds it remembered instead of reading it then.
-        current_state(store, getattr(target, "cursor_key", None))
+        current_state(store, target)
     return report
 
 
@@ -285,9 +304,12 @@ def pushing(session: Session) -> list[str]:
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
-def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outgoing
-         ) -> None:
+def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outgoing,
+         delivery: Delivery) -> None:
     if out.empty:
+        if out.advances:  # nothing to send, yet the target's record moves on
+            with store.transaction() as session:
+                delivered(session, out, delivery, utcnow())
         return
     # Read now, not with the remembered state: the log grows between syncs.
     with store.read() as session:
@@ -303,7 +325,7 @@ def push(store: Store, target: Target, key: bytes, report: SyncReport, out: Outg
     test_pause("pushed")
     # Durable at the target: only now is it marked sent (a kill before this resends).
     with store.transaction() as session:
-        mark_sent(session, out, utcnow(), bundle_id)
+        mark_sent(session, out, utcnow(), bundle_id, delivery)
         save_meta(session, PUSHING, json.dumps([n for n in pushing(session)
                                                 if n != intended]))
         if heads is not None:
@@ -327,7 +349,7 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
         target.cursor = state.cursor  # type: ignore[attr-defined]
     applied = set(state.applied)
     if not state.pulled_before:
-        applied |= start_from_snapshot(store, target, key, report)
+        applied |= start_from_snapshot(store, target, key, report, state.delivery)
     listed = target.listed()
     fresh = [b for b in listed if b not in applied and b not in state.aside]
     opened: list[tuple[str, Bundle]] = []
@@ -345,7 +367,7 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
     if opened:
         batch = {b for b, _ in opened}
         try:
-            apply_bundles(store, target, opened, report,
+            apply_bundles(store, target, opened, report, state.delivery,
                           cursor=settled_cursor(target, done | batch))
             done |= batch
             cursor_saved = True
@@ -355,7 +377,8 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
             # fail; they are tried again next time, and the cursor stays before them.
             for item in opened:
                 try:
-                    apply_bundles(store, target, [item], report, cursor=None)
+                    apply_bundles(store, target, [item], report, state.delivery,
+                                  cursor=None)
                     done.add(item[0])
                 except IntegrityError:
                     refused[item[0]] = "cannot be applied here (a record it needs is missing)"
@@ -411,9 +434,10 @@ def note_rejections(store: Store, target: Target, state: State, listed: list[str
 
 
 def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]],
-                  report: SyncReport, *, cursor: int | None) -> None:
+                  report: SyncReport, delivery: Delivery, *, cursor: int | None) -> None:
     """Apply ``opened`` in one transaction, with the cursor after them when given; the
-    report counts them once it commits."""
+    report counts them once it commits. With other targets, the records are noted to be
+    relayed to them."""
     pulled = 0
     with store.transaction() as session, resealing(
             session, None, audits_touched(b for _, b in opened), "sync"):
@@ -426,6 +450,7 @@ def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]]
             session.add(SyncApplied(bundle_id=bundle_id, target=target.label[:200],
                                     applied_at=utcnow(), changes=len(bundle.changes)))
             pulled += len(bundle.changes)
+            relay(session, bundle, delivery)
             test_pause("applying")
         cursor_key = getattr(target, "cursor_key", None)
         if cursor is not None and cursor_key is not None:
@@ -435,8 +460,8 @@ def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]]
     report.conflicts += merger.result.conflicts
 
 
-def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncReport
-                        ) -> set[str]:
+def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncReport,
+                        delivery: Delivery) -> set[str]:
     """A store that never pulled starts from the newest snapshot, if there is one: every
     record at once, and the bundles it covers are not fetched at all. Returns them."""
     latest = getattr(target, "latest_snapshot", None)
@@ -456,6 +481,7 @@ def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncRe
         merger = Merger(session)
         merger.apply_many(snapshot.changes)
         add_facts(session, snapshot.facts)
+        relay(session, snapshot, delivery)
         held = set(session.scalars(select(SyncApplied.bundle_id)))
         for bundle_id in sorted(covered - held):
             session.add(SyncApplied(bundle_id=bundle_id, target=target.label[:200],
@@ -463,6 +489,14 @@ def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncRe
         report.conflicts += merger.result.conflicts
     report.pulled += len(snapshot.changes)
     return covered
+
+
+def relay(session: Session, bundle: Bundle, delivery: Delivery) -> None:
+    """While this store has other targets, note the records ``bundle`` brought from
+    ``delivery``'s target, to pass them on to the others (issue 21, item 3)."""
+    if delivery.others and bundle.changes:
+        note_outbox(session, [(c.table, c.id) for c in bundle.changes], delivery.target,
+                    delivery.holders())
 
 
 def audits_touched(bundles: Iterable[Bundle]) -> set[str]:

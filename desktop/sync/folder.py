@@ -37,6 +37,12 @@ class FolderTarget:
         """How the log names this target (the folder's name only)."""
         return f"folder:{self.root.name}"
 
+    @property
+    def identity(self) -> str:
+        """What this store records the folder's delivery under: its absolute path
+        (two folders of one name are two targets)."""
+        return "folder:" + os.path.normcase(os.path.abspath(self.root))
+
     def _own(self) -> Path:
         return self.root / self.device
 

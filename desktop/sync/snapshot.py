@@ -15,35 +15,21 @@ import time
 from sqlalchemy import select
 
 from desktop.errors import InputProblem
-from desktop.models import CaseEvent, SyncApplied, SyncFieldVersion
+from desktop.models import CaseEvent, SyncApplied
 from desktop.store import Store
 from desktop.store.changes import to_json_value
-from desktop.sync.bundle import Bundle, RecordChange, seal
-from desktop.sync.collect import FACT_COLUMNS, pending_count
-from desktop.sync.merge import ALL, compact, row_to_json, synced_models
+from desktop.sync.bundle import Bundle, seal
+from desktop.sync.collect import FACT_COLUMNS, pending_count, whole_changes
 
 
 def make_snapshot(store: Store) -> Bundle:
     """Every record and case event of ``store``; refused while changes wait to be sent
     (a snapshot must hold only what its target already has)."""
-    changes: list[RecordChange] = []
     with store.read() as session:
         if pending_count(session):
             raise InputProblem("Sync first: a snapshot holds only what the target has, and "
                                "this store has changes not sent yet.")
-        stored: dict[tuple[str, str], dict[str, str]] = {}
-        for table, record_id, name, history in session.execute(select(
-                SyncFieldVersion.table_name, SyncFieldVersion.record_id,
-                SyncFieldVersion.field, SyncFieldVersion.history)):
-            stored.setdefault((table, record_id), {})[name] = history
-        for name, model in synced_models().items():
-            table = model.__table__  # type: ignore[attr-defined]
-            for row in session.execute(select(table)).mappings().all():
-                histories = stored.get((name, row["id"])) or {ALL: row["hlc"]}
-                changes.append(RecordChange(name, row["id"], row["hlc"], row["device_id"],
-                                            {ALL: ""}, row_to_json(row),
-                                            compact(histories) if ALL not in histories
-                                            else histories))
+        changes = whole_changes(session, None, set())
         facts = [{c: to_json_value(v) for c, v in zip(FACT_COLUMNS, row, strict=True)}
                  for row in session.execute(select(*[getattr(CaseEvent, c)
                                                      for c in FACT_COLUMNS]))]

@@ -7,6 +7,7 @@ without its password (the password is only ever in the keyring), so it is no sec
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,17 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem
-from desktop.models import Meta, SyncConflict, SyncLogEntry, SyncRejected, utcnow
+from desktop.models import (
+    Meta,
+    SyncConflict,
+    SyncLogEntry,
+    SyncRejected,
+    SyncTarget,
+    utcnow,
+)
 from desktop.store import Store
 from desktop.sync.bundle import organisation_key
-from desktop.sync.collect import pending_count
+from desktop.sync.collect import pending_count, pending_for, read_delivery
 from desktop.sync.engine import (
     Progress,
     SyncReport,
@@ -46,6 +54,24 @@ class SyncStatus:
     claim_collisions: int
     #: Bundles rejected here and retried at every sync until they apply or are set aside.
     rejected: tuple[RejectedBundle, ...] = ()
+    #: What each target this store syncs with still lacks of it (the chosen one first,
+    #: whose count is ``pending``).
+    targets: tuple[TargetPending, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetPending:
+    """One target and what it lacks of this store (issue 21, item 3).
+
+    ``pending`` counts the changes not sent anywhere yet, the records to relay to it,
+    and, when it is new beside another target (``whole``), every record.
+    """
+
+    target: str
+    label: str
+    pending: int
+    whole: bool
+    last_sync: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -134,15 +160,50 @@ def sync_status(store: Store) -> SyncStatus:
                                .limit(1)).first()
         conflicts = session.scalar(select(func.count()).select_from(SyncConflict).where(
             SyncConflict.status == "open", SyncConflict.deleted.is_(False))) or 0
+        chosen = session.scalar(select(Meta.value).where(Meta.key == TARGET_KEY)) or ""
+        targets = tuple(_targets(session, chosen))
         return SyncStatus(
-            target=session.scalar(select(Meta.value).where(Meta.key == TARGET_KEY)) or "",
-            pending=pending_count(session),
+            target=chosen,
+            pending=targets[0].pending if targets else pending_count(session),
             last_success=max((t for t in (last_ok, last_quiet_success(store.path)) if t),
                              default=None),
             last_outcome=last.outcome if last else "never",
             last_message=last.message if last else "", open_conflicts=conflicts,
             claim_collisions=len(claim_collisions(session)),
-            rejected=tuple(_rejected(session, set_aside=False)))
+            rejected=tuple(_rejected(session, set_aside=False)),
+            targets=targets)
+
+
+def _targets(session: Session, chosen: str) -> list[TargetPending]:
+    """Every target this store has synced with, and the chosen one if it has not yet."""
+    known = {t: (label, at) for t, label, at in session.execute(
+        select(SyncTarget.target, SyncTarget.label, SyncTarget.last_at))}
+    wanted: list[tuple[str, str]] = []
+    if chosen:
+        with contextlib.suppress(InputProblem):
+            wanted.append(spec_identity(chosen))
+    wanted += sorted((t, label) for t, (label, _) in known.items()
+                     if t not in {w for w, _ in wanted})
+    out = []
+    for where, label in wanted:
+        delivery = read_delivery(session, where, label)
+        at = known.get(where, ("", None))[1]
+        out.append(TargetPending(where, label, pending_for(session, delivery),
+                                 delivery.whole, at))
+    return out
+
+
+def spec_identity(spec: str) -> tuple[str, str]:
+    """The identity and label of the target a remembered ``spec`` names, without
+    reaching it."""
+    if spec.startswith(FOLDER):
+        target = FolderTarget(Path(spec[len(FOLDER):]), "")
+        return target.identity, target.label
+    if spec.startswith(DATABASE):
+        from desktop.sync.central import names
+
+        return names(spec[len(DATABASE):])
+    raise InputProblem("No sync target is set.")
 
 
 def _rejected(session: Session, *, set_aside: bool) -> list[RejectedBundle]:

@@ -77,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
             emit(args, status, lambda: "\n".join([
                 f"target:            {status.target or 'none chosen'}",
                 f"pending changes:   {status.pending}",
+                *[f"pending for {t.label}: {t.pending}"
+                  + (" (new beside another target: every record goes)" if t.whole else "")
+                  for t in status.targets],
                 "last success:      " + (status.last_success.isoformat(timespec="seconds")
                                          if status.last_success else "never"),
                 f"last outcome:      {status.last_outcome}"
