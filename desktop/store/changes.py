@@ -35,6 +35,9 @@ RECORDER_KEY = "dipsample.recorder"
 #: ``session.info`` flag: the session applies changes received by sync (see
 #: :meth:`ChangeRecorder.applying_remote`).
 REMOTE_KEY = "dipsample.applying_remote"
+#: ``session.info`` flag: this transaction's clock has caught up with the store
+#: (:meth:`ChangeRecorder.catch_up`).
+_CAUGHT_UP = "dipsample.clock_caught_up"
 
 
 def to_json_value(value: Any) -> Any:
@@ -289,10 +292,34 @@ class ChangeRecorder:
                 session.info[REMOTE_KEY] = before
 
     # -- the ORM path -------------------------------------------------------------
+    def catch_up(self, session: Session) -> None:
+        """Before this transaction's first stamp: move the clock above what another
+        process committed to the same store (its newest change and the high-water mark).
+
+        Why: the window and a scheduled ``dipsample sync`` (or any command) each hold a
+        clock of their own in memory. A person who reads a value the other process
+        applied and then edits it must write above it, or every other store takes the
+        edit for old news (issue 21). A writer holds the store's write lock from its
+        first statement (``BEGIN IMMEDIATE``), so what it reads here cannot change
+        before it commits; two lookups by key, once per transaction.
+        """
+        if session.info.get(_CAUGHT_UP):
+            return
+        connection = session.connection()
+        newest = connection.execute(select(Change.version).order_by(Change.seq.desc())
+                                    .limit(1)).scalar()
+        mark = connection.execute(select(Meta.value).where(Meta.key == HIGH_WATER)).scalar()
+        for version in (newest, mark):
+            if version:
+                self.clock.observe(version)
+        session.info[_CAUGHT_UP] = True
+
     def before_flush(self, session: Session) -> None:
         if session.info.get(REMOTE_KEY):
             self._observe_remote(session)
             return
+        if any(isinstance(obj, Synced) for obj in (*session.new, *session.dirty)):
+            self.catch_up(session)
         now = utcnow()
         rows: list[dict[str, Any]] = []
         for obj in session.deleted:
@@ -386,6 +413,7 @@ class ChangeRecorder:
         """
         if not rows:
             return
+        self.catch_up(session)
         now = utcnow()
         stamps = {"created_at": now, "updated_at": now, "device_id": self.device_id}
         tick = self.clock.tick
@@ -415,6 +443,7 @@ class ChangeRecorder:
         Rows are grouped by the set of fields they change, so each group is one
         executemany.
         """
+        self.catch_up(session)
         now = utcnow()
         table = model.__table__  # type: ignore[attr-defined]
         groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -465,10 +494,17 @@ def _before_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    session.info.pop(_CAUGHT_UP, None)
     done = session.info.pop(_SAVED_KEY, None)
     recorder = session.info.get(RECORDER_KEY)
     if done is not None and recorder is not None:
         recorder.saved_observed = max(recorder.saved_observed, done)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_CAUGHT_UP, None)
+    session.info.pop(_SAVED_KEY, None)
 
 
 _SAVED_KEY = "dipsample.high_water_saved"

@@ -229,3 +229,35 @@ def test_writes_after_seeing_win_and_unseen_ones_are_kept_whatever_the_clocks(
         finally:
             for lap in laptops:
                 lap.store.close()
+
+
+def test_a_write_after_seeing_what_another_process_applied_sorts_after_it(
+        tmp_path: Path, share: Path) -> None:
+    """The window (a clock 3 hours behind) stays open while a scheduled sync, another
+    process with a clock of its own, applies a later-clocked value to the same file;
+    the person then edits that value in the window: the edit wins everywhere."""
+    ahead = Laptop(tmp_path, "ahead", 4)
+    behind = Laptop(tmp_path, "behind", -3)
+    try:
+        with ahead.store.transaction() as session:
+            case = Case(case_ref="CAU-4", child_name="start")
+            session.add(case)
+            session.flush()
+            case_id = case.id
+        until_quiet([ahead.store, behind.store], share)
+        ahead.rename(case_id, "from ahead")
+        folder_sync(ahead.store, share)
+        scheduled = open_store(behind.path, prompt=None, wall_ms=behind.wall)
+        try:
+            folder_sync(scheduled, share)  # the other process applies it
+        finally:
+            scheduled.close()
+        assert behind.name_of(case_id) == "from ahead"  # the window reads it
+        behind.rename(case_id, "from behind, after seeing it")
+        until_quiet([ahead.store, behind.store], share)
+        assert ahead.name_of(case_id) == behind.name_of(case_id) == \
+            "from behind, after seeing it"
+        assert conflicts(ahead.store) == conflicts(behind.store) == 0
+    finally:
+        ahead.store.close()
+        behind.store.close()
