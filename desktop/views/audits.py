@@ -32,6 +32,7 @@ from desktop.services.audits.views import AuditSummary, list_audits
 from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
+from desktop.views.exercise_form import AddToExercise
 from desktop.views.plain import plain_label
 from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
 from desktop.views.screen import Host, Screen
@@ -157,8 +158,16 @@ class AuditsScreen(Screen):
         self.case_tool_button.clicked.connect(self.save_case_tool)
         self.form.reloaded.connect(lambda _form: self.case_tool_button.setEnabled(True))
         self.saver = ReportSaver(host)
+        self.exercise_button = QPushButton("Add to an e&xercise…")
+        self.exercise_button.setAccessibleName("Add this audit to an exercise")
+        self.exercise_button.setEnabled(False)
+        self.exercise_button.clicked.connect(self.add_to_exercise)
+        self.adder = AddToExercise(host, self, self.saver.line.said)
+        self.form.reloaded.connect(
+            lambda _form: self.exercise_button.setEnabled(self.adder.allowed()))
         reports = QHBoxLayout()
         reports.addWidget(self.case_tool_button)
+        reports.addWidget(self.exercise_button)
         reports.addWidget(self.saver, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter, 1)
@@ -219,6 +228,12 @@ class AuditsScreen(Screen):
             "Save the case tool", case_tool_name(summary.case_ref, summary.id), PDF_FILTER,
             "Writing the case tool",
             lambda ctx, path: case_tool_pdf(ctx, summary.id, path))
+
+    def add_to_exercise(self) -> None:
+        """Make the open audit part of an exercise the person picks."""
+        form = self.form.form
+        if form is not None:
+            self.adder.run(form.view.summary.id, form.view.summary.case_ref)
 
     # -- the window's duties ------------------------------------------------------
     def open_audit(self, audit_id: str) -> None:

@@ -84,6 +84,7 @@ def default_screens() -> list[type[Screen]]:
     from desktop.views.audits import AuditsScreen
     from desktop.views.concerns import ConcernsScreen
     from desktop.views.dashboard import DashboardScreen
+    from desktop.views.exercises_screen import ExercisesScreen
     from desktop.views.import_wizard import ImportScreen
     from desktop.views.moderation import ModerationScreen
     from desktop.views.my_week import MyWeekScreen
@@ -92,8 +93,8 @@ def default_screens() -> list[type[Screen]]:
     from desktop.views.sync_screen import SyncScreen
 
     return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
-            ModerationScreen, DashboardScreen, ReportsScreen, ImportScreen, SyncScreen,
-            SettingsScreen]
+            ModerationScreen, DashboardScreen, ReportsScreen, ExercisesScreen, ImportScreen,
+            SyncScreen, SettingsScreen]
 
 
 class MainWindow(QMainWindow):
