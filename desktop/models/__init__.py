@@ -13,6 +13,7 @@ from desktop.models.standards import StandardsVersion
 from desktop.models.sync import (
     SyncApplied,
     SyncConflict,
+    SyncFactOrigin,
     SyncFieldVersion,
     SyncLogEntry,
     SyncOutbox,
@@ -48,6 +49,7 @@ __all__ = [
     "StandardsVersion",
     "SyncApplied",
     "SyncConflict",
+    "SyncFactOrigin",
     "SyncFieldVersion",
     "SyncLogEntry",
     "SyncOutbox",

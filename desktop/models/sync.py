@@ -159,3 +159,20 @@ class SyncOutbox(Base):
     seq: Mapped[int] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(300), default="")
 
+
+
+class SyncFactOrigin(Base):
+    """A run of case events (``first_seq`` to ``last_seq``) received from a target.
+
+    Why: case events are sent once, by the device that recorded them. A laptop that
+    received 27,418 events in a snapshot sent them all back with its first push, and
+    every other store then checked each against its own, one by one (issue 21, item 6).
+    Events of a run are never sent back to the target they came from (others, met
+    later or bridged, still receive them). Runs every target has passed are removed.
+    """
+
+    __tablename__ = "sync_fact_origins"
+
+    first_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(300), default="")

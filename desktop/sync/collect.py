@@ -29,6 +29,7 @@ from desktop.models import (
     Change,
     Meta,
     SyncApplied,
+    SyncFactOrigin,
     SyncFieldVersion,
     SyncOutbox,
     SyncTarget,
@@ -148,7 +149,13 @@ def collect(session: Reader, delivery: Delivery | None = None) -> Outgoing:
     after = delivery.fact_seq if delivery is not None else int(marks.get(FACTS_SENT) or 0)
     given = marks.get(FACTS_GIVEN)
     if given is None or int(given) > after:  # new case events (or not known: look)
-        _collect_facts(session, out, after)
+        came: list[tuple[int, int]] = []
+        if delivery is not None:  # never back to the target they came from
+            came = [(int(a), int(b)) for a, b in session.execute(
+                select(SyncFactOrigin.first_seq, SyncFactOrigin.last_seq).where(
+                    SyncFactOrigin.origin == delivery.target,
+                    SyncFactOrigin.last_seq > after))]
+        _collect_facts(session, out, after, came)
     out.facts_upto = max(after, out.last_fact, int(given or 0))
     relay: dict[str, list[str]] | None = {}
     if delivery is not None:
@@ -257,10 +264,15 @@ def whole_changes(session: Reader, only: dict[str, list[str]] | None,
     return changes
 
 
-def _collect_facts(session: Reader, out: Outgoing, after: int) -> None:
+def _collect_facts(session: Reader, out: Outgoing, after: int,
+                   came: list[tuple[int, int]]) -> None:
+    """The case events after number ``after``, but the runs ``came`` (received from the
+    target being pushed to)."""
     for row in session.execute(select(CaseEvent.seq, *[getattr(CaseEvent, c)
                                                        for c in FACT_COLUMNS])
-                               .where(CaseEvent.seq > after).order_by(CaseEvent.seq)):
+                               .where(CaseEvent.seq > after,
+                                      *[~CaseEvent.seq.between(a, b) for a, b in came])
+                               .order_by(CaseEvent.seq)):
         out.last_fact = row[0]
         out.facts.append({c: to_json_value(v) for c, v in zip(FACT_COLUMNS, row[1:],
                                                                strict=True)})
@@ -345,6 +357,25 @@ def delivered(session: Session, out: Outgoing, delivery: Delivery, at: Any) -> N
         fact_seq=max(out.facts_upto, delivery.fact_seq),
         relay_seq=max(out.relay_upto, delivery.relay_seq), whole=False, last_at=at))
     prune_outbox(session, delivery.holders(max(out.relay_upto, delivery.relay_seq)))
+    passed = session.scalar(select(func.min(SyncTarget.fact_seq)))
+    if passed:  # runs of received events every target has passed
+        session.execute(delete(SyncFactOrigin).where(SyncFactOrigin.last_seq <= passed))
+
+
+def received_facts(session: Session, first: int, last: int, origin: str) -> None:
+    """Case events ``first`` to ``last`` came from target ``origin``: never sent back to
+    it. A target that held every event before them holds these too (no scan later)."""
+    if last < first:
+        return
+    before = session.scalars(select(SyncFactOrigin).where(
+        SyncFactOrigin.last_seq == first - 1, SyncFactOrigin.origin == origin)).first()
+    if before is not None:
+        before.last_seq = last
+    else:
+        session.add(SyncFactOrigin(first_seq=first, last_seq=last, origin=origin))
+    session.execute(update(SyncTarget).where(SyncTarget.target == origin,
+                                             SyncTarget.fact_seq >= first - 1)
+                    .values(fact_seq=last))
 
 
 def note_outbox(session: Session, keys: list[tuple[str, str]], origin: str,

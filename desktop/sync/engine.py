@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,7 +43,9 @@ from desktop.store.changes import defer_foreign_keys, insert_facts
 from desktop.sync import lock as sync_lock
 from desktop.sync.bundle import Bundle, BundleRejected, open_sealed, seal
 from desktop.sync.collect import (
+    CHUNK,
     FACT_COLUMNS,
+    FACTS_GIVEN,
     SENT,
     Delivery,
     Outgoing,
@@ -53,6 +55,7 @@ from desktop.sync.collect import (
     note_outbox,
     pending_for,
     read_delivery,
+    received_facts,
     remember_target,
 )
 from desktop.sync.merge import Merger, value_from_json
@@ -445,7 +448,7 @@ def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]]
         merger = Merger(session)
         for bundle_id, bundle in opened:
             merger.apply_many(bundle.changes)
-            add_facts(session, bundle.facts)
+            add_facts(session, bundle.facts, delivery.target)
             remember_heads(session, bundle)
             session.add(SyncApplied(bundle_id=bundle_id, target=target.label[:200],
                                     applied_at=utcnow(), changes=len(bundle.changes)))
@@ -463,10 +466,15 @@ def apply_bundles(store: Store, target: Target, opened: list[tuple[str, Bundle]]
 def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncReport,
                         delivery: Delivery) -> set[str]:
     """A store that never pulled starts from the newest snapshot, if there is one: every
-    record at once, and the bundles it covers are not fetched at all. Returns them."""
+    record at once, and the bundles it covers are not fetched at all. Returns them.
+
+    Never its own: a store that wrote the newest snapshot (the QA install that owns the
+    caseload and never pulled) holds all of it already; applying it took a minute to
+    receive its own 25,062 changes back (issue 21, item 10).
+    """
     latest = getattr(target, "latest_snapshot", None)
     snapshot_id = latest() if latest is not None else None
-    if snapshot_id is None:
+    if snapshot_id is None or snapshot_id.split("/", 1)[0] == store.device_id:
         return set()
     data = target.fetch_snapshot(snapshot_id)  # type: ignore[attr-defined]
     try:
@@ -480,7 +488,7 @@ def start_from_snapshot(store: Store, target: Target, key: bytes, report: SyncRe
         defer_foreign_keys(session)
         merger = Merger(session)
         merger.apply_many(snapshot.changes)
-        add_facts(session, snapshot.facts)
+        add_facts(session, snapshot.facts, delivery.target)
         relay(session, snapshot, delivery)
         held = set(session.scalars(select(SyncApplied.bundle_id)))
         for bundle_id in sorted(covered - held):
@@ -529,24 +537,38 @@ def save_meta(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def add_facts(session: Session, facts: list[dict[str, object]]) -> None:
-    """Case events from elsewhere; one kept of an event already here (same everything)."""
+#: The columns that make a case event the same event (all but the free-text note).
+FACT_KEY = tuple(c for c in FACT_COLUMNS if c != "note")
+
+
+def add_facts(session: Session, facts: list[dict[str, object]], origin: str = "") -> None:
+    """Case events from target ``origin``; one kept of an event already here (same
+    everything but the note), and those kept are never sent back to ``origin``.
+
+    Why the events already here are looked up a chunk of cases at a time: a snapshot
+    brings every event of the county, and one lookup per event made a new laptop's
+    first pull, and every store's pull of a laptop's resend, take a minute (issue 21,
+    item 6).
+    """
     if not facts:
         return
-    new = []
-    seen = set()
+    rows: dict[tuple[object, ...], dict[str, object]] = {}
     for fact in facts:
         row = {c: value_from_json_fact(c, fact.get(c)) for c in FACT_COLUMNS}
-        key = tuple(row[c] for c in FACT_COLUMNS if c != "note")
-        if key in seen:
-            continue
-        seen.add(key)
-        exists = session.scalar(select(func.count()).select_from(CaseEvent).where(and_(*[
-            getattr(CaseEvent, c).is_(None) if row[c] is None else getattr(CaseEvent, c) == row[c]
-            for c in FACT_COLUMNS if c != "note"])))
-        if not exists:
-            new.append(row)
+        rows.setdefault(tuple(row[c] for c in FACT_KEY), row)
+    cases = sorted({str(row["case_id"]) for row in rows.values()})
+    here: set[tuple[object, ...]] = set()
+    columns = [getattr(CaseEvent, c) for c in FACT_KEY]
+    for start in range(0, len(cases), CHUNK):
+        here.update(tuple(r) for r in session.execute(select(*columns).where(
+            CaseEvent.case_id.in_(cases[start:start + CHUNK]))))
+    new = [row for key, row in rows.items() if key not in here]
+    if not new:
+        return
+    given = int(session.scalar(select(Meta.value).where(Meta.key == FACTS_GIVEN)) or 0)
     insert_facts(session, CaseEvent, new)
+    if origin:
+        received_facts(session, given + 1, given + len(new), origin)
 
 
 def value_from_json_fact(column: str, value: object) -> object:
