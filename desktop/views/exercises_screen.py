@@ -129,6 +129,9 @@ class ExercisesScreen(Screen):
         self.reads_rows = LatestRead()
         self.reads_detail = LatestRead()
         self._titles: dict[str, str] = {}
+        #: The exercise the form's fields hold: a re-read after attaching keeps what
+        #: the person typed and has not saved yet.
+        self._form_of: str | None = None
 
         self.model: RowTableModel[ExerciseRow] = RowTableModel(EXERCISE_COLUMNS, self)
         self.proxy = filtering_proxy(self.model, self)
@@ -308,7 +311,9 @@ class ExercisesScreen(Screen):
             return
         self.view = view
         row = view.exercise
-        self.form.load(view)
+        if self._form_of != row.id:
+            self.form.load(view)
+            self._form_of = row.id
         self.heading.setText(row.title)
         self.progress.setText(progress_words(row))
         self.audit_model.set_rows(view.audits)
@@ -327,6 +332,7 @@ class ExercisesScreen(Screen):
         self.reads_detail.serial += 1  # a read on its way is no longer wanted
         self.table.clearSelection()
         self.form.load(None)
+        self._form_of = None
         self.heading.setText("A new exercise")
         self.progress.setText("Save the exercise, then attach its audits: those that "
                               "match its period, area and cohort, or ones you choose.")
@@ -355,6 +361,7 @@ class ExercisesScreen(Screen):
 
     def _saved(self, exercise_id: str) -> None:
         self.current = exercise_id
+        self._form_of = None  # shown again as the service stored it
         self.note.setText("Saved.")
         self.host.changed("exercises")
 

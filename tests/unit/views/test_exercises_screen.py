@@ -119,9 +119,15 @@ def test_an_exercise_is_made_filled_and_its_summary_names_its_audits(
     matching = {a.id for a in period if a.matches and a.exercise_id is None}
     assert len(matching) >= 3
     assert {a.id for a in rows_of(screen.period_table)} == {a.id for a in period}
+    type_into(qtbot, form.judgement_edit, "Improving, but visits slip")  # not saved yet
     click_and_wait(qtbot, screen, screen.match_button)
     assert {a.id for a in rows_of(screen.audit_table)} == matching
     assert screen.note.text() == f"Attached {len(matching)} audits that match."
+    assert form.judgement_edit.toPlainText() == "Improving, but visits slip"  # kept
+    activate(qtbot, window)
+    with qtbot.waitSignal(screen.exercise_shown, timeout=WAIT):
+        qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert screen.note.text() == "Saved."
 
     # One more, chosen from the audits of its period that did not match.
     other = next(a for a in rows_of(screen.period_table) if not a.matches)
@@ -147,6 +153,7 @@ def test_an_exercise_is_made_filled_and_its_summary_names_its_audits(
     assert "Neglect: children on plans" in text
     assert squash("Neglect (cohort: child protection plans)") in squashed
     assert "Plans are reviewed on time" in text
+    assert "Improving, but visits slip" in text
     assert all(a.case_ref in squashed for a in attached)
 
 
