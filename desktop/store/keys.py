@@ -6,6 +6,11 @@ user. Headless Linux and CI have no keyring; there the key is derived from a
 passphrase (``DIPSAMPLE_PASSPHRASE`` or a prompt) with scrypt, and the salt lives in
 a ``.kdf`` file beside the database (not secret). With neither we refuse: never a
 silent unencrypted database.
+
+Why a plaintext keyring counts as none: ``keyrings.alt``'s ``PlaintextKeyring`` (and
+the like) keeps secrets in a file anyone with the disk can read, so a key kept there
+would guard nothing; it used to be accepted silently (issue 21, item 8). Where nothing
+else can hold a key, the refusal is one sentence (:func:`plaintext_refusal`).
 """
 
 from __future__ import annotations
@@ -75,14 +80,39 @@ def keyring_entry(db_path: Path) -> str:
 
 
 def keyring_available() -> bool:
-    """False for keyring's fail/null backends (headless machines)."""
+    """False for keyring's fail/null backends (headless machines), and for a backend
+    that keeps secrets in plain text (:func:`plaintext_keyring`)."""
     backend = keyring.get_keyring()
     module = type(backend).__module__
     if module.startswith(("keyring.backends.fail", "keyring.backends.null")):
         return False
+    if plaintext_keyring() is not None:
+        return False
     if module.startswith("keyring.backends.chainer"):
         return bool(getattr(backend, "backends", []))
     return getattr(backend, "priority", 1) > 0
+
+
+def plaintext_keyring() -> str | None:
+    """The name of the keyring backend in use (or chained in it) when it keeps secrets
+    in plain text, such as ``keyrings.alt.file.PlaintextKeyring``; else None."""
+    backend = keyring.get_keyring()
+    for one in [backend, *getattr(backend, "backends", [])]:
+        kind = type(one)
+        if "plaintext" in kind.__name__.lower():
+            return f"{kind.__module__}.{kind.__name__}"
+    return None
+
+
+def plaintext_refusal() -> str | None:
+    """The one sentence refusing a plaintext keyring, when that is the keyring here."""
+    name = plaintext_keyring()
+    if name is None:
+        return None
+    return (f"The keyring here ({name}) keeps secrets in a plain file, so DipSample keeps "
+            "no key in it: remove that keyring backend (keyrings.alt) or use a "
+            f"passphrase ({PASSPHRASE_ENV}), which keeps the keys inside the encrypted "
+            "database.")
 
 
 _derived: dict[tuple[str, str, str], str] = {}
@@ -115,10 +145,10 @@ def _passphrase(given: str | None, prompt: PromptFn | None, new: bool) -> str:
             raise KeyUnavailable("The two passphrases differ; nothing was created. "
                                  "Run the command again and type the same one twice.")
     if not value:
-        raise KeyUnavailable(
+        raise KeyUnavailable(plaintext_refusal() or (
             "No keyring is available and no passphrase was given: set "
             f"{PASSPHRASE_ENV} or run from a terminal to type one."
-        )
+        ))
     if new and len(value) < 8:
         raise KeyUnavailable("The passphrase must be at least 8 characters long.")
     return value
@@ -238,12 +268,12 @@ def _resolve_key(
             raise KeyUnavailable(f"The system keyring refused to store the key: {exc}") from None
         return DatabaseKey(new_key, "keyring")
     if exists:
-        raise KeyUnavailable(
+        raise KeyUnavailable(plaintext_refusal() or (
             f"No key for {db_path.name}: there is no passphrase file ({sidecar.name}) beside "
             "it, and no keyring is available here. If it was made with a passphrase, "
             f"restore its {sidecar.name} file; if its key is in a keyring, open it where "
             "that keyring is."
-        )
+        ))
     phrase = _passphrase(passphrase, prompt, new=True)
     salt = secrets.token_hex(16)
     derived = derive(phrase, salt)

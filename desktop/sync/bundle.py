@@ -4,7 +4,8 @@ Why AES-GCM under one organisation key: the shared folder is readable by council
 anyone with the drive; a bundle must say nothing to them and must not be alterable.
 GCM authenticates the whole bundle and its name (the associated data), so a tampered,
 truncated, renamed or foreign bundle (another organisation's key) fails to open and is
-reported, never half applied. The key lives in the keyring, never in a file.
+reported, never half applied. The key lives in the keyring, never in a file (or,
+on a computer with no keyring, inside a store keyed by a passphrase).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ import keyring
 import keyring.errors
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import select
 
 from desktop.errors import EnvironmentProblem, InputProblem
+from desktop.models import Meta
+from desktop.store import Store, keys
 
 #: The keyring entry of the organisation key (service, user).
 KEY_SERVICE = "DipSample sync"
@@ -101,27 +105,56 @@ def _heads(value: Any) -> list[list[Any]]:
     return value
 
 
-#: Why a sync cannot start on a computer with no keyring (the key is never kept in a file).
+#: Why a sync cannot start on a computer with no keyring and a store keyed by the keyring.
 NO_KEYRING = ("Sync needs the system keyring to keep the organisation's sync key, and none "
               "is available on this computer (on Linux: GNOME Keyring or KWallet, unlocked); "
-              "everything else in DipSample works without it.")
+              "a database keyed by a passphrase keeps the key inside itself instead.")
+#: ``store_meta`` key of the organisation key in a passphrase-keyed store with no keyring.
+STORE_KEY = "sync.organisation_key"
 
 
-def organisation_key(create: bool = False) -> bytes:
-    """The organisation key from the keyring; with ``create``, made when there is none."""
-    try:
-        text = keyring.get_password(KEY_SERVICE, KEY_USER)
-    except keyring.errors.KeyringError:
-        raise EnvironmentProblem(NO_KEYRING) from None
-    if text is None:
-        if not create:
-            raise EnvironmentProblem(
-                "There is no organisation sync key in the keyring; 'dipsample sync key "
-                "--new' makes one, 'dipsample sync key --set' takes the council's.")
-        key = AESGCM.generate_key(bit_length=256)
-        set_organisation_key(base64.urlsafe_b64encode(key).decode())
-        return key
-    return _decode_key(text)
+def organisation_key(create: bool = False, store: Store | None = None) -> bytes:
+    """The organisation key; with ``create``, made when there is none.
+
+    Where it lives: the keyring (never a plaintext one); or, where there is none, inside
+    ``store`` when that is keyed by a passphrase (issue 21, item 8). Why that is safe:
+    the store is encrypted under a key derived from the passphrase, so the sync key is
+    no easier to read there than anything else in it, and a laptop with no keyring can
+    then sync from the command line, as IT scripts it.
+    """
+    inside = _inside(store)
+    if inside is not None:
+        held = _stored(inside)
+        if held is not None:
+            return _decode_key(held)
+    if keys.keyring_available():
+        try:
+            text = keyring.get_password(KEY_SERVICE, KEY_USER)
+        except keyring.errors.KeyringError:
+            text = None
+            if inside is None:
+                raise EnvironmentProblem(NO_KEYRING) from None
+        if text is not None:
+            return _decode_key(text)
+    elif inside is None:
+        raise EnvironmentProblem(keys.plaintext_refusal() or NO_KEYRING)
+    if not create:
+        raise EnvironmentProblem(
+            "There is no organisation sync key here; 'dipsample sync key --new' makes one, "
+            "'dipsample sync key --set' takes the council's.")
+    key = AESGCM.generate_key(bit_length=256)
+    set_organisation_key(base64.urlsafe_b64encode(key).decode(), store)
+    return key
+
+
+def _inside(store: Store | None) -> Store | None:
+    """``store`` when the organisation key may live inside it (keyed by a passphrase)."""
+    return store if store is not None and store.key_source == "passphrase" else None
+
+
+def _stored(store: Store) -> str | None:
+    with store.read() as session:
+        return session.scalar(select(Meta.value).where(Meta.key == STORE_KEY))
 
 
 def _decode_key(text: str) -> bytes:
@@ -134,12 +167,27 @@ def _decode_key(text: str) -> bytes:
     return key
 
 
-def set_organisation_key(text: str) -> None:
+def set_organisation_key(text: str, store: Store | None = None) -> str:
+    """Keep the organisation key ``text``: in the keyring, or where there is none inside
+    ``store`` (keyed by a passphrase). Returns where: "keyring" or "store"."""
     _decode_key(text)
-    try:
-        keyring.set_password(KEY_SERVICE, KEY_USER, text.strip())
-    except keyring.errors.KeyringError:
-        raise EnvironmentProblem(NO_KEYRING) from None
+    if keys.keyring_available():
+        try:
+            keyring.set_password(KEY_SERVICE, KEY_USER, text.strip())
+            return "keyring"
+        except keyring.errors.KeyringError:
+            if _inside(store) is None:
+                raise EnvironmentProblem(NO_KEYRING) from None
+    inside = _inside(store)
+    if inside is None:
+        raise EnvironmentProblem(keys.plaintext_refusal() or NO_KEYRING)
+    with inside.transaction() as session:
+        row = session.get(Meta, STORE_KEY)
+        if row is None:
+            session.add(Meta(key=STORE_KEY, value=text.strip()))
+        else:
+            row.value = text.strip()
+    return "store"
 
 
 def seal(key: bytes, name: str, bundle: Bundle | bytes) -> bytes:

@@ -124,16 +124,22 @@ def target_for(store: Store, spec: str) -> Target:
                        "(dipsample sync --folder PATH, or --database URL).")
 
 
-def sync_now(store: Store, spec: str | None = None, progress: Progress | None = None
-             ) -> SyncReport:
+def sync_now(store: Store, spec: str | None = None, progress: Progress | None = None,
+             *, make_key: bool = True) -> SyncReport:
     """Sync with ``spec`` (remembered for next time) or the remembered target;
-    ``progress`` hears each step and may stop the sync between steps by raising."""
+    ``progress`` hears each step and may stop the sync between steps by raising.
+
+    ``make_key``: make an organisation key when there is none (the council's first
+    laptop); a new laptop made by ``dipsample sync --db NEW`` passes False, since a key
+    of its own would open none of the council's bundles.
+    """
     chosen = spec or remembered_target(store)
     target = target_for(store, chosen)
     try:
         if spec:
             remember_target(store, spec)
-        return sync(store, target, organisation_key(create=True), progress=progress)
+        return sync(store, target, organisation_key(create=make_key, store=store),
+                    progress=progress)
     finally:
         close = getattr(target, "close", None)
         if close is not None:
@@ -145,7 +151,7 @@ def snapshot_now(store: Store) -> str:
     target = target_for(store, remembered_target(store))
     try:
         target.check()
-        return write_snapshot(store, target, organisation_key())
+        return write_snapshot(store, target, organisation_key(store=store))
     finally:
         close = getattr(target, "close", None)
         if close is not None:

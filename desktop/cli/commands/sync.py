@@ -6,6 +6,11 @@ comes from the keyring, where ``dipsample sync password --database URL`` puts it
 ``dipsample sync key --new|--show|--set`` (the organisation key; ``--set`` and the
 password read standard input, so a secret never sits on a command line),
 ``dipsample sync snapshot`` (every record, for new laptops to start from).
+
+A new laptop from the command line is ``dipsample sync --folder PATH --db NEW`` (or
+``--database URL``): the store is made and pulls. Why not a separate ``init``: IT's
+script is then the same command every later sync runs, and the store is made only
+when a target is named, so a bare ``sync`` with a mistyped ``--db`` still refuses.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ from __future__ import annotations
 import argparse
 import base64
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from desktop.cli.commands import sync_conflicts
 from desktop.cli.support import (
+    NewStore,
     acting_context,
     db_path,
     emit,
@@ -24,6 +32,7 @@ from desktop.cli.support import (
 )
 from desktop.errors import EnvironmentProblem, InputProblem
 from desktop.services.auth.roles import Permission
+from desktop.store import Store, keys
 from desktop.sync import bundle
 from desktop.sync.central import store_password
 from desktop.sync.status import (
@@ -70,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
         store_password(args.database, sys.stdin.readline().rstrip("\n"))
         print("database password stored in the keyring")
         return 0
-    with store_from(args) as store:
+    # A new laptop from the command line: 'sync --folder PATH --db NEW' makes the store
+    # and pulls (IT scripts it; DIPSAMPLE_PASSPHRASE where there is no keyring). Only
+    # when a target is named, so a mistyped --db with a bare 'sync' still says so.
+    made = (args.what is None and bool(args.folder or args.database)
+            and not db_path(args).expanduser().exists())
+    with _opened(args, make=made) as store:
         acting_context(store, args)
         if args.what == "status":
             status = sync_status(store)
@@ -108,7 +122,10 @@ def run(args: argparse.Namespace) -> int:
             spec = FOLDER + args.folder
         elif args.database:
             spec = DATABASE + args.database
-        report = sync_now(store, spec)
+        report = sync_now(store, spec, make_key=not made)
+        if made:
+            report.message = "; ".join(m for m in (
+                f"a new database was made at {store.path}", report.message) if m)
     emit(args, report, lambda: f"busy: {report.message}" if report.outcome == "busy" else (
         f"{report.outcome}: sent {report.pushed}, received {report.pulled} "
         f"from {report.bundles} bundle(s), {report.conflicts} new conflict(s), "
@@ -123,31 +140,67 @@ def _key(args: argparse.Namespace) -> int:
     permission) wherever there is a database. On a laptop with no database yet it asks
     nobody: a new laptop needs the key before its first sync, and whoever runs this
     there holds the keyring it lives in anyway.
+
+    Where there is no keyring (or only a plaintext one), the key is kept inside a
+    database keyed by a passphrase (``--db``); ``--new`` and ``--set`` make that database
+    when it does not exist yet, so IT can prepare a new laptop from a script.
     """
     if db_path(args).exists():
         with store_from(args) as store:
             permitted_context(store, args, Permission.KEYS)
+            return _key_in(args, store)
+    if (args.new or args.set) and not keys.keyring_available():
+        with _opened(args, make=True) as store:
+            return _key_in(args, store)
+    return _key_in(args, None)
+
+
+def _key_in(args: argparse.Namespace, store: Store | None) -> int:
     if args.new:
-        if _has_key():
-            print("there is an organisation key in the keyring already; it was kept")
+        if _has_key(store):
+            print("there is an organisation key here already; it was kept")
             return 1
-        bundle.organisation_key(create=True)
-        print("organisation key made and stored in the keyring; 'dipsample sync key "
+        bundle.organisation_key(create=True, store=store)
+        print(f"organisation key made and kept {_where(store)}; 'dipsample sync key "
               "--show' prints it for the other laptops")
         return 0
     if args.set:
-        bundle.set_organisation_key(sys.stdin.readline())
-        print("organisation key stored in the keyring")
+        where = bundle.set_organisation_key(sys.stdin.readline(), store)
+        print("organisation key stored in the keyring" if where == "keyring" else
+              "organisation key kept inside the database (no keyring here)")
         return 0
     if args.show:
-        print(base64.urlsafe_b64encode(bundle.organisation_key()).decode())
+        print(base64.urlsafe_b64encode(bundle.organisation_key(store=store)).decode())
         return 0
     raise InputProblem("say what to do with the key: --new, --show or --set")
 
 
-def _has_key() -> bool:
+def _where(store: Store | None) -> str:
+    if keys.keyring_available():
+        return "in the keyring"
+    return "inside the database (no keyring here)"
+
+
+def _has_key(store: Store | None) -> bool:
     try:
-        bundle.organisation_key()
+        bundle.organisation_key(store=store)
     except EnvironmentProblem:
         return False
     return True
+
+
+@contextmanager
+def _opened(args: argparse.Namespace, *, make: bool) -> Iterator[Store]:
+    """The store ``--db`` names; with ``make``, made when it does not exist, and removed
+    again when what the command does with it fails (a retry then starts clean)."""
+    if not make or db_path(args).expanduser().exists():
+        with store_from(args) as store:
+            yield store
+        return
+    new = NewStore(args)
+    keep = False
+    try:
+        yield new.store
+        keep = True
+    finally:
+        new.close(keep=keep)
