@@ -24,6 +24,7 @@ the password comes from the keyring, under the URL's user, host, port and databa
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,6 +198,15 @@ class DatabaseTarget:
         except DBAPIError as exc:
             raise self._problem(exc) from None
         return bundle_id
+
+    def target_time(self) -> dt.datetime:
+        """The server's clock (``now()``), for desktop/sync/skew.py."""
+        try:
+            with self.engine.connect() as conn:
+                now: dt.datetime = conn.scalar(select(func.now()))
+        except DBAPIError as exc:
+            raise self._problem(exc) from None
+        return now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
 
     def own_bundles(self) -> list[str]:
         """The bundles under this device's id (to notice a copied store)."""

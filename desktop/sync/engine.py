@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ from desktop.sync.collect import (
 )
 from desktop.sync.merge import Merger, value_from_json
 from desktop.sync.pause import test_pause
+from desktop.sync.skew import clock_skew
 
 
 class Target(Protocol):
@@ -217,6 +219,7 @@ def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
             report.outcome, report.message = "push-failed", str(exc)[:300]
         step(1, 2, "receiving changes")
         pull(store, target, key, report, state)
+        measure_skew(store, target)
         step(2, 2, "done")
     except EnvironmentProblem as exc:
         report.outcome, report.message = "offline", str(exc)[:300]
@@ -236,6 +239,30 @@ def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
         # finds it remembered instead of reading it then.
         current_state(store, target)
     return report
+
+
+#: How often a sync reads the target's clock to measure this computer's (seconds, per
+#: store, in this process): the offset is for a person to read, and a probe at every
+#: quiet sync would be most of its cost.
+SKEW_EVERY_S = 600.0
+_skew_measured: dict[Path, float] = {}
+
+
+def measure_skew(store: Store, target: Target) -> None:
+    """Measure how far this computer's clock is from the target's (PostgreSQL's
+    ``now()``, or a probe file's time on the share; :func:`desktop.sync.skew.clock_skew`
+    keeps it for the status bar and ``sync status``). A target that cannot say is no
+    reason to fail a sync."""
+    read = getattr(target, "target_time", None)
+    now = time.monotonic()
+    last = _skew_measured.get(store.path)
+    if read is None or (last is not None and now - last < SKEW_EVERY_S):
+        return
+    try:
+        clock_skew(store, read())
+    except EnvironmentProblem:
+        return
+    _skew_measured[store.path] = now
 
 
 def bundle_name(out: Outgoing, body: bytes) -> str:

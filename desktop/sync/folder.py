@@ -15,6 +15,7 @@ name, not by position.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,25 @@ class FolderTarget:
             raise EnvironmentProblem(
                 f"Cannot write to the sync folder: {exc.strerror or exc}") from None
         return f"{self.device}/{name}"
+
+    def target_time(self) -> dt.datetime:
+        """The share's own clock: the modification time the file server gives a probe
+        file written (and removed) in this device's folder (desktop/sync/skew.py)."""
+        own = self._own()
+        probe = own / f".clock-probe-{os.getpid()}{PARTIAL}"
+        try:
+            own.mkdir(parents=True, exist_ok=True)
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, b"0")
+                stamp = os.fstat(fd).st_mtime_ns
+            finally:
+                os.close(fd)
+            probe.unlink()
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"Cannot write to the sync folder: {exc.strerror or exc}") from None
+        return dt.datetime.fromtimestamp(stamp / 1e9, dt.UTC)
 
     def own_bundles(self) -> list[str]:
         """The bundles under this device's id (to notice a copied store)."""

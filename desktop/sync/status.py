@@ -36,6 +36,7 @@ from desktop.sync.engine import (
     sync,
 )
 from desktop.sync.folder import FolderTarget
+from desktop.sync.skew import read_skew
 from desktop.sync.snapshot import write_snapshot
 
 TARGET_KEY = "sync.target"
@@ -57,6 +58,10 @@ class SyncStatus:
     #: What each target this store syncs with still lacks of it (the chosen one first,
     #: whose count is ``pending``).
     targets: tuple[TargetPending, ...] = ()
+    #: This computer's clock minus the target's, as last measured (seconds; None: never),
+    #: and the sentence saying so when it is off by more than a few minutes.
+    clock_skew_s: float | None = None
+    clock_skew: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,7 @@ def snapshot_now(store: Store) -> str:
 
 
 def sync_status(store: Store) -> SyncStatus:
+    skew = read_skew(store)
     with store.read() as session:
         last_ok = session.scalar(select(func.max(SyncLogEntry.at)).where(
             SyncLogEntry.outcome == "ok"))
@@ -177,7 +183,8 @@ def sync_status(store: Store) -> SyncStatus:
             last_message=last.message if last else "", open_conflicts=conflicts,
             claim_collisions=len(claim_collisions(session)),
             rejected=tuple(_rejected(session, set_aside=False)),
-            targets=targets)
+            targets=targets, clock_skew_s=skew.offset_s if skew else None,
+            clock_skew=skew.text if skew else "")
 
 
 def _targets(session: Session, chosen: str) -> list[TargetPending]:

@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 + (f" ({status.last_message})" if status.last_message else ""),
                 f"open conflicts:    {status.open_conflicts}",
                 f"claim collisions:  {status.claim_collisions}",
+                *([f"clock:             {status.clock_skew}"] if status.clock_skew else []),
                 *[f"rejected bundle:   {r.bundle_id} from device {r.device} ({r.reason}; "
                   f"since {r.first_at.isoformat(timespec='seconds')}; 'dipsample sync "
                   "ignore' sets it aside)" for r in status.rejected]]))
