@@ -11,15 +11,28 @@ freezes when it is closed looks hung. :meth:`TaskManager.shutdown` cancels the r
 task's token, drops the queued ones, queues the final clean-up (closing the store) behind
 the running task and returns; from then on the worker never touches a Qt object (a lock,
 the *gate*, makes "closed" and "emit" exclusive), so it may outlive the window.
+
+Why the worker is handed a number, not the task: the executor's work item and its
+future are dropped on the worker thread, and whatever they hold the last reference to
+is destroyed there. A task is a closure over the window's objects (a screen's method, an
+operation with a QObject relaying its progress); destroyed on the wrong thread, a Qt
+object crashes or deadlocks the program (seen once in a full test run, in
+``concurrent/futures/thread.py``'s ``del work_item``). So the task manager keeps every
+task and callback in a table of its own, the worker receives only the task's number and
+a weak reference, and the entry leaves the table on the GUI thread once the result has
+been delivered there. What crosses to the worker thread is plain Python.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import logging
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -79,6 +92,12 @@ class TaskManager(QObject):
         self._closed = False
         #: Futures not yet finished, with the cancel token of their task (if any).
         self._pending: dict[Future[Any], CancelToken | None] = {}
+        #: Task number -> (task, on_done): owned here, released on the GUI thread only.
+        self._table = _Table()
+        #: Entries of tasks still running when the manager shut down: never released on
+        #: the worker, so kept for the rest of the program (a few closures at most).
+        self._graveyard: list[object] = []
+        self._numbers = itertools.count(1)
         # Queued even when emitted on this thread (a future already done when its
         # callback is added): a callback never runs inside run().
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
@@ -106,9 +125,12 @@ class TaskManager(QObject):
                 refused: Future[T] = Future()
                 refused.cancel()
                 return refused
-            future = self._executor.submit(task)
+            number = next(self._numbers)
+            self._table[number] = (task, on_done)
+            future = self._executor.submit(_run_numbered, weakref.ref(self._table),
+                                           self._gate, number)
             self._pending[future] = cancel
-        future.add_done_callback(lambda f: self._emit(on_done, f))
+        future.add_done_callback(functools.partial(_announce, weakref.ref(self), number))
         return future
 
     def guarded(self, fn: Callable[..., None]) -> Callable[..., None]:
@@ -124,16 +146,21 @@ class TaskManager(QObject):
 
         return call
 
-    def _emit(self, on_done: Callable[[Future[Any]], None], future: Future[Any]) -> None:
+    def _emit(self, number: int, future: Future[Any]) -> None:
+        """On the worker (the future's callback): tell the GUI thread, by number."""
         with self._gate:
             self._pending.pop(future, None)
             if not self._closed:
-                self._finished.emit((on_done, future))
+                self._finished.emit((number, future))
 
-    def _deliver(self, item: tuple[Callable[[Future[Any]], None], Future[Any]]) -> None:
-        on_done, future = item
-        if not self._closed:
-            on_done(future)
+    def _deliver(self, item: tuple[int, Future[Any]]) -> None:
+        """On the GUI thread: the callback runs, and the entry is released, here."""
+        number, future = item
+        with self._gate:
+            entry = self._table.pop(number, None)
+        if entry is not None and not self._closed:
+            entry[1](future)
+        del entry
 
     def shutdown(self, then: Callable[[], None] | None = None, *, wait: bool = False) -> None:
         """Cancel the running task, drop the queued ones, run ``then`` last; return at once.
@@ -149,6 +176,10 @@ class TaskManager(QObject):
                 return
             self._closed = True
             pending, self._pending = list(self._pending.items()), {}
+            # Whatever is still queued or running keeps its closures alive: released
+            # now, on this thread, the running task's would die with the worker's frame.
+            self._graveyard.append(self._table)
+            self._table = _Table()
         for future, token in pending:
             if token is not None:
                 token.cancel()
@@ -162,6 +193,34 @@ class TaskManager(QObject):
         """Wait until the running task has ended (after :meth:`shutdown`). Never on the
         GUI thread: the window's worker calls it before it closes the store."""
         self._executor.shutdown(wait=True)
+
+
+class _Table(dict[int, tuple[Callable[[], Any], Callable[[Future[Any]], None]]]):
+    """Task number -> (task, on_done). A class of its own so the worker can be handed a
+    weak reference to it: a dict itself cannot be weakly referenced."""
+
+
+def _run_numbered(table_ref: Callable[[], _Table | None], gate: threading.RLock,
+                  number: int) -> Any:
+    """On the worker: run task ``number`` from the task manager's table, holding it only
+    in this frame while it runs; the table keeps the reference that outlives it."""
+    table = table_ref()
+    with gate:
+        entry = table.get(number) if table is not None else None
+    del table
+    if entry is None:
+        raise Cancelled()
+    task = entry[0]
+    del entry
+    return task()
+
+
+def _announce(manager: Callable[[], TaskManager | None], number: int,
+              future: Future[Any]) -> None:
+    """The future's done-callback: it holds a weak reference and a number, nothing Qt."""
+    alive = manager()
+    if alive is not None:
+        alive._emit(number, future)
 
 
 def _logged(fn: Callable[[], None]) -> Callable[[], None]:
@@ -312,7 +371,8 @@ class BackgroundOp(Generic[T]):
         self._updating = True
         try:
             dialog.setMaximum(max(total, 0))
-            dialog.setLabelText(f"{self.label}: {stage}" if stage else self.label)
+            dialog.setLabelText(f"{self.label}: {stage}" if stage and stage != self.label
+                                else self.label)
             dialog.setValue(min(done, total) if total else 0)  # may run the event loop
         finally:
             self._updating = False
