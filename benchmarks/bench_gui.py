@@ -20,7 +20,6 @@ progress dialog showing, against the 100 ms budget.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from benchmarks.bench_import import write_caseload
 from benchmarks.bench_open import _demo_store
 from benchmarks.bench_sampling import WEEK, sampling_store
 from benchmarks.core import Amount, Benchmark, Side, Sides
+from benchmarks.gui import WAIT_S, application, wait_until
 from benchmarks.stores import PASSPHRASE, copy_store, create_store, remove_store
 
 #: The text typed in the filter box: a team's area, matching about a fifth of the cases.
@@ -40,39 +40,21 @@ STALL_BUDGET_MS = 100.0
 
 
 def _app() -> Any:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop.qt import QApplication
-
-    return QApplication.instance() or QApplication(["dipsample-benchmark"])
+    return application()
 
 
-def _wait(done: Callable[[], bool], what: str, timeout_s: float = 120.0) -> None:
-    """Run the event loop until ``done()``, checking every millisecond.
-
-    Why an event loop and not a busy ``processEvents`` loop: spinning would hold the
-    GIL almost all the time and slow the worker thread whose work is being timed.
-    """
-    from desktop.qt import QtCore
-
-    if done():
-        return
-    loop = QtCore.QEventLoop()
-    poll = QtCore.QTimer()
-    poll.setInterval(1)
-    poll.timeout.connect(lambda: loop.quit() if done() else None)
-    deadline = time.monotonic() + timeout_s
-    poll.start()
-    while not done():
-        loop.exec()
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not finish in {timeout_s:.0f} s")
-    poll.stop()
+def _wait(done: Callable[[], bool], what: str, timeout_s: float = WAIT_S) -> None:
+    wait_until(done, what, timeout_s)
 
 
 class _Window:
     """One window open on the store for all runs (a person's window stays open)."""
 
-    def __init__(self, path: Path, screens: list[Any] | None = None) -> None:
+    def __init__(self, path: Path, screens: list[Any] | None = None,
+                 wait_s: float = WAIT_S) -> None:
+        """Open the window on ``path`` as a person's start does (the passphrase from the
+        environment the runner set); :class:`benchmarks.gui.WaitExpired` when the store
+        is not open within ``wait_s``."""
         from desktop.views.collector import install
         from desktop.views.window import MainWindow
 
@@ -83,7 +65,12 @@ class _Window:
         self.window.resize(1280, 760)
         self.window.show()
         self.window.open_database()
-        _wait(lambda: self.window.store is not None, "opening the store")
+        try:
+            _wait(lambda: self.window.store is not None, "the window opening its store",
+                  wait_s)
+        except BaseException:
+            self.close()
+            raise
         if self.window.cases is not None:
             self.window.show_screen("cases")
         self.idle()
@@ -198,7 +185,6 @@ def _list_sides(workdir: Path, quick: bool, ours_run: Callable[[_Window], Amount
                 base_run: Callable[[_BareView], Amount]) -> Iterator[Sides]:
     with _demo_store(workdir, quick) as path:
         rows = _rows_in_memory(path)
-        os.environ.setdefault("DIPSAMPLE_PASSPHRASE", PASSPHRASE)
         window = _Window(path)
         bare = _BareView(rows)
         try:

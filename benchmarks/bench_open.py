@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlcipher
 
 from benchmarks.core import Amount, Benchmark, Side, Sides
+from benchmarks.gui import application, wait_until
 from benchmarks.stores import PASSPHRASE, create_store
 from desktop.models.base import Base
 from desktop.services.case_list import CaseQuery, first_page
@@ -134,35 +135,28 @@ def _open_window_once(path: Path) -> float:
     Measured from the moment the window asks for the store until the list is complete
     and the background integrity check has reported.
     """
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop.qt import QApplication, QtCore
     from desktop.views.collector import install
     from desktop.views.window import MainWindow
 
-    app = QApplication.instance() or QApplication(["dipsample-benchmark"])
+    app = application()
     collector = install(app)  # as the app runs: garbage collected on the GUI thread only
     window = MainWindow(path)
     window.resize(1280, 760)
     window.show()
     app.processEvents()
-    loop = QtCore.QEventLoop()
-    window.health_checked.connect(loop.quit)
-    QtCore.QTimer.singleShot(120_000, loop.quit)
-    window.heartbeat.reset()
-    window.open_database()
-    loop.exec()
-    stall = window.heartbeat.longest_ms
-    if window.health is None or window.cases.listing is None:
-        raise AssertionError("the window did not finish opening the store in 2 minutes")
-    window.close()
-    window.tasks._executor.shutdown(wait=True)  # untimed: the store closed before the next
-    window.checks._executor.shutdown(wait=True)
-    window.deleteLater()
-    app.processEvents()
-    collector.stop()
-    return stall
+    try:
+        window.heartbeat.reset()
+        window.open_database()
+        wait_until(lambda: window.health is not None and window.cases.listing is not None,
+                   "the window opening the store and listing its cases")
+        return window.heartbeat.longest_ms
+    finally:
+        window.close()
+        window.tasks._executor.shutdown(wait=True)  # untimed: the store closed first
+        window.checks._executor.shutdown(wait=True)
+        window.deleteLater()
+        app.processEvents()
+        collector.stop()
 
 
 @contextmanager

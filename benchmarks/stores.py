@@ -9,13 +9,21 @@ starting point every time, and making it is not timed.
 Why a passphrase and not the keyring: a keyring entry belongs to one path, so a copy
 under a new name would have no key; and a benchmark must not leave entries in a
 developer's keyring.
+
+Why the environment is set here, whatever it held: a window opens its own store and
+takes the passphrase from ``DIPSAMPLE_PASSPHRASE``. The runner used to set it only when
+unset, so on a machine where it held the person's own passphrase every GUI benchmark's
+window met a wrong key. :func:`benchmark_environment` sets the passphrase every store
+here is made with, and a home of the benchmark's own (which moves the window's
+settings too), and puts back what was there.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -25,6 +33,24 @@ from desktop.store.keys import kdf_path
 PASSPHRASE = "benchmark-passphrase"
 #: What SQLite may leave beside a database file (empty after a clean close).
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+#: The variables a benchmark runs under, whatever the person's environment holds.
+_PINNED = ("DIPSAMPLE_PASSPHRASE", "DIPSAMPLE_HOME")
+
+
+@contextlib.contextmanager
+def benchmark_environment(home: Path) -> Iterator[None]:
+    """Run with :data:`PASSPHRASE` and ``home`` as ``DIPSAMPLE_HOME``; restored after."""
+    before = {name: os.environ.get(name) for name in _PINNED}
+    os.environ["DIPSAMPLE_PASSPHRASE"] = PASSPHRASE
+    os.environ["DIPSAMPLE_HOME"] = str(home)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def create_store(path: Path) -> Store:

@@ -40,6 +40,18 @@ def config_dir() -> Path:
     return path
 
 
+def window_settings_dir() -> Path | None:
+    """Where the window keeps its layout and the last person signed in (QSettings), when
+    ``DIPSAMPLE_HOME`` moves it: ``FOLDER/config``; None means Qt's own place (the
+    registry, a plist, ``~/.config/DipSample/DipSample.conf``).
+
+    Why: without it every test run, benchmark and portable install with its own home
+    still read and wrote the person's own window settings.
+    """
+    home = _home_override()
+    return config_dir() if home else None
+
+
 def log_dir() -> Path:
     home = _home_override()
     path = home / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))

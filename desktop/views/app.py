@@ -17,7 +17,7 @@ from types import TracebackType
 
 from desktop import paths
 from desktop.errors import EnvironmentProblem
-from desktop.qt import QApplication
+from desktop.qt import QApplication, QSettings
 from desktop.store import Store
 from desktop.views.collector import install as install_collector
 from desktop.views.wheel_guard import install as install_wheel_guard
@@ -112,6 +112,20 @@ def _check_xcb() -> None:
             raise EnvironmentProblem(problem)
 
 
+def use_settings_folder() -> None:
+    """Keep QSettings under ``DIPSAMPLE_HOME``'s config folder when it is set.
+
+    Call before the first ``QSettings()`` of a window: the folder applies to the
+    settings made after it. An INI file there (``DipSample/DipSample.ini``) replaces the
+    registry or plist, so a moved home moves everything (``paths.window_settings_dir``).
+    """
+    folder = paths.window_settings_dir()
+    if folder is None:
+        return
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
 def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     """Show the main window on ``db_path`` (default: the user data folder) until it closes.
 
@@ -129,6 +143,7 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "dipsample"])
     app.setApplicationName("DipSample")
     app.setOrganizationName("DipSample")
+    use_settings_folder()
     install_collector(app)
     install_wheel_guard(app)  # before the window: its controls are polished as built
     window = MainWindow(Path(db_path) if db_path else paths.default_db_path(), sign_in=True)

@@ -61,11 +61,13 @@ def reached(path: Path) -> int:
         store.close()
 
 
-def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path) -> None:
+def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path, home: Path) -> None:
     seen: list[int] = []
     _timer = close_when_listed(seen)
     assert run_gui(county_path) == 0
     assert seen == [reached(county_path)] and seen[0] > 0  # signed in first, then listed
+    # DIPSAMPLE_HOME moves the window's settings too (its layout, who signed in last).
+    assert (home / "config" / "DipSample" / "DipSample.ini").is_file()
 
 
 def test_demo_open_builds_then_opens_and_reopens_on_a_second_run(
