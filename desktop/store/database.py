@@ -506,7 +506,7 @@ def open_store(
     path: Path,
     *,
     passphrase: str | None = None,
-    prompt: keys.PromptFn | None = keys._tty_prompt,
+    prompt: keys.PromptFn | None = keys.tty_prompt,
     upgrade: bool = True,
     create: bool = False,
     on_wait: Callable[[], None] | None = None,

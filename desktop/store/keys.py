@@ -129,7 +129,11 @@ def derive(passphrase: str, salt_hex: str, n: int = SCRYPT_N) -> str:
     return _derived[cache_key]
 
 
-def _tty_prompt(question: str) -> str:
+def tty_prompt(question: str) -> str:
+    """Ask on the terminal without echo; "" when there is no terminal to ask on.
+
+    Public: the command line's ``key rotate`` asks for the current passphrase with it.
+    """
     if not sys.stdin or not sys.stdin.isatty():
         return ""
     return getpass.getpass(question)
@@ -211,7 +215,7 @@ def resolve_key(
     db_path: Path,
     *,
     passphrase: str | None = None,
-    prompt: PromptFn | None = _tty_prompt,
+    prompt: PromptFn | None = tty_prompt,
 ) -> DatabaseKey:
     """The key for ``db_path``, creating one when the database is new.
 

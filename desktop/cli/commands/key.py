@@ -46,12 +46,12 @@ def _new_passphrase(question: str) -> str:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    from desktop.store.keys import _tty_prompt
+    from desktop.store.keys import tty_prompt
 
     with store_from(args) as store:
         permitted_context(store, args, Permission.KEYS)
     done = rotate_key(db_path(args), prompt=lambda q: (
-        _new_passphrase(q) if q.startswith("New") else _tty_prompt(q)))
+        _new_passphrase(q) if q.startswith("New") else tty_prompt(q)))
     emit(args, done, lambda: (
         f"{done.path.name}: re-encrypted with a new key (kept in the {done.source}); "
         f"backup made first: {done.backup.name}; earlier backups re-encrypted: "
