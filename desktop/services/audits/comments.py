@@ -25,6 +25,7 @@ from desktop.services.auth import guard
 from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
+from desktop.services.records import get_live
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,7 @@ def post_comment(ctx: ServiceContext, audit_id: str, body: str, *, is_query: boo
             raise RuleViolation(f"the comment window closed at "
                                 f"{audit.comment_until:%Y-%m-%d %H:%M} UTC")
         if author_worker_id is not None:
-            worker = session.get(Worker, author_worker_id)
-            if worker is None or worker.deleted:
-                raise InputProblem(f"no worker with id {author_worker_id}")
+            get_live(session, Worker, author_worker_id, "worker")
         comment = AuditComment(audit_id=audit.id, author_user_id=ctx.user_id,
                                author_worker_id=author_worker_id, body=body.strip(),
                                is_query=is_query, posted_at=now)

@@ -64,6 +64,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.disagreements import LIVE, close_if_now_agreeing, open_disagreement
 from desktop.services.escalations import open_escalation
 from desktop.services.event_log import log_change, log_edit
+from desktop.services.records import get_live
 from desktop.services.sampling.settings import load_sampling_settings
 from desktop.services.templates.versions import current_template
 from desktop.services.workflow_settings import load_workflow_settings
@@ -90,9 +91,7 @@ class SubmitResult:
 
 
 def load_audit(session: Session, audit_id: str) -> Audit:
-    audit = session.get(Audit, audit_id)
-    if audit is None or audit.deleted:
-        raise InputProblem(f"no audit with id {audit_id}")
+    audit = get_live(session, Audit, audit_id, "audit")
     return audit
 
 
@@ -132,9 +131,7 @@ def start_audit(ctx: ServiceContext, case_id: str, template_code: str, *,
     auditor = acting_user(ctx, "starting an audit")
     template = current_template(ctx, template_code)
     with ctx.store.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None or case.deleted:
-            raise InputProblem(f"no case with id {case_id}")
+        case = get_live(session, Case, case_id, "case")
         busy = session.scalar(select(Audit.id).where(
             Audit.case_id == case_id, Audit.deleted.is_(False), Audit.status.in_(EDITABLE)))
         if busy is not None:

@@ -32,6 +32,7 @@ from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
+from desktop.services.records import get_live
 from desktop.services.statistics.agreement import GRADE_SCALE, Agreement, agreement
 from desktop.services.workflow_settings import load_workflow_settings
 
@@ -144,9 +145,7 @@ def select_for_moderation(ctx: ServiceContext, *, since: dt.date | None = None,
 
 
 def _load(session: Session, moderation_id: str) -> Moderation:
-    row = session.get(Moderation, moderation_id)
-    if row is None or row.deleted:
-        raise InputProblem(f"no moderation with id {moderation_id}")
+    row = get_live(session, Moderation, moderation_id, "moderation")
     return row
 
 
