@@ -39,6 +39,7 @@ from desktop.services.auth import guard
 from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
+from desktop.services.records import get_live
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
 from desktop.services.working_days import working_days_between
 
@@ -136,9 +137,7 @@ def _source(session: Session, new: NewAction, settings: WorkflowSettings, today:
     if len(given) != 1:
         raise InputProblem("an action comes from exactly one audit, exercise or plan finding")
     if new.audit_id is not None:
-        audit = session.get(Audit, new.audit_id)
-        if audit is None or audit.deleted:
-            raise InputProblem(f"no audit with id {new.audit_id}")
+        audit = get_live(session, Audit, new.audit_id, "audit")
         if audit.status not in AUDIT_ACCEPTS_ACTIONS:
             raise RuleViolation(f"the audit is {audit.status}; reopen it to add actions")
         question_id = None
@@ -155,14 +154,10 @@ def _source(session: Session, new: NewAction, settings: WorkflowSettings, today:
                 "review_on": base + dt.timedelta(days=settings.action_review_days),
                 "owner_worker_id": new.owner_worker_id or (case.worker_id if case else None)}
     if new.exercise_id is not None:
-        exercise = session.get(ExerciseSummary, new.exercise_id)
-        if exercise is None or exercise.deleted:
-            raise InputProblem(f"no exercise summary with id {new.exercise_id}")
+        exercise = get_live(session, ExerciseSummary, new.exercise_id, "exercise summary")
         return {"source": ActionSource.EXERCISE.value, "exercise_id": exercise.id,
                 "review_on": today + dt.timedelta(days=settings.action_review_days)}
-    finding = session.get(PlanFinding, new.finding_id)
-    if finding is None or finding.deleted:
-        raise InputProblem(f"no plan finding with id {new.finding_id}")
+    finding = get_live(session, PlanFinding, new.finding_id, "plan finding")
     return {"source": ActionSource.PLAN.value, "finding_id": finding.id}
 
 
@@ -302,9 +297,7 @@ def record_progress(ctx: ServiceContext, action_id: str, *, progress: str | None
     guard(ctx, P.ACTIONS)
     require_reach(ctx, Action, [action_id], "action", P.ACTIONS)
     with ctx.store.transaction() as session:
-        action = session.get(Action, action_id)
-        if action is None or action.deleted:
-            raise InputProblem(f"no action with id {action_id}")
+        action = get_live(session, Action, action_id, "action")
         if action.status in (S.VERIFIED, S.CANCELLED):
             raise RuleViolation(f"the action is {action.status}; it can no longer change")
         fields = []

@@ -32,6 +32,7 @@ from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.escalations import head_of_service_for, team_manager_of
 from desktop.services.event_log import log_change
+from desktop.services.records import get_live
 
 RAGS = frozenset(r.value for r in Rag)
 #: The event-log code for a disagreement closed because the auditor's rating now agrees.
@@ -121,9 +122,7 @@ def close_if_now_agreeing(session: Session, ctx: ServiceContext, audit: Audit,
 
 
 def _load(session: Session, disagreement_id: str) -> RagDisagreement:
-    row = session.get(RagDisagreement, disagreement_id)
-    if row is None or row.deleted:
-        raise InputProblem(f"no RAG disagreement with id {disagreement_id}")
+    row = get_live(session, RagDisagreement, disagreement_id, "RAG disagreement")
     return row
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem, PermissionRefused, RuleViolation
+from desktop.errors import PermissionRefused, RuleViolation
 from desktop.models import Case, Escalation, EscalationStep, User, UserServiceArea, Worker
 from desktop.models.enums import EscalationStatus, EventAction, Role, WorkerRole
 from desktop.services.auth import Permission as P
@@ -30,6 +30,7 @@ from desktop.services.auth.guard import refuse
 from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
+from desktop.services.records import get_live
 from desktop.services.workflow_settings import WorkflowSettings, load_workflow_settings
 from desktop.services.working_days import add_working_days
 
@@ -142,16 +143,12 @@ def raise_concern(ctx: ServiceContext, case_id: str, concern: str,
     guard(ctx, P.CONCERNS, case_id=case_id)
     settings = load_workflow_settings()
     with ctx.store.transaction() as session:
-        case = session.get(Case, case_id)
-        if case is None or case.deleted:
-            raise InputProblem(f"no case with id {case_id}")
+        case = get_live(session, Case, case_id, "case")
         return open_escalation(session, ctx, case, concern, audit_id, settings).id
 
 
 def _load(session: Session, escalation_id: str) -> Escalation:
-    escalation = session.get(Escalation, escalation_id)
-    if escalation is None or escalation.deleted:
-        raise InputProblem(f"no escalation with id {escalation_id}")
+    escalation = get_live(session, Escalation, escalation_id, "escalation")
     return escalation
 
 

@@ -55,6 +55,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.dates import DateProblem, parse_date
 from desktop.services.event_log import log_change, log_view
 from desktop.services.people.ids import expand_id
+from desktop.services.records import get_live
 from desktop.services.reporting.names import user_names
 
 GRADES = tuple(g.value for g in Grade)
@@ -210,9 +211,7 @@ def create_exercise(ctx: ServiceContext, data: ExerciseInput) -> str:
 
 
 def _load(session: Session, exercise_id: str) -> ExerciseSummary:
-    row = session.get(ExerciseSummary, exercise_id)
-    if row is None or row.deleted:
-        raise InputProblem(f"no exercise summary with id {exercise_id}")
+    row = get_live(session, ExerciseSummary, exercise_id, "exercise summary")
     return row
 
 

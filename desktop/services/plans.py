@@ -36,6 +36,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.dates import try_parse_date
 from desktop.services.event_log import log_change
 from desktop.services.mapping_files import MappingProblem, mapping_texts, read_mapping_object
+from desktop.services.records import get_live
 from desktop.services.tabular import CONTROL_REASON, Row, Table, has_control, read_table
 from desktop.services.workflow_settings import load_workflow_settings
 
@@ -324,9 +325,7 @@ def plan_findings(ctx: ServiceContext, plan_id: str) -> list[FindingView]:
     """The plan's findings in order, priority actions first, each with its actions."""
     guard(ctx, P.VIEW_AUDITS)
     with ctx.read() as session:
-        plan = session.get(ImprovementPlan, plan_id)
-        if plan is None or plan.deleted:
-            raise InputProblem(f"no improvement plan with id {plan_id}")
+        get_live(session, ImprovementPlan, plan_id, "improvement plan")
         rows = list(session.scalars(select(PlanFinding).where(
             PlanFinding.plan_id == plan_id, PlanFinding.deleted.is_(False))))
         acts: dict[str, list[Any]] = {}
