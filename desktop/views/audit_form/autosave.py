@@ -19,7 +19,9 @@ from desktop.services.audits.drafts import DraftChanges, DraftSaved, save_draft
 from desktop.services.context import ServiceContext
 from desktop.views.screen import Host
 
-#: Typing pauses this long before the changes are saved.
+#: Typing pauses this long before the changes are saved. Read when an
+#: :class:`Autosaver` is made, so a test sets it to a few milliseconds (or passes
+#: ``delay_ms``) rather than waiting a real second per save.
 AUTOSAVE_DELAY_MS = 1000
 #: Changes wait at most this long, even while the typing goes on without a pause.
 AUTOSAVE_MAX_WAIT_MS = 1500
@@ -36,7 +38,10 @@ class Autosaver(QObject):
     saved = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, host: Host, audit_id: str, parent: QObject | None = None) -> None:
+    def __init__(self, host: Host, audit_id: str, parent: QObject | None = None, *,
+                 delay_ms: int | None = None, max_wait_ms: int | None = None) -> None:
+        """``delay_ms`` and ``max_wait_ms`` default to the module's constants as they are
+        now (not when this module was imported), so tests can shorten both."""
         super().__init__(parent)
         self.host = host
         self.audit_id = audit_id
@@ -48,11 +53,12 @@ class Autosaver(QObject):
         self._after: list[Callable[[], None]] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_DELAY_MS)
+        self._timer.setInterval(AUTOSAVE_DELAY_MS if delay_ms is None else delay_ms)
         self._timer.timeout.connect(self.flush)
         self._deadline = QTimer(self)
         self._deadline.setSingleShot(True)
-        self._deadline.setInterval(AUTOSAVE_MAX_WAIT_MS)
+        self._deadline.setInterval(AUTOSAVE_MAX_WAIT_MS if max_wait_ms is None
+                                   else max_wait_ms)
         self._deadline.timeout.connect(self.flush)
         #: The changes of the last save written (what a crash now would keep).
         self.last_written: DraftChanges | None = None

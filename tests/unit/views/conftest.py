@@ -33,3 +33,16 @@ def county_path(county_template: StoreTemplate, db_path: Path,
     """A database of this test's own holding the 600-case demo county, closed."""
     return county_template.copy_to(db_path, memory_keyring)
 
+
+@pytest.fixture
+def quick_autosave(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The form saves 5 ms after typing pauses (10 ms at most), not a second.
+
+    Why: a test waiting for a save per typed word waited a real second each. Not for
+    every test: one that proves a change is handed over by something other than the
+    autosave (the idle lock) needs the autosave to be slower than that.
+    """
+    from desktop.views.audit_form import autosave
+
+    monkeypatch.setattr(autosave, "AUTOSAVE_DELAY_MS", 5)
+    monkeypatch.setattr(autosave, "AUTOSAVE_MAX_WAIT_MS", 10)

@@ -60,6 +60,23 @@ def message_box(qtbot: QtBot, timeout: int = 20_000) -> QMessageBox:
     return message_boxes()[0]
 
 
+def settle(qtbot: QtBot, window: MainWindow, timeout: int = 20_000) -> None:
+    """Until the window's worker has nothing running or queued and every answer it sent
+    back has been delivered (an answer may queue the next read: then until that too).
+
+    Why not a fixed wait: the worker marks a task done and queues its answer to the GUI
+    thread in one step (TaskManager's gate), so "not busy" and the events processed
+    here are the whole of what is in flight; a wait of 50 ms was only a guess of it.
+    """
+    def idle() -> bool:
+        if window.tasks.busy:
+            return False
+        QApplication.processEvents()  # the answers: they may start more work
+        return not window.tasks.busy
+
+    qtbot.waitUntil(idle, timeout=timeout)
+
+
 def activate(qtbot: QtBot, window: MainWindow) -> None:
     """Make ``window`` the active window, so that its keyboard shortcuts work."""
     window.activateWindow()

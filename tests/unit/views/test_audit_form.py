@@ -279,6 +279,7 @@ def test_an_action_of_high_priority_shows_high_in_the_tracker(
     assert plain.data(Qt.ItemDataRole.BackgroundRole) is None
 
 
+@pytest.mark.usefixtures("quick_autosave")
 def test_autosave_keeps_the_draft_exactly_and_logs_one_row(qtbot: QtBot, county_path: Path,
                                                            draft: Draft) -> None:
     window, screen = open_form(qtbot, county_path, draft)
@@ -300,6 +301,7 @@ def test_autosave_keeps_the_draft_exactly_and_logs_one_row(qtbot: QtBot, county_
     assert len(changes) == 1  # one row for the editing session, not one per save
 
 
+@pytest.mark.usefixtures("quick_autosave")
 def test_the_side_panels_are_autosaved_and_shown_again_as_typed(
         qtbot: QtBot, county_path: Path, draft: Draft) -> None:
     window, screen = open_form(qtbot, county_path, draft)

@@ -34,8 +34,8 @@ from desktop.services.users import people
 from desktop.store import Store, open_store
 from desktop.views.audits import AuditsScreen
 from desktop.views.wheel_guard import GUARDED
-from desktop.views.window import MainWindow, default_screens
-from tests.unit.views.driving import activate, open_as
+from desktop.views.window import default_screens
+from tests.unit.views.driving import activate, open_as, settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -121,13 +121,7 @@ class FilledDraft:
                                self.audit_id)
 
 
-def settle(qtbot: QtBot, window: MainWindow) -> None:
-    """Until the worker has nothing queued and its answers are shown."""
-    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=WAIT)
-    qtbot.wait(50)
-    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=WAIT)
-
-
+@pytest.mark.usefixtures("quick_autosave")
 def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
         qtbot: QtBot, county_path: Path) -> None:
     draft = FilledDraft(county_path)
@@ -180,9 +174,11 @@ def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
         assert shown(control) == before_shown[name], name
         assert not control.hasFocus()
     assert snapshot(form) == before_shown
-    qtbot.wait(1_500)  # longer than the autosave's pause: anything changed is saved
+    # A changed value reaches the autosaver at once (the form's signals are direct), so
+    # nothing pending now is nothing changed; and no save was written meanwhile.
+    assert autosaver.idle
     settle(qtbot, window)
-    assert autosaver.saves == saves and autosaver.pending.empty
+    assert autosaver.saves == saves and autosaver.idle
     assert stored(draft.read(store)) == before_stored
 
     # A person who clicked into a field is editing it: the wheel steps its value there.
