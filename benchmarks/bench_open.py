@@ -147,7 +147,9 @@ def _open_window_once(path: Path) -> float:
     try:
         window.heartbeat.reset()
         window.open_database()
-        wait_until(lambda: window.health is not None and window.cases.listing is not None,
+        cases = window.cases
+        assert cases is not None
+        wait_until(lambda: window.health is not None and cases.listing is not None,
                    "the window opening the store and listing its cases")
         return window.heartbeat.longest_ms
     finally:

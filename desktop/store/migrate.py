@@ -25,6 +25,7 @@ import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -94,7 +95,7 @@ def upgrade(engine: Engine, target: str = "head", on_wait: Callable[[], None] | 
     from desktop.store.database import WRITE
 
     with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+        raw: Any = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
         if raw is not None:  # outside any transaction: SQLite ignores it inside one
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
