@@ -7,7 +7,7 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from desktop.qt import QApplication, QObject
+from desktop.qt import QApplication, QObject, QTimer
 from desktop.services.gc_pause import paused_gc
 from desktop.views.collector import GuiThreadCollector, install
 
@@ -50,10 +50,14 @@ def test_a_bulk_pass_pauses_the_timers_collections_too(qtbot: QtBot) -> None:
     collector = install(app)
     freed_on: list[int] = []
     Cyclic(freed_on)
+    timer = collector.findChild(QTimer)
+    assert isinstance(timer, QTimer) and timer.isActive()
     with paused_gc():
         churn()
         assert collector.collect_due() == 0
-        qtbot.wait(600)
+        for _ in range(2):  # the timer's own collections, connected before this wait
+            with qtbot.waitSignal(timer.timeout, timeout=5_000):
+                pass
         assert freed_on == []
     assert not gc.isenabled()  # the pause gives collection back to the timer, not to gc
     qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)

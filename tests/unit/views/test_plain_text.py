@@ -72,7 +72,7 @@ from desktop.views.settings_screen import SettingsScreen
 from desktop.views.signin import SignInDialog
 from desktop.views.window import MainWindow, default_screens
 from desktop.views.worker import show_error
-from tests.unit.views.driving import open_as
+from tests.unit.views.driving import open_as, settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -266,13 +266,6 @@ class Walk:
                     self.problems.append(f"{where}: chart text {text!r} is HTML")
         if widget.isVisible() and any("bold" in text for text in texts):
             self.seen.append(where)
-
-
-def settle(qtbot: QtBot, window: MainWindow) -> None:
-    """Until the worker has nothing queued and its answers are shown."""
-    for _ in range(2):
-        qtbot.waitUntil(lambda: not window.tasks.busy, timeout=WAIT)
-        qtbot.wait(50)
 
 
 def open_marked(qtbot: QtBot, path: Path, person: str) -> MainWindow:

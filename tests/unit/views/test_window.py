@@ -11,7 +11,13 @@ from desktop.qt import QPoint, Qt
 from desktop.store import keys, open_store
 from desktop.views import case_table as columns
 from desktop.views.window import MainWindow
-from tests.unit.views.driving import all_rows, message_box, open_window, passphrase_dialog
+from tests.unit.views.driving import (
+    all_rows,
+    message_box,
+    open_window,
+    passphrase_dialog,
+    settle,
+)
 
 #: The offscreen platform (tests, CI) cannot pass size hints to a window manager.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -162,7 +168,7 @@ def test_a_new_database_needs_a_long_enough_passphrase_twice(qtbot: QtBot,
     # the message sits with the repeat field, not at the foot of the dialog
     field, note = dialog.confirm.geometry(), dialog.mismatch.geometry()
     assert note.left() == field.left() and 0 <= note.top() - field.bottom() < field.height()
-    qtbot.wait(200)
+    settle(qtbot, window)  # had the refused passphrase gone to the worker, it is done
     assert not db_path.exists() and not keys.kdf_path(db_path).exists()  # nothing made
     assert dialog.confirm.selectedText() == "short but lnoger"  # ready to be typed over
     qtbot.keyClicks(dialog.confirm, "short but")

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 
 from desktop.models import Case
-from desktop.qt import QMessageBox, QPoint, Qt, QWidget
+from desktop.qt import QApplication, QMessageBox, QPoint, Qt, QWidget
 from desktop.services.case_list import CaseRow
 from desktop.services.context import ServiceContext
 from desktop.services.demo_county import build_demo_county
@@ -31,7 +31,14 @@ from desktop.views.case_table import PAGE
 from desktop.views.window import MainWindow
 from desktop.views.worker import show_error
 from tests.conftest import MemoryKeyring
-from tests.unit.views.driving import activate, all_rows, message_box, message_boxes, open_window
+from tests.unit.views.driving import (
+    activate,
+    all_rows,
+    message_box,
+    message_boxes,
+    open_window,
+    settle,
+)
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -156,8 +163,8 @@ def test_closing_returns_at_once_while_a_search_runs(
     assert saw_cancel == [True]  # the running search was told to stop
     name, search_had_ended = closed[0]
     assert name.startswith("dipsample-db") and search_had_ended
-    qtbot.wait(50)
-    assert loaded == [] and window.store is None
+    QApplication.processEvents()  # the search ended before the store closed: its answer,
+    assert loaded == [] and window.store is None  # had one been sent, is delivered now
 
 
 def test_quit_has_a_key_on_every_platform(qtbot: QtBot, db_path: Path) -> None:
@@ -259,7 +266,7 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
     release.set()
     box = message_box(qtbot)
     qtbot.waitUntil(lambda: len(failed) == 2, timeout=10_000)
-    qtbot.wait(200)
+    settle(qtbot, window)  # both failures delivered
     assert message_boxes() == [box]
     assert "damaged" in box.text()
     # dismissed: the next failure (the middle page, scrolled to) has a box of its own
@@ -272,7 +279,7 @@ def test_failing_pages_show_one_message_box(qtbot: QtBot, county_path: Path,
         qtbot.wait(20)
     qtbot.waitUntil(lambda: len(failed) == 3, timeout=10_000)
     second = message_box(qtbot)
-    qtbot.wait(100)
+    settle(qtbot, window)
     assert message_boxes() == [second]
     # a reload that works ends the burst and closes the out-of-date box
     monkeypatch.setattr(window_module, "case_rows", real_case_rows)

@@ -8,7 +8,15 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.errors import InputProblem
-from desktop.qt import QApplication, QMessageBox, QProgressDialog, QPushButton, Qt, QWidget
+from desktop.qt import (
+    QApplication,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    Qt,
+    QTimer,
+    QWidget,
+)
 from desktop.services.context import Cancelled
 from desktop.views.worker import PROGRESS_DELAY_MS, BackgroundOp, TaskControl, TaskManager
 
@@ -110,18 +118,22 @@ def test_a_bug_is_logged_and_shown_without_its_details(qtbot: QtBot, parent: QWi
 def test_no_callback_after_shutdown(qtbot: QtBot, parent: QWidget) -> None:
     tasks = TaskManager(parent)
     called: list[int] = []
-    started = threading.Event()
+    started, release = threading.Event(), threading.Event()
 
     def slow() -> int:
         started.set()
-        threading.Event().wait(0.2)
+        release.wait(10)
         return 1
 
-    tasks.run(slow, lambda f: called.append(f.result()))
-    started.wait(5)
+    future = tasks.run(slow, lambda f: called.append(f.result()))
+    ended = threading.Event()
+    future.add_done_callback(lambda _f: ended.set())  # after the manager's own callback
+    assert started.wait(10)
     tasks.shutdown()
-    qtbot.wait(50)
-    assert called == []
+    release.set()  # the task ends after the shutdown
+    assert ended.wait(10)
+    QApplication.processEvents()  # a callback would have been queued by now: delivered
+    assert future.result() == 1 and called == []
 
 
 def test_a_task_ending_during_a_modal_progress_update_waits_for_it(
@@ -211,7 +223,7 @@ def test_shutdown_returns_at_once_and_cleans_up_after_the_running_task(
     qtbot.waitUntil(lambda: events[-1:] == ["cleaned up"], timeout=10_000)
     assert events == ["task ended, cancelled", "cleaned up"]
     assert cleaned_on[0].startswith("dipsample-db")
-    qtbot.wait(50)
+    QApplication.processEvents()  # the task ended before the clean-up: any answer is queued
     assert delivered == []
 
 
@@ -245,7 +257,12 @@ def test_after_shutdown_nothing_is_queued(qtbot: QtBot, parent: QWidget) -> None
     tasks.shutdown()
     ran: list[int] = []
     future = BackgroundOp(parent, tasks, "Late", lambda _c: ran.append(1)).run()
-    qtbot.wait(PROGRESS_DELAY_MS + 100)
+    # A timer started after the op's own progress timer, of the same length, ends after
+    # it: by then its progress dialog would be on screen.
+    after_progress = QTimer(parent)
+    after_progress.setSingleShot(True)
+    with qtbot.waitSignal(after_progress.timeout, timeout=10_000):
+        after_progress.start(PROGRESS_DELAY_MS)
     assert future.cancelled() and ran == []
     assert not [w for w in QApplication.topLevelWidgets()
                 if isinstance(w, QProgressDialog) and w.isVisible()]
