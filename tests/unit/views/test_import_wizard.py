@@ -155,7 +155,15 @@ def test_a_good_file_checks_then_imports_and_says_what_changed(qtbot: QtBot,
 
 
 def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
-    """Pick an item of a combo from the keyboard, as a person tabbing through would."""
+    """Pick an item of a combo from the keyboard, as a person tabbing through would.
+
+    The window is made active first: a widget of an inactive window never has the
+    focus, and after a message box has closed the window is not always active again
+    (this test waited 20 s for the focus and failed 3 runs in 10 on a busy machine).
+    """
+    window = combo.window()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT)
     combo.setFocus()
     qtbot.waitUntil(combo.hasFocus, timeout=WAIT)
     qtbot.keyClick(combo, Qt.Key.Key_Home)
