@@ -14,6 +14,7 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.cli.support import progress_printer
+from tests.conftest import MemoryKeyring, StoreTemplate
 from tests.unit.cli.test_audit_commands import seeded  # noqa: F401  (a fixture)
 from tests.unit.cli.test_sampling_commands import seeded as sampling_seeded  # noqa: F401
 from tests.unit.services.audits.world import World
@@ -77,14 +78,41 @@ def test_usage_errors_exit_2(db_path: Path, sampling_seeded,  # noqa: F811
     assert code == 2 and "--from is after --to" in err
 
 
-def test_stats_is_concise_unless_all(db_path: Path, sampling_seeded,  # noqa: F811
+def test_stats_is_concise_unless_all(db_path: Path, county_template: StoreTemplate,
+                                     memory_keyring: MemoryKeyring,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    db = str(db_path)
+    """By default each window counts its teams; ``--all`` lists each team's figures
+    where the count was, and nothing else changes.
+
+    On the demo county (audits in dozens of teams): a store without audits has no teams
+    to list, and the two outputs are then the same whether the option works or not.
+    """
+    db = str(county_template.copy_to(db_path, memory_keyring))
     code, short, _ = run(capsys, "stats", "--to", "2026-11-23", "--db", db)
+    assert code == 0
     code, everything, _ = run(capsys, "stats", "--to", "2026-11-23", "--all", "--db", db)
     assert code == 0
-    assert len(short.splitlines()) <= len(everything.splitlines())
-    assert "standard" in short.splitlines()[1] or "no scored answers" in short
+    counted = re.compile(r"  (\d+) teams with audits \(--all lists each team's figures\)")
+    team = re.compile(r"  team .+ \(\d+ audits\)")
+    short_windows, all_windows = short.split("\n\n"), everything.split("\n\n")
+    assert len(short_windows) == len(all_windows) == 3  # the 4, 8 and 12 weeks
+    for concise, full in zip(short_windows, all_windows, strict=True):
+        lines = concise.splitlines()
+        assert not any(team.fullmatch(line) for line in lines)
+        [count_line] = [line for line in lines if counted.fullmatch(line)]
+        teams = int(counted.fullmatch(count_line).group(1))  # type: ignore[union-attr]
+        assert teams >= 10
+        assert lines[1].split()[:2] == ["standard", "rate"]
+        listed = full.splitlines()
+        names = [line for line in listed if team.fullmatch(line)]
+        assert len(names) == len(set(names)) == teams
+        assert not any(counted.fullmatch(line) for line in listed)
+        # The concise lines are the full ones without the teams' blocks.
+        at = lines.index(count_line)
+        first = listed.index(names[0])
+        assert listed[:first] == lines[:at]
+        assert listed[-(len(lines) - at - 1):] == lines[at + 1:]
+        assert len(listed) > len(lines) + teams  # each team's standards too
 
 
 class Terminal(io.StringIO):

@@ -4,7 +4,6 @@ deactivated; then its own caseload draws a full week (issue 9, item 3)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.errors import InputProblem, RuleViolation
-from desktop.models import ServiceArea, User, Worker
+from desktop.models import ServiceArea, Team, User, Worker
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.caseload import import_caseload
 from desktop.services.people.ids import expand_id
@@ -151,18 +150,39 @@ def test_users_then_caseload_then_a_full_week_for_the_area(store, tmp_path: Path
     assert len(refs) == len(set(refs)) == 100
 
 
-def staff_csv(rows: list[list[str]]) -> str:
+def staff_csv(path: Path, rows: list[list[str]]) -> Path:
+    """A staff list with a Teams column, written to ``path``."""
     out = io.StringIO()
-    csv.writer(out).writerows([["Name", "Username", "Roles", "Service areas"], *rows])
-    return out.getvalue()
+    csv.writer(out).writerows([["Name", "Username", "Roles", "Service areas", "Teams"],
+                               *rows])
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
 
 
 def test_a_new_team_needs_one_area(store, tmp_path: Path) -> None:
-    path = tmp_path / "tm.csv"
-    path.write_text("Name,Username,Roles,Service areas,Teams\n"
-                    "Testmanager Gorse,tm-g,team manager,North;South,New Team\n",
-                    encoding="utf-8")
-    with pytest.raises(ImportRefused, match="a new team needs one service area"):
-        import_staff(fixed_ctx(store), path)
-    assert dt.date  # the module's imports stay used
-    assert staff_csv([]).startswith("Name")
+    """A team manager's team that the store does not know yet is made in the manager's
+    one service area; with two, which area it belongs to is not known: the list is
+    refused whole, naming the row and column, and nothing is written."""
+    two = staff_csv(tmp_path / "two.csv",
+                    [["Testmanager Gorse", "tm-g", "team manager", "North;South", "New Team"]])
+    before = counts(store)
+    with pytest.raises(ImportRefused) as refused:
+        import_staff(fixed_ctx(store), two)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(2, "Teams")]
+    assert "a new team needs one service area" in refused.value.message
+    assert counts(store) == before
+    with store.read() as session:
+        assert session.scalar(select(User.id)) is None
+
+    one = staff_csv(tmp_path / "one.csv",
+                    [["Testperson Ash", "am-n", "auditor", "North", ""],  # North first
+                     ["Testmanager Gorse", "tm-g", "team manager", "South", "New Team"]])
+    result = import_staff(fixed_ctx(store), one)
+    assert (result.created, result.new_areas, result.new_teams) == (
+        2, ["North", "South"], ["New Team"])
+    with store.read() as session:
+        manager = session.scalar(select(User).where(User.username == "tm-g"))
+        worker = session.get(Worker, manager.worker_id)
+        team = session.get(Team, worker.team_id)
+        area = session.get(ServiceArea, team.service_area_id)
+        assert (worker.role, team.name, area.name) == ("team_manager", "New Team", "South")
