@@ -115,16 +115,46 @@ store = open_store(Path(sys.argv[1]), prompt=None)
 with store.transaction() as session:
     session.connection()
     print("LOCKED", flush=True)
-    time.sleep(float(sys.argv[2]))
+    if sys.argv[2] == "until-told":
+        sys.stdin.readline()
+    else:
+        time.sleep(float(sys.argv[2]))
 store.close()
 print("RELEASED", flush=True)
 """
 
 
-def hold_write_lock(home: Path, db: Path, seconds: float) -> subprocess.Popen[str]:
-    """A second real process holding the store's write lock for ``seconds``."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=environment(home))
+def hold_write_lock(home: Path, db: Path, seconds: float | None = None
+                    ) -> subprocess.Popen[str]:
+    """A second real process holding the store's write lock for ``seconds``, or, with
+    None, until :func:`release` tells it to let go.
+
+    Why "until told": a holder that lets go after a fixed time raced the process it was
+    meant to block, which on a busy machine took longer than that just to start.
+    """
+    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db),
+                                "until-told" if seconds is None else str(seconds)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=environment(home))
     wait_for_line(process, "LOCKED")
     return process
+
+
+def release(holder: subprocess.Popen[str]) -> None:
+    """Tell a holder from :func:`hold_write_lock` to commit and let go; wait until it has."""
+    assert holder.stdin is not None
+    holder.stdin.write("\n")
+    holder.stdin.flush()
+    wait_for_line(holder, "RELEASED")
+
+
+def stderr_line(process: subprocess.Popen[str], wanted: str) -> str:
+    """The first line ``process`` writes to stderr that contains ``wanted`` (its earlier
+    lines skipped); an AssertionError with what it said if it ends without one."""
+    assert process.stderr is not None
+    said = []
+    for line in process.stderr:
+        if wanted in line:
+            return line
+        said.append(line)
+    raise AssertionError(f"no {wanted!r} in {''.join(said)[-2000:]!r}")

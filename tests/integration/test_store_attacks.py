@@ -177,7 +177,7 @@ def test_a_second_writer_is_waited_for_then_named_plainly(tmp_path: Path) -> Non
     first = write_caseload(tmp_path / "first.csv", 50)
     second = write_caseload(tmp_path / "second.csv", 50, first_ref=600_000)
     assert run(home, "import", str(first.path), "--db", str(db)).returncode == 0
-    holder = attack.hold_write_lock(home, db, 30)
+    holder = attack.hold_write_lock(home, db)
     try:
         refused = run(home, "import", str(second.path), "--db", str(db),
                       DIPSAMPLE_WRITE_WAIT="3")
@@ -191,13 +191,21 @@ def test_a_second_writer_is_waited_for_then_named_plainly(tmp_path: Path) -> Non
     assert len(refused.stderr.strip().splitlines()) == 2
     log = attack.log_text(home)
     assert not attack.leaked(log, first.markers + second.markers)
-    # A writer that finishes within the wait is simply waited for.
-    holder = attack.hold_write_lock(home, db, 6)
-    waited = run(home, "import", str(second.path), "--db", str(db), "--json",
-                 DIPSAMPLE_WRITE_WAIT="60")
-    holder.communicate()
-    assert waited.returncode == 0, waited.stdout + waited.stderr
-    assert "waiting for another DipSample process" in waited.stderr
+    # A writer that finishes within the wait is simply waited for: let go once the
+    # import says it is waiting.
+    holder = attack.hold_write_lock(home, db)
+    waiter = attack.start(home, "import", str(second.path), "--db", str(db), "--json",
+                          DIPSAMPLE_WRITE_WAIT="60")
+    try:
+        attack.stderr_line(waiter, "waiting for another DipSample process")
+        attack.release(holder)
+        out, err = waiter.communicate(timeout=120)
+    finally:
+        holder.kill()
+        holder.communicate()
+        waiter.kill()
+    assert waiter.returncode == 0, out + err
+    assert json.loads(out)["created"] == 50
 
 
 def _read_only(path: Path, on: bool) -> None:
