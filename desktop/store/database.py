@@ -149,6 +149,13 @@ class Store:
                 self._watcher.detach()  # ours until close(), never lent to a writer
             return int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
 
+    def change_counters(self) -> tuple[int, int]:
+        """The newest change-log row and case event (see :func:`inspect.change_counters`):
+        what the window compares before and after a task to learn what it wrote."""
+        from desktop.store.inspect import change_counters
+
+        return change_counters(self.engine)
+
     def close(self) -> None:
         with self._watcher_lock:
             if self._watcher is not None:

@@ -26,3 +26,17 @@ def table_counts(engine: Engine) -> dict[str, int]:
             counts[model.__table__.name] = conn.scalar(
                 select(func.count()).select_from(model.__table__)) or 0
     return counts
+
+
+def change_counters(engine: Engine) -> tuple[int, int]:
+    """The newest change-log row and the newest case event.
+
+    Why: the window compares them before and after each task to learn whether it wrote
+    anything (desktop/services/change_sets.py). Read on a pooled connection, so no other
+    process is kept from taking the file for itself, as a standing connection would.
+    """
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT (SELECT max(seq) FROM change_log), (SELECT max(seq) FROM case_events)"
+        ).one()
+    return int(row[0] or 0), int(row[1] or 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from desktop.models import Action
 from desktop.qt import (
     QCheckBox,
     QComboBox,
@@ -26,6 +27,7 @@ from desktop.qt import (
 from desktop.services import actions
 from desktop.services.actions import ActionRow
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.views.action_dialogs import ProgressDialog, StatusDialog
 from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
@@ -69,7 +71,7 @@ class ActionTrackerScreen(Screen):
     key = "actions"
     needs = Permission.VIEW_AUDITS
     title = "A&ctions"
-    reads = frozenset({"actions"})
+    reads: frozenset[Kind] = frozenset({Action})
 
     actions_loaded = Signal(int)
 
@@ -234,8 +236,7 @@ class ActionTrackerScreen(Screen):
             return actions.set_status(ctx, ids, to, reason=text if cancelling else "",
                                       evidence=None if cancelling or not text else text)
 
-        self.host.call("Changing the status", write).success(
-            lambda _count: self.host.changed("actions")).run()
+        self.host.call("Changing the status", write).run()
 
     def record_progress(self) -> None:
         rows = self.selected()
@@ -253,8 +254,7 @@ class ActionTrackerScreen(Screen):
         def write(ctx: ServiceContext) -> None:
             actions.record_progress(ctx, action_id, progress=progress, evidence=evidence)
 
-        self.host.call("Recording progress", write).success(
-            lambda _none: self.host.changed("actions")).run()
+        self.host.call("Recording progress", write).run()
 
     def open_case(self) -> None:
         rows = self.selected()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from desktop.models import Action, Audit, AuditAnswer, AuditComment
 from desktop.qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -30,6 +31,7 @@ from desktop.qt import (
 from desktop.reports.case_tool import case_tool_pdf
 from desktop.services.audits.views import AuditSummary, list_audits
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
 from desktop.views.exercise_form import AddToExercise
@@ -100,7 +102,7 @@ class AuditsScreen(Screen):
     key = "audits"
     needs = Permission.VIEW_AUDITS
     title = "&Audits"
-    reads = frozenset({"audits"})
+    reads: frozenset[Kind] = frozenset({Audit, AuditAnswer, AuditComment, Action})
 
     audits_loaded = Signal(int)
 
@@ -146,7 +148,6 @@ class AuditsScreen(Screen):
         left_layout.addWidget(self.table)
         left_layout.addWidget(self.count_line)
         self.form = AuditFormWidget(host)
-        self.form.wrote.connect(self._wrote)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("audits_splitter")
         self.splitter.addWidget(left)
@@ -213,9 +214,6 @@ class AuditsScreen(Screen):
         row = current.data(Qt.ItemDataRole.UserRole)
         if isinstance(row, AuditSummary):
             self.form.open(row.id)
-
-    def _wrote(self, kind: str) -> None:
-        self.host.changed(kind)
 
     def save_case_tool(self) -> None:
         """The open audit's case tool as a PDF where the person chooses (saved first)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from desktop.models import Action, Audit, Case, CaseEvent
 from desktop.qt import (
     QAbstractItemView,
     QCheckBox,
@@ -36,6 +37,7 @@ from desktop.services.case_list import (
     first_page,
     list_cases,
 )
+from desktop.services.change_sets import Kind, Outside
 from desktop.services.context import ServiceContext
 from desktop.views import case_table as columns
 from desktop.views.case_detail import CaseDetail
@@ -82,7 +84,9 @@ class CasesScreen(Screen):
     key = "cases"
     needs = Permission.VIEW_CASES
     title = "&Cases"
-    reads = frozenset({"cases", "imports"})
+    #: An audit submitted changes a case's last-audit date, an action its timeline.
+    reads: frozenset[Kind] = frozenset({Case, CaseEvent, Audit, Action,
+                                        Outside.SETTINGS_FILES})
 
     first_page_shown = Signal(int)
     cases_loaded = Signal(object)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
+from desktop.models import Escalation, EscalationStep, RagDisagreement
 from desktop.qt import (
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from desktop.qt import (
 )
 from desktop.services import disagreements, escalations
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import DisagreementRow, ParticipantChoice
 from desktop.services.escalations import EscalationRow
@@ -51,7 +53,7 @@ class ConcernsScreen(Screen):
     key = "concerns"
     needs = Permission.CONCERNS
     title = "&Disagreements and escalations"
-    reads = frozenset({"disagreements", "escalations"})
+    reads: frozenset[Kind] = frozenset({RagDisagreement, Escalation, EscalationStep})
 
     concerns_loaded = Signal()
 
@@ -209,8 +211,9 @@ class ConcernsScreen(Screen):
             self.host.open_case(rows[0].case_id)
 
     # -- writing ----------------------------------------------------------------------
-    def _write(self, label: str, fn: Callable[[ServiceContext], object], what: str) -> None:
-        self.host.call(label, fn).success(lambda _result: self.host.changed(what)).run()
+    def _write(self, label: str, fn: Callable[[ServiceContext], object]) -> None:
+        """A write on the worker; the window tells every screen what it changed."""
+        self.host.call(label, fn).run()
 
     def respond(self) -> None:
         row = self.selected_escalation()
@@ -226,7 +229,7 @@ class ConcernsScreen(Screen):
 
     def _respond(self, escalation_id: str, text: str) -> None:
         self._write("Recording the response",
-                    lambda ctx: escalations.respond(ctx, escalation_id, text), "escalations")
+                    lambda ctx: escalations.respond(ctx, escalation_id, text))
 
     def close_escalation(self) -> None:
         row = self.selected_escalation()
@@ -237,8 +240,7 @@ class ConcernsScreen(Screen):
                             "Closing note", self)
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._write(
-            "Closing the concern", lambda ctx: escalations.close(ctx, row.id, dialog.text()),
-            "escalations"))
+            "Closing the concern", lambda ctx: escalations.close(ctx, row.id, dialog.text())))
         dialog.open()
 
     def discuss(self) -> None:
@@ -257,7 +259,7 @@ class ConcernsScreen(Screen):
             when, people, steps = dialog.when(), dialog.participants(), dialog.next_steps()
             self._write("Recording the discussion", lambda ctx: disagreements.record_discussion(
                 ctx, disagreement_id, discussed_at=when, participants=people,
-                next_steps=steps), "disagreements")
+                next_steps=steps))
 
         dialog.accepted.connect(record)
         dialog.open()
@@ -275,12 +277,10 @@ class ConcernsScreen(Screen):
         def write(ctx: ServiceContext) -> None:
             disagreements.agree(ctx, disagreement_id, rag)
 
-        self.host.call("Agreeing the rating", write).success(
-            lambda _none: (self.host.changed("disagreements"),
-                           self.host.changed("cases"))).run()
+        self.host.call("Agreeing the rating", write).run()
 
     def _disagreement_step(self, label: str,
                            step: Callable[[ServiceContext, str], None]) -> None:
         row = self.selected_disagreement()
         if row is not None:
-            self._write(label, lambda ctx: step(ctx, row.id), "disagreements")
+            self._write(label, lambda ctx: step(ctx, row.id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop.errors import UserError
+from desktop.models import Action, Audit, AuditAnswer, Case, RagDisagreement, Sample, SampleItem
 from desktop.qt import (
     QComboBox,
     QFormLayout,
@@ -24,6 +25,7 @@ from desktop.qt import (
 )
 from desktop.reports import formats
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import Kind, Outside
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.dashboard import DashboardData, dashboard_data
 from desktop.services.statistics.compliance import WINDOWS_WEEKS
@@ -50,7 +52,8 @@ class DashboardScreen(Screen):
     key = "dashboard"
     needs = Permission.REPORTS
     title = "QA das&hboard"
-    reads = frozenset({"audits", "samples", "actions"})
+    reads: frozenset[Kind] = frozenset({Audit, AuditAnswer, Sample, SampleItem, Action,
+                                        RagDisagreement, Case, Outside.SETTINGS_FILES})
 
     drawn = Signal(object)
 

@@ -263,4 +263,3 @@ class AddToExercise:
 
     def _added(self, title: str, case_ref: str) -> None:
         self.said(f"The audit of {case_ref} is part of {title}.")
-        self.host.changed("exercises")

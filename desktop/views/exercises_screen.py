@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from desktop.models import Audit, ExerciseSummary
 from desktop.qt import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +28,7 @@ from desktop.qt import (
 )
 from desktop.services import exercises
 from desktop.services.auth.roles import Permission, permissions_of
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.services.exercises import (
     COHORT_WORDS,
@@ -117,7 +119,7 @@ class ExercisesScreen(Screen):
     key = "exercises"
     needs = Permission.VIEW_AUDITS
     title = "E&xercises"
-    reads = frozenset({"exercises", "audits"})
+    reads: frozenset[Kind] = frozenset({ExerciseSummary, Audit})
 
     exercises_loaded = Signal(int)
     exercise_shown = Signal(str)
@@ -363,7 +365,6 @@ class ExercisesScreen(Screen):
         self.current = exercise_id
         self._form_of = None  # shown again as the service stored it
         self.note.setText("Saved.")
-        self.host.changed("exercises")
 
     def attach_matching(self) -> None:
         exercise_id = self.current
@@ -403,7 +404,6 @@ class ExercisesScreen(Screen):
 
     def _changed(self, text: str) -> None:
         self.note.setText(text)
-        self.host.changed("exercises")
 
     def print_summary(self) -> None:
         """The exercise's overall summary (seed 002, form 1) as a PDF where the person

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.errors import UserError
+from desktop.models import Case
 from desktop.qt import (
     QCheckBox,
     QComboBox,
@@ -41,6 +42,7 @@ from desktop.services.caseload.hand_mapping import (
 from desktop.services.caseload.importer import import_caseload
 from desktop.services.caseload.profiles import FIELDS, Profile, builtin_profiles
 from desktop.services.caseload.report import ImportReport
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.views.import_problems import ProblemsPanel
 from desktop.views.path_field import PathField
@@ -82,7 +84,7 @@ class ImportScreen(Screen):
     key = "import"
     needs = Permission.IMPORT_CASELOAD
     title = "&Import"
-    reads = frozenset({"imports"})
+    reads: frozenset[Kind] = frozenset({Case})
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -354,9 +356,6 @@ class ImportScreen(Screen):
             self.problems.table.setFocus()
             return
         self.outcome.setText(counts_text(report))
-        if report.written:
-            self.host.changed("cases")
-            self.host.changed("imports")
 
     def _failed(self, exc: BaseException) -> None:
         self.import_op = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.models import Audit, Moderation
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +43,7 @@ from desktop.services.audits.moderation import (
 )
 from desktop.services.auth.roles import Permission
 from desktop.services.case_detail import GRADE_TEXT, day_text
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement
 from desktop.views.plain import plain_label
@@ -130,7 +132,7 @@ class ModerationScreen(Screen):
     key = "moderation"
     needs = Permission.MODERATE
     title = "M&oderation"
-    reads = frozenset({"moderation", "audits"})
+    reads: frozenset[Kind] = frozenset({Moderation, Audit})
 
     board_shown = Signal(object)
     item_shown = Signal(object)
@@ -275,7 +277,6 @@ class ModerationScreen(Screen):
     def _drawn(self, draw: ModerationDraw) -> None:
         self.draw_button.setEnabled(True)
         self.draw_result.setText(draw_text(draw))
-        self.host.changed("moderation")  # this screen reads again too
 
     def _draw_failed(self, exc: BaseException) -> None:
         self.draw_button.setEnabled(True)
@@ -365,7 +366,6 @@ class ModerationScreen(Screen):
         self._show_outcome(result)
         for control in (self.grade_choice, self.note_edit, self.save_button):
             control.setEnabled(False)
-        self.host.changed("moderation")  # the list and the agreement read again
 
     def _read_outcome(self, moderation_id: str) -> None:
         (self.host.call("Reading the grades", lambda ctx: moderation_outcome(ctx, moderation_id),

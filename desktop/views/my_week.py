@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from desktop.models import Audit, Case, Claim, Sample, SampleItem
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +29,7 @@ from desktop.qt import (
 )
 from desktop.reports.case_tool import BatchResult, week_case_tools
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.my_week import (
     MyWeek,
@@ -84,7 +86,7 @@ class MyWeekScreen(Screen):
     key = "my_week"
     needs = Permission.SAMPLE
     title = "&My week"
-    reads = frozenset({"samples", "audits", "cases"})
+    reads: frozenset[Kind] = frozenset({Sample, SampleItem, Claim, Audit, Case})
 
     week_shown = Signal(object)
     audit_opened = Signal(str)
@@ -312,7 +314,6 @@ class MyWeekScreen(Screen):
     def _drawn(self, found: MyWeek) -> None:
         self.show_week(found)
         self.message.setText(f"Drew {len(found.active)} cases for week {found.week}.")
-        self.host.changed("samples")
 
     def draw_area(self) -> None:
         """Coordinator mode: every auditor of the chosen area for the week shown."""
@@ -327,7 +328,6 @@ class MyWeekScreen(Screen):
         self.message.setText(f"Drew the samples of {len(drawn.samples)} auditors of the "
                              f"area for week {drawn.week}.")
         self.area_drawn.emit(drawn)
-        self.host.changed("samples")
 
     def _write_call(self, label: str, fn: Callable[[ServiceContext], T],
                     done: Callable[[T], None], cancelled: str) -> None:
@@ -380,7 +380,6 @@ class MyWeekScreen(Screen):
         self.message.setText(f"{done.case_ref} replaced {dropped.case_ref} "
                              f"({DROP_REASON_TEXT.get(reason, reason)}).")
         self._select_next = done.new_item_id
-        self.host.changed("samples")
 
     # -- case tools -----------------------------------------------------------------
     def save_case_tools(self) -> None:
@@ -415,6 +414,5 @@ class MyWeekScreen(Screen):
                          self._audit_ready, "Cancelled: no audit was started.")
 
     def _audit_ready(self, audit_id: str) -> None:
-        self.host.changed("audits")
         self.audit_opened.emit(audit_id)
         self.host.open_audit(audit_id)

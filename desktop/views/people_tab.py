@@ -170,7 +170,8 @@ class PeopleTab(QWidget):
                                "adds nobody)")
         hint = plain_label("A CSV or Excel file, one person a line: Name, Username, Job title, "
                            "Roles, Service areas, Teams. Empty roles are taken from the job "
-                           "title (Area Manager, Head of Service, QA Officer…); 'all' in Service areas means every area.")
+                           "title (Area Manager, Head of Service, QA Officer…); 'all' in "
+                           "Service areas means every area.")
         hint.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(file_label)
@@ -254,8 +255,6 @@ class PeopleTab(QWidget):
     def _written(self, sentence_text: str, select: set[str]) -> None:
         self.outcome.setText(sentence_text)
         self._select = select
-        self.host.changed("settings")
-        self.host.changed("people")  # the Settings screen reads this tab again
 
     def _refused(self, exc: BaseException, what: str) -> None:
         if isinstance(exc, UserError):

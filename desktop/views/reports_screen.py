@@ -17,8 +17,10 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from desktop.errors import UserError
+from desktop.models import Action, Audit, ExerciseSummary, ImprovementPlan, User
 from desktop.qt import (
     QAbstractItemView,
     QButtonGroup,
@@ -44,6 +46,7 @@ from desktop.reports.case_tool import BatchResult, case_tool_pdf, week_case_tool
 from desktop.reports.exports import export
 from desktop.reports.monthly import monthly_pdf
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import ChangeSet, Kind
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_print
 from desktop.services.reporting.choices import ReportChoices, report_choices
@@ -123,7 +126,9 @@ class ReportsScreen(Screen):
     key = "reports"
     needs = Permission.REPORTS
     title = "&Reports"
-    reads = frozenset({"audits", "actions"})
+    #: The choice lists (auditors, exercises, plans) are read again with the rest.
+    reads: frozenset[Kind] = frozenset({Audit, Action, User, ExerciseSummary,
+                                        ImprovementPlan})
 
     previewed = Signal(object)
 
@@ -435,9 +440,28 @@ class ReportsScreen(Screen):
         self.host.call("Reading the auditors, exercises and plans", report_choices,
                        dialog=False).success(self._choices_known).run()
 
+    #: What the choice lists show: a change to any of them reads them again.
+    CHOICES: ClassVar[frozenset[Kind]] = frozenset({User, ExerciseSummary, ImprovementPlan})
+
+    def forget_choices(self) -> None:
+        self._choices_read = False
+
+    def data_changed(self, what: ChangeSet) -> None:
+        if what.touches(self.CHOICES):
+            self._choices_read = False
+        super().data_changed(what)
+
     def _choices_known(self, found: ReportChoices) -> None:
+        """Fill the three lists anew (two reads in flight once listed everyone twice),
+        keeping what was chosen where it is still there."""
         self._choices_read = True
         user = self.host.user
+        chosen = (self.auditor_choice.currentData(), self.exercise_choice.currentData(),
+                  self.plan_choice.currentData())
+        for box in (self.auditor_choice, self.plan_choice):
+            while box.count() > 1:  # "Everyone" / "Every plan" stay first
+                box.removeItem(box.count() - 1)
+        self.exercise_choice.clear()
         for person in found.auditors:
             self.auditor_choice.addItem(person.name, person.id)
         if user is not None and "auditor" in user.roles:
@@ -449,6 +473,11 @@ class ReportsScreen(Screen):
             self.exercise_choice.addItem(exercise.title + dates, exercise.id)
         for plan in found.plans:
             self.plan_choice.addItem(plan.title, plan.id)
+        for box, data in zip((self.auditor_choice, self.exercise_choice, self.plan_choice),
+                             chosen, strict=True):
+            found_at = box.findData(data) if data is not None else -1
+            if found_at >= 0:
+                box.setCurrentIndex(found_at)
         self.refresh()
 
     def _show(self, generation: int, shown: Preview) -> None:

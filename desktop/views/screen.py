@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from desktop.qt import QAbstractItemView, QHeaderView, QSettings, QSplitter, QWidget
 from desktop.services.auth.roles import Permission
+from desktop.services.change_sets import ChangeSet, Kind
 
 if TYPE_CHECKING:
     from desktop.services.context import ServiceContext
@@ -61,8 +62,18 @@ class Host(Protocol):
 
     def open_audit(self, audit_id: str) -> None: ...
 
-    def changed(self, what: str) -> None:
-        """Tell every screen that ``what`` ("audits", "actions", "cases", ...) changed."""
+    def changed(self, what: ChangeSet) -> None:
+        """Tell every screen that ``what`` changed. A task run by :meth:`call` tells
+        this by itself (from the store's change log); call it only for changes the log
+        does not hold (the settings files, a sync)."""
+        ...
+
+    def read_failed(self, exc: BaseException) -> None:
+        """A screen's read failed: one plain message for the person, once."""
+        ...
+
+    def read_succeeded(self) -> None:
+        """A screen's read worked again (the message about a failed read may go)."""
         ...
 
 
@@ -71,12 +82,13 @@ class Screen(QWidget):
 
     Subclasses set ``key`` (a stable name, used in QSettings and by ``show_screen``)
     and ``title`` (the navigation label, with an ``&`` mnemonic), and ``reads``: the
-    kinds of data they show, so that :meth:`data_changed` knows when to read again.
+    kinds of records they show (model classes, and :class:`Outside` for the settings
+    files), so that :meth:`data_changed` knows from a change set when to read again.
     """
 
     key: ClassVar[str] = ""
     title: ClassVar[str] = ""
-    reads: ClassVar[frozenset[str]] = frozenset()
+    reads: ClassVar[frozenset[Kind]] = frozenset()
     #: The permission a person needs for this screen to be theirs (None: anyone's). The
     #: window opens a person on a screen they may use; the services still guard.
     needs: ClassVar[Permission | None] = None
@@ -98,8 +110,12 @@ class Screen(QWidget):
     def refresh(self) -> None:
         """Read the screen's data again (F5); subclasses do the reading."""
 
-    def data_changed(self, what: str) -> None:
-        if what in self.reads or what == "*":
+    def forget_choices(self) -> None:
+        """F5: lists that feed the screen's choices (people, exercises) are read again at
+        the next refresh; a screen that keeps such lists says how."""
+
+    def data_changed(self, what: ChangeSet) -> None:
+        if what.touches(self.reads):
             self.stale = True
             if self.isVisible():
                 self.activated()

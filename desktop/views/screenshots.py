@@ -113,7 +113,10 @@ def take(folder: Path) -> list[Path]:
     as_auditor = ServiceContext(store=store, user_id=auditor.id, clock=lambda: NOW)
     case_id = list_cases(as_auditor, CaseQuery(open_only=True)).ids[0]
     raise_concern(as_auditor, case_id, "Synthetic concern for the screenshot.")
-    window.changed("escalations")
+    from desktop.models import Escalation
+    from desktop.services.change_sets import ChangeSet
+
+    window.changed(ChangeSet.of(Escalation))  # written outside the window's own tasks
     shot("05-actions", lambda: window.show_screen("actions"))
     shot("06-disagreements-and-escalations", lambda: window.show_screen("concerns"))
     window.act_as(qa)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import UserError
+from desktop.models import AuditTemplate, StandardsVersion, User, UserServiceArea
 from desktop.qt import (
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +24,7 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.services.change_sets import ChangeSet, Kind, Outside
 from desktop.services.context import ServiceContext
 from desktop.services.standards.settings_form import (
     FORMS,
@@ -103,7 +105,8 @@ class SettingsScreen(Screen):
 
     key = "settings"
     title = "Se&ttings"
-    reads = frozenset({"settings", "people"})
+    reads: frozenset[Kind] = frozenset({User, UserServiceArea, StandardsVersion,
+                                        AuditTemplate, Outside.SETTINGS_FILES})
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -235,7 +238,7 @@ class SettingsScreen(Screen):
                 show_error(self, exc)
 
         def saved(sentence: str) -> None:
-            self.host.changed("settings")
+            self.host.changed(ChangeSet.of(Outside.SETTINGS_FILES))
             view.show_problems({})
             view.status.setText(sentence)
 
@@ -251,7 +254,6 @@ class SettingsScreen(Screen):
             verb = "Imported" if version.created else "Brought back"
             self.template_outcome.setText(
                 f"{verb} {version.code} version {version.version}; new audits use it.")
-            self.host.changed("settings")
 
         self.template_outcome.setText("Importing…")
         self.host.call("Importing the template", lambda ctx: import_template(ctx, Path(path))) \

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from desktop import qt
 from desktop.errors import UserError
+from desktop.models import Claim, SyncConflict
 from desktop.qt import QHBoxLayout, QLineEdit, QPushButton, Qt, Signal
+from desktop.services.change_sets import EVERYTHING, Kind
 from desktop.services.context import ServiceContext
 from desktop.sync import conflicts
 from desktop.sync.conflict_text import moment_text
@@ -92,7 +94,7 @@ class SyncScreen(Screen):
 
     key = "sync"
     title = "S&ync"
-    reads = frozenset({"sync"})
+    reads: frozenset[Kind] = frozenset({SyncConflict, Claim})
 
     sync_loaded = Signal()
     synced = Signal(object)
@@ -232,7 +234,7 @@ class SyncScreen(Screen):
     def _synced(self, report: SyncReport) -> None:
         self.status.setText(describe(report))
         self.synced.emit(report)
-        self.host.changed("*")
+        self.host.changed(EVERYTHING)
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(f"Not synced: {exc}")
@@ -256,7 +258,7 @@ class SyncScreen(Screen):
     def _settled(self, done: list[Settled]) -> None:
         self.settle_status.setText(" ".join(s.message for s in done))
         self.settled.emit("")
-        self.host.changed("*")
+        self.host.changed(EVERYTHING)
 
     def _settle_refused(self, exc: BaseException) -> None:
         if not isinstance(exc, UserError):
@@ -265,7 +267,7 @@ class SyncScreen(Screen):
             return
         self.settle_status.setText(exc.message)
         self.settled.emit(exc.message)
-        self.host.changed("*")
+        self.host.changed(EVERYTHING)
 
     def set_aside(self) -> None:
         """Stop retrying the selected refused bundles (another council's, or damaged
@@ -282,7 +284,7 @@ class SyncScreen(Screen):
     def _set_aside(self, done: list[RejectedBundle]) -> None:
         self.status.setText(" ".join(f"Set aside {r.bundle_id} from device {r.device[:8]}: "
                                      "it is no longer fetched or reported." for r in done))
-        self.host.changed("*")
+        self.host.changed(EVERYTHING)
 
     def submit(self) -> bool:
         return self.sync_now()

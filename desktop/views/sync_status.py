@@ -20,6 +20,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from desktop.qt import QLabel, QTimer
+from desktop.services.change_sets import EVERYTHING
 from desktop.services.context import CancelToken
 from desktop.sync.engine import SyncReport
 from desktop.sync.skew import ClockSkew, read_skew
@@ -126,7 +127,7 @@ class SyncStatusWidget(QLabel):
             self.online = report.outcome != "offline"
             self.wait_s = self.base_s if self.online else min(self.wait_s * 2, LONGEST_S)
             if report.pulled or report.conflicts:
-                self.window_.changed("*")
+                self.window_.changed(EVERYTHING)
         self.timer.start(int(self.wait_s * 1000))
         self.read()
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from desktop.errors import KeyUnavailable, UserError, WrongKey
+from desktop.models import Case, User
 from desktop.models.base import utcnow
 from desktop.qt import (
     QAction,
@@ -39,6 +41,7 @@ from desktop.qt import (
     Signal,
 )
 from desktop.services.auth.roles import permissions_of
+from desktop.services.change_sets import ChangeSet, ChangeWatch
 from desktop.services.context import ServiceContext
 from desktop.services.store_health import Health, check_store
 from desktop.services.store_status import StoreStatus, store_status
@@ -58,6 +61,7 @@ from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_er
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 LONDON = ZoneInfo("Europe/London")
 #: QSettings keys of the window itself (screens keep theirs under their own key).
 GEOMETRY, MAIN_SPLITTER, LAST_SCREEN = "window/geometry", "window/splitter", "window/screen"
@@ -95,6 +99,16 @@ def default_screens() -> list[type[Screen]]:
     return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
             ModerationScreen, DashboardScreen, ReportsScreen, ExercisesScreen, ImportScreen,
             SyncScreen, SettingsScreen]
+
+
+def _quietly(read: Callable[[], R]) -> R | None:
+    """What the change watch reads, or None when it cannot (a damaged or busy store):
+    the task's own answer, or its own error, is what the person must see."""
+    try:
+        return read()
+    except Exception as exc:  # logged by type only: it may quote the database
+        log.info("the change watch could not read the store: %s", type(exc).__name__)
+        return None
 
 
 class MainWindow(QMainWindow):
@@ -161,6 +175,9 @@ class MainWindow(QMainWindow):
         self.cases: CasesScreen | None = None
         #: Screens a sign-out replaced, kept until the window closes (switch_person).
         self._retired: list[QWidget] = []
+        #: What the open store's change log says each task wrote (services/change_sets).
+        self._watch: ChangeWatch | None = None
+        self._written: deque[ChangeSet] = deque()
         self.setWindowTitle(f"DipSample: {db_path.name}")
         self._build()
         for cls in default_screens() if screens is None else screens:
@@ -362,21 +379,44 @@ class MainWindow(QMainWindow):
         store = self.store
         user_id = self.user.id if self.user is not None else None
         clock = self.clock
+        watch = self._watch
+        written = self._written  # a plain deque: the worker hands its answer over here
 
         def task(control: TaskControl) -> T:
             if store is None:
                 raise NoStoreOpen()
             ctx = ServiceContext(store=store, user_id=user_id, clock=clock,
                                  progress=control.progress, cancel=control.cancel)
-            return fn(ctx)
+            if watch is None or watch.store is not store:
+                return fn(ctx)
+            mark = _quietly(watch.mark)
+            try:
+                return fn(ctx)
+            finally:
+                if mark is not None:
+                    changes = _quietly(lambda: watch.since(mark))
+                    if changes:
+                        written.append(changes)
 
-        return BackgroundOp(self, self.tasks, label, task, path=self.db_path, dialog=dialog)
+        return (BackgroundOp(self, self.tasks, label, task, path=self.db_path,
+                             dialog=dialog)
+                .first(self._tell_written))
 
-    def changed(self, what: str) -> None:
-        """Every screen that shows ``what`` reads it again (now if showing, else later)."""
+    def _tell_written(self) -> None:
+        """What the tasks wrote, told to every screen (on the GUI thread)."""
+        changes = ChangeSet()
+        while self._written:
+            changes = changes | self._written.popleft()
+        if changes:
+            self.changed(changes)
+
+    def changed(self, what: ChangeSet) -> None:
+        """Every screen that shows any of ``what`` reads it again (now if showing, else
+        later). The window's own tasks tell it by themselves; a change the change log
+        does not hold (settings files, a sync) is told by whoever made it."""
         for screen in self.screens.values():
             screen.data_changed(what)
-        if what in ("imports", "cases", "*"):
+        if what.touches((Case, User)):
             self._read_status()
 
     def open_case(self, case_id: str) -> None:
@@ -407,7 +447,6 @@ class MainWindow(QMainWindow):
                                          "cases. Sign in again to act as one of its people.",
                                          10_000)
             self._say("")
-            self.changed("*")
             if self._sign_in and self.user is None and self.store is not None:
                 self._ask_who(self.store)  # the county's people can sign in now
 
@@ -417,9 +456,11 @@ class MainWindow(QMainWindow):
          .run())
 
     def refresh(self) -> None:
-        """F5: the screen showing reads its data again; the others when next shown."""
+        """F5: the screen showing reads its data again, choice lists too; the others when
+        next shown."""
         for screen in self.screens.values():
             screen.stale = True
+            screen.forget_choices()
         current = self.current_screen()
         if current is not None:
             current.stale = False
@@ -492,6 +533,7 @@ class MainWindow(QMainWindow):
 
     def _opened(self, store: Store) -> None:
         self.store = store
+        self._watch = ChangeWatch(store)
         self._say("")
         self.setWindowTitle(f"DipSample: {store.path.name}")
         self.store_label.setText(store.path.name)

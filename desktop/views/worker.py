@@ -312,6 +312,7 @@ class BackgroundOp(Generic[T]):
         self._on_success: Callable[[T], None] = lambda _result: None
         self._on_failure: Callable[[BaseException], None] = self._default_failure
         self._on_cancel: Callable[[], None] = lambda: None
+        self._first: Callable[[], None] = lambda: None
         self._done = False
         self._updating = False
         self._held: Future[T] | None = None
@@ -327,6 +328,12 @@ class BackgroundOp(Generic[T]):
 
     def cancelled(self, fn: Callable[[], None]) -> BackgroundOp[T]:
         self._on_cancel = fn
+        return self
+
+    def first(self, fn: Callable[[], None]) -> BackgroundOp[T]:
+        """``fn`` on the GUI thread when the task ends, before any other callback (the
+        window tells every screen what the task wrote, whatever became of it)."""
+        self._first = fn
         return self
 
     def cancel(self) -> None:
@@ -390,6 +397,7 @@ class BackgroundOp(Generic[T]):
         self._close_dialog()
         self.taskman.closing.disconnect(self._abandon)
         self._relay.deleteLater()
+        self._first()
         exc = future.exception()
         # A task that returned finished its work (a draw committed its samples) even if
         # Cancel was pressed after its last check: report what happened, a success.

@@ -69,7 +69,6 @@ class AuditFormWidget(QScrollArea):
         saved: an autosave was written.
         submitted(SubmitResult): the audit was submitted.
         reloaded(AuditForm): the form shows a fresh read (after opening or a write).
-        wrote(str): something was written; the kind of data ("audits", "actions", ...).
 
     Attributes:
         form: what the form shows; None before the first read.
@@ -82,7 +81,6 @@ class AuditFormWidget(QScrollArea):
     saved = Signal()
     submitted = Signal(object)
     reloaded = Signal(object)
-    wrote = Signal(str)
 
     def __init__(self, host: Host) -> None:
         super().__init__()
@@ -375,8 +373,6 @@ class AuditFormWidget(QScrollArea):
             self._show_problems(outcome.problems, focus=True)
             return
         self.status_line.setText(outcome.note or "Submitted: open for comment.")
-        for kind in ("audits", "disagreements", "escalations"):
-            self.wrote.emit(kind)
         self.submitted.emit(outcome.result)
         self.reread()
 
@@ -387,10 +383,11 @@ class AuditFormWidget(QScrollArea):
                                  else "Not done: see the message.")
         show_error(self, exc, self.host.db_path)
 
-    def _write(self, label: str, fn: Callable[[ServiceContext], object], kind: str,
+    def _write(self, label: str, fn: Callable[[ServiceContext], object],
                then: Callable[[], None] | None = None) -> None:
+        """A write on the worker (the window tells the other screens what it changed),
+        then ``then`` and a fresh read of the form."""
         def done(_result: object) -> None:
-            self.wrote.emit(kind)
             if then is not None:
                 then()
             self.reread()
@@ -407,21 +404,20 @@ class AuditFormWidget(QScrollArea):
             write()
 
     def _add_action(self, new: NewAction) -> None:
-        self._write("Adding the action", lambda ctx: add_action(ctx, new), "actions",
+        self._write("Adding the action", lambda ctx: add_action(ctx, new),
                     self.actions_grid.added)
 
     def _raise_concern(self, concern: str) -> None:
         assert self.form is not None
         summary = self.form.view.summary
         self._write("Raising the concern",
-                    lambda ctx: raise_concern(ctx, summary.case_id, concern, summary.id),
-                    "escalations")
+                    lambda ctx: raise_concern(ctx, summary.case_id, concern, summary.id))
 
     def _post(self, body: str, query: bool) -> None:
         assert self.form is not None
         audit_id = self.form.view.summary.id
         self._write("Posting the comment",
-                    lambda ctx: post_comment(ctx, audit_id, body, is_query=query), "audits",
+                    lambda ctx: post_comment(ctx, audit_id, body, is_query=query),
                     self.comments.text.clear)
 
     def _answer(self, query_id: str, body: str) -> None:
@@ -429,11 +425,11 @@ class AuditFormWidget(QScrollArea):
             self.status_line.setText("Select a query in the list first.")
             return
         self._write("Answering the query", lambda ctx: answer_query(ctx, query_id, body),
-                    "audits", self.comments.text.clear)
+                    self.comments.text.clear)
 
     def _reopen(self, reason: str) -> None:
         assert self.form is not None
         audit_id = self.form.view.summary.id
         self._write("Reopening the audit", lambda ctx: reopen(ctx, audit_id, reason),
-                    "audits", lambda: self.status_line.setText(
+                    lambda: self.status_line.setText(
                         "Reopened: its auditor can correct it and submit it again."))
