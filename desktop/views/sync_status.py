@@ -15,6 +15,7 @@ minutes; each failure doubles the wait up to an hour, a success resets it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from concurrent.futures import Future
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 from desktop.qt import QLabel, QTimer
 from desktop.services.change_sets import EVERYTHING
 from desktop.services.context import CancelToken
+from desktop.store.failures import as_user_error
 from desktop.sync.engine import SyncReport
 from desktop.sync.skew import ClockSkew, read_skew
 from desktop.sync.status import SyncStatus, remembered_target, sync_now, sync_status
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 #: Seconds between background syncs (``DIPSAMPLE_SYNC_INTERVAL`` overrides, for tests).
 INTERVAL_S = 300
 LONGEST_S = 3600
+
+
+log = logging.getLogger(__name__)
 
 
 def interval_seconds() -> float:
@@ -71,6 +76,8 @@ class SyncStatusWidget(QLabel):
         self.window_ = window
         self.online: bool | None = None
         self.running = False
+        #: What the last failed background sync said (None: it has not failed).
+        self.failure: str | None = None
         self.base_s = interval_seconds()
         self.wait_s = self.base_s
         #: The background syncs' own worker (see the module docstring).
@@ -123,6 +130,7 @@ class SyncStatusWidget(QLabel):
 
     def _done(self, report: SyncReport | None) -> None:
         self.running = False
+        self.failure = None
         if report is not None:
             self.online = report.outcome != "offline"
             self.wait_s = self.base_s if self.online else min(self.wait_s * 2, LONGEST_S)
@@ -136,10 +144,23 @@ class SyncStatusWidget(QLabel):
         self.online = report.outcome != "offline"
         self.read()
 
-    def _failed(self, _exc: BaseException) -> None:
+    def _failed(self, exc: BaseException) -> None:
+        """A background sync that raised: logged (the kind of error and where, never its
+        text, which may quote a record) and said in the status bar, so that a bug in
+        sync is not mistaken for being offline for ever."""
         self.running = False
         self.online = False
         self.wait_s = min(self.wait_s * 2, LONGEST_S)
+        problem = as_user_error(exc)
+        if problem is None:
+            log.error("the background sync failed", exc_info=(type(exc), exc,
+                                                             exc.__traceback__))
+            said = "Sync failed: the error is in the log file; Sync now tries again."
+        else:
+            log.warning("the background sync stopped: %s", type(problem).__name__)
+            said = f"Sync stopped: {problem.message}"
+        self.window_.statusBar().showMessage(said, 15_000)
+        self.failure = said
         self.timer.start(int(self.wait_s * 1000))
         self.read()
 
