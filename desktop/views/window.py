@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,7 +49,7 @@ from desktop.services.store_status import StoreStatus, store_status
 from desktop.services.users import Person, people
 from desktop.store import Store, open_store
 from desktop.views.cases import CasesScreen
-from desktop.views.heartbeat import Heartbeat
+from desktop.views.heartbeat import HEARTBEAT_ENV, Heartbeat
 from desktop.views.idle_lock import install_idle_lock
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
 from desktop.views.plain import message_box, plain_label, plain_tip
@@ -160,7 +161,8 @@ class MainWindow(QMainWindow):
         #: shut down with the window, and waited for before the store closes.
         self.side_workers: list[TaskManager] = [self.checks]
         self.heartbeat = Heartbeat(self)
-        self.heartbeat.start()
+        if os.environ.get(HEARTBEAT_ENV) == "1":  # else it beats once something measures
+            self.heartbeat.start()
         self.health: Health | None = None
         self.health_box: QMessageBox | None = None
         self._health_started = False

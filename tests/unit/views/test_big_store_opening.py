@@ -84,8 +84,10 @@ def test_a_whole_store_checks_out_quietly(qtbot: QtBot, county_path: Path) -> No
     window = MainWindow(county_path)
     qtbot.addWidget(window)
     window.show()
+    assert not window.heartbeat.running  # no timer wakes the laptop for nothing
+    window.heartbeat.reset()  # measuring (the benchmarks do this) starts it
     with qtbot.waitSignal(window.health_checked, timeout=30_000) as checked:
         window.open_database()
     assert checked.args[0].ok
     assert window.health_box is None
-    assert window.heartbeat.beats > 0
+    assert window.heartbeat.running and window.heartbeat.beats > 0
