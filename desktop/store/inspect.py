@@ -35,8 +35,11 @@ def change_counters(engine: Engine) -> tuple[int, int]:
     anything (desktop/services/change_sets.py). Read on a pooled connection, so no other
     process is kept from taking the file for itself, as a standing connection would.
     """
+    # The case events' number is the one the store hands out (store_meta), so that no
+    # page of the events table itself is read: a damaged one is the integrity check's
+    # to report, not every task's.
     with engine.connect() as conn:
         row = conn.exec_driver_sql(
-            "SELECT (SELECT max(seq) FROM change_log), (SELECT max(seq) FROM case_events)"
-        ).one()
+            "SELECT (SELECT max(seq) FROM change_log), "
+            "(SELECT value FROM store_meta WHERE key = 'case_events.seq')").one()
     return int(row[0] or 0), int(row[1] or 0)
