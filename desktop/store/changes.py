@@ -24,6 +24,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, event, func, insert, inspect, literal_column, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from desktop.errors import RuleViolation
@@ -259,9 +260,9 @@ class ChangeRecorder:
     def __init__(self, clock: HybridClock, device_id: str) -> None:
         self.clock = clock
         self.device_id = device_id
-        #: ``clock.observed`` when the high-water mark last committed (see
+        #: The clock's high-water mark as last committed to the store (see
         #: :func:`save_high_water`).
-        self.saved_observed = 0
+        self.saved_mark = ""
 
     def change_row(self, table: str, record_id: str, op: str, base: str, version: str,
                    fields: Mapping[str, Any] | None, at: dt.datetime) -> dict[str, Any]:
@@ -488,7 +489,7 @@ def _before_flush(session: Session, flush_context: object, instances: object) ->
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     recorder = session.info.get(RECORDER_KEY)
-    if recorder is not None and recorder.clock.observed > recorder.saved_observed:
+    if recorder is not None and recorder.clock.high_water() > recorder.saved_mark:
         save_high_water(session, recorder)
 
 
@@ -498,7 +499,7 @@ def _after_commit(session: Session) -> None:
     done = session.info.pop(_SAVED_KEY, None)
     recorder = session.info.get(RECORDER_KEY)
     if done is not None and recorder is not None:
-        recorder.saved_observed = max(recorder.saved_observed, done)
+        recorder.saved_mark = max(recorder.saved_mark, done)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -513,25 +514,33 @@ _SAVED_KEY = "dipsample.high_water_saved"
 def save_high_water(session: Session, recorder: ChangeRecorder) -> None:
     """Keep the clock's high-water mark in ``store_meta``, in this transaction.
 
-    Why: the clock must resume above every version this store holds (a write made after
-    seeing a value must sort after it on every device, docs/sync.md). Its own writes
-    are in the change log, whose newest row is never deleted; what it received is not,
-    so every transaction in which the clock observed a newer version (sync's apply)
-    also writes the mark, and commits or rolls back with what was applied. Written
-    only then: a session that observed nothing new costs nothing.
+    Why: the clock must resume above every version this store holds or gave (a write
+    made after seeing a value must sort after it on every device, and a version never
+    goes backwards on a device; docs/sync.md). Neither the records nor the change log
+    keep that: sync deletes the change-log rows it sent but the newest, and the newest
+    may be a conflict stamped with an older version received (a chaos run went
+    backwards so after a restart, issue 21). So every transaction after which the clock
+    stands higher than the mark last saved (a local write, an apply) writes it, and it
+    commits or rolls back with them; one statement, none for a transaction that moved
+    the clock nowhere.
     """
-    observed = recorder.clock.observed
     mark = recorder.clock.high_water()
     if not mark:
         return
     connection = session.connection()
-    held = connection.execute(select(Meta.value).where(Meta.key == HIGH_WATER)).scalar()
-    if held is None:
-        connection.execute(insert(Meta.__table__).values(key=HIGH_WATER, value=mark))
-    elif held < mark:
-        connection.execute(update(Meta.__table__).where(Meta.key == HIGH_WATER)
-                           .values(value=mark))
-    session.info[_SAVED_KEY] = observed
+    if connection.dialect.name == "sqlite":
+        upsert = sqlite_insert(Meta.__table__).values(key=HIGH_WATER, value=mark)
+        connection.execute(upsert.on_conflict_do_update(
+            index_elements=["key"], set_={"value": upsert.excluded.value},
+            where=upsert.excluded.value > Meta.__table__.c.value))
+    else:
+        held = connection.execute(select(Meta.value).where(Meta.key == HIGH_WATER)).scalar()
+        if held is None:
+            connection.execute(insert(Meta.__table__).values(key=HIGH_WATER, value=mark))
+        elif held < mark:
+            connection.execute(update(Meta.__table__).where(Meta.key == HIGH_WATER)
+                               .values(value=mark))
+    session.info[_SAVED_KEY] = mark
 
 
 def highest_version(connection: Any) -> str:

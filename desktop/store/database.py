@@ -581,7 +581,6 @@ def open_store(
             last_version = _high_water(engine, on_wait)
         clock = HybridClock(device_id, wall_ms)
         clock.observe(last_version or "")
-        clock.observed = 0  # resuming is no news: nothing to save
         chain_key = events.derive_chain_key(key.hex)
         if revision == migrate.head_revision():
             _prepare_chain(engine, chain_key, chain, on_wait)
@@ -591,8 +590,10 @@ def open_store(
         if problem is not None and problem is not exc:
             raise problem from None
         raise
+    recorder = ChangeRecorder(clock, device_id)
+    recorder.saved_mark = clock.high_water()  # resuming is no news: nothing to save
     return Store(path=path, engine=engine, device_id=device_id,
-                 recorder=ChangeRecorder(clock, device_id), key_source=key.source,
+                 recorder=recorder, key_source=key.source,
                  schema_revision=revision, backup_path=backup,
                  upgraded_from=before if revision != before else None, on_wait=on_wait,
                  chain_key=chain_key)

@@ -19,8 +19,9 @@ seen, not from its own time. When it restarted from its own last write only, an 
 made after seeing another laptop's later-clocked value got an earlier version than
 that value, and every other store took it for old news (issue 21). The store keeps the
 clock's high-water mark (``store_meta`` :data:`HIGH_WATER`, written in the same
-transaction as whatever the clock observed; desktop/store/changes.py) and opening
-resumes above it and above the newest change-log row.
+transaction as whatever moved the clock, a local write or an apply;
+desktop/store/changes.py) and opening resumes above it and above the newest change-log
+row.
 
 Why the physical time is injectable: tests run a laptop "three hours behind" by
 giving its store a clock of its own, and a real ``dipsample`` process by
@@ -88,13 +89,7 @@ def decode_number(text: str) -> int:
 
 
 class HybridClock:
-    """Thread-safe; one per open store.
-
-    Attributes:
-        observed: how many times :meth:`observe` moved the clock on; the store writes
-            its high-water mark when this is ahead of what it last saved
-            (desktop/store/changes.py, ``save_high_water``).
-    """
+    """Thread-safe; one per open store."""
 
     def __init__(self, device_id: str, now_ms: Callable[[], int] | None = None) -> None:
         self.node = device_id.replace("-", "")[:8]
@@ -102,7 +97,6 @@ class HybridClock:
         self._wall = 0
         self._counter = 0
         self._lock = threading.Lock()
-        self.observed = 0
 
     def physical_ms(self) -> int:
         """The wall clock this hybrid clock reads (milliseconds since the epoch, UTC)."""
@@ -135,8 +129,5 @@ class HybridClock:
         with self._lock:
             if other.wall_ms > self._wall:
                 self._wall, self._counter = other.wall_ms, other.counter
-            elif other.wall_ms == self._wall and other.counter > self._counter:
-                self._counter = other.counter
-            else:
-                return
-            self.observed += 1
+            elif other.wall_ms == self._wall:
+                self._counter = max(self._counter, other.counter)

@@ -261,3 +261,36 @@ def test_a_write_after_seeing_what_another_process_applied_sorts_after_it(
     finally:
         ahead.store.close()
         behind.store.close()
+
+
+def test_a_conflict_stamped_lower_than_the_last_write_does_not_set_the_clock_back(
+        tmp_path: Path, share: Path) -> None:
+    """Found by the chaos run: a store whose clock runs on another laptop's later wall
+    (by counter) writes, then receives a clash it wins with an older write; the conflict,
+    stamped with that older version, becomes its newest change-log row once sync deletes
+    the rows it sent. After a restart its next write must still sort after its last."""
+    ahead = Laptop(tmp_path, "ahead", 4)
+    qa = Laptop(tmp_path, "qa", 0)
+    other = Laptop(tmp_path, "other", 0)
+    laptops = [ahead, qa, other]
+    try:
+        with ahead.store.transaction() as session:
+            cases = [Case(case_ref=f"CAU-5{n}", child_name="start") for n in range(2)]
+            session.add_all(cases)
+            session.flush()
+            first, second = (c.id for c in cases)
+        until_quiet([lap.store for lap in laptops], share)
+        other.rename(second, "other's, unseen by qa")
+        qa.rename(second, "qa's, unseen by other")
+        qa.rename(first, "qa's last write")
+        folder_sync(other.store, share)
+        folder_sync(qa.store, share)  # sends both, receives the clash: a conflict
+        folder_sync(qa.store, share)  # sends the conflict; its row is the newest kept
+        assert conflicts(qa.store) == 1
+        qa.restart()
+        qa.rename(first, "qa's next write")
+        until_quiet([lap.store for lap in laptops], share)
+        assert {lap.name_of(first) for lap in laptops} == {"qa's next write"}
+    finally:
+        for lap in laptops:
+            lap.store.close()
