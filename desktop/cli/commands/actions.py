@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                                    help="actions from audits, exercises and plans")
     parser.add_argument("--overdue", action="store_true", help="only open, overdue actions")
     parser.add_argument("--owner", metavar="ID", help="a worker (staff ref or id) or user")
-    parser.add_argument("--status", choices=[s.value for s in ActionStatus])
+    parser.add_argument("--status", choices=[s.value for s in ActionStatus],
+                        help="only actions with this status")
     parser.set_defaults(handler=run)
 
 

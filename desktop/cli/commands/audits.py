@@ -31,20 +31,28 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser = subparsers.add_parser("audits", parents=[common], help="list, show or import audits")
     sub = parser.add_subparsers(dest="audits_command", metavar="ACTION", required=True)
     listing = sub.add_parser("list", parents=[common], help="list audits, newest first")
-    listing.add_argument("--status", choices=[s.value for s in AuditStatus])
+    listing.add_argument("--status", choices=[s.value for s in AuditStatus],
+                         help="only audits with this status")
     listing.add_argument("--auditor", metavar="USERNAME|ID", help="one auditor's audits")
     listing.add_argument("--case", metavar="REF", help="one case's audits")
-    listing.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    listing.add_argument("--since", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                         help="only audits dated on or after this day")
     listing.set_defaults(handler=run_list)
     show = sub.add_parser("show", parents=[common], help="one audit with its answers")
     show.add_argument("audit_id", metavar="ID", help="the audit's id or its first characters")
     show.set_defaults(handler=run_show)
     imp = sub.add_parser("import", parents=[common],
                          help="import earlier dip-sample results (CSV or .xlsx), all or none")
-    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("file", type=Path, metavar="FILE",
+                     help="the online form's export, one row per audit (CSV or .xlsx), with "
+                     "the columns the mapping names; the shipped one: Case reference, "
+                     "Auditor username, Date of dip sample, RAG on VTT, Auditor RAG, "
+                     "Overall grade, Overview of findings, Positive practice, and a column "
+                     "per question (Risk assessment in place, Date of risk assessment, ...)")
     imp.add_argument("--mapping", type=Path, default=None, metavar="PATH",
                      help="column mapping .json (default: the shipped online-form mapping)")
-    imp.add_argument("--sheet", default=None, metavar="NAME")
+    imp.add_argument("--sheet", default=None, metavar="NAME",
+                     help="the workbook's sheet to read (default: the first)")
     imp.set_defaults(handler=run_import)
 
 

@@ -21,14 +21,16 @@ from desktop.services.reporting.exports import KINDS, Period
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("export", parents=[common],
                                    help="audits, answers and actions as XLSX or CSV")
-    parser.add_argument("--format", choices=FORMATS, required=True, dest="fmt")
+    parser.add_argument("--format", choices=FORMATS, required=True, dest="fmt",
+                        help="xlsx: a workbook with a sheet per table; csv: one table")
     parser.add_argument("--what", choices=KINDS, action="append", default=None,
                         help="a table to export (repeatable; CSV takes one)")
     parser.add_argument("--from", dest="start", type=dt.date.fromisoformat, default=None,
                         metavar="YYYY-MM-DD", help="audits dated on or after")
     parser.add_argument("--to", dest="end", type=dt.date.fromisoformat, default=None,
                         metavar="YYYY-MM-DD", help="audits dated on or before")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                        help="the file to write (readable by you only)")
     parser.set_defaults(handler=run_export)
 
 

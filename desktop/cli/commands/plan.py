@@ -17,16 +17,24 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sub = parser.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
     imp = sub.add_parser("import", parents=[common],
                          help="import a plan laid out like an inspection action plan")
-    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.add_argument("file", type=Path, metavar="FILE",
+                     help="the plan as a spreadsheet (CSV or .xlsx) laid out as an "
+                     "inspection action plan: columns Ofsted finding, Action taken/required, "
+                     "Lead/s, By When and (optionally) Status, with section rows such as "
+                     "'Areas for priority action'")
     imp.add_argument("--title", default=None, help="the plan's title (default: file name)")
     imp.add_argument("--issued", type=dt.date.fromisoformat, default=None,
-                     metavar="YYYY-MM-DD")
-    imp.add_argument("--mapping", type=Path, default=None, metavar="PATH")
-    imp.add_argument("--sheet", default=None, metavar="NAME")
+                     metavar="YYYY-MM-DD", help="the day the plan was issued")
+    imp.add_argument("--mapping", type=Path, default=None, metavar="PATH",
+                     help="a mapping .json naming other columns, sections or statuses "
+                     "(default: the shipped inspection action plan mapping)")
+    imp.add_argument("--sheet", default=None, metavar="NAME",
+                     help="the workbook's sheet to read (default: the first)")
     imp.set_defaults(handler=run_import)
     listing = sub.add_parser("list", parents=[common],
                              help="the plans, or one plan's findings and actions")
-    listing.add_argument("--plan", default=None, metavar="ID")
+    listing.add_argument("--plan", default=None, metavar="ID",
+                         help="one plan's findings and actions (its id or first characters)")
     listing.set_defaults(handler=run_list)
 
 

@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     sub.add_parser("list", parents=[common], help="the built-in profiles").set_defaults(
         handler=run_list)
     show = sub.add_parser("show", parents=[common], help="one built-in profile's JSON")
-    show.add_argument("name", metavar="NAME")
+    show.add_argument("name", metavar="NAME",
+                      help="a built-in profile (mosaic, lcs, eclipse) or a mapping .json")
     show.set_defaults(handler=run_show)
     draft = sub.add_parser(
         "draft", parents=[common], help="a starting mapping for a new export",
@@ -47,7 +48,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     draft.add_argument("--output", "-o", type=Path, default=None, metavar="PATH",
                        help="write the mapping here (default: print it)")
     draft.add_argument("--name", default=None, help="the profile's name")
-    draft.add_argument("--sheet", default=None, metavar="NAME")
+    draft.add_argument("--sheet", default=None, metavar="NAME",
+                       help="the workbook's sheet to read (default: the first)")
     draft.add_argument("--force", action="store_true", help="overwrite --output")
     draft.set_defaults(handler=run_draft)
 

@@ -28,6 +28,9 @@ from desktop.services.reporting.plan import resolve_plan
 from desktop.services.reporting.summary import resolve_exercise
 from desktop.services.users import resolve_user
 
+#: Every PDF is written aside, logged as an export, then put under this name (0600).
+OUTPUT_HELP = "the PDF file to write (readable by you only)"
+
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser("report", parents=[common], help="write a report as PDF")
@@ -43,28 +46,34 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     tool.set_defaults(handler=run_case_tool)
     monthly = sub.add_parser("monthly", parents=[common],
                              help="the monthly QA report: key messages, weighted compliance")
-    monthly.add_argument("--month", required=True, metavar="YYYY-MM")
+    monthly.add_argument("--month", required=True, metavar="YYYY-MM",
+                         help="the month the report covers")
     monthly.add_argument("--messages", type=Path, default=None, metavar="FILE",
                          help="a text file of the QA team's key messages for the month")
-    monthly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    monthly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
+                         help=OUTPUT_HELP)
     monthly.set_defaults(handler=run_monthly)
     weekly = sub.add_parser("weekly", parents=[common],
                             help="the weekly report for senior management: findings by "
                                  "team and worker, audits against quota")
-    weekly.add_argument("--week", required=True, metavar="YYYY-Www")
-    weekly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    weekly.add_argument("--week", required=True, metavar="YYYY-Www",
+                        help="the ISO week the report covers, e.g. 2026-W48")
+    weekly.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
+                        help=OUTPUT_HELP)
     weekly.set_defaults(handler=run_weekly)
     summary = sub.add_parser("summary", parents=[common],
                              help="the overall summary of one dip-sample exercise")
     summary.add_argument("exercise_id", metavar="EXERCISE_ID",
                          help="the exercise's id or its first characters")
-    summary.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    summary.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
+                         help=OUTPUT_HELP)
     summary.set_defaults(handler=run_summary)
     plan = sub.add_parser("plan", parents=[common],
                           help="improvement plans: finding, action, lead, by when, status")
     plan.add_argument("--plan", dest="plan_id", metavar="ID",
                       help="one plan (its id or first characters); default every plan")
-    plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    plan.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
+                      help=OUTPUT_HELP)
     plan.set_defaults(handler=run_plan)
 
 

@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "subject-access", parents=[common],
         help="export everything held about one child (a subject access request)")
     parser.add_argument("case_ref", metavar="CASE_REF", help="the case reference")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.json")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.json",
+                        help="the JSON file to write (readable by you only)")
     parser.set_defaults(handler=run)
 
 

@@ -48,12 +48,16 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "Service areas and Teams (several separated by ';'), optionally Job title and "
         "Staff ref. Users are matched by username; their service areas become the "
         "list's. Service areas and teams not seen before are created.")
-    imp.add_argument("file", type=Path, metavar="FILE")
-    imp.add_argument("--sheet", default=None, metavar="NAME")
+    imp.add_argument("file", type=Path, metavar="FILE",
+                     help="the staff list (CSV or .xlsx): Name, Username, Job title, Roles, "
+                     "Service areas, Teams, Staff ref (headers as your HR system writes "
+                     "them; roles may be left to the job title)")
+    imp.add_argument("--sheet", default=None, metavar="NAME",
+                     help="the workbook's sheet to read (default: the first)")
     imp.add_argument("--dry-run", action="store_true", help="check the list; write nothing")
     imp.set_defaults(handler=run_import)
     add = sub.add_parser("add", parents=[common], help="add one user")
-    add.add_argument("username")
+    add.add_argument("username", help="the name the person signs in with")
     add.add_argument("--name", required=True, help="the person's full name")
     add.add_argument("--roles", default="", help="e.g. 'auditor' or 'qa;moderator' "
                      "(default: from --title for seed 000's titles)")
