@@ -23,7 +23,7 @@ def test_a_live_record_is_returned_and_a_missing_or_tombstoned_one_refused(
     with store.read() as session:
         assert get_live(session, ServiceArea, live.id, "service area").name == \
             "Synthetic North"
-        with pytest.raises(InputProblem, match=f"^no service area with id {gone.id}$"):
+        with pytest.raises(InputProblem, match=rf"^no service area with id {gone.id}$"):
             get_live(session, ServiceArea, gone.id, "service area")
-        with pytest.raises(InputProblem, match="^no service area with id nothing$"):
+        with pytest.raises(InputProblem, match=r"^no service area with id nothing$"):
             get_live(session, ServiceArea, "nothing", "service area")
