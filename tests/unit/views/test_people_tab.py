@@ -94,8 +94,9 @@ def test_qa_adds_an_auditor_for_an_area_sees_them_and_deactivates_them(
     qtbot.waitUntil(name_problem.isVisible, timeout=WAIT)
     assert name_problem.text() == "The name is blank."
     assert dialog.problems["areas"].text() == "No service area."
-    # The dialog is active once the platform says so: on a busy machine, a moment later.
-    qtbot.waitUntil(dialog.name_edit.hasFocus, timeout=WAIT)
+    # The cursor goes to the first bad field (asked of the dialog: whether the dialog
+    # is the active window is up to the platform, and under load it was not yet).
+    assert dialog.focusWidget() is dialog.name_edit
     qtbot.keyClicks(dialog.name_edit, "Testperson Dewhurst")
     click(qtbot, dialog.username_edit)
     qtbot.keyClicks(dialog.username_edit, "am-dewhurst")
