@@ -21,15 +21,18 @@ from desktop.views.window import MainWindow
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
 
-def close_when_listed(seen: list[int]) -> QTimer:
+def close_when_listed(request: pytest.FixtureRequest, seen: list[int]) -> None:
     """Like a person: wait until the list is shown, note how many cases, close the window.
 
-    Returns the give-up timer (closes everything after a minute); keep a reference.
+    Closes everything after a minute. Both timers stop when the test ends, however it
+    ends: checks that went on after a failed test found the next test's windows (and
+    raised in its event loop, failing it too).
     """
     give_up = QTimer()
     give_up.setSingleShot(True)
     give_up.timeout.connect(QApplication.closeAllWindows)
-    give_up.start(60_000)
+    poll = QTimer()
+    poll.setInterval(50)
 
     def check() -> None:
         windows = [w for w in QApplication.topLevelWidgets()
@@ -37,16 +40,19 @@ def close_when_listed(seen: list[int]) -> QTimer:
         dialog = windows[0].signin_dialog if windows else None
         if dialog is not None and dialog.isVisible():
             dialog.accept()  # signs in as the person selected (the first, or the last one)
-            QTimer.singleShot(50, check)
         elif windows and windows[0].cases.listing is not None:
             seen.append(windows[0].cases.model.rowCount())
-            give_up.stop()
+            stop()
             windows[0].close()
-        else:
-            QTimer.singleShot(50, check)
 
-    QTimer.singleShot(0, check)
-    return give_up
+    def stop() -> None:
+        poll.stop()
+        give_up.stop()
+
+    poll.timeout.connect(check)
+    request.addfinalizer(stop)
+    give_up.start(60_000)
+    poll.start()
 
 
 def reached(path: Path) -> int:
@@ -61,9 +67,10 @@ def reached(path: Path) -> int:
         store.close()
 
 
-def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path, home: Path) -> None:
+def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path, home: Path,
+                                     request: pytest.FixtureRequest) -> None:
     seen: list[int] = []
-    _timer = close_when_listed(seen)
+    close_when_listed(request, seen)
     assert run_gui(county_path) == 0
     assert seen == [reached(county_path)] and seen[0] > 0  # signed in first, then listed
     # DIPSAMPLE_HOME moves the window's settings too (its layout, who signed in last).
@@ -71,14 +78,15 @@ def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path, home: Path
 
 
 def test_demo_open_builds_then_opens_and_reopens_on_a_second_run(
-        qtbot: QtBot, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        qtbot: QtBot, db_path: Path, capsys: pytest.CaptureFixture[str],
+        request: pytest.FixtureRequest) -> None:
     seen: list[int] = []
-    _timer = close_when_listed(seen)
+    close_when_listed(request, seen)
     assert main(["demo", "--db", str(db_path), "--cases", "80", "--open"]) == 0
     mine = reached(db_path)
     assert seen == [mine] and mine > 0
     assert "80 cases" in capsys.readouterr().out
-    _timer = close_when_listed(seen)
+    close_when_listed(request, seen)
     assert main(["demo", "--db", str(db_path), "--cases", "80", "--open"]) == 0
     assert seen == [mine, mine]
 
