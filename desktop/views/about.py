@@ -39,7 +39,8 @@ CREDITS = ("Built with Qt for Python (PySide6, LGPL v3), SQLCipher (BSD-style li
 def licence() -> str:
     """The application's own licence, as pyproject.toml states it."""
     try:
-        return metadata("dipsample").get("License") or "see pyproject.toml"
+        found = metadata("dipsample").get_all("License")
+        return found[0] if found else "see pyproject.toml"
     except PackageNotFoundError:
         return "see pyproject.toml"
 

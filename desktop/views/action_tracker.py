@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from desktop.models import Action
 from desktop.qt import (
@@ -71,7 +72,7 @@ class ActionTrackerScreen(Screen):
     key = "actions"
     needs = Permission.VIEW_AUDITS
     title = "A&ctions"
-    reads: frozenset[Kind] = frozenset({Action})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Action})
 
     actions_loaded = Signal(int)
 
@@ -262,7 +263,7 @@ class ActionTrackerScreen(Screen):
             self.host.open_case(rows[0].case_id)
 
     # -- window duties ----------------------------------------------------------------
-    def find(self) -> bool:
+    def find_text(self) -> bool:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
         return True

@@ -8,6 +8,7 @@ drafts from this list. Leaving the screen or the window saves what the form hold
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from desktop.models import Action, Audit, AuditAnswer, AuditComment
@@ -102,7 +103,7 @@ class AuditsScreen(Screen):
     key = "audits"
     needs = Permission.VIEW_AUDITS
     title = "&Audits"
-    reads: frozenset[Kind] = frozenset({Audit, AuditAnswer, AuditComment, Action})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Audit, AuditAnswer, AuditComment, Action})
 
     audits_loaded = Signal(int)
 
@@ -237,7 +238,7 @@ class AuditsScreen(Screen):
     def open_audit(self, audit_id: str) -> None:
         self.form.open(audit_id)
 
-    def find(self) -> bool:
+    def find_text(self) -> bool:
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
         return True

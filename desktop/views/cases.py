@@ -9,6 +9,7 @@ are read a page at a time as the table shows them (``fetch``), on the window's w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import ClassVar
 
 from desktop.models import Action, Audit, Case, CaseEvent
 from desktop.qt import (
@@ -85,8 +86,8 @@ class CasesScreen(Screen):
     needs = Permission.VIEW_CASES
     title = "&Cases"
     #: An audit submitted changes a case's last-audit date, an action its timeline.
-    reads: frozenset[Kind] = frozenset({Case, CaseEvent, Audit, Action,
-                                        Outside.SETTINGS_FILES})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Case, CaseEvent, Audit, Action,
+                                                  Outside.SETTINGS_FILES})
 
     first_page_shown = Signal(int)
     cases_loaded = Signal(object)
@@ -122,8 +123,8 @@ class CasesScreen(Screen):
         self.filter_edit.returnPressed.connect(self.reload)
         self.rag_choice = QComboBox()
         self.rag_choice.setAccessibleName("RAG rating")
-        for label, code in RAG_CHOICES:
-            self.rag_choice.addItem(label, code)
+        for rag, code in RAG_CHOICES:
+            self.rag_choice.addItem(rag, code)
         self.rag_choice.currentIndexChanged.connect(lambda _i: self.reload())
         self.open_only = QCheckBox("Open cases on&ly")
         self.open_only.toggled.connect(lambda _on: self.reload())
@@ -259,7 +260,7 @@ class CasesScreen(Screen):
         if self.host.store is not None:
             self._read_choices()  # an import may have brought new teams and workers
 
-    def find(self) -> bool:
+    def find_text(self) -> bool:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
         return True

@@ -64,7 +64,9 @@ class DiscussionDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Record the discussion of the rating")
-        here = QDateTime(now.astimezone(LONDON).replace(tzinfo=None))
+        local = now.astimezone(LONDON)
+        here = QDateTime(local.year, local.month, local.day, local.hour, local.minute,
+                         local.second)
         self.when_edit = QtWidgets.QDateTimeEdit(here)
         self.when_edit.setAccessibleName("When it was discussed")
         self.when_edit.setCalendarPopup(True)

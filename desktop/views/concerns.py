@@ -9,9 +9,10 @@ deadline first), then closed ones with their outcome; who must act next is in wo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
+from typing import ClassVar
 
 from desktop.models import Escalation, EscalationStep, RagDisagreement
 from desktop.qt import (
@@ -53,7 +54,7 @@ class ConcernsScreen(Screen):
     key = "concerns"
     needs = Permission.CONCERNS
     title = "&Disagreements and escalations"
-    reads: frozenset[Kind] = frozenset({RagDisagreement, Escalation, EscalationStep})
+    reads: ClassVar[frozenset[Kind]] = frozenset({RagDisagreement, Escalation, EscalationStep})
 
     concerns_loaded = Signal()
 
@@ -123,8 +124,8 @@ class ConcernsScreen(Screen):
         self._enable()
 
     # -- building -------------------------------------------------------------------
-    def _now(self) -> Any:
-        return self.host.clock()  # type: ignore[attr-defined]
+    def _now(self) -> dt.datetime:
+        return self.host.clock()
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)

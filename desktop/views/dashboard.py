@@ -10,6 +10,7 @@ dashboard`), on the worker, and draws them with Qt Charts (:mod:`dashboard_chart
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from desktop.errors import UserError
 from desktop.models import Action, Audit, AuditAnswer, Case, RagDisagreement, Sample, SampleItem
@@ -52,8 +53,8 @@ class DashboardScreen(Screen):
     key = "dashboard"
     needs = Permission.REPORTS
     title = "QA das&hboard"
-    reads: frozenset[Kind] = frozenset({Audit, AuditAnswer, Sample, SampleItem, Action,
-                                        RagDisagreement, Case, Outside.SETTINGS_FILES})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Audit, AuditAnswer, Sample, SampleItem, Action,
+                                                  RagDisagreement, Case, Outside.SETTINGS_FILES})
 
     drawn = Signal(object)
 

@@ -16,6 +16,7 @@ from desktop.qt import (
     QDate,
     QEvent,
     QHBoxLayout,
+    QKeyEvent,
     QLineEdit,
     QMenu,
     QObject,
@@ -95,9 +96,10 @@ class DateField(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Alt+Down in the field opens the calendar, as in a QDateEdit."""
-        if (watched is self.line and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Down  # type: ignore[attr-defined]
-                and event.modifiers() & Qt.KeyboardModifier.AltModifier):  # type: ignore[attr-defined]
+        if (watched is self.line and isinstance(event, QKeyEvent)
+                and event.type() == QEvent.Type.KeyPress
+                and event.key() == Qt.Key.Key_Down
+                and event.modifiers() & Qt.KeyboardModifier.AltModifier):
             self.pick.showMenu()
             return True
         return super().eventFilter(watched, event)

@@ -13,6 +13,7 @@ window's worker; the services hold the rules and the reach.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from desktop.models import Audit, ExerciseSummary
 from desktop.qt import (
@@ -119,7 +120,7 @@ class ExercisesScreen(Screen):
     key = "exercises"
     needs = Permission.VIEW_AUDITS
     title = "E&xercises"
-    reads: frozenset[Kind] = frozenset({ExerciseSummary, Audit})
+    reads: ClassVar[frozenset[Kind]] = frozenset({ExerciseSummary, Audit})
 
     exercises_loaded = Signal(int)
     exercise_shown = Signal(str)

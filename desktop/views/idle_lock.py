@@ -49,7 +49,7 @@ def idle_minutes() -> float:
     """The configured idle time; a value that is not a positive number means the default."""
     for raw in (os.environ.get(MINUTES_ENV), QSettings().value(SETTINGS_KEY)):
         try:
-            value = float(raw) if raw not in (None, "") else 0.0  # type: ignore[arg-type]
+            value = float(raw) if raw not in (None, "") else 0.0
         except (TypeError, ValueError):
             continue
         if value > 0:

@@ -12,6 +12,7 @@ the import writes everything in one transaction, so Cancel leaves the store as i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from desktop.errors import UserError
 from desktop.models import Case
@@ -84,7 +85,7 @@ class ImportScreen(Screen):
     key = "import"
     needs = Permission.IMPORT_CASELOAD
     title = "&Import"
-    reads: frozenset[Kind] = frozenset({Case})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Case})
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -200,10 +201,10 @@ class ImportScreen(Screen):
         grid.addWidget(self.mapping_saved, base + 3, 0, 1, 2)
         self.hand.hide()
         column = QVBoxLayout(box)
-        row = QHBoxLayout()
-        row.addWidget(label)
-        row.addWidget(self.mapping, 1)
-        column.addLayout(row)
+        line = QHBoxLayout()
+        line.addWidget(label)
+        line.addWidget(self.mapping, 1)
+        column.addLayout(line)
         column.addWidget(self.hand)
         return box
 

@@ -9,6 +9,7 @@ refused while blind), so the screen could not show it early even by mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from desktop.models import Audit, Moderation
 from desktop.qt import (
@@ -132,7 +133,7 @@ class ModerationScreen(Screen):
     key = "moderation"
     needs = Permission.MODERATE
     title = "M&oderation"
-    reads: frozenset[Kind] = frozenset({Moderation, Audit})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Moderation, Audit})
 
     board_shown = Signal(object)
     item_shown = Signal(object)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from desktop.models import Audit, Case, Claim, Sample, SampleItem
 from desktop.qt import (
@@ -86,7 +86,7 @@ class MyWeekScreen(Screen):
     key = "my_week"
     needs = Permission.SAMPLE
     title = "&My week"
-    reads: frozenset[Kind] = frozenset({Sample, SampleItem, Claim, Audit, Case})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Sample, SampleItem, Claim, Audit, Case})
 
     week_shown = Signal(object)
     audit_opened = Signal(str)

@@ -224,7 +224,7 @@ class PeopleTab(QWidget):
         self._count()
         self._selection_changed()
 
-    def find(self) -> None:
+    def find_text(self) -> None:
         """Ctrl+F: the cursor in the filter."""
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()

@@ -8,7 +8,6 @@ where a week starts on Monday.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from desktop.qt import QComboBox
@@ -21,8 +20,7 @@ WEEKS_BACK = 26
 
 
 def host_today(host: Host) -> dt.date:
-    clock: Callable[[], dt.datetime] = getattr(host, "clock", lambda: dt.datetime.now(dt.UTC))
-    return clock().astimezone(LONDON).date()
+    return host.clock().astimezone(LONDON).date()
 
 
 def fill_weeks(box: QComboBox, today: dt.date, back: int = WEEKS_BACK) -> None:

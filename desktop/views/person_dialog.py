@@ -118,8 +118,10 @@ class PersonDialog(QDialog):
             {role.value: ROLE_NAMES[role] for role in Role})
         areas_group, self.area_boxes = _boxes("Service &areas", {a: a for a in areas})
         if not areas:
-            areas_group.layout().addWidget(plain_label("No service areas yet: import a staff list "
-                                                       "or a caseload first."), 0, 0)
+            grid = areas_group.layout()
+            assert isinstance(grid, QGridLayout)  # made by _boxes
+            grid.addWidget(plain_label("No service areas yet: import a staff list "
+                                       "or a caseload first."), 0, 0)
         self.problems = {key: _problem_label(what) for key, what in (
             ("name", "name"), ("username", "username"), ("job_title", "job title"),
             ("staff_ref", "staff reference"), ("roles", "roles"),

@@ -10,6 +10,7 @@ worker: nothing here touches Qt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop.reports import formats
@@ -31,7 +32,7 @@ class Preview:
 
     summary: str
     headers: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     audit_ids: tuple[str, ...] = ()
 
 

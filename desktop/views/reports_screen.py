@@ -127,8 +127,8 @@ class ReportsScreen(Screen):
     needs = Permission.REPORTS
     title = "&Reports"
     #: The choice lists (auditors, exercises, plans) are read again with the rest.
-    reads: frozenset[Kind] = frozenset({Audit, Action, User, ExerciseSummary,
-                                        ImprovementPlan})
+    reads: ClassVar[frozenset[Kind]] = frozenset({Audit, Action, User, ExerciseSummary,
+                                                  ImprovementPlan})
 
     previewed = Signal(object)
 
@@ -186,12 +186,12 @@ class ReportsScreen(Screen):
         tables_row.setContentsMargins(0, 0, 0, 0)
         self.table_group = QButtonGroup(self)
         self.table_boxes: dict[str, QCheckBox] = {}
-        for kind, text in zip(KINDS, ("Au&dits", "A&nswers", "A&ctions"), strict=True):
+        for table, text in zip(KINDS, ("Au&dits", "A&nswers", "A&ctions"), strict=True):
             box = QCheckBox(text)
-            box.setAccessibleName(f"Export the {kind}")
+            box.setAccessibleName(f"Export the {table}")
             box.setChecked(True)
             box.toggled.connect(lambda _on: self._enable())
-            self.table_boxes[kind] = box
+            self.table_boxes[table] = box
             tables_row.addWidget(box)
         tables_row.addStretch(1)
         dates = QWidget()
@@ -348,7 +348,9 @@ class ReportsScreen(Screen):
     def period(self) -> Period:
         if self.any_date.isChecked():
             return Period()
-        return Period(self.from_date.date().toPython(), self.to_date.date().toPython())
+        start, end = self.from_date.date().toPython(), self.to_date.date().toPython()
+        assert isinstance(start, dt.date) and isinstance(end, dt.date)  # typed as object
+        return Period(start, end)
 
     def _kind_changed(self) -> None:
         fields = self.kind().fields | {"kind"}

@@ -120,7 +120,7 @@ class Screen(QWidget):
             if self.isVisible():
                 self.activated()
 
-    def find(self) -> bool:
+    def find_text(self) -> bool:
         """Ctrl+F: put the cursor in the screen's search box; False if it has none."""
         return False
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from desktop.errors import UserError
 from desktop.models import AuditTemplate, StandardsVersion, User, UserServiceArea
@@ -105,8 +105,8 @@ class SettingsScreen(Screen):
 
     key = "settings"
     title = "Se&ttings"
-    reads: frozenset[Kind] = frozenset({User, UserServiceArea, StandardsVersion,
-                                        AuditTemplate, Outside.SETTINGS_FILES})
+    reads: ClassVar[frozenset[Kind]] = frozenset({User, UserServiceArea, StandardsVersion,
+                                                  AuditTemplate, Outside.SETTINGS_FILES})
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -122,7 +122,9 @@ class SettingsScreen(Screen):
         standards = self._form_tab(STANDARDS)
         history_box = QGroupBox("Version history (every audit records the version it used)")
         QVBoxLayout(history_box).addWidget(self.history)
-        standards.layout().addWidget(history_box)
+        column = standards.layout()
+        assert column is not None  # made by _form_tab
+        column.addWidget(history_box)
         self.tabs.addTab(standards, "Practice &standards")
         self.tabs.addTab(self._form_tab(SAMPLING), "Sampling &quotas")
         self.tabs.addTab(self._templates_tab(), "Audit te&mplates")
@@ -179,11 +181,11 @@ class SettingsScreen(Screen):
             .success(self._show).run()
         self.people.refresh()
 
-    def find(self) -> bool:
+    def find_text(self) -> bool:
         """Ctrl+F: the People tab's filter, when that tab is showing."""
         if self.tabs.currentWidget() is not self.people:
             return False
-        self.people.find()
+        self.people.find_text()
         return True
 
     def _show(self, snapshot: SettingsSnapshot) -> None:

@@ -19,6 +19,7 @@ from desktop.errors import UserError
 from desktop.qt import (
     QDialog,
     QDialogButtonBox,
+    QKeyEvent,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -29,6 +30,7 @@ from desktop.qt import (
     QWidget,
 )
 from desktop.services.auth.signin import choose_first_password, sign_in
+from desktop.services.context import ServiceContext
 from desktop.services.users import Person
 from desktop.views.plain import plain_label, plain_tip
 
@@ -163,7 +165,7 @@ class SignInDialog(QDialog):
         wanted = item.data(Qt.ItemDataRole.UserRole)
         return next((p for p in self._people if p.id == wanted), None)
 
-    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Up and Down move through the list while the search field has the focus."""
         if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self.search.hasFocus():
             step = -1 if event.key() == Qt.Key.Key_Up else 1
@@ -211,7 +213,7 @@ class SignInDialog(QDialog):
         self.again.clear()
         self._on_worker(lambda ctx: choose_first_password(ctx, person.id, typed), person)
 
-    def _on_worker(self, task: Callable[[object], object], person: Person) -> None:
+    def _on_worker(self, task: Callable[[ServiceContext], object], person: Person) -> None:
         call = getattr(self.parent(), "call", None)
         if not callable(call):
             raise RuntimeError("a sign-in is recorded on the window's worker")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from desktop import qt
 from desktop.errors import UserError
@@ -94,7 +95,7 @@ class SyncScreen(Screen):
 
     key = "sync"
     title = "S&ync"
-    reads: frozenset[Kind] = frozenset({SyncConflict, Claim})
+    reads: ClassVar[frozenset[Kind]] = frozenset({SyncConflict, Claim})
 
     sync_loaded = Signal()
     synced = Signal(object)
@@ -164,7 +165,7 @@ class SyncScreen(Screen):
         self.rejected_table.selectionModel().selectionChanged.connect(self._enable)
         self._enable()
 
-    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
+    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(name)
         button.clicked.connect(slot)

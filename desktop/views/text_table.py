@@ -15,6 +15,7 @@ from desktop.qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QApplication,
+    QKeyEvent,
     QKeySequence,
     QModelIndex,
     QPersistentModelIndex,
@@ -111,7 +112,7 @@ class CopyableTableView(QTableView):
     def copy_selection(self) -> None:
         QApplication.clipboard().setText(self.selected_text())
 
-    def keyPressEvent(self, event: Any) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selection()
             event.accept()

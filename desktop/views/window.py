@@ -27,6 +27,7 @@ from desktop.models.base import utcnow
 from desktop.qt import (
     QAction,
     QApplication,
+    QCloseEvent,
     QFrame,
     QKeySequence,
     QListWidget,
@@ -242,7 +243,7 @@ class MainWindow(QMainWindow):
         self.quit_action = action("&Quit", QKeySequence.keyBindings(
             QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")], self.close)
         self.find_action = action("&Find", [QKeySequence.StandardKey.Find],
-                                  lambda: self._current_does("find"))
+                                  lambda: self._current_does("find_text"))
         self.demo_action = action("Build the &demo county", [], self.build_demo)
         self.demo_action.setEnabled(False)  # only once the store is known to be empty
         self.switch_action = action("Sign out and s&witch person…", [],
@@ -323,7 +324,7 @@ class MainWindow(QMainWindow):
         screen = self.current_screen()
         done = screen is not None and bool(getattr(screen, duty)())
         if not done:
-            what = {"find": "nothing to search", "save": "nothing to save",
+            what = {"find_text": "nothing to search", "save": "nothing to save",
                     "submit": "nothing to submit"}[duty]
             self.statusBar().showMessage(f"This screen has {what}.", 3000)
 
@@ -626,6 +627,7 @@ class MainWindow(QMainWindow):
         self.navigation.blockSignals(False)
         while self.stack.count():
             holder = self.stack.widget(0)
+            assert holder is not None  # the stack is not empty
             self.stack.removeWidget(holder)
             holder.hide()
             holder.setParent(None)
@@ -742,7 +744,7 @@ class MainWindow(QMainWindow):
             box.close()
 
     # -- closing ----------------------------------------------------------------
-    def closeEvent(self, event: object) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Close at once: the running task is cancelled, the store closed behind it.
 
         Why not wait: a long query would freeze the closing window. The worker runs the
@@ -779,4 +781,4 @@ class MainWindow(QMainWindow):
         for worker in self.side_workers:
             worker.shutdown()
         self.tasks.shutdown(then=finish)
-        super().closeEvent(event)  # type: ignore[arg-type]
+        super().closeEvent(event)

@@ -50,7 +50,7 @@ class Autosaver(QObject):
         self.writing: DraftChanges | None = None
         self.saves = 0
         #: Work waiting for every change to be written (a submission, an action).
-        self._after: list[Callable[[], None]] = []
+        self._after: list[Callable[[], object]] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_DELAY_MS if delay_ms is None else delay_ms)
@@ -90,7 +90,7 @@ class Autosaver(QObject):
          .failure(lambda exc: self._not_written(batch, exc))
          .run())
 
-    def then(self, fn: Callable[[], None]) -> None:
+    def then(self, fn: Callable[[], object]) -> None:
         """Write every change now, and call ``fn`` once they are all written.
 
         Why: a submission queued while a save is being written would otherwise run

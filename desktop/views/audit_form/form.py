@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from desktop.errors import UserError
 from desktop.qt import (
@@ -99,10 +100,8 @@ class AuditFormWidget(QScrollArea):
 
     def _now(self) -> dt.datetime:
         """The window's clock (``host.clock``, which tests fix), as every service call
-        sees it; the Host protocol does not declare it, so a host without one is UTC."""
-        clock: Callable[[], dt.datetime] = getattr(self.host, "clock",
-                                                   lambda: dt.datetime.now(dt.UTC))
-        return clock()
+        sees it."""
+        return self.host.clock()
 
     # -- reading ------------------------------------------------------------------
     def open(self, audit_id: str) -> None:
@@ -277,7 +276,10 @@ class AuditFormWidget(QScrollArea):
     def _detail_edited(self, name: str) -> None:
         assert self.autosaver is not None
         value = self.fields[name].value() or ""
-        self.autosaver.change(DraftChanges(**{name: value}))
+        # ``name`` is one of DETAILS, each a ``str | None`` field of DraftChanges; mypy
+        # cannot tell which field a string key names, hence Any.
+        detail: dict[str, Any] = {name: value}
+        self.autosaver.change(DraftChanges(**detail))
         if name == "auditor_rag" and self.form is not None:
             self.disagreement.show_for(self.form.case_rag, value or None)
 

@@ -37,7 +37,7 @@ class NotesScreen(Screen):
     def refresh(self) -> None:
         self.refreshed += 1
 
-    def find(self) -> bool:
+    def find_text(self) -> bool:
         self.search.setFocus()
         return True
 
