@@ -1,15 +1,16 @@
 """A chaos run of one council, bounded to a few minutes (issue 21, 'Done when').
 
-A QA store owns the caseload (the demo county, small); three laptops start from its
-snapshot, one with a right clock, one four hours ahead, one three hours behind. Each
-round every store does seeded random work through the services, as the window does
-(answers, an audit's overview, actions' progress and status, sample drops, comments),
-and every write goes into the test's own ledger; then each syncs with a real
-``dipsample sync`` process, some of them SIGKILLed at a named point, some two at once
-on one store. Between rounds the share is damaged (a torn, a flipped and a foreign
-bundle, later restored or set aside), the laptops switch from the folder to the
-central database half-way while the QA store bridges both, a row in the database is
-flipped and restored, and a sync's PostgreSQL connection is terminated mid-push.
+A QA store owns the caseload (the demo county, small); three laptops, made from the
+command line, start from its snapshot, one with a right clock, one four hours ahead,
+one three hours behind. Each round every store does seeded random work through the
+services, as the window does (answers, an audit's overview, actions' progress and
+status, sample drops, comments), and every write goes into the test's own ledger; then
+each syncs with a real ``dipsample sync`` process, some of them SIGKILLed at a named
+point, some two at once on one store. Between rounds the share is damaged (a torn, a
+flipped and a foreign bundle, later restored or set aside), the laptops switch from
+the folder to the central database half-way while the QA store bridges both, a row in
+the database is flipped and restored, and a sync's PostgreSQL connection is terminated
+mid-push.
 
 After syncing until quiet: every store holds the same records, field by field; every
 write in the ledger is there with its value, or a later write saw it, or it is kept as
@@ -480,11 +481,21 @@ def flipped_row(run: Run) -> Iterator[None]:
 # -- the run -------------------------------------------------------------------------------
 
 def open_node(root: Path, name: str) -> Node:
+    """A store held open as the window holds it (made here when it is not there)."""
     path = root / name / "dipsample.db"
     node = Node(name, CLOCKS[name], path, None)  # type: ignore[arg-type]
     node.store = open_store(path, prompt=None, create=True, wall_ms=node.wall_ms)
     node.device_id = node.store.device_id
     return node
+
+
+def new_laptop(run: Run, name: str) -> Node:
+    """A laptop made as IT scripts it: ``dipsample sync --folder SHARE --db NEW`` makes
+    the store and pulls (from the snapshot); then the person opens it."""
+    unopened = Node(name, CLOCKS[name], run.root / name / "dipsample.db", None)  # type: ignore[arg-type]
+    first = sync_process(run, unopened, ["--folder", str(run.share)])
+    assert first.startswith("ok"), first
+    return open_node(run.root, name)
 
 
 def set_up(run: Run) -> None:
@@ -518,8 +529,7 @@ def set_up(run: Run) -> None:
     assert code == 0, err
     run.say(f"qa: {out.strip()}")
     for name in LAPTOPS:
-        run.nodes[name] = open_node(run.root, name)
-        sync_process(run, run.nodes[name])
+        run.nodes[name] = new_laptop(run, name)
     # The same auditor draws next week on two laptops, offline (item 9).
     next_week = shift_week(qa.now().strftime("%G-W%V"), 1)
     for name in ("right", "behind"):
