@@ -72,9 +72,10 @@ def build_caseload(path: Path, cases: int, auditors: int = 18, seed: int = 1) ->
         areas = [{"id": new_id(), "name": f"Area {a}"} for a in range(AREAS)]
         teams = [{"id": new_id(), "name": f"Team {a}-{t}", "service_area_id": area["id"]}
                  for a, area in enumerate(areas) for t in range(4)]
-        workers = [{"id": new_id(), "staff_ref": f"W{w:05d}", "name": "Synthetic Worker",
-                    "role": "social_worker", "team_id": teams[w % len(teams)]["id"],
-                    "email": None} for w in range(len(teams) * 10)]
+        workers: list[dict[str, Any]] = [
+            {"id": new_id(), "staff_ref": f"W{w:05d}", "name": "Synthetic Worker",
+             "role": "social_worker", "team_id": teams[w % len(teams)]["id"],
+             "email": None} for w in range(len(teams) * 10)]
         recorder.bulk_insert(session, ServiceArea, areas)
         recorder.bulk_insert(session, Team, teams)
         recorder.bulk_insert(session, Worker, workers)

@@ -17,6 +17,7 @@ import logging.handlers
 import os
 import re
 import traceback
+from io import TextIOWrapper
 from pathlib import Path
 from types import TracebackType
 
@@ -99,7 +100,8 @@ class SafeFormatter(logging.Formatter):
         finally:
             record.exc_text = cached
 
-    def formatException(self, ei: tuple) -> str:  # type: ignore[override]
+    def formatException(self, ei: tuple[type[BaseException], BaseException, TracebackType | None]
+                        | tuple[None, None, None]) -> str:
         _kind, exc, trace = ei
         if exc is None:
             return ""
@@ -109,7 +111,7 @@ class SafeFormatter(logging.Formatter):
 class _PrivateRotatingHandler(logging.handlers.RotatingFileHandler):
     """Creates each log file with mode 0600 (``umask`` could leave it world-readable)."""
 
-    def _open(self):  # type: ignore[no-untyped-def]
+    def _open(self) -> TextIOWrapper:
         path = Path(self.baseFilename)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.chmod(path, 0o600)

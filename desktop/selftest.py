@@ -187,7 +187,7 @@ def _sample(run: _Run) -> str:
     if not view.saved or len(view.active_items) != wanted or view.shortfalls:
         raise StepFailed(f"the weekly sample holds {len(view.active_items)} cases, not "
                          f"{wanted}")
-    run.item_ids = [item.item_id for item in view.active_items]
+    run.item_ids = [item.item_id for item in view.active_items if item.item_id is not None]
     return f"{len(run.item_ids)} cases"
 
 

@@ -13,8 +13,9 @@ import datetime as dt
 import os
 import threading
 import uuid
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, TypeDecorator
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -100,6 +101,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    if TYPE_CHECKING:
+        #: Every model maps one table; DeclarativeBase types ``__table__`` as any
+        #: FromClause (a class may map a join or a select), which insert() refuses.
+        __table__: ClassVar[Table]
 
 
 class Fact:

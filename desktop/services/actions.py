@@ -157,6 +157,7 @@ def _source(session: Session, new: NewAction, settings: WorkflowSettings, today:
         exercise = get_live(session, ExerciseSummary, new.exercise_id, "exercise summary")
         return {"source": ActionSource.EXERCISE.value, "exercise_id": exercise.id,
                 "review_on": today + dt.timedelta(days=settings.action_review_days)}
+    assert new.finding_id is not None  # exactly one of the three is given
     finding = get_live(session, PlanFinding, new.finding_id, "plan finding")
     return {"source": ActionSource.PLAN.value, "finding_id": finding.id}
 

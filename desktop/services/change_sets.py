@@ -54,8 +54,7 @@ class ChangeSet:
 
     @classmethod
     def of(cls, *kinds: Kind) -> ChangeSet:
-        tables = frozenset(k.__tablename__ for k in kinds  # type: ignore[union-attr]
-                           if not isinstance(k, Outside))
+        tables = frozenset(k.__tablename__ for k in kinds if not isinstance(k, Outside))
         return cls(tables, frozenset(k for k in kinds if isinstance(k, Outside)))
 
     def __bool__(self) -> bool:
@@ -72,7 +71,7 @@ class ChangeSet:
             if isinstance(kind, Outside):
                 if kind in self.outside:
                     return True
-            elif kind.__tablename__ in self.tables:  # type: ignore[union-attr]
+            elif kind.__tablename__ in self.tables:
                 return True
         return False
 

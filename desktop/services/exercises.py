@@ -414,6 +414,7 @@ def list_exercises(ctx: ServiceContext) -> list[ExerciseRow]:
         for exercise_id, status, case_id in session.execute(
                 select(Audit.exercise_id, Audit.status, Audit.case_id).where(
                     Audit.exercise_id.is_not(None), Audit.deleted.is_(False))):
+            assert exercise_id is not None  # the query keeps an exercise's audits only
             pairs.setdefault(exercise_id, []).append((status, case_id))
         areas = _area_names(session)
         leads = user_names(session, (r.author_id for r in rows))
@@ -424,7 +425,7 @@ def list_exercises(ctx: ServiceContext) -> list[ExerciseRow]:
 
 
 def _audit_rows(session: Session, exercise: ExerciseSummary,
-                query: Select[tuple[Audit, Case]]) -> list[ExerciseAudit]:
+                query: Select[Audit, Case]) -> list[ExerciseAudit]:
     """The audits ``query`` (a select of Audit and Case) finds, with their filter fit."""
     areas = _area_names(session)
     _theme, cohort = split_theme(exercise.theme)
@@ -449,7 +450,7 @@ def _fits(exercise: ExerciseSummary, cohort: str | None, audit: Audit, case: Cas
             and (cohort is None or case.cohort == cohort))
 
 
-def _audits_query(*where: ColumnElement[bool]) -> Select[tuple[Audit, Case]]:
+def _audits_query(*where: ColumnElement[bool]) -> Select[Audit, Case]:
     return (select(Audit, Case).join(Case, Case.id == Audit.case_id)
             .where(Audit.deleted.is_(False), *where)
             .order_by(Audit.audit_date, Case.case_ref, Audit.id))

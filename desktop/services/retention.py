@@ -170,7 +170,7 @@ def _settle_conflicts(session: Session, ctx: ServiceContext, blanked: Blanked) -
     by_table: dict[str, list[str]] = {}
     for table, record_id in blanked:
         by_table.setdefault(table, []).append(record_id)
-    found = []
+    found: list[SyncConflict] = []
     for table, ids in by_table.items():
         for start in range(0, len(ids), CHUNK):
             found += session.scalars(select(SyncConflict).where(

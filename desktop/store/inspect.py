@@ -22,9 +22,8 @@ def table_counts(engine: Engine) -> dict[str, int]:
             counts[table.name] = conn.scalar(
                 select(func.count()).select_from(table).where(table.c.deleted.is_(False))
             ) or 0
-        for model in (Change, Event):
-            counts[model.__table__.name] = conn.scalar(
-                select(func.count()).select_from(model.__table__)) or 0
+        for log in (Change.__table__, Event.__table__):
+            counts[log.name] = conn.scalar(select(func.count()).select_from(log)) or 0
     return counts
 
 

@@ -55,6 +55,8 @@ def filesystem_type(path: Path, mount_table: str) -> str | None:
 
 
 def _windows_remote(path: Path) -> bool:  # pragma: no cover - Windows only
+    if sys.platform != "win32":  # ctypes.windll exists only there (mypy knows it)
+        return False
     import ctypes
 
     drive = os.path.splitdrive(str(path))[0]

@@ -203,7 +203,7 @@ def _prepare(path: Path, old: keys.DatabaseKey, new_hex: str) -> Path:
     be copied is left to step 5, which removes it."""
     target = backups.backup_name(path, "pre-rekey")
     work = target.with_name(target.name + WORKING)
-    paused = []
+    paused: list[bool] = []
 
     def step() -> None:
         if not paused:  # the kill test stops the copy once, part way

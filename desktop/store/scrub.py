@@ -83,4 +83,6 @@ def checkpoint(store: Store) -> None:
     """
     with store.engine.connect() as conn, contextlib.suppress(Exception):
         # Through the driver: the connection's own BEGIN would make it a no-op.
-        conn.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = conn.connection.dbapi_connection
+        if raw is not None:  # None only once the connection is invalidated
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")

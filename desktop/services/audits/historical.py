@@ -197,12 +197,14 @@ class _Reader:
             self.fail(row, cols["audit_date"], "empty")
         elif on > self.today:
             self.fail(row, cols["audit_date"], "the date is in the future")
-        record = {"case_id": case_id, "auditor_id": auditor, "audit_date": on,
-                  "recorded_rag": self.code(row, "recorded_rag", "rag"),
-                  "auditor_rag": self.code(row, "auditor_rag", "rag"),
-                  "grade": self.code(row, "grade", "grade"),
-                  "overview": self.text(row, "overview"),
-                  "positive_practice": self.text(row, "positive_practice"), "answers": {}}
+        answers: dict[str, Any] = {}
+        record: dict[str, Any] = {
+            "case_id": case_id, "auditor_id": auditor, "audit_date": on,
+            "recorded_rag": self.code(row, "recorded_rag", "rag"),
+            "auditor_rag": self.code(row, "auditor_rag", "rag"),
+            "grade": self.code(row, "grade", "grade"),
+            "overview": self.text(row, "overview"),
+            "positive_practice": self.text(row, "positive_practice"), "answers": answers}
         for column, code in self.mapping.questions.items():
             if not self.table.has(column):
                 continue
@@ -224,7 +226,7 @@ class _Reader:
                           else "not an answer this question accepts")
                 continue
             if value is not None:
-                record["answers"][question.id] = value
+                answers[question.id] = value
         return record if len(self.problems) == before else None
 
 

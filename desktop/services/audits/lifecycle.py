@@ -245,9 +245,10 @@ def _checks(session: Session, audit: Audit) -> tuple[list[FieldProblem],
         .order_by(TemplateQuestion.position)))
     answers = {a.question_id: a for a in session.scalars(select(AuditAnswer).where(
         AuditAnswer.audit_id == audit.id, AuditAnswer.deleted.is_(False)))}
-    with_actions = set(session.scalars(select(Action.question_id).where(
+    with_actions = {q for q in session.scalars(select(Action.question_id).where(
         Action.audit_id == audit.id, Action.deleted.is_(False),
-        Action.status != ActionStatus.CANCELLED.value, Action.question_id.is_not(None))))
+        Action.status != ActionStatus.CANCELLED.value, Action.question_id.is_not(None)))
+        if q is not None}
     return (submission_field_problems(audit, questions, answers, with_actions), answers,
             questions)
 

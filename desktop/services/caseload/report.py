@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from desktop.errors import InputProblem
+    from desktop.services.audits.refused import ImportRefused
 
 #: Problems listed at most; the others are counted.
 LISTED = 50
@@ -104,7 +104,7 @@ class Problems:
         """The problems to show, sorted: at most :data:`LISTED`."""
         return sorted(self._kept)[:self.limit]
 
-    def refusal(self, source: str) -> InputProblem:
+    def refusal(self, source: str) -> ImportRefused:
         """The refusal of an all-or-nothing import (historical audits, plans).
 
         The listed problems, then one :class:`NotListed` entry when some were left out,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from desktop.models.case import join_flags
@@ -376,8 +377,12 @@ class RowChecker:
 
 #: What :meth:`RowChecker._code` caches for a blank marker (distinct from unknown, None).
 BLANK = "\x00blank"
-#: Not in a cache yet.
-MISSING = object()
+class _Missing(Enum):
+    MISSING = "missing"
+
+
+#: Not in a cache yet (an enum member, so that ``is MISSING`` narrows the type).
+MISSING = _Missing.MISSING
 
 
 def _formatted(value: Any, formats: tuple[str, ...]) -> dt.date | None:

@@ -115,7 +115,7 @@ class _Weighted:
 
     __slots__ = ("cum", "hi", "items", "total")
 
-    def __init__(self, weights: Mapping[str, float]) -> None:
+    def __init__(self, weights: Mapping[Any, float]) -> None:  # keys made text by str()
         self.items = [str(k) for k in weights]
         self.cum = list(accumulate(weights.values()))
         self.total = self.cum[-1]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnDefault
+
 from desktop.models import Synced
 from desktop.models.base import Base
 
@@ -18,11 +20,11 @@ def _template(model: type[Base], skip: frozenset[str]) -> dict[str, Any]:
     found = _TEMPLATES.get((model, skip))
     if found is None:
         found = {}
-        for column in model.__table__.columns:  # type: ignore[attr-defined]
+        for column in model.__table__.columns:
             if column.key not in skip:
                 default = column.default
-                found[column.key] = (default.arg if default is not None and default.is_scalar
-                                     else None)
+                found[column.key] = (default.arg if isinstance(default, ColumnDefault)
+                                     and default.is_scalar else None)
         _TEMPLATES[(model, skip)] = found
     return found
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from desktop.models import Case, ServiceArea, Team, User, Worker
+from desktop.models import Case, ServiceArea, Synced, Team, User, Worker
 
-_NAMED = {"team": (Team, Team.name), "service_area": (ServiceArea, ServiceArea.name),
-          "worker": (Worker, Worker.name), "user": (User, User.name),
-          "case": (Case, Case.case_ref)}
+_NAMED: dict[str, tuple[type[Synced], InstrumentedAttribute[str]]] = {
+    "team": (Team, Team.name), "service_area": (ServiceArea, ServiceArea.name),
+    "worker": (Worker, Worker.name), "user": (User, User.name),
+    "case": (Case, Case.case_ref)}
 
 
 def names_of(session: Session, kind: str, ids: Iterable[str | None]) -> dict[str, str]:

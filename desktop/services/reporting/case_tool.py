@@ -152,10 +152,10 @@ def _read(ctx: ServiceContext, ids: Sequence[str]) -> list[CaseTool]:
                 .order_by(AuditComment.posted_at, AuditComment.id)):
             comments[comment.audit_id].append(comment)
         disagreements: dict[str, RagDisagreement] = {}
-        for d in session.scalars(select(RagDisagreement).where(
+        for found in session.scalars(select(RagDisagreement).where(
                 RagDisagreement.audit_id.in_(ids), RagDisagreement.deleted.is_(False))
                 .order_by(RagDisagreement.created_at)):
-            disagreements[d.audit_id or ""] = d  # the latest one counts
+            disagreements[found.audit_id or ""] = found  # the latest one counts
         all_actions = [a for group in actions.values() for a in group]
         all_comments = [c for group in comments.values() for c in group]
         teams = team_names(session, (c.team_id for _, c, _ in rows))

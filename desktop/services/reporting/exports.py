@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
@@ -105,7 +105,7 @@ def _audit_table(session: Session, rows: Sequence[Any]) -> ExportTable:
 
 
 def _answer_table(session: Session, ids: list[str], refs: dict[str, str]) -> ExportTable:
-    found = []
+    found: list[Row[AuditAnswer, TemplateQuestion]] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         found += session.execute(

@@ -31,6 +31,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from desktop.models.enums import Cohort, Rag
 from desktop.services.sampling.settings import RAGS, SamplingSettings
@@ -269,6 +270,12 @@ def _share_out_area(draw: _Draw, area: str, order: list[str], one_area: set[str]
         return shares[auditor][area][target] - (
             draw.held[auditor].count(target) - before[auditor][target])
 
+    def want_aimed(auditor: str, target: str, aim: dict[str, int],
+                   taken: dict[str, int]) -> int:
+        """``want``, but no more than ``aim`` (counted from ``taken``)."""
+        return min(want(auditor, target),
+                   aim[auditor] - (draw.held[auditor].count(target) - taken[auditor]))
+
     single = [a for a in order if a in one_area]
     several = [a for a in order if a not in one_area]
     for rag in RAGS:
@@ -281,15 +288,15 @@ def _share_out_area(draw: _Draw, area: str, order: list[str], one_area: set[str]
                                random.Random(f"{seed}:{area}:{a}:{rag}"))["priority"]
                      for a in turn}
             taken = {a: draw.held[a].count(rag) for a in turn}
-            draw.round_robin(turn, lambda a, r=rag, aim=aimed, t=taken: min(
-                want(a, r), aim[a] - (draw.held[a].count(r) - t[a])), [first], rag)
+            draw.round_robin(turn, partial(want_aimed, target=rag, aim=aimed, taken=taken),
+                             [first], rag)
             for keys in ([(rag, area, False)], [first]):
-                draw.round_robin(turn, lambda a, r=rag: want(a, r), keys, rag)
+                draw.round_robin(turn, partial(want, target=rag), keys, rag)
     # A multi-area auditor fills a short RAG only once every area has been tried
     # for the RAG itself (in :func:`_cross_area`).
     for target in RAGS:
         for donor in settings.fill_from.get(target, ()):
-            draw.round_robin(single, lambda a, t=target: want(a, t),
+            draw.round_robin(single, partial(want, target=target),
                              [(donor, area, True), (donor, area, False)], target)
 
 
@@ -303,6 +310,10 @@ def _cross_area(draw: _Draw, auditors: Sequence[AuditorSpec], settings: Sampling
     for auditor in order:
         areas[auditor] = sorted(several[auditor].area_ids)
         random.Random(f"{seed}:{auditor}:areas").shuffle(areas[auditor])
+
+    def short(auditor: str, target: str, quota: int) -> int:
+        return quota - draw.held[auditor].count(target)
+
     for filling in (False, True):
         for auditor in order:
             for target in RAGS:
@@ -310,8 +321,8 @@ def _cross_area(draw: _Draw, auditors: Sequence[AuditorSpec], settings: Sampling
                 sources = settings.fill_from.get(target, ()) if filling else (target,)
                 for source in sources:
                     keys = [(source, area, p) for p in (True, False) for area in areas[auditor]]
-                    draw.round_robin([auditor], lambda a, t=target, q=quota:
-                                     q - draw.held[a].count(t), keys, target)
+                    draw.round_robin([auditor], partial(short, target=target, quota=quota),
+                                     keys, target)
 
 
 def _picks(auditor: str, draw: _Draw, probability: dict[NodeKey, float],

@@ -178,6 +178,7 @@ def _audits(session: Session, auditor: str, items: list[tuple[str, str]]
             select(Audit.id, Audit.sample_item_id, Audit.status)
             .where(Audit.sample_item_id.in_(item_ids), Audit.deleted.is_(False))
             .order_by(Audit.created_at)):
+        assert item_id is not None  # matched by sample_item_id IN (...)
         found[item_id] = (audit_id, status)
     by_case = {case: item for item, case in items if item not in found}
     if by_case:

@@ -112,6 +112,7 @@ def load_population(session: Session, week: str, week_start: dt.date,
         if case_id in audited or (last_audit is not None and last_audit > cutoff):
             gap_excluded += 1
             continue
+        assert rag is not None  # the query keeps rated cases only
         candidates.append(Candidate(case_id, ref, rag, cohort, area, team, worker))
         if flag_text:
             flags[case_id] = frozenset(f for f in flag_text.split(",") if f)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.errors import InputProblem
-from desktop.models import ServiceArea, Team, Worker
+from desktop.models import ServiceArea, Synced, Team, Worker
 from desktop.models.enums import CaseFlag, Cohort, SampleKind
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
@@ -46,9 +48,9 @@ class TargetCriteria:
         return ", ".join(f"{k} {v}" for k, v in asdict(self).items() if v)
 
 
-def _lookup(session: object, model: type, column: object, value: str, what: str) -> str:
-    found = session.scalar(select(model.id).where(column == value,  # type: ignore[attr-defined]
-                                                  model.deleted.is_(False)))
+def _lookup(session: Session, model: type[Synced], column: InstrumentedAttribute[Any],
+            value: str, what: str) -> str:
+    found = session.scalar(select(model.id).where(column == value, model.deleted.is_(False)))
     if found is None:
         raise InputProblem(f"no {what} '{value}'")
     return found

@@ -108,11 +108,12 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
     for case_id, kind, by, day in rows:
         latest.setdefault(case_id, {})[(kind, by)] = day
     history: dict[str, list[RagChange]] = {}
-    rows = conn.execute(
+    rag_rows = conn.execute(
         select(CaseEvent.case_id, CaseEvent.occurred_on, CaseEvent.rag_from, CaseEvent.rag_to)
         .where(CaseEvent.kind == CaseEventKind.RAG_CHANGE.value, CaseEvent.rag_to.is_not(None))
         .order_by(CaseEvent.case_id, CaseEvent.occurred_on, CaseEvent.seq))
-    for case_id, on, rag_from, rag_to in rows:
+    for case_id, on, rag_from, rag_to in rag_rows:
+        assert rag_to is not None  # the query keeps changes to a rating only
         history.setdefault(case_id, []).append(RagChange(on, rag_from, rag_to))
 
     f2f, oversight, vtt, risk = _LATEST_KINDS

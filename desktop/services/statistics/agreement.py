@@ -104,11 +104,12 @@ def agreement(pairs: Iterable[tuple[str, str]], categories: Sequence[str] = RAG_
     agree = sum(table[i][i] for i in range(k))
     percent = agree / n if n else None
     low, high = wilson(percent, n, confidence) if percent is not None else (None, None)
-    kappas = [weighted_kappa(table, kind, confidence) for kind in ("none", "linear",
-                                                                   "quadratic")]
+    unweighted, linear, quadratic = (weighted_kappa(table, kind, confidence)
+                                     for kind in ("none", "linear", "quadratic"))
     note = ""
     if n < MIN_PAIRS:
         note = f"insufficient sample: {n} pair{'s' * (n != 1)} (needs {MIN_PAIRS})"
-    elif kappas[0].kappa is None:
+    elif unweighted.kappa is None:
         note = "kappa undefined: every rating is in one category"
-    return Agreement(tuple(categories), n, table, percent, low, high, *kappas, note=note)
+    return Agreement(tuple(categories), n, table, percent, low, high, unweighted, linear,
+                     quadratic, note=note)

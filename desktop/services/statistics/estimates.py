@@ -208,8 +208,8 @@ def stratified_rate(observations: Iterable[Observation], stratum_sizes: Mapping[
     for h, size in stratum_sizes.items():
         per_rag[rag_of(h)] = per_rag.get(rag_of(h), 0) + size
     audited_rag: dict[str, int] = {}
-    for h, obs in by_stratum.items():
-        audited_rag[rag_of(h)] = audited_rag.get(rag_of(h), 0) + len(obs)
+    for h, rows in by_stratum.items():
+        audited_rag[rag_of(h)] = audited_rag.get(rag_of(h), 0) + len(rows)
         per_rag.setdefault(rag_of(h), 0)
     for rag in sorted(per_rag):
         n_rag = audited_rag.get(rag, 0)

@@ -134,6 +134,7 @@ def caseload_sizes(session: Session, as_of: dt.date, priority_cohorts: Collectio
                            .group_by(Case.team_id, Case.rag, Case.cohort,
                                      Case.service_area_id))
     for team, rag, cohort, area, count in rows:
+        assert rag is not None  # the query keeps rated cases only
         key = design_stratum(rag, area, cohort in priority)
         overall[key] = overall.get(key, 0.0) + count * weeks
         if team is not None:
@@ -146,4 +147,4 @@ def open_by_rag(session: Session, as_of: dt.date) -> dict[str, int]:
     """Open cases per RAG on ``as_of``: the caseload a report describes."""
     return {rag: count for rag, count in session.execute(
         select(Case.rag, func.count()).where(open_on(as_of), Case.rag.is_not(None))
-        .group_by(Case.rag))}
+        .group_by(Case.rag)) if rag is not None}
