@@ -49,6 +49,7 @@ from desktop.models import (
     Audit,
     AuditAnswer,
     Case,
+    CaseEvent,
     Claim,
     Meta,
     Sample,
@@ -69,6 +70,7 @@ from desktop.services.sampling.weeks import shift_week
 from desktop.store import Store, open_store
 from desktop.store.hlc import OFFSET_ENV
 from desktop.sync.bundle import Bundle, seal
+from desktop.sync.collect import FACT_COLUMNS
 from desktop.sync.folder import SUFFIX
 from desktop.sync.merge import BOOKKEEPING
 from desktop.sync.status import DATABASE, FOLDER, set_aside, sync_now
@@ -616,6 +618,9 @@ def check(run: Run) -> None:
         for table, rows in first.items():
             assert theirs[table] == rows, f"{node.name} differs from qa in {table}: " + \
                 str(sorted(set(theirs[table].items()) ^ set(rows.items()))[:4])
+    events = [case_events(node.store) for node in stores]
+    for node, held in zip(stores[1:], events[1:], strict=True):
+        assert held == events[0], f"{node.name} holds other case events than qa"
     with stores[0].store.read() as session:
         conflicts = list(session.scalars(select(SyncConflict)))
         finals = {}
@@ -650,6 +655,13 @@ def check(run: Run) -> None:
         with node.store.read() as session:
             kept = session.scalar(select(Meta.value).where(Meta.key == "device_id"))
         assert kept == node.device_id == node.store.device_id, f"{node.name} changed id"
+
+
+def case_events(store: Store) -> list[tuple[Any, ...]]:
+    """Every case event (append-only facts), as sorted comparable rows."""
+    with store.read() as session:
+        return sorted(session.execute(select(*[getattr(CaseEvent, c) for c in FACT_COLUMNS]
+                                             )).all(), key=repr)
 
 
 def _models() -> list[Any]:
