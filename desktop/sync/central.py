@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,7 +255,7 @@ class DatabaseTarget:
         self.rows = [(int(seq), str(b), str(d)) for seq, b, d in rows]
         return [bundle_id for _, bundle_id, device in rows if device != self.device]
 
-    def settled(self, done: set[str]) -> int:
+    def settled(self, done: Container[str]) -> int:
         """The cursor to keep after a pull: the last server number before the first
         bundle of :meth:`listed` that is neither done here (applied or set aside, as
         ``done`` says) nor this device's own.

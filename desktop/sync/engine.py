@@ -17,7 +17,7 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -377,11 +377,12 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
     cursor_key = getattr(target, "cursor_key", None)
     if cursor_key is not None:  # a server's sequence: only what came after it
         target.cursor = state.cursor  # type: ignore[attr-defined]
-    applied = set(state.applied)
+    covered: set[str] = set()
     if not state.pulled_before:
-        applied |= start_from_snapshot(store, target, key, report, state.delivery)
+        covered = start_from_snapshot(store, target, key, report, state.delivery)
     listed = target.listed()
-    fresh = [b for b in listed if b not in applied and b not in state.aside]
+    applied, aside = state.applied, state.aside
+    fresh = [b for b in listed if b not in applied and b not in aside and b not in covered]
     opened: list[tuple[str, Bundle]] = []
     refused: dict[str, str] = {}
     for bundle_id in fresh:
@@ -392,14 +393,15 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
             opened.append((bundle_id, open_sealed(key, bundle_id, data)))
         except BundleRejected as exc:
             refused[bundle_id] = str(exc)
-    done = applied | state.aside
+    now: set[str] = set()
+    done = Done((applied, aside, covered, now))  # no copy of what may be thousands
     cursor_saved = False
     if opened:
         batch = {b for b, _ in opened}
         try:
             apply_bundles(store, target, opened, report, state.delivery,
-                          cursor=settled_cursor(target, done | batch))
-            done |= batch
+                          cursor=settled_cursor(target, Done((done, batch))))
+            now |= batch
             cursor_saved = True
         except IntegrityError:
             # One of them cannot be applied here (a record whose parent never came, a
@@ -409,7 +411,7 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
                 try:
                     apply_bundles(store, target, [item], report, state.delivery,
                                   cursor=None)
-                    done.add(item[0])
+                    now.add(item[0])
                 except IntegrityError:
                     refused[item[0]] = "cannot be applied here (a record it needs is missing)"
     report.rejected.extend(refused)
@@ -417,7 +419,18 @@ def pull(store: Store, target: Target, key: bytes, report: SyncReport, state: St
                     None if cursor_saved else settled_cursor(target, done), report)
 
 
-def settled_cursor(target: Target, done: set[str]) -> int | None:
+@dataclass(frozen=True)
+class Done:
+    """The bundles done here (applied, set aside, covered by a snapshot, applied just
+    now), as one container over the sets that hold them."""
+
+    parts: tuple[Container[str], ...]
+
+    def __contains__(self, item: object) -> bool:
+        return any(item in part for part in self.parts)
+
+
+def settled_cursor(target: Target, done: Container[str]) -> int | None:
     """The database cursor after this pull: past every bundle applied or set aside,
     before the first one that is not (None for a target without a cursor)."""
     settled = getattr(target, "settled", None)
@@ -425,18 +438,20 @@ def settled_cursor(target: Target, done: set[str]) -> int | None:
 
 
 def note_rejections(store: Store, target: Target, state: State, listed: list[str],
-                    done: set[str], refused: dict[str, str], cursor: int | None,
+                    done: Container[str], refused: dict[str, str], cursor: int | None,
                     report: SyncReport) -> None:
     """Record the bundles refused by this pull, forget the rejected ones that applied
     or are gone from the target, and save the cursor: one transaction, and none when
-    nothing changed (a quiet sync writes nothing)."""
+    nothing changed (a quiet sync writes nothing, and reads nothing more)."""
     label = target.label[:200]
     known = state.rejected.get(label, set())
+    cursor_key = getattr(target, "cursor_key", None)
+    move = cursor is not None and cursor_key is not None and cursor != state.cursor
+    if not (refused or known or move):
+        return
     listing = set(listed)
     resolved = {b for b in known if b in done or b not in listing} - set(refused)
     new = [b for b in refused if b not in known]
-    cursor_key = getattr(target, "cursor_key", None)
-    move = cursor is not None and cursor_key is not None and cursor != state.cursor
     if not (refused or resolved or move):
         return
     now = utcnow()
@@ -581,7 +596,10 @@ def add_facts(session: Session, facts: list[dict[str, object]], origin: str = ""
         return
     rows: dict[tuple[object, ...], dict[str, object]] = {}
     for fact in facts:
-        row = {c: value_from_json_fact(c, fact.get(c)) for c in FACT_COLUMNS}
+        row = {c: fact.get(c) for c in FACT_COLUMNS}
+        day = row["occurred_on"]
+        if isinstance(day, str):
+            row["occurred_on"] = dt.date.fromisoformat(day)
         rows.setdefault(tuple(row[c] for c in FACT_KEY), row)
     cases = sorted({str(row["case_id"]) for row in rows.values()})
     here: set[tuple[object, ...]] = set()

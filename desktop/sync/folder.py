@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,7 @@ class FolderTarget:
     def identity(self) -> str:
         """What this store records the folder's delivery under: its absolute path
         (two folders of one name are two targets)."""
-        return "folder:" + os.path.normcase(os.path.abspath(self.root))
+        return _identity(os.fspath(self.root))
 
     def _own(self) -> Path:
         return self.root / self.device
@@ -151,6 +152,11 @@ class FolderTarget:
         except OSError as exc:
             raise EnvironmentProblem(
                 f"Cannot read the sync folder: {exc.strerror or exc}") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _identity(root: str) -> str:
+    return "folder:" + os.path.normcase(os.path.abspath(root))
 
 
 def _fsync_dir(folder: Path) -> None:

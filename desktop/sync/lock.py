@@ -58,14 +58,14 @@ def held(store_path: Path, wait: float | None = None) -> Iterator[None]:
     """Hold the sync lock of the store at ``store_path`` for the block; waits up to
     ``wait`` seconds (default :func:`wait_seconds`) for another process to let it go,
     then raises :class:`SyncBusy`."""
-    path = lock_path(store_path)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(lock_path(store_path), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        deadline = time.monotonic() + (wait_seconds() if wait is None else wait)
-        while not _try_lock(fd):
-            if time.monotonic() >= deadline:
-                raise SyncBusy(BUSY)
-            time.sleep(POLL_S)
+        if not _try_lock(fd):
+            deadline = time.monotonic() + (wait_seconds() if wait is None else wait)
+            while not _try_lock(fd):
+                if time.monotonic() >= deadline:
+                    raise SyncBusy(BUSY)
+                time.sleep(POLL_S)
         try:
             yield
         finally:

@@ -132,3 +132,31 @@ def test_events_already_here_are_found_a_chunk_at_a_time(tmp_path: Path, share: 
     finally:
         qa.close()
         other.close()
+
+
+def test_a_snapshot_brings_every_field_history_as_its_writer_holds_it(
+        tmp_path: Path, share: Path) -> None:
+    """Records new to a store are inserted a chunk at a time, their histories kept as
+    sent (compact); each field's history must still be the writer's, field by field."""
+    from desktop.sync.merge import Merger, synced_models
+
+    qa, laptop = device(tmp_path, "qa"), device(tmp_path, "laptop")
+    try:
+        with qa.transaction() as session:
+            session.add_all([ServiceArea(name=f"Area {n}") for n in range(3)])
+        folder_sync(qa, share)
+        for n in range(2):  # a field with a longer history than its record's others
+            with qa.transaction() as session:
+                session.scalars(select(ServiceArea)).first().name = f"Renamed {n}"
+            folder_sync(qa, share)
+        write_snapshot(qa, FolderTarget(share, qa.device_id), organisation_key())
+        folder_sync(laptop, share)
+        assert records(laptop) == records(qa)
+        model = synced_models()["service_areas"]
+        with qa.read() as theirs, laptop.read() as ours:
+            for record_id in theirs.scalars(select(model.id)):
+                assert Merger(ours).histories("service_areas", record_id) == \
+                    Merger(theirs).histories("service_areas", record_id)
+    finally:
+        qa.close()
+        laptop.close()
