@@ -35,6 +35,7 @@ from desktop.services.audits.drafts import DraftChanges
 from desktop.services.context import ServiceContext
 from desktop.services.users import people
 from desktop.store import open_store
+from desktop.views.audit_form import autosave
 from desktop.views.audit_form.form import AuditFormWidget
 from desktop.views.audits import AuditsScreen
 from desktop.views.window import MainWindow
@@ -42,6 +43,12 @@ from desktop.views.window import MainWindow
 FIRST = "ra_in_place"
 WORDS = ("risk", "plan", "visit", "school", "health", "review", "child", "seen")
 WAIT_S = 60
+#: The typist's autosave pause and longest wait (the app's are 1 s and 1.5 s), and its
+#: own pause now and then, longer than the autosave's. Why shorter: the test counts
+#: up to six saves, each a real second or more of typing; what it proves (a kill keeps
+#: every save written, whole) does not depend on how long the pause is.
+AUTOSAVE_DELAY_MS, AUTOSAVE_MAX_WAIT_MS = 150, 250
+PAUSE_S = 0.3
 
 
 def prepare(path: Path) -> int:
@@ -127,6 +134,8 @@ def field_to_type_in(form: AuditFormWidget, field: str) -> QWidget:
 
 
 def type_forever(path: Path, audit_id: str, user_id: str, field: str = "overview") -> int:
+    autosave.AUTOSAVE_DELAY_MS = AUTOSAVE_DELAY_MS  # read when the form makes its saver
+    autosave.AUTOSAVE_MAX_WAIT_MS = AUTOSAVE_MAX_WAIT_MS
     app = QApplication([sys.argv[0]])
     _window, screen = open_window(app, path, audit_id, user_id)
     form = screen.form
@@ -149,7 +158,7 @@ def type_forever(path: Path, audit_id: str, user_id: str, field: str = "overview
     while True:  # until killed
         count += 1
         QTest.keyClicks(target, f"{WORDS[count % len(WORDS)]}{count} ")
-        pause = time.monotonic() + (1.3 if count % 7 == 0 else 0.05)
+        pause = time.monotonic() + (PAUSE_S if count % 7 == 0 else 0.05)
         while time.monotonic() < pause:
             app.processEvents()
             time.sleep(0.005)
