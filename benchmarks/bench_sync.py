@@ -198,7 +198,7 @@ def first_database_setup(workdir: Path, quick: bool) -> Iterator[Sides]:
                     conn.execute(text(f'CREATE TABLE "{schemas[-1]}".plain '
                                       "(table_name text, id text, row text)"))
                     raw = conn.connection.dbapi_connection
-                    with raw.cursor() as cursor:  # type: ignore[union-attr]
+                    with raw.cursor() as cursor:
                         cursor.executemany(
                             f'INSERT INTO "{schemas[-1]}".plain VALUES (%s, %s, %s)',
                             [(name, row["id"], json.dumps(row)) for name, row in rows])

@@ -462,11 +462,11 @@ class ChangeRecorder:
                           p_device_id=self.device_id)
             groups.setdefault(tuple(sorted(fields)), []).append(params)
             count += 1
-        for keys, params in groups.items():
-            values = {k: bindparam(f"p_{k}") for k in (*keys, "updated_at", "hlc",
-                                                        "device_id")}
+        for keys, rows in groups.items():
+            values: dict[str, Any] = {k: bindparam(f"p_{k}") for k in (
+                *keys, "updated_at", "hlc", "device_id")}
             stmt = update(table).where(table.c.id == bindparam("b_id")).values(values)
-            session.connection().execute(stmt, params)
+            session.connection().execute(stmt, rows)
         if changes:
             session.execute(insert(Change.__table__), changes)
         return count

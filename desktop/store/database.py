@@ -219,7 +219,7 @@ def _begin(conn: Any) -> None:
         # A deferred BEGIN takes no lock and cannot be refused for want of one, so it
         # goes to the driver directly (SQLAlchemy's statement path cost more than
         # SQLite's work, twice on the way to a new window's first screenful).
-        conn.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
+        conn.connection.dbapi_connection.execute("BEGIN")
         return
     deadline = time.monotonic() + write_wait_seconds()
     told = False

@@ -204,9 +204,10 @@ class DatabaseTarget:
         """The server's clock (``now()``), for desktop/sync/skew.py."""
         try:
             with self.engine.connect() as conn:
-                now: dt.datetime = conn.scalar(select(func.now()))
+                now = conn.scalar(select(func.now()))
         except DBAPIError as exc:
             raise self._problem(exc) from None
+        assert isinstance(now, dt.datetime)  # PostgreSQL's now() is a timestamptz
         return now if now.tzinfo is not None else now.replace(tzinfo=dt.UTC)
 
     def own_bundles(self) -> list[str]:

@@ -212,8 +212,8 @@ def clashes(rows: Sequence[_Raw]) -> list[list[_Raw]]:
 
     first: dict[tuple[str, ...], int] = {}
     for n, row in enumerate(rows):
-        keys = [("w", row.table, row.record_id, row.winner_version),
-                ("l", row.table, row.record_id, row.loser_version)]
+        keys: list[tuple[str, ...]] = [("w", row.table, row.record_id, row.winner_version),
+                                       ("l", row.table, row.record_id, row.loser_version)]
         keys += [("f", row.table, row.record_id, *sorted(fields))
                  for fields in TOGETHER.get(row.table, ()) if row.field in fields]
         for key in keys:
@@ -399,7 +399,7 @@ class _Describer:
                                               EventAction.CHANGE.value]))
                         .order_by(Event.seq.desc())):
                     found = self._logged.get((entity, entity_id))
-                    if found is not None:
+                    if found is not None and user_id is not None:
                         found.append((user_id, at))
 
     def _logged_user(self, version: str, table: str, record: Any) -> str | None:
@@ -550,7 +550,7 @@ def _may_settle(ctx: ServiceContext, group: ConflictGroup, rows: list[_Raw]) -> 
     """Refuse (and log) a person who could not make this edit by hand, unless QA."""
     permission = PERMISSION.get(group.table, Permission.AUDIT)
     with ctx.read() as session:
-        record = session.get(synced_models()[group.table], group.record_id)
+        record: Any = session.get(synced_models()[group.table], group.record_id)
         audit_id = (record.audit_id if group.table == "audit_answers" and record is not None
                     else group.record_id if group.table == "audits" else None)
         owner: str | None = None
@@ -639,8 +639,9 @@ def _audit(ctx: ServiceContext, group: ConflictGroup, wanted: dict[str, Any]
                               wanted.get("value", current_value), note=wanted.get("note"))
         return {}
     if mine and group.table == "audits" and set(wanted) <= AUDIT_CONTENT - {"panels_json"}:
-        lifecycle.save_details(ctx, audit_id, **{
-            name: ("" if value is None else value) for name, value in wanted.items()})
+        details: dict[str, Any] = {name: ("" if value is None else value)
+                                   for name, value in wanted.items()}
+        lifecycle.save_details(ctx, audit_id, **details)
         return {}
     return wanted
 

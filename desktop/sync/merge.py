@@ -33,9 +33,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Date, insert, select, update
 from sqlalchemy.orm import Session
@@ -108,23 +108,23 @@ def synced_models() -> dict[str, type[Synced]]:
 
     Made once (the mapping does not change while the program runs); do not modify."""
     order = {t.name: n for n, t in enumerate(Base.metadata.sorted_tables)}
-    models = {m.class_.__tablename__: m.class_ for m in Base.registry.mappers
+    models = {m.tables[0].name: m.class_ for m in Base.registry.mappers
               if issubclass(m.class_, Synced)}
     return dict(sorted(models.items(), key=lambda kv: order[kv[0]]))
 
 
 def data_fields(model: type[Synced]) -> list[str]:
     """The fields a change may carry: every column but the id and the sync stamps."""
-    return list(_data_fields(model))
+    return list(_data_fields(cast(Any, model)))  # a mapped class: hashable
 
 
 @functools.cache
-def _data_fields(model: type[Synced]) -> tuple[str, ...]:
-    return tuple(c.key for c in model.__table__.columns  # type: ignore[attr-defined]
+def _data_fields(model: type[Any]) -> tuple[str, ...]:
+    return tuple(c.key for c in model.__table__.columns
                  if c.key != "id" and c.key not in Synced.SYNC_COLUMNS)
 
 
-def row_to_json(row: Mapping[str, Any]) -> dict[str, Any]:
+def row_to_json(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {k: to_json_value(v) for k, v in row.items()}
 
 
@@ -140,17 +140,17 @@ def value_from_json(model: type[Synced], key: str, value: Any) -> Any:
 
 
 @functools.cache
-def _converters(model: type[Synced]) -> tuple[tuple[str, ...],
+def _converters(model: type[Any]) -> tuple[tuple[str, ...],
                                               tuple[tuple[str, Any], ...]]:
     """``model``'s columns, and those whose JSON value needs converting (as
     :func:`value_from_json` does) with the converter: looked up once per model."""
-    dated = []
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
+    dated: list[tuple[str, Callable[[str], object]]] = []
+    for column in model.__table__.columns:
         if isinstance(column.type, UTCDateTime):
             dated.append((column.key, dt.datetime.fromisoformat))
         elif isinstance(column.type, Date):
             dated.append((column.key, dt.date.fromisoformat))
-    return (tuple(c.key for c in model.__table__.columns),  # type: ignore[attr-defined]
+    return (tuple(c.key for c in model.__table__.columns),
             tuple(dated))
 
 
@@ -252,7 +252,7 @@ class Merger:
         if not changes:
             return
         table = model.__table__  # type: ignore[attr-defined]
-        plain, dated = _converters(model)
+        plain, dated = _converters(cast(Any, model))
         known = set(data_fields(model)) & set(table.c.keys())
         # The clock keeps the latest it observed: the newest version of the chunk is all
         # it needs (one observation per record was a tenth of a new laptop's first pull).
@@ -359,7 +359,7 @@ class Merger:
         self._store(change.table, change.id, merged)
         self.result.records += 1
 
-    def _keep_alive(self, change: RecordChange, local: Mapping[str, Any],
+    def _keep_alive(self, change: RecordChange, local: Mapping[Any, Any],
                     local_h: dict[str, list[str]], values: dict[str, Any],
                     written: dict[str, str]) -> None:
         """A delete never silently beats a later edit.
@@ -394,7 +394,8 @@ class Merger:
         """
         winner_device, loser_device = node_of(winner), node_of(loser)
         key = conflict_id(change.table, change.id, name, loser)
-        if change.table == SyncConflict.__tablename__ or self.session.get(SyncConflict, key):
+        if (change.table == SyncConflict.__tablename__
+                or self.session.get(SyncConflict, key) is not None):
             return
         now = utcnow()
         self.session.execute(insert(SyncConflict.__table__).values(
