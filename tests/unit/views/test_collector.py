@@ -40,7 +40,7 @@ def test_a_cycle_with_a_qt_object_dies_on_the_gui_thread(qtbot: QtBot) -> None:
     worker.start()
     worker.join()
     assert freed_on == []  # the worker allocated plenty, and collected nothing
-    qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)  # the timer's collection
+    qtbot.waitUntil(lambda: bool(freed_on), timeout=30_000)  # the timer's collection
     assert freed_on == [threading.get_ident()]
 
 
@@ -56,11 +56,11 @@ def test_a_bulk_pass_pauses_the_timers_collections_too(qtbot: QtBot) -> None:
         churn()
         assert collector.collect_due() == 0
         for _ in range(2):  # the timer's own collections, connected before this wait
-            with qtbot.waitSignal(timer.timeout, timeout=5_000):
+            with qtbot.waitSignal(timer.timeout, timeout=30_000):
                 pass
         assert freed_on == []
     assert not gc.isenabled()  # the pause gives collection back to the timer, not to gc
-    qtbot.waitUntil(lambda: bool(freed_on), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(freed_on), timeout=30_000)
 
 
 def test_stopping_gives_automatic_collection_back(qtbot: QtBot) -> None:
