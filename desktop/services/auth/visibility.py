@@ -63,19 +63,32 @@ def _in(column: Any, values: frozenset[str]) -> ColumnElement[bool]:
     return column.in_(sorted(values))
 
 
+def _case_parts(cases: Any, scope: Scope, areas: frozenset[str]) -> list[ColumnElement[bool]]:
+    """The conditions on a case's own columns (``cases``: the ``Case`` entity or the
+    Core table's columns) that put it in ``scope``: its area, team or worker."""
+    parts: list[ColumnElement[bool]] = []
+    if areas:
+        parts.append(_in(cases.service_area_id, areas))
+    if scope.teams:
+        parts.append(_in(cases.team_id, scope.teams))
+    if scope.worker_id is not None:
+        parts.append(cases.worker_id == scope.worker_id)
+    return parts
+
+
+def _own_audits_cases(cases: Any, scope: Scope) -> list[ColumnElement[bool]]:
+    """An auditor's reach also holds the cases they audited."""
+    if scope.user_id is None:
+        return []
+    return [cases.id.in_(select(_audits.c.case_id).where(
+        _audits.c.auditor_id == scope.user_id))]
+
+
 def case_ids(scope: Scope) -> Any:
     """A subquery of the ids of the cases ``scope`` reaches: those it sees, and for a
     social worker their own cases (to name the case of an audit they may read)."""
-    parts: list[ColumnElement[bool]] = []
-    if scope.case_areas:
-        parts.append(_in(_cases.c.service_area_id, scope.case_areas))
-    if scope.teams:
-        parts.append(_in(_cases.c.team_id, scope.teams))
-    if scope.worker_id is not None:
-        parts.append(_cases.c.worker_id == scope.worker_id)
-    if scope.user_id is not None:
-        parts.append(_cases.c.id.in_(select(_audits.c.case_id).where(
-            _audits.c.auditor_id == scope.user_id)))
+    parts = (_case_parts(_cases.c, scope, scope.case_areas)
+             + _own_audits_cases(_cases.c, scope))
     return select(_cases.c.id).where(or_(*parts) if parts else false())
 
 
@@ -84,13 +97,7 @@ def audit_ids(scope: Scope) -> Any:
     parts: list[ColumnElement[bool]] = []
     if scope.user_id is not None:
         parts.append(_audits.c.auditor_id == scope.user_id)
-    case_parts: list[ColumnElement[bool]] = []
-    if scope.audit_areas:
-        case_parts.append(_in(_cases.c.service_area_id, scope.audit_areas))
-    if scope.teams:
-        case_parts.append(_in(_cases.c.team_id, scope.teams))
-    if scope.worker_id is not None:
-        case_parts.append(_cases.c.worker_id == scope.worker_id)
+    case_parts = _case_parts(_cases.c, scope, scope.audit_areas)
     if case_parts:
         parts.append(_audits.c.case_id.in_(select(_cases.c.id).where(or_(*case_parts))))
     return select(_audits.c.id).where(or_(*parts) if parts else false())
@@ -98,16 +105,7 @@ def audit_ids(scope: Scope) -> Any:
 
 def _case_reach(scope: Scope) -> ColumnElement[bool]:
     """On :class:`Case` itself, without a self-join where the columns say it."""
-    parts: list[ColumnElement[bool]] = []
-    if scope.case_areas:
-        parts.append(_in(Case.service_area_id, scope.case_areas))
-    if scope.teams:
-        parts.append(_in(Case.team_id, scope.teams))
-    if scope.worker_id is not None:
-        parts.append(Case.worker_id == scope.worker_id)
-    if scope.user_id is not None:
-        parts.append(Case.id.in_(select(_audits.c.case_id).where(
-            _audits.c.auditor_id == scope.user_id)))
+    parts = _case_parts(Case, scope, scope.case_areas) + _own_audits_cases(Case, scope)
     return or_(*parts) if parts else false()
 
 
