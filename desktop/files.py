@@ -94,16 +94,24 @@ def _problem(final: Path, exc: OSError) -> EnvironmentProblem:
     return EnvironmentProblem(f"Cannot write {final.name}: {exc.strerror or exc}")
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows has no folder handle to sync)."""
+def sync_folder(folder: Path, *, strict: bool = False) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no folder handle to sync).
+
+    ``strict``: an error syncing the folder is raised (a sync bundle or a new store is
+    not there until it is durable); otherwise it is ignored, as the file itself is synced
+    and in place already.
+    """
     if os.name != "posix":
         return
-    with contextlib.suppress(OSError):
+    try:
         fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
             os.close(fd)
+    except OSError:
+        if strict:
+            raise
 
 
 class HandOut:
@@ -164,7 +172,7 @@ class HandOut:
             folders.add(final.parent)
             test_pause("output-renamed")
         for folder in folders:
-            _sync_folder(folder)
+            sync_folder(folder)
         return list(self.delivered)
 
     def discard(self) -> None:

@@ -37,6 +37,7 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.util import LRUCache
 
 from desktop.errors import EnvironmentProblem, NetworkPathRefused, WrongKey
+from desktop.files import sync_folder
 from desktop.models.base import new_id
 from desktop.models.log import Meta
 from desktop.store import backups, events, failures, keys, migrate
@@ -382,11 +383,7 @@ def _create(path: Path, key: keys.DatabaseKey) -> None:
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    sync_folder(path.parent, strict=True)
 
 
 def integrity_problems(engine: Engine, full: bool = False) -> list[str]:

@@ -43,6 +43,7 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlcipher
 
 from desktop.errors import EnvironmentProblem, KeyUnavailable
+from desktop.files import sync_folder
 from desktop.store import backups, keys
 from desktop.store.backups import backups_of
 from desktop.sync.pause import test_pause
@@ -112,7 +113,7 @@ class _Marker:
         """Release the lock and remove the marker (the rotation is whole)."""
         self.close()
         self.path.unlink(missing_ok=True)
-        _sync_folder(self.path.parent)
+        sync_folder(self.path.parent)
 
     def close(self) -> None:
         if self.fd < 0:
@@ -133,17 +134,6 @@ def _ready_copies(path: Path) -> list[Path]:
 def interrupted(path: Path) -> bool:
     """Whether a rotation of ``path`` was cut short (or runs now in another process)."""
     return marker_path(path).exists() or bool(_ready_copies(path))
-
-
-def _sync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _fsync(path: Path) -> None:
@@ -229,7 +219,7 @@ def _prepare(path: Path, old: keys.DatabaseKey, new_hex: str) -> Path:
             backups.clear_partials(path, WORKING)
             continue
         test_pause("rotate-copy-ready")
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return target
 
 
@@ -257,7 +247,7 @@ def _install(path: Path, key_hex: str) -> tuple[int, int]:
             backups.remove(backup)
             removed += 1
     backups.prune(path)  # the newest few, as make_backup keeps
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return installed, removed
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.errors import EnvironmentProblem
+from desktop.files import sync_folder
 
 SUFFIX = ".dsb"
 PARTIAL = ".partial"
@@ -71,7 +72,7 @@ class FolderTarget:
             finally:
                 os.close(fd)
             os.replace(partial, final)
-            _fsync_dir(own)
+            sync_folder(own, strict=True)  # the rename itself durable
         except OSError as exc:
             raise EnvironmentProblem(
                 f"Cannot write to the sync folder: {exc.strerror or exc}") from None
@@ -159,12 +160,3 @@ def _identity(root: str) -> str:
     return "folder:" + os.path.normcase(os.path.abspath(root))
 
 
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
