@@ -78,6 +78,14 @@ def acting_username(args: argparse.Namespace) -> str | None:
     return getattr(args, "user", None) or os.environ.get("DIPSAMPLE_USER") or None
 
 
+def command_words(args: argparse.Namespace) -> str:
+    """"report weekly", "users add": the command and its action (every subcommand
+    group's parser stores its choice as ``<name>_command``)."""
+    actions = [str(value) for name, value in sorted(vars(args).items())
+               if name.endswith("_command") and value]
+    return " ".join([str(getattr(args, "command", None) or "command"), *actions])
+
+
 def acting_user_id(store: Store, args: argparse.Namespace, *,
                    first_password: bool = False) -> str | None:
     """The id of the person named by ``--user`` or ``$DIPSAMPLE_USER``, or None for the
@@ -95,17 +103,11 @@ def acting_user_id(store: Store, args: argparse.Namespace, *,
 
     who = acting_username(args)
     system = bool(getattr(args, "system", False))
-    command = " ".join(str(part) for part in (
-        getattr(args, "command", None), *(getattr(args, name, None) for name in (
-            "report_command", "users_command", "audits_command", "sync_command",
-            "key_command", "plan_command", "profiles_command", "retention_command",
-            "exercises_command")))
-        if part)
     if who is not None and system:
         raise InputProblem("give --user or --system, not both")
     if who is None:
         if system:
-            acting.log_system(store, command or "command")
+            acting.log_system(store, command_words(args))
         else:
             acting.require_named_actor(store)  # on a store where nobody has a password
         return None
