@@ -126,24 +126,20 @@ def _action_reach(scope: Scope) -> ColumnElement[bool]:
     return or_(*parts)
 
 
+def _exercise_reach(exercises: Any, scope: Scope) -> ColumnElement[bool]:
+    """A council-wide exercise (no area), one of their areas, or one they wrote
+    (``exercises``: the ``ExerciseSummary`` entity or the Core table's columns)."""
+    parts: list[ColumnElement[bool]] = [exercises.service_area_id.is_(None)]
+    if scope.case_areas:
+        parts.append(_in(exercises.service_area_id, scope.case_areas))
+    if scope.user_id is not None:
+        parts.append(exercises.author_id == scope.user_id)
+    return or_(*parts)
+
+
 def _exercise_ids(scope: Scope) -> Any:
     table = ExerciseSummary.__table__
-    parts: list[ColumnElement[bool]] = [table.c.service_area_id.is_(None)]
-    if scope.case_areas:
-        parts.append(_in(table.c.service_area_id, scope.case_areas))
-    if scope.user_id is not None:
-        parts.append(table.c.author_id == scope.user_id)
-    return select(table.c.id).where(or_(*parts))
-
-
-def _exercise_reach(scope: Scope) -> ColumnElement[bool]:
-    """A council-wide exercise (no area), one of their areas, or one they wrote."""
-    parts: list[ColumnElement[bool]] = [ExerciseSummary.service_area_id.is_(None)]
-    if scope.case_areas:
-        parts.append(_in(ExerciseSummary.service_area_id, scope.case_areas))
-    if scope.user_id is not None:
-        parts.append(ExerciseSummary.author_id == scope.user_id)
-    return or_(*parts)
+    return select(table.c.id).where(_exercise_reach(table.c, scope))
 
 
 def _sample_reach(scope: Scope) -> ColumnElement[bool]:
@@ -175,7 +171,7 @@ def criteria(scope: Scope) -> tuple[Any, ...]:
         (SampleItem, SampleItem.case_id.in_(cases)),
         (Claim, Claim.case_id.in_(cases)),
         (CaseEvent, CaseEvent.case_id.in_(cases)),
-        (ExerciseSummary, _exercise_reach(scope)),
+        (ExerciseSummary, _exercise_reach(ExerciseSummary, scope)),
         (Sample, _sample_reach(scope)),
     ]
     return tuple(with_loader_criteria(entity, condition, include_aliases=True)
