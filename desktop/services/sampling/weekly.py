@@ -22,19 +22,27 @@ a caseload too small for every quota the first to draw still gets a full sample.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, PermissionRefused
-from desktop.models import Sample, ServiceArea, User, UserServiceArea
-from desktop.models.enums import Role, SampleKind
+from desktop.models import Sample, SampleItem, ServiceArea, User, UserServiceArea
+from desktop.models.enums import Role, SampleItemStatus, SampleKind
 from desktop.services.auth import Permission, guard
 from desktop.services.auth.guard import Actor, refuse
 from desktop.services.context import ServiceContext
 from desktop.services.gc_pause import paused_gc
-from desktop.services.sampling.allocate import AuditorSpec, allocate
+from desktop.services.sampling.allocate import (
+    Allocation,
+    AuditorSpec,
+    Candidate,
+    allocate,
+    design_stratum,
+)
 from desktop.services.sampling.population import load_population
 from desktop.services.sampling.records import (
     SampleView,
@@ -133,19 +141,92 @@ def _draw(ctx: ServiceContext, auditors: list[AuditorSpec], week: str, seed: int
                           allocations[a.auditor_id].picks, allocations[a.auditor_id].shortfalls,
                           _criteria(settings, a.area_ids)) for a in auditors]
     if dry_run:
+        with ctx.store.read() as session:
+            chances = week_chances(session, week, population.candidates, settings,
+                                   week_auditors, allocations)
         _finished(ctx, steps, "drawn (not saved)")
-        return views
+        return [with_chances(view, chances) for view in views]
     ctx.report(2, steps, "saving")
     saved: list[SampleView] = []
     with ctx.store.transaction() as session:
+        chances = week_chances(session, week, population.candidates, settings,
+                               week_auditors, allocations)
+        views = [with_chances(view, chances) for view in views]
         for n, view in enumerate(views, 1):
             earlier = saved_sample(session, view.auditor_id, week)
             saved.append(view_of(session, earlier, existing=True) if earlier is not None
                          else save_view(ctx, session, view))
             # Inside the transaction: Cancel here rolls back every sample saved so far.
             ctx.report(2 + n, steps, f"saved {n} of {len(views)} samples")
+        restate_chances(session, week, chances)
     _finished(ctx, steps, "saved")
     return saved
+
+
+def _live_weekly_items(session: Session, week: str) -> list[tuple[SampleItem, str]]:
+    """The week's weekly-sample items not dropped, deleted or in a deleted sample, each
+    with its sample's auditor."""
+    return [(item, auditor) for item, auditor in session.execute(
+        select(SampleItem, Sample.auditor_id).join(Sample, Sample.id == SampleItem.sample_id)
+        .where(Sample.iso_week == week, Sample.kind == SampleKind.WEEKLY.value,
+               Sample.deleted.is_(False), SampleItem.deleted.is_(False),
+               SampleItem.status != SampleItemStatus.DROPPED.value))]
+
+
+def week_chances(session: Session, week: str, candidates: Sequence[Candidate],
+                 settings: SamplingSettings, week_auditors: Sequence[AuditorSpec],
+                 allocations: Mapping[str, Allocation]) -> dict[str, float]:
+    """Each group's selection probability for the week: cases taken over its cases
+    (n_g / N_g, docs/statistics.md), counted from what the week really holds.
+
+    Why not the allocation's own count: the allocation works out the whole week with
+    this draw's seed, but auditors whose samples were saved earlier, perhaps with
+    another seed (each area may be drawn with its own), hold the cases of *their*
+    draw, and a case they hold is set aside from the groups (``held_elsewhere``),
+    which shrank N_g too. With areas drawn with different seeds 215 of 450 recorded
+    probabilities were wrong (issue 24, item 5). So n_g counts the saved samples'
+    cases as saved, plus this draw's picks and the allocation's picks for linked
+    auditors not drawn yet (what the week will hold if they are drawn with this seed);
+    N_g is the group's eligible cases with every case the week's samples hold in it
+    (one already audited this week has left the eligible cases, not the group).
+    """
+    priority = set(settings.priority_cohorts)
+    members: dict[str, set[str]] = {}
+    for case in candidates:
+        key = design_stratum(case.rag, case.service_area_id, case.cohort in priority)
+        members.setdefault(key, set()).add(case.case_id)
+    taken: Counter[str] = Counter()
+    drawn: set[str] = set()
+    for item, auditor in _live_weekly_items(session, week):
+        drawn.add(auditor)
+        if item.design_stratum is not None and item.design_stratum in members:
+            taken[item.design_stratum] += 1
+            members[item.design_stratum].add(item.case_id)
+    for spec in week_auditors:
+        if spec.auditor_id in drawn or spec.auditor_id not in allocations:
+            continue
+        for pick in allocations[spec.auditor_id].picks:
+            if pick.design_stratum is not None and pick.design_stratum in members:
+                taken[pick.design_stratum] += 1
+                members[pick.design_stratum].add(pick.case_id)
+    return {key: taken[key] / len(cases) for key, cases in members.items() if taken[key]}
+
+
+def with_chances(view: SampleView, chances: Mapping[str, float]) -> SampleView:
+    """``view`` with each item's probability its group's in ``chances``."""
+    items = [replace(i, probability=chances.get(i.design_stratum, i.probability))
+             if i.design_stratum is not None else i for i in view.items]
+    return replace(view, items=items)
+
+
+def restate_chances(session: Session, week: str, chances: Mapping[str, float]) -> None:
+    """The week's saved items (a replacement keeps its own chance, that of its pick
+    among what was left) take their group's probability as it now stands."""
+    for item, _auditor in _live_weekly_items(session, week):
+        chance = chances.get(item.design_stratum or "")
+        if (chance is not None and item.replaces_item_id is None
+                and item.selection_probability != chance):
+            item.selection_probability = chance
 
 
 def _finished(ctx: ServiceContext, steps: int, stage: str) -> None:
