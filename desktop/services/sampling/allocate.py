@@ -94,10 +94,12 @@ class Shortfall:
 
     @property
     def text(self) -> str:
-        short = self.wanted - self.found
-        parts = [f"{self.stratum.title()} stratum short by {short} "
-                 f"({self.found} of {self.wanted} eligible)"]
-        parts += [f"filled {n} from {donor.title()}" for donor, n in self.filled_from.items()]
+        """Why a RAG's quota is short, in words a coordinator reads ("Green: only 3 of
+        the 5 wanted were eligible; 2 filled from the Amber cases")."""
+        parts = [f"{self.stratum.title()}: only {self.found} of the {self.wanted} wanted "
+                 "were eligible"]
+        parts += [f"{n} filled from the {donor.title()} cases"
+                  for donor, n in self.filled_from.items()]
         if self.unfilled:
             parts.append(f"{self.unfilled} could not be filled: no eligible case left")
         return "; ".join(parts)
@@ -351,7 +353,8 @@ def _picks(auditor: str, draw: _Draw, probability: dict[NodeKey, float],
                 filled[donor] = filled.get(donor, 0) + 1
                 allocation.picks.append(pick(
                     key, case, target,
-                    f"filled from {label(donor)}: {label(target)} stratum short by {short}"))
+                    f"filled from the {label(donor)} cases: the {label(target)} cases "
+                    f"were {short} short"))
         order = [d for d in settings.fill_from.get(target, ()) if d in filled]
         filled = {d: filled[d] for d in order + [d for d in filled if d not in order]}
         allocation.shortfalls.append(Shortfall(target, quota, own, filled,

@@ -63,8 +63,10 @@ def test_shortfall_is_reported_and_filled_from_the_next_higher_risk_stratum() ->
         "green", 5, 3, {"amber": 2}, 0)
     filled = [p for p in alloc.picks if p.rag != p.stratum]
     assert [(p.rag, p.stratum) for p in filled] == [("amber", "green")] * 2
-    assert {p.reason for p in filled} == {"filled from Amber: Green stratum short by 2"}
-    assert short.text == "Green stratum short by 2 (3 of 5 eligible); filled 2 from Amber"
+    assert {p.reason for p in filled} == {
+        "filled from the Amber cases: the Green cases were 2 short"}
+    assert short.text == ("Green: only 3 of the 5 wanted were eligible; 2 filled from the Amber "
+                          "cases")
 
 
 def test_unfillable_shortfall_is_said_not_hidden() -> None:

@@ -138,11 +138,12 @@ def test_shortfall_is_saved_and_filled_from_the_next_higher_risk_stratum(ctx, lo
     with ctx.store.read() as session:
         sample = session.scalars(select(Sample)).one()
         assert json.loads(sample.shortfalls_json)[0]["text"].startswith(
-            "Green stratum short by 3")
+            "Green: only 2 of the 5 wanted were eligible")
         filled = session.scalars(select(SampleItem).where(SampleItem.rag_at_draw == "amber",
                                                           SampleItem.stratum == "green")).all()
         assert len(filled) == 3
-        assert {f.reason for f in filled} == {"filled from Amber: Green stratum short by 3"}
+        assert {f.reason for f in filled} == {
+            "filled from the Amber cases: the Green cases were 3 short"}
 
 
 def test_coordinator_mode_18_auditors_no_overlap(ctx, load) -> None:
