@@ -3,8 +3,10 @@
 Why embedded TrueType fonts and not Helvetica: the PDF's standard fonts know only
 Latin-1, so a Polish, Arabic or emoji name would print as boxes or vanish. DejaVu Sans
 covers Latin with every accent, Arabic presentation forms and the common emoticons; Noto
-Sans Symbols 2 covers pictographs DejaVu lacks. Both ship in ``resources/fonts`` with
-their licences (see its README).
+Sans Symbols 2 covers pictographs DejaVu lacks; Noto Emoji (monochrome outlines, which a
+PDF can embed, where a colour emoji font's bitmaps cannot be) covers the emoji people
+type: faces, hands with their skin tones, ticks and crosses, hearts. All ship in
+``resources/fonts`` with their licences (see its README).
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from desktop.paths import resource
 BODY = "DipSans"
 BOLD = "DipSans-Bold"
 SYMBOLS = "DipSymbols"
+EMOJI = "DipEmoji"
 _FILES = {BODY: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf",
-          SYMBOLS: "NotoSansSymbols2-Regular.ttf"}
+          SYMBOLS: "NotoSansSymbols2-Regular.ttf",
+          # A variable font, read at its default weight (reportlab ignores the variations).
+          EMOJI: "NotoEmoji-VariableFont_wght.ttf"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Coverage:
     body: frozenset[int]
     bold: frozenset[int]
     symbols: frozenset[int]
+    emoji: frozenset[int] = frozenset()
 
 
 _original_cmap = ttfonts.makeToUnicodeCMap
@@ -111,5 +117,5 @@ def ensure_fonts() -> Coverage:
             addMapping(BODY, 1, 0, BOLD)
             addMapping(BODY, 0, 1, BODY)
             addMapping(BODY, 1, 1, BOLD)
-            _coverage = Coverage(faces[BODY], faces[BOLD], faces[SYMBOLS])
+            _coverage = Coverage(faces[BODY], faces[BOLD], faces[SYMBOLS], faces[EMOJI])
         return _coverage

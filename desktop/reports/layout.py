@@ -6,11 +6,16 @@ stamping the numbers at save costs one pass, where building the document twice w
 cost two. The marking "OFFICIAL-SENSITIVE" is the Government Security Classification
 for personal data of this kind; it is printed at the top and bottom of every page, as
 the classification policy asks.
+
+A document may be a bound set of parts (a week's case tools in one PDF): a
+:class:`PartStart` at the head of each part gives its pages their own header (the case
+reference, so a loose page is matched to its child), their own "Page n of N", a DRAFT
+marking when the part is a draft, and an entry in the PDF's outline (a bookmark).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    CondPageBreak,
+    ActionFlowable,
     Flowable,
     Paragraph,
     SimpleDocTemplate,
@@ -33,7 +38,7 @@ from reportlab.platypus import (
 from desktop import __version__
 from desktop.reports.fonts import BODY, BOLD, ensure_fonts
 from desktop.reports.text import RTL as _RTL
-from desktop.reports.text import markup
+from desktop.reports.text import bidi_after_wrapping, markup
 
 MARKING = "OFFICIAL-SENSITIVE"
 MARGIN = 18 * mm
@@ -58,11 +63,12 @@ class Styles:
                                     leading=19, spaceAfter=4)
         self.subtitle = ParagraphStyle("subtitle", parent=self.body, fontSize=10.5,
                                        leading=13, spaceAfter=8, textColor=colors.black)
+        # Headings keep with what follows (see :class:`KeepWithNext`).
         self.heading = ParagraphStyle("heading", parent=self.body, fontName=BOLD,
                                       fontSize=11.5, leading=15, spaceBefore=9,
-                                      spaceAfter=4)
+                                      spaceAfter=4, keepWithNext=1)
         self.question = ParagraphStyle("question", parent=self.body, fontName=BOLD,
-                                       spaceBefore=4, spaceAfter=1)
+                                       spaceBefore=4, spaceAfter=1, keepWithNext=1)
         self.answer = ParagraphStyle("answer", parent=self.body, leftIndent=8)
         self.marking = ParagraphStyle("marking", parent=self.body, fontName=BOLD,
                                       alignment=TA_CENTER)
@@ -76,19 +82,102 @@ def styles() -> Styles:
     return _styles
 
 
-#: The room a heading needs below it on the page, or it starts the next page.
-HEADING_ROOM = 15 * mm
-
-
 def heading(text: str, *, question: bool = False) -> list[Flowable]:
-    """A heading (fixed words, not user text) that never ends a page alone.
-
-    Why a conditional page break and not ``keepWithNext``: reportlab keeps a heading
-    with what follows by moving both to the next page, leaving most of a page blank
-    before a long answer, and by deep-copying them, a tenth of a case tool's time.
-    """
+    """A heading (fixed words, or user text through :func:`markup`) that never ends a
+    page alone: :func:`build` keeps it with the flowable after it."""
     s = styles()
-    return [CondPageBreak(HEADING_ROOM), Paragraph(text, s.question if question else s.heading)]
+    return [Paragraph(text, s.question if question else s.heading)]
+
+
+class KeepWithNext(Flowable):
+    """A heading and what follows it, placed together: never the heading alone at a
+    page's foot.
+
+    Why not reportlab's own ``keepWithNext``: it moves the heading and the whole of what
+    follows to the next page, leaving most of a page blank before a long answer, and it
+    deep-copies them (a tenth of a case tool's time). This asks only that the heading
+    and the *first piece* of what follows (two lines of a paragraph, a table's header
+    and first row) fit; the rest flows on as usual.
+    """
+
+    def __init__(self, first: Flowable, then: Flowable) -> None:
+        super().__init__()
+        self.first, self.then = first, then
+        first.keepWithNext = 0  # placed by this, not again by the document
+        self._gap = max(first.getSpaceAfter(), then.getSpaceBefore())
+        self._sizes = (0.0, 0.0, 0.0, 0.0, 0.0)
+        #: The height offered when the two last could not be kept together.
+        self._failed_at: float | None = None
+
+    def getSpaceBefore(self) -> float:
+        return float(self.first.getSpaceBefore())
+
+    def getSpaceAfter(self) -> float:
+        return float(self.then.getSpaceAfter())
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        w1, h1 = self.first.wrapOn(self.canv, availWidth, availHeight)
+        w2, h2 = self.then.wrapOn(self.canv, availWidth, max(availHeight - h1 - self._gap, 0))
+        self._sizes = (availWidth, w1, h1, w2, h2)
+        self.width, self.height = max(w1, w2), h1 + self._gap + h2
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        _w1, h1 = self.first.wrapOn(self.canv, availWidth, availHeight)
+        room = availHeight - h1 - self._gap
+        pieces = self.then.splitOn(self.canv, availWidth, room) if room > 0 else []
+        if pieces:
+            return [self.first, *pieces]
+        if self._failed_at is not None and availHeight >= self._failed_at - 1e-6:
+            return [self.first, self.then]  # no page holds them together: as they come
+        self._failed_at = availHeight
+        return []  # together on the next page
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        width, w1, _h1, w2, h2 = self._sizes
+        self.first.drawOn(canvas, x, y + h2 + self._gap, _sW=width - w1)
+        self.then.drawOn(canvas, x, y, _sW=width - w2)
+
+
+def keep_headings(story: Sequence[Flowable]) -> list[Flowable]:
+    """``story`` with each keep-with-next flowable (a heading) joined to the one after it;
+    a heading before another heading joins both to what follows them."""
+    out: list[Flowable] = []
+    for flowable in reversed(story):
+        follows = out[-1] if out else None
+        if (follows is not None and flowable.getKeepWithNext()
+                and not isinstance(follows, (ActionFlowable, PartStart))):
+            out[-1] = KeepWithNext(flowable, follows)
+        else:
+            out.append(flowable)
+    out.reverse()
+    return out
+
+
+class PartStart(Flowable):
+    """Where one part of a bound document begins (one case tool of a week's PDF).
+
+    Zero-sized; drawn first on the part's first page (put a page break before it). Its
+    pages carry ``header`` at the top right, are numbered "Page n of N" within the part,
+    say DRAFT at the top and across the page when ``draft``, and the PDF's outline gets
+    ``bookmark`` pointing at the first page.
+    """
+
+    def __init__(self, header: str, *, draft: bool = False, bookmark: str = "") -> None:
+        super().__init__()
+        self.header, self.draft, self.bookmark = header, draft, bookmark
+        #: Called when the part begins on its page (a batch's progress and Cancel).
+        self.on_draw: Callable[[], None] | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        begin = getattr(self.canv, "begin_part", None)
+        if begin is not None:
+            begin(self)
+        if self.on_draw is not None:
+            self.on_draw()
 
 
 def grid_style(header_rows: int = 1, label_columns: Sequence[int] = ()) -> TableStyle:
@@ -115,15 +204,63 @@ def grid_style(header_rows: int = 1, label_columns: Sequence[int] = ()) -> Table
 
 def table(rows: Sequence[Sequence[Any]], widths: Sequence[float], *,
           header_rows: int = 1, label_columns: Sequence[int] = ()) -> Table:
-    """A ruled table whose rows may split across pages (a long cell never overflows)."""
-    made = Table(list(rows), colWidths=list(widths), repeatRows=header_rows,
-                 splitInRow=1)
+    """A ruled table whose rows may split across pages (a long cell never overflows),
+    and whose words are never broken (see :func:`fit_words`)."""
+    fitted = [[_fitted(value, widths[c], bold=r < header_rows or c in label_columns)
+               for c, value in enumerate(row)] for r, row in enumerate(rows)]
+    made = Table(fitted, colWidths=list(widths), repeatRows=header_rows, splitInRow=1)
     made.setStyle(grid_style(header_rows, label_columns))
     return made
 
 
 #: A table cell's left and right padding together (see :func:`grid_style`).
 CELL_PADDING = 8
+#: The smallest size a cell's text is set in to keep its longest word whole.
+SMALLEST = 6.0
+
+
+def _fitted(value: Any, width: float, *, bold: bool) -> Any:
+    """A cell's value that fits its column: a string wider than the column becomes a
+    wrapping paragraph; a paragraph whose longest word is wider is set smaller."""
+    if isinstance(value, str):
+        font = BOLD if bold else BODY
+        if stringWidth(value, font, 8.5) <= width - CELL_PADDING:
+            return value
+        s = styles()
+        value = Paragraph(markup(value), s.cell_bold if bold else s.small)
+    if isinstance(value, Paragraph):
+        fit_words(value, width - CELL_PADDING)
+    return value
+
+
+def fit_words(paragraph: Paragraph, width: float) -> None:
+    """Set ``paragraph`` smaller when one of its words is wider than ``width``, so a
+    narrow column wraps between words ("RAG disagreed") and never inside one ("RAG
+    disa/greed"), down to :data:`SMALLEST`; only a word too long even then (a pasted
+    link) is still split, rather than overflowing the cell."""
+    widest = 0.0
+    for frag in getattr(paragraph, "frags", ()) or ():
+        text = getattr(frag, "text", None)
+        if not isinstance(text, str):
+            continue
+        size = float(frag.fontSize)
+        for word in text.split():
+            if len(word) * size * 1.3 > width:  # no glyph is wider than 1.3 em
+                widest = max(widest, stringWidth(word, frag.fontName, size) / size)
+    if not widest:
+        return
+    size = float(paragraph.style.fontSize)
+    fits = width / widest
+    if fits >= size:
+        return
+    smaller = max(fits, SMALLEST)
+    scale = smaller / size
+    for frag in paragraph.frags:
+        if hasattr(frag, "fontSize"):
+            frag.fontSize = frag.fontSize * scale
+    paragraph.style = ParagraphStyle(f"{paragraph.style.name}_fitted", parent=paragraph.style,
+                                     fontSize=smaller,
+                                     leading=paragraph.style.leading * scale)
 
 
 def cell(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
@@ -137,36 +274,92 @@ def cell(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
     return Paragraph(markup(text), style)
 
 
+#: A draft's marking, beside the header and across each page.
+DRAFT = "DRAFT"
+DRAFT_GREY = colors.Color(0.55, 0.55, 0.55)
+
+
 def _numbered_canvas(title: str) -> type[Canvas]:
     class NumberedCanvas(Canvas):
+        """Holds every page until the end, then stamps the furniture on each.
+
+        The part a page belongs to (:class:`PartStart`) and the bookmarks begun on it
+        are kept with the page's state: the outline is written at save, when each page
+        is really emitted, because reportlab points a bookmark at the page it is
+        emitting (here, until save, always the first).
+        """
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
+            self._part: PartStart | None = None
+            self._marks: list[PartStart] = []
+
+        def begin_part(self, part: PartStart) -> None:
+            self._part = part
+            if part.bookmark:
+                self._marks = [*self._marks, part]
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
+            self._marks = []
             self._startPage()
 
         def save(self) -> None:
             total = len(self._pages)
-            for state in self._pages:
+            within: list[tuple[int, int]] = []  # (number in its part, pages of the part)
+            start = 0
+            for index in range(total + 1):
+                if index == total or (index and self._pages[index]["_part"]
+                                      is not self._pages[index - 1]["_part"]):
+                    within += [(n + 1, index - start) for n in range(index - start)]
+                    start = index
+            parts = len({id(state["_part"]) for state in self._pages})
+            for index, state in enumerate(self._pages):
                 self.__dict__.update(state)
-                self._furniture(total)
+                for number, part in enumerate(state["_marks"]):
+                    key = f"part{index}_{number}"
+                    self.bookmarkPage(key)
+                    self.addOutlineEntry(part.bookmark, key, level=0)
+                self._furniture(*within[index], index + 1, total if parts > 1 else 0)
                 super().showPage()
+            if any(state["_marks"] for state in self._pages):
+                self.showOutline()
             super().save()
 
-        def _furniture(self, total: int) -> None:
+        def _furniture(self, number: int, of: int, sheet: int, sheets: int) -> None:
+            """The marking, the header and the foot of one page.
+
+            ``number`` of ``of`` counts within the page's part (the whole document when
+            it has no parts); ``sheets`` is the whole document's count when it is a bound
+            set of parts (0 otherwise), so a printed week can be put back in order.
+            """
+            part = self._part
             self.saveState()
+            if part is not None and part.draft:
+                self.setFillColor(DRAFT_GREY)
+                self.setFillAlpha(0.18)
+                self.setFont(BOLD, 110)
+                self.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+                self.rotate(50)
+                self.drawCentredString(0, -40, DRAFT)
+                self.restoreState()
+                self.saveState()
             self.setFillColor(colors.black)
             self.setFont(BOLD, 9)
             self.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - 11 * mm, MARKING)
             self.drawCentredString(PAGE_WIDTH / 2, 8 * mm, MARKING)
+            if part is not None:
+                words = f"{DRAFT}  {part.header}" if part.draft else part.header
+                self.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 11 * mm, words[:60])
             self.setFont(BODY, 8)
             self.drawString(MARGIN, PAGE_HEIGHT - 11 * mm, title[:70])
             # The version that printed it: a figure queried later is traced to its build.
-            self.drawString(MARGIN, 8 * mm, f"DipSample {__version__}")
-            self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm,
-                                 f"Page {self._pageNumber} of {total}")
+            foot = f"DipSample {__version__}"
+            if sheets:
+                foot += f"  ·  sheet {sheet} of {sheets}"
+            self.drawString(MARGIN, 8 * mm, foot)
+            self.drawRightString(PAGE_WIDTH - MARGIN, 8 * mm, f"Page {number} of {of}")
             self.setStrokeColor(GRID)
             self.setLineWidth(0.5)
             self.line(MARGIN, PAGE_HEIGHT - 13 * mm, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 13 * mm)
@@ -181,8 +374,11 @@ def build(out: Path | BinaryIO, title: str, story: list[Flowable]) -> None:
 
     ``title`` is the document's kind ("Quality / dip sample case tool"), shown in the
     header and the PDF's properties: never a name or case text, which belong in the body.
+    Headings are kept with what follows them (:func:`keep_headings`).
     """
     ensure_fonts()
+    bidi_after_wrapping()
+    story = keep_headings(story)
     target = str(out) if isinstance(out, Path) else out
     doc = SimpleDocTemplate(target, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN, title=title,
