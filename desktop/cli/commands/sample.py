@@ -10,7 +10,9 @@ Modes:
 
 ``--json`` prints ``{"week": W, "samples": [{"auditor_id", "items": [{"case_ref",
 "rag", "reason", "selection_probability", "design_stratum", ...}], "shortfalls": [...],
-...}]}`` (a targeted pick's probability and stratum are null: not known). Exit code 1
+...}]}`` (a targeted pick's probability and stratum are null: not known); an area's
+draw adds ``"not_auditors": [{"user_id", "name", "roles"}]``, its people with no auditor
+role, whom no sample was drawn for (the text names them). Exit code 1
 when a sample holds fewer cases than asked for (the shortfall is printed), or when
 collisions are found.
 """
@@ -33,7 +35,7 @@ from desktop.services.sampling.claims import claim_collisions
 from desktop.services.sampling.records import SampleView, shortfall_to_dict
 from desktop.services.sampling.replacement import replace_item
 from desktop.services.sampling.targeted import TargetCriteria, draw_targeted
-from desktop.services.sampling.weekly import draw_area, draw_weekly
+from desktop.services.sampling.weekly import AreaDraw, draw_area, draw_weekly
 from desktop.services.sampling.weeks import parse_week
 
 
@@ -120,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
         if args.replace:
             return _replace(ctx, args)
         week = _need_week(args)
+        area_draw: AreaDraw | None = None
         if args.collisions:
             return _collisions(ctx, args, week)
         if args.targeted:
@@ -133,13 +136,20 @@ def run(args: argparse.Namespace) -> int:
             samples = [draw_weekly(ctx, args.auditor, week, seed=args.seed,
                                    dry_run=args.dry_run)]
         else:
-            samples = draw_area(ctx, _area(ctx, args.area), week, seed=args.seed,
-                                dry_run=args.dry_run).samples
+            drawn = draw_area(ctx, _area(ctx, args.area), week, seed=args.seed,
+                              dry_run=args.dry_run)
+            samples, area_draw = drawn.samples, drawn
         with store.read() as session:
             names = {u.id: f"{u.name} ({u.username})" for u in session.scalars(
                 select(User).where(User.id.in_([s.auditor_id for s in samples])))}
-    emit(args, {"week": week, "samples": [sample_json(s) for s in samples]},
-         lambda: "\n".join(line for s in samples for line in sample_text(s, names)))
+    data: dict[str, Any] = {"week": week, "samples": [sample_json(s) for s in samples]}
+    lines = [line for s in samples for line in sample_text(s, names)]
+    if area_draw is not None:
+        # Everyone of the area the draw left out, by name (issue 25, item 2).
+        data["not_auditors"] = [{"user_id": p.user_id, "name": p.name, "roles": list(p.roles)}
+                                for p in area_draw.not_auditors]
+        lines += [area_draw.left_out] if area_draw.left_out else []
+    emit(args, data, lambda: "\n".join(lines))
     short = any(s.unfilled for v in samples for s in v.shortfalls)
     return 1 if short else 0
 

@@ -3,9 +3,9 @@ own people.
 
 A staff list (CSV or .xlsx: Name, Username, Roles, Service areas, Teams, and optionally
 Job title and Staff ref) imports all or nothing, as the caseload does: exit 1 and every
-bad row listed when any row is bad. Roles may be left empty for seed 000's dip-sampling
-titles (Area Manager, Senior Manager, Locality Director, Head of Service, QA officer):
-they are auditors of their service areas.
+bad row listed when any row is bad. Roles may be left empty when the job title says
+them: a Roles cell and a job title are read by the same table of council words
+(``users titles`` prints it and says where a council keeps its own).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 
 from desktop.cli.commands.audits import refused
 from desktop.cli.support import (
-    NewStore,
     acting_context,
     acting_user_id,
     emit,
@@ -36,6 +35,7 @@ from desktop.services.people.staff import (
     list_users,
     set_active,
 )
+from desktop.services.people.titles import council_file, load_titles
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -59,8 +59,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     add = sub.add_parser("add", parents=[common], help="add one user")
     add.add_argument("username", help="the name the person signs in with")
     add.add_argument("--name", required=True, help="the person's full name")
-    add.add_argument("--roles", default="", help="e.g. 'auditor' or 'qa;moderator' "
-                     "(default: from --title for seed 000's titles)")
+    add.add_argument("--roles", default="", help="e.g. 'auditor', 'qa;moderator' or a "
+                     "council title such as 'Area Manager' (default: from --title; see "
+                     "'dipsample users titles')")
     add.add_argument("--areas", required=True,
                      help="service areas separated by ';', or 'all'")
     add.add_argument("--teams", default="", help="a team manager's team")
@@ -78,6 +79,13 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         one.add_argument("who", metavar="USER", help="username, user id or its first "
                          "characters, or staff reference")
         one.set_defaults(handler=run_active, active=active)
+    titles = sub.add_parser(
+        "titles", parents=[common], help="the job titles and the roles each gives",
+        description="Print the table of council words for roles and job titles: the "
+        "roles a Roles cell or a job title holding each gives, and the file it is read "
+        "from. A council edits its own copy (job_titles.csv in the settings folder), "
+        "which replaces the built-in table whole.")
+    titles.set_defaults(handler=run_titles)
     pw = sub.add_parser(
         "set-password", parents=[common], help="set a user's password (asked twice)",
         description="Set the password USER signs in with. An administrator (--user) may "
@@ -92,21 +100,20 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run_import(args: argparse.Namespace) -> int:
+    """Into an existing store only, as every command but ``demo`` and ``import``: a
+    mistyped ``--db`` must not start a second, empty store beside the council's (the
+    README: only ``demo``, ``import``, the window and a new laptop's first pull make
+    one)."""
     path: Path = args.file
     if not path.is_file():
         raise EnvironmentProblem(f"{path}: no such file")
-    opened = NewStore(args)
-    written = False
-    try:
-        ctx = ServiceContext(store=opened.store, user_id=acting_user_id(opened.store, args),
+    with store_from(args) as store:
+        ctx = ServiceContext(store=store, user_id=acting_user_id(store, args),
                              progress=progress_printer(args))
         try:
             result = import_staff(ctx, path, sheet=args.sheet, dry_run=args.dry_run)
         except ImportRefused as problem:
             return refused(args, problem)
-        written = not args.dry_run
-    finally:
-        opened.close(keep=written)
     emit(args, result, lambda: _import_text(result, args.dry_run))
     return 0
 
@@ -121,6 +128,21 @@ def _import_text(result: StaffImport, dry_run: bool) -> str:
                  f"{result.updated} updated, {result.unchanged} unchanged"
                  + (" (dry run: nothing was written)" if dry_run else ""))
     return "\n".join(lines)
+
+
+def run_titles(args: argparse.Namespace) -> int:
+    """No store is opened: the table is a file of the council's settings."""
+    table = load_titles()
+    own = council_file()
+    rows = [{"words": t.words, "roles": sorted(t.roles)} for t in table.titles]
+    where = (f"read from {table.source}" if table.source == own else
+             f"the built-in table; to change it, copy {table.source} to {own} and edit "
+             "the copy")
+    emit(args, {"file": str(table.source), "council_file": str(own), "titles": rows},
+         lambda: "\n".join([f"{'words':<40} roles",
+                            *(f"{r['words']:<40} {', '.join(r['roles'])}" for r in rows),
+                            where]))
+    return 0
 
 
 def run_add(args: argparse.Namespace) -> int:

@@ -5,8 +5,9 @@ Why: after importing its own caseload a council could not draw a sample ("servic
 names who dip-samples: Area Managers, Senior Managers, Locality Directors, Heads of
 Service, QA officers; each in their own service areas. A staff list (CSV or .xlsx) holds
 one person a line: name, username, roles, service areas, teams, and optionally a job
-title and staff reference. When the roles cell is empty the job title decides (see
-:data:`TITLE_ROLES`). The command line (``dipsample users``) and the Settings screen
+title and staff reference. A Roles cell and a job title are read by the same table of
+council words (:mod:`desktop.services.people.titles`); when the roles cell is empty the
+job title decides. The command line (``dipsample users``) and the Settings screen
 both call this module.
 
 All or nothing, as the caseload: every row is checked first; any problem and nothing is
@@ -29,10 +30,12 @@ from desktop.models.enums import Role, WorkerRole
 from desktop.services.audits.refused import ImportRefused
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
-from desktop.services.caseload.report import ImportReport, Problems, RowProblem, one_of
+from desktop.services.auth.roles import ROLE_TITLES
+from desktop.services.caseload.report import ImportReport, Problems, RowProblem
 from desktop.services.caseload.resolve import derived_staff_ref
 from desktop.services.context import ServiceContext
 from desktop.services.people.names import service_area_names
+from desktop.services.people.titles import TitleTable, load_titles
 from desktop.services.tabular import CONTROL_REASON, HeaderRule, Table, read_table
 
 #: Column names a staff list may use, per field (matched in any letter case).
@@ -46,37 +49,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "staff_ref": ("staff ref", "staff reference", "staff id", "worker id", "worker ref"),
 }
 REQUIRED = ("name", "username", "areas")
-#: Words a roles cell may use for each role (besides the codes themselves).
-ROLE_WORDS: dict[str, str] = {
-    "auditor": Role.AUDITOR, "auditors": Role.AUDITOR, "coordinator": Role.COORDINATOR,
-    "team manager": Role.TEAM_MANAGER, "tm": Role.TEAM_MANAGER,
-    "social worker": Role.SOCIAL_WORKER, "sw": Role.SOCIAL_WORKER, "qa": Role.QA,
-    "qa officer": Role.QA, "quality assurance": Role.QA, "moderator": Role.MODERATOR,
-    "head of service": Role.HEAD_OF_SERVICE, "hos": Role.HEAD_OF_SERVICE,
-    "administrator": Role.ADMINISTRATOR, "admin": Role.ADMINISTRATOR,
-}
-ROLE_WORDS.update({role.value: role for role in Role})
-#: Seed 000's dip-sampling titles, and the roles each implies when no roles are given.
-TITLE_ROLES: tuple[tuple[re.Pattern[str], tuple[Role, ...]], ...] = (
-    (re.compile(r"head of service", re.I), (Role.AUDITOR, Role.HEAD_OF_SERVICE)),
-    (re.compile(r"\bQA\b|quality assurance|QARSS", re.I), (Role.AUDITOR, Role.QA)),
-    (re.compile(r"area manager|senior manager|locality director|improvement (lead|director)",
-                re.I), (Role.AUDITOR,)),
-    (re.compile(r"team manager", re.I), (Role.TEAM_MANAGER,)),
-)
 #: What separates several roles, areas or teams in one cell.
 SEPARATORS = re.compile(r"\s*[;|/]\s*|\s*,\s*")
 #: A roles or areas cell meaning "every service area".
 EVERY_AREA = frozenset({"all", "all areas", "every area", "*"})
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,79}")
 LENGTHS = {"name": 120, "job_title": 120, "staff_ref": 40}
-#: Each role in the words a listing shows (the codes are for files and the command line).
-ROLE_NAMES: dict[str, str] = {
-    Role.AUDITOR: "Auditor", Role.COORDINATOR: "Coordinator",
-    Role.TEAM_MANAGER: "Team manager", Role.SOCIAL_WORKER: "Social worker",
-    Role.QA: "QA", Role.MODERATOR: "Moderator", Role.HEAD_OF_SERVICE: "Head of service",
-    Role.ADMINISTRATOR: "Administrator",
-}
+#: Each role in the words a listing shows (the codes are for files and the command line):
+#: the README's role names, with a capital.
+ROLE_NAMES: dict[str, str] = {role: title[:1].upper() + title[1:]
+                              for role, title in ROLE_TITLES.items()}
 #: The fields of one person, in a form's order, with the column names add_user reports.
 FIELDS: tuple[tuple[str, str], ...] = (
     ("name", "Name"), ("username", "Username"), ("roles", "Roles"),
@@ -85,7 +67,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
 
 
 def roles_in_words(roles: tuple[str, ...]) -> str:
-    """A person's roles as a listing shows them ("Auditor, QA"), in :class:`Role`'s order."""
+    """A person's roles as a listing shows them ("Auditor, QA officer"), in :class:`Role`'s
+    order."""
     order = list(Role)
     known = sorted((Role(r) for r in roles if r in ROLE_NAMES), key=order.index)
     return ", ".join([ROLE_NAMES[r] for r in known] + [r for r in roles if r not in ROLE_NAMES])
@@ -156,19 +139,32 @@ class _Person:
     staff_ref: str | None
 
 
-def parse_roles(text: str | None, job_title: str = "") -> tuple[str, ...] | None:
-    """Role codes from a roles cell (or, when it is empty, the job title); None when
-    a word is not a role, () when neither says any."""
-    words = [w for w in SEPARATORS.split(text or "") if w]
-    if not words:
-        for pattern, roles in TITLE_ROLES:
-            if pattern.search(job_title):
-                return tuple(sorted(r.value for r in roles))
-        return ()
-    codes = [ROLE_WORDS.get(w.casefold()) for w in words]
-    if None in codes:
-        return None
-    return tuple(sorted({str(c) for c in codes if c is not None}))
+def parse_roles(text: str | None, job_title: str = "", titles: TitleTable | None = None
+                ) -> tuple[str, ...] | None:
+    """Role codes from a roles cell (or, when it is empty, the job title), both read by
+    the one table of council words (:mod:`desktop.services.people.titles`); None when a
+    word is not a known title or role, () when neither says any."""
+    titles = titles or load_titles()
+    if text and text.strip():
+        return titles.roles_of_cell(text)
+    return titles.roles_of(job_title) or ()
+
+
+#: Titles a refusal names before "and N more".
+TITLES_SHOWN = 12
+
+
+def known_titles(titles: TitleTable) -> str:
+    """"Head of Service, Service Manager, ... and 9 more": the titles that work."""
+    known = titles.known()
+    shown = ", ".join(known[:TITLES_SHOWN])
+    return f"{shown} and {len(known) - TITLES_SHOWN} more" if len(known) > TITLES_SHOWN \
+        else shown
+
+
+def unknown_title(titles: TitleTable) -> str:
+    """The reason a Roles cell or job title is refused, naming the titles that work."""
+    return f"not a known job title; known titles are {known_titles(titles)}"
 
 
 def _columns(table: Table) -> dict[str, int]:
@@ -208,8 +204,10 @@ def read_staff(path: Path | str, *, sheet: str | None = None
     problems = Problems()
     people: list[_Person] = []
     seen: dict[str, int] = {}
+    titles = load_titles()
     for row in table.rows:
-        person = _check_row(table, where, row.number, row.cells, row.controls, seen, problems)
+        person = _check_row(table, where, row.number, row.cells, row.controls, seen, problems,
+                            titles)
         if person is not None:
             people.append(person)
     if not table.rows:
@@ -218,8 +216,8 @@ def read_staff(path: Path | str, *, sheet: str | None = None
 
 
 def _check_row(table: Table, where: dict[str, int], number: int, cells: tuple[Any, ...],
-               controls: tuple[int, ...], seen: dict[str, int], problems: Problems
-               ) -> _Person | None:
+               controls: tuple[int, ...], seen: dict[str, int], problems: Problems,
+               titles: TitleTable) -> _Person | None:
     header = {k: table.headers[p] for k, p in where.items()}
     found: list[RowProblem] = [RowProblem(number, table.headers[p], CONTROL_REASON)
                                for p in controls if p in where.values()]
@@ -241,15 +239,18 @@ def _check_row(table: Table, where: dict[str, int], number: int, cells: tuple[An
         if (values[key] or "") and len(values[key] or "") > limit and key in header:
             found.append(RowProblem(number, header[key], f"longer than {limit} characters"))
     title = values["job_title"] or ""
-    roles = parse_roles(values["roles"], title)
+    roles = parse_roles(values["roles"], title, titles)
     roles_column = header.get("roles", header.get("job_title", header["name"]))
     if roles is None:
-        found.append(RowProblem(number, roles_column, "not a known role; expected "
-                                + one_of(sorted({r.value for r in Role}))))
+        found.append(RowProblem(number, roles_column, unknown_title(titles)))
+    elif not roles and title:
+        found.append(RowProblem(number, header.get("job_title", roles_column),
+                                f"no roles, and the job title is {unknown_title(titles)}: "
+                                "fill in Roles"))
     elif not roles:
-        found.append(RowProblem(number, roles_column, "no roles, and the job title is not "
-                                "one the app knows (Area Manager, Senior Manager, Head of "
-                                "Service, QA ...): fill in Roles"))
+        found.append(RowProblem(number, roles_column, "no roles and no job title: fill in "
+                                f"Roles, or a job title; known titles are "
+                                f"{known_titles(titles)}"))
     areas_text = values["areas"]
     if areas_text is None:
         found.append(RowProblem(number, header["areas"], "no service area"))
@@ -427,7 +428,8 @@ def add_user(ctx: ServiceContext, *, username: str, name: str, roles: str,
     cells = (name, username, roles, areas, teams, job_title, staff_ref)
     fake = Table(source="add", headers=tuple(header for _key, header in FIELDS))
     where = {key: i for i, (key, _header) in enumerate(FIELDS)}
-    person = _check_row(fake, where, 1, tuple(c or None for c in cells), (), {}, problems)
+    person = _check_row(fake, where, 1, tuple(c or None for c in cells), (), {}, problems,
+                        load_titles())
     if person is None:
         first = problems.listed()[0]
         raise PersonRefused(_reasons(problems.listed()), f"{first.column}: {first.reason}")

@@ -34,6 +34,7 @@ from desktop.models import Sample, SampleItem, ServiceArea, User, UserServiceAre
 from desktop.models.enums import Role, SampleItemStatus, SampleKind
 from desktop.services.auth import Permission, guard
 from desktop.services.auth.guard import Actor, refuse
+from desktop.services.auth.roles import ROLE_TITLES
 from desktop.services.context import ServiceContext
 from desktop.services.gc_pause import paused_gc
 from desktop.services.sampling.allocate import (
@@ -62,12 +63,57 @@ def default_seed(week: str) -> int:
     return int(hashlib.sha256(week.encode()).hexdigest()[:8], 16)
 
 
+#: People named one by one in "N people in North have no auditor role ..."; the rest
+#: counted.
+NAMED_AT_MOST = 10
+
+
+@dataclass(frozen=True)
+class NotAuditor:
+    """Someone with the area among their service areas but no auditor role: no weekly
+    sample is drawn for them."""
+
+    user_id: str
+    name: str
+    roles: tuple[str, ...]
+
+
+def left_out_sentence(area_name: str, people: Sequence[NotAuditor]) -> str:
+    """"3 people in North have no auditor role, so no sample was drawn for them: ..."
+    ("" for nobody).
+
+    Why said at all (issue 25, item 2): a Head of Service imported with the role
+    ``head_of_service`` alone was silently left out of the area's draw, while the
+    council's note counts heads of service among those who dip-sample.
+    """
+    if not people:
+        return ""
+    named = [f"{p.name} ({', '.join(ROLE_TITLES[Role(r)] for r in p.roles) or 'no role'})"
+             for p in people[:NAMED_AT_MOST]]
+    more = len(people) - len(named)
+    listed = ", ".join(named) + (f" and {more} more" if more else "")
+    count = "1 person" if len(people) == 1 else f"{len(people)} people"
+    return (f"{count} in {area_name} {'has' if len(people) == 1 else 'have'} no auditor "
+            f"role, so no sample was drawn for them: {listed}")
+
+
 @dataclass(frozen=True)
 class AreaDraw:
+    """Attributes:
+        not_auditors: the area's people who were not drawn a sample, and why (their
+            roles); ``left_out`` says it in a sentence.
+    """
+
     week: str
     area_id: str
     seed: int
     samples: list[SampleView]
+    area_name: str = ""
+    not_auditors: tuple[NotAuditor, ...] = ()
+
+    @property
+    def left_out(self) -> str:
+        return left_out_sentence(self.area_name, self.not_auditors)
 
 
 def _criteria(settings: SamplingSettings, areas: frozenset[str]) -> dict[str, object]:
@@ -284,8 +330,14 @@ def may_draw_for(ctx: ServiceContext, actor: Actor, area_ids: frozenset[str]) ->
         "auditors; you may draw your own.")
 
 
-def area_auditors(ctx: ServiceContext, area_name: str) -> tuple[str, list[AuditorSpec]]:
-    """The area's id and its active auditors (users with the auditor role linked to it)."""
+def area_auditors(ctx: ServiceContext, area_name: str
+                  ) -> tuple[str, list[AuditorSpec], tuple[NotAuditor, ...]]:
+    """The area's id, its active auditors (users with the auditor role linked to it),
+    and its other active people (named, so nobody is left out silently).
+
+    Raises:
+        InputProblem: no such area, or it has no active auditor (the others named).
+    """
     with ctx.store.read() as session:
         area_id = session.scalar(select(ServiceArea.id).where(
             ServiceArea.name == area_name, ServiceArea.deleted.is_(False)))
@@ -299,9 +351,15 @@ def area_auditors(ctx: ServiceContext, area_name: str) -> tuple[str, list[Audito
             .distinct().order_by(User.username)).all()
         auditors = [AuditorSpec(u.id, areas_of(session, u.id)) for u in users
                     if u.has_role(Role.AUDITOR)]
+        others = tuple(NotAuditor(u.id, u.name, tuple(r.value for r in Role
+                                                      if u.has_role(r)))
+                       for u in sorted(users, key=lambda u: (u.name.casefold(), u.username))
+                       if not u.has_role(Role.AUDITOR))
     if not auditors:
-        raise InputProblem(f"service area '{area_name}' has no active auditors")
-    return area_id, auditors
+        why = left_out_sentence(area_name, others)
+        raise InputProblem(f"service area '{area_name}' has no active auditors"
+                           + (f"; {why[:1].lower()}{why[1:]}" if why else ""))
+    return area_id, auditors, others
 
 
 def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | None = None,
@@ -316,7 +374,7 @@ def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | Non
     week = parse_week(week)
     settings = settings or load_sampling_settings()
     seed = default_seed(week) if seed is None else seed
-    area_id, auditors = area_auditors(ctx, area_name)
+    area_id, auditors, others = area_auditors(ctx, area_name)
     may_draw_for(ctx, actor, frozenset({area_id}))
     existing: dict[str, SampleView] = {}
     with ctx.store.read() as session:
@@ -329,4 +387,4 @@ def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | Non
         if to_draw else {}
     samples = [existing.get(a.auditor_id) or drawn[a.auditor_id] for a in auditors
                if a.auditor_id in existing or a.auditor_id in drawn]
-    return AreaDraw(week, area_id, seed, samples)
+    return AreaDraw(week, area_id, seed, samples, area_name, others)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
+from desktop.store import Store
 from tests.data import council_exports as council
 from tests.unit.services.people.test_staff import STAFF, WEEK, caseload_rows
 
@@ -19,17 +20,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_first_day_staff_caseload_and_a_full_week(db_path: Path, tmp_path: Path,
+def test_first_day_caseload_staff_and_a_full_week(db_path: Path, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The caseload import makes the store; the staff list goes into it."""
     db = str(db_path)
-    code, out, _ = run(capsys, "users", "import", str(STAFF), "--db", db)
-    assert code == 0 and "6 people: 6 created" in out
-    assert "note: skipped 1 line above the header" in out
     caseload = council.write_csv(tmp_path / "caseload.csv", "cp1252", caseload_rows(45))
     code, out, _ = run(capsys, "import", str(caseload), "--profile", str(council.PROFILE),
                        "--db", db)
     assert code == 0, out
     assert "note: skipped 2 summary lines at the end" in out
+    code, out, _ = run(capsys, "users", "import", str(STAFF), "--db", db)
+    assert code == 0 and "6 people: 6 created" in out
+    assert "note: skipped 1 line above the header" in out
     code, out, _ = run(capsys, "sample", "--area", "north", "--week", WEEK, "--db", db,
                        "--json")
     assert code == 0
@@ -41,7 +43,7 @@ def test_first_day_staff_caseload_and_a_full_week(db_path: Path, tmp_path: Path,
     assert "case          rag" in out
 
 
-def test_users_add_list_deactivate_and_errors(db_path: Path,
+def test_users_add_list_deactivate_and_errors(store: Store, db_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     db = str(db_path)
     run(capsys, "users", "import", str(STAFF), "--db", db)
@@ -64,11 +66,51 @@ def test_users_add_list_deactivate_and_errors(db_path: Path,
     assert code == 2 and "--week is required" in err
 
 
-def test_a_bad_staff_list_exits_1_listing_rows(db_path: Path, tmp_path: Path,
+def test_a_bad_staff_list_exits_1_listing_rows(store: Store, db_path: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "staff.csv"
     path.write_text(STAFF.read_text(encoding="utf-8").replace("Area Manager (South),auditor",
                                                               "Cook,"), encoding="utf-8")
     code, _, err = run(capsys, "users", "import", str(path), "--db", str(db_path))
-    assert code == 1 and "row 5, column 'Roles': no roles" in err
-    assert not db_path.exists()  # a refused list leaves no new store behind
+    assert code == 1
+    assert ("row 5, column 'Job title': no roles, and the job title is not a known job "
+            "title; known titles are Head of Service") in err
+    assert "seed" not in err
+
+
+def test_users_import_into_a_missing_store_refuses_like_check(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Only demo, import, the window and a new laptop's first pull make a store."""
+    missing = tmp_path / "typo" / "council.db"
+    code, out, err = run(capsys, "users", "import", str(STAFF), "--db", str(missing))
+    assert code == 2 and out == ""
+    _check, _, check_err = run(capsys, "check", "--db", str(missing))
+    assert err == check_err and len(err.strip().splitlines()) == 1
+    assert "There is no DipSample database" in err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_an_area_draw_includes_a_head_of_service_named_in_roles_and_names_the_rest(
+        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Head of Service imported through the Roles column is drawn a sample; whoever of
+    the area has no auditor role is named, not left out silently."""
+    db = str(db_path)
+    caseload = council.write_csv(tmp_path / "caseload.csv", "cp1252", caseload_rows(30))
+    assert run(capsys, "import", str(caseload), "--profile", str(council.PROFILE),
+               "--db", db)[0] == 0
+    staff = tmp_path / "staff.csv"
+    staff.write_text("Name,Username,Roles,Service areas\n"
+                     "Testperson Hale,hos-north,Head of Service,North\n"
+                     "Testperson Irwin,esc-north,head_of_service,North\n"
+                     "Testperson Jory,tm-north,Team Manager,North\n", encoding="utf-8")
+    assert run(capsys, "users", "import", str(staff), "--db", db)[0] == 0
+    code, out, _ = run(capsys, "sample", "--area", "North", "--week", WEEK, "--db", db)
+    assert code == 0, out
+    assert "Testperson Hale (hos-north): 25 cases" in out
+    assert out.splitlines()[-1] == (
+        "2 people in North have no auditor role, so no sample was drawn for them: "
+        "Testperson Irwin (head of service), Testperson Jory (team manager)")
+    code, out, _ = run(capsys, "sample", "--area", "North", "--week", WEEK, "--db", db,
+                       "--json")
+    assert [(p["name"], p["roles"]) for p in json.loads(out)["not_auditors"]] == [
+        ("Testperson Irwin", ["head_of_service"]), ("Testperson Jory", ["team_manager"])]

@@ -151,7 +151,7 @@ def test_a_staff_list_is_imported_and_its_people_are_listed(qtbot: QtBot,
         "Imported staff_list.csv: 6 people; 6 added, 0 changed, 0 already as listed.")
     assert "Skipped 1 summary line at the end (row 9)." in tab.outcome.text()
     assert not tab.problems.isVisible()
-    assert cell(tab, "qa-lead", "Roles") == "Auditor, QA, Moderator"
+    assert cell(tab, "qa-lead", "Roles") == "Auditor, QA officer, Moderator"
     assert cell(tab, "hos", "Roles") == "Auditor, Head of service"
     assert cell(tab, "am-north", "Job title") == "Area Manager (North)"
     assert {"am-north", "ld-north", "am-south", "hos", "qa-lead", "tm-frond"} <= {

@@ -31,7 +31,7 @@ STAFF = Path(__file__).resolve().parents[3] / "data" / "staff_list.csv"
 WEEK = "2026-W48"
 
 
-def test_the_staff_list_imports_with_roles_from_seed_000_titles(store) -> None:
+def test_the_staff_list_imports_with_roles_from_the_job_titles(store) -> None:
     result = import_staff(fixed_ctx(store), STAFF)
     assert (result.rows, result.created, result.updated) == (6, 6, 0)
     assert result.notes == ["skipped 1 line above the header (row 1; the header is row 2)",
@@ -41,6 +41,7 @@ def test_the_staff_list_imports_with_roles_from_seed_000_titles(store) -> None:
     assert members["am-north"].roles == ("auditor",) and members["am-north"].areas == (
         "North",)
     assert members["hos"].roles == ("auditor", "head_of_service")
+    assert members["ld-north"].roles == ("auditor", "coordinator")  # coordinates the area
     assert members["hos"].areas == ("North", "South")  # "all"
     assert members["qa-lead"].roles == ("auditor", "moderator", "qa")
     with store.read() as session:
@@ -75,7 +76,8 @@ def test_add_list_deactivate(store) -> None:
     with pytest.raises(InputProblem, match="the username 'AM-EXE' is taken"):
         add_user(ctx, username="AM-EXE", name="Testperson Gale", roles="auditor",
                  areas="Exeter")
-    with pytest.raises(InputProblem, match="not a known role"):
+    with pytest.raises(InputProblem, match="not a known job title; known titles are Head "
+                       "of Service, Service Manager, Area Manager"):
         add_user(ctx, username="x1", name="Testperson X", roles="boss", areas="Exeter")
     gone = set_active(ctx, member.id[:6], False)
     assert not gone.active
@@ -96,8 +98,9 @@ def test_a_user_cannot_deactivate_themselves(store) -> None:
 
 def test_roles_words_and_titles() -> None:
     assert parse_roles("Auditor; QA officer") == ("auditor", "qa")
-    assert parse_roles("", "Locality Director (South)") == ("auditor",)
-    assert parse_roles(None, "Business Support") == ()
+    assert parse_roles("", "Locality Director (South)") == ("auditor", "coordinator")
+    assert parse_roles(None, "Business Support") == ("coordinator",)
+    assert parse_roles(None, "Chief Cook") == ()
     assert parse_roles("auditor, wizard") is None
 
 

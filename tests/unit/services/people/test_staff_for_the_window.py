@@ -21,7 +21,7 @@ from tests.unit.services.caseload.helpers import fixed_ctx
 
 
 def test_roles_are_words_in_the_roles_order() -> None:
-    assert roles_in_words(("qa", "auditor", "moderator")) == "Auditor, QA, Moderator"
+    assert roles_in_words(("qa", "auditor", "moderator")) == "Auditor, QA officer, Moderator"
     assert roles_in_words(("head_of_service",)) == "Head of service"
     assert roles_in_words(()) == ""
 
@@ -34,8 +34,10 @@ def test_a_refused_person_names_each_field_at_fault(store) -> None:
         "name": "the name is blank",
         "username": "a username is letters, digits and . _ @ - (at most 80), starting "
                     "with a letter or digit",
-        "roles": "no roles, and the job title is not one the app knows (Area Manager, "
-                 "Senior Manager, Head of Service, QA ...): fill in Roles",
+        "roles": "no roles and no job title: fill in Roles, or a job title; known titles "
+                 "are Head of Service, Service Manager, Area Manager, Senior Manager, "
+                 "Locality Director, Improvement Lead, Improvement Director, Practice Lead, "
+                 "Principal Social Worker, QA Officer, Quality Assurance, QARSS and 14 more",
         "areas": "no service area"}
     add_user(ctx, username="am-x", name="Testperson X", roles="auditor", areas="North")
     with pytest.raises(PersonRefused) as taken:
