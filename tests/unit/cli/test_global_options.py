@@ -51,6 +51,7 @@ COMMANDS: dict[str, list[str]] = {
     "users deactivate": ["users", "deactivate", "u1"],
     "users activate": ["users", "activate", "u1"],
     "users set-password": ["users", "set-password", "u1"],
+    "users titles": ["users", "titles"],
     "key rotate": ["key", "rotate"],
     "retention purge": ["retention", "purge"],
     "subject-access": ["subject-access", "C1", "-o", "f.json"],

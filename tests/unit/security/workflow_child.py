@@ -32,8 +32,8 @@ def main() -> None:
     bad = work / "bad.csv"
     bad.write_text("Child Ref,First Name\nWS-9,Testchild Badrow\n", encoding="utf-8")
     steps = [
+        ["import", str(caseload), "--profile", str(council.PROFILE)],  # makes the store
         ["users", "import", str(STAFF)],
-        ["import", str(caseload), "--profile", str(council.PROFILE)],
         ["import", str(bad), "--profile", str(council.PROFILE)],
         ["sample", "--area", "north", "--week", WEEK],
     ]
