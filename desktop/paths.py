@@ -8,6 +8,7 @@ data somewhere else, and that only works if nothing else builds a path itself.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -38,6 +39,29 @@ def config_dir() -> Path:
     path = home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: Moves the machine-wide policy folder (tests, and IT trying a policy before deploying it).
+POLICY_DIR_ENV = "DIPSAMPLE_POLICY_DIR"
+
+
+def system_config_dir() -> Path:
+    """The machine-wide folder IT puts ``policy.toml`` in; never created by the app.
+
+    Why not platformdirs' site folder: on Linux that is ``/etc/xdg/DipSample``, where no
+    IT team would look; these are the folders each platform's administrators know:
+    ``%ProgramData%\\DipSample``, ``/Library/Application Support/DipSample``,
+    ``/etc/dipsample``. Only administrators may write there (installer/README.md says
+    how to make sure of it on Windows, where ProgramData lets users add files).
+    """
+    override = os.environ.get(POLICY_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":
+        return Path(os.environ.get("PROGRAMDATA") or r"C:\ProgramData") / APP_NAME
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support") / APP_NAME
+    return Path("/etc/dipsample")
 
 
 def window_settings_dir() -> Path | None:

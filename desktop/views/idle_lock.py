@@ -9,12 +9,12 @@ before the lock is saved underneath it. Why a clock argument: the test moves a f
 clock ten minutes on instead of waiting ten minutes.
 
 Install it once the window exists: ``install_idle_lock(window)``. The time comes from
+the machine-wide policy (``[lock] idle_minutes``, desktop/services/policy.py), else
 ``DIPSAMPLE_IDLE_MINUTES``, else QSettings ``security/idle_minutes``, else 10 minutes.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,12 +31,11 @@ from desktop.qt import (
     QVBoxLayout,
     QWidget,
 )
+from desktop.services import policy
 from desktop.views.plain import plain_label
 from desktop.views.signin import check_password
 
-DEFAULT_MINUTES = 10.0
 SETTINGS_KEY = "security/idle_minutes"
-MINUTES_ENV = "DIPSAMPLE_IDLE_MINUTES"
 #: How often the quiet time is compared with the limit.
 CHECK_MS = 5_000
 
@@ -46,15 +45,14 @@ _ACTIVITY = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
 
 
 def idle_minutes() -> float:
-    """The configured idle time; a value that is not a positive number means the default."""
-    for raw in (os.environ.get(MINUTES_ENV), QSettings().value(SETTINGS_KEY)):
-        try:
-            value = float(raw) if raw not in (None, "") else 0.0
-        except (TypeError, ValueError):
-            continue
-        if value > 0:
-            return value
-    return DEFAULT_MINUTES
+    """The configured idle time; a value that is not a positive number means the next
+    place's (the policy's, the environment's, the window's own, the default)."""
+    raw = QSettings().value(SETTINGS_KEY)
+    try:
+        own = float(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        own = None
+    return policy.idle_minutes(own)[0]
 
 
 class LockDialog(QDialog):

@@ -3,6 +3,8 @@
 Why the problem beside the field: a QA lead changing three numbers must see which one
 was refused and why, in the words of the file's own parser, without a message box
 hiding the form. The colour of the sentence is only a help; the words say it all.
+A setting the machine-wide policy sets is read-only with "Set by your IT team's policy"
+beside it, so nobody types a value that would not be used.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
+from desktop.services.policy import LOCKED_NOTE
 from desktop.services.standards.settings_form import CHOICE, SettingsForm
 from desktop.views.palette import PROBLEM_STYLE
 from desktop.views.plain import plain_label
@@ -35,6 +38,8 @@ class SettingsFormView(QWidget):
     Attributes:
         editors: setting key to its line edit or combo box.
         problems: setting key to the label beside it that says what is wrong.
+        notes: setting key to the label beside it saying the policy sets it.
+        locked: the settings the machine-wide policy sets (read-only here).
         save_button, status: Save, and the sentence after saving.
     """
 
@@ -46,6 +51,8 @@ class SettingsFormView(QWidget):
         self.form = form
         self.editors: dict[str, QLineEdit | QComboBox] = {}
         self.problems: dict[str, QLabel] = {}
+        self.notes: dict[str, QLabel] = {}
+        self.locked: frozenset[str] = frozenset()
         layout = QFormLayout()
         for field in form.fields:
             editor: QLineEdit | QComboBox
@@ -68,14 +75,20 @@ class SettingsFormView(QWidget):
             problem.setStyleSheet(PROBLEM_STYLE)
             problem.setWordWrap(True)
             problem.hide()
+            note = plain_label(LOCKED_NOTE)
+            note.setObjectName(f"{field.key}_locked")
+            note.setAccessibleName(f"{field.label}: {LOCKED_NOTE.lower()}")
+            note.hide()
             label = plain_label(f"{field.label}:")
             label.setBuddy(editor)
             row = QHBoxLayout()
             row.addWidget(editor, 1)
             row.addWidget(problem, 1)
+            row.addWidget(note)
             layout.addRow(label, row)
             self.editors[field.key] = editor
             self.problems[field.key] = problem
+            self.notes[field.key] = note
         self.save_button = QPushButton(save_text)
         self.save_button.setAccessibleName(save_text.replace("&", ""))
         self.save_button.clicked.connect(self.save_requested.emit)
@@ -120,10 +133,19 @@ class SettingsFormView(QWidget):
     def _clear(self, key: str) -> None:
         self.problems[key].hide()
 
-    def set_editable(self, editable: bool) -> None:
-        for editor in self.editors.values():
+    def set_editable(self, editable: bool, locked: frozenset[str] | None = None) -> None:
+        """Open the fields to change (or not); ``locked``: the settings the policy sets,
+        read-only with the note beside each whatever ``editable`` says."""
+        if locked is not None:
+            self.locked = locked
+        for key, editor in self.editors.items():
+            open_ = editable and key not in self.locked
             if isinstance(editor, QLineEdit):
-                editor.setReadOnly(not editable)
+                editor.setReadOnly(not open_)
             else:
-                editor.setEnabled(editable)
-        self.save_button.setEnabled(editable)
+                editor.setEnabled(open_)
+            self.notes[key].setVisible(key in self.locked)
+            editor.setToolTip(f"{LOCKED_NOTE}." if key in self.locked
+                              else self.form.field(key).hint)
+        self.save_button.setEnabled(editable and len(self.locked) < len(self.editors))
+

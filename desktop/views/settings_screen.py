@@ -4,7 +4,8 @@ Why these live in files and the store, not in the window: the command line and t
 services read the same ``standards.json``, ``sampling.json`` and ``workflow.json`` in
 the config folder and the templates in ``<config>/templates``; the screen edits those,
 through the services that parse them, so that a value refused here is refused there in
-the same words, and a value saved here is what the next command runs with.
+the same words, and a value saved here is what the next command runs with. What the
+machine-wide policy sets (desktop/services/policy.py) is shown locked, with a note.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from desktop.models import AuditTemplate, StandardsVersion, User, UserServiceAre
 from desktop.qt import (
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from desktop.services import policy
 from desktop.services.change_sets import ChangeSet, Kind, Outside
 from desktop.services.context import ServiceContext
 from desktop.services.standards.settings_form import (
@@ -34,6 +37,7 @@ from desktop.services.standards.settings_form import (
     SettingsForm,
     SettingsRefused,
     form_values,
+    locked_keys,
     may_change_settings,
 )
 from desktop.services.standards.settings_history import (
@@ -44,6 +48,7 @@ from desktop.services.standards.settings_history import (
 )
 from desktop.services.templates.library import TemplateRow, import_template, template_rows
 from desktop.services.templates.versions import TemplateVersion
+from desktop.views.palette import PROBLEM_STYLE
 from desktop.views.path_field import PathField
 from desktop.views.people_tab import PeopleTab
 from desktop.views.plain import plain_label
@@ -65,17 +70,48 @@ class SettingsSnapshot:
     Attributes:
         values: file name to its fields' texts.
         broken: file name to the sentence saying why it cannot be read.
+        locked: file name to the settings the machine-wide policy sets.
+        policy_note: what the policy sets on this computer, in words; "" without one.
+        policy_problem: the policy file's problem, one line naming it; "" when none.
+        templates_locked: the policy names the templates' folder (no import here).
     """
 
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)
     history: list[StandardsVersionInfo] = field(default_factory=list)
     templates: list[TemplateRow] = field(default_factory=list)
+    locked: dict[str, frozenset[str]] = field(default_factory=dict)
+    policy_note: str = ""
+    policy_problem: str = ""
+    templates_locked: bool = False
+
+
+def policy_words(in_force: policy.Policy) -> str:
+    """What the policy sets, as the banner above the tabs says it."""
+    if not in_force.count:
+        return ""
+    count = in_force.count
+    parts = [f"Your IT team's policy ({in_force.path}) sets {count} setting"
+             f"{'s' * (count != 1)} on this computer; they are read-only here."]
+    if in_force.sync_target:
+        parts.append(f"Sync with: {policy.describe_target(in_force.sync_target)}.")
+    if in_force.templates_folder is not None:
+        parts.append(f"Audit templates from: {in_force.templates_folder}.")
+    if in_force.idle_minutes is not None:
+        parts.append(f"The window locks after {in_force.idle_minutes:g} minutes without "
+                     "use.")
+    return " ".join(parts)
 
 
 def read_settings_snapshot(ctx: ServiceContext) -> SettingsSnapshot:
-    snapshot = SettingsSnapshot()
+    in_force = policy.current_policy()
+    snapshot = SettingsSnapshot(
+        policy_note=policy_words(in_force),
+        policy_problem="; ".join(p for p in (in_force.problem_line(),
+                                             policy.templates_folder_problem()) if p),
+        templates_locked=in_force.templates_folder is not None)
     for form in FORMS:
+        snapshot.locked[form.file_name] = locked_keys(form)
         try:
             snapshot.values[form.file_name] = form_values(form)
         except UserError as problem:
@@ -84,6 +120,23 @@ def read_settings_snapshot(ctx: ServiceContext) -> SettingsSnapshot:
         snapshot.history = standards_history(ctx)
     snapshot.templates = template_rows(ctx)
     return snapshot
+
+
+def _banner(name: str, accessible_name: str, style: str = "") -> QLabel:
+    """A hidden, wrapping line above the tabs, shown when it has something to say."""
+    label = plain_label()
+    label.setObjectName(name)
+    label.setAccessibleName(accessible_name)
+    label.setWordWrap(True)
+    if style:
+        label.setStyleSheet(style)
+    label.hide()
+    return label
+
+
+def _setting_words(key: str) -> str:
+    """A standards setting's key as the form labels it ("visit_days.green" -> words)."""
+    return next((f.label for f in STANDARDS.fields if f.key == key), key)
 
 
 def _when(moment: Any) -> str:
@@ -101,6 +154,8 @@ class SettingsScreen(Screen):
             ``import_template_button`` bring a new version in; ``template_outcome``
             says what happened.
         who: why the fields are read-only, when they are.
+        policy_note: what the machine-wide policy sets here, when it sets anything.
+        policy_problem: the policy file's problem, one line, when it has one.
     """
 
     key = "settings"
@@ -116,6 +171,9 @@ class SettingsScreen(Screen):
         self.who = plain_label()
         self.who.setWordWrap(True)
         self.who.hide()
+        self.policy_note = _banner("policy_note", "Set by your IT team's policy")
+        self.policy_problem = _banner("policy_problem",
+                                      "Problem with your IT team's policy file", PROBLEM_STYLE)
         self.history_model = TextTableModel(HISTORY_HEADERS, self)
         self.history = CopyableTableView(self.history_model, "standards_history")
         self.history.setAccessibleName("Versions of the practice standards")
@@ -133,6 +191,8 @@ class SettingsScreen(Screen):
         self.tabs.addTab(self.people, "&People")
         layout = QVBoxLayout(self)
         layout.addWidget(self.who)
+        layout.addWidget(self.policy_note)
+        layout.addWidget(self.policy_problem)
         layout.addWidget(self.tabs)
 
     def _form_tab(self, form: SettingsForm) -> QWidget:
@@ -194,16 +254,24 @@ class SettingsScreen(Screen):
         self.who.setText("" if editable else "Only an administrator or a QA lead can change "
                          "settings; you can read them here.")
         self.who.setVisible(not editable)
+        self.policy_note.setText(snapshot.policy_note)
+        self.policy_note.setVisible(bool(snapshot.policy_note))
+        self.policy_problem.setText(snapshot.policy_problem)
+        self.policy_problem.setVisible(bool(snapshot.policy_problem))
         for name, view in self.forms.items():
             if name in snapshot.values:
                 view.set_values(snapshot.values[name])
             else:
                 view.status.setText(snapshot.broken[name])
-            view.set_editable(editable)
-        self.import_template_button.setEnabled(editable)
+            view.set_editable(editable, snapshot.locked.get(name, frozenset()))
+        self.import_template_button.setEnabled(editable and not snapshot.templates_locked)
+        if snapshot.templates_locked:
+            self.template_outcome.setText("The audit templates are set by your IT team's "
+                                          "policy; a new version is added to its folder.")
         self.history_model.set_rows([
             (v.number, _when(v.effective_from), "In use" if v.current else "",
-             ", ".join(v.changed) if v.number > 1 else "First version")
+             "; ".join(_setting_words(key) for key in v.changed) if v.number > 1
+             else "First version")
             for v in snapshot.history])
         self.templates_model.set_rows([
             (t.code, t.version, t.title, "In use" if t.active else "Earlier version",

@@ -9,6 +9,7 @@ beside its field; and saving writes the same file the command line reads.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,11 +20,16 @@ from typing import Any
 from desktop.errors import InputProblem
 from desktop.models.enums import CaseFlag, Cohort, VisitBy
 from desktop.services import workflow_settings
+from desktop.services.case_filters import COHORT_NAMES
+from desktop.services.policy import FILE_SECTIONS, Source, current_policy
 from desktop.services.sampling import settings as sampling
 from desktop.services.standards import settings as standards
 from desktop.services.standards.settings_file import (
     SettingProblem,
+    copy_value,
+    get_setting,
     read_settings,
+    set_setting,
     settings_path,
     write_settings,
 )
@@ -44,7 +50,9 @@ class SettingField:
         label: what it is, in words, for the label beside the field.
         kind: how its text is read (:data:`WHOLE`, :data:`CODES`, ...).
         choices: the values a :data:`CHOICE` field offers.
-        hint: the codes a :data:`CODES` field accepts, or a short explanation.
+        hint: the words a :data:`CODES` field accepts, or a short explanation.
+        words: for a :data:`CODES` field, each code's words: the field shows them and
+            reads them back (the code itself is accepted too, as the files hold it).
     """
 
     key: str
@@ -52,6 +60,7 @@ class SettingField:
     kind: str = WHOLE
     choices: tuple[str, ...] = ()
     hint: str = ""
+    words: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,31 @@ class SettingsForm:
         return next(f for f in self.fields if f.key == key)
 
 
-def _codes_hint(codes: type[StrEnum]) -> str:
-    return "Separate with commas; codes: " + ", ".join(sorted(c.value for c in codes))
+#: The words a person reads for each code a settings field holds (issue 23: no raw codes
+#: such as "social_worker", "cp" or "reg_24" on screen). Flags in seed 003's words.
+VISITOR_WORDS = {
+    VisitBy.SOCIAL_WORKER.value: "Social worker",
+    VisitBy.PERSONAL_ADVISER.value: "Personal adviser",
+    VisitBy.SOCIAL_CARE_PROFESSIONAL.value: "Social care professional",
+    VisitBy.PARTNER_AGENCY.value: "Partner agency",
+}
+FLAG_WORDS = {
+    CaseFlag.NOT_IN_SCHOOL.value: "Not in school",
+    CaseFlag.MISSING.value: "Goes missing repeatedly",
+    CaseFlag.EXPLOITATION.value: "Involved in exploitation",
+    CaseFlag.EDGE_OF_CARE.value: "Edge of care",
+    CaseFlag.EDGE_OF_SAFEGUARDING.value: "Edge of safeguarding concerns",
+    CaseFlag.PLACEMENT_AT_RISK.value: "Placement at risk of breakdown",
+    CaseFlag.PLACEMENT_WITH_PARENTS.value: "Placed with parents",
+    CaseFlag.REG_24.value: "Reg 24 placement",
+    CaseFlag.UNSUITABLE_ACCOMMODATION.value: "Unsuitable accommodation",
+    CaseFlag.RISK_TAKING.value: "Risk-taking behaviour",
+    CaseFlag.STEPPED_DOWN.value: "Recently stepped down",
+}
+
+
+def _words_hint(codes: type[StrEnum], words: Mapping[str, str]) -> str:
+    return "Separate with commas: " + ", ".join(words.get(c.value, c.value) for c in codes)
 
 
 _RAGS = ("red", "amber", "green")
@@ -104,7 +136,7 @@ SAMPLING = SettingsForm(
                        CODES, hint=_RAG_HINT) for rag in _RAGS),
         SettingField("reaudit_gap_days", "No case is audited again within (days)"),
         SettingField("priority_cohorts", "Cohorts sampled first", CODES,
-                     hint=_codes_hint(Cohort)),
+                     hint=_words_hint(Cohort, COHORT_NAMES), words=COHORT_NAMES),
         # A decimal number like the moderation share, so read the same way.
         SettingField("priority_weight", "A case of those cohorts is this many times as "
                      "likely to be drawn (1 to 1000)", FRACTION),
@@ -120,11 +152,11 @@ STANDARDS = SettingsForm(
                        "(days)") for rag in _RAGS),
         SettingField("complex_green_visit_days", "Complex Green: a visit every (days)"),
         SettingField("complex_green_visit_by", "Complex Green: the visit is made by", CODES,
-                     hint=_codes_hint(VisitBy)),
+                     hint=_words_hint(VisitBy, VISITOR_WORDS), words=VISITOR_WORDS),
         SettingField("complex_cohorts", "Cohorts that make a Green case complex", CODES,
-                     hint=_codes_hint(Cohort)),
+                     hint=_words_hint(Cohort, COHORT_NAMES), words=COHORT_NAMES),
         SettingField("complex_flags", "Flags that make a Green case complex", CODES,
-                     hint=_codes_hint(CaseFlag)),
+                     hint=_words_hint(CaseFlag, FLAG_WORDS), words=FLAG_WORDS),
         SettingField("stepped_down_recent_days", "A step-down to Green counts as complex "
                      "for (days)"),
         SettingField("vtt_review_days", "VTT review every (days)"),
@@ -157,28 +189,12 @@ class SettingsRefused(InputProblem):
         self.problems = problems
 
 
-def _get(data: Mapping[str, Any], key: str) -> Any:
-    for part in key.split("."):
-        data = data[part] if isinstance(data, Mapping) else {}
-    return data
-
-
-def _set(data: dict[str, Any], key: str, value: Any) -> None:
-    *parents, last = key.split(".")
-    for part in parents:
-        child = data.get(part)
-        if not isinstance(child, dict):
-            child = data[part] = {}
-        data = child
-    data[last] = value
-
-
 def as_text(field: SettingField, value: Any) -> str:
     """A setting's value as its field shows it."""
     if value is None:
         return ""
     if field.kind == CODES and isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(field.words.get(str(v), str(v)) for v in value)
     return str(value)
 
 
@@ -196,13 +212,22 @@ def as_value(field: SettingField, text: str) -> Any:
         except ValueError:
             return text
     if field.kind == CODES:
-        return [word.strip() for word in text.split(",") if word.strip()]
+        codes = {w.casefold(): c for c, w in field.words.items()}
+        return [codes.get(word.strip().casefold(), word.strip())
+                for word in text.split(",") if word.strip()]
     return text
 
 
-def _stored(form: SettingsForm, path: Path | None) -> dict[str, Any]:
-    """The file's settings merged over the defaults (the file is created when missing)."""
-    return read_settings(path or form.path(), form.defaults())
+def _stored(form: SettingsForm, path: Path | None, *, policy: bool = True
+            ) -> dict[str, Any]:
+    """The file's settings merged over the defaults (the file is created when missing),
+    with the machine-wide policy's values over them unless ``policy`` is False."""
+    return read_settings(path or form.path(), form.defaults(), policy=policy)
+
+
+def locked_keys(form: SettingsForm) -> frozenset[str]:
+    """The form's settings the machine-wide policy sets: shown, never changed here."""
+    return current_policy().locked(form.file_name)
 
 
 def form_values(form: SettingsForm, path: Path | None = None) -> dict[str, str]:
@@ -214,7 +239,7 @@ def form_values(form: SettingsForm, path: Path | None = None) -> dict[str, str]:
     path = path or form.path()
     settings = form.parse(_stored(form, path), path.name)
     data = settings.to_dict()
-    return {f.key: as_text(f, _get(data, f.key)) for f in form.fields}
+    return {f.key: as_text(f, get_setting(data, f.key)) for f in form.fields}
 
 
 def _why(problem: SettingProblem) -> str:
@@ -227,20 +252,22 @@ def check_form(form: SettingsForm, texts: Mapping[str, str], path: Path | None =
     """Setting key to one sentence, for each field whose text the file's parser refuses.
 
     Each field is checked alone against the file's other values, so that one bad value
-    does not hide another's problem.
+    does not hide another's problem. A field the policy sets is not checked: it is not
+    saved.
     """
     path = path or form.path()
-    base = _stored(form, path)
+    base = _stored(form, path, policy=False)
     try:
         form.parse(base, path.name)
     except SettingProblem:
         base = form.defaults()  # a broken file: check each field against the defaults
+    locked = locked_keys(form)
     problems: dict[str, str] = {}
     for field in form.fields:
-        if field.key not in texts:
+        if field.key not in texts or field.key in locked:
             continue
-        trial = _copy(base)
-        _set(trial, field.key, as_value(field, texts[field.key]))
+        trial = copy_value(base)
+        set_setting(trial, field.key, as_value(field, texts[field.key]))
         try:
             form.parse(trial, path.name)
         except SettingProblem as problem:
@@ -248,14 +275,12 @@ def check_form(form: SettingsForm, texts: Mapping[str, str], path: Path | None =
     return problems
 
 
-def _copy(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _copy(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v
-            for k, v in data.items()}
-
-
 def save_form(form: SettingsForm, texts: Mapping[str, str], path: Path | None = None
               ) -> Any:
     """Check every field and write the file; returns the parsed settings.
+
+    The person's own file is written, without the policy's values (they would stay
+    when the policy is taken away) and without the fields the policy sets.
 
     Raises:
         SettingsRefused: some field is refused (its ``problems`` say why); the file is
@@ -266,16 +291,69 @@ def save_form(form: SettingsForm, texts: Mapping[str, str], path: Path | None = 
     problems = check_form(form, texts, path)
     if problems:
         raise SettingsRefused(path.name, problems)
-    data = _copy(_stored(form, path))
+    data = copy_value(_stored(form, path, policy=False))
+    locked = locked_keys(form)
     for field in form.fields:
-        if field.key in texts:
-            _set(data, field.key, as_value(field, texts[field.key]))
+        if field.key in texts and field.key not in locked:
+            set_setting(data, field.key, as_value(field, texts[field.key]))
     try:
         settings = form.parse(data, path.name)
     except SettingProblem as problem:  # values fine alone, refused together
         raise SettingsRefused(path.name, {problem.key: _why(problem)}) from None
     write_settings(path, settings.to_dict())
     return settings
+
+
+@dataclass(frozen=True)
+class SettingOrigin:
+    """One setting, the value in force, and where it came from (``dipsample check``).
+
+    Attributes:
+        name: as the policy file names it, section and key ("standards.visit_days.red").
+        value: the value in force as the files write it (codes, not words: IT copies
+            them into the policy file).
+        source: a :class:`~desktop.services.policy.Source`: the policy file; the
+            person's own settings, when they differ from the default; or the default.
+    """
+
+    name: str
+    value: str
+    source: str
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def form_of(file_name: str) -> SettingsForm:
+    return next(f for f in FORMS if f.file_name == file_name)
+
+
+def setting_origins(section: str) -> list[SettingOrigin]:
+    """Every setting of a policy section's settings file ("standards", "sampling",
+    "workflow"), in the form's order.
+
+    Raises:
+        EnvironmentProblem: the person's settings file is broken.
+    """
+    form = form_of(FILE_SECTIONS[section])
+    path = form.path()
+    default = form.parse(form.defaults(), path.name).to_dict()
+    own = form.parse(_stored(form, path, policy=False), path.name).to_dict()
+    in_force = form.parse(_stored(form, path), path.name).to_dict()
+    locked = locked_keys(form)
+    origins = []
+    for setting in form.fields:
+        key = setting.key
+        source = (Source.POLICY if key in locked else Source.USER
+                  if get_setting(own, key) != get_setting(default, key) else Source.DEFAULT)
+        origins.append(SettingOrigin(f"{section}.{key}", _plain(get_setting(in_force, key)),
+                                     source.value))
+    return origins
 
 
 #: Roles that change the council's settings (the security issue will enforce it in the

@@ -19,6 +19,7 @@ from desktop.models import StandardsVersion
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.standards.settings import current_standards_version
+from desktop.services.standards.settings_file import flatten
 from desktop.services.standards.settings_form import STANDARDS, SettingsForm, save_form
 
 
@@ -41,16 +42,6 @@ class StandardsVersionInfo:
     settings: dict[str, Any]
 
 
-def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def standards_history(ctx: ServiceContext) -> list[StandardsVersionInfo]:
     """Every version, newest first; the file's current settings are recorded first."""
     current = current_standards_version(ctx)
@@ -64,7 +55,7 @@ def standards_history(ctx: ServiceContext) -> list[StandardsVersionInfo]:
     before: dict[str, Any] | None = None
     for number, effective_from, text, version_id in rows:
         settings = json.loads(text)
-        flat = _flat(settings)
+        flat = flatten(settings)
         changed = tuple(sorted(flat)) if before is None else tuple(
             sorted(k for k in flat if flat[k] != before.get(k)))
         history.append(StandardsVersionInfo(number, effective_from, changed,

@@ -10,7 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop import paths
-from desktop.qt import QLineEdit, Qt, QWidget
+from desktop.qt import QComboBox, QLineEdit, Qt, QWidget
+from desktop.services.policy import LOCKED_NOTE
 from desktop.services.workflow_settings import load_workflow_settings
 from desktop.views.settings_screen import SettingsScreen
 from desktop.views.window import MainWindow
@@ -107,7 +108,8 @@ def test_saved_standards_are_a_new_version_in_the_history(qtbot: QtBot, county_p
     click(qtbot, standards.save_button)
     qtbot.waitUntil(lambda: screen.history_model.rowCount() == first + 1, timeout=WAIT)
     newest = screen.history_model.rows[0]
-    assert newest[2] == "In use" and newest[3] == "visit_days.green"
+    assert newest[2] == "In use"
+    assert newest[3] == "Green: a face-to-face visit every (days)"  # words, not a key
     assert "version" in standards.status.text()
 
 
@@ -142,3 +144,88 @@ def test_an_auditor_reads_the_settings_but_cannot_change_them(qtbot: QtBot,
     assert not workflow.save_button.isEnabled()
     hours = workflow.editors["comment_window_hours"]
     assert isinstance(hours, QLineEdit) and hours.isReadOnly()
+
+
+def test_the_policys_settings_are_locked_with_a_note(qtbot: QtBot, county_path: Path,
+                                                     tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """IT's policy file, in the folder the environment variable names, sets two standards,
+    the quotas' red, the region and the templates' folder: those fields are read-only
+    with the note beside them, the others stay open, and saving leaves them alone."""
+    machine = tmp_path / "machine"
+    machine.mkdir()
+    (tmp_path / "templates").mkdir()
+    (machine / "policy.toml").write_text(f"""\
+[standards]
+oversight_days = 21
+bank_holiday_region = "WLS"
+[sampling]
+quotas.red = 12
+[templates]
+folder = '{tmp_path / "templates"}'
+[lock]
+idle_minutes = 5
+""", encoding="utf-8")
+    monkeypatch.setenv(paths.POLICY_DIR_ENV, str(machine))
+    _window, screen = open_settings(qtbot, county_path)
+    standards = screen.forms["standards.json"]
+    oversight = standards.editors["oversight_days"]
+    region = standards.editors["bank_holiday_region"]
+    vtt = standards.editors["vtt_review_days"]
+    assert isinstance(oversight, QLineEdit) and isinstance(vtt, QLineEdit)
+    assert isinstance(region, QComboBox)
+    qtbot.waitUntil(lambda: oversight.text() == "21", timeout=WAIT)
+    assert oversight.isReadOnly() and not region.isEnabled() and region.currentText() == "WLS"
+    assert standards.notes["oversight_days"].isVisible()
+    assert standards.notes["oversight_days"].text() == LOCKED_NOTE
+    assert oversight.toolTip() == "Set by your IT team's policy."
+    assert not vtt.isReadOnly() and not standards.notes["vtt_review_days"].isVisible()
+    sampling = screen.forms["sampling.json"]
+    red, amber = sampling.editors["quotas.red"], sampling.editors["quotas.amber"]
+    assert isinstance(red, QLineEdit) and isinstance(amber, QLineEdit)
+    assert red.isReadOnly() and red.text() == "12" and not amber.isReadOnly()
+    assert screen.policy_note.isVisible()
+    assert screen.policy_note.text().startswith(
+        f"Your IT team's policy ({machine / 'policy.toml'}) sets 5 settings on this computer")
+    assert "locks after 5 minutes" in screen.policy_note.text()
+    assert not screen.policy_problem.isVisible()
+    assert not screen.import_template_button.isEnabled()
+    # The open field is saved; the locked one keeps the policy's value and the person's
+    # file never takes it.
+    retype(qtbot, vtt, "35")
+    click(qtbot, standards.save_button)
+    qtbot.waitUntil(lambda: "version" in standards.status.text(), timeout=WAIT)
+    own = json.loads((paths.config_dir() / "standards.json").read_text(encoding="utf-8"))
+    assert own["vtt_review_days"] == 35 and own["oversight_days"] == 28
+    assert oversight.text() == "21"
+
+
+def test_a_broken_policy_is_one_line_and_the_settings_open(qtbot: QtBot, county_path: Path,
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    machine = tmp_path / "machine"
+    machine.mkdir()
+    (machine / "policy.toml").write_text("[standards\noversight_days = 21\n", "utf-8")
+    monkeypatch.setenv(paths.POLICY_DIR_ENV, str(machine))
+    _window, screen = open_settings(qtbot, county_path)
+    oversight = screen.forms["standards.json"].editors["oversight_days"]
+    assert isinstance(oversight, QLineEdit)
+    qtbot.waitUntil(lambda: oversight.text() == "28", timeout=WAIT)
+    assert not oversight.isReadOnly()
+    assert screen.policy_problem.isVisible() and not screen.policy_note.isVisible()
+    assert screen.policy_problem.text() == (
+        f"{machine / 'policy.toml'}: is not valid TOML (Expected ']' at the end of a table "
+        "declaration (at line 1, column 11)); none of its settings are applied")
+
+
+def test_codes_are_words_on_the_screen(qtbot: QtBot, county_path: Path) -> None:
+    _window, screen = open_settings(qtbot, county_path)
+    flags = screen.forms["standards.json"].editors["complex_flags"]
+    visitor = screen.forms["standards.json"].editors["complex_green_visit_by"]
+    cohorts = screen.forms["sampling.json"].editors["priority_cohorts"]
+    assert isinstance(flags, QLineEdit) and isinstance(visitor, QLineEdit)
+    assert isinstance(cohorts, QLineEdit)
+    qtbot.waitUntil(lambda: visitor.text() == "Social worker", timeout=WAIT)
+    assert "Reg 24 placement" in flags.text() and "_" not in flags.text()
+    assert cohorts.text() == "Care leaver, CP plan, Unborn"
