@@ -24,6 +24,7 @@ from desktop.models import (
     SyncTarget,
     utcnow,
 )
+from desktop.services.policy import current_policy, describe_target
 from desktop.store import Store
 from desktop.sync.bundle import organisation_key
 from desktop.sync.collect import pending_count, pending_for, read_delivery
@@ -113,6 +114,10 @@ def remember_target(store: Store, target: str) -> None:
 
 
 def remembered_target(store: Store) -> str:
+    """The target to sync with: the machine-wide policy's, else the one last chosen."""
+    locked = current_policy().sync_target
+    if locked:
+        return locked
     with store.read() as session:
         return session.scalar(select(Meta.value).where(Meta.key == TARGET_KEY)) or ""
 
@@ -138,10 +143,14 @@ def sync_now(store: Store, spec: str | None = None, progress: Progress | None = 
     laptop); a new laptop made by ``dipsample sync --db NEW`` passes False, since a key
     of its own would open none of the council's bundles.
     """
+    locked = current_policy().sync_target
+    if spec and locked and spec != locked:
+        raise InputProblem(f"The sync target is set by your IT team's policy "
+                           f"({describe_target(locked)}); sync without naming another.")
     chosen = spec or remembered_target(store)
     target = target_for(store, chosen)
     try:
-        if spec:
+        if spec and not locked:
             remember_target(store, spec)
         return sync(store, target, organisation_key(create=make_key, store=store),
                     progress=progress)

@@ -24,6 +24,7 @@ from desktop.models import Claim, SyncConflict
 from desktop.qt import QHBoxLayout, QLineEdit, QPushButton, Qt, Signal
 from desktop.services.change_sets import EVERYTHING, Kind
 from desktop.services.context import ServiceContext
+from desktop.services.policy import LOCKED_NOTE, current_policy, describe_target
 from desktop.sync import conflicts
 from desktop.sync.conflict_text import moment_text
 from desktop.sync.conflicts import KEEP, OTHER, CollisionRow, ConflictGroup, Settled
@@ -142,7 +143,7 @@ class SyncScreen(Screen):
                                              "Settle: use the other value",
                                              lambda: self.settle(True))
 
-        label = plain_label("Sync &with:")
+        self.target_label = label = plain_label("Sync &with:")
         label.setBuddy(self.target_edit)
         top = in_a_row(label, self.target_edit, self.sync_button, stretch=1)
         conflict_buttons = in_a_row(self.keep_button, self.use_other_button, None)
@@ -201,12 +202,17 @@ class SyncScreen(Screen):
         def read(ctx: ServiceContext) -> SyncRead:
             return SyncRead(remembered_target(ctx.store), sync_log(ctx.store),
                             conflicts.open_conflicts(ctx), conflicts.collisions(ctx),
-                            rejected_bundles(ctx.store))
+                            rejected_bundles(ctx.store), bool(current_policy().sync_target))
 
         self.reads_rows.run(self.host, "Reading the sync log", read, self._show)
 
     def _show(self, read: SyncRead) -> None:
-        if read.target and not self.target_edit.text():
+        self.target_edit.setReadOnly(read.locked)
+        self.target_label.setText(f"Sync &with ({LOCKED_NOTE[0].lower()}"
+                                  f"{LOCKED_NOTE[1:]}):" if read.locked else "Sync &with:")
+        if read.locked:
+            self.target_edit.setText(describe_target(read.target))
+        elif read.target and not self.target_edit.text():
             self.target_edit.setText(read.target.split(":", 1)[1])
         self.log_model.set_rows(read.log)
         self.conflict_model.set_rows(read.conflicts)
@@ -300,6 +306,8 @@ class SyncRead:
     conflicts: list[ConflictGroup]
     collisions: list[CollisionRow]
     rejected: list[RejectedBundle]
+    #: The machine-wide policy sets the target: the field is read-only.
+    locked: bool = False
 
 
 def in_a_row(*widgets: qt.QWidget | None, stretch: int | None = None) -> QHBoxLayout:
