@@ -15,11 +15,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop import paths
 from desktop.errors import InputProblem
 from desktop.models import AuditTemplate, TemplateQuestion
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
+from desktop.services.policy import current_policy, templates_folder
 from desktop.services.templates.spec import read_template
 from desktop.services.templates.versions import TemplateVersion, load_templates
 
@@ -47,7 +47,8 @@ class TemplateRow:
 
 
 def own_folder() -> Path:
-    return paths.config_dir() / "templates"
+    """The council's templates: ``<config>/templates``, or the policy's folder."""
+    return templates_folder()
 
 
 def template_rows(ctx: ServiceContext) -> list[TemplateRow]:
@@ -79,6 +80,10 @@ def import_template(ctx: ServiceContext, path: Path | str) -> TemplateVersion:
             template file of the council is broken.
     """
     guard(ctx, Permission.TEMPLATES)
+    locked = current_policy().templates_folder
+    if locked is not None:
+        raise InputProblem(f"The audit templates are set by your IT team's policy (the "
+                           f"folder {locked}); ask them to put the new version there.")
     path = Path(path)
     if not path.is_file():
         raise InputProblem(f"{path.name}: no such file")

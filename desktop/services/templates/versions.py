@@ -26,6 +26,7 @@ from desktop.models import AuditTemplate, TemplateQuestion
 from desktop.models.enums import EventAction
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
+from desktop.services.policy import templates_folder
 from desktop.services.templates.spec import TemplateSpec, read_template
 
 #: Template and question ids derive from the content, so two laptops that load the same
@@ -44,7 +45,7 @@ class TemplateVersion:
 
 def template_folders() -> list[Path]:
     folders = [paths.resource("templates")]
-    own = paths.config_dir() / "templates"
+    own = templates_folder()  # the council's: <config>/templates or the policy's folder
     if own.is_dir():
         folders.append(own)
     return folders
