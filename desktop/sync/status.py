@@ -181,7 +181,8 @@ def sync_status(store: Store) -> SyncStatus:
                                .limit(1)).first()
         conflicts = session.scalar(select(func.count()).select_from(SyncConflict).where(
             SyncConflict.status == "open", SyncConflict.deleted.is_(False))) or 0
-        chosen = session.scalar(select(Meta.value).where(Meta.key == TARGET_KEY)) or ""
+        chosen = current_policy().sync_target or session.scalar(
+            select(Meta.value).where(Meta.key == TARGET_KEY)) or ""
         targets = tuple(_targets(session, chosen))
         return SyncStatus(
             target=chosen,

@@ -30,7 +30,7 @@ from desktop.services.templates.library import import_template
 from desktop.services.templates.versions import current_template
 from desktop.services.workflow_settings import load_workflow_settings
 from desktop.store import Store
-from desktop.sync.status import remembered_target, sync_now
+from desktop.sync.status import remembered_target, sync_now, sync_status
 
 POLICY = """\
 # A council's policy for every laptop.
@@ -178,6 +178,7 @@ def test_the_sync_target_is_the_policys(policy_dir: Path, store: Store,
     share = tmp_path / "share"
     write(policy_dir, f"[sync]\ntarget = '{share}'\n")
     assert remembered_target(store) == f"folder:{share}"
+    assert sync_status(store).target == f"folder:{share}"  # the status bar's "set up"
     with pytest.raises(InputProblem, match="set by your IT team's policy"):
         sync_now(store, f"folder:{tmp_path / 'elsewhere'}")
     assert not (tmp_path / "elsewhere").exists()
