@@ -113,6 +113,10 @@ class ActionRow:
     progress: str = ""
     #: high, medium or low (:data:`PRIORITIES`).
     priority: str = DEFAULT_PRIORITY
+    #: Live and past its due date. Why beside the working days: an action due on Friday
+    #: is overdue on Sunday with no working day gone yet (issue 25, item 5: listed by
+    #: ``--overdue`` with an empty "overdue" column).
+    overdue: bool = False
 
 
 def check_priority(priority: str) -> str:
@@ -311,9 +315,17 @@ def record_progress(ctx: ServiceContext, action_id: str, *, progress: str | None
         log_change(session, ctx, EventAction.CHANGE, "action", action.id, fields=fields)
 
 
+def is_overdue(action: Action, today: dt.date) -> bool:
+    """Live and its due date has passed (the same test as ``--overdue``'s query)."""
+    return action.status in LIVE and action.due_on is not None and action.due_on < today
+
+
 def overdue_days(action: Action, today: dt.date, region: str) -> int:
-    if action.status not in LIVE or action.due_on is None or action.due_on >= today:
+    """Working days since the due date: 0 when not overdue, and 0 too for one due on a
+    Friday seen at the weekend (:func:`is_overdue` says it is overdue)."""
+    if not is_overdue(action, today):
         return 0
+    assert action.due_on is not None  # is_overdue checked it
     return working_days_between(action.due_on, today, region)
 
 
@@ -433,10 +445,11 @@ def list_actions(ctx: ServiceContext, *, overdue: bool = False, owner: str | Non
                                       or users.get(a.owner_user_id or "") or a.lead),
                           review_due=(a.status in LIVE and a.review_on is not None
                                       and a.review_on <= today),
-                          progress=a.progress, priority=a.priority)
+                          progress=a.progress, priority=a.priority,
+                          overdue=is_overdue(a, today))
                 for a in found]
     far = dt.date.max
-    rows.sort(key=lambda r: (-r.overdue_working_days, r.due_on or far, r.id))
+    rows.sort(key=lambda r: (not r.overdue, -r.overdue_working_days, r.due_on or far, r.id))
     return rows
 
 

@@ -23,18 +23,22 @@ def status_words(status: str) -> str:
 
 
 def attention_words(row: ActionRow) -> str:
-    """"Overdue by 3 working days; review due", or "" when nothing is late."""
+    """"Overdue by 3 working days; review due", or "" when nothing is late. An action
+    past its due date with no working day gone since (due Friday, seen on Sunday) is
+    "Overdue since Fri 04/12/2026": past due is overdue, whatever day it is."""
     parts = []
     days = row.overdue_working_days
     if days:
         parts.append(f"Overdue by {days} working day{'s' if days != 1 else ''}")
+    elif row.overdue and row.due_on is not None:
+        parts.append(f"Overdue since {row.due_on:%a %d/%m/%Y}")
     if row.review_due:
         parts.append("Review due" if not parts else "review due")
     return "; ".join(parts)
 
 
 def attention_tone(row: ActionRow) -> Tone | None:
-    if row.overdue_working_days:
+    if row.overdue:
         return Tone.LATE
     return Tone.SOON if row.review_due else None
 
@@ -63,7 +67,8 @@ COLUMNS: list[Column[ActionRow]] = [
            tone=priority_tone),
     Column("Status", lambda r: status_words(r.status)),
     Column("Source", lambda r: SOURCE_WORDS.get(r.source, r.source)),
-    Column("Attention", attention_words, sort=lambda r: (r.overdue_working_days * 2
+    Column("Attention", attention_words, sort=lambda r: ((r.overdue_working_days
+                                                          + int(r.overdue)) * 2
                                                          + int(r.review_due)),
            tone=attention_tone),
     Column("Evidence", lambda r: r.evidence or r.cancel_reason),

@@ -1,7 +1,9 @@
 """``dipsample actions``: the action tracker, most overdue first.
 
-Overdue is counted in working days (England's bank holidays). ``--owner`` takes a
-worker's staff reference or id, or a user's username or id.
+Overdue is counted in working days (England's bank holidays): "3d"; an action past its
+due date with no working day gone since (due Friday, seen on Sunday) shows "<1d". Its
+``--json`` rows carry ``overdue`` (true or false) beside ``overdue_working_days``.
+``--owner`` takes a worker's staff reference or id, or a user's username or id.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from desktop.cli.support import emit, store_from
 from desktop.errors import InputProblem
 from desktop.models import Worker
 from desktop.models.enums import ActionStatus
-from desktop.services.actions import list_actions
+from desktop.services.actions import ActionRow, list_actions
 from desktop.services.people.ids import short_id
 from desktop.services.users import FORMS, find_user
 from desktop.store import Store
@@ -53,6 +55,14 @@ HEADER = (f"{'due':<12} {'status':<12} {'case':<14} {'owner':<24} {'overdue':<9}
           "action (id)")
 
 
+def overdue_cell(row: ActionRow) -> str:
+    """Working days overdue ("3d"), "<1d" for one past its due date with no working day
+    gone since (due Friday, seen on Sunday), "" when not overdue."""
+    if row.overdue_working_days:
+        return f"{row.overdue_working_days}d"
+    return "<1d" if row.overdue else ""
+
+
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
         owner = owner_id(store, args.owner) if args.owner else None
@@ -65,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         return "\n".join([HEADER, *(
             f"{str(r.due_on or r.by_when_text or '-')[:12]:<12} {r.status:<12} "
             f"{r.case_ref or '-':<14} {r.owner_name[:24] or '-':<24} "
-            f"{f'{r.overdue_working_days}d' if r.overdue_working_days else '':<9} "
+            f"{overdue_cell(r):<9} "
             f"{r.description[:60]}  ({short_id(r.id)})" for r in rows)])
 
     emit(args, rows, text)
