@@ -32,7 +32,6 @@ from desktop.qt import (
 )
 from desktop.services.auth.roles import Permission
 from desktop.services.caseload.hand_mapping import (
-    FIELD_LABELS,
     FilePreview,
     hand_profile,
     is_required,
@@ -40,6 +39,7 @@ from desktop.services.caseload.hand_mapping import (
     save_profile,
     suggested_columns,
 )
+from desktop.services.caseload.headers import FIELD_LABELS
 from desktop.services.caseload.importer import import_caseload
 from desktop.services.caseload.profiles import FIELDS, Profile, builtin_profiles
 from desktop.services.caseload.report import ImportReport

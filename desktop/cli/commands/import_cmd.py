@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
 def _text(report: ImportReport, how: str) -> str:
     lines = [f"{report.file}: profile {report.profile} ({how})"]
     lines += [f"note: {note}" for note in report.notes]
+    if report.not_known:
+        lines.append(f"note: {report.not_known_text}")
     lines += [str(problem) for problem in report.errors]
     lines.append(report.summary())
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from desktop.services.caseload.profiles import (
     builtin_profiles,
 )
 from desktop.services.mapping_files import read_mapping_json
+from desktop.services.standards.needs import gaps_sentence
 
 DOCS = "docs/mapping-profiles.md"
 
@@ -85,21 +86,29 @@ def run_draft(args: argparse.Namespace) -> int:
     text = json.dumps(draft.mapping, indent=2, ensure_ascii=False) + "\n"
     todo = (f"fill in the column of: {', '.join(draft.unmatched_fields)}"
             if draft.unmatched_fields else "every required field is matched")
+    more = [*draft.unrecognised_lines()]
+    if draft.not_known:
+        more.append(gaps_sentence(list(draft.not_known)))
+    found = {"unmatched_fields": draft.unmatched_fields,
+             "unused_columns": draft.unused_columns,
+             "values_not_recognised": [{"kind": k, "rows": w.rows,
+                                        "first_rows": w.first_rows}
+                                       for k, w in draft.unrecognised],
+             "standards_not_known": [{"standard": g.standard, "missing": list(g.missing),
+                                      "words": g.words} for g in draft.not_known]}
     if out is None:
         if args.json:
-            emit(args, {"mapping": draft.mapping, "unmatched_fields": draft.unmatched_fields,
-                        "unused_columns": draft.unused_columns}, "")
+            emit(args, {"mapping": draft.mapping, **found}, "")
         else:
             print(text, end="")
-            print(f"drafted from {path.name}: {todo}", file=sys.stderr)
+            print("\n".join([f"drafted from {path.name}: {todo}", *more]), file=sys.stderr)
         return 0
     # Handed out as every file the app writes is (desktop/files.py): whole, and
     # readable by its owner only. It holds the export's headers, no row; no store is
     # open here, so there is no export to log.
     write_text(out, text)
-    emit(args, {"output": str(out), "unmatched_fields": draft.unmatched_fields,
-                "unused_columns": draft.unused_columns},
-         f"wrote {out.name}: {todo}"
-         + (f"; columns not mapped: {', '.join(draft.unused_columns)}"
-            if draft.unused_columns else ""))
+    emit(args, {"output": str(out), **found},
+         "\n".join([f"wrote {out.name}: {todo}"
+                    + (f"; columns not mapped: {', '.join(draft.unused_columns)}"
+                       if draft.unused_columns else ""), *more]))
     return 0

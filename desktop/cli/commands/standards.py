@@ -5,6 +5,10 @@
 standard code to ``due``, ``last_met``, ``status`` and ``overdue_days``. With
 ``--by worker|team|service_area`` it prints roll-ups instead: ``level``, ``key``,
 ``cases``, ``cases_overdue`` and per standard the counts and ``compliance``.
+
+A standard the last import's file has no column for (no "visit by" column, say) is
+``not_known`` for every case it applies to ("not known" in the table), counted apart
+and never in a share; the text names it and the column it needs once, under the table.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ from desktop.cli.support import acting_context, emit, store_from
 from desktop.errors import InputProblem
 from desktop.models import Team
 from desktop.services.people.names import find_service_area, names_of, service_area_names
-from desktop.services.standards.caseload import caseload_standards
+from desktop.services.standards.caseload import CaseloadStandards, caseload_standards
 from desktop.services.standards.engine import CaseStandards, Standard
 from desktop.services.standards.rollups import Level, Rollup, rollup
 from desktop.store import Store
 
-SHORT = {"met": "ok", "due_soon": "soon", "not_applicable": "-"}
+SHORT = {"met": "ok", "due_soon": "soon", "not_applicable": "-", "not_known": "not known"}
 
 
 def iso_date(text: str) -> dt.date:
@@ -61,6 +65,7 @@ def rollup_json(group: Rollup) -> dict[str, Any]:
             "cases_overdue": group.cases_overdue,
             "by_standard": {code: {"met": c.met, "due_soon": c.due_soon, "overdue": c.overdue,
                                    "not_applicable": c.not_applicable,
+                                   "not_known": c.not_known,
                                    "compliance": c.compliance}
                             for code, c in group.by_standard.items()}}
 
@@ -81,7 +86,11 @@ def rollup_text(groups: list[Rollup], names: dict[str, str] | None = None,
         for code in codes:
             counts = g.by_standard.get(code)
             share = counts.compliance if counts is not None else None
-            cells.append(f"{'-' if share is None else f'{100 * share:.0f}%':<21}")
+            if share is not None:
+                cell = f"{100 * share:.0f}%"
+            else:
+                cell = "not known" if counts is not None and counts.not_known else "-"
+            cells.append(f"{cell:<21}")
         label = names.get(g.key, g.key) if g.key else "(not allocated)"
         lines.append(f"{label[:37]:<38}{g.cases:>7}{g.cases_overdue:>9}  " + "".join(cells))
     return "\n".join(lines)
@@ -108,6 +117,11 @@ def _known(store: Store, args: argparse.Namespace) -> None:
                                "team' lists them)")
 
 
+def not_known_lines(report: CaseloadStandards) -> list[str]:
+    """Under the table: the standards the export could not compute, and why."""
+    return [f"not known from this export: {gap.words}" for gap in report.not_known]
+
+
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
         ctx = acting_context(store, args)
@@ -129,12 +143,13 @@ def run(args: argparse.Namespace) -> int:
                   + "".join(f"{_cell(c, code):<21}" for code in codes) for c in report.cases]
         overdue = sum(c.overdue for c in report.cases)
         lines.append(f"{len(report.cases)} cases, {overdue} with an overdue standard")
-        return "\n".join(lines)
+        return "\n".join(lines + not_known_lines(report))
 
     if args.by is not None:
         groups = rollup(report.cases, Level(args.by))
         emit(args, [rollup_json(g) for g in groups],
-             lambda: rollup_text(groups, names, Level(args.by).value))
+             lambda: "\n".join([rollup_text(groups, names, Level(args.by).value),
+                                *not_known_lines(report)]))
         return 0
     emit(args, [case_json(c) for c in report.cases], text)
     return 0

@@ -2,23 +2,29 @@
 
 Why: a council's report names its columns its own way ("Child Ref", "Risk RAG"). The
 draft matches each of the file's headers against every column name the built-in
-profiles know (and the fields' own names and labels), ignoring case, spaces and
-punctuation, and takes the value words and flag columns of the profiles it matched. What
-it cannot match it leaves for a person: a required field as an empty text (the mapping
-is refused, naming it, until it is filled in), the file's unused columns listed in the
-description. Nothing is guessed from the rows' values.
+profiles know, the common variants councils use ("Case Ref", "DOB") and the fields' own
+names and labels (:mod:`headers`), ignoring case, spaces and punctuation, and takes the
+flag columns of the profiles it matched. What it cannot match it leaves for a person: a
+required field as an empty text (the mapping is refused, naming it, until it is filled
+in), the file's unused columns listed in the description.
+
+Value words are proposed from the file itself: the distinct words of its legal status,
+RAG, case status, visitor and flag columns that :mod:`value_words` recognises ("Child in
+Need" -> cin, "Looked After" -> cic), as the file spells them; the words it does not
+recognise are listed for a person to map (quoted when on two rows or more, as an
+import's problems are). The draft also names the practice standards the mapped columns
+cannot compute (no "visit by" column, say): the import will show them as "not known".
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop.services.caseload.hand_mapping import FIELD_LABELS
+from desktop.services.caseload.headers import header_key, match_headers
 from desktop.services.caseload.profiles import (
+    DEFAULT_BLANKS,
     FIELDS,
     KIND,
     REQUIRED_FIELDS,
@@ -26,14 +32,20 @@ from desktop.services.caseload.profiles import (
     builtin_names,
     header_rule,
 )
+from desktop.services.caseload.report import rows_text
+from desktop.services.caseload.validate import cell_text
+from desktop.services.caseload.value_words import (
+    KIND_FIELDS,
+    KIND_WORDS,
+    FoundWord,
+    Vocabulary,
+    distinct_words,
+)
 from desktop.services.mapping_files import read_mapping_json
-from desktop.services.tabular import read_table
+from desktop.services.standards.needs import Gap, gaps_of
+from desktop.services.tabular import Table, read_table
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-def _key(text: str) -> str:
-    return _NOT_ALNUM.sub("", text.casefold())
+_key = header_key
 
 
 @dataclass(frozen=True)
@@ -46,12 +58,34 @@ class Draft:
         unmatched_fields: required fields no header matched: a person fills these in.
         unused_columns: the file's headers the draft maps to nothing.
         header_row: the spreadsheet row the header was found on.
+        unrecognised: value words of the mapped columns the draft could not map, as
+            (kind, word) with the word's rows; a person adds them to ``values``.
+        not_known: the practice standards the mapped columns cannot compute.
     """
 
     mapping: dict[str, Any]
     unmatched_fields: tuple[str, ...]
     unused_columns: tuple[str, ...]
     header_row: int
+    unrecognised: tuple[tuple[str, FoundWord], ...] = ()
+    not_known: tuple[Gap, ...] = ()
+
+    def unrecognised_lines(self) -> list[str]:
+        """One line per kind: "legal status: 2 words not recognised, on 12 rows (first
+        rows 4, 9, 15) and on row 40 only: add them to values.cohort". The words are
+        not quoted, as no problem quotes a cell: a name in the wrong column repeats too.
+        """
+        lines = []
+        for kind in KIND_FIELDS:
+            found = [w for k, w in self.unrecognised if k == kind]
+            if not found:
+                continue
+            where = " and ".join(rows_text(w.rows, w.first_rows) for w in found[:5])
+            more = f" and {len(found) - 5:,} more" if len(found) > 5 else ""
+            target = "flags.values" if kind == "flags" else f"values.{kind}"
+            lines.append(f"{KIND_WORDS[kind]}: {len(found):,} word{'s' * (len(found) != 1)} "
+                         f"not recognised, {where}{more}: add them to {target}")
+        return lines
 
 
 def _builtins() -> list[dict[str, Any]]:
@@ -74,23 +108,7 @@ def draft_mapping(path: Path | str, *, name: str | None = None, sheet: str | Non
     table = read_table(path, sheet=sheet, header=header_rule(None))
     by_key = {_key(h): h for h in table.headers if h}
     builtins = _builtins()
-    known: dict[str, list[tuple[str, str]]] = {}  # header key -> [(field, profile)]
-    for raw in builtins:
-        for field, column in raw.get("columns", {}).items():
-            known.setdefault(_key(column), []).append((field, raw["name"]))
-    for field in FIELDS:
-        for words in (field, FIELD_LABELS.get(field, "")):
-            known.setdefault(_key(words), []).append((field, ""))
-    columns: dict[str, str] = {}
-    used: Counter[str] = Counter()
-    for key, header in by_key.items():
-        for field, profile in known.get(key, []):
-            if field not in columns:
-                columns[field] = header
-                if profile:
-                    used[profile] += 1
-                break
-    _one_name_field(columns)
+    columns, used = match_headers(table.headers, builtins)
     flags, flag_profiles = _flags(builtins, by_key, set(columns.values()))
     used.update(flag_profiles)
     mapping: dict[str, Any] = {"name": name or _key(path.stem) or "draft", "kind": KIND}
@@ -109,24 +127,72 @@ def draft_mapping(path: Path | str, *, name: str | None = None, sheet: str | Non
                        if f in columns})
     if optional:
         mapping["optional"] = optional
-    values = _values([raw for raw in builtins if raw["name"] in used] or builtins)
+    matched = [raw for raw in builtins if raw["name"] in used]
+    values = _values(matched or builtins)
+    vocabulary = Vocabulary(matched)
+    unrecognised: list[tuple[str, FoundWord]] = []
+    blanks = frozenset(b.casefold() for b in DEFAULT_BLANKS)
+    for kind, field in KIND_FIELDS.items():
+        if field not in columns:
+            continue  # the profiles' words stay: a person may fill in the column
+        proposed, missed = _words_of(table, columns[field], kind, vocabulary, blanks)
+        values.pop(kind, None)
+        if proposed:
+            values[kind] = proposed
+        unrecognised += [(kind, w) for w in missed]
+    if not flags:
+        flags, missed = _flag_words(table, builtins, by_key, set(columns.values()),
+                                    vocabulary, blanks)
+        unrecognised += [("flags", w) for w in missed]
     if values:
         mapping["values"] = values
     if flags:
         mapping["flags"] = flags
-    return Draft(mapping, unmatched, unused, table.header_row)
+    return Draft(mapping, unmatched, unused, table.header_row, tuple(unrecognised),
+                 tuple(gaps_of(columns)))
 
 
-def _one_name_field(columns: dict[str, str]) -> None:
-    """Keep one way of naming the child, as a profile must (full name, or both parts)."""
-    if "forename" in columns and "surname" in columns:
-        columns.pop("child_name", None)
-        columns.pop("initials", None)
-    else:
-        columns.pop("forename", None)
-        columns.pop("surname", None)
-        if "child_name" in columns:
-            columns.pop("initials", None)
+def _column(table: Table, header: str) -> list[tuple[int, str | None]]:
+    position = table.position(header)
+    if position is None:
+        return []
+    return [(row.number, cell_text(row.cells[position])) for row in table.rows]
+
+
+def _words_of(table: Table, header: str, kind: str, words: Vocabulary,
+              blanks: frozenset[str], separator: str | None = None
+              ) -> tuple[dict[str, str], list[FoundWord]]:
+    """The recognised words of a column as the file spells them, and the others."""
+    proposed: dict[str, str] = {}
+    missed: list[FoundWord] = []
+    for found in distinct_words(_column(table, header), blanks, separator):
+        code = words.recognise(kind, found.word)
+        if code is None:
+            missed.append(found)
+        else:
+            proposed[found.word] = code
+    return proposed, missed
+
+
+#: Headers of one column of separated flag words (besides the built-ins' own).
+FLAG_COLUMNS = ("Flags", "Flag", "Case Flags", "Circumstances", "Risk Flags")
+SEPARATORS = (";", "|", ",", "/")
+
+
+def _flag_words(table: Table, builtins: list[dict[str, Any]], by_key: dict[str, str],
+                taken: set[str], words: Vocabulary, blanks: frozenset[str]
+                ) -> tuple[dict[str, Any], list[FoundWord]]:
+    """A column of flag words ("NIS;CSE"), with the words it recognises."""
+    names = [*FLAG_COLUMNS, *(str((raw.get("flags") or {}).get("column") or "")
+                              for raw in builtins)]
+    header = next((by_key[k] for n in names if (k := _key(n)) in by_key
+                   and by_key[k] not in taken), None)
+    if header is None:
+        return {}, []
+    cells = [c for _, c in _column(table, header) if c]
+    separator = next((s for s in SEPARATORS if any(s in c for c in cells)), ";")
+    proposed, missed = _words_of(table, header, "flags", words, blanks, separator)
+    return {"column": header, "separator": separator, "values": proposed}, missed
 
 
 def _flags(builtins: list[dict[str, Any]], by_key: dict[str, str], taken: set[str]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.services.caseload.headers import match_headers
 from desktop.services.caseload.profiles import (
     FIELDS,
     KIND,
@@ -35,22 +36,6 @@ from desktop.services.tabular import read_table
 
 #: Rows of the file the preview shows.
 PREVIEW_ROWS = 20
-#: What each field means, as a person reads it beside its column choice.
-FIELD_LABELS: dict[str, str] = {
-    "case_ref": "Case reference", "child_name": "Child's full name",
-    "forename": "Child's first name", "surname": "Child's surname",
-    "initials": "Child's initials", "date_of_birth": "Date of birth",
-    "expected_delivery_date": "Expected date of delivery (unborn)",
-    "service_area": "Service area", "team": "Team", "worker_name": "Worker's name",
-    "worker_ref": "Worker's staff reference", "team_manager_name": "Team manager's name",
-    "team_manager_ref": "Team manager's staff reference", "cohort": "Legal status (cohort)",
-    "rag": "RAG rating", "rag_set_on": "Date the RAG was set", "status": "Case status",
-    "opened_on": "Date the case opened", "closed_on": "Date the case closed",
-    "last_f2f_visit": "Last face-to-face visit", "last_f2f_visit_by": "Who made that visit",
-    "last_virtual_visit": "Last virtual visit", "last_oversight": "Last management oversight",
-    "last_vtt_review": "Last VTT review", "last_risk_assessment": "Last risk assessment",
-    "last_audit": "Last audit",
-}
 
 
 @dataclass(frozen=True)
@@ -106,18 +91,20 @@ def is_required(field: str) -> bool:
 def suggested_columns(base: str | None, headers: tuple[str, ...] | list[str]
                       ) -> dict[str, str]:
     """Field to column to start a hand mapping from: the base profile's columns the file
-    has (as the file spells them), else every field whose name or label is a column."""
+    has (as the file spells them), then every field a header names in the words councils
+    use ("Case Ref", "DOB", "Legal Status": :func:`headers.match_headers`)."""
     by_fold = {h.casefold(): h for h in headers}
+    found: dict[str, str] = {}
     if base is not None:
         profile = load_profile(base)
-        return {f: by_fold[c.casefold()] for f, c in profile.columns.items()
-                if c.casefold() in by_fold}
-    found: dict[str, str] = {}
-    for field in FIELDS:
-        for name in (field, FIELD_LABELS[field]):
-            if name.casefold() in by_fold:
-                found[field] = by_fold[name.casefold()]
-                break
+        found = {f: by_fold[c.casefold()] for f, c in profile.columns.items()
+                 if c.casefold() in by_fold}
+    matched, _used = match_headers(headers, [_base_mapping(b) for b in builtin_names()])
+    taken = set(found.values())
+    for field, header in matched.items():
+        if field not in found and header not in taken:
+            found[field] = header
+            taken.add(header)
     return found
 
 

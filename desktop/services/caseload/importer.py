@@ -45,7 +45,8 @@ from desktop.services.caseload.resolve import OrgResolver
 from desktop.services.caseload.validate import CaseRow, check_rows
 from desktop.services.context import ServiceContext
 from desktop.services.gc_pause import free_gradually, paused_gc
-from desktop.services.tabular import read_table
+from desktop.services.standards.needs import FIELDS_KEY, IMPORT_ENTITY, gaps_of
+from desktop.services.tabular import Table, read_table
 from desktop.store.changes import insert_facts
 from desktop.store.events import record_event
 
@@ -153,8 +154,10 @@ def _import(ctx: ServiceContext, path: Path, profile: Profile | str | Path | Non
     bulky.append(table.rows)
     if not table.rows:
         raise InputProblem(f"{path.name}: there are no case rows under the header")
+    carried = carried_fields(chosen, table)
     report = ImportReport(file=path.name, profile=chosen.name, dry_run=dry_run,
-                          rows=len(table.rows), notes=list(table.notes))
+                          rows=len(table.rows), notes=list(table.notes),
+                          not_known=gaps_of(carried))
     total = len(table.rows)
     ctx.report(0, total, "checking rows")
     good, problems = check_rows(table, chosen, ctx.today())
@@ -181,10 +184,16 @@ def _import(ctx: ServiceContext, path: Path, profile: Profile | str | Path | Non
             session.rollback()
             return report
         _write(session, ctx, resolver, plan, total)
-        _log(session, ctx, report, chosen, path, full)
+        _log(session, ctx, report, chosen, path, full, carried)
     report.written = True
     ctx.report(total, total, "done")
     return report
+
+
+def carried_fields(profile: Profile, table: Table) -> list[str]:
+    """The case fields the file carries: mapped, with the column present (an optional
+    column may be missing from one month's file)."""
+    return [f for f, column in profile.columns.items() if table.has(column)]
 
 
 def _resolve_rows(resolver: OrgResolver, profile: Profile, rows: list[CaseRow],
@@ -236,11 +245,17 @@ def _refuse_older(session: Session, path: Path, exported_on: dt.date) -> None:
             f"this store already holds (exported {newest.isoformat()}); nothing was imported")
 
 
-def _existing(session: Session) -> dict[str, tuple[Any, ...]]:
+def _existing(session: Session, fold: bool) -> dict[str, tuple[Any, ...]]:
+    """The stored cases by reference; with ``fold``, by reference without its capitals
+    too (the exact spelling wins when a store already holds two)."""
     columns = [getattr(Case, f) for f in CASE_FIELDS]
     rows = session.execute(select(Case.case_ref, Case.id, Case.hlc, Case.deleted, *columns,
                                   Case.exported_on))
-    return {r[0]: tuple(r) for r in rows}
+    found = {r[0]: tuple(r) for r in rows}
+    if fold:
+        for ref, row in list(found.items()):
+            found.setdefault(ref.casefold(), row)
+    return found
 
 
 #: Where a case's ``exported_on`` sits in the rows of :func:`_existing`.
@@ -250,7 +265,9 @@ EXPORTED_AT = 4 + len(CASE_FIELDS)
 def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[CaseRow],
           ids: list[dict[str, str | None]], full: bool, exported_on: dt.date) -> _Plan:
     plan = _Plan()
-    existing = _existing(session)
+    fold = not profile.case_sensitive_refs
+    existing = _existing(session, fold)
+    listed: set[str] = set()
     today = ctx.today()
     source = f"import:{profile.name}"[:40]
     status_mapped = "status" in profile.columns
@@ -270,6 +287,10 @@ def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[Ca
         if fields.get("rag") is not None and fields.get("rag_set_on") is None:
             fields.pop("rag_set_on", None)
         old = existing.get(row.case_ref)
+        if old is None and fold:
+            old = existing.get(row.case_ref.casefold())
+        if old is not None:
+            listed.add(old[0])
         if old is None:
             new = NEW_CASE_DEFAULTS.copy()
             new.update({k: v for k, v in fields.items() if v is not None or k not in new})
@@ -285,9 +306,10 @@ def _plan(session: Session, ctx: ServiceContext, profile: Profile, rows: list[Ca
             continue
         _plan_update(plan, old, index, fields, today, exported_on)
     if full:
-        listed = {row.case_ref for row in rows}
         status_at = index["status"]
         for ref, old in existing.items():
+            if ref != old[0]:
+                continue  # the same case again, under its reference without capitals
             if (ref not in listed and not old[3] and old[status_at] == CaseStatus.OPEN.value
                     and not _newer_than(old, exported_on)):
                 plan.updates.append((old[1], old[2], {"status": CaseStatus.CLOSED.value,
@@ -384,15 +406,18 @@ def _write(session: Session, ctx: ServiceContext, resolver: OrgResolver, plan: _
 
 
 def _log(session: Session, ctx: ServiceContext, report: ImportReport, profile: Profile,
-         path: Path, full: bool) -> None:
+         path: Path, full: bool, carried: list[str]) -> None:
+    """The import's event. Its ``fields`` (the case fields the file carried) tell the
+    standards engine which standards this export cannot compute (standards/needs.py)."""
     with path.open("rb") as handle:  # a chunk at a time: the file may be 100 MB
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     action = EventAction.CREATE if report.updated + report.unchanged == 0 else EventAction.CHANGE
-    record_event(session, user_id=ctx.user_id, action=action.value, entity="caseload_import",
+    record_event(session, user_id=ctx.user_id, action=action.value, entity=IMPORT_ENTITY,
                  entity_id=new_id(), detail={
                      "profile": profile.name, "full": full, "sha256": digest,
                      "rows": report.rows, "created": report.created, "updated": report.updated,
                      "unchanged": report.unchanged, "closed": report.closed,
                      "reopened": report.reopened, "rag_changes": report.rag_changes,
+                     FIELDS_KEY: carried,
                  })
 

@@ -67,7 +67,11 @@ DEFAULT_NO = ("n", "no", "false", "0")
 DEFAULT_BLANKS = ("-", "N/A", "n/a", "NULL", "Not recorded")
 #: Keys a profile may have.
 PROFILE_KEYS = frozenset({"name", "description", "columns", "optional", "values", "flags",
-                          "kind", "header_row", "blank_values", "date_formats"})
+                          "kind", "header_row", "blank_values", "date_formats",
+                          "case_sensitive_refs", "oldest_age"})
+#: The oldest a child the service works with may be: care leavers up to 25 (a profile's
+#: ``oldest_age`` changes it); an older date of birth is a mistake in the export.
+OLDEST_AGE = 25
 #: The header row a profile may name at most (a title block is a few lines).
 MAX_HEADER_ROW = 1_000
 MAPPINGS_FOLDER = "mappings"
@@ -122,6 +126,10 @@ class Profile:
         header_row: the spreadsheet row of the header, or None to find it.
         blanks: casefolded cell texts that count as empty (besides an empty cell).
         date_formats: date field to ``strptime`` formats tried before the usual guesses.
+        case_sensitive_refs: whether "BC1" and "bc1" are two children (a case system
+            that tells them apart); by default they are one, and a file holding both is
+            refused.
+        oldest_age: a date of birth making a child older than this is refused.
     """
 
     name: str
@@ -135,6 +143,8 @@ class Profile:
     header_row: int | None = None
     blanks: frozenset[str] = frozenset(b.casefold() for b in DEFAULT_BLANKS)
     date_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    case_sensitive_refs: bool = False
+    oldest_age: int = OLDEST_AGE
 
     def required_columns(self) -> list[str]:
         """Columns a file must have for this profile, in the profile's order."""
@@ -255,7 +265,10 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
                    optional=frozenset(optional), values=values, flags=flags, origin=origin,
                    labels=labels, header_row=_header_row(raw.get("header_row"), fail),
                    blanks=_blanks(raw.get("blank_values", list(DEFAULT_BLANKS)), fail),
-                   date_formats=_date_formats(raw.get("date_formats", {}), columns, fail))
+                   date_formats=_date_formats(raw.get("date_formats", {}), columns, fail),
+                   case_sensitive_refs=_flag(raw.get("case_sensitive_refs", False),
+                                             "case_sensitive_refs", fail),
+                   oldest_age=_oldest_age(raw.get("oldest_age", OLDEST_AGE), fail))
 
 
 def _header_row(raw: Any, fail: Any) -> int | None:
@@ -263,6 +276,18 @@ def _header_row(raw: Any, fail: Any) -> int | None:
         return None
     if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= MAX_HEADER_ROW:
         raise fail(f"'header_row' must be a row number from 1 to {MAX_HEADER_ROW:,}")
+    return raw
+
+
+def _flag(raw: Any, key: str, fail: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise fail(f"'{key}' must be true or false")
+    return raw
+
+
+def _oldest_age(raw: Any, fail: Any) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1 <= raw <= 120:
+        raise fail("'oldest_age' must be a whole number of years from 1 to 120")
     return raw
 
 

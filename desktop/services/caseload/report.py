@@ -15,7 +15,9 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from desktop.services.standards.needs import Gap, gaps_sentence
 
 if TYPE_CHECKING:
     from desktop.services.audits.refused import ImportRefused
@@ -90,6 +92,10 @@ class Problems:
         for problem in problems:
             self.append(problem)
 
+    def mark_bad(self, row: int) -> None:
+        """Count ``row`` as bad for a problem listed once for many rows (an unknown word)."""
+        self._rows.add(row)
+
     def __len__(self) -> int:
         return self.count
 
@@ -121,6 +127,101 @@ class Problems:
                                f"{self.count:,} problems; the first: {refused.problems[0]}")
             refused.args = (refused.message,)
         return refused
+
+
+#: Longer cells are never quoted: no legal status or RAG word is this long.
+QUOTED_AT_MOST = 40
+#: First rows named for a word on many rows.
+FIRST_ROWS = 3
+
+
+class Unknown(NamedTuple):
+    """A value word of one row that the mapping does not know.
+
+    Attributes:
+        column: the column as the file spells it.
+        kind: the value map it was looked up in (cohort, rag, status, visit_by, flags).
+        label: the kind as a person reads it ("legal status").
+        word: the cell's word.
+        reason: the one-row problem ("not a known legal status; expected one of: ...").
+    """
+
+    column: str
+    kind: str
+    label: str
+    word: str
+    reason: str
+
+
+@dataclass
+class _Word:
+    first: Unknown
+    count: int
+    rows: list[int]
+
+
+def rows_text(count: int, rows: list[int]) -> str:
+    """"on 212 rows (first rows 4, 9, 15)", or "on row 4 only"."""
+    if count == 1:
+        return f"on row {rows[0]} only"
+    shown = ", ".join(str(r) for r in rows)
+    return f"on {count:,} rows ({'first rows' if count > len(rows) else 'rows'} {shown})"
+
+
+class UnknownWords:
+    """Unknown value words of a file, one problem per column and distinct word.
+
+    Why: 397 identical lines "not a known legal status" sent the person into the file to
+    find "Looked After" and "Child with Disability". Each distinct word is now one
+    problem with its count and first rows. A word the app recognises as a legal status,
+    RAG, visitor or flag word (:mod:`value_words`: "Looked After", "Child with
+    Disability") is quoted, with what it usually means: such words are categories, not
+    personal data. Any other word is not quoted, as no problem quotes a cell: a staff
+    name a shifted row put in the legal status column repeats on every row too.
+    """
+
+    def __init__(self) -> None:
+        self._words: dict[tuple[str, str], _Word] = {}
+
+    def add(self, unknown: Unknown, row: int) -> None:
+        key = (unknown.column, unknown.word.casefold())
+        found = self._words.get(key)
+        if found is None:
+            self._words[key] = _Word(unknown, 1, [row])
+            return
+        found.count += 1
+        if len(found.rows) < FIRST_ROWS:
+            found.rows.append(row)
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def problems(self) -> list[RowProblem]:
+        """One problem per word, on its first row."""
+        # Imported here: value_words reads the case list's and the settings' words.
+        from desktop.services.caseload.value_words import APP_WORDS, Vocabulary
+
+        words = Vocabulary()
+        out: list[RowProblem] = []
+        for found in self._words.values():
+            first = found.first
+            expected = first.reason.split("; ", 1)[1] if "; " in first.reason else ""
+            tail = f"; {expected}" if expected else ""
+            code = (words.recognise(first.kind, first.word)
+                    if len(first.word) <= QUOTED_AT_MOST else None)
+            if code is not None:
+                means = APP_WORDS.get(first.kind, {}).get(code, code).lower()
+                reason = (f"'{first.word}' is not a {first.label} this mapping knows (it "
+                          f"usually means {means}: add it to the mapping's values), "
+                          f"{rows_text(found.count, found.rows)}{tail}")
+            elif found.count == 1:
+                reason = first.reason
+            else:
+                reason = (f"not a known {first.label}: the same word "
+                          f"{rows_text(found.count, found.rows)}, not shown (it may be a "
+                          f"name in the wrong column){tail}")
+            out.append(RowProblem(found.rows[0], first.column, reason))
+        return out
 
 
 #: Accepted values listed in a problem at most; a mapping may accept hundreds.
@@ -188,6 +289,8 @@ class ImportReport:
             or not.
         notes: lines of the file read past without being cases (above the header,
             summary lines at the end), to check against the file.
+        not_known: the practice standards this file cannot compute (it has no column
+            they need): "not known from this export" for every case, left out of figures.
     """
 
     file: str
@@ -206,6 +309,12 @@ class ImportReport:
     problem_count: int = 0
     bad_rows: int = 0
     notes: list[str] = field(default_factory=list)
+    not_known: list[Gap] = field(default_factory=list)
+
+    @property
+    def not_known_text(self) -> str:
+        """The standards this file cannot compute, in one line ("" when it can all)."""
+        return gaps_sentence(self.not_known)
 
     def refuse(self, problems: Problems) -> None:
         """Record ``problems`` (there is at least one): the import writes nothing."""
@@ -230,6 +339,8 @@ class ImportReport:
             "errors": [{"row": e.row, "column": e.column, "reason": e.reason}
                        for e in self.errors],
             "notes": list(self.notes),
+            "standards_not_known": [{"standard": g.standard, "missing": list(g.missing),
+                                     "words": g.words} for g in self.not_known],
         }
         if self.not_listed:
             data["errors_not_listed"] = self.not_listed

@@ -21,10 +21,13 @@ from enum import Enum
 from typing import Any
 
 from desktop.models.case import join_flags
+from desktop.models.enums import Cohort
 from desktop.services.caseload.profiles import DATE_FIELDS, Profile
 from desktop.services.caseload.report import (
     Problems,
     RowProblem,
+    Unknown,
+    UnknownWords,
     date_reason,
     listing,
     one_of,
@@ -37,6 +40,9 @@ UNBORN_HORIZON = dt.timedelta(days=305)
 #: Date fields that may lie ahead (up to :data:`UNBORN_HORIZON`): an unborn child's.
 BIRTH_FIELDS = ("date_of_birth", "expected_delivery_date")
 COUNT_REASON = "not a count; expected a whole number (0 or more)"
+FUTURE_BIRTH = ("the date of birth is in the future; only an unborn child's may be (its "
+                "expected date, with the legal status unborn)")
+UNBORN = Cohort.UNBORN.value
 #: Text lengths the store holds (see desktop/models/case.py and org.py).
 MAX_LENGTH = {"case_ref": 40, "child_name": 120, "service_area": 120, "team": 120,
               "worker_name": 120, "worker_ref": 40, "team_manager_name": 120,
@@ -88,6 +94,8 @@ class RowChecker:
         self.profile = profile
         self.today = today
         self.latest_birth = today + UNBORN_HORIZON
+        self.oldest_age = profile.oldest_age
+        self.earliest_birth = earliest_birth(today, profile.oldest_age)
         self.pos: dict[str, int] = {}
         self.header: dict[str, str] = {}
         for key, column in profile.columns.items():
@@ -107,7 +115,8 @@ class RowChecker:
                 self.flag_words = (position, table.headers[position])
         self.dates = [(k, self.pos[k], self.header[k]) for k in DATE_FIELDS if k in self.pos]
         self.codes = [(k, self.pos[k], self.header[k], profile.values[v],
-                       self._unknown(v, label)) for k, v, label in CODE_LABELS if k in self.pos]
+                       self._unknown(v, label), v, label) for k, v, label in CODE_LABELS
+                      if k in self.pos]
         #: Every column read, by position: a control character in any is a problem.
         self.columns_read = {p: table.headers[p] for p in self.pos.values()}
         self.columns_read.update((p, h) for p, h, _ in self.flag_columns)
@@ -185,36 +194,58 @@ class RowChecker:
         return None
 
     def check(self) -> tuple[list[CaseRow], Problems]:
-        """Every good row, and the problems of the bad rows (all counted)."""
+        """Every good row, and the problems of the bad rows (all counted).
+
+        An unknown value word (a legal status, RAG, case status, visitor or flag) is one
+        problem per distinct word, listed with its count and first rows, not one per row:
+        a file with "Looked After" on 212 rows says so once (:class:`UnknownWords`).
+        """
         good: list[CaseRow] = []
         problems = Problems()
-        seen: dict[str, int] = {}
+        words = UnknownWords()
+        seen: dict[str, tuple[int, str]] = {}
+        fold = not self.profile.case_sensitive_refs
         ref_pos, ref_header = self.pos["case_ref"], self.header["case_ref"]
         for row in self.table.rows:
             cells, number = row.cells, row.number
             found: list[RowProblem] = []
+            unknown: list[Unknown] = []
             if row.overflow:
                 found.append(RowProblem(number, "", "more values than there are columns "
                                         "(a comma inside a value that is not in quotes?)"))
             ref = cell_text(cells[ref_pos])
+            if ref is not None:
+                ref = ref.strip() or None
             if ref is None:
                 found.append(RowProblem(number, ref_header, "the case reference is blank"))
             elif len(ref) > MAX_LENGTH["case_ref"]:
                 found.append(RowProblem(number, ref_header,
                                         "the case reference is longer than 40 characters"))
-            elif ref in seen:
-                found.append(RowProblem(number, ref_header,
-                                        f"the same case reference is on row {seen[ref]}"))
             else:
-                seen[ref] = number
-            fields = self._fields(cells, number, found)
+                key = ref.casefold() if fold else ref
+                earlier = seen.get(key)
+                if earlier is None:
+                    seen[key] = (number, ref)
+                else:
+                    other = "" if earlier[1] == ref else " (in other capitals: a reference " \
+                        "is the same whatever its capitals)"
+                    found.append(RowProblem(number, ref_header, f"the same case reference "
+                                            f"is on row {earlier[0]}{other}"))
+            fields = self._fields(cells, number, found, unknown)
             org = self._org(cells, number, found)
             if row.controls:
                 found = self._controls(row.controls, number, found)
+                controlled = {p.column for p in found if p.reason == CONTROL_REASON}
+                unknown = [u for u in unknown if u.column not in controlled]
+            if unknown:
+                for one in unknown:
+                    words.add(one, number)
+                problems.mark_bad(number)
             if found:
                 problems.extend(found)
-            else:
+            elif not unknown:
                 good.append(CaseRow(number, ref or "", fields, org))
+        problems.extend(words.problems())
         return good, problems
 
     def _controls(self, positions: tuple[int, ...], number: int, found: list[RowProblem]
@@ -248,9 +279,14 @@ class RowChecker:
         else:
             if key in BIRTH_FIELDS:
                 what = "date of birth" if key == "date_of_birth" else "expected date"
-                result = (day, None) if day is None or day <= self.latest_birth else (
-                    None, f"the {what} is more than 10 months ahead, even for an "
-                    "unborn child")
+                if day is not None and day < self.earliest_birth:
+                    result = (None, f"the {what} is more than {self.oldest_age} years ago, "
+                              f"older than the oldest age the service works with "
+                              f"({self.oldest_age})")
+                else:
+                    result = (day, None) if day is None or day <= self.latest_birth else (
+                        None, f"the {what} is more than 10 months ahead, even for an "
+                        "unborn child")
             else:
                 result = (day, None) if day is None or day <= self.today else (
                     None, "the date is in the future")
@@ -269,8 +305,10 @@ class RowChecker:
             cache[value] = code
             return code
 
-    def _fields(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]
-                ) -> dict[str, Any]:
+    def _fields(self, cells: tuple[Any, ...], number: int, found: list[RowProblem],
+                unknown: list[Unknown]) -> dict[str, Any]:
+        """The row's fields; its problems go to ``found``, its unknown value words to
+        ``unknown``."""
         fields: dict[str, Any] = {}
         if self.name is not None:
             name = self.name(cells)
@@ -291,7 +329,7 @@ class RowChecker:
             if reason is not None:
                 found.append(RowProblem(number, header, reason))
             fields[key] = day
-        for key, position, header, mapping, unknown, codes in self.code_lookups:
+        for key, position, header, mapping, reason, kind, label, codes in self.code_lookups:
             value = cells[position]
             if value is None:
                 code = None
@@ -301,21 +339,27 @@ class RowChecker:
                     code = self._code(key, mapping, value)
             if code is None or code is BLANK:
                 if code is None and value is not None:
-                    found.append(RowProblem(number, header, unknown))
+                    unknown.append(Unknown(header, kind, label, cell_text(value) or "",
+                                           reason))
                 elif key == "cohort":
                     found.append(RowProblem(number, header, "the legal status is blank"))
                 fields[key] = None
                 continue
             fields[key] = code
+        born = fields.get("date_of_birth")
+        if born is not None and born > self.today and fields.get("cohort") not in (
+                UNBORN, None):
+            found.append(RowProblem(number, self.header["date_of_birth"], FUTURE_BIRTH))
         if self.has_flags:
-            fields["flags"] = self._flags(cells, number, found)
+            fields["flags"] = self._flags(cells, number, found, unknown)
         opened, closed = fields.get("opened_on"), fields.get("closed_on")
         if opened is not None and closed is not None and closed < opened:
             found.append(RowProblem(number, self.header["closed_on"],
                                     "the case closes before it opens"))
         return fields
 
-    def _flags(self, cells: tuple[Any, ...], number: int, found: list[RowProblem]) -> str:
+    def _flags(self, cells: tuple[Any, ...], number: int, found: list[RowProblem],
+               unknown: list[Unknown]) -> str:
         flags = self.profile.flags
         assert flags is not None
         codes: list[str] = []
@@ -350,11 +394,15 @@ class RowChecker:
             position, header = self.flag_words
             value = cells[position]
             if value is not None and not self.blank(value):
-                words = [w.strip().casefold() for w in str(value).split(flags.separator)]
-                known = [flags.words.get(w) for w in words if w]
-                if None in known:
-                    found.append(RowProblem(number, header, self.flag_reason))
-                codes.extend(code for code in known if code is not None)
+                for word in (w.strip() for w in str(value).split(flags.separator)):
+                    if not word:
+                        continue
+                    flag = flags.words.get(word.casefold())
+                    if flag is None:
+                        unknown.append(Unknown(header, "flags", "flag", word,
+                                               self.flag_reason))
+                    else:
+                        codes.append(flag)
         if not codes:
             return ""
         return codes[0] if len(codes) == 1 else join_flags(codes)
@@ -413,6 +461,20 @@ def _count_above_zero(value: Any, blank: bool) -> bool | None:
     if number < 0 or not number.is_integer():
         return None
     return number > 0
+
+
+def earliest_birth(today: dt.date, oldest_age: int) -> dt.date:
+    """The earliest date of birth of a child aged at most ``oldest_age`` today.
+
+    A person born on that day turns ``oldest_age + 1`` tomorrow; one born a day earlier
+    is already older than the service works with.
+    """
+    year = today.year - oldest_age - 1
+    try:
+        birthday = today.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        birthday = dt.date(year, 3, 1)
+    return birthday + dt.timedelta(days=1)
 
 
 def check_rows(table: Table, profile: Profile, today: dt.date

@@ -19,6 +19,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.gc_pause import paused_gc
 from desktop.services.standards.engine import CaseStandards, Evaluator
 from desktop.services.standards.facts import load_facts
+from desktop.services.standards.needs import Gap, export_gaps, gaps_missing
 from desktop.services.standards.settings import StandardsSettings, load_settings
 
 PROGRESS_EVERY = 5000
@@ -26,9 +27,15 @@ PROGRESS_EVERY = 5000
 
 @dataclass(frozen=True)
 class CaseloadStandards:
+    """Attributes:
+        not_known: the standards the last import's file could not compute (shown as
+            "not known from this export" for every case they apply to).
+    """
+
     as_of: dt.date
     settings_checksum: str
     cases: list[CaseStandards]
+    not_known: tuple[Gap, ...] = ()
 
 
 def _team_id(ctx: ServiceContext, name: str) -> str:
@@ -70,6 +77,7 @@ def caseload_standards(ctx: ServiceContext, as_of: dt.date | None = None, *,
     with paused_gc():
         with ctx.read() as session:
             facts = load_facts(session, as_of, where)
+            missing = export_gaps(session)
         total = len(facts)
         evaluator = Evaluator(settings, as_of)
         for index, case in enumerate(facts):
@@ -79,4 +87,5 @@ def caseload_standards(ctx: ServiceContext, as_of: dt.date | None = None, *,
             if not overdue_only or evaluated.overdue:
                 results.append(evaluated)
     ctx.report(total, total, "checking standards")
-    return CaseloadStandards(as_of, settings.checksum(), results)
+    return CaseloadStandards(as_of, settings.checksum(), results,
+                             tuple(gaps_missing(missing)))

@@ -30,8 +30,10 @@ makes a child wait longer than the rule in force at each moment allowed:
 
 Statuses: ``met`` (due later than the reminder window), ``due_soon`` (within
 ``reminder_working_days`` working days of the due date, including due today),
-``overdue`` (the due date has passed; ``overdue_days`` counts calendar days), and
-``not_applicable``.
+``overdue`` (the due date has passed; ``overdue_days`` counts calendar days),
+``not_applicable``, and ``not_known``: the standard applies but the export the cases
+came from has no column it is computed from (a "visit by" column, say; see
+:mod:`~desktop.services.standards.needs`). Not known is never late and never counted.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from functools import lru_cache
 
 from desktop.models.enums import Rag
 from desktop.services.standards.facts import CaseFacts, RagChange
+from desktop.services.standards.needs import not_known, not_known_reason
 from desktop.services.standards.settings import StandardsSettings
 from desktop.services.working_days import add_working_days
 
@@ -63,11 +66,13 @@ class Status(StrEnum):
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
     NOT_APPLICABLE = "not_applicable"
+    #: The export has no column the standard is computed from.
+    NOT_KNOWN = "not_known"
 
 
 # Plain strings for the hot loop: an enum member's ``.value`` costs a descriptor call.
 _F2F, _COMPLEX, _VTT, _OVERSIGHT, _RISK = (s.value for s in Standard)
-_MET, _SOON, _OVERDUE, _NA = (s.value for s in Status)
+_MET, _SOON, _OVERDUE, _NA, _NOT_KNOWN = (s.value for s in Status)
 _RED, _AMBER, _GREEN = Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value
 _RANK = {_RED: 3, _AMBER: 2, _GREEN: 1}
 
@@ -209,6 +214,24 @@ class Evaluator:
         self.region = settings.bank_holiday_region
         #: due date -> first day of its reminder window (a few hundred distinct dates).
         self.window_start: dict[dt.date, dt.date] = {}
+        #: missing fields -> the standards they make not known (one entry in practice).
+        self._unknown: dict[frozenset[str], frozenset[str]] = {}
+
+    def unknown(self, gaps: frozenset[str]) -> frozenset[str]:
+        """The standards the fields ``gaps`` (missing from the export) make not known."""
+        found = self._unknown.get(gaps)
+        if found is None:
+            found = self._unknown[gaps] = not_known(gaps)
+        return found
+
+    def _not_known(self, results: list[StandardResult], gaps: frozenset[str]) -> None:
+        """Replace the results of the standards the export cannot compute (those that
+        apply: whether a standard applies is known from the RAG and the cohort)."""
+        unknown = self.unknown(gaps)
+        for index, result in enumerate(results):
+            if result.standard in unknown and result.status != _NA:
+                results[index] = StandardResult(result.standard, _NOT_KNOWN, None, None, None,
+                                                not_known_reason(result.standard, gaps))
 
     def status(self, standard: str, due: dt.date | None, last: dt.date | None,
                basis: str) -> StandardResult:
@@ -284,6 +307,8 @@ class Evaluator:
         anchor = last_ra if last_ra is not None else opened
         results.append(status(_RISK, anchor + self.risk_days if anchor else None, last_ra,
                               self.risk_basis))
+        if facts.gaps:
+            self._not_known(results, facts.gaps)
 
         return CaseStandards(facts.case_id, facts.case_ref, rag, complex_green,
                              facts.service_area_id, facts.team_id, facts.worker_id,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from desktop.models import Case, CaseEvent
 from desktop.models.enums import CaseEventKind
 from desktop.services.auth.visibility import core_case_reach
+from desktop.services.standards.needs import export_gaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class CaseFacts:
         last_f2f_by: the last face-to-face visit per visitor code (for the
             "by a social worker" rule).
         rag_changes: every RAG change on or before the date, oldest first.
+        gaps: the case fields the export the case came from does not carry: the
+            standards computed from them are not known (standards/needs.py).
     """
 
     case_id: str
@@ -53,6 +56,7 @@ class CaseFacts:
     last_vtt_review: dt.date | None
     last_risk_assessment: dt.date | None
     rag_changes: tuple[RagChange, ...] = ()
+    gaps: frozenset[str] = frozenset()
 
 
 _LATEST_KINDS = (CaseEventKind.VISIT_FACE_TO_FACE.value, CaseEventKind.MANAGEMENT_OVERSIGHT.value,
@@ -95,7 +99,11 @@ def rag_on(current: str | None, set_on: dt.date | None, history: list[RagChange]
 
 def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[bool]] = ()
                ) -> list[CaseFacts]:
-    """Facts for every case open on ``as_of`` matching ``where``, ordered by case_ref."""
+    """Facts for every case open on ``as_of`` matching ``where``, ordered by case_ref.
+
+    Each carries the fields the last caseload import's file lacked (``gaps``), so every
+    reader of the engine (case list, case detail, ``standards``) says "not known" alike.
+    """
     # Core statements do not pass through the session's scope: it is added here.
     conditions = [open_on(as_of), *where, *core_case_reach(session)]
     # Core rows straight from the connection: the ORM's row processing is not needed.
@@ -116,6 +124,7 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
         assert rag_to is not None  # the query keeps changes to a rating only
         history.setdefault(case_id, []).append(RagChange(on, rag_from, rag_to))
 
+    gaps = export_gaps(session)
     f2f, oversight, vtt, risk = _LATEST_KINDS
     empty: dict[tuple[str, str | None], dt.date] = {}
     no_changes: list[RagChange] = []
@@ -159,6 +168,6 @@ def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[b
                 rag = None  # rated after the date, with no history of before
             past = ()
         facts.append(CaseFacts(case_id, ref, rag, cohort, flag_set, area, team, worker, opened,
-                               any_f2f, by_visitor, last_o, last_v, last_r, past))
+                               any_f2f, by_visitor, last_o, last_v, last_r, past, gaps))
     facts.sort(key=lambda f: f.case_ref)
     return facts

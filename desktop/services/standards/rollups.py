@@ -2,6 +2,10 @@
 
 Why "compliant" counts due-soon as compliant: a standard due in three days is being
 met; the roll-up answers "how many children are seen as often as they must be today".
+
+Why "not known" is counted apart and never in a share: a standard the export cannot
+compute (no "visit by" column) is neither met nor late; a share of 0% for it would say
+every child is missed.
 """
 
 from __future__ import annotations
@@ -25,14 +29,17 @@ class StandardCounts:
     due_soon: int = 0
     overdue: int = 0
     not_applicable: int = 0
+    #: Cases where the standard applies but the export cannot say (never in a share).
+    not_known: int = 0
 
     @property
     def applicable(self) -> int:
+        """Cases the standard applies to and is known for: the share's denominator."""
         return self.met + self.due_soon + self.overdue
 
     @property
     def compliance(self) -> float | None:
-        """Share of applicable cases not overdue; None when none applies."""
+        """Share of applicable, known cases not overdue; None when there is none."""
         return (self.met + self.due_soon) / self.applicable if self.applicable else None
 
 

@@ -41,8 +41,26 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 # --- the list of problems -------------------------------------------------------------
 
-def test_many_bad_rows_list_fifty_and_count_the_rest(store: Store, tmp_path: Path) -> None:
+def test_one_staff_name_on_every_row_is_one_problem_never_quoted(store: Store,
+                                                                 tmp_path: Path) -> None:
+    """A shifted file puts the same staff name in the legal status of 120 rows: one
+    problem (one distinct word), counting the rows, and the name is never shown."""
     path = write_csv(tmp_path / "shifted.csv", MOSAIC_HEADER, hostile.mosaic_rows(120))
+    report = import_caseload(fixed_ctx(store), path)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Legal Status")]
+    assert (report.problem_count, report.bad_rows) == (1, 120)
+    assert report.errors[0].reason.startswith(
+        "not a known legal status: the same word on 120 rows (first rows 2, 3, 4), not "
+        "shown (it may be a name in the wrong column); expected one of: CIN,")
+    assert STAFF_NAME not in json.dumps(report.as_json()) + report.summary()
+    assert sum(counts(store).values()) == 0
+
+
+def test_many_bad_rows_list_fifty_and_count_the_rest(store: Store, tmp_path: Path) -> None:
+    rows = hostile.mosaic_rows(120)
+    for number, row in enumerate(rows):  # a different staff name on each row
+        row[MOSAIC_HEADER.index("Legal Status")] = f"Relymanager {number}"
+    path = write_csv(tmp_path / "shifted.csv", MOSAIC_HEADER, rows)
     report = import_caseload(fixed_ctx(store), path)
     assert len(report.errors) == LISTED
     assert (report.problem_count, report.bad_rows, report.not_listed) == (120, 120, 70)
@@ -54,7 +72,7 @@ def test_many_bad_rows_list_fifty_and_count_the_rest(store: Store, tmp_path: Pat
                      "120 rows read; 120 bad row(s), 120 problem(s): nothing was written"]
     data = report.as_json()
     assert data["errors_not_listed"] == 70 and len(data["errors"]) == LISTED
-    assert STAFF_NAME not in json.dumps(data) + report.summary()
+    assert "Relymanager" not in json.dumps(data) + report.summary()
     assert sum(counts(store).values()) == 0
 
 
