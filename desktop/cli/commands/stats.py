@@ -4,14 +4,21 @@ Without ``--from`` it reports rolling windows of 4, 8 and 12 weeks ending ``--to
 (default today). ``--json`` prints ``{"windows": [...]}``; each window holds
 ``start``, ``end``, ``audits``, ``stratum_sizes``, ``by_standard``, ``by_question``,
 ``by_team`` and ``rag_agreement``, with ``population`` ("case-weeks"), ``weeks``,
-``excluded`` (targeted audits, left out) and ``assumed_design`` (audits with no
-recorded design stratum); each figure holds ``key``, ``label``, ``rate``, ``low``,
-``high``, ``applicable``, ``audits``, ``unweighted``, ``strata`` (the RAG strata it
-covers), ``effective_n`` (what the interval rests on), ``kish_n``, ``per_stratum``
-(each design stratum's ``audits``, ``applicable``, ``size`` in case-weeks and
-``weight``), ``sufficient`` and ``note`` ("insufficient sample: ..." when there is no
-figure). ``rag_agreement.describes`` says that agreement and kappa describe the
-audited sample, not the caseload. See docs/statistics.md.
+``excluded`` (targeted audits, left out), ``assumed_design`` (audits with no
+recorded design stratum), ``audits_by_week`` (every ISO week of the window with the
+audits dated in it) and ``weeks_without_audits``; each figure holds ``key``,
+``label``, ``rate``, ``low``, ``high``, ``applicable``, ``audits``, ``unweighted``,
+``strata`` (the RAG strata it covers), ``population`` ("all open cases", or "Green
+cases only" for a standard asked of Green cases only), ``effective_n`` (what the
+interval rests on), ``kish_n``, ``per_stratum`` (each design stratum's ``audits``,
+``applicable``, ``size`` in case-weeks and ``weight``), ``unaudited_groups`` (RAG x
+priority groups with cases but no audit, their ``size`` and ``share``), ``flag``
+(why a figure given should be read with care, else ""), ``sufficient`` and ``note``
+("insufficient sample: ..." when there is no figure). ``rag_agreement.describes``
+says that agreement and kappa describe the audited sample, not the caseload. The text
+output says the same: a figure's population after its standard, its flag on the line
+below, the assumed design and the weeks with audits under each window. See
+docs/statistics.md.
 """
 
 from __future__ import annotations
@@ -55,11 +62,14 @@ def figure_json(figure: Figure) -> dict[str, Any]:
     return {"key": figure.key, "label": figure.label, "rate": e.rate, "low": e.low,
             "high": e.high, "standard_error": e.standard_error, "applicable": e.applicable,
             "audits": e.audits, "unweighted": e.unweighted, "strata": list(figure.strata),
+            "population": figure.population,
             "effective_n": e.effective_n, "kish_n": e.kish_n, "sufficient": e.sufficient,
             "per_stratum": [{"stratum": c.stratum, "audits": c.audits,
                              "applicable": c.applicable, "size": c.size, "weight": c.weight}
                             for c in e.per_stratum],
-            "method": e.method, "note": e.note}
+            "unaudited_groups": [{"group": g.group, "size": g.size, "share": g.share}
+                                 for g in e.unaudited],
+            "flag": e.flag, "method": e.method, "note": e.note}
 
 
 def kappa_json(k: Kappa) -> dict[str, Any]:
@@ -78,6 +88,8 @@ def report_json(r: ComplianceReport) -> dict[str, Any]:
     return {"start": r.start, "end": r.end, "audits": r.audits,
             "stratum_sizes": r.stratum_sizes, "population": "case-weeks", "weeks": r.weeks,
             "excluded": r.excluded, "assumed_design": r.assumed_design,
+            "audits_by_week": [{"week": w, "audits": n} for w, n in r.audits_by_week],
+            "weeks_without_audits": r.weeks_without_audits,
             "by_standard": [figure_json(f) for f in r.by_standard],
             "by_question": [figure_json(f) for f in r.by_question],
             "by_team": [{"team_id": t.team_id, "team_name": t.team_name, "audits": t.audits,
@@ -90,12 +102,16 @@ def _pct(value: float | None) -> str:
 
 
 def figure_line(figure: Figure, indent: str = "  ") -> str:
+    """A figure's line: its standard and, when it covers some RAGs only, which ones
+    ("visit_f2f (Green cases only)"); a flag on a line of its own below."""
     e = figure.estimate
+    shown = f"{figure.key} ({figure.population})" if figure.partial else figure.key
     if not e.sufficient:
-        return f"{indent}{figure.key:<24} {e.note}"
+        return f"{indent}{shown:<24} {e.note}"
     effective = "" if e.effective_n is None else f", effective n={e.effective_n:.0f}"
-    return (f"{indent}{figure.key:<24} {_pct(e.rate):>7}  95% CI {_pct(e.low)} to "
+    line = (f"{indent}{shown:<24} {_pct(e.rate):>7}  95% CI {_pct(e.low)} to "
             f"{_pct(e.high)}  (n={e.applicable}{effective}, unweighted {_pct(e.unweighted)})")
+    return f"{line}\n{indent}    {e.flag}" if e.flag else line
 
 
 FIGURE_HEADER = (f"  {'standard':<24} {'rate':>7}  95% interval "
@@ -112,6 +128,15 @@ def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
     if r.excluded:
         lines.append(f"  {r.excluded} audits of targeted samples are left out of these "
                      "figures (their chance of selection is not known)")
+    designed = r.audits - r.excluded
+    if r.assumed_design:
+        lines.append(f"  assumed design: {r.assumed_design} of {designed} audits had no "
+                     "design stratum recorded at the draw and are placed where the weekly "
+                     "draw would have put them")
+    if r.audits_by_week:
+        lines.append("  audits by week: " + ", ".join(f"{w} {n}" for w, n in r.audits_by_week)
+                     + (f"; weeks with no audits: {', '.join(r.weeks_without_audits)}"
+                        if r.weeks_without_audits else ""))
     figures = [figure_line(f) for f in r.by_standard]
     lines += [FIGURE_HEADER, *figures] if figures else ["  no scored answers"]
     if everything:

@@ -19,7 +19,9 @@ Scope of a figure: some questions belong to templates used for one RAG only (see
 but never asked a question, the question does not apply there, and the figure covers
 the other RAGs (``Figure.strata`` says which). A RAG with no audits at all in the
 period stays in scope, so missing audits give "insufficient sample", never a figure
-quietly narrowed to the RAGs that happened to be audited.
+quietly narrowed to the RAGs that happened to be audited. A figure that covers some
+RAGs only says so in words (``Figure.population``, "Green cases only"), wherever it is
+printed (issue 24, item 5: "Visit f2f: 94.2%" read as caseload-wide).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from desktop.models import Team
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.settings import load_sampling_settings
+from desktop.services.sampling.weeks import week_of
 from desktop.services.statistics.agreement import Agreement, agreement
 from desktop.services.statistics.estimates import (
     MIN_AUDITS,
@@ -56,14 +59,40 @@ from desktop.services.statistics.observations import (
 WINDOWS_WEEKS = (4, 8, 12)
 
 
+#: The RAGs in the order a report names them.
+RAG_ORDER = ("red", "amber", "green")
+#: ``Figure.population`` of a figure that covers every RAG of the caseload.
+ALL_CASES = "all open cases"
+
+
+def population_words(rags: Iterable[str]) -> str:
+    """"Green cases only", "Red and Amber cases only": the RAGs a figure covers."""
+    names = sorted(set(rags), key=lambda r: (RAG_ORDER.index(r) if r in RAG_ORDER else 9, r))
+    words = [r.title() for r in names]
+    joined = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"{joined} cases only"
+
+
 @dataclass(frozen=True)
 class Figure:
-    """One weighted figure: ``key`` is a standard or question code."""
+    """One weighted figure: ``key`` is a standard or question code.
+
+    Attributes:
+        strata: the RAGs the figure covers.
+        population: "all open cases", or the RAGs it covers in words ("Green cases
+            only") when a standard is asked of some RAGs only.
+    """
 
     key: str
     label: str
     estimate: Estimate
     strata: tuple[str, ...] = ()
+    population: str = ALL_CASES
+
+    @property
+    def partial(self) -> bool:
+        """Whether the figure covers some RAGs of the caseload only."""
+        return self.population != ALL_CASES
 
 
 @dataclass(frozen=True)
@@ -82,6 +111,8 @@ class ComplianceReport:
         excluded: audits left out of every figure (targeted samples).
         assumed_design: audits with no recorded design stratum, placed where the
             weekly draw would have put them.
+        audits_by_week: for every ISO week the period touches, the audits of the
+            estimates dated in it (0 for a week with none), oldest first.
         weeks: the length of the period in weeks (case-weeks = open cases x weeks).
         rag_agreement: describes the audited sample, not the caseload (unweighted).
     """
@@ -97,6 +128,11 @@ class ComplianceReport:
     excluded: int = 0
     assumed_design: int = 0
     weeks: float = 0.0
+    audits_by_week: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def weeks_without_audits(self) -> list[str]:
+        return [week for week, n in self.audits_by_week if not n]
 
 
 def _combined(answers: Iterable[AnswerRecord]) -> bool | None:
@@ -148,18 +184,36 @@ class Minimums:
 
 def _figures(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
              key_of: Callable[[AnswerRecord], str | None], labels: dict[str, str],
-             confidence: float, scope: Scope, minimums: Minimums) -> list[Figure]:
+             confidence: float, scope: Scope, minimums: Minimums,
+             caseload_rags: frozenset[str]) -> list[Figure]:
     figures = []
     for key, obs in sorted(_observations(audits, key_of).items()):
         rags = scope.get(key, frozenset(rag_of(h) for h in sizes))
+        population = (ALL_CASES if not rags or caseload_rags <= rags
+                      else population_words(rags & caseload_rags or rags))
         in_scope = {h: n for h, n in sizes.items() if rag_of(h) in rags}
         estimate = stratified_rate([o for o in obs if rag_of(o.stratum) in rags], in_scope,
                                    confidence, min_audits=minimums.audits,
                                    min_effective_n=minimums.effective_n)
         covered = {rag_of(h) for h, n in in_scope.items() if n > 0}
         covered |= {rag_of(o.stratum) for o in obs if rag_of(o.stratum) in rags}
-        figures.append(Figure(key, labels.get(key, key), estimate, tuple(sorted(covered))))
+        figures.append(Figure(key, labels.get(key, key), estimate, tuple(sorted(covered)),
+                              population))
     return figures
+
+
+def _weeks(start: dt.date, end: dt.date, audits: Iterable[AuditRecord]
+           ) -> tuple[tuple[str, int], ...]:
+    """Every ISO week from ``start`` to ``end`` with the audits dated in it."""
+    counts: dict[str, int] = {}
+    day = start - dt.timedelta(days=start.weekday())
+    while day <= end:
+        counts[week_of(day)] = 0
+        day += dt.timedelta(days=7)
+    for audit in audits:
+        if audit.audit_date is not None and week_of(audit.audit_date) in counts:
+            counts[week_of(audit.audit_date)] += 1
+    return tuple(counts.items())
 
 
 def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
@@ -180,10 +234,12 @@ def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
         return a.question_code
 
     standard_scope = scopes(designed, standard_of, sizes)
+    caseload_rags = frozenset({rag_of(h) for h, n in sizes.items() if n > 0}
+                              | {rag_of(a.stratum) for a in designed if a.stratum})
     by_standard = _figures(designed, sizes, standard_of, {}, confidence, standard_scope,
-                           minimums)
+                           minimums, caseload_rags)
     by_question = _figures(designed, sizes, question_of, labels, confidence,
-                           scopes(designed, question_of, sizes), minimums)
+                           scopes(designed, question_of, sizes), minimums, caseload_rags)
     teams: dict[str, list[AuditRecord]] = {}
     for audit in designed:
         if audit.team_id is not None:
@@ -191,7 +247,7 @@ def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
     names = team_names or {}
     by_team = [TeamFigures(team, names.get(team, team), len(team_audits),
                            _figures(team_audits, team_sizes.get(team, {}), standard_of, {},
-                                    confidence, standard_scope, minimums))
+                                    confidence, standard_scope, minimums, caseload_rags))
                for team, team_audits in sorted(teams.items(),
                                                key=lambda kv: names.get(kv[0], kv[0]))]
     rag_pairs = [(a.auditor_rag, a.recorded_rag) for a in audits
@@ -205,7 +261,8 @@ def compliance(audits: Sequence[AuditRecord], sizes: Mapping[str, float],
                             by_question, by_team, agreement(rag_pairs, confidence=confidence),
                             excluded=len(audits) - len(designed),
                             assumed_design=sum(a.assumed_design for a in designed),
-                            weeks=((end - start).days + 1) / 7)
+                            weeks=((end - start).days + 1) / 7,
+                            audits_by_week=_weeks(start, end, designed))
 
 
 def compliance_report(ctx: ServiceContext, start: dt.date, end: dt.date,

@@ -20,6 +20,10 @@ else all of them) as collapsed strata (Cochran 1977, 5A.12), which overstates th
 variance a little, never understates it; a lone one left counts its own squared
 deviation. A stratum of the population with no audit at all passes its size to the
 audited strata of its RAG x priority (else of its RAG) in proportion to theirs.
+When a whole RAG x priority group has cases but no audit (a team's Red priority cases,
+say), its cases are represented by the other priority level's audits of that RAG: the
+figure is given, but flagged (``Estimate.unaudited``), because the two levels can differ
+(issue 24, item 5: 14 such team figures averaged 3.3 points low).
 
 The interval is Wilson's score interval on an effective sample size (Dean and Pagano
 2015), n_eff = min(n*, n_Kish, n): n* = R(1 - R) / v is the design-effect size, n_Kish
@@ -28,7 +32,9 @@ answers say, and n the applicable answers. Why the cap (issue 10, item 2): with 
 answer in a heavily weighted stratum alike, v and so the interval collapsed (2 Green
 audits carrying 70% of a team's weight read "95.0%, CI 89.6 to 97.6"); Kish's n of
 4.1 gives 46.5 to 99.8. When v is 0 because every stratum was audited completely the
-figure is exact and the interval is the point.
+figure is exact and the interval is the point; it still needs ``MIN_AUDITS``
+applicable answers like any other figure (issue 24: 1 to 5 answers were published as
+exact).
 
 A figure with fewer than ``MIN_AUDITS`` applicable answers, an effective n below
 ``MIN_EFFECTIVE_N``, or a RAG of the population with fewer than ``MIN_PER_STRATUM``
@@ -73,6 +79,24 @@ class StratumCount:
     weight: float
 
 
+@dataclass(frozen=True, slots=True)
+class UnauditedGroup:
+    """A RAG x priority group of the population with no audit at all: its size (in the
+    population's units) and its share of the population, represented by the audits of
+    the other priority level of its RAG."""
+
+    group: str
+    size: float
+    share: float
+
+    def words(self) -> str:
+        """"Red priority-cohort cases" / "Red cases outside the priority cohorts"."""
+        rag, _, level = self.group.partition("/")
+        if level == "priority":
+            return f"{rag.title()} priority-cohort cases"
+        return f"{rag.title()} cases outside the priority cohorts"
+
+
 @dataclass(frozen=True)
 class Estimate:
     """Attributes:
@@ -85,6 +109,8 @@ class Estimate:
         unweighted: the plain share of "met" among applicable answers, for contrast.
         per_stratum: each design stratum's audits, size and weight.
         note: why there is no figure ("insufficient sample: ..."), else "".
+        unaudited: RAG x priority groups with cases but no audit, whose cases the
+            other priority level's audits stand for (the figure is flagged).
     """
 
     rate: float | None
@@ -100,10 +126,21 @@ class Estimate:
     method: str = METHOD
     kish_n: float | None = None
     per_stratum: tuple[StratumCount, ...] = ()
+    unaudited: tuple[UnauditedGroup, ...] = ()
 
     @property
     def sufficient(self) -> bool:
         return self.rate is not None
+
+    @property
+    def flag(self) -> str:
+        """Why a figure given should be read with care, in one sentence, else ""."""
+        if not self.unaudited or not self.sufficient:
+            return ""
+        groups = "; ".join(f"{g.words()} ({100 * g.share:.0f}% of the population)"
+                           for g in self.unaudited)
+        return (f"flagged: no audit of {groups}, so the other audits of the same RAG "
+                "stand for them")
 
 
 def z_value(confidence: float) -> float:
@@ -149,6 +186,19 @@ def _collapsed_sizes(sizes: Mapping[str, float], audited: Mapping[str, int]
                     result[g] += size * (sizes.get(g, 0) or result[g]) / total
                 break
     return result
+
+
+def unaudited_groups(sizes: Mapping[str, float], audited: Mapping[str, int]
+                     ) -> tuple[UnauditedGroup, ...]:
+    """The RAG x priority groups of ``sizes`` holding cases but no audited stratum."""
+    covered = {group_of(h) for h, n in audited.items() if n}
+    missing: dict[str, float] = {}
+    for h, size in sizes.items():
+        if size > 0 and group_of(h) not in covered and "/" in h:
+            missing[group_of(h)] = missing.get(group_of(h), 0.0) + size
+    total = sum(s for s in sizes.values() if s > 0)
+    return tuple(UnauditedGroup(g, n, n / total if total else 0.0)
+                 for g, n in sorted(missing.items()))
 
 
 def _insufficient(note: str, applicable: int, audits: int, unweighted: float | None,
@@ -231,20 +281,25 @@ def stratified_rate(observations: Iterable[Observation], stratum_sizes: Mapping[
     kish = total_x ** 2 / sum(weights[h] ** 2 * sum(o.applicable for o in obs)
                               for h, obs in by_stratum.items())
     variance, census = _variance(by_stratum, sizes, rate, total_x)
-    if census and variance == 0:
-        return Estimate(rate, rate, rate, 0.0, None, applicable, audits, unweighted, confidence,
-                        "every case in every stratum was audited", kish_n=kish,
-                        per_stratum=per_stratum)
+    exact = census and variance == 0
     design_n = rate * (1 - rate) / variance if variance > 0 else math.inf
-    effective = min(design_n, kish, float(applicable))
+    effective = None if exact else min(design_n, kish, float(applicable))
+    # Before the census: a figure from 1 to 9 answers is not published, exact or not.
     if applicable < min_audits:
         return _insufficient(f"{applicable} applicable audit{'s' * (applicable != 1)} "
                              f"(needs {min_audits})", applicable, audits, unweighted,
                              confidence, per_stratum, kish, effective)
+    unaudited = unaudited_groups(stratum_sizes, {h: len(v) for h, v in by_stratum.items()})
+    if exact:
+        return Estimate(rate, rate, rate, 0.0, None, applicable, audits, unweighted, confidence,
+                        "every case in every stratum was audited", kish_n=kish,
+                        per_stratum=per_stratum, unaudited=unaudited)
+    assert effective is not None  # only an exact figure has none
     if effective < min_effective_n:
         return _insufficient(f"effective sample size {effective:.1f} (needs "
                              f"{min_effective_n:g})", applicable, audits, unweighted,
                              confidence, per_stratum, kish, effective)
     low, high = wilson(rate, effective, confidence)
     return Estimate(rate, low, high, math.sqrt(variance), effective, applicable, audits,
-                    unweighted, confidence, kish_n=kish, per_stratum=per_stratum)
+                    unweighted, confidence, kish_n=kish, per_stratum=per_stratum,
+                    unaudited=unaudited)

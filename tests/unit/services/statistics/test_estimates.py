@@ -138,8 +138,35 @@ def test_design_strata_pool_single_audits_and_pass_on_unaudited_sizes() -> None:
 
 
 def test_census_is_exact() -> None:
-    est = stratified_rate(obs("red", 3, 1), {"red": 4})
+    est = stratified_rate(obs("red", 9, 3), {"red": 12})
     assert (est.rate, est.low, est.high) == (0.75, 0.75, 0.75)
+    assert est.note == "every case in every stratum was audited"
+
+
+def test_a_census_of_fewer_than_ten_answers_is_insufficient() -> None:
+    # Issue 24, item 5: every case of every stratum audited, but 4 answers: the
+    # minimum of 10 holds for an exact figure too, never a zero-width "75.0%".
+    est = stratified_rate(obs("red", 3, 1), {"red": 4})
+    assert est.rate is None and est.low is None and not est.sufficient
+    assert est.note == "insufficient sample: 4 applicable audits (needs 10)"
+    assert stratified_rate(obs("red", 3, 1), {"red": 4}, min_audits=0).rate == 0.75
+
+
+def test_a_priority_group_with_no_audit_is_flagged_not_borrowed_silently() -> None:
+    # Red priority cases hold 100 of 1,100 case-weeks and got no audit: Red's other
+    # cases stand for them, and the figure says so.
+    data = obs("red/other/N", 10, 5) + obs("green/other/N", 8, 2) + obs("green/priority/N", 4, 1)
+    sizes = {"red/priority/N": 100, "red/other/N": 300, "green/other/N": 600,
+             "green/priority/N": 100}
+    est = stratified_rate(data, sizes)
+    assert est.sufficient
+    [group] = est.unaudited
+    assert (group.group, group.size) == ("red/priority", 100)
+    assert group.share == pytest.approx(100 / 1100)
+    assert est.flag == ("flagged: no audit of Red priority-cohort cases (9% of the "
+                        "population), so the other audits of the same RAG stand for them")
+    audited = stratified_rate(data + obs("red/priority/N", 2, 1), sizes)
+    assert audited.unaudited == () and audited.flag == ""
 
 
 def test_insufficient_sample_says_so_instead_of_a_number() -> None:
