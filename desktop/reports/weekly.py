@@ -45,6 +45,11 @@ def grades_text(grades: dict[str, int] | None) -> str:
     return ", ".join(known + other)
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """"1 escalation", "2 escalations" (``words`` for an irregular plural)."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
 def standards_text(f: Findings) -> str:
     """"8 of 10 met (80%)", partly met counted as not met; or why there is no share."""
     applicable = sum(f.standards[v] for v in ("met", "partly_met", "not_met"))
@@ -82,9 +87,9 @@ def _findings_rows(groups: list[Findings], with_team: bool) -> tuple[list[list[o
     s = styles()
     w = FRAME_WIDTH
     head = ["Audits", "Grades", "Standards met", "RAG disagreed", "Escalated",
-            "Overdue actions"]
+            "Overdue actions on audited cases"]
     if with_team:
-        shares = [0.16, 0.18, 0.075, 0.165, 0.12, 0.10, 0.10, 0.10]
+        shares = [0.16, 0.17, 0.075, 0.165, 0.12, 0.10, 0.10, 0.11]
         head = ["Worker", "Team", *head]
     else:
         shares = [0.22, 0.08, 0.24, 0.14, 0.11, 0.10, 0.11]
@@ -138,26 +143,59 @@ def _charts(data: WeeklyData) -> list[Flowable]:
     return out
 
 
+def _caseload_section(data: WeeklyData) -> list[Flowable]:
+    """The caseload's overdue actions, by team: labelled as the whole caseload's, apart
+    from the findings (which count the audited cases only)."""
+    s = styles()
+    day = formats.day(data.as_of)
+    out: list[Flowable] = heading("Overdue actions on the whole caseload, by team")
+    out.append(Paragraph(markup(
+        f"Every case of the team, audited this week or not: actions past their due date "
+        f"and not finished at the end of {day}. These are not findings of this week's "
+        "audits."), s.small))
+    if not data.caseload_by_team:
+        out.append(Paragraph(f"<i>No action was overdue at the end of {day}.</i>", s.body))
+        return out
+    w = FRAME_WIDTH
+    rows: list[list[object]] = [["Team", "Overdue actions (whole caseload)"]]
+    rows += [[cell(t.team, w * 0.6, s.small), str(t.overdue)]
+             for t in data.caseload_by_team]
+    rows.append(["All teams", str(data.caseload_overdue)])
+    out.append(table(rows, [w * 0.6, w * 0.3]))
+    return out
+
+
 def story(data: WeeklyData) -> list[Flowable]:
     s = styles()
     t = data.total
-    summary = (f"{t.audits} audits submitted this week; {grades_text(t.grades)}; "
-               f"{standards_text(t)}; {t.disagreements} RAG disagreements; "
-               f"{t.escalations} escalations of significant harm; {t.overdue} actions "
-               f"overdue on {formats.day(data.as_of)}.")
+    day = formats.day(data.as_of)
+    summary = (f"{plural(t.audits, 'audit')} submitted this week; {grades_text(t.grades)}; "
+               f"{standards_text(t)}; {plural(t.disagreements, 'RAG disagreement')}; "
+               f"{plural(t.escalations, 'escalation')} of significant harm; "
+               f"{plural(t.overdue, 'action')} overdue at the end of {day} on the cases "
+               "audited this week.")
+    caseload = (f"On the whole caseload (every case, audited this week or not), "
+                f"{plural(data.caseload_overdue, 'action was', 'actions were')} overdue at "
+                f"the end of {day}.")
     return [
         Paragraph(TITLE, s.title),
         Paragraph(f"Week {markup(data.week)}: {markup(data.span)}", s.subtitle),
         *heading("Summary"),
         Paragraph(markup(summary), s.body),
-        Paragraph("Figures are counts of the week's submitted audits, by the team and "
-                  "allocated worker of each case audited; overdue actions are all unfinished "
-                  "actions on those cases past their due date.", s.small),
+        Paragraph(markup(caseload), s.body),
+        Paragraph(markup(
+            "Figures are counts of the week's submitted audits, by the team and allocated "
+            "worker of each case audited; a team or worker is listed for its audits and "
+            "escalations. Overdue actions on audited cases are the actions on the cases "
+            f"audited this week that were past their due date and not finished at the end "
+            f"of {day}, read from each action's history: a reprint gives the same figure "
+            "after they are done."), s.small),
         *_quota_section(data.quotas),
         *_findings_section("Findings by team", data.teams, False,
-                           "No audits, escalations or overdue actions this week."),
+                           "No audits or escalations this week."),
         *_findings_section("Findings by individual worker", data.workers, True,
-                           "No audits, escalations or overdue actions this week."),
+                           "No audits or escalations this week."),
+        *_caseload_section(data),
         *_charts(data),
     ]
 

@@ -7,10 +7,22 @@ by Team and individual worker", meaning whose practice was audited; an auditor's
 figure is their audits against the weekly quota (seed 000), reported separately.
 
 Counted as the week's audits: those dated in the ISO week and submitted (a draft or a
-reopened audit is not a finding yet), as the exercise summary counts them. Overdue
-actions are every unfinished action on the team's or worker's cases whose due date had
-passed on the report's day (the week's Sunday, or today while the week is running): an
-overdue action from an earlier week is still overdue this week.
+reopened audit is not a finding yet), as the exercise summary counts them. A team or a
+worker is listed for the week's audits of its cases and the escalations raised on them,
+never only because old actions are overdue (issue 24, item 3).
+
+Overdue actions (issue 24, item 3) are counted on the cases audited in the week, as at
+the end of the report's day (the week's Sunday, or today while the week is running,
+in London): an action whose due date had passed by that day and that was not yet
+finished at that moment. "Finished at that moment" is read from the action's own
+history, not its status today, so a report reprinted after some of those actions were
+completed gives the same figure: done and verified actions by their completion time,
+cancelled ones by the time of their last change (cancelling is final, so that is when
+it was cancelled). An action due before the day was necessarily there on the day: a
+due date in the past is refused when an action is added. An action sent back from done
+to in progress no longer carries its first completion time and counts as unfinished
+throughout. The caseload's overdue actions (every case, audited or not) are counted the
+same way and reported apart, labelled as such.
 """
 
 from __future__ import annotations
@@ -21,7 +33,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
@@ -38,6 +50,7 @@ from desktop.models.enums import ActionStatus, AnswerType, AuditStatus, Grade, S
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
+from desktop.services.reporting.london import day_end, day_start
 from desktop.services.reporting.names import team_names, user_names, worker_names
 from desktop.services.sampling.settings import load_sampling_settings
 from desktop.services.sampling.weekly import active_auditors
@@ -47,6 +60,7 @@ GRADES = tuple(g.value for g in Grade)
 STANDARD_VALUES = ("met", "partly_met", "not_met", "not_applicable")
 NOT_FINDINGS = (AuditStatus.DRAFT.value, AuditStatus.REOPENED.value)
 UNFINISHED = (ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value)
+FINISHED = (ActionStatus.DONE.value, ActionStatus.VERIFIED.value)
 #: Shown for a case with no team or no allocated worker.
 UNALLOCATED = "Not allocated"
 
@@ -60,7 +74,8 @@ class Findings:
             not_applicable.
         disagreements: RAG disagreements opened on the week's audits.
         escalations: concerns of significant harm raised in the week.
-        overdue: unfinished actions past their due date on the report's day.
+        overdue: actions on the week's audited cases (of the team or worker) that were
+            unfinished and past their due date at the end of the report's day.
     """
 
     name: str
@@ -94,7 +109,21 @@ class AuditorQuota:
 
 
 @dataclass(frozen=True)
+class CaseloadOverdue:
+    """Actions overdue at the end of the report's day on a team's whole caseload."""
+
+    team: str
+    overdue: int
+
+
+@dataclass(frozen=True)
 class WeeklyData:
+    """Attributes:
+        as_of: the report's day (the week's Sunday, or today while the week runs).
+        caseload_overdue: actions overdue on every case, audited this week or not.
+        caseload_by_team: the same by the case's team (teams with any), most first.
+    """
+
     week: str
     span: str
     start: dt.date
@@ -104,6 +133,8 @@ class WeeklyData:
     teams: list[Findings]
     workers: list[Findings]
     quotas: list[AuditorQuota]
+    caseload_overdue: int = 0
+    caseload_by_team: list[CaseloadOverdue] = field(default_factory=list)
 
 
 def _week_audits(session: Session, start: dt.date, end: dt.date) -> list[tuple[Audit, Case]]:
@@ -134,19 +165,28 @@ def _disagreeing(session: Session, ids: list[str]) -> set[str]:
 
 
 def _escalated_cases(session: Session, start: dt.date, end: dt.date) -> list[Case]:
-    first = dt.datetime.combine(start, dt.time(0), tzinfo=dt.UTC)
-    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
     return list(session.scalars(
         select(Case).join(Escalation, Escalation.case_id == Case.id)
-        .where(Escalation.deleted.is_(False), Escalation.raised_at >= first,
-               Escalation.raised_at < after)))
+        .where(Escalation.deleted.is_(False), Escalation.raised_at >= day_start(start),
+               Escalation.raised_at < day_end(end))))
 
 
-def _overdue_cases(session: Session, as_of: dt.date) -> list[Case]:
-    return list(session.scalars(
-        select(Case).join(Action, Action.case_id == Case.id)
-        .where(Action.deleted.is_(False), Action.status.in_(UNFINISHED),
-               Action.due_on.is_not(None), Action.due_on < as_of)))
+def unfinished_at(moment: dt.datetime) -> ColumnElement[bool]:
+    """Actions not finished at ``moment``, from their history (module docstring)."""
+    return or_(
+        Action.status.in_(UNFINISHED),
+        and_(Action.status.in_(FINISHED), Action.completed_at.is_not(None),
+             Action.completed_at > moment),
+        and_(Action.status == ActionStatus.CANCELLED.value, Action.updated_at > moment))
+
+
+def overdue_actions(session: Session, as_of: dt.date) -> list[tuple[str, Case]]:
+    """(action id, case) for every action on a case that was overdue at the end of
+    ``as_of`` (London): due before the day and not finished by its end."""
+    return [(a, c) for a, c in session.execute(
+        select(Action.id, Case).join(Case, Case.id == Action.case_id)
+        .where(Action.deleted.is_(False), Action.due_on.is_not(None),
+               Action.due_on < as_of, unfinished_at(day_end(as_of)))).all()]
 
 
 def _quotas(session: Session, week: str, audits: Iterable[Audit]) -> list[AuditorQuota]:
@@ -182,8 +222,8 @@ def weekly_data(ctx: ServiceContext, week: str) -> WeeklyData:
         answers = _standard_answers(session, ids)
         disagreeing = _disagreeing(session, ids)
         escalated = _escalated_cases(session, start, end)
-        overdue = _overdue_cases(session, as_of)
-        cases = [c for _, c in rows] + escalated + overdue
+        overdue = overdue_actions(session, as_of)
+        cases = [c for _, c in rows] + escalated + [c for _, c in overdue]
         teams = team_names(session, (c.team_id for c in cases))
         workers = worker_names(session, (c.worker_id for c in cases))
         quotas = _quotas(session, week, (a for a, _ in rows))
@@ -196,6 +236,8 @@ def weekly_data(ctx: ServiceContext, week: str) -> WeeklyData:
         worker = workers.get(case.worker_id or "", UNALLOCATED)
         return [total, by_team.setdefault(team, Findings(team)),
                 by_worker.setdefault((team, worker), Findings(worker, team))]
+
+    audited = {c.id for _, c in rows}
 
     answers_of: dict[str, list[str | None]] = defaultdict(list)
     for audit_id, value in answers:
@@ -210,11 +252,15 @@ def weekly_data(ctx: ServiceContext, week: str) -> WeeklyData:
     for case in escalated:
         for g in groups(case):
             g.escalations += 1
-    for case in overdue:
-        for g in groups(case):
-            g.overdue += 1
+    for _action, case in overdue:
+        if case.id in audited:  # groups() made these for the case's audit
+            for g in groups(case):
+                g.overdue += 1
+    caseload = Counter(teams.get(c.team_id or "", UNALLOCATED) for _, c in overdue)
     return WeeklyData(
         week, week_span(week), start, end, as_of, total,
         sorted(by_team.values(), key=lambda f: f.name.casefold()),
         sorted(by_worker.values(), key=lambda f: (f.team.casefold(), f.name.casefold())),
-        quotas)
+        quotas, len(overdue),
+        [CaseloadOverdue(t, n) for t, n in sorted(caseload.items(),
+                                                  key=lambda kv: (-kv[1], kv[0].casefold()))])
