@@ -1,4 +1,5 @@
-"""One case as the case review shows it: identity, RAG history, compliance, timeline.
+"""One case as the case review shows it (identity, RAG history, compliance, timeline),
+and its key facts as the audit form shows them beside the questions.
 
 Why one read: the detail pane beside the case list needs rows from seven tables (the
 case, its events, audits, actions, disagreements, escalations and the organisation) and
@@ -37,7 +38,7 @@ from desktop.services.case_filters import COHORT_NAMES, STANDARD_LABELS
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_view
 from desktop.services.sampling.my_week import AUDIT_STATUS_TEXT, initials
-from desktop.services.standards.engine import Evaluator, Status
+from desktop.services.standards.engine import Evaluator, Standard, Status
 from desktop.services.standards.facts import load_facts
 from desktop.services.standards.settings import load_settings
 
@@ -146,15 +147,20 @@ def age_on(born: dt.date | None, day: dt.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def status_text(status: str, due: dt.date | None) -> str:
-    """ "Overdue since 03/11/2026", "Due 28/11/2026", "Met", "Not applicable"."""
+def status_text(status: str, due: dt.date | None, basis: str = "") -> str:
+    """ "Overdue since 03/11/2026", "Due 28/11/2026", "Met", "Not applicable", or for
+    any other status the engine's own words for it (its ``basis``: "not known from this
+    export: ..."), so a status the engine adds is never shown as one it is not."""
     if status == Status.OVERDUE.value:
         return f"Overdue since {day_text(due)}" if due else "Overdue: nothing on record"
     if status == Status.DUE_SOON.value:
         return f"Due {day_text(due)}" if due else "Due"
     if status == Status.MET.value:
         return "Met"
-    return "Not applicable"
+    if status == Status.NOT_APPLICABLE.value:
+        return "Not applicable"
+    words = basis or status.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def _case(session: Session, case_id: str) -> Case:
@@ -176,7 +182,7 @@ def _compliance(session: Session, case: Case, as_of: dt.date) -> list[Compliance
         return _closed()
     judged = Evaluator(load_settings(), as_of).evaluate(facts[0])
     return [Compliance(r.standard, STANDARD_LABELS.get(r.standard, r.standard), r.status,
-                       r.due, r.last_met, status_text(r.status, r.due), r.basis)
+                       r.due, r.last_met, status_text(r.status, r.due, r.basis), r.basis)
             for r in judged.results]
 
 
@@ -235,28 +241,149 @@ def _records(s: Session, case_id: str, as_of: dt.date) -> list[TimelineEntry]:
     return entries
 
 
+def _identity(session: Session, case: Case, as_of: dt.date) -> Identity:
+    team = session.get(Team, case.team_id) if case.team_id else None
+    worker = session.get(Worker, case.worker_id) if case.worker_id else None
+    return Identity(
+        case.id, case.case_ref, initials(case.child_name), case.date_of_birth,
+        age_on(case.date_of_birth, as_of), case.cohort,
+        COHORT_NAMES.get(case.cohort, case.cohort), team.name if team else "",
+        worker.name if worker else "", case.status, case.opened_on, case.closed_on,
+        case.rag)
+
+
+def _read_case(session: Session, case_id: str, as_of: dt.date
+               ) -> tuple[Case, Identity, list[Compliance], list[RagStep], list[TimelineEntry]]:
+    """The case, who it is about, the standards' verdict and its events (RAG changes
+    oldest first): what the detail pane and the form's key facts both start from."""
+    case = _case(session, case_id)
+    steps, timeline = _events(session, case.id)
+    return (case, _identity(session, case, as_of), _compliance(session, case, as_of), steps,
+            timeline)
+
+
 def case_detail(ctx: ServiceContext, case_id: str) -> CaseDetail:
     """Everything the detail pane shows for ``case_id``, as of today; no name. Opening
     it is logged as a view of the case (docs/security.md, 'The event log')."""
     guard(ctx, P.VIEW_CASES, case_id=case_id)
     as_of = ctx.today()
     with ctx.read() as session:
-        case = _case(session, case_id)
-        team = session.get(Team, case.team_id) if case.team_id else None
-        worker = session.get(Worker, case.worker_id) if case.worker_id else None
-        identity = Identity(
-            case.id, case.case_ref, initials(case.child_name), case.date_of_birth,
-            age_on(case.date_of_birth, as_of), case.cohort,
-            COHORT_NAMES.get(case.cohort, case.cohort), team.name if team else "",
-            worker.name if worker else "", case.status, case.opened_on, case.closed_on,
-            case.rag)
-        compliance = _compliance(session, case, as_of)
-        steps, timeline = _events(session, case.id)
+        case, identity, compliance, steps, timeline = _read_case(session, case_id, as_of)
         timeline += _records(session, case.id, as_of)
     timeline.sort(key=lambda e: e.on, reverse=True)
     steps.reverse()
     log_view(ctx, "case", case_id, shown="detail")  # who opened which child's record
     return CaseDetail(identity, as_of, steps, compliance, timeline)
+
+
+#: The dated facts beside the audit form, in the order an auditor checks them, each
+#: named by what was last done (the standard's own label is what it asks for).
+FACT_LABELS = {
+    Standard.VISIT_F2F.value: "Last face-to-face visit",
+    Standard.VISIT_COMPLEX_GREEN.value: "Last visit by a social worker",
+    Standard.OVERSIGHT.value: "Last management oversight",
+    Standard.VTT_REVIEW.value: "Last VTT review",
+    Standard.RISK_ASSESSMENT.value: "Last risk assessment",
+}
+
+
+@dataclass(frozen=True)
+class DatedFact:
+    """When something the standards ask for was last done, and its standard today.
+
+    Attributes:
+        label: what was done ("Last face-to-face visit").
+        last: the day it was last done as the standards engine counts it (None: never,
+            on this record); ``last_text`` says it in words, with who made a visit.
+        compliance: the standard's status from the engine, its words and its rule.
+    """
+
+    label: str
+    last: dt.date | None
+    last_text: str
+    compliance: Compliance
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    """What an auditor checks the case record against, beside the audit form.
+
+    Attributes:
+        rag, rag_set_on: the RAG on the record and the day it was set (None: not known).
+        rag_history: every RAG change, newest first.
+        dated: the visit, oversight, VTT review and risk assessment, each with its
+            standard's status (a standard that does not apply to the case is left out,
+            but for the VTT review and the risk assessment, which every auditor asks
+            about).
+        last_virtual_visit: no standard counts it; shown because auditors ask.
+    """
+
+    case_id: str
+    case_ref: str
+    as_of: dt.date
+    rag: str | None
+    rag_set_on: dt.date | None
+    rag_history: list[RagStep]
+    cohort_text: str
+    worker: str
+    team: str
+    status: str
+    closed_on: dt.date | None
+    dated: list[DatedFact]
+    last_virtual_visit: dt.date | None
+
+
+#: The case record's own date of each, for a case no standard applies to (closed).
+RECORD_DATES = {Standard.VISIT_F2F.value: "last_f2f_visit",
+                Standard.OVERSIGHT.value: "last_oversight",
+                Standard.VTT_REVIEW.value: "last_vtt_review",
+                Standard.RISK_ASSESSMENT.value: "last_risk_assessment"}
+#: The engine's statuses that are worked out from the record's dates.
+DATED_STATUSES = frozenset({Status.MET.value, Status.DUE_SOON.value, Status.OVERDUE.value,
+                            Status.NOT_APPLICABLE.value})
+#: Facts shown even when their standard does not apply to the case today.
+ALWAYS_SHOWN = frozenset({Standard.VISIT_F2F.value, Standard.OVERSIGHT.value,
+                          Standard.VTT_REVIEW.value, Standard.RISK_ASSESSMENT.value})
+
+
+def _dated(case: Case, compliance: list[Compliance]) -> list[DatedFact]:
+    by_code = {item.standard: item for item in compliance}
+    facts: list[DatedFact] = []
+    for code, label in FACT_LABELS.items():
+        item = by_code.get(code)
+        if item is None or (code not in ALWAYS_SHOWN
+                            and item.status == Status.NOT_APPLICABLE.value):
+            continue
+        # The engine's date; for a closed case (no standard applies) the record's own.
+        record = RECORD_DATES.get(code)
+        last = item.last_met or (getattr(case, record) if record else None)
+        # A status the engine cannot date (not known from the export) has no "never".
+        text = (day_text(last) if last else
+                "none on record" if item.status in DATED_STATUSES else "not known")
+        if code == Standard.VISIT_F2F.value and last and case.last_f2f_visit_by:
+            by = case.last_f2f_visit_by
+            text += f" by {VISITOR_TEXT.get(by, by.replace('_', ' '))}"
+        facts.append(DatedFact(label, last, text, item))
+    return facts
+
+
+def key_facts(ctx: ServiceContext, case_id: str) -> KeyFacts:
+    """The case's facts an auditor checks the record against, as of today: its RAG and
+    how it got there, cohort, worker and team, and when the visit, oversight, VTT
+    review and risk assessment were last done with each standard's status from the
+    standards engine. No name. Logged as a view of the case (shown beside a form)."""
+    guard(ctx, P.VIEW_CASES, case_id=case_id)
+    as_of = ctx.today()
+    with ctx.read() as session:
+        case, identity, compliance, steps, _timeline = _read_case(session, case_id, as_of)
+        dated = _dated(case, compliance)
+        rag_set_on = case.rag_set_on or (steps[-1].on if steps else None)
+        virtual = case.last_virtual_visit
+    steps.reverse()
+    log_view(ctx, "case", case_id, shown="key_facts")
+    return KeyFacts(identity.case_id, identity.case_ref, as_of, identity.rag, rag_set_on,
+                    steps, identity.cohort_text, identity.worker, identity.team,
+                    identity.status, identity.closed_on, dated, virtual)
 
 
 def reveal_name(ctx: ServiceContext, case_id: str) -> str:

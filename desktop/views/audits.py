@@ -3,6 +3,11 @@
 Why the form lives here: the host opens an audit from anywhere (My week's "start or
 resume", a case's timeline) with ``open_audit``, and the auditor comes back to their
 drafts from this list. Leaving the screen or the window saves what the form holds.
+
+Why the list hides: in a 1024-pixel window, or at 125% scaling, the list and the form
+side by side left the questions too narrow; "Hide the list" (or dragging the divider
+shut) gives the form the whole width, and the same button brings the list back. The
+case's key facts sit beside the form or above it (audit_form/page.py).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
+from desktop.views.audit_form.page import AuditPage
 from desktop.views.exercise_form import AddToExercise
 from desktop.views.plain import plain_label
 from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
@@ -42,6 +48,9 @@ from desktop.views.screen import Host, Screen
 
 LONDON = ZoneInfo("Europe/London")
 COLUMNS = ("Case", "Status", "Audit date", "Grade", "Your RAG")
+#: The list's width beside the form until the person moves the divider, in characters.
+LIST_CHARS = 46
+HIDE_LIST, SHOW_LIST = "Hide the list", "Show the list"
 STATUSES = (("Any status", None), ("Draft", "draft"), ("Reopened", "reopened"),
             ("Open for comment", "open_for_comment"), ("Queried", "queried"),
             ("Finalised", "finalised"))
@@ -139,21 +148,39 @@ class AuditsScreen(Screen):
         self.table.selectionModel().currentRowChanged.connect(self._picked)
         self.count_line = plain_label()
         self.count_line.setAccessibleName("How many audits")
-        left = QWidget()
-        bar = QHBoxLayout()
-        for widget in (filter_label, self.filter_edit, status_label, self.status_choice,
-                       self.mine_only):
-            bar.addWidget(widget)
-        left_layout = QVBoxLayout(left)
-        left_layout.addLayout(bar)
+        # The filters in two short rows: in one row they made the list too wide to
+        # leave the form its width in a 1024-pixel window.
+        self.list_pane = QWidget()
+        self.list_pane.setObjectName("audits_list_pane")
+        find_bar = QHBoxLayout()
+        find_bar.addWidget(filter_label)
+        find_bar.addWidget(self.filter_edit, 1)
+        status_bar = QHBoxLayout()
+        for widget in (status_label, self.status_choice, self.mine_only):
+            status_bar.addWidget(widget)
+        status_bar.addStretch(1)
+        left_layout = QVBoxLayout(self.list_pane)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(find_bar)
+        left_layout.addLayout(status_bar)
         left_layout.addWidget(self.table)
         left_layout.addWidget(self.count_line)
         self.form = AuditFormWidget(host)
+        self.page = AuditPage(self.form)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("audits_splitter")
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.form)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.addWidget(self.list_pane)
+        self.splitter.addWidget(self.page)
+        self.splitter.setCollapsible(1, False)  # the form is never dragged away
+        self.splitter.setStretchFactor(0, 0)  # a wider window widens the form
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * LIST_CHARS, 1000])
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self._list_toggled())
+        self.list_button = QPushButton(HIDE_LIST)
+        self.list_button.setAccessibleName("Hide or show the list of audits")
+        self.list_button.setToolTip("Gives the form the whole width, or shows the list "
+                                    "again (dragging the divider does the same)")
+        self.list_button.clicked.connect(self.toggle_list)
         self.case_tool_button = QPushButton("Case too&l PDF…")
         self.case_tool_button.setAccessibleName("Save the case tool of this audit as a PDF")
         self.case_tool_button.setEnabled(False)
@@ -168,12 +195,32 @@ class AuditsScreen(Screen):
         self.form.reloaded.connect(
             lambda _form: self.exercise_button.setEnabled(self.adder.allowed()))
         reports = QHBoxLayout()
+        reports.addWidget(self.list_button)
         reports.addWidget(self.case_tool_button)
         reports.addWidget(self.exercise_button)
         reports.addWidget(self.saver, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(reports)
+
+    # -- the list beside the form -------------------------------------------------------
+    def list_shown(self) -> bool:
+        return not self.list_pane.isHidden() and self.splitter.sizes()[0] > 0
+
+    def toggle_list(self) -> None:
+        """Hide the list to give the form the width, or show it again."""
+        if self.list_shown():
+            self.list_pane.hide()
+        else:
+            self.list_pane.show()
+            sizes = self.splitter.sizes()
+            if sizes[0] == 0:  # dragged shut: open it at its usual width
+                wanted = self.fontMetrics().averageCharWidth() * LIST_CHARS
+                self.splitter.setSizes([wanted, max(sum(sizes) - wanted, 0)])
+        self._list_toggled()
+
+    def _list_toggled(self) -> None:
+        self.list_button.setText(HIDE_LIST if self.list_shown() else SHOW_LIST)
 
     # -- the list -----------------------------------------------------------------
     def refresh(self) -> None:

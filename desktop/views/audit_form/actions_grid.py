@@ -20,6 +20,7 @@ from desktop.qt import (
     QHeaderView,
     QLineEdit,
     QPushButton,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,6 +29,7 @@ from desktop.qt import (
 from desktop.services.actions import DEFAULT_PRIORITY, PRIORITIES, NewAction
 from desktop.services.audits.form import FormAction, Member
 from desktop.services.audits.views import AnswerView
+from desktop.views.audit_form.fields import narrow_choice
 from desktop.views.plain import plain_label
 
 COLUMNS = ("What", "Owner", "Due", "Priority", "Status", "Question")
@@ -60,7 +62,7 @@ class ActionsGrid(QGroupBox):
         self.table.setFixedHeight(self.table.fontMetrics().lineSpacing() * 7)
         self.description = QLineEdit()
         self.description.setAccessibleName("What must be done")
-        self.owner = QComboBox()
+        self.owner = narrow_choice(QComboBox())
         self.owner.setAccessibleName("Owner")
         self.due = QDateEdit()
         self.due.setCalendarPopup(True)
@@ -71,13 +73,15 @@ class ActionsGrid(QGroupBox):
         for code in PRIORITIES:
             self.priority.addItem(code.capitalize(), code)
         self.priority.setCurrentIndex(self.priority.findData(DEFAULT_PRIORITY))
-        self.question = QComboBox()
+        self.question = narrow_choice(QComboBox())  # its items are whole questions
         self.question.setAccessibleName("For question")
         self.add_button = QPushButton("A&dd action")
         self.add_button.setAccessibleName("Add action")
         self.add_button.clicked.connect(self._add)
         self.description.returnPressed.connect(self._add)
         form = QFormLayout()
+        # A narrow pane puts each control under its label rather than scroll sideways.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for text, control in (("&What must be done", self.description),
                               ("Ow&ner", self.owner), ("Due &date", self.due),
                               ("Pr&iority", self.priority),
@@ -101,6 +105,8 @@ class ActionsGrid(QGroupBox):
         self.question.addItem("The audit as a whole", None)
         for number, answer in enumerate(answers, 1):
             self.question.addItem(f"{number}. {answer.text}", answer.code)
+            self.question.setItemData(self.question.count() - 1, answer.text,
+                                      Qt.ItemDataRole.ToolTipRole)
         due = today + dt.timedelta(days=DEFAULT_DUE_DAYS)
         self.due.setMinimumDate(QDate(today.year, today.month, today.day))
         self.due.setDate(QDate(due.year, due.month, due.day))

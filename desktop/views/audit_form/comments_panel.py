@@ -113,15 +113,20 @@ class CommentsPanel(QGroupBox):
         self.query_button.clicked.connect(lambda: self._post(True))
         self.answer_button.clicked.connect(self._answer)
         self.reopen_button.clicked.connect(self._ask_reason)
-        buttons = QHBoxLayout()
-        for button in (self.post_button, self.query_button, self.answer_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.reopen_button)
+        # Two rows of buttons: in one row they made the form wider than a narrow pane.
+        posting = QHBoxLayout()
+        for button in (self.post_button, self.query_button):
+            posting.addWidget(button)
+        posting.addStretch(1)
+        answering = QHBoxLayout()
+        answering.addWidget(self.answer_button)
+        answering.addStretch(1)
+        answering.addWidget(self.reopen_button)
         layout = QVBoxLayout(self)
         for widget in (self.window_line, self.comments, text_label, self.text):
             layout.addWidget(widget)
-        layout.addLayout(buttons)
+        layout.addLayout(posting)
+        layout.addLayout(answering)
         self.hide()
 
     def show_form(self, form: AuditForm) -> None:

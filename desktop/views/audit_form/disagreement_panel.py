@@ -58,6 +58,7 @@ class DisagreementPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # fits a narrow pane
         for text, control, problem in (
                 ("&Reason for your rating", self.reason, None),
                 ("Discussed &with (Space ticks)", self.people, "participants"),

@@ -36,9 +36,27 @@ RAG_CHOICES = (("Red", "red"), ("Amber", "amber"), ("Green", "green"))
 TEXT_LINES = 4
 
 
+#: The width a choice box asks for, in characters, whatever its longest choice: the box
+#: shows the chosen text elided when narrower, its list opens as wide as the words.
+CHOICE_CHARS = 16
+
+
+def narrow_choice(box: QComboBox, chars: int = CHOICE_CHARS) -> QComboBox:
+    """``box`` asking for ``chars`` characters of width, not its longest item's.
+
+    Why: a combo box sizes itself to its longest item ("3. Is the risk assessment of
+    good quality: analytical, evidence based and focused on the child?"), and one such
+    box made the whole form wider than its pane, so it scrolled sideways. The box
+    still grows with the layout; only its minimum shrinks. Returned for chaining.
+    """
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(chars)
+    return box
+
+
 def choice_box(choices: tuple[tuple[str, str], ...], name: str,
                empty: str = NOT_ANSWERED) -> QComboBox:
-    box = QComboBox()
+    box = narrow_choice(QComboBox())
     box.addItem(empty, None)
     for label, code in choices:
         box.addItem(label, code)
@@ -144,6 +162,11 @@ class Field(QObject):
 class QuestionField(Field):
     """A template question: its answer control and, except for text, a note.
 
+    Attributes:
+        widget: the question's block in the form (label, help, control, note, problem).
+        label, help_label: the question's words and its guidance (None without), both
+            wrapped to the form's width.
+
     Why a note: a "not met" without an action needs a written reason (the answer's
     note), and any answer may carry a remark.
     """
@@ -178,15 +201,18 @@ class QuestionField(Field):
         layout.setContentsMargins(0, 4, 0, 8)
         required = "" if not self.answer.required else " (required)"
         label = plain_label(f"{number}. {no_mnemonic(self.answer.text)}{required}")
-        label.setWordWrap(True)
+        label.setWordWrap(True)  # the form fits its pane: questions wrap, never cut
         label.setBuddy(self.control)
         layout.addWidget(label)
+        self.label = label
+        self.help_label: QLabel | None = None
         if self.answer.help:
             help_label = plain_label(self.answer.help)
             help_label.setWordWrap(True)
             help_label.setObjectName("help")
             help_label.setEnabled(False)  # drawn in the palette's quieter colour
             layout.addWidget(help_label)
+            self.help_label = help_label
         layout.addWidget(self.control)
         if self.note is not None:
             layout.addWidget(self.note)

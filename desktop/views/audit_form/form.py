@@ -19,6 +19,7 @@ from typing import Any
 
 from desktop.errors import UserError
 from desktop.qt import (
+    QApplication,
     QCheckBox,
     QEvent,
     QGroupBox,
@@ -44,6 +45,7 @@ from desktop.services.audits.drafts import (
 )
 from desktop.services.audits.form import AuditForm, read_audit_form
 from desktop.services.audits.lifecycle import reopen
+from desktop.services.case_detail import KeyFacts, key_facts
 from desktop.services.context import ServiceContext
 from desktop.services.escalations import raise_concern
 from desktop.views.audit_form.actions_grid import ActionsGrid
@@ -59,10 +61,12 @@ from desktop.views.audit_form.fields import (
     choice_box,
     text_box,
 )
+from desktop.views.audit_form.key_facts import KeyFactsPanel
 from desktop.views.plain import escaped, no_mnemonic, plain_label
 from desktop.views.screen import Host
 
 DETAILS = ("overview", "positive_practice", "grade", "auditor_rag")
+HARM_HELP = "Tick to escalate the concern to the team manager at once."
 
 
 class AuditFormWidget(QScrollArea):
@@ -94,9 +98,19 @@ class AuditFormWidget(QScrollArea):
         self.status_line = plain_label()
         self.status_line.setAccessibleName("Form status")
         self.status_line.setWordWrap(True)
+        self.status_line.hide()  # no empty line under the heading until it says something
         self.saved_line = plain_label()
         self.saved_line.setAccessibleName("Autosave")
+        # The page is as wide as the pane, never wider: questions and guidance wrap.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.key_facts = KeyFactsPanel()
+        self._facts_for: str | None = None
         self.setWidget(plain_label("Pick an audit on the left, or start one from My week."))
+
+    def _say(self, text: str) -> None:
+        """The form's own message (shown only while there is one)."""
+        self.status_line.setText(text)
+        self.status_line.setVisible(bool(text))
 
     def _now(self) -> dt.datetime:
         """The window's clock (``host.clock``, which tests fix), as every service call
@@ -119,7 +133,7 @@ class AuditFormWidget(QScrollArea):
 
     def _show(self, form: AuditForm) -> None:
         if self.form is None or self.form.view.summary.id != form.view.summary.id:
-            self.status_line.setText("")
+            self._say("")
             self.saved_line.setText("")
         same = (self.form is not None
                 and self.form.view.summary.id == form.view.summary.id
@@ -130,7 +144,30 @@ class AuditFormWidget(QScrollArea):
         self._show_side(form)
         if not same:
             self._focus_first()
+            self._read_facts(form.view.summary.case_id)
         self.reloaded.emit(form)
+
+    def _read_facts(self, case_id: str) -> None:
+        """The case's key facts beside the form, read on the worker (the standards
+        engine judges the case); an answer for a case no longer shown is dropped."""
+        self._facts_for = case_id
+        if self.key_facts.facts is None or self.key_facts.facts.case_id != case_id:
+            self.key_facts.clear("Reading the case's facts…")
+
+        def shown(facts: KeyFacts) -> None:
+            if self._facts_for == case_id:
+                self.key_facts.show_facts(facts)
+
+        def refused(exc: BaseException) -> None:
+            if self._facts_for == case_id:
+                why = exc.message if isinstance(exc, UserError) else "they could not be read"
+                self.key_facts.clear(f"The case's facts are not shown: {why}")
+
+        (self.host.call("Reading the case's facts", lambda ctx: key_facts(ctx, case_id),
+                        dialog=False)
+         .success(shown)
+         .failure(refused)
+         .run())
 
     def _focus_first(self) -> None:
         """The cursor starts in the first field a keyboard user can change."""
@@ -186,11 +223,17 @@ class AuditFormWidget(QScrollArea):
         self.disagreement.fill(form.panels)
         self.disagreement.edited.connect(self._panels_edited)
         layout.addWidget(self.disagreement)
-        self.harm = QCheckBox("Concern of significant &harm: escalate to the team manager")
+        # A check box's words never wrap: the short words on the box, the rest under it.
+        self.harm = QCheckBox("Concern of significant &harm")
         self.harm.setAccessibleName("Concern of significant harm")
+        self.harm.setAccessibleDescription(HARM_HELP)
         self.harm.setChecked(summary.significant_harm)
         self.harm.toggled.connect(self._harm_toggled)
         layout.addWidget(self.harm)
+        harm_help = plain_label(HARM_HELP)
+        harm_help.setWordWrap(True)
+        harm_help.setEnabled(False)  # drawn in the palette's quieter colour, as help is
+        layout.addWidget(harm_help)
         self.escalation = EscalationPanel()
         self.escalation.fill(form.panels.concern)
         self.escalation.edited.connect(self._panels_edited)
@@ -251,6 +294,7 @@ class AuditFormWidget(QScrollArea):
             field.fill(value)
             field.edited.connect(lambda n=name: self._detail_edited(n))
             label = plain_label(text)
+            label.setWordWrap(True)
             label.setBuddy(control)
             layout.addWidget(label)
             layout.addWidget(control)
@@ -295,6 +339,20 @@ class AuditFormWidget(QScrollArea):
         self.autosaver.change(DraftChanges(significant_harm=on))
         self.escalation.show_state(on, self.form.escalation,
                                    self.form.deadline_if_raised_now)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab onto a question's answer shows the whole question, its words above the
+        control included (the scroll area alone shows only the control, which cut the
+        question off at the top of the pane); never sideways: the page fits the pane."""
+        moved = super().focusNextPrevChild(next)
+        focus = QApplication.focusWidget()
+        if moved and focus is not None:
+            for field in self.fields.values():
+                if isinstance(field, QuestionField) and field.widget.isAncestorOf(focus):
+                    self.ensureWidgetVisible(field.widget, 0, 8)
+                    break
+            self.ensureWidgetVisible(focus, 0, 8)
+        return moved
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Save when a field loses focus (the person has moved on)."""
@@ -357,7 +415,7 @@ class AuditFormWidget(QScrollArea):
         submission = Submission(concern=self.escalation.concern_text(),
                                 rag_rationale=self.disagreement.rationale(),
                                 discussion=self.disagreement.discussion())
-        self.status_line.setText("Submitting…")
+        self._say("Submitting…")
         self.autosaver.then(lambda: self.host.call(
             "Submitting the audit", lambda ctx: submit_form(ctx, audit_id, submission))
             .success(self._submit_answered)
@@ -369,19 +427,19 @@ class AuditFormWidget(QScrollArea):
         self._clear_problems()
         if outcome.problems:
             count = len(outcome.problems)
-            self.status_line.setText(
+            self._say(
                 f"Not submitted: {count} thing{'s' if count > 1 else ''} to complete, "
                 "marked below.")
             self._show_problems(outcome.problems, focus=True)
             return
-        self.status_line.setText(outcome.note or "Submitted: open for comment.")
+        self._say(outcome.note or "Submitted: open for comment.")
         self.submitted.emit(outcome.result)
         self.reread()
 
     def _refused(self, exc: BaseException) -> None:
         from desktop.views.worker import show_error
 
-        self.status_line.setText(exc.message if isinstance(exc, UserError)
+        self._say(exc.message if isinstance(exc, UserError)
                                  else "Not done: see the message.")
         show_error(self, exc, self.host.db_path)
 
@@ -424,7 +482,7 @@ class AuditFormWidget(QScrollArea):
 
     def _answer(self, query_id: str, body: str) -> None:
         if not query_id:
-            self.status_line.setText("Select a query in the list first.")
+            self._say("Select a query in the list first.")
             return
         self._write("Answering the query", lambda ctx: answer_query(ctx, query_id, body),
                     self.comments.text.clear)
@@ -433,5 +491,5 @@ class AuditFormWidget(QScrollArea):
         assert self.form is not None
         audit_id = self.form.view.summary.id
         self._write("Reopening the audit", lambda ctx: reopen(ctx, audit_id, reason),
-                    lambda: self.status_line.setText(
+                    lambda: self._say(
                         "Reopened: its auditor can correct it and submit it again."))
