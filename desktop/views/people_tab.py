@@ -18,8 +18,10 @@ from desktop.qt import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QItemSelectionModel,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     Qt,
@@ -44,8 +46,9 @@ from desktop.services.standards.settings_form import may_change_settings
 from desktop.views.import_problems import ProblemsPanel
 from desktop.views.path_field import PathField
 from desktop.views.person_dialog import PasswordDialog, PersonDialog, sentence
-from desktop.views.plain import plain_label
+from desktop.views.plain import message_box, plain_label
 from desktop.views.row_table import (
+    ROW_ROLE,
     Column,
     LatestRead,
     RowTableModel,
@@ -105,6 +108,7 @@ class PeopleTab(QWidget):
         outcome: what the last change did, or why it was refused.
         who: why the buttons are off, when they are.
         dialog: the open "Add a person" dialog, or None.
+        confirm_box: the open "Deactivate ...?" question, or None.
     """
 
     def __init__(self, host: Host, parent: QWidget | None = None) -> None:
@@ -115,6 +119,9 @@ class PeopleTab(QWidget):
         self.editable = False
         self._reads = LatestRead()
         self._select: set[str] = set()
+        #: The person just added: their row is selected and scrolled to when shown.
+        self._reveal: str | None = None
+        self.confirm_box: QMessageBox | None = None
         self.who = plain_label(READ_ONLY)
         self.who.setWordWrap(True)
         self.who.hide()
@@ -131,7 +138,7 @@ class PeopleTab(QWidget):
         self.count = plain_label()
         self.add_button = QPushButton("&Add a person…")
         self.add_button.setAccessibleName("Add a person")
-        self.active_button = QPushButton("&Deactivate")
+        self.active_button = QPushButton("&Deactivate…")
         self.active_button.setAccessibleName("Deactivate the selected person")
         self.password_button = QPushButton("Set &password…")
         self.password_button.setAccessibleName("Set the selected person's password")
@@ -169,9 +176,11 @@ class PeopleTab(QWidget):
         import_box = QGroupBox("Import a staff list (all or nothing: a list with a bad row "
                                "adds nobody)")
         hint = plain_label("A CSV or Excel file, one person a line: Name, Username, Job title, "
-                           "Roles, Service areas, Teams. Empty roles are taken from the job "
-                           "title (Area Manager, Head of Service, QA Officer…); 'all' in "
-                           "Service areas means every area.")
+                           "Roles, Service areas, Teams. Roles may be council titles, and "
+                           "empty roles are taken from the job title (Area Manager, Head of "
+                           "Service, QA Officer…: the table of job titles, job_titles.csv, "
+                           "which a council may change); 'all' in Service areas means every "
+                           "area.")
         hint.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(file_label)
@@ -221,8 +230,34 @@ class PeopleTab(QWidget):
         self._select = set()
         self.model.set_rows(snapshot.members)
         reselect(self.table, chosen)
+        if self._reveal is not None:
+            self.reveal(self._reveal)
+            self._reveal = None
         self._count()
         self._selection_changed()
+
+    def reveal(self, member_id: str) -> None:
+        """Select the person's row, make it current and scroll it into view.
+
+        Why (issue 23, item 9): after "Add a person" the new row was somewhere off-screen
+        in a list of a hundred people. A filter that hides the person is cleared first:
+        the person just added must be in sight.
+        """
+        row = self._proxy_row(member_id)
+        if row is None and self.filter_edit.text():
+            self.filter_edit.clear()
+            row = self._proxy_row(member_id)
+        if row is None:
+            return
+        index = self.proxy.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def _proxy_row(self, member_id: str) -> int | None:
+        return next((r for r in range(self.proxy.rowCount())
+                     if self.proxy.index(r, 0).data(ROW_ROLE).id == member_id), None)
 
     def find_text(self) -> None:
         """Ctrl+F: the cursor in the filter."""
@@ -243,7 +278,7 @@ class PeopleTab(QWidget):
         chosen = selected_rows(self.table)
         member = chosen[0] if chosen else None
         deactivate = member is None or member.active
-        self.active_button.setText("&Deactivate" if deactivate else "Activat&e")
+        self.active_button.setText("&Deactivate…" if deactivate else "Activat&e")
         self.active_button.setAccessibleName(
             f"{'Deactivate' if deactivate else 'Activate'} the selected person")
         self.active_button.setEnabled(self.editable and member is not None)
@@ -264,12 +299,43 @@ class PeopleTab(QWidget):
             show_error(self, exc)
 
     def toggle_active(self) -> None:
+        """Activate the selected person at once; deactivate them once the person at the
+        screen has said yes to a question that names them (issue 23, item 9: one click
+        deactivated whoever happened to be selected)."""
         chosen = selected_rows(self.table)
-        if not chosen:
+        if not chosen or self.confirm_box is not None:
             return
         member: StaffMember = chosen[0]
-        active = not member.active
+        user = self.host.user
+        if member.active and not (user is not None and member.id == user.id):
+            self._confirm_deactivate(member)
+        elif member.active:  # oneself: the service's refusal, without a question first
+            self._set_active(member, False)
+        else:
+            self._set_active(member, True)
 
+    def _confirm_deactivate(self, member: StaffMember) -> None:
+        box = message_box(QMessageBox.Icon.Question, "Deactivate a person",
+                          f"Deactivate {member.name} ({member.username})?\n\nThey keep "
+                          "their history, but no longer sign in or are drawn a sample. "
+                          "You can activate them again.",
+                          QMessageBox.StandardButton.Cancel, self)
+        yes = box.addButton("&Deactivate", QMessageBox.ButtonRole.AcceptRole)
+        yes.setAccessibleName(f"Deactivate {member.name}")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter does no harm
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            self.confirm_box = None
+            box.deleteLater()
+            if box.clickedButton() is yes:
+                self._set_active(member, False)
+
+        box.finished.connect(answered)
+        self.confirm_box = box
+        box.open()
+
+    def _set_active(self, member: StaffMember, active: bool) -> None:
         def done(changed: StaffMember) -> None:
             self._written(f"{changed.name} is active again." if active else
                           f"{changed.name} is deactivated: they keep their history, but no "
@@ -335,6 +401,7 @@ class PeopleTab(QWidget):
         def added(member: StaffMember) -> None:
             if self.dialog is dialog:  # not closed with Cancel while the service worked
                 dialog.accept()
+            self._reveal = member.id
             self._written(f"Added {member.name} ({member.username}): "
                           f"{roles_in_words(member.roles) or 'no roles'} in "
                           f"{', '.join(member.areas)}.", {member.id})

@@ -3,7 +3,7 @@
 Why check boxes and not typed lists: a QA lead adding an auditor picks the store's own
 service areas and the roles by their names; nothing to misspell. Why the dialog stays
 open on OK: the service judges the person (on the worker), and what it refuses is shown
-beside the field it is about, in the service's own words, so the person fixes that
+under the field it is about, in the service's own words, so the person fixes that
 field and tries again without retyping the rest.
 """
 
@@ -21,7 +21,6 @@ from desktop.qt import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -36,7 +35,7 @@ from desktop.views.plain import plain_label
 
 #: Check boxes per row in the roles and service-areas groups.
 PER_ROW = 2
-#: Wide enough that a field and the sentence beside it each fit on one line or two.
+#: Wide enough that a field and the sentence under it each fit on one line or two.
 MIN_WIDTH = 620
 
 
@@ -89,7 +88,7 @@ class PersonDialog(QDialog):
         name_edit, username_edit, job_title_edit: the typed fields.
         role_boxes: role code to its check box; area_boxes: area name to its check box.
         problems: field key (name, username, job_title, roles, areas) to the label
-            beside it; ``status`` says anything else.
+            under it; ``status`` says anything else.
         add_button: Add.
     """
 
@@ -144,12 +143,15 @@ class PersonDialog(QDialog):
                                 ("&Staff reference:", self.staff_ref_edit, "staff_ref")):
             label = plain_label(text)
             label.setBuddy(edit)
-            row = QHBoxLayout()
-            row.addWidget(edit, 1)
-            row.addWidget(self.problems[key], 1)
+            # The reason under its field, as wide as the field: a reason naming the known
+            # job titles runs to three lines, which a cell beside the field cut short.
+            row = QVBoxLayout()
+            row.setSpacing(2)
+            row.addWidget(edit)
+            row.addWidget(self.problems[key])
             form.addRow(label, row)
             edit.textEdited.connect(lambda _text, k=key: self.problems[k].hide())
-        column = QVBoxLayout(self)
+        column = self.column = QVBoxLayout(self)
         column.addLayout(form)
         for group, key in ((roles_group, "roles"), (areas_group, "areas")):
             column.addWidget(group)
@@ -179,7 +181,7 @@ class PersonDialog(QDialog):
             self.status.setText("Adding…")
 
     def show_problems(self, reasons: Mapping[str, str], message: str = "") -> None:
-        """Each refused field's sentence beside it; focus goes to the first refused.
+        """Each refused field's sentence under it; focus goes to the first refused.
 
         A reason about no field of this form (a team, say) is the status sentence.
         """
@@ -188,6 +190,12 @@ class PersonDialog(QDialog):
             text = reasons.get(key, "")
             label.setText(sentence(text) if text else "")
             label.setVisible(bool(text))
+            # Tall enough for every line at the width it gets: a dialog (a top-level
+            # window) does not grow to a wrapped label's height by itself, and a reason
+            # naming the known job titles runs to three or four lines.
+            width = (self._field(key).width() if key not in ("roles", "areas")
+                     else self.column.contentsRect().width())
+            label.setMinimumHeight(label.heightForWidth(width) if text else 0)
             if text and first is None:
                 first = self._field(key)
         others = [r for k, r in reasons.items() if k not in self.problems]
@@ -195,6 +203,7 @@ class PersonDialog(QDialog):
             others or (message and first is None)) else "")
         if first is not None:
             first.setFocus()
+        self.adjustSize()
 
     def _field(self, key: str) -> QWidget:
         if key == "roles":

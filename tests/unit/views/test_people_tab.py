@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.qt import QCheckBox, QPoint, Qt, QWidget
+from desktop.qt import QCheckBox, QMessageBox, QPoint, Qt, QWidget
 from desktop.services.context import ServiceContext
 from desktop.services.people.staff import StaffMember, list_users
 from desktop.services.users import people
 from desktop.views.people_tab import PeopleTab
 from desktop.views.person_dialog import PersonDialog
+from desktop.views.row_table import selected_rows
 from desktop.views.settings_screen import SettingsScreen
 from desktop.views.window import MainWindow
 from tests.unit.views.driving import activate, open_as
@@ -74,6 +75,23 @@ def find_and_select(qtbot: QtBot, window: MainWindow, tab: PeopleTab, text: str)
     qtbot.waitUntil(lambda: view.selectionModel().hasSelection(), timeout=WAIT)
 
 
+def answer_deactivate(qtbot: QtBot, tab: PeopleTab, name: str, *, yes: bool) -> None:
+    """Click Deactivate…, read the question that names the person, and answer it."""
+    click(qtbot, tab.active_button)
+    qtbot.waitUntil(lambda: tab.confirm_box is not None and tab.confirm_box.isVisible(),
+                    timeout=WAIT)
+    box = tab.confirm_box
+    assert box is not None
+    assert box.textFormat() == Qt.TextFormat.PlainText  # a name is typed text
+    assert box.text().startswith(f"Deactivate {name} (")
+    assert "keep their history" in box.text()
+    button = (next(b for b in box.buttons() if b.text() == "&Deactivate") if yes
+              else box.button(QMessageBox.StandardButton.Cancel))
+    assert button is not None
+    click(qtbot, button)
+    qtbot.waitUntil(lambda: tab.confirm_box is None, timeout=WAIT)
+
+
 def everyone(window: MainWindow) -> list[StaffMember]:
     assert window.store is not None
     return list_users(ServiceContext(store=window.store), include_inactive=True)
@@ -113,8 +131,8 @@ def test_qa_adds_an_auditor_for_an_area_sees_them_and_deactivates_them(
             cell(tab, "am-dewhurst", "Active")) == ("Auditor", "North", "Active")
 
     find_and_select(qtbot, window, tab, "dewhurst")
-    assert tab.active_button.text() == "&Deactivate" and tab.active_button.isEnabled()
-    click(qtbot, tab.active_button)
+    assert tab.active_button.text() == "&Deactivate…" and tab.active_button.isEnabled()
+    answer_deactivate(qtbot, tab, "Testperson Dewhurst", yes=True)
     qtbot.waitUntil(lambda: cell(tab, "am-dewhurst", "Active") == "Deactivated", timeout=WAIT)
     assert tab.outcome.text().startswith("Testperson Dewhurst is deactivated")
     assert [m.active for m in shown(tab)] == [False]
@@ -190,3 +208,64 @@ def test_an_auditor_reads_the_people_but_cannot_change_them(qtbot: QtBot,
     assert not tab.active_button.isEnabled()
     click(qtbot, tab.active_button)
     assert tab.outcome.text() == ""
+
+
+def test_deactivate_asks_first_and_cancel_changes_nothing(qtbot: QtBot,
+                                                           county_path: Path) -> None:
+    """Deactivate names the person and waits for a yes (issue 23, item 9); Cancel, or
+    Enter on the question (Cancel is its default), leaves them active."""
+    window, tab = open_people(qtbot, county_path)
+    me = window.user
+    other = next(m for m in tab.model.rows if m.active and me is not None and m.id != me.id
+                 and "auditor" in m.roles)
+    find_and_select(qtbot, window, tab, other.username)
+    answer_deactivate(qtbot, tab, other.name, yes=False)
+    click(qtbot, tab.active_button)
+    qtbot.waitUntil(lambda: tab.confirm_box is not None and tab.confirm_box.isVisible(),
+                    timeout=WAIT)
+    assert tab.confirm_box is not None
+    qtbot.keyClick(tab.confirm_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.confirm_box is None, timeout=WAIT)
+    assert tab.outcome.text() == ""
+    assert cell(tab, other.username, "Active") == "Active"
+    assert next(m for m in everyone(window) if m.id == other.id).active
+
+
+def test_a_person_added_is_selected_and_scrolled_into_view(qtbot: QtBot,
+                                                            county_path: Path) -> None:
+    """The new row sorts last, below what the table shows; after Add it is the selected,
+    current row and in sight, even with a filter typed that would have hidden it."""
+    _window, tab = open_people(qtbot, county_path)
+    view = tab.table
+    view.scrollToTop()
+    last = tab.proxy.index(tab.proxy.rowCount() - 1, 0)
+    assert not view.viewport().rect().intersects(view.visualRect(last))  # needs scrolling
+    qtbot.keyClicks(tab.filter_edit, "Team Manager")
+    qtbot.waitUntil(lambda: 0 < tab.proxy.rowCount() < tab.model.rowCount(), timeout=WAIT)
+    click(qtbot, tab.add_button)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible(), timeout=WAIT)
+    dialog = tab.dialog
+    assert isinstance(dialog, PersonDialog)
+    qtbot.keyClicks(dialog.name_edit, "Zzyzx Testperson")
+    click(qtbot, dialog.username_edit)
+    qtbot.keyClicks(dialog.username_edit, "am-zzyzx")
+    click(qtbot, dialog.job_title_edit)
+    qtbot.keyClicks(dialog.job_title_edit, "Chief Cook")
+    click(qtbot, dialog.add_button)  # not a known title: said beside it, whole
+    problem = dialog.problems["job_title"]
+    qtbot.waitUntil(problem.isVisible, timeout=WAIT)
+    assert problem.text().startswith("No roles, and the job title is not a known job "
+                                     "title; known titles are Head of Service, ")
+    assert problem.height() >= problem.heightForWidth(problem.width())  # not cut
+    dialog.job_title_edit.clear()
+    tick(qtbot, dialog.role_boxes["auditor"])
+    tick(qtbot, dialog.area_boxes["North"])
+    click(qtbot, dialog.add_button)
+    qtbot.waitUntil(lambda: tab.dialog is None, timeout=WAIT)
+    qtbot.waitUntil(lambda: [m.username for m in selected_rows(view)] == ["am-zzyzx"],
+                    timeout=WAIT)
+    assert tab.filter_edit.text() == ""  # the filter hid the new person: cleared
+    current = view.currentIndex()
+    assert current.row() == tab.proxy.rowCount() - 1  # sorted by name: the last row
+    assert view.viewport().rect().contains(view.visualRect(current))
+    assert tab.active_button.isEnabled() and tab.active_button.text() == "&Deactivate…"
