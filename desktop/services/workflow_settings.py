@@ -88,6 +88,7 @@ def settings_from_dict(data: Mapping[str, Any], name: str = FILE_NAME) -> Workfl
 
 
 def load_workflow_settings(path: Path | None = None) -> WorkflowSettings:
-    """The settings in ``workflow.json`` (created with the defaults when missing)."""
+    """The settings in ``workflow.json`` (created with the defaults when missing), with
+    what the machine-wide policy's ``[workflow]`` sets over them."""
     path = path or settings_path(FILE_NAME)
     return settings_from_dict(read_settings(path, WorkflowSettings().to_dict()), path.name)

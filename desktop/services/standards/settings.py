@@ -134,7 +134,9 @@ def settings_from_dict(data: Mapping[str, Any], name: str = FILE_NAME) -> Standa
 
 
 def load_settings(path: Path | None = None) -> StandardsSettings:
-    """The settings in ``standards.json`` (created with the defaults when missing)."""
+    """The settings in ``standards.json`` (created with the defaults when missing), with
+    what the machine-wide policy's ``[standards]`` sets over them: a changed policy makes
+    a new standards version like a changed file."""
     path = path or settings_path(FILE_NAME)
     return settings_from_dict(read_settings(path, StandardsSettings().to_dict()), path.name)
 

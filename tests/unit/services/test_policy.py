@@ -13,7 +13,7 @@ from desktop.errors import InputProblem
 from desktop.services import policy
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.settings import load_sampling_settings
-from desktop.services.standards.settings import load_settings
+from desktop.services.standards.settings import current_standards_version, load_settings
 from desktop.services.standards.settings_form import (
     SAMPLING,
     STANDARDS,
@@ -219,3 +219,13 @@ def test_codes_are_shown_as_words_and_read_back() -> None:
         "complex_cohorts": "Has an unknown code 'Nobody'."}
     save_form(STANDARDS, values | {"complex_cohorts": "CP plan, Child in care"})
     assert load_settings().complex_cohorts == ("cic", "cp")
+
+
+def test_a_policy_on_the_standards_is_a_new_standards_version(policy_dir: Path,
+                                                              ctx: ServiceContext) -> None:
+    """An audit records the standards it was judged by, the policy's included."""
+    before = current_standards_version(ctx)
+    write(policy_dir, "[standards]\noversight_days = 21\n")
+    after = current_standards_version(ctx)
+    assert after.number == before.number + 1
+    assert json.loads(after.settings_json)["oversight_days"] == 21
