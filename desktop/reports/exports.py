@@ -5,6 +5,17 @@ when a spreadsheet opens the file (CSV injection, OWASP). In CSV every text cell
 starts with ``= + - @``, a tab or a carriage return gets a leading apostrophe, the mark
 spreadsheets read as "this is text". In XLSX such a cell is stored as a string with
 the "quote prefix" style, so it shows exactly what was typed and still is no formula.
+
+One time-zone rule for every export (issue 24, item 6): times are written in
+Europe/London local time, as the PDFs print them, and each time column's heading says
+so (``services/reporting/exports.timed``). A spreadsheet has no time zones, so this is
+the only way a reader can know.
+
+A cell of XLSX holds at most 32,767 characters and openpyxl does not check: Excel then
+cuts the text or refuses the file. A longer text keeps its first part in its cell, with
+a note on the cell, and the rest on the sheet "Continued", in parts of that size, each
+row naming the sheet, cell and part, so the text is all there, in order (the CSV holds
+it whole).
 """
 
 from __future__ import annotations
@@ -17,15 +28,23 @@ from pathlib import Path
 from typing import BinaryIO
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from desktop.files import write_out
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_changes
 from desktop.services.reporting.exports import ExportTable, Period, Value, export_tables
+from desktop.services.reporting.london import LONDON
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("xlsx", "csv")
+#: The most characters an XLSX cell holds (Excel's limit).
+CELL_LIMIT = 32_767
+#: The sheet that holds the rest of texts longer than a cell.
+CONTINUED = "Continued"
 
 
 def risky(value: Value) -> bool:
@@ -39,7 +58,7 @@ def csv_cell(value: Value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(LONDON).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, int | float):
@@ -64,16 +83,28 @@ def write_csv(table: ExportTable, out: Path | BinaryIO) -> None:
 def _xlsx_value(value: Value) -> Value:
     if isinstance(value, dt.datetime):
         # Excel has no time zones: the council's wall clock, as the app shows it.
-        from desktop.reports.formats import LONDON
-
         return value.astimezone(LONDON).replace(tzinfo=None)
     return value
 
 
+def _put(sheet: Worksheet, row: int, column: int, value: Value) -> None:
+    cell = sheet.cell(row=row, column=column, value=_xlsx_value(value))
+    if risky(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def parts(text: str) -> list[str]:
+    """``text`` in pieces a cell holds, in order."""
+    return [text[i:i + CELL_LIMIT] for i in range(0, len(text), CELL_LIMIT)] or [""]
+
+
 def write_xlsx(tables: Sequence[ExportTable], out: Path | BinaryIO) -> None:
-    """Each table as a sheet with a bold header row frozen at the top."""
+    """Each table as a sheet with a bold header row frozen at the top; texts longer
+    than a cell continued on the sheet "Continued" (module docstring)."""
     book = Workbook(write_only=False)
     book.remove(book.active)
+    continued: list[tuple[Value, ...]] = []
     for table in tables:
         sheet = book.create_sheet(table.name)
         sheet.append(list(table.headers))
@@ -82,10 +113,29 @@ def write_xlsx(tables: Sequence[ExportTable], out: Path | BinaryIO) -> None:
         sheet.freeze_panes = "A2"
         for r, row in enumerate(table.rows, start=2):
             for c, value in enumerate(row, start=1):
-                cell = sheet.cell(row=r, column=c, value=_xlsx_value(value))
-                if risky(value):
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+                if not (isinstance(value, str) and len(value) > CELL_LIMIT):
+                    _put(sheet, r, c, value)
+                    continue
+                pieces = parts(value)
+                _put(sheet, r, c, pieces[0])
+                where = f"{get_column_letter(c)}{r}"
+                first = len(continued) + 2
+                for n, piece in enumerate(pieces[1:], start=2):
+                    continued.append((table.name, where, table.headers[c - 1], n,
+                                      len(pieces), piece))
+                sheet[where].comment = Comment(
+                    f"This text has {len(value):,} characters, more than a cell holds "
+                    f"({CELL_LIMIT:,}): it continues on the sheet '{CONTINUED}', rows "
+                    f"{first} to {len(continued) + 1}.", "DipSample")
+    if continued:
+        sheet = book.create_sheet(CONTINUED)
+        sheet.append(["Sheet", "Cell", "Column", "Part", "Of parts", "Text (continued)"])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for r, entry in enumerate(continued, start=2):
+            for c, part in enumerate(entry, start=1):
+                _put(sheet, r, c, part)
     book.save(out)
 
 

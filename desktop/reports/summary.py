@@ -8,10 +8,11 @@ the QA team can see the judgement beside the evidence it rests on.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from desktop.files import write_out
 from desktop.reports import formats
@@ -26,22 +27,20 @@ from desktop.services.reporting.summary import SummaryData, summary_data
 TITLE = "Overall summary of quality and dip sample"
 
 
-def period_text(data: SummaryData) -> str:
-    if data.period_from is None and data.period_to is None:
+def period_words(start: dt.date | None, end: dt.date | None) -> str:
+    """An exercise's period in words ("open" for a side left open)."""
+    if start is None and end is None:
         return "not recorded"
-    return f"{formats.day(data.period_from, 'open')} to {formats.day(data.period_to, 'open')}"
+    return f"{formats.day(start, 'open')} to {formats.day(end, 'open')}"
 
 
-def _details(data: SummaryData) -> list[Flowable]:
+def period_text(data: SummaryData) -> str:
+    return period_words(data.period_from, data.period_to)
+
+
+def pairs_table(pairs: list[tuple[str, str]]) -> Table:
+    """Label and value pairs, two pairs to a row (the form's details block)."""
     s = styles()
-    f = data.figures
-    pairs = [
-        ("Exercise", data.title), ("Theme", data.theme or "not recorded"),
-        ("Service area", data.service_area or "all areas"), ("Period", period_text(data)),
-        ("Completed by", data.author or "not recorded"), ("Cases seen", str(f.cases_seen)),
-        ("Audits submitted", str(f.audits)),
-        ("Actions", f"{f.actions_open} open, {f.actions_done} done"),
-    ]
     quarter = FRAME_WIDTH / 4
     rows: list[list[object]] = []
     for i in range(0, len(pairs), 2):
@@ -49,8 +48,19 @@ def _details(data: SummaryData) -> list[Flowable]:
         for name, value in pairs[i:i + 2]:
             row += [name, cell(value, quarter * 1.25, s.small)]
         rows.append(row)
-    return [table(rows, [quarter * 0.75, quarter * 1.25] * 2, header_rows=0,
-                  label_columns=(0, 2))]
+    return table(rows, [quarter * 0.75, quarter * 1.25] * 2, header_rows=0,
+                 label_columns=(0, 2))
+
+
+def _details(data: SummaryData) -> list[Flowable]:
+    f = data.figures
+    return [pairs_table([
+        ("Exercise", data.title), ("Theme", data.theme or "not recorded"),
+        ("Service area", data.service_area or "all areas"), ("Period", period_text(data)),
+        ("Completed by", data.author or "not recorded"), ("Cases seen", str(f.cases_seen)),
+        ("Audits submitted", str(f.audits)),
+        ("Actions", f"{f.actions_open} open, {f.actions_done} done"),
+    ])]
 
 
 def _judgement(data: SummaryData) -> list[Flowable]:
@@ -108,11 +118,13 @@ def _audits(data: SummaryData) -> list[Flowable]:
     if not data.audits:
         out.append(Paragraph("<i>No audits have been added to this exercise.</i>", s.body))
         return out
-    widths = [w * 0.12, w * 0.11, w * 0.17, w * 0.15, w * 0.15, w * 0.16, w * 0.14]
+    # The date column holds "30 Sep 2026" on one line (issue 24, item 7: it overflowed).
+    widths = [w * 0.12, w * 0.14, w * 0.16, w * 0.14, w * 0.14, w * 0.16, w * 0.14]
     rows: list[list[object]] = [["Case", "Date", "Team", "Worker", "Auditor", "Grade",
                                  "Status"]]
     for a in data.audits:
-        rows.append([cell(a.case_ref, widths[0], s.small), formats.day(a.audit_date),
+        rows.append([cell(a.case_ref, widths[0], s.small),
+                     cell(formats.day(a.audit_date), widths[1], s.small),
                      cell(a.team or "-", widths[2], s.small),
                      cell(a.worker or "-", widths[3], s.small),
                      cell(a.auditor or "-", widths[4], s.small),

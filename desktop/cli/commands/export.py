@@ -2,7 +2,10 @@
 
 XLSX holds a sheet per table (all three unless ``--what`` names some); CSV holds one
 table (``--what``, default audits). No cell can run as a formula (see
-``desktop/reports/exports.py``). Each exported record is logged as an export.
+``desktop/reports/exports.py``). Statuses, grades and scored answers are words, their
+codes in the column after them; times are Europe/London local time, as each time
+column's heading says; an XLSX text longer than a cell continues on the sheet
+"Continued". Each exported record is logged as an export.
 """
 
 from __future__ import annotations

@@ -3,6 +3,12 @@
 Why tables of values and not the ORM rows: an export is read by people in Excel and by
 councils' own scripts; each column has a heading a person understands, names instead of
 ids where a person would look for a name, and dates as dates.
+
+Words, not codes (issue 24, item 6): a status, grade, priority or scored answer is
+written as the PDFs write it ("Open for comment", "Not met"), with the stored code in
+the column after it ("Status code") for scripts. Times are the council's clock: every
+time column is in Europe/London local time and its heading says so, in CSV and XLSX
+alike (the CSV wrote UTC with no zone while the XLSX wrote London time).
 """
 
 from __future__ import annotations
@@ -23,14 +29,24 @@ from desktop.models import (
     Case,
     TemplateQuestion,
 )
+from desktop.models.enums import AnswerType
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.auth.scope import Scope, audit_condition
 from desktop.services.context import ServiceContext
-from desktop.services.reporting.names import team_names, user_names, worker_names
+from desktop.services.reporting.london import ZONE_WORDS
+from desktop.services.reporting.names import code_words, team_names, user_names, worker_names
 
 Value = str | int | float | bool | dt.date | dt.datetime | None
 KINDS = ("audits", "answers", "actions")
+#: Answer types whose stored value is a code (the others are kept as typed).
+CODED_ANSWERS = frozenset({AnswerType.STANDARD.value, AnswerType.YES_NO.value,
+                           AnswerType.GRADE.value})
+
+
+def timed(heading: str) -> str:
+    """A time column's heading, naming the zone its times are in."""
+    return f"{heading} ({ZONE_WORDS})"
 
 
 @dataclass(frozen=True)
@@ -94,13 +110,15 @@ def _audit_table(session: Session, rows: Sequence[Any]) -> ExportTable:
     return ExportTable(
         "Audits",
         ("Audit id", "Case reference", "Team", "Worker", "Auditor", "Date of audit",
-         "Template", "Version", "Status", "RAG on record", "Auditor RAG", "Grade",
-         "Significant harm", "Overview of findings", "Positive practice", "Submitted",
-         "Finalised"),
+         "Template", "Template code", "Version", "Status", "Status code", "RAG on record",
+         "Auditor RAG", "Grade", "Grade code", "Significant harm", "Overview of findings",
+         "Positive practice", timed("Submitted"), timed("Finalised")),
         [(a.id, c.case_ref, teams.get(c.team_id or "", ""), workers.get(c.worker_id or "", ""),
-          users.get(a.auditor_id, ""), a.audit_date, t.code, t.version, a.status,
-          a.recorded_rag, a.auditor_rag, a.grade, a.significant_harm, a.overview,
-          a.positive_practice, a.submitted_at, a.finalised_at) for a, c, t in rows],
+          users.get(a.auditor_id, ""), a.audit_date, t.title, t.code, t.version,
+          code_words(a.status), a.status, code_words(a.recorded_rag),
+          code_words(a.auditor_rag), code_words(a.grade), a.grade, a.significant_harm,
+          a.overview, a.positive_practice, a.submitted_at, a.finalised_at)
+         for a, c, t in rows],
         "audit", [a.id for a, _, _ in rows])
 
 
@@ -114,12 +132,16 @@ def _answer_table(session: Session, ids: list[str], refs: dict[str, str]) -> Exp
             .where(AuditAnswer.audit_id.in_(chunk), AuditAnswer.deleted.is_(False))).all()
     order = {audit_id: n for n, audit_id in enumerate(ids)}
     found.sort(key=lambda r: (order[r[0].audit_id], r[1].position))
+    def answer(value: str | None, kind: str) -> tuple[str | None, str | None]:
+        """(as a person reads it, the code) of a coded answer; typed text as typed."""
+        return (code_words(value), value) if kind in CODED_ANSWERS else (value, None)
+
     return ExportTable(
         "Answers",
         ("Audit id", "Case reference", "Section", "Question code", "Question", "Answer",
-         "Note"),
-        [(a.audit_id, refs[a.audit_id], q.section, q.code, q.text, a.value, a.note)
-         for a, q in found],
+         "Answer code", "Note"),
+        [(a.audit_id, refs[a.audit_id], q.section, q.code, q.text,
+          *answer(a.value, q.answer_type), a.note) for a, q in found],
         "audit", sorted({a.audit_id for a, _ in found}))
 
 
@@ -135,9 +157,10 @@ def _action_table(session: Session, ids: list[str], refs: dict[str, str]) -> Exp
     return ExportTable(
         "Actions",
         ("Action id", "Audit id", "Case reference", "What", "Owner", "Due", "By when",
-         "Priority", "Status", "Review on", "Completed"),
+         "Priority", "Status", "Status code", "Review on", timed("Completed")),
         [(a.id, a.audit_id, refs.get(a.audit_id or "", ""), a.description,
           workers.get(a.owner_worker_id or "") or users.get(a.owner_user_id or "") or a.lead,
-          a.due_on, a.by_when_text, a.priority, a.status, a.review_on, a.completed_at)
+          a.due_on, a.by_when_text, code_words(a.priority), code_words(a.status), a.status,
+          a.review_on, a.completed_at)
          for a in found],
         "action", [a.id for a in found])

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from desktop.errors import InputProblem
+from desktop.reports.fonts import BODY
 from desktop.reports.summary import summary_pdf
 from desktop.services import actions, exercises
 from desktop.services.event_log import events_for
@@ -60,6 +64,37 @@ def test_an_exercise_with_its_audits(store: Store, tmp_path: Path) -> None:
     assert squash(f"{figures.actions_open} open, {figures.actions_done} done") in flat
     logged = [e for e in events_for(qa, "exercise", exercise) if e.action == "export"]
     assert len(logged) == 1 and '"summary"' in logged[0].detail_json
+    # Issue 24, item 7: the audit's date ends before the team's column starts.
+    texts = drawn(out)
+    dates = [t for t in texts if t.text == "2 Nov 2026"]
+    assert len(dates) == 2
+    for date in dates:
+        [case] = [t for t in texts if t.page == date.page and t.text == "Case"]
+        [team] = [t for t in texts if t.page == date.page and t.text == "Team"
+                  and abs(t.y - case.y) < 1]
+        assert date.x + stringWidth(date.text, BODY, date.size) <= team.x - 4
+
+
+@dataclass(frozen=True)
+class Drawn:
+    page: int
+    x: float
+    y: float
+    size: float
+    text: str
+
+
+def drawn(path: Path) -> list[Drawn]:
+    """Every piece of text drawn in the PDF, with where it starts (points)."""
+    found: list[Drawn] = []
+    for number, page in enumerate(PdfReader(path).pages):
+        def visit(text: str, cm: list[float], tm: list[float], _font: object,
+                  size: float, number: int = number) -> None:
+            if text.strip():
+                found.append(Drawn(number, tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5],
+                                   size * tm[0], text.strip()))
+        page.extract_text(visitor_text=visit)
+    return found
 
 
 def test_an_empty_exercise_says_so(store: Store, tmp_path: Path) -> None:
