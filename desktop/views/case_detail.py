@@ -18,7 +18,7 @@ from desktop.qt import (
     QAbstractItemView,
     QBrush,
     QColor,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +30,7 @@ from desktop.qt import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QtGui,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -47,6 +48,17 @@ STATUS_COLOURS = {"overdue": ("#f4c7c3", "#7a1712"), "due_soon": ("#fde3b3", "#6
                   "met": ("#cdebd3", "#14532d")}
 COMPLIANCE_HEADERS = ("Standard", "Due", "Last met", "Status")
 NOTHING_SELECTED = "Select a case in the list to see its detail."
+#: The identity's facts after the child: key and caption.
+IDENTITY = (("born", "Date of birth:"), ("cohort", "Cohort:"), ("rag", "RAG:"),
+            ("team", "Team:"), ("worker", "Worker:"), ("status", "Status:"),
+            ("opened", "Opened:"))
+#: The pane's width, in average characters, from which the identity takes two columns.
+WIDE_CHARS = 76
+#: RAG changes shown before the list scrolls; timeline rows always room for.
+HISTORY_ROWS = 3
+TIMELINE_ROWS = 4
+#: The widest the timeline's "What" column is made, in average characters.
+WHAT_CHARS = 44
 
 def _day(day: Any) -> str:
     return day_text(day) if day else ""
@@ -100,27 +112,32 @@ class CaseDetail(QWidget):
         self.reveal_button.setToolTip("Shows the full name; the view is recorded in the "
                                       "event log")
         self.reveal_button.clicked.connect(self.reveal)
-        child = QHBoxLayout()
-        child.addWidget(self.name_label, 1)
+        self.child = QWidget()
+        child = QHBoxLayout(self.child)
+        child.setContentsMargins(0, 0, 0, 0)
+        child.addWidget(self.name_label)
         child.addWidget(self.reveal_button)
+        child.addStretch(1)  # the button beside the initials, not across the pane
         self.facts: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.addRow("Child:", child)
-        for key, label in (("born", "Date of birth:"), ("cohort", "Cohort:"),
-                           ("team", "Team:"), ("worker", "Worker:"), ("rag", "RAG:"),
-                           ("status", "Status:"), ("opened", "Opened:")):
+        self.captions: dict[str, QLabel] = {"child": plain_label("Child:")}
+        for key, label in IDENTITY:
             value = plain_label()
             value.setAccessibleName(label.rstrip(":"))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)  # a long team name wraps in a narrow pane
             self.facts[key] = value
-            form.addRow(label, value)
+            self.captions[key] = plain_label(label)
+        self.identity_grid = QGridLayout()
+        self.identity_grid.setVerticalSpacing(2)
+        self.identity_columns = 0
+        self._arrange_identity(1)
         identity = QGroupBox("Identity")
-        identity.setLayout(form)
+        identity.setLayout(self.identity_grid)
 
         self.rag_history = QListWidget()
         self.rag_history.setObjectName("case_rag_history")
         self.rag_history.setAccessibleName("RAG history")
-        self.rag_history.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.rag_history.setWordWrap(True)
         history_label = plain_label("R&AG history")
         history_label.setBuddy(self.rag_history)
 
@@ -131,9 +148,15 @@ class CaseDetail(QWidget):
         self.compliance.verticalHeader().hide()
         self.compliance.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compliance.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.compliance.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.compliance.horizontalHeader().setStretchLastSection(True)
+        self.compliance.setWordWrap(False)
+        self.compliance.setTextElideMode(Qt.TextElideMode.ElideRight)  # the tooltip has all
+        self.compliance.verticalHeader().setDefaultSectionSize(self._row_height())
+        header = self.compliance.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the standard
+        header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 8)
+        self.compliance.horizontalScrollBar().rangeChanged.connect(
+            lambda _low, _high: self._fit_compliance())
         compliance_label = plain_label("Com&pliance today")
         compliance_label.setBuddy(self.compliance)
 
@@ -146,7 +169,9 @@ class CaseDetail(QWidget):
         self.timeline.verticalHeader().hide()
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline.setWordWrap(False)
+        self.timeline.verticalHeader().setDefaultSectionSize(self._row_height())
         self.timeline.horizontalHeader().setStretchLastSection(True)
+        self.timeline.setMinimumHeight(self._row_height() * (TIMELINE_ROWS + 1) + 4)
         self.timeline.doubleClicked.connect(self._open_entry)
         timeline_label = plain_label("&Timeline (double-click an audit to open it)")
         timeline_label.setBuddy(self.timeline)
@@ -164,6 +189,52 @@ class CaseDetail(QWidget):
         self.setTabOrder(self.rag_history, self.compliance)
         self.setTabOrder(self.compliance, self.timeline)
 
+    def _row_height(self) -> int:
+        """One line of text a row: the style's default row is nearly two."""
+        return self.fontMetrics().height() + 6
+
+    def _arrange_identity(self, columns: int) -> None:
+        """The identity in one column of caption and value, or two side by side when
+        the pane is wide (half the height: the timeline below gets the rows)."""
+        if columns == self.identity_columns:
+            return
+        self.identity_columns = columns
+        grid = self.identity_grid
+        for widget in (*self.captions.values(), self.child, *self.facts.values()):
+            grid.removeWidget(widget)
+        rows = [("child", self.child), *((key, self.facts[key]) for key, _ in IDENTITY)]
+        per_column = -(-len(rows) // columns)  # rounded up
+        for number, (key, value) in enumerate(rows):
+            row, column = number % per_column, 2 * (number // per_column)
+            grid.addWidget(self.captions[key], row, column,
+                           Qt.AlignmentFlag.AlignVCenter if key == "child"  # by the button
+                           else Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(value, row, column + 1)
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column % 2 and column < 2 * columns else 0)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        wide = event.size().width() >= self.fontMetrics().averageCharWidth() * WIDE_CHARS
+        self._arrange_identity(2 if wide else 1)
+        super().resizeEvent(event)
+
+    def _fit_history(self) -> None:
+        """As tall as its changes, up to ``HISTORY_ROWS`` (then it scrolls)."""
+        view = self.rag_history
+        rows = min(max(view.count(), 1), HISTORY_ROWS)
+        row = view.sizeHintForRow(0) if view.count() else self._row_height()
+        view.setFixedHeight(rows * row + 2 * view.frameWidth() + 2)
+
+    def _fit_compliance(self) -> None:
+        """As tall as its rows, and its scroll bar when the pane is too narrow for the
+        columns: no blank space under the rows (the timeline below gets it)."""
+        view = self.compliance
+        bar = view.horizontalScrollBar()
+        view.setFixedHeight(view.horizontalHeader().sizeHint().height()
+                            + max(view.rowCount(), 1) * self._row_height()
+                            + 2 * view.frameWidth()
+                            + (bar.sizeHint().height() if bar.maximum() > 0 else 0))
+
     # -- reading ------------------------------------------------------------------
     def clear(self) -> None:
         """No case selected."""
@@ -177,6 +248,8 @@ class CaseDetail(QWidget):
         self.rag_history.clear()
         self.compliance.setRowCount(0)
         self.timeline_model.set_rows([])
+        self._fit_history()
+        self._fit_compliance()
 
     def show_case(self, case_id: str) -> None:
         """Read ``case_id``'s detail on the worker and show it when it comes."""
@@ -213,25 +286,35 @@ class CaseDetail(QWidget):
             self.rag_history.addItem(f"{_day(step.on)}: {before} to {step.rag_to.title()}")
         if not detail.rag_history:
             self.rag_history.addItem("No RAG changes on record")
+        self._fit_history()
         self._fill_compliance(detail)
         self.timeline_model.set_rows(detail.timeline)
         self.timeline.resizeColumnToContents(0)
         self.timeline.resizeColumnToContents(1)
+        # A long action's words are elided (the tooltip has them) before they push the
+        # detail off the pane.
+        limit = min(self.fontMetrics().averageCharWidth() * WHAT_CHARS,
+                    self.timeline.viewport().width() // 2)
+        if self.timeline.columnWidth(1) > limit:
+            self.timeline.setColumnWidth(1, limit)
         self.shown.emit(detail)
 
     def _fill_compliance(self, detail: Detail) -> None:
         self.compliance.setRowCount(len(detail.compliance))
         for row, item in enumerate(detail.compliance):
             cells = (item.label, _day(item.due), _day(item.last_met) or "never", item.text)
+            # The whole row in the tooltip: a narrow pane cuts the standard's name short.
+            tip = f"{item.label}: {item.text}" + (f" ({item.basis})" if item.basis else "")
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(plain_tip(item.basis or text))
+                cell.setToolTip(plain_tip(tip))
                 self.compliance.setItem(row, column, cell)
             status = self.compliance.item(row, 3)
             colours = STATUS_COLOURS.get(item.status)
             if status is not None and colours is not None:
                 status.setBackground(QBrush(QColor(colours[0])))
                 status.setForeground(QBrush(QColor(colours[1])))
+        self._fit_compliance()
 
     # -- the name -----------------------------------------------------------------
     def reveal(self) -> None:

@@ -19,9 +19,11 @@ from desktop.qt import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QSettings,
     QSplitter,
     Qt,
     QTableView,
+    QtGui,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -52,6 +54,8 @@ FILTER_DELAY_MS = 250
 #: Column widths in average character widths (the team names are the longest).
 WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 8, columns.RAG: 8, columns.COHORT: 18,
           columns.TEAM: 41, columns.WORKER: 21, columns.LAST_VISIT: 11, columns.STATUS: 8}
+#: The detail's share of the width beside the list, until the person moves the divider.
+DETAIL_SHARE = 0.45
 RAG_CHOICES = (("All RAG ratings", None), ("Red", "red"), ("Amber", "amber"),
                ("Green", "green"))
 
@@ -135,6 +139,11 @@ class CasesScreen(Screen):
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.rag_choice)
         bar.addWidget(self.open_only)
+        # Both "which cases" switches on the first row: on the second they made the
+        # screen wider than a 1024-pixel window, which then scrolled sideways.
+        self.not_audited = QCheckBox("Not audited in &4 weeks")
+        self.not_audited.toggled.connect(lambda _on: self.reload())
+        bar.addWidget(self.not_audited)
 
         # The second row: who and what, filled from the store once it is read.
         self.team_choice = self._combo("Team", "All teams")
@@ -142,8 +151,6 @@ class CasesScreen(Screen):
         self.worker_choice = self._combo("Worker", "All workers")
         self.cohort_choice = self._combo("Cohort", "All cohorts")
         self.overdue_choice = self._combo("Overdue standard", "Any or none overdue")
-        self.not_audited = QCheckBox("Not audited in &4 weeks")
-        self.not_audited.toggled.connect(lambda _on: self.reload())
         for combo in (self.worker_choice, self.cohort_choice, self.overdue_choice):
             combo.currentIndexChanged.connect(lambda _i: self.reload())
         who = QHBoxLayout()
@@ -154,7 +161,6 @@ class CasesScreen(Screen):
             text.setBuddy(combo)
             who.addWidget(text)
             who.addWidget(combo, 1)
-        who.addWidget(self.not_audited)
         self.choices: FilterChoices | None = None
 
         self.table = QTableView()
@@ -182,6 +188,7 @@ class CasesScreen(Screen):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.counts = plain_label("Opening the database…")
+        self.counts.setWordWrap(True)  # the counts never hold the list wider than its pane
         self.counts.setAccessibleName("Case counts")
         self.detail = CaseDetail(self.host)
         self.case_selected.connect(self.detail.show_case)
@@ -194,12 +201,41 @@ class CasesScreen(Screen):
         self.splitter.setObjectName("cases_splitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setCollapsible(1, False)  # the detail is never dragged away
+        #: The detail's share of the width, kept as the window is resized; moving the
+        #: divider sets it. Why kept by hand: Qt's splitter gave the detail nearly all
+        #: of a wider window, and a 1024-pixel one cut the detail off.
+        self.detail_share = DETAIL_SHARE
+        self.splitter.splitterMoved.connect(lambda _pos, _index: self._divider_moved())
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(who)
         layout.addWidget(self.splitter, 1)
+
+    # -- the list and the detail side by side ------------------------------------------
+    def _divider_moved(self) -> None:
+        total = sum(self.splitter.sizes())
+        if total > 0:
+            self.detail_share = self.splitter.sizes()[1] / total
+
+    def _keep_share(self) -> None:
+        total = sum(self.splitter.sizes())
+        if total > 0:
+            detail = round(total * self.detail_share)
+            self.splitter.setSizes([total - detail, detail])
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._keep_share()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        super().showEvent(event)
+        self._keep_share()  # the splitter sized itself on its first show: undone here
+
+    def restore_state(self, settings: QSettings) -> None:
+        """The person's divider, as its share of the width (see ``detail_share``)."""
+        super().restore_state(settings)
+        self._divider_moved()
 
     def _combo(self, name: str, everything: str) -> QComboBox:
         combo = QComboBox()
