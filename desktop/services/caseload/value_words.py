@@ -186,3 +186,20 @@ def distinct_words(cells: Iterable[tuple[int, str | None]], blanks: frozenset[st
                 if len(entry.first_rows) < FIRST_ROWS:
                     entry.first_rows.append(number)
     return sorted(found.values(), key=lambda w: (-w.rows, w.word.casefold()))
+
+
+def split_words(found: Iterable[FoundWord], separator: str) -> list[FoundWord]:
+    """The words of a column of separated words ("NIS;CSE"), from its distinct cells."""
+    merged: dict[str, FoundWord] = {}
+    for cell in found:
+        for part in cell.word.split(separator):
+            word = part.strip()
+            if not word:
+                continue
+            entry = merged.get(word.casefold())
+            if entry is None:
+                merged[word.casefold()] = FoundWord(word, cell.rows, list(cell.first_rows))
+            else:
+                entry.rows += cell.rows
+                entry.first_rows = sorted({*entry.first_rows, *cell.first_rows})[:FIRST_ROWS]
+    return sorted(merged.values(), key=lambda w: (-w.rows, w.word.casefold()))

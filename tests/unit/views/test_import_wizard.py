@@ -2,13 +2,16 @@
 
 A refused file shows every bad row with its row number and column, which Ctrl+C copies
 and "Save as CSV" saves; a good file imports and says what changed; a hand mapping is
-saved as a profile the command line reads; Cancel on a long import changes nothing.
+saved as a profile the command line reads, with the file's own words for a legal status,
+a RAG and its flags, and survives another Preview; Cancel on a long import changes
+nothing; a person who may not import is told so before mapping anything.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -119,8 +122,10 @@ def test_a_refused_file_lists_every_bad_row_to_copy_and_save(qtbot: QtBot, count
 
 def test_more_problems_than_listed_says_how_many_more(qtbot: QtBot, county_path: Path,
                                                       tmp_path: Path) -> None:
-    path = mosaic_copies(tmp_path / "many_bad.csv", 70, prefix="77", column="VTT RAG",
-                         value="Purple")
+    # A date no month has, on every row: one problem a row (an unknown word would be one
+    # problem for all the rows that hold it).
+    path = mosaic_copies(tmp_path / "many_bad.csv", 70, prefix="77", column="RAG Date",
+                         value="31/02/2026")
     _window, screen = open_import(qtbot, county_path)
     preview(qtbot, screen, path)
     click(qtbot, screen.check_button)
@@ -236,3 +241,80 @@ def test_cancelling_a_long_import_leaves_the_store_unchanged(qtbot: QtBot, count
     assert counts(window.store) == before
     with window.store.read() as session:
         assert session.scalar(select(Case.rag).where(Case.case_ref == ref)) == rag
+
+
+def value_combo(screen: ImportScreen, kind: str, word: str) -> QComboBox:
+    return screen.value_choices[(kind, word.casefold())]
+
+
+def test_a_hand_mapping_maps_the_files_own_words_and_keeps_them_across_preview(
+        qtbot: QtBot, county_path: Path, tmp_path: Path) -> None:
+    """A council's export: "Case Ref", "Name", "Legal Status", "RAG Rating", "Seen On" and a
+    "Flags" column, with "Child in Need", "CP Plan", a word the app does not know
+    ("Kinship") and a flag word of its own ("Risky"). The everyday headers and words are
+    matched; the person maps the rest; the import takes them; Preview keeps it all."""
+    path = tmp_path / "council.csv"
+    path.write_text(
+        "Case Ref,Name,Legal Status,RAG Rating,Seen On,Flags\n"
+        "Z1,Testchild Quince,Child in Need,G,01/11/2026,NIS\n"
+        "Z2,Testchild Rowan,CP Plan,R,02/11/2026,Risky;NIS\n"
+        "Z3,Testchild Sloe,Kinship,Amber,03/11/2026,-\n"
+        "Z4,Testchild Teasel,CP Plan,R,04/11/2026,\n", encoding="utf-8")
+    window, screen = open_import(qtbot, county_path)
+    assert window.store is not None
+    preview(qtbot, screen, path)
+    assert screen.mapping.currentData() == "by hand" and screen.hand.isVisible()
+    chosen = {f: c.currentData() for f, c in screen.column_choices.items() if c.currentData()}
+    assert chosen == {"case_ref": "Case Ref", "child_name": "Name", "cohort": "Legal Status",
+                      "rag": "RAG Rating"}
+    assert screen.flags_column.currentData() == "Flags"
+    # The everyday words are filled in; the others wait for the person.
+    assert value_combo(screen, "cohort", "Child in Need").currentData() == "cin"
+    assert value_combo(screen, "cohort", "CP Plan").currentText() == "CP plan"
+    assert value_combo(screen, "cohort", "Kinship").currentData() is None
+    assert value_combo(screen, "rag", "G").currentData() == "green"
+    assert value_combo(screen, "flags", "NIS").currentData() == "not_in_school"
+    assert value_combo(screen, "flags", "Risky").currentData() is None
+    choose(qtbot, screen.column_choices["last_f2f_visit"], "Seen On")
+    choose(qtbot, value_combo(screen, "cohort", "Kinship"), "Child in care")
+    choose(qtbot, value_combo(screen, "flags", "Risky"), "Risk-taking behaviour")
+    # Another Preview (next month's file, or the same again) keeps what the person chose.
+    preview(qtbot, screen, path)
+    assert screen.mapping.currentData() == "by hand"
+    assert screen.column_choices["last_f2f_visit"].currentData() == "Seen On"
+    assert value_combo(screen, "cohort", "Kinship").currentData() == "cic"
+    assert value_combo(screen, "flags", "Risky").currentData() == "risk_taking"
+    target = tmp_path / "council-mapping.json"
+    screen.profile_path.edit.clear()
+    qtbot.keyClicks(screen.profile_path.edit, str(target))
+    qtbot.keyClicks(screen.profile_name, "council")
+    click(qtbot, screen.save_mapping_button)
+    assert load_profile(str(target)).name == "council"  # the command line reads it
+    saved = json.loads(target.read_text(encoding="utf-8"))
+    assert saved["values"]["cohort"] == {"Child in Need": "cin", "CP Plan": "cp",
+                                         "Kinship": "cic"}
+    assert saved["values"]["rag"] == {"R": "red", "G": "green", "Amber": "amber"}
+    assert saved["flags"] == {"column": "Flags", "separator": ";",
+                              "values": {"NIS": "not_in_school", "Risky": "risk_taking"}}
+    click(qtbot, screen.import_button)
+    qtbot.waitUntil(lambda: screen.outcome.text().startswith("Imported"), timeout=WAIT)
+    assert "4 added" in screen.outcome.text()
+    with window.store.read() as session:
+        found = dict(session.execute(select(Case.case_ref, Case.cohort).where(
+            Case.case_ref.in_(["Z1", "Z2", "Z3", "Z4"]))).all())
+        flags = session.scalar(select(Case.flags).where(Case.case_ref == "Z2"))
+        seen = session.scalar(select(Case.last_f2f_visit).where(Case.case_ref == "Z4"))
+    assert found == {"Z1": "cin", "Z2": "cp", "Z3": "cic", "Z4": "cp"}
+    assert flags == "not_in_school,risk_taking" and seen == dt.date(2026, 11, 4)
+
+
+def test_a_person_who_may_not_import_is_told_before_the_mapping(qtbot: QtBot,
+                                                                county_path: Path) -> None:
+    window = open_as(qtbot, county_path, role="auditor", screens=(ImportScreen,))
+    screen = window.show_screen(ImportScreen.key)
+    assert isinstance(screen, ImportScreen)
+    assert screen.not_allowed.isVisible()
+    assert screen.not_allowed.text().startswith(
+        "You may not import the caseload: importing is for a QA officer,")
+    assert not screen.preview_button.isEnabled() and not screen.file.edit.isEnabled()
+    assert not screen.import_button.isEnabled()
