@@ -200,6 +200,12 @@ def test_a_green_only_question_covers_green_but_missing_audits_do_not_narrow() -
     figures = {f.key: f for f in report.by_standard}
     assert figures["visit_complex_green"].strata == ("green",)
     assert figures["visit_complex_green"].estimate.rate == 1.0
+    # Issue 24, item 5: a figure of Green cases only says so; Amber holds no case here,
+    # so a figure of Red and Green covers every open case.
+    assert figures["visit_complex_green"].population == "Green cases only"
+    assert figures["visit_complex_green"].partial
+    assert figures["visit_f2f"].population == "all open cases"
+    assert not figures["visit_f2f"].partial
     assert figures["visit_f2f"].strata == ("green", "red")
     assert figures["visit_f2f"].estimate.rate == pytest.approx(0.1)
     # Amber holds cases but no audits at all: a question asked in Red and Green still
