@@ -43,6 +43,7 @@ from desktop.views.audit_form.form import AuditFormWidget
 from desktop.views.audit_form.page import AuditPage
 from desktop.views.exercise_form import AddToExercise
 from desktop.views.plain import plain_label
+from desktop.views.row_table import fit_columns_once
 from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
 from desktop.views.screen import Host, Screen
 
@@ -145,9 +146,13 @@ class AuditsScreen(Screen):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)  # Tab leaves the list, arrows move in it
+        self.table.setWordWrap(False)  # one line a row; the columns fit their words
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        fit_columns_once(self.table)
         self.table.selectionModel().currentRowChanged.connect(self._picked)
         self.count_line = plain_label()
         self.count_line.setAccessibleName("How many audits")
+        self.count_line.setWordWrap(True)  # never holds the list wider than its pane
         # The filters in two short rows: in one row they made the list too wide to
         # leave the form its width in a 1024-pixel window.
         self.list_pane = QWidget()
