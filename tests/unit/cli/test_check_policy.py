@@ -1,6 +1,10 @@
 """``dipsample check`` says where every setting came from: the machine-wide policy file
 (in the folder DIPSAMPLE_POLICY_DIR names), the person's own settings, or the default;
-a broken policy file is one line there and makes the check report problems."""
+a broken policy file is one line there and makes the check report problems.
+
+Timing: a check of the empty store takes about 0.1 s; run alone, the first test takes
+2 to 3 s, the imports of the command (the store, sync and evidence modules) that any
+earlier test of the suite has usually paid already."""
 
 from __future__ import annotations
 
