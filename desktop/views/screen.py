@@ -15,9 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
-from desktop.qt import QAbstractItemView, QHeaderView, QSettings, QSplitter, QWidget
+from desktop.qt import QAbstractItemView, QHeaderView, QSettings, QSplitter, QtGui, QWidget
 from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import ChangeSet, Kind
+from desktop.views import accessible
 
 if TYPE_CHECKING:
     from desktop.services.context import ServiceContext
@@ -97,8 +98,16 @@ class Screen(QWidget):
         super().__init__()
         self.host = host
         self.setObjectName(self.key)
+        self.setProperty(accessible.SCREEN_TITLE, self.title)
         #: Read again when next shown (something it shows changed, or never read yet).
         self.stale = True
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
+        """Every control of the screen named and described for a screen reader, from
+        the words beside it, each time it is shown (what it shows may have changed:
+        desktop/views/accessible.py)."""
+        accessible.describe(self)
+        super().showEvent(event)
 
     # -- called by the window ----------------------------------------------------
     def activated(self) -> None:
