@@ -18,7 +18,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from desktop.errors import KeyUnavailable, UserError, WrongKey
@@ -39,27 +39,28 @@ from desktop.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QTimer,
     QWidget,
     Signal,
 )
 from desktop.services.auth.roles import permissions_of
 from desktop.services.change_sets import ChangeSet, ChangeWatch
-from desktop.services.context import ServiceContext
+from desktop.services.context import CancelToken, ServiceContext
 from desktop.services.store_health import Health, check_store
 from desktop.services.store_status import StoreStatus, store_status
 from desktop.services.users import Person, people
 from desktop.store import Store, open_store
-from desktop.views.accessible import install as install_accessible
-from desktop.views.cases import CasesScreen
 from desktop.views.heartbeat import HEARTBEAT_ENV, Heartbeat
 from desktop.views.idle_lock import install_idle_lock
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
 from desktop.views.plain import message_box, plain_label, plain_tip
 from desktop.views.screen import Screen
 from desktop.views.signin import SignInDialog, remember_user, remembered_user
-from desktop.views.sync_status import install_sync
 from desktop.views.wheel_guard import install as install_wheel_guard
 from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
+
+if TYPE_CHECKING:  # imported when the screens are built: not before the sign-in list
+    from desktop.views.cases import CasesScreen
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def default_screens() -> list[type[Screen]]:
     """Every screen of the navigation, in its order: the auditor's day first."""
     from desktop.views.action_tracker import ActionTrackerScreen
     from desktop.views.audits import AuditsScreen
+    from desktop.views.cases import CasesScreen
     from desktop.views.concerns import ConcernsScreen
     from desktop.views.dashboard import DashboardScreen
     from desktop.views.exercises_screen import ExercisesScreen
@@ -142,15 +144,18 @@ class MainWindow(QMainWindow):
     status_read = Signal(object)
 
     def __init__(self, db_path: Path, *, sign_in: bool = False,
-                 screens: Sequence[type[Screen]] | None = None) -> None:
+                 screens: Sequence[type[Screen]] | None = None,
+                 defer_screens: bool = False) -> None:
         """``sign_in``: ask who is acting before showing any case (the application does;
         tools and tests that open a store as the system do not). ``screens``: the
-        screens to build (default: all of them)."""
+        screens to build (default: all of them). ``defer_screens``: build them once the
+        sign-in list is showing (:meth:`build_screens`), not before: importing and
+        building twelve screens took longer than opening a 100,000-case store, and
+        the person waited for it before they could pick their name (the application)."""
         super().__init__()
         app = QApplication.instance()
         if app is not None:  # app.py installed it already; a window built alone, here
             install_wheel_guard(app)
-            install_accessible(app)  # names and descriptions for screen readers
         self.db_path = db_path
         self._sign_in = sign_in
         self.user: Person | None = None
@@ -185,11 +190,12 @@ class MainWindow(QMainWindow):
         self._written: deque[ChangeSet] = deque()
         self.setWindowTitle(f"DipSample: {db_path.name}")
         self._build()
-        for cls in default_screens() if screens is None else screens:
-            self.add_screen(cls)
-        # After the screens: the sync state in the status bar connects to the Sync screen.
-        install_sync(self)
         self._restore_layout()
+        #: The screens not built yet (all of them until :meth:`build_screens`).
+        self._unbuilt: list[type[Screen]] | None = None if screens is None else list(screens)
+        self._screens_built = False
+        if not defer_screens:
+            self.build_screens()
         # The application's window locks after the idle time and asks for the password
         # again (tools and tests that open a store as the system have nobody to ask).
         self.idle_lock = install_idle_lock(self) if sign_in else None
@@ -266,8 +272,37 @@ class MainWindow(QMainWindow):
         help_menu.addAction(action("&Keyboard shortcuts", [], self._show_shortcuts))
         help_menu.addAction(action("&About DipSample", [], self._show_about))
 
+    def build_screens(self, *, one: bool = False) -> bool:
+        """Build the screens not built yet (``one``: the next one only); whether any is
+        left. After the last: the sync state (it connects to the Sync screen) and the
+        screens' remembered layout."""
+        if self._screens_built:
+            return False
+        if self._unbuilt is None:
+            self._unbuilt = default_screens()
+        while self._unbuilt:
+            self.add_screen(self._unbuilt.pop(0))
+            if one and self._unbuilt:
+                return True
+        self._screens_built = True
+        from desktop.views.sync_status import install_sync
+
+        install_sync(self)
+        settings = QSettings()
+        for screen in self.screens.values():
+            screen.restore_state(settings)
+        return False
+
+    def _build_screens_meanwhile(self) -> None:
+        """One screen per turn of the event loop, while the sign-in list is showing: the
+        list answers keys and clicks between them."""
+        if not self.tasks.closed and self.build_screens(one=True):
+            QTimer.singleShot(0, self, self._build_screens_meanwhile)
+
     def add_screen(self, cls: type[Screen]) -> Screen:
         """Build a screen and add it to the navigation, the stack and the Go menu."""
+        from desktop.views.cases import CasesScreen
+
         screen = cls(self)
         self.screens[screen.key] = screen
         if isinstance(screen, CasesScreen):
@@ -356,8 +391,6 @@ class MainWindow(QMainWindow):
         splitter = settings.value(MAIN_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
-        for screen in self.screens.values():
-            screen.restore_state(settings)
 
     def _save_layout(self) -> None:
         settings = QSettings()
@@ -574,6 +607,7 @@ class MainWindow(QMainWindow):
     def _start(self) -> None:
         """Show the first screen: the one used last, else My week for an auditor, else
         the case list (the system, tests and tools)."""
+        self.build_screens()
         if not self.screens:
             self._check_health()
             return
@@ -669,6 +703,8 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(dialog.deleteLater)
         self.signin_dialog = dialog
         dialog.open()
+        if not self._screens_built:
+            QTimer.singleShot(0, self, self._build_screens_meanwhile)
 
     def _signed_in(self, person: Person | None, key: str) -> None:
         self.signin_dialog = None
@@ -704,7 +740,10 @@ class MainWindow(QMainWindow):
                 return
             self._health_known(future.result())  # type: ignore[attr-defined]
 
-        self.checks.run(lambda: check_store(ServiceContext(store=store)), done)
+        # Cancelled by the window's closing: Ctrl+Q does not wait for the rest of the scan.
+        token = CancelToken()
+        self.checks.run(lambda: check_store(ServiceContext(store=store, cancel=token)), done,
+                        cancel=token)
 
     def _health_known(self, health: Health) -> None:
         self.health = health
