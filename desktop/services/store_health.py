@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.services.context import ServiceContext
+from desktop.services.context import Cancelled, ServiceContext
 from desktop.store.backups import backup_hint
 
 
@@ -30,9 +30,15 @@ class Health:
 
 
 def check_store(ctx: ServiceContext, *, full: bool = False) -> Health:
-    """``quick_check`` (or the full ``integrity_check``) of the open store."""
+    """``quick_check`` (or the full ``integrity_check``) of the open store; a cancel
+    (the window closing) ends the scan at once with :class:`Cancelled`."""
     store = ctx.store
-    problems = store.integrity_problems(full=full)
+    try:
+        problems = store.integrity_problems(full=full, stop=lambda: ctx.cancel.cancelled)
+    except Exception:
+        if ctx.cancel.cancelled:
+            raise Cancelled() from None
+        raise
     if not problems:
         return Health([], "")
     return Health(problems, (

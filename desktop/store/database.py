@@ -132,9 +132,10 @@ class Store:
         """
         return self.engine.connect()
 
-    def integrity_problems(self, *, full: bool = False) -> list[str]:
+    def integrity_problems(self, *, full: bool = False,
+                           stop: Callable[[], bool] | None = None) -> list[str]:
         """SQLite's page-by-page check of this store (see :func:`integrity_problems`)."""
-        return integrity_problems(self.engine, full=full)
+        return integrity_problems(self.engine, full=full, stop=stop)
 
     def data_version(self) -> int:
         """A number that changes whenever anyone commits to this store.
@@ -386,18 +387,30 @@ def _create(path: Path, key: keys.DatabaseKey) -> None:
     sync_folder(path.parent, strict=True)
 
 
-def integrity_problems(engine: Engine, full: bool = False) -> list[str]:
+def integrity_problems(engine: Engine, full: bool = False,
+                       stop: Callable[[], bool] | None = None) -> list[str]:
     """SQLite's own scan of every page: ``quick_check``, or the full ``integrity_check``.
 
     Why not at open: on a 100,000-case store the scan reads the whole encrypted file
     (6 s), and a person waited for it every start. The window runs ``quick_check`` in the
     background once the case list is up, ``dipsample check`` runs the full check, and
     a damaged page met by any query is reported as damage (``failures``) anyway.
+
+    ``stop`` is asked every few thousand steps of the scan; once it answers True, SQLite
+    ends the scan with an "interrupted" error. Why: Ctrl+Q waited for the rest of the
+    window's background scan (5 s on 100,000 cases) before the process could end.
     """
     pragma = "PRAGMA integrity_check" if full else "PRAGMA quick_check"
     try:
         with engine.connect() as conn:
-            rows = [r[0] for r in conn.exec_driver_sql(pragma)]
+            raw = conn.connection.dbapi_connection
+            if stop is not None and raw is not None:
+                raw.set_progress_handler(lambda: int(stop()), 1000)
+            try:
+                rows = [r[0] for r in conn.exec_driver_sql(pragma)]
+            finally:
+                if stop is not None and raw is not None:
+                    raw.set_progress_handler(None, 0)
     except DBAPIError as exc:
         # So damaged that SQLite cannot even walk its pages: that is the finding.
         if failures.sqlite_code(exc) not in (11, 26):  # CORRUPT, NOTADB
