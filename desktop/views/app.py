@@ -146,7 +146,8 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     use_settings_folder()
     install_collector(app)
     install_wheel_guard(app)  # before the window: its controls are polished as built
-    window = MainWindow(Path(db_path) if db_path else paths.default_db_path(), sign_in=True)
+    window = MainWindow(Path(db_path) if db_path else paths.default_db_path(), sign_in=True,
+                        defer_screens=True)
 
     def hook(kind: type[BaseException], error: BaseException,
              trace: TracebackType | None) -> None:
