@@ -50,6 +50,7 @@ from desktop.services.store_health import Health, check_store
 from desktop.services.store_status import StoreStatus, store_status
 from desktop.services.users import Person, people
 from desktop.store import Store, open_store
+from desktop.views.accessible import install as install_accessible
 from desktop.views.heartbeat import HEARTBEAT_ENV, Heartbeat
 from desktop.views.idle_lock import install_idle_lock
 from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:  # app.py installed it already; a window built alone, here
             install_wheel_guard(app)
+            install_accessible(app)  # names and descriptions for screen readers
         self.db_path = db_path
         self._sign_in = sign_in
         self.user: Person | None = None
