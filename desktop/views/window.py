@@ -597,13 +597,7 @@ class MainWindow(QMainWindow):
         self.demo_action.setEnabled(not status.has_cases)
         if not status.has_cases:
             self._say(EMPTY_STORE)
-        if status.last_import is None:
-            # Cases without an import: the demo county, or cases that came by sync.
-            self.last_import.setText("No import on this computer yet" if status.has_cases
-                                     else "No caseload imported yet")
-        else:
-            day = status.last_import.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
-            self.last_import.setText(f"Last import: {day}")
+        self.last_import.setText(status.cases_text(LONDON))  # the demo, a sync, an import
         self.status_read.emit(status)
 
     def _start(self) -> None:
