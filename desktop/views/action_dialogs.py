@@ -3,9 +3,15 @@
 Why dialogs of their own and not QInputDialog: the status and its evidence belong
 together (a cancelled action needs a reason, a confirmed one its evidence), the
 statuses are shown in words, and tests find the dialog on the screen's attribute.
+
+Why "verified" is offered only to those who may verify (QA): an auditor chose it,
+typed what they had checked, and only then was told that only QA verifies; the
+service still refuses it, but nobody is asked for evidence they cannot use.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from desktop.qt import (
     QComboBox,
@@ -15,6 +21,7 @@ from desktop.qt import (
     QPlainTextEdit,
     QWidget,
 )
+from desktop.services.auth.roles import Permission, permissions_of
 from desktop.views.action_table import status_words
 from desktop.views.plain import plain_label
 
@@ -25,6 +32,12 @@ HINTS = {"done": "The owner's manager confirms it done; say what shows it was do
          "cancelled": "Say why the action is no longer needed.",
          "in_progress": "Optionally, what has been done so far.",
          "open": "Optionally, why it goes back to open."}
+
+
+def may_verify(roles: Collection[str] | None) -> bool:
+    """Whether a person with ``roles`` may verify an action (None: nobody signed in,
+    the system, which may do anything)."""
+    return roles is None or Permission.VERIFY_ACTIONS in permissions_of(frozenset(roles))
 
 
 def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
@@ -56,7 +69,9 @@ class StatusDialog(QDialog):
         text_edit: the evidence, or for a cancelled action the reason.
     """
 
-    def __init__(self, count: int, status: str | None, parent: QWidget | None = None) -> None:
+    def __init__(self, count: int, status: str | None, parent: QWidget | None = None, *,
+                 verify: bool = True) -> None:
+        """``verify``: whether the person may verify (else "verified" is not offered)."""
         super().__init__(parent)
         self.setWindowTitle("Change the status of an action" if count == 1
                             else f"Change the status of {count} actions")
@@ -66,10 +81,11 @@ class StatusDialog(QDialog):
         intro.setWordWrap(True)
         self.status_choice = QComboBox()
         self.status_choice.setAccessibleName("New status")
-        for code in CHOICES:
+        self.choices = tuple(c for c in CHOICES if verify or c != "verified")
+        for code in self.choices:
             self.status_choice.addItem(status_words(code), code)
-        if status in CHOICES:
-            self.status_choice.setCurrentIndex(CHOICES.index(status))
+        if status in self.choices:
+            self.status_choice.setCurrentIndex(self.choices.index(status))
         self.hint = plain_label()
         self.hint.setWordWrap(True)
         self.text_edit = text_box("Evidence or reason")

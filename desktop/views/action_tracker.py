@@ -30,7 +30,7 @@ from desktop.services.actions import ActionRow
 from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
-from desktop.views.action_dialogs import ProgressDialog, StatusDialog
+from desktop.views.action_dialogs import ProgressDialog, StatusDialog, may_verify
 from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
 from desktop.views.plain import plain_label
 from desktop.views.row_table import LatestRead, filtering_proxy, reselect, row_view, selected_rows
@@ -179,6 +179,7 @@ class ActionTrackerScreen(Screen):
             source=self.source_choice.currentData())
 
     def refresh(self) -> None:
+        self.verify_button.setVisible(self._may_verify())  # offered to QA only
         if self.host.store is None:
             return
         self.stale = False
@@ -223,8 +224,13 @@ class ActionTrackerScreen(Screen):
         rows = self.selected()
         if not rows:
             return
+        verify = self._may_verify()
+        if status == "verified" and not verify:
+            return  # never asked for evidence the service would refuse
         preset = status or actions.NEXT.get(rows[0].status, rows[0].status)
-        dialog = StatusDialog(len(rows), preset, self)
+        if preset == "verified" and not verify:
+            preset = rows[0].status
+        dialog = StatusDialog(len(rows), preset, self, verify=verify)
         self.status_dialog = dialog
         ids = [r.id for r in rows]
         dialog.accepted.connect(lambda: self._set_status(ids, dialog.status(), dialog.text()))
@@ -238,6 +244,10 @@ class ActionTrackerScreen(Screen):
                                       evidence=None if cancelling or not text else text)
 
         self.host.call("Changing the status", write).run()
+
+    def _may_verify(self) -> bool:
+        user = self.host.user
+        return may_verify(None if user is None else user.roles)
 
     def record_progress(self) -> None:
         rows = self.selected()
