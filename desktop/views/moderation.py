@@ -316,8 +316,9 @@ class ModerationScreen(Screen):
         if self.current is None or self.current.moderation_id != moderation_id:
             return
         day = day_text(view.audit_date) if view.audit_date else "no date"
-        self.audit_heading.setText(f"Case {view.case_ref}: {view.template_code} "
-                                   f"v{view.template_version}, audited {day}")
+        template = view.template_title or view.template_code.replace("_", " ")
+        self.audit_heading.setText(f"Case {view.case_ref}: {template} "
+                                   f"(version {view.template_version}), audited {day}")
         rag = (f"RAG on the record: {(view.recorded_rag or 'none').title()}; "
                f"auditor's RAG: {(view.auditor_rag or 'none').title()}")
         self.audit_text.setPlainText(f"{rag}\n\nOverview:\n{view.overview}\n\n"

@@ -77,6 +77,8 @@ class ModerationView:
     recorded_rag: str | None
     auditor_rag: str | None
     answers: tuple[AnswerView, ...]
+    #: The template's title, as a person reads it (the code is for support).
+    template_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ def moderation_view(ctx: ServiceContext, moderation_id: str) -> ModerationView:
     answers = tuple(a for a in answers_of(ctx, audit) if a.answer_type != AnswerType.GRADE)
     return ModerationView(row.id, audit.id, case.case_ref, template.code, template.version,
                           audit.audit_date, audit.overview, audit.positive_practice,
-                          audit.recorded_rag, audit.auditor_rag, answers)
+                          audit.recorded_rag, audit.auditor_rag, answers,
+                          template_title=template.title)
 
 
 def record_moderation(ctx: ServiceContext, moderation_id: str, grade: str, note: str = ""
