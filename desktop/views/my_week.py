@@ -251,7 +251,7 @@ class MyWeekScreen(Screen):
         self.shown = found
         self.week_label.setText(f"Week {found.week}: {week_span(found.week)}")
         self.model.set_cases(found.cases)
-        self.quotas.show_quotas(found.quotas)
+        self.quotas.show_quotas(found.quotas, found.week_audits)
         self.summary.setText(self._summary(found))
         if wanted is not None and (row := self.model.row_of(wanted)) >= 0:
             self.table.selectRow(row)

@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import InputProblem, RuleViolation
@@ -27,11 +27,12 @@ from desktop.services.audits.access import acting_user
 from desktop.services.audits.lifecycle import EDITABLE, start_audit
 from desktop.services.auth import Permission, guard
 from desktop.services.context import ServiceContext
+from desktop.services.reporting.weekly import NOT_FINDINGS
 from desktop.services.sampling.records import areas_of, saved_sample, shortfall_from_dict
 from desktop.services.sampling.replacement import DROP_REASON_TEXT
 from desktop.services.sampling.settings import RAGS, load_sampling_settings
 from desktop.services.sampling.weekly import AreaDraw, draw_area, draw_weekly
-from desktop.services.sampling.weeks import parse_week, week_of
+from desktop.services.sampling.weeks import parse_week, week_of, week_start
 
 #: The template of a weekly dip-sample audit: seed 000's risk assessment and RAG form
 #: (the demo county's audit history uses the same one).
@@ -117,6 +118,10 @@ class MyWeek:
     drawn_by: str | None
     cases: list[WeekCase]
     quotas: list[QuotaProgress]
+    #: The auditor's audits dated in the week that are findings (submitted, not
+    #: reopened), from this sample or not: the figure the QA dashboard and the weekly
+    #: report count against the quota, so that the two screens agree.
+    week_audits: int = 0
 
     @property
     def active(self) -> list[WeekCase]:
@@ -131,16 +136,29 @@ def read_my_week(ctx: ServiceContext, week: str | None = None) -> MyWeek:
     week = week_of(ctx.today()) if week is None else parse_week(week)
     with ctx.read() as session:
         sample = saved_sample(session, auditor, week)
+        counted = _week_audits(session, auditor, week)
         if sample is None:
             quotas = load_sampling_settings().quotas
             return MyWeek(auditor, week, None, None, None, [],
-                          [QuotaProgress(r, quotas[r], 0, 0, 0, "") for r in RAGS])
+                          [QuotaProgress(r, quotas[r], 0, 0, 0, "") for r in RAGS],
+                          counted)
         cases = _cases(session, sample)
         drawn_by = None
         if sample.drawn_by_id is not None and sample.drawn_by_id != auditor:
             drawn_by = session.scalar(select(User.name).where(User.id == sample.drawn_by_id))
         return MyWeek(auditor, week, sample.id, sample.drawn_at, drawn_by, cases,
-                      _quotas(sample, cases))
+                      _quotas(sample, cases), counted)
+
+
+def _week_audits(session: Session, auditor: str, week: str) -> int:
+    """The weekly report's count of ``auditor``'s audits in ``week`` (its rule:
+    reporting/weekly.py, NOT_FINDINGS)."""
+    start = week_start(week)
+    return session.scalar(
+        select(func.count(Audit.id)).where(
+            Audit.auditor_id == auditor, Audit.deleted.is_(False),
+            Audit.audit_date.between(start, start + dt.timedelta(days=6)),
+            Audit.status.not_in(NOT_FINDINGS))) or 0
 
 
 def _cases(session: Session, sample: Sample) -> list[WeekCase]:
