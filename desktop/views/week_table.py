@@ -2,7 +2,9 @@
 
 Why dropped cases stay in the list: the service keeps them with their reason (a silent
 swap would hide bias), and the auditor should see which case replaced which. They are
-greyed and struck through, and their status says "dropped: <reason>" in words.
+greyed and struck through, and their status says "dropped: <reason>" in words. The grey
+is the palette's text taken towards its background only as far as 4.5:1 allows
+(palette.muted_text): a fixed #6b6b6b read at 2.6:1 on a dark list.
 """
 
 from __future__ import annotations
@@ -11,16 +13,24 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop.models.enums import Cohort, Rag
-from desktop.qt import QAbstractTableModel, QColor, QFont, QModelIndex, QPersistentModelIndex, Qt
+from desktop.qt import (
+    QAbstractTableModel,
+    QApplication,
+    QColor,
+    QFont,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from desktop.services.sampling.my_week import WeekCase
 from desktop.views.case_table import COHORT_LABELS, RAG_COLOURS
+from desktop.views.palette import muted_text
 from desktop.views.plain import plain_tip
 
 CASE_REF, CHILD, RAG, COHORT, TEAM, WHY, STATUS = range(7)
 HEADERS = ("Case ref", "Child", "RAG", "Cohort", "Team", "Why chosen", "Audit status")
 #: The row's :class:`WeekCase`.
 CASE_ROLE = Qt.ItemDataRole.UserRole + 1
-DROPPED_COLOUR = "#6b6b6b"
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -101,7 +111,7 @@ class WeekTableModel(QAbstractTableModel):
     @staticmethod
     def _dropped_style(role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QColor(DROPPED_COLOUR)
+            return muted_text(QApplication.palette())
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setStrikeOut(True)
