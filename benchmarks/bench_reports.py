@@ -1,4 +1,4 @@
-"""A week's 450 case-tool PDFs, against reportlab writing the same pages of plain text.
+"""A week's 450 case tools, as 450 PDFs and as one PDF, against plain reportlab.
 
 Ours is the whole batch as the Reports screen and ``dipsample report case-tool --week``
 run it: read 450 audits (answers, actions, comments, disagreements, names) from the
@@ -8,29 +8,38 @@ files, each with the same number of pages as ours made, filled with plain paragr
 the same embedded font: no database, no tables, no header or footer, no log. 450 is seed
 000's weekly sample (18 auditors, 25 cases each); the demo county's busiest week is
 topped up from the week before when it has fewer.
+
+The second, ``case_tools_week_one_pdf``, is the week as one printable document, as
+``report case-tool --week -o FILE.pdf`` and the Reports screen's Print write it: the same
+reading, one PDF with a header, "Page n of N" and a bookmark per case, the tables, and
+one export logged per audit. Its baseline is reportlab alone writing the same text (every
+word a case tool prints from its audit: answers, findings, actions, comments, names) as
+plain paragraphs in the same embedded font into one PDF, a page break between cases.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate
 
 from benchmarks.core import Benchmark, Side, Sides
 from benchmarks.stores import create_store
 from desktop.paths import resource
-from desktop.reports.case_tool import BatchResult, write_case_tools
+from desktop.reports.case_tool import BatchResult, WeekResult, write_bound, write_case_tools
 from desktop.services.context import ServiceContext
 from desktop.services.demo_county import build_demo_county
-from desktop.services.reporting.case_tool import week_audit_ids
+from desktop.services.reporting.case_tool import CaseTool, case_tools, week_audit_ids
 from desktop.services.sampling.weeks import shift_week, week_of
 
 AS_OF = dt.date(2026, 11, 20)
@@ -108,6 +117,60 @@ def setup(workdir: Path, quick: bool) -> Iterator[Sides]:
         store.close()
 
 
-BENCHMARKS = [Benchmark(
-    name="case_tools_week_450", target=2.0, setup=setup,
-    description="a week's 450 case-tool PDFs vs reportlab writing the same pages plainly")]
+def tool_text(value: object) -> list[str]:
+    """Every piece of text a case tool holds (its dataclass fields, nested), in order."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, tuple):
+        return [text for item in value for text in tool_text(item)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [text for field in dataclasses.fields(value)
+                for text in tool_text(getattr(value, field.name))]
+    return []
+
+
+def plain_week(out: Path, tools: list[CaseTool]) -> int:
+    """The baseline: the tools' text as plain paragraphs in one PDF, a case a page on."""
+    body = ParagraphStyle("plain", parent=getSampleStyleSheet()["BodyText"],
+                          fontName=plain_font())
+    story: list[Flowable] = []
+    for tool in tools:
+        if story:
+            story.append(PageBreak())
+        story += [Paragraph(escape(text).replace("\n", "<br/>"), body)
+                  for text in tool_text(tool)]
+    SimpleDocTemplate(str(out), pagesize=A4).build(story)
+    return len(tools)
+
+
+@contextmanager
+def setup_one_pdf(workdir: Path, quick: bool) -> Iterator[Sides]:
+    store = create_store(workdir / "reports.db")
+    try:
+        ctx = ServiceContext(store=store, clock=lambda: NOON)
+        build_demo_county(ctx, cases=1_500 if quick else 6_000, seed=1, as_of=AS_OF)
+        ids = pick_audits(ctx, 60 if quick else WEEKLY)
+        tools = case_tools(ctx, ids)
+        ours, base = workdir / "week.pdf", workdir / "plain.pdf"
+
+        def check(result: WeekResult) -> None:
+            if len(result.audit_ids) != len(ids) or not ours.exists():
+                raise AssertionError(f"{len(result.audit_ids)} case tools for {len(ids)}")
+
+        yield Sides(
+            ours=Side(prepare=lambda: ours.unlink(missing_ok=True), check=check,
+                      run=lambda: write_bound(ctx, ids, ours)),
+            baseline=Side(prepare=lambda: base.unlink(missing_ok=True),
+                          run=lambda: plain_week(base, tools)))
+    finally:
+        store.close()
+
+
+BENCHMARKS = [
+    Benchmark(name="case_tools_week_450", target=2.0, setup=setup,
+              description="a week's 450 case-tool PDFs vs reportlab writing the same pages "
+                          "plainly"),
+    Benchmark(name="case_tools_week_one_pdf", target=2.0, setup=setup_one_pdf,
+              description="a week's case tools (450 audits) as one PDF vs plain reportlab "
+                          "paragraphs of the same text"),
+]

@@ -17,9 +17,10 @@ from desktop.reports import formats
 from desktop.reports.monthly import interval, name, percent
 from desktop.reports.text import label
 from desktop.services.context import ServiceContext
+from desktop.services.reporting.case_tool import AS_SUBMITTED, WeekChoice
 from desktop.services.reporting.exports import Period, export_tables
 from desktop.services.reporting.monthly import month_name, monthly_data, parse_month
-from desktop.services.reporting.week_list import week_case_tool_list
+from desktop.services.reporting.week_list import week_case_tool_list, week_left_out
 from desktop.services.sampling.weeks import parse_week, week_span
 
 
@@ -40,16 +41,26 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def case_tools(ctx: ServiceContext, week: str, auditor_id: str | None) -> Preview:
-    week = parse_week(week)
-    tools = week_case_tool_list(ctx, week, auditor_id)
+def case_tools(ctx: ServiceContext, week: str, auditor_id: str | None,
+               choice: WeekChoice = AS_SUBMITTED) -> Preview:
+    week = parse_week(week.strip().upper())
+    tools = week_case_tool_list(ctx, week, auditor_id, choice)
+    left = week_left_out(ctx, week, auditor_id, choice)
     whose = " by this auditor" if auditor_id else ""
     if not tools:
         summary = f"No audits in {week} ({week_span(week)}){whose}: there is nothing to save."
     else:
         summary = (f"{plural(len(tools), 'case tool')} in {week} ({week_span(week)}){whose}: "
-                   "Save writes one PDF each into the folder you choose; Print prints the "
-                   "one selected below.")
+                   "Save writes them as one PDF with a bookmark per case (or one file per "
+                   "case); Print prints them all, each from a new page.")
+    notes = []
+    if left.drafts:
+        notes.append(f"{plural(left.drafts, 'draft')} left out (tick Include drafts)")
+    if left.without_findings:
+        notes.append(f"{plural(left.without_findings, 'case')} with neither actions nor "
+                     "good practice left out")
+    if notes:
+        summary += " " + "; ".join(notes) + "."
     return Preview(summary, ("Case", "Auditor", "Status", "Audit date"),
                    [(t.case_ref, t.auditor, label(t.status), formats.day(t.audit_date, ""))
                     for t in tools], tuple(t.audit_id for t in tools))

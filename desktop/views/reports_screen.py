@@ -6,7 +6,10 @@ month's estimates) before writing a folder of PDFs or a spreadsheet. The Content
 lists what it holds; the Pages tab shows the PDF's pages as they will print
 (:mod:`desktop.views.pdf_pages`). Saving goes through :mod:`desktop.views.save_report`
 (written on the worker with progress and Cancel); Print opens the system's print dialog
-and sends the pages drawn for the Pages tab, so what prints is what was shown.
+and sends the pages drawn for the Pages tab, so what prints is what was shown. A week's
+case tools are one document: the Pages tab shows all of them, Print prints all of them
+(each from a new page, with its case reference on every page), Save writes one PDF with
+a bookmark per case, or one file per case when asked.
 """
 
 from __future__ import annotations
@@ -42,13 +45,19 @@ from desktop.qt import (
     QWidget,
     Signal,
 )
-from desktop.reports.case_tool import BatchResult, case_tool_pdf, week_case_tools
+from desktop.reports.case_tool import (
+    BatchResult,
+    WeekResult,
+    week_case_tools,
+    week_case_tools_pdf,
+)
 from desktop.reports.exports import export
 from desktop.reports.monthly import monthly_pdf
 from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import ChangeSet, Kind
 from desktop.services.context import ServiceContext
-from desktop.services.event_log import log_print
+from desktop.services.event_log import log_changes
+from desktop.services.reporting.case_tool import WeekChoice
 from desktop.services.reporting.choices import ReportChoices, report_choices
 from desktop.services.reporting.exports import KINDS, Period
 from desktop.views import report_previews
@@ -77,12 +86,12 @@ class ReportKind:
     key: str
     title: str
     fields: frozenset[str]
-    #: "folder" (one PDF per audit), "pdf", or "table" (XLSX or CSV).
+    #: "pdf", or "table" (XLSX or CSV).
     writes: str
 
 
-CASE_TOOLS = ReportKind("case_tools", "Case tools of a week", frozenset({"week", "auditor"}),
-                        "folder")
+CASE_TOOLS = ReportKind("case_tools", "Case tools of a week",
+                        frozenset({"week", "auditor", "tool_options"}), "pdf")
 WEEKLY = ReportKind("weekly", "Weekly report for senior management", frozenset({"week"}),
                     "pdf")
 MONTHLY = ReportKind("monthly", "Monthly quality assurance report",
@@ -106,8 +115,9 @@ def available_kinds() -> list[ReportKind]:
             or importlib.util.find_spec(OPTIONAL[kind.key]) is not None]
 
 
-PRINT_NOTE = ("Print opens your system's print dialog for the report as chosen (a case "
-              "tool: the one selected in the preview); Pages shows it as it will print.")
+PRINT_NOTE = ("Print opens your system's print dialog for the report as chosen (a week's "
+              "case tools: all of them, each from a new page); Pages shows it as it will "
+              "print.")
 
 
 class ReportsScreen(Screen):
@@ -176,6 +186,20 @@ class ReportsScreen(Screen):
         self.messages_edit.setPlaceholderText("What the month's audits showed, in a few lines")
         self.messages_edit.setTabChangesFocus(True)
         self.messages_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        tool_options = QWidget()
+        options_column = QVBoxLayout(tool_options)
+        options_column.setContentsMargins(0, 0, 0, 0)
+        self.drafts_box = QCheckBox("Include &drafts (marked DRAFT)")
+        self.drafts_box.setAccessibleName("Include audits not yet submitted")
+        self.findings_box = QCheckBox("&Only cases with actions or good practice")
+        self.findings_box.setAccessibleName(
+            "Only cases with actions or noted good practice, as the council's procedure says")
+        self.separate_box = QCheckBox("Save one &file per case, into a folder")
+        self.separate_box.setAccessibleName("Save one file per case into a folder")
+        for box in (self.drafts_box, self.findings_box):
+            box.toggled.connect(lambda _on: self._tool_options_changed())
+            options_column.addWidget(box)
+        options_column.addWidget(self.separate_box)
         self.format_choice = QComboBox()
         self.format_choice.setAccessibleName("File format")
         self.format_choice.addItem("Excel workbook (XLSX), one sheet per table", "xlsx")
@@ -222,6 +246,7 @@ class ReportsScreen(Screen):
                 ("kind", "Rep&ort", self.kind_choice),
                 ("week", "&Week", self.week_choice),
                 ("auditor", "A&uditor", self.auditor_choice),
+                ("tool_options", "Cases", tool_options),
                 ("month", "&Month", self.month_choice),
                 ("exercise", "E&xercise", self.exercise_choice),
                 ("plan", "P&lan", self.plan_choice),
@@ -230,8 +255,9 @@ class ReportsScreen(Screen):
                 ("tables", "Tables", tables),
                 ("dates", "Dates", dates)):
             label = plain_label(text)
-            label.setBuddy(widget if field not in ("tables", "dates") else
-                           (self.table_boxes["audits"] if field == "tables" else self.any_date))
+            label.setBuddy(widget if field not in ("tables", "dates", "tool_options") else
+                           self.table_boxes["audits"] if field == "tables" else
+                           self.drafts_box if field == "tool_options" else self.any_date)
             self.form.addRow(label, widget)
             self.rows[field] = (label, widget)
 
@@ -297,6 +323,7 @@ class ReportsScreen(Screen):
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
         order: list[QWidget] = [self.kind_choice, self.week_choice, self.auditor_choice,
+                                self.drafts_box, self.findings_box, self.separate_box,
                                 self.month_choice, self.messages_edit,
                                 self.exercise_choice, self.plan_choice, self.format_choice,
                                 *self.table_boxes.values(), self.any_date, self.from_date,
@@ -335,12 +362,23 @@ class ReportsScreen(Screen):
         self.kind_choice.setCurrentIndex(self.kind_choice.findData(key))
 
     def week(self) -> str:
-        """The week chosen, or the one typed (its first word: "2026-W47 (16 to …)")."""
+        """The week chosen, or the one typed (its first word: "2026-W47 (16 to …)"; in
+        either case: "2026-w47")."""
         index = self.week_choice.findText(self.week_choice.currentText())
         if index >= 0:
             return str(self.week_choice.itemData(index))
         typed = self.week_choice.currentText().split()
-        return typed[0] if typed else ""
+        return typed[0].upper() if typed else ""
+
+    def week_choice_made(self) -> WeekChoice:
+        """Which of the week's audits the case tools hold, as ticked."""
+        return WeekChoice(drafts=self.drafts_box.isChecked(),
+                          findings_only=self.findings_box.isChecked())
+
+    def _tool_options_changed(self) -> None:
+        """Drafts or findings ticked: the week's list (and its pages) read again."""
+        if self.kind() is CASE_TOOLS and self.host.store is not None:
+            self.refresh()
 
     def tables(self) -> tuple[str, ...]:
         return tuple(k for k, box in self.table_boxes.items() if box.isChecked())
@@ -394,7 +432,8 @@ class ReportsScreen(Screen):
         self.save_button.setEnabled(ready)
         self.preview_button.setEnabled(ready)
         if kind is CASE_TOOLS:
-            self.print_button.setEnabled(ready and self._selected_audit() is not None)
+            self.print_button.setEnabled(ready and self.preview is not None
+                                         and bool(self.preview.audit_ids))
         else:
             self.print_button.setEnabled(ready and kind.writes == "pdf")
 
@@ -410,6 +449,7 @@ class ReportsScreen(Screen):
         kind, week, auditor = self.kind(), self.week(), self.auditor_choice.currentData()
         month, tables, period = self.month_choice.currentData(), self.tables(), self.period()
         exercise, plan = self.exercise_choice.currentData(), self.plan_choice.currentData()
+        choice = self.week_choice_made()
         if (kind is EXPORT and not tables) or (kind is SUMMARY and exercise is None):
             self._generation += 1
             self._show(self._generation, Preview(
@@ -419,7 +459,7 @@ class ReportsScreen(Screen):
 
         def read(ctx: ServiceContext) -> Preview:
             if kind is CASE_TOOLS:
-                return report_previews.case_tools(ctx, week, auditor)
+                return report_previews.case_tools(ctx, week, auditor, choice)
             if kind is WEEKLY:
                 return report_previews.weekly(ctx, week)
             if kind is MONTHLY:
@@ -508,14 +548,6 @@ class ReportsScreen(Screen):
 
     def _selection_moved(self) -> None:
         self._enable()
-        if self.kind() is CASE_TOOLS:
-            self._choice_moved()
-
-    def _selected_audit(self) -> str | None:
-        rows = self.preview_table.selectionModel().selectedRows()
-        if self.preview is None or not rows or rows[0].row() >= len(self.preview.audit_ids):
-            return None
-        return self.preview.audit_ids[rows[0].row()]
 
     # -- saving and printing --------------------------------------------------------------
     def save(self) -> bool:
@@ -527,7 +559,9 @@ class ReportsScreen(Screen):
 
     def save_report(self) -> None:
         kind, week, auditor = self.kind(), self.week(), self.auditor_choice.currentData()
-        if kind is CASE_TOOLS:
+        if kind is CASE_TOOLS and self.separate_box.isChecked():
+            choice = self.week_choice_made()
+
             def said(result: BatchResult, folder: Path) -> str:
                 count = len(result.files)
                 return (f"Saved {count} case tool{'s' if count != 1 else ''} of {week} "
@@ -536,7 +570,9 @@ class ReportsScreen(Screen):
             self.saver.save_folder(f"Folder for the case tools of {week}",
                                    "Writing the week's case tools",
                                    lambda ctx, folder: week_case_tools(ctx, auditor, week,
-                                                                       folder), said)
+                                                                       folder, choice), said)
+        elif kind is CASE_TOOLS:
+            self._save_pdf(kind, then=None)
         elif kind is EXPORT:
             fmt, tables, period = self.format_choice.currentData(), self.tables(), self.period()
             name = f"dipsample-{'-'.join(tables)}.{fmt}"
@@ -555,6 +591,10 @@ class ReportsScreen(Screen):
         week, month = self.week(), self.month_choice.currentData()
         messages = self.messages_edit.toPlainText()
         exercise, plan = self.exercise_choice.currentData(), self.plan_choice.currentData()
+        if kind is CASE_TOOLS:
+            auditor, choice = self.auditor_choice.currentData(), self.week_choice_made()
+            return (f"case-tools_{week}.pdf",
+                    lambda ctx, path: week_case_tools_pdf(ctx, auditor, week, path, choice))
         if kind is WEEKLY:
             from desktop.reports.weekly import weekly_pdf
 
@@ -581,8 +621,17 @@ class ReportsScreen(Screen):
             return
         name, write = chosen
         what = kind.title[0].lower() + kind.title[1:]
+        said = None
+        if kind is CASE_TOOLS:
+            week = self.week()
+
+            def said(result: object, path: Path) -> str:
+                count = len(result.audit_ids) if isinstance(result, WeekResult) else 0
+                return (f"Saved {count} case tool{'s' if count != 1 else ''} of {week} in "
+                        f"{path.name} ({path.parent}), a bookmark per case.")
+
         self.saver.save_file(f"Save the {what}", name, PDF_FILTER, f"Writing the {what}",
-                             write, then=then)
+                             write, said, then=then)
 
     # -- pages and printing -----------------------------------------------------------
     def _page_source(self) -> tuple[tuple[object, ...], str,
@@ -592,20 +641,18 @@ class ReportsScreen(Screen):
         kind = self.kind()
         if kind is EXPORT:
             return "An export is a spreadsheet: it has no pages. Contents shows its rows."
-        if kind is CASE_TOOLS:
-            audit_id = self._selected_audit()
-            if audit_id is None or self.preview is None:
-                return "Select a case tool under Contents to see its pages."
-            ref = self.preview.rows[self.preview.audit_ids.index(audit_id)][0]
-            return ((kind.key, audit_id), f"the case tool of {ref}",
-                    lambda ctx, path: case_tool_pdf(ctx, audit_id, path))
+        if kind is CASE_TOOLS and (self.preview is None or not self.preview.audit_ids):
+            return "No case tools in the week as chosen: nothing to show."
         chosen = self._pdf_writer(kind)
         if chosen is None:
             return "Choose what the report is about to see its pages."
         what = kind.title[0].lower() + kind.title[1:]
+        if kind is CASE_TOOLS:
+            what = f"case tools of {self.week()}"
         key = (kind.key, self.week(), self.month_choice.currentData(),
                self.messages_edit.toPlainText(), self.exercise_choice.currentData(),
-               self.plan_choice.currentData())
+               self.plan_choice.currentData(), self.auditor_choice.currentData(),
+               self.week_choice_made())
         return key, f"the {what}", chosen[1]
 
     def _pages_wanted(self) -> None:
@@ -680,6 +727,8 @@ class ReportsScreen(Screen):
         if data is None or printer is None:
             return
         pages_of = self._pages_of
+        printed = (tuple(self.preview.audit_ids) if self.preview is not None and pages_of
+                   and pages_of[0] == CASE_TOOLS.key else ())
         job = PrintJob(data, printer, self)
         self.print_job = job
 
@@ -692,10 +741,16 @@ class ReportsScreen(Screen):
                 return
             self.saver.line.said(f"Sent {count} page{'' if count == 1 else 's'} to "
                                  f"{printer.printerName() or 'the printer'}.")
-            if pages_of is not None and pages_of[0] == CASE_TOOLS.key:
-                audit_id = str(pages_of[1])
-                self.host.call("Recording the print", lambda ctx: log_print(
-                    ctx, "audit", audit_id), dialog=False).run()
+            if printed:
+                self.host.call("Recording the print", lambda ctx: _log_prints(ctx, printed),
+                               dialog=False).run()
 
         job.finished.connect(finished)
         job.start()
+
+
+def _log_prints(ctx: ServiceContext, audit_ids: tuple[str, ...]) -> None:
+    """One print entry per case tool printed, in one transaction (a week is 450)."""
+    with ctx.store.transaction() as session:
+        log_changes(session, ctx, [("print", "audit", audit_id, {"report": "case_tool"})
+                                   for audit_id in audit_ids])

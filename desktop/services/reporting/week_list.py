@@ -15,7 +15,7 @@ from desktop.models import Audit, Case
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
-from desktop.services.reporting.case_tool import week_audit_ids
+from desktop.services.reporting.case_tool import AS_SUBMITTED, WeekChoice, week_audit_ids
 from desktop.services.reporting.names import user_names
 
 
@@ -28,15 +28,30 @@ class WeekCaseTool:
     audit_date: dt.date | None
 
 
-def week_case_tool_list(ctx: ServiceContext, week: str, auditor_id: str | None = None
-                        ) -> list[WeekCaseTool]:
-    """The audits whose case tools ``week_case_tools`` writes, in the same order.
+@dataclass(frozen=True)
+class LeftOut:
+    """What a week's batch leaves out as chosen, so the preview can say so.
+
+    Attributes:
+        drafts: audits not yet submitted (left out unless asked for).
+        without_findings: cases with neither actions nor noted good practice (left out
+            when only those with findings were asked for).
+    """
+
+    drafts: int
+    without_findings: int
+
+
+def week_case_tool_list(ctx: ServiceContext, week: str, auditor_id: str | None = None,
+                        choice: WeekChoice = AS_SUBMITTED) -> list[WeekCaseTool]:
+    """The audits whose case tools a week's batch writes (as ``choice`` says), in the
+    same order.
 
     Raises:
         InputProblem: ``week`` is not an ISO week such as 2026-W47.
     """
     guard(ctx, P.REPORTS)
-    ids = week_audit_ids(ctx, week, auditor_id)
+    ids = week_audit_ids(ctx, week, auditor_id, choice)
     if not ids:
         return []
     with ctx.read() as session:
@@ -47,3 +62,21 @@ def week_case_tool_list(ctx: ServiceContext, week: str, auditor_id: str | None =
         return [WeekCaseTool(i, found[i][1], names.get(found[i][0].auditor_id, ""),
                              found[i][0].status, found[i][0].audit_date)
                 for i in ids if i in found]
+
+
+def week_left_out(ctx: ServiceContext, week: str, auditor_id: str | None,
+                  choice: WeekChoice) -> LeftOut:
+    """How many of the week's audits ``choice`` leaves out, and why.
+
+    Raises:
+        InputProblem: ``week`` is not an ISO week such as 2026-W47.
+    """
+    every = set(week_audit_ids(ctx, week, auditor_id, WeekChoice(drafts=True)))
+    submitted = set(week_audit_ids(ctx, week, auditor_id))
+    drafts = 0 if choice.drafts else len(every - submitted)
+    without = 0
+    if choice.findings_only:
+        kept = set(week_audit_ids(ctx, week, auditor_id,
+                                  WeekChoice(drafts=choice.drafts, findings_only=True)))
+        without = len((every if choice.drafts else submitted) - kept)
+    return LeftOut(drafts, without)

@@ -179,30 +179,60 @@ def printed_pages(path: Path) -> int:
     return len(pages)
 
 
-def test_a_weeks_case_tools_listed_and_one_printed(
+def choose_auditor(qtbot: QtBot, window: MainWindow, screen: ReportsScreen) -> str:
+    """Choose the auditor with the fewest case tools in the week (at least two: quick to
+    print, and more than one to bind); their id."""
+    qtbot.waitUntil(lambda: screen.auditor_choice.count() > 1, timeout=WAIT)
+    counts = {index: len(week_audit_ids(ctx_of(window), WEEK,
+                                        screen.auditor_choice.itemData(index)))
+              for index in range(1, screen.auditor_choice.count())}
+    index = min((i for i, n in counts.items() if n >= 2), key=lambda i: (counts[i], i))
+    choose(qtbot, screen, screen.auditor_choice, screen.auditor_choice.itemText(index))
+    return str(screen.auditor_choice.itemData(index))
+
+
+def test_a_weeks_case_tools_listed_and_printed_whole(
         qtbot: QtBot, county_path: Path, tmp_path: Path) -> None:
     window, screen = open_reports(qtbot, county_path)
     assert screen.kind() is CASE_TOOLS  # the first report
     choose(qtbot, screen, screen.week_choice, f"{WEEK} (16 to 22 Nov 2026)")
-    ids = week_audit_ids(ctx_of(window), WEEK)
-    assert len(screen.preview_model.rows) == len(ids) > 0
-    assert "print dialog" in screen.print_line.text()
-    assert not screen.print_button.isEnabled()  # which one? nothing selected yet
+    assert len(screen.preview_model.rows) == len(week_audit_ids(ctx_of(window), WEEK)) > 0
+    assert "all of them" in screen.print_line.text()
+    auditor_id = choose_auditor(qtbot, window, screen)
+    ids = week_audit_ids(ctx_of(window), WEEK, auditor_id)
+    assert list(screen.preview.audit_ids if screen.preview else ()) == ids and ids
+    assert screen.print_button.isEnabled()  # the whole week: nothing to select first
 
-    table = screen.preview_table
-    qtbot.mouseClick(table.viewport(), LEFT,
-                     pos=table.visualRect(screen.preview_model.index(1, 0)).center())
-    assert screen.print_button.isEnabled()
-    ref = screen.preview_model.rows[1][0]
-    out = tmp_path / "printed case tool.pdf"
+    out = tmp_path / "printed week.pdf"
     print_through(qtbot, screen, out)
     pages = printed_pages(out)
-    assert pages == screen.pages.page_count() > 0
-    assert screen.pages.note.text().startswith(f"The case tool of {ref}: {pages} page")
+    assert pages == screen.pages.page_count() >= len(ids)
+    assert screen.pages.note.text().startswith(f"The case tools of {WEEK}: {pages} page")
     assert screen.saver.line.label.text() == (
         f"Sent {pages} page{'' if pages == 1 else 's'} to the printer.")
-    qtbot.waitUntil(lambda: len([e for e in events_for(ctx_of(window), "audit", ids[1])
-                                 if e.action == "print"]) == 1, timeout=WAIT)
+    for audit_id in ids:  # each case tool printed is in the event log
+        qtbot.waitUntil(lambda audit_id=audit_id: len(
+            [e for e in events_for(ctx_of(window), "audit", audit_id)
+             if e.action == "print"]) == 1, timeout=WAIT)
+
+
+def test_the_weeks_case_tools_saved_as_one_pdf_with_a_bookmark_each(
+        qtbot: QtBot, county_path: Path, tmp_path: Path) -> None:
+    window, screen = open_reports(qtbot, county_path)
+    auditor_id = choose_auditor(qtbot, window, screen)
+    ids = week_audit_ids(ctx_of(window), WEEK, auditor_id)
+    out = tmp_path / "week 47.pdf"
+    assert save_through(qtbot, screen.saver, screen.save_button, out) == out
+    reader = PdfReader(out)
+    assert len(reader.outline) == len(ids)
+    assert screen.saver.line.label.text() == (
+        f"Saved {len(ids)} case tools of {WEEK} in {out.name} ({out.parent}), a bookmark "
+        "per case.")
+    # Drafts ticked in: the list is read again (the demo county has none to add).
+    with qtbot.waitSignal(screen.previewed, timeout=WAIT):
+        qtbot.mouseClick(screen.drafts_box, LEFT, pos=tick_point(screen.drafts_box))
+    assert screen.drafts_box.isChecked()
+    assert len(screen.preview_model.rows) == len(ids)
 
 
 def test_the_pages_tab_shows_the_report_as_it_prints(qtbot: QtBot, county_path: Path,
@@ -254,6 +284,8 @@ def test_the_weeks_case_tools_saved_into_a_folder(qtbot: QtBot, county_path: Pat
     assert set(preview_column(screen, 1)) == {auditor}
     folder = tmp_path / "week 47 of one auditor"
     folder.mkdir()
+    qtbot.mouseClick(screen.separate_box, LEFT, pos=tick_point(screen.separate_box))
+    assert screen.separate_box.isChecked()
     qtbot.mouseClick(screen.save_button, LEFT)
     with qtbot.waitSignal(screen.saver.saved, timeout=WAIT):
         answer_dialog(qtbot, screen.saver, folder)
