@@ -79,10 +79,15 @@ EFFECTIVE_N_NOTE = (
     "is shown.")
 
 
+def base_name(figure: Figure) -> str:
+    """A figure's name in words ("VTT review"), the standard's or the question's."""
+    return standard_name(figure.key) if figure.label == figure.key else figure.label
+
+
 def name(figure: Figure) -> str:
-    """A figure's name in words ("VTT review"), with the cases it covers when it
-    covers some RAGs only ("Face-to-face visit (Green cases only)")."""
-    base = standard_name(figure.key) if figure.label == figure.key else figure.label
+    """A figure's name in words, with the cases it covers when it covers some RAGs
+    only ("Face-to-face visit (Green cases only)")."""
+    base = base_name(figure)
     return f"{base} ({figure.population})" if figure.partial else base
 
 
@@ -148,7 +153,7 @@ def interval_chart(figures: list[Figure]) -> Drawing:
     for n, f in enumerate(shown):
         e = f.estimate
         y = axis_y - row_h * (n + 1) + 6
-        base = standard_name(f.key) if f.label == f.key else f.label
+        base = base_name(f)
         if f.partial:
             drawing.add(String(0, y, _fitted(base, label_w - 8, 7.5), fontName=BODY,
                                fontSize=7.5))

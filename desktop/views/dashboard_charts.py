@@ -11,11 +11,12 @@ a team's is typed by a person (see ``plain``).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from desktop.models.enums import Grade
 from desktop.qt import QColor, QPainter, QPalette, QtCharts, QtCore
-from desktop.reports.monthly import interval, name, percent
+from desktop.reports.monthly import base_name, interval, name, percent
 from desktop.reports.text import label
 from desktop.services.reporting.weekly import AuditorQuota, Findings
 from desktop.services.statistics.compliance import Figure
@@ -61,6 +62,22 @@ def _chart(title: str, dark: bool) -> QtCharts.QChart:
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+#: The most characters on one line of a standard's name on the compliance axis.
+AXIS_LINE = 24
+
+
+def axis_lines(figure: Figure) -> list[str]:
+    """A standard's name on the compliance axis, wrapped, then the cases it covers on a
+    line of its own ("(Green cases only)", issue 24): on one line the axis elided it at
+    the dashboard's usual width, and a figure of Green cases read as the caseload's."""
+    lines = textwrap.wrap(base_name(figure), AXIS_LINE) or [""]
+    if figure.partial:
+        lines.append(f"({figure.population})")
+    if not figure.estimate.sufficient:
+        lines.append("(insufficient sample)")
+    return lines
 
 
 def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
@@ -114,11 +131,11 @@ def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
     y_axis.setRange(0, len(rows))
     y_axis.setLabelsPosition(
         QtCharts.QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    extra = 0
     for position, figure in enumerate(rows):
-        text = name(figure)
-        if not figure.estimate.sufficient:
-            text += " (insufficient sample)"
-        y_axis.append(escaped(text), position + 0.5)
+        lines = axis_lines(figure)
+        extra += len(lines) - 1
+        y_axis.append("<br>".join(escaped(line) for line in lines), position + 0.5)
     chart.addAxis(x_axis, QtCore.Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y_axis, QtCore.Qt.AlignmentFlag.AlignLeft)
     for series in (points, *bars):
@@ -133,7 +150,7 @@ def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
                f"Every standard has a figure ({shown}).")
     return Drawn(chart, summary,
                  f"Compliance per standard, {period}: " + "; ".join(sentences) + ".",
-                 len(figures))
+                 len(figures) + (extra + 1) // 2)
 
 
 def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[int]]],
