@@ -172,8 +172,8 @@ class DashboardScreen(Screen):
         self.status.setText(
             f"{weekly.week} ({weekly.span}): {audits} finalised audit"
             f"{'' if audits == 1 else 's'}. Compliance: {report.audits} audits from "
-            f"{period}; the figures are estimates for the whole open caseload, each with "
-            "its 95% interval.")
+            f"{period}; the figures are estimates for the whole open caseload, or for the "
+            "cases a figure names (\"Green cases only\"), each with its 95% interval.")
         self.drawn.emit(data)
 
     def _unreadable(self, generation: int, exc: BaseException) -> None:
