@@ -23,6 +23,7 @@ from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, ta
 from desktop.reports.text import label, markup
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_report_export
+from desktop.services.reporting.london import ZONE_WORDS
 from desktop.services.reporting.weekly import (
     GRADES,
     AuditorQuota,
@@ -189,7 +190,7 @@ def story(data: WeeklyData) -> list[Flowable]:
             "escalations. Overdue actions on audited cases are the actions on the cases "
             f"audited this week that were past their due date and not finished at the end "
             f"of {day}, read from each action's history: a reprint gives the same figure "
-            "after they are done."), s.small),
+            f"after they are done. Days are {ZONE_WORDS}."), s.small),
         *_quota_section(data.quotas),
         *_findings_section("Findings by team", data.teams, False,
                            "No audits or escalations this week."),
