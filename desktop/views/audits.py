@@ -30,6 +30,7 @@ from desktop.qt import (
     QSplitter,
     Qt,
     QTableView,
+    QtGui,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -52,6 +53,8 @@ COLUMNS = ("Case", "Status", "Audit date", "Grade", "Your RAG")
 #: The list's width beside the form until the person moves the divider, in characters.
 LIST_CHARS = 46
 HIDE_LIST, SHOW_LIST = "Hide the list", "Show the list"
+#: A screen narrower than this, in characters, hides the list until the person chooses.
+NARROW_CHARS = 100
 STATUSES = (("Any status", None), ("Draft", "draft"), ("Reopened", "reopened"),
             ("Open for comment", "open_for_comment"), ("Queried", "queried"),
             ("Finalised", "finalised"))
@@ -181,6 +184,8 @@ class AuditsScreen(Screen):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([self.fontMetrics().averageCharWidth() * LIST_CHARS, 1000])
         self.splitter.splitterMoved.connect(lambda _pos, _index: self._list_toggled())
+        #: The person showed or hid the list: the window's width no longer decides.
+        self.list_chosen = False
         self.list_button = QPushButton(HIDE_LIST)
         self.list_button.setAccessibleName("Hide or show the list of audits")
         self.list_button.setToolTip("Gives the form the whole width, or shows the list "
@@ -213,19 +218,29 @@ class AuditsScreen(Screen):
         return not self.list_pane.isHidden() and self.splitter.sizes()[0] > 0
 
     def toggle_list(self) -> None:
-        """Hide the list to give the form the width, or show it again."""
-        if self.list_shown():
-            self.list_pane.hide()
-        else:
-            self.list_pane.show()
-            sizes = self.splitter.sizes()
-            if sizes[0] == 0:  # dragged shut: open it at its usual width
-                wanted = self.fontMetrics().averageCharWidth() * LIST_CHARS
-                self.splitter.setSizes([wanted, max(sum(sizes) - wanted, 0)])
+        """Hide the list to give the form the width, or show it again (the person's
+        choice: a narrow window no longer hides it by itself)."""
+        self.list_chosen = True
+        self._set_list(not self.list_shown())
+
+    def _set_list(self, shown: bool) -> None:
+        self.list_pane.setVisible(shown)
+        sizes = self.splitter.sizes()
+        if shown and sizes[0] == 0:  # dragged shut, or just shown: its usual width
+            wanted = self.fontMetrics().averageCharWidth() * LIST_CHARS
+            self.splitter.setSizes([wanted, max(sum(sizes) - wanted, 0)])
         self._list_toggled()
 
     def _list_toggled(self) -> None:
         self.list_button.setText(HIDE_LIST if self.list_shown() else SHOW_LIST)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        """A window too narrow for the list and a readable form (a 1024-pixel screen at
+        125%) hides the list, until the person shows or hides it themselves."""
+        super().resizeEvent(event)
+        narrow = event.size().width() < self.fontMetrics().averageCharWidth() * NARROW_CHARS
+        if not self.list_chosen and self.list_pane.isHidden() != narrow:
+            self._set_list(not narrow)
 
     # -- the list -----------------------------------------------------------------
     def refresh(self) -> None:

@@ -135,21 +135,28 @@ def test_the_form_fits_1024x700_and_every_question_reads_whole(
     assert screen.form.viewport().width() > 400  # room to read, not a sliver
 
 
-def test_at_125_percent_hiding_the_list_gives_the_form_the_width(
+def test_at_125_percent_the_list_makes_way_for_the_form_and_fits_when_shown(
         qtbot: QtBot, county_path: Path, open_draft: OpenCaseDraft) -> None:
+    """A 1024x700 screen at 125% hides the list by itself; shown again with its button
+    the form still fits beside it, and the person's choice then stays."""
     window, screen = open_form(qtbot, county_path, open_draft)
     sized(qtbot, window, SCALED_125)
-    assert_fits(screen)
-    before = screen.form.viewport().width()
-    qtbot.mouseClick(screen.list_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not screen.list_shown(), timeout=WAIT)
-    settle(qtbot, window)
     assert screen.list_button.text() == "Show the list"
-    assert screen.form.viewport().width() > before + 150
     assert_fits(screen)
+    alone = screen.form.viewport().width()
     qtbot.mouseClick(screen.list_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(screen.list_shown, timeout=WAIT)
+    settle(qtbot, window)
     assert screen.list_button.text() == "Hide the list"
+    assert screen.form.viewport().width() < alone - 150  # the list took its place
+    assert_fits(screen)
+    sized(qtbot, window, (SCALED_125[0] - 10, SCALED_125[1]))
+    assert screen.list_shown()  # shown by the person: a resize does not hide it
+    qtbot.mouseClick(screen.list_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.list_shown(), timeout=WAIT)
+    sized(qtbot, window, (1366, 768))
+    assert not screen.list_shown()  # hidden by the person: a wide window keeps it so
 
 
 def test_tab_onto_each_answer_keeps_its_question_in_view_and_never_scrolls_sideways(
