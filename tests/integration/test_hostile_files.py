@@ -50,7 +50,12 @@ def test_two_million_lines_are_one_line_of_refusal(tmp_path: Path) -> None:
 
 
 def test_thousands_of_bad_rows_print_a_bounded_list(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "shifted.csv", MOSAIC_HEADER, hostile.mosaic_rows(5_000))
+    # A different staff name on each row: one problem a row (the same unknown word on
+    # many rows is one problem, counting them).
+    rows = hostile.mosaic_rows(5_000)
+    for number, row in enumerate(rows):
+        row[MOSAIC_HEADER.index("Legal Status")] = f"Relymanager {number}"
+    path = write_csv(tmp_path / "shifted.csv", MOSAIC_HEADER, rows)
     result = dipsample("import", str(path), "--db", str(tmp_path / "x.db"), home=tmp_path)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
