@@ -128,6 +128,8 @@ def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
     if r.excluded:
         lines.append(f"  {r.excluded} audits of targeted samples are left out of these "
                      "figures (their chance of selection is not known)")
+    figures = [figure_line(f) for f in r.by_standard]
+    lines += [FIGURE_HEADER, *figures] if figures else ["  no scored answers"]
     designed = r.audits - r.excluded
     if r.assumed_design:
         lines.append(f"  assumed design: {r.assumed_design} of {designed} audits had no "
@@ -137,8 +139,6 @@ def report_text(r: ComplianceReport, everything: bool = True) -> list[str]:
         lines.append("  audits by week: " + ", ".join(f"{w} {n}" for w, n in r.audits_by_week)
                      + (f"; weeks with no audits: {', '.join(r.weeks_without_audits)}"
                         if r.weeks_without_audits else ""))
-    figures = [figure_line(f) for f in r.by_standard]
-    lines += [FIGURE_HEADER, *figures] if figures else ["  no scored answers"]
     if everything:
         for team in r.by_team:
             lines.append(f"  team {team.team_name} ({team.audits} audits)")
