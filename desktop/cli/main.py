@@ -14,6 +14,7 @@ import logging
 import pkgutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from desktop import __version__
 from desktop.cli import commands
@@ -23,12 +24,17 @@ from desktop.logs import log_file, setup_logging
 log = logging.getLogger("dipsample")
 
 
-def common_options(*, after_command: bool = False) -> argparse.ArgumentParser:
+def common_options(*, after_command: bool = False, acting: bool = True
+                   ) -> argparse.ArgumentParser:
     """``--db``, ``--json``, ``--user`` and ``--system``, accepted before or after the subcommand.
 
     Why two copies: argparse lets a subcommand's defaults overwrite what was given before
     it, so ``dipsample --db X import FILE`` used to import into the default database. The
     copy given to subcommands leaves an option it did not see untouched (SUPPRESS).
+
+    ``acting=False`` leaves out ``--user`` and ``--system``, for the commands that act
+    as nobody (:data:`ACTING_NOBODY`): offering them there promised a choice that
+    changed nothing.
     """
     unset: object = argparse.SUPPRESS if after_command else None
     common = argparse.ArgumentParser(add_help=False)
@@ -37,20 +43,28 @@ def common_options(*, after_command: bool = False) -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true",
                         default=argparse.SUPPRESS if after_command else False,
                         help="machine-readable output")
-    common.add_argument("--user", default=unset,
-                        help="username of the acting person (default: $DIPSAMPLE_USER); "
-                        "their password comes from $DIPSAMPLE_PASSWORD or is asked")
-    common.add_argument("--system", action="store_true",
-                        default=argparse.SUPPRESS if after_command else False,
-                        help="act as the system (IT and scripts), logged as such; needed "
-                        "on a database where people have passwords, unless --user is given")
+    if acting:
+        common.add_argument("--user", default=unset,
+                            help="username of the acting person (default: $DIPSAMPLE_USER); "
+                            "their password comes from $DIPSAMPLE_PASSWORD or is asked")
+        common.add_argument("--system", action="store_true",
+                            default=argparse.SUPPRESS if after_command else False,
+                            help="act as the system (IT and scripts), logged as such; needed "
+                            "on a database where people have passwords, unless --user is "
+                            "given")
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = common_options(after_command=True)
+#: Command modules whose commands act as nobody: ``demo`` builds synthetic data into a
+#: new store, ``profiles`` reads the mapping files; neither opens a store as a person.
+ACTING_NOBODY = frozenset({"demo_county", "profiles"})
+
+
+def _top_parser(*, add_help: bool = True) -> argparse.ArgumentParser:
+    """The options before any subcommand: the same parser for the window's quick start
+    (:func:`_window_args`, without ``--help``) and under the full one (:func:`build_parser`)."""
     parser = argparse.ArgumentParser(
-        prog="dipsample", parents=[common_options()],
+        prog="dipsample", parents=[common_options()], add_help=add_help,
         description="Dip-sample audits of children's social care case records.",
     )
     parser.add_argument("--version", action="version", version=f"dipsample {__version__}")
@@ -58,13 +72,51 @@ def build_parser() -> argparse.ArgumentParser:
                         help="check this installation end to end in a temporary folder "
                         "(never your data); exit 0 when it works, 1 naming the step that "
                         "failed")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand, found with ``pkgutil``: this imports every command module, and
+    with them the database stack (about a second), so the window does not build it."""
+    common = common_options(after_command=True)
+    plain = common_options(after_command=True, acting=False)
+    parser = _top_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         register = getattr(module, "register", None)
         if register is not None:  # a helper module beside the commands registers nothing
-            register(subparsers, common)
+            before = set(subparsers.choices)
+            register(subparsers, plain if info.name in ACTING_NOBODY else common)
+            if info.name in ACTING_NOBODY:
+                for name in set(subparsers.choices) - before:
+                    subparsers.choices[name].set_defaults(acts_as_nobody=True)
     return parser
+
+
+def _refuse(message: str) -> NoReturn:
+    raise argparse.ArgumentError(None, message)
+
+
+def _window_args(argv: list[str]) -> argparse.Namespace | None:
+    """The parsed options when ``argv`` asks for the window (no subcommand), else None.
+
+    Why not :func:`build_parser`: it imports every command (the import, the reports,
+    the sync), which the window does not need before it lists who can sign in. Anything
+    this cannot settle alone (a subcommand, ``--help``, a mistyped option) returns None,
+    and the full parser answers as it always did.
+    """
+    parser = _top_parser(add_help=False)
+    parser.exit_on_error = False
+    parser.error = _refuse  # type: ignore[method-assign]  # silent: the full parser says it
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
 
 
 def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
@@ -101,10 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     if (sys.argv[1:] if argv is None else argv) in VERSION_ONLY:
         print(f"dipsample {__version__}")
         return 0
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = _window_args(words)
+    if args is None:
+        args = build_parser().parse_args(words)
     setup_logging()
     try:
+        if getattr(args, "acts_as_nobody", False) and (args.user or args.system):
+            raise UserError(f"{args.command} acts as nobody: --user and --system mean "
+                            "nothing for it")
         if args.self_test:
             return _self_test(args)
         if args.command is None:
