@@ -110,6 +110,52 @@ def _check_xcb() -> None:
         problem = missing_xcb_package()
         if problem is not None:
             raise EnvironmentProblem(problem)
+        problem = unreachable_display(os.environ.get("DISPLAY", ""))
+        if problem is not None:
+            raise EnvironmentProblem(problem)
+
+
+#: Why ``xcb_connect`` failed, by its error code (xcb.h's XCB_CONN_* values).
+_XCB_ERRORS = {
+    1: "no X server answered there, or it refused this program (its authorisation)",
+    2: "the X server lacks an extension the window needs",
+    3: "there was not enough memory to connect",
+    5: "it is not a display name (expected something like :0)",
+    6: "the display has no such screen",
+}
+
+
+def unreachable_display(display: str) -> str | None:
+    """One line naming why the X display ``display`` cannot be opened, or None if it can.
+
+    Why before Qt: Qt's xcb plugin, given a display that does not answer (``DISPLAY=:99``
+    with no such X server, an SSH session whose forwarding ended), prints five lines
+    about plugins and aborts the process (exit 134). The same library Qt uses
+    (libxcb) is asked here, connecting and at once disconnecting, so the window says
+    which display and why, and exits 2.
+    """
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return None  # named by missing_xcb_package
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode() or None, None)
+    try:
+        error = int(xcb.xcb_connection_has_error(connection)) if connection else 1
+    finally:
+        if connection:
+            xcb.xcb_disconnect(connection)
+    if error == 0:
+        return None
+    why = _XCB_ERRORS.get(error, f"the connection failed (xcb error {error})")
+    which = f"the display {display!r} named by DISPLAY" if display else (
+        "an X display: DISPLAY is not set")
+    return (f"cannot open {which}: {why}; start DipSample from the desktop session, or set "
+            "DISPLAY to a display that exists; the subcommands work without one, see "
+            "dipsample --help")
 
 
 def use_settings_folder() -> None:

@@ -13,9 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from desktop.views.app import XCB_LIBRARIES, _loads, missing_xcb_package
+from desktop.views.app import XCB_LIBRARIES, _loads, missing_xcb_package, unreachable_display
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def start(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """A real ``python ARGS`` asked for the X11 window: no Wayland, no other platform
+    unless ``env`` names one, its data under ``home``."""
+    changed = {**os.environ, "DIPSAMPLE_HOME": str(home), **env}
+    changed.pop("WAYLAND_DISPLAY", None)
+    if "QT_QPA_PLATFORM" not in env:
+        changed.pop("QT_QPA_PLATFORM", None)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=changed,
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_the_missing_library_is_named_by_its_package() -> None:
@@ -55,11 +66,8 @@ def test_the_window_stops_with_one_line_before_qt_loads_the_plugin(tmp_path: Pat
             " **app.XCB_LIBRARIES}\n"
             "from desktop.cli.main import main\n"
             "raise SystemExit(main(['--db', sys.argv[1]]))\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": ":97"}
-    env.pop("WAYLAND_DISPLAY", None)
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "none.db")],
-                          cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = start(["-c", code, str(tmp_path / "none.db")], tmp_path, QT_QPA_PLATFORM="xcb",
+                 DISPLAY=":97")
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [
         "dipsample: the window needs the system package libxcb-dipsample0 "
@@ -67,3 +75,26 @@ def test_the_window_stops_with_one_line_before_qt_loads_the_plugin(tmp_path: Pat
         "libxcb-dipsample0 on Debian or Ubuntu) and start DipSample again; the subcommands "
         "work without it, see dipsample --help"]
     assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="an X display")
+def test_a_display_nobody_answers_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    # Issue 26: DISPLAY=:99 with no such X server made Qt abort (exit 134) with its own
+    # lines about plugins. The real command, as a person or a login script starts it.
+    if missing_xcb_package() is not None:
+        pytest.skip("this machine lacks Qt's X11 libraries: the line names the package")
+    if Path("/tmp/.X11-unix/X99").exists():
+        pytest.skip("an X server answers on :99 here")
+    done = start(["-m", "desktop", "--db", str(tmp_path / "none.db")], tmp_path, DISPLAY=":99")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "dipsample: cannot open the display ':99' named by DISPLAY: no X server answered "
+        "there, or it refused this program (its authorisation); start DipSample from the "
+        "desktop session, or set DISPLAY to a display that exists; the subcommands work "
+        "without one, see dipsample --help"]
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_a_display_name_that_is_no_name_is_said_so() -> None:
+    line = unreachable_display("no-such-display-name")
+    assert line is not None and "is not a display name" in line
