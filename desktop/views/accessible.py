@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import TypeGuard
 
 from desktop.qt import (
@@ -642,6 +643,114 @@ def describe(root: QWidget) -> None:
         if is_control(widget) or clear_button_of(widget) is not None:
             name(widget)
             describe_control(widget)
+    follow_reading_order(root)
+
+
+# -- focus order -----------------------------------------------------------------------
+def tabbable(widget: QWidget) -> bool:
+    """Whether Tab can reach ``widget`` now (shown, enabled, taking focus by Tab)."""
+    policy = widget.focusPolicy()
+    return ((policy & Qt.FocusPolicy.TabFocus) == Qt.FocusPolicy.TabFocus
+            and widget.isVisible() and widget.isEnabled())
+
+
+def reading_order(root: QWidget, *, now: bool = True) -> list[QWidget]:
+    """The controls under ``root`` in the order a person reads them: the order of the
+    layouts (a grid by rows, a form by rows, label before field), a splitter's or tab
+    widget's panes in turn, a scroll area's page; another screen inside it is its own.
+    ``now``: only those Tab can reach now (else every one that takes focus by Tab)."""
+    found: list[QWidget] = []
+    seen: set[int] = set()
+
+    def widget(w: QWidget | None) -> None:
+        if w is None or id(w) in seen or (w is not root and w.property(SCREEN_TITLE)):
+            return
+        seen.add(id(w))
+        if w is not root and is_control(w):
+            found.append(w)
+            if isinstance(w, COMPOUND):
+                return
+        if isinstance(w, QtWidgets.QScrollArea):
+            widget(w.widget())
+        elif isinstance(w, QtWidgets.QSplitter | QtWidgets.QStackedWidget):
+            for n in range(w.count()):
+                widget(w.widget(n))
+        elif isinstance(w, QtWidgets.QTabWidget):
+            widget(w.tabBar())
+            for n in range(w.count()):
+                widget(w.widget(n))
+        own = w.layout()
+        if own is not None:
+            layout(own)
+        for child in w.children():  # what no layout holds, in the order it was made
+            if isinstance(child, QWidget) and not child.isWindow():
+                widget(child)
+
+    def layout(lay: QtWidgets.QLayout) -> None:
+        items: list[QtWidgets.QLayoutItem | None]
+        if isinstance(lay, QtWidgets.QGridLayout):
+            places: list[tuple[int, int, int]] = []
+            for n in range(lay.count()):
+                position: tuple[int, int, int, int] = lay.getItemPosition(n)  # type: ignore[assignment]
+                places.append((position[0], position[1], n))
+            items = [lay.itemAt(n) for _row, _column, n in sorted(places)]
+        elif isinstance(lay, QFormLayout):
+            roles = (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole,
+                     QFormLayout.ItemRole.SpanningRole)
+            items = [lay.itemAt(row, role) for row in range(lay.rowCount()) for role in roles]
+        else:
+            items = [lay.itemAt(n) for n in range(lay.count())]
+        for item in items:
+            if item is None:
+                continue
+            inner = item.layout()
+            if item.widget() is not None:
+                widget(item.widget())
+            elif inner is not None:
+                layout(inner)
+
+    widget(root)
+    if now:
+        return [w for w in found if tabbable(w)]
+    return [w for w in found
+            if (w.focusPolicy() & Qt.FocusPolicy.TabFocus) == Qt.FocusPolicy.TabFocus]
+
+
+def follow_reading_order(root: QWidget) -> None:
+    """Tab visits the controls under ``root`` in reading order.
+
+    Why needed: Qt's Tab order is the order widgets were made, and a control made later
+    goes to the end: the audit form's questions, made when an audit opens, came after
+    the buttons below the form, so Tab jumped from the list of audits to the bottom of
+    the screen and only then into the questions.
+    """
+    window = root.window()
+    order = [w for w in reading_order(root, now=False) if w.window() is window]
+    for first, second in pairwise(order):
+        QWidget.setTabOrder(first, second)
+
+
+def tab_chain(root: QWidget) -> list[QWidget]:
+    """The controls under ``root`` in the order Tab visits them."""
+    found: list[QWidget] = []
+    here = root.nextInFocusChain()
+    for _step in range(20_000):  # the chain is a ring; a bound in case it is not
+        if here is None or here is root:
+            break
+        if root.isAncestorOf(here) and is_control(here) and tabbable(here):
+            found.append(here)
+        here = here.nextInFocusChain()
+    return found
+
+
+def out_of_order(root: QWidget) -> list[tuple[str, str]]:
+    """Where Tab leaves the reading order under ``root``: (read here, Tab goes to)."""
+    read, tabbed = reading_order(root), tab_chain(root)
+    both = {id(w) for w in read} & {id(w) for w in tabbed}
+    read = [w for w in read if id(w) in both]
+    tabbed = [w for w in tabbed if id(w) in both]
+    return [(effective_name(a), effective_name(b)) for a, b in zip(read, tabbed, strict=True)
+            if a is not b]
 
 
 def unnamed(root: QWidget) -> list[QWidget]:

@@ -21,6 +21,7 @@ from desktop.qt import (
     QFont,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -161,6 +162,32 @@ FIT_LIMIT_CHARS = 42
 RESTORED = "dipsample_header_restored"
 
 
+class _Fitter(QObject):
+    """Fits its view's columns once; a child of the view, so that its connections to
+    the model end with the view (a model outliving its view no longer calls into a
+    deleted one)."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.limit = view.fontMetrics().averageCharWidth() * FIT_LIMIT_CHARS
+
+    def fit(self) -> None:
+        view = self.view
+        model = view.model()
+        if view.property(RESTORED) or model is None or model.rowCount() == 0:
+            return
+        view.setProperty(RESTORED, True)
+        view.resizeColumnsToContents()
+        header = view.horizontalHeader()  # asked now: a view may have been given another
+        for column in range(model.columnCount()):
+            if header.sectionSize(column) > self.limit:
+                header.resizeSection(column, self.limit)
+
+    def rows_inserted(self, *_args: object) -> None:
+        self.fit()
+
+
 def fit_columns_once(view: QTableView) -> None:
     """Fit the columns to their words when the first rows arrive, once.
 
@@ -169,21 +196,10 @@ def fit_columns_once(view: QTableView) -> None:
     person set (remembered in QSettings) win, and later reads never undo a resize.
     """
     model = view.model()
-    header = view.horizontalHeader()
-    header.setResizeContentsPrecision(200)  # measure a screenful or so, not every row
-    limit = view.fontMetrics().averageCharWidth() * FIT_LIMIT_CHARS
-
-    def fit() -> None:
-        if view.property(RESTORED) or model.rowCount() == 0:
-            return
-        view.setProperty(RESTORED, True)
-        view.resizeColumnsToContents()
-        for column in range(model.columnCount()):
-            if header.sectionSize(column) > limit:
-                header.resizeSection(column, limit)
-
-    model.modelReset.connect(fit)
-    model.rowsInserted.connect(lambda *_args: fit())
+    view.horizontalHeader().setResizeContentsPrecision(200)  # a screenful, not every row
+    fitter = _Fitter(view)
+    model.modelReset.connect(fitter.fit)
+    model.rowsInserted.connect(fitter.rows_inserted)
 
 
 def selected_rows(view: QTableView) -> list[Any]:

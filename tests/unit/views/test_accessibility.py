@@ -1,4 +1,5 @@
-"""A screen reader can use every screen: each control has a name and a description.
+"""A screen reader can use every screen: each control has a name and a description,
+and Tab visits the controls in the order they are read.
 
 The walk shows every screen the main window has, as an auditor (the week drawn, an
 audit open in the form, a case open beside the list) and then as QA (the rest), and the
@@ -67,9 +68,12 @@ def helper(qapp: QApplication) -> None:
 
 def problems(root: QWidget) -> list[str]:
     """Each control under ``root`` a screen reader could not name or describe, in words
-    a failing test prints (its kind, object name, and what it has)."""
+    a failing test prints (its kind, object name, and what it has), and each place where
+    Tab leaves the reading order."""
     return [f"{type(w).__name__} {w.objectName()!r} name={accessible.effective_name(w)!r} "
-            f"description={accessible.description(w)!r}" for w in accessible.unnamed(root)]
+            f"description={accessible.description(w)!r}" for w in accessible.unnamed(root)
+            ] + [f"Tab goes to {tabbed!r} where {read!r} is read"
+                 for read, tabbed in accessible.out_of_order(root)]
 
 
 def show(qtbot: QtBot, window: MainWindow, key: str) -> Screen:
@@ -225,6 +229,21 @@ def test_ok_and_cancel_get_mnemonics_that_work(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT)
     with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
         qtbot.keyClick(dialog, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+
+
+def test_tab_out_of_the_reading_order_is_found(qtbot: QtBot) -> None:
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    row = QtWidgets.QHBoxLayout(holder)
+    first, second, third = (QLineEdit(holder) for _ in range(3))
+    for n, edit in enumerate((first, second, third), 1):
+        edit.setAccessibleName(f"Field {n}")
+        row.addWidget(edit)
+    holder.show()
+    qtbot.waitExposed(holder)
+    assert accessible.out_of_order(holder) == []
+    QWidget.setTabOrder(first, third)  # Tab from the first now skips to the third
+    assert ("Field 2", "Field 3") in accessible.out_of_order(holder)
 
 
 def test_the_first_down_in_a_freshly_focused_table_selects_the_first_row(
