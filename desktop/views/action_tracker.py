@@ -21,7 +21,10 @@ from desktop.qt import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QSettings,
     Qt,
+    QtGui,
+    QTimer,
     QVBoxLayout,
     Signal,
 )
@@ -31,10 +34,29 @@ from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.views.action_dialogs import ProgressDialog, StatusDialog, may_verify
-from desktop.views.action_table import SOURCE_WORDS, STATUS_WORDS, action_model
+from desktop.views.action_table import (
+    ATTENTION,
+    EVIDENCE,
+    SOURCE_WORDS,
+    STATUS_WORDS,
+    WHAT,
+    action_model,
+)
 from desktop.views.plain import plain_label
-from desktop.views.row_table import LatestRead, filtering_proxy, reselect, row_view, selected_rows
+from desktop.views.row_table import (
+    RESTORED,
+    LatestRead,
+    filtering_proxy,
+    reselect,
+    row_view,
+    selected_rows,
+)
 from desktop.views.screen import Host, Screen
+
+#: The What column's narrowest and widest first width, and the room kept for Evidence,
+#: in average characters.
+WHAT_CHARS = (20, 46)
+EVIDENCE_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,12 @@ class ActionTrackerScreen(Screen):
         self.model = action_model()
         self.proxy = filtering_proxy(self.model, self)
         self.table = row_view(self.proxy, "action_table", "Actions")
-        self.table.setColumnWidth(0, 320)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        #: The person's own column widths came back from the last session: kept as set.
+        self.own_widths = False
+        self._sized = False
+        self._fitting = False
+        self.proxy.modelReset.connect(self._size_columns)  # after row_view's fit
         self.counts = plain_label("Not read yet.")
 
         self.status_button = self._button("Change &status…", "Change the selected actions' "
@@ -115,10 +142,13 @@ class ActionTrackerScreen(Screen):
         self.case_button = self._button("Open the &case", "Open the selected action's case",
                                         self.open_case)
 
-        filters = QHBoxLayout()
+        # Two rows of filters: in one they made the screen wider than a 1024 window.
+        checks = QHBoxLayout()
         for check in (self.mine_check, self.teams_check, self.overdue_check,
                       self.week_check, self.review_check):
-            filters.addWidget(check)
+            checks.addWidget(check)
+        checks.addStretch(1)
+        filters = QHBoxLayout()
         for text, widget in (("St&atus:", self.status_choice),
                              ("So&urce:", self.source_choice),
                              ("Fi&lter:", self.filter_edit)):
@@ -132,6 +162,7 @@ class ActionTrackerScreen(Screen):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addLayout(checks)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.counts)
@@ -165,6 +196,48 @@ class ActionTrackerScreen(Screen):
         button.setAccessibleName(name)
         button.clicked.connect(slot)
         return button
+
+    def restore_state(self, settings: QSettings) -> None:
+        super().restore_state(settings)
+        self.own_widths = bool(self.table.property(RESTORED))
+
+    def _size_columns(self) -> None:
+        """Once, when the first rows come (unless the person's widths came back): the
+        Attention column as wide as its words (bold), and What fitted (``_fit_what``)."""
+        if self._sized or self.own_widths or self.proxy.rowCount() == 0:
+            return
+        self._sized = True
+        self.table.resizeColumnToContents(ATTENTION)
+        self._fit_what()
+        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
+
+    def _fit_what(self) -> None:
+        """What gets the width left beside room for Evidence, so that Attention and
+        Evidence are never pushed off the right edge (What's words are elided; the
+        tooltip has them). Again as the window is resized, until the person sets a
+        width themselves."""
+        header = self.table.horizontalHeader()
+        char = self.fontMetrics().averageCharWidth()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (WHAT, EVIDENCE))
+        evidence = max(EVIDENCE_CHARS * char, header.minimumSectionSize())
+        room = self.table.viewport().width() - others - evidence
+        self._fitting = True
+        try:
+            header.resizeSection(WHAT, max(WHAT_CHARS[0] * char,
+                                           min(room, WHAT_CHARS[1] * char)))
+        finally:
+            self._fitting = False
+
+    def _column_resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._fitting and column != EVIDENCE:  # Evidence stretches by itself
+            self.own_widths = True
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._sized and not self.own_widths:
+            # Once the table and its scroll bars have their new sizes.
+            QTimer.singleShot(0, self._fit_what)
 
     # -- reading --------------------------------------------------------------------
     def filters(self) -> ActionFilters:

@@ -17,10 +17,12 @@ from sqlalchemy import func, select
 
 from desktop.models import CaseEvent
 from desktop.qt import QPoint, QWidget
+from desktop.views.action_table import ATTENTION, EVIDENCE, WHAT
+from desktop.views.action_tracker import ActionTrackerScreen
 from desktop.views.cases import CasesScreen
 from desktop.views.window import MainWindow
 from tests.unit.views.conftest import AS_OF
-from tests.unit.views.driving import open_as, settle
+from tests.unit.views.driving import open_as, open_screen_as, settle
 from tests.unit.views.test_form_fits import cut_labels, sized
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -65,4 +67,23 @@ def test_the_case_detail_fits_1024x700_and_its_timeline_shows_rows_at_1280x760(
     shown_rows = timeline.viewport().height() // timeline.rowHeight(0)
     assert shown_rows >= 6, f"the timeline shows {shown_rows} rows"
     assert inside(pane, window) and cut_labels(pane, pane) == []
-    settle(qtbot, window)
+
+
+def test_the_action_tracker_shows_attention_and_evidence_whole_at_1440(
+        qtbot: QtBot, county_path: Path) -> None:
+    window, screen = open_screen_as(qtbot, county_path, ActionTrackerScreen,
+                                    "actions_loaded", NOON, role="qa")
+    sized(qtbot, window, (1440, 900))
+    table = screen.table
+    assert screen.model.rowCount() > 0
+    header = table.horizontalHeader()
+    settle(qtbot, window)  # the columns are fitted once the table has its new size
+    assert table.horizontalScrollBar().maximum() == 0, "the columns run off the right"
+    width = table.viewport().width()
+    for column in (ATTENTION, EVIDENCE):
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= width, f"column {column} ends at {right} of {width}"
+    # Attention's words whole (bold "Overdue by 25 working days; review due").
+    assert header.sectionSize(ATTENTION) >= table.sizeHintForColumn(ATTENTION)
+    assert header.sectionSize(EVIDENCE) >= header.minimumSectionSize()
+    assert header.sectionSize(WHAT) >= table.fontMetrics().averageCharWidth() * 20
