@@ -9,10 +9,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.services.case_list import CaseQuery, first_page
-from desktop.services.context import ServiceContext
+from desktop.services.context import Cancelled, ServiceContext
+from desktop.services.store_health import check_store
 from desktop.store import keys, open_store
 from desktop.store.database import make_engine
 from desktop.views import cases as window_module
+from desktop.views import window as window_module_check
 from desktop.views.case_table import OBJECT_ROLE
 from desktop.views.window import MainWindow
 from tests.unit.views.driving import message_box
@@ -91,3 +93,42 @@ def test_a_whole_store_checks_out_quietly(qtbot: QtBot, county_path: Path) -> No
     assert checked.args[0].ok
     assert window.health_box is None
     assert window.heartbeat.running and window.heartbeat.beats > 0
+
+
+def test_closing_the_window_stops_the_background_check(
+        qtbot: QtBot, county_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl+Q took 6.5 s: the process waited for the rest of the check's scan (5 s on
+    # 100,000 cases). Here the check is still running when the window closes; closing
+    # cancels it, and SQLite's scan stops at its next step (check_store raises Cancelled).
+    started = threading.Event()
+    ended: list[str] = []
+    real_check = window_module_check.check_store
+
+    def long_check(ctx: ServiceContext) -> object:
+        started.set()
+        ctx.cancel._event.wait(20)  # the rest of a long scan, unless cancelled
+        try:
+            return real_check(ctx)
+        except Cancelled:
+            ended.append("cancelled")
+            raise
+        finally:
+            ended.append("ended")
+
+    monkeypatch.setattr(window_module_check, "check_store", long_check)
+    window = MainWindow(county_path)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_database()
+    qtbot.waitUntil(started.is_set, timeout=30_000)
+    window.close()
+    window.tasks._executor.shutdown(wait=True)  # the store closed after the check ended
+    assert ended == ["cancelled", "ended"]
+    assert window.health is None  # nothing reported after the close
+
+
+def test_a_cancelled_check_stops_with_cancelled(ctx: ServiceContext) -> None:
+    assert check_store(ctx).ok
+    ctx.cancel.cancel()
+    with pytest.raises(Cancelled):
+        check_store(ctx)
