@@ -47,6 +47,7 @@ from desktop.services.sampling.weeks import shift_week, week_span
 from desktop.views.drop_dialog import DropCaseDialog
 from desktop.views.plain import plain_label
 from desktop.views.quota_bar import QuotaPanel
+from desktop.views.row_table import FIT_LIMIT_CHARS, RESTORED
 from desktop.views.save_report import ReportSaver
 from desktop.views.screen import Host, Screen
 from desktop.views.week_table import (
@@ -157,6 +158,7 @@ class MyWeekScreen(Screen):
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         char = self.fontMetrics().averageCharWidth()
@@ -251,12 +253,25 @@ class MyWeekScreen(Screen):
         self.shown = found
         self.week_label.setText(f"Week {found.week}: {week_span(found.week)}")
         self.model.set_cases(found.cases)
+        self._fit_columns()
         self.quotas.show_quotas(found.quotas, found.week_audits)
         self.summary.setText(self._summary(found))
         if wanted is not None and (row := self.model.row_of(wanted)) >= 0:
             self.table.selectRow(row)
         self._enable()
         self.week_shown.emit(found)
+
+    def _fit_columns(self) -> None:
+        """The team and the audit status as wide as this week's words (up to a limit):
+        by a character count, team names were cut while "Why chosen" took the rest.
+        The person's own widths, once they came back from the last session, are kept."""
+        if self.table.property(RESTORED) or self.model.rowCount() == 0:
+            return
+        header = self.table.horizontalHeader()
+        limit = self.fontMetrics().averageCharWidth() * FIT_LIMIT_CHARS
+        for column in (TEAM, STATUS):
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(header.sectionSize(column), limit))
 
     @staticmethod
     def _summary(found: MyWeek) -> str:
