@@ -643,7 +643,8 @@ def describe(root: QWidget) -> None:
         if is_control(widget) or clear_button_of(widget) is not None:
             name(widget)
             describe_control(widget)
-    follow_reading_order(root)
+    # A screen's order is set within its window's: the navigation, the screen, the bar.
+    follow_reading_order(root.window() if root.property(SCREEN_TITLE) else root)
 
 
 # -- focus order -----------------------------------------------------------------------
@@ -657,14 +658,17 @@ def tabbable(widget: QWidget) -> bool:
 def reading_order(root: QWidget, *, now: bool = True) -> list[QWidget]:
     """The controls under ``root`` in the order a person reads them: the order of the
     layouts (a grid by rows, a form by rows, label before field), a splitter's or tab
-    widget's panes in turn, a scroll area's page; another screen inside it is its own.
-    ``now``: only those Tab can reach now (else every one that takes focus by Tab)."""
+    widget's panes in turn, a scroll area's page; of the screens inside it (the main
+    window's), the one showing. ``now``: only those Tab can reach now (else every one
+    that takes focus by Tab)."""
     found: list[QWidget] = []
     seen: set[int] = set()
 
     def widget(w: QWidget | None) -> None:
-        if w is None or id(w) in seen or (w is not root and w.property(SCREEN_TITLE)):
+        if w is None or id(w) in seen:
             return
+        if w is not root and w.property(SCREEN_TITLE) and not w.isVisibleTo(root):
+            return  # a screen not showing: its order is set when it is shown
         seen.add(id(w))
         if w is not root and is_control(w):
             found.append(w)
