@@ -11,8 +11,9 @@ polished (the audit form's questions appear long after its screen was built):
 
 - a form row's label becomes its field's buddy (so its mnemonic works too, and on
   Linux a combo box, whose accessible name is its value, is *labelled by* it);
-- a control with no name of its own, from a label or a group title Qt would not use,
-  its button text, its placeholder or its tooltip, in that order;
+- a control Qt gives no name (from its text, a buddy label or its group box), one
+  from its form row's label, its button text, placeholder or tooltip, a label just
+  before it in its row, or its group's title, in that order;
 - every control's description: its tooltip as plain text (Qt hands a tooltip's HTML
   to the screen reader as it is), else what the glossary says about the words it is
   named with, else its placeholder or label, else where it is ("In Filters, on the
@@ -23,7 +24,9 @@ polished (the audit form's questions appear long after its screen was built):
   taken by another control of their window;
 - the first Down (or Up) in a table that has the focus but no selected row selects the
   row it is on, the first one: Qt makes the first row current on focus without
-  selecting it, so the first Down went on to the second.
+  selecting it, so the first Down went on to the second;
+- Tab visits the controls in reading order, the order of the layouts (Qt's is the
+  order the widgets were made in, and a control made later went to the end).
 
 Names set here are remembered as derived (a dynamic property), so a later pass
 recomputes them when the words they came from change, and never overwrites a name or
