@@ -13,14 +13,15 @@ The second, ``case_tools_week_one_pdf``, is the week as one printable document, 
 ``report case-tool --week -o FILE.pdf`` and the Reports screen's Print write it: the same
 reading, one PDF with a header, "Page n of N" and a bookmark per case, the tables, and
 one export logged per audit. Its baseline is reportlab alone writing the same text (every
-word a case tool prints from its audit: answers, findings, actions, comments, names) as
-plain paragraphs in the same embedded font into one PDF, a page break between cases.
+word the case tools print: each paragraph's, each table cell's, the headings and labels)
+as plain paragraphs in the same embedded font into one PDF, a page break between cases:
+no tables, bold, headers, page numbers, bookmarks, database or log.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,12 +32,18 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Table
 
 from benchmarks.core import Benchmark, Side, Sides
 from benchmarks.stores import create_store
 from desktop.paths import resource
-from desktop.reports.case_tool import BatchResult, WeekResult, write_bound, write_case_tools
+from desktop.reports.case_tool import (
+    BatchResult,
+    WeekResult,
+    story,
+    write_bound,
+    write_case_tools,
+)
 from desktop.services.context import ServiceContext
 from desktop.services.demo_county import build_demo_county
 from desktop.services.reporting.case_tool import CaseTool, case_tools, week_audit_ids
@@ -117,30 +124,35 @@ def setup(workdir: Path, quick: bool) -> Iterator[Sides]:
         store.close()
 
 
-def tool_text(value: object) -> list[str]:
-    """Every piece of text a case tool holds (its dataclass fields, nested), in order."""
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, tuple):
-        return [text for item in value for text in tool_text(item)]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [text for field in dataclasses.fields(value)
-                for text in tool_text(getattr(value, field.name))]
-    return []
+_TAG = re.compile(r"<[^>]*>")
 
 
-def plain_week(out: Path, tools: list[CaseTool]) -> int:
-    """The baseline: the tools' text as plain paragraphs in one PDF, a case a page on."""
+def printed_text(tool: CaseTool) -> list[str]:
+    """The text a case tool prints, piece by piece (paragraphs, and each table's rows),
+    as paragraph markup without its tags: escaped text, as the baseline needs it."""
+    pieces: list[str] = []
+    for flowable in story(tool):
+        if isinstance(flowable, Paragraph):
+            pieces.append(flowable.text)
+        elif isinstance(flowable, Table):
+            for row in flowable._cellvalues:
+                pieces.append(" ".join(cell.text if isinstance(cell, Paragraph)
+                                       else escape(str(cell)) for cell in row))
+    return [text for text in (_TAG.sub(" ", piece).strip() for piece in pieces) if text]
+
+
+def plain_week(out: Path, texts: list[list[str]]) -> int:
+    """The baseline: each case tool's printed text as plain paragraphs in one PDF, a
+    case a page on (the text is taken before the run: the tools' own layout is ours)."""
     body = ParagraphStyle("plain", parent=getSampleStyleSheet()["BodyText"],
                           fontName=plain_font())
-    story: list[Flowable] = []
-    for tool in tools:
-        if story:
-            story.append(PageBreak())
-        story += [Paragraph(escape(text).replace("\n", "<br/>"), body)
-                  for text in tool_text(tool)]
-    SimpleDocTemplate(str(out), pagesize=A4).build(story)
-    return len(tools)
+    flowables: list[Flowable] = []
+    for pieces in texts:
+        if flowables:
+            flowables.append(PageBreak())
+        flowables += [Paragraph(text, body) for text in pieces]
+    SimpleDocTemplate(str(out), pagesize=A4).build(flowables)
+    return len(texts)
 
 
 @contextmanager
@@ -150,7 +162,7 @@ def setup_one_pdf(workdir: Path, quick: bool) -> Iterator[Sides]:
         ctx = ServiceContext(store=store, clock=lambda: NOON)
         build_demo_county(ctx, cases=1_500 if quick else 6_000, seed=1, as_of=AS_OF)
         ids = pick_audits(ctx, 60 if quick else WEEKLY)
-        tools = case_tools(ctx, ids)
+        texts = [printed_text(tool) for tool in case_tools(ctx, ids)]
         ours, base = workdir / "week.pdf", workdir / "plain.pdf"
 
         def check(result: WeekResult) -> None:
@@ -161,7 +173,7 @@ def setup_one_pdf(workdir: Path, quick: bool) -> Iterator[Sides]:
             ours=Side(prepare=lambda: ours.unlink(missing_ok=True), check=check,
                       run=lambda: write_bound(ctx, ids, ours)),
             baseline=Side(prepare=lambda: base.unlink(missing_ok=True),
-                          run=lambda: plain_week(base, tools)))
+                          run=lambda: plain_week(base, texts)))
     finally:
         store.close()
 

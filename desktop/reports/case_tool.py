@@ -113,26 +113,25 @@ def _pairs_table(pairs: Sequence[tuple[str, str]]) -> Flowable:
                  label_columns=(0, 2))
 
 
-def _details(tool: CaseTool) -> list[Flowable]:
-    return [_pairs_table([
+def _details(tool: CaseTool) -> list[tuple[str, str]]:
+    return [
         ("Case reference", tool.case_ref), ("Child's initials", tool.child_initials),
         ("Team", tool.team), ("Allocated worker", tool.worker),
-        ("Allocated worker's manager", tool.team_manager or "none on record"),
+        ("Worker's manager", tool.team_manager or "none on record"),
         ("Date of audit", formats.day(tool.audit_date,
                                       "not yet (set when submitted)" if tool.is_draft
                                       else "not recorded")),
         ("Template", f"{tool.template_title} (version {tool.template_version})"),
         ("Overall grade", label(tool.grade) or "not graded"),
-    ])]
+    ]
 
 
 def _week_words(week: str) -> str:
     return f"{week} ({week_span(week)})"
 
 
-def _sampling(tool: CaseTool) -> list[Flowable]:
+def _sampling(tool: CaseTool) -> list[tuple[str, str]]:
     """Who sampled, in what role and area, and the RAG group and week (seed 000)."""
-    s = styles()
     sample = tool.sampling
     pairs = [("Sampled by", tool.auditor or "not recorded"),
              ("Role", tool.auditor_role or "not recorded"),
@@ -155,10 +154,7 @@ def _sampling(tool: CaseTool) -> list[Flowable]:
                                 f"{' when audited' if tool.recorded_rag else ' now'})")]
     if sample.exercise:
         pairs.append(("Exercise", sample.exercise))
-    out: list[Flowable] = [*heading("How the case was sampled"), _pairs_table(pairs)]
-    if not pairs:
-        out.append(Paragraph("<i>Nothing recorded.</i>", s.body))
-    return out
+    return pairs
 
 
 def _answers(tool: CaseTool) -> list[Flowable]:
@@ -382,8 +378,8 @@ def story(tool: CaseTool, on_start: Callable[[], None] | None = None) -> list[Fl
                              "may still change.</b>", s.body))
     return [
         *out,
-        *_details(tool),
-        *_sampling(tool),
+        # One table: the case, then who sampled it and how it was drawn (seed 000).
+        _pairs_table([*_details(tool), *_sampling(tool)]),
         *_answers(tool),
         *heading("Overview of findings"),
         Paragraph(or_none(tool.overview, "No overview was recorded."), s.body),

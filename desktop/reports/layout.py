@@ -36,7 +36,7 @@ from reportlab.platypus import (
 )
 
 from desktop import __version__
-from desktop.reports.fonts import BODY, BOLD, ensure_fonts
+from desktop.reports.fonts import BODY, BOLD, Coverage, ensure_fonts
 from desktop.reports.text import RTL as _RTL
 from desktop.reports.text import bidi_after_wrapping, markup
 
@@ -75,10 +75,15 @@ class Styles:
 
 
 _styles: Styles | None = None
+#: The fonts' coverage once known (asked per table cell: no lock each time).
+_coverage: Coverage | None = None
+
+
 def styles() -> Styles:
-    global _styles
+    global _styles, _coverage
     if _styles is None:
         _styles = Styles()
+        _coverage = ensure_fonts()
     return _styles
 
 
@@ -220,12 +225,17 @@ SMALLEST = 6.0
 
 
 def _fitted(value: Any, width: float, *, bold: bool) -> Any:
-    """A cell's value that fits its column: a string wider than the column becomes a
-    wrapping paragraph; a paragraph whose longest word is wider is set smaller."""
+    """A cell's value that fits its column: a string wider than the column, or with a
+    character the font lacks (an emoji) or right-to-left text, becomes a paragraph of
+    :func:`markup` (wrapping, each character in a font that has it); a paragraph whose
+    longest word is wider than the column is set smaller."""
     if isinstance(value, str):
         font = BOLD if bold else BODY
-        if stringWidth(value, font, 8.5) <= width - CELL_PADDING:
-            return value
+        coverage = _coverage or ensure_fonts()
+        drawable = coverage.bold if bold else coverage.body
+        if (not _RTL.search(value) and all(ord(c) in drawable for c in value)
+                and stringWidth(value, font, 8.5) <= width - CELL_PADDING):
+            return value  # drawn as it is: one line, every character in the font
         s = styles()
         value = Paragraph(markup(value), s.cell_bold if bold else s.small)
     if isinstance(value, Paragraph):
