@@ -27,7 +27,7 @@ from desktop.qt import (
     QModelIndex,
     QPersistentModelIndex,
     QPushButton,
-    QSplitter,
+    QSettings,
     Qt,
     QTableView,
     QtGui,
@@ -47,11 +47,12 @@ from desktop.views.plain import plain_label
 from desktop.views.row_table import fit_columns_once
 from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
 from desktop.views.screen import Host, Screen
+from desktop.views.split_share import ShareSplitter
 
 LONDON = ZoneInfo("Europe/London")
 COLUMNS = ("Case", "Status", "Audit date", "Grade", "Your RAG")
-#: The list's width beside the form until the person moves the divider, in characters.
-LIST_CHARS = 46
+#: The form's share of the width beside the list until the person moves the divider.
+FORM_SHARE = 0.72
 HIDE_LIST, SHOW_LIST = "Hide the list", "Show the list"
 #: A screen narrower than this, in characters, hides the list until the person chooses.
 NARROW_CHARS = 100
@@ -175,14 +176,13 @@ class AuditsScreen(Screen):
         left_layout.addWidget(self.count_line)
         self.form = AuditFormWidget(host)
         self.page = AuditPage(self.form)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The form keeps its share of the width beside the list as the window is
+        # resized; moving the divider sets the share.
+        self.splitter = ShareSplitter(FORM_SHARE)
         self.splitter.setObjectName("audits_splitter")
         self.splitter.addWidget(self.list_pane)
         self.splitter.addWidget(self.page)
         self.splitter.setCollapsible(1, False)  # the form is never dragged away
-        self.splitter.setStretchFactor(0, 0)  # a wider window widens the form
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * LIST_CHARS, 1000])
         self.splitter.splitterMoved.connect(lambda _pos, _index: self._list_toggled())
         #: The person showed or hid the list: the window's width no longer decides.
         self.list_chosen = False
@@ -225,11 +225,14 @@ class AuditsScreen(Screen):
 
     def _set_list(self, shown: bool) -> None:
         self.list_pane.setVisible(shown)
-        sizes = self.splitter.sizes()
-        if shown and sizes[0] == 0:  # dragged shut, or just shown: its usual width
-            wanted = self.fontMetrics().averageCharWidth() * LIST_CHARS
-            self.splitter.setSizes([wanted, max(sum(sizes) - wanted, 0)])
+        if shown:  # at its share, also when it had been dragged shut
+            self.splitter.apply(reopen=True)
         self._list_toggled()
+
+    def restore_state(self, settings: QSettings) -> None:
+        """The person's divider, as the form's share of the width."""
+        super().restore_state(settings)
+        self.splitter.read()
 
     def _list_toggled(self) -> None:
         self.list_button.setText(HIDE_LIST if self.list_shown() else SHOW_LIST)

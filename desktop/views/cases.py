@@ -20,10 +20,8 @@ from desktop.qt import (
     QHeaderView,
     QLineEdit,
     QSettings,
-    QSplitter,
     Qt,
     QTableView,
-    QtGui,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -47,6 +45,7 @@ from desktop.views.case_detail import CaseDetail
 from desktop.views.case_table import OBJECT_ROLE, CaseTableModel
 from desktop.views.plain import plain_label
 from desktop.views.screen import Host, Screen
+from desktop.views.split_share import ShareSplitter
 from desktop.views.worker import BackgroundOp
 
 #: Typing pauses this long before the list is filtered again.
@@ -197,45 +196,23 @@ class CasesScreen(Screen):
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addWidget(self.table, 1)
         list_layout.addWidget(self.counts)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The detail keeps its share of the width as the window is resized (Qt's own
+        # splitter gave it nearly all of a wider window, and a 1024-pixel one cut it
+        # off); moving the divider sets the share.
+        self.splitter = ShareSplitter(DETAIL_SHARE)
         self.splitter.setObjectName("cases_splitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.detail)
         self.splitter.setCollapsible(1, False)  # the detail is never dragged away
-        #: The detail's share of the width, kept as the window is resized; moving the
-        #: divider sets it. Why kept by hand: Qt's splitter gave the detail nearly all
-        #: of a wider window, and a 1024-pixel one cut the detail off.
-        self.detail_share = DETAIL_SHARE
-        self.splitter.splitterMoved.connect(lambda _pos, _index: self._divider_moved())
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(who)
         layout.addWidget(self.splitter, 1)
 
-    # -- the list and the detail side by side ------------------------------------------
-    def _divider_moved(self) -> None:
-        total = sum(self.splitter.sizes())
-        if total > 0:
-            self.detail_share = self.splitter.sizes()[1] / total
-
-    def _keep_share(self) -> None:
-        total = sum(self.splitter.sizes())
-        if total > 0:
-            detail = round(total * self.detail_share)
-            self.splitter.setSizes([total - detail, detail])
-
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._keep_share()
-
-    def showEvent(self, event: QtGui.QShowEvent) -> None:
-        super().showEvent(event)
-        self._keep_share()  # the splitter sized itself on its first show: undone here
-
     def restore_state(self, settings: QSettings) -> None:
-        """The person's divider, as its share of the width (see ``detail_share``)."""
+        """The person's divider, as its share of the width."""
         super().restore_state(settings)
-        self._divider_moved()
+        self.splitter.read()
 
     def _combo(self, name: str, everything: str) -> QComboBox:
         combo = QComboBox()

@@ -16,6 +16,9 @@ from desktop.views.audit_form.form import AuditFormWidget
 #: in average characters of the window's font.
 FACTS_CHARS = 36
 FORM_CHARS = 64
+#: Beside the form, the facts take this share of the pane, up to this many characters.
+FACTS_SHARE = 0.25
+FACTS_MAX_CHARS = 56
 
 
 class AuditPage(QWidget):
@@ -46,7 +49,6 @@ class AuditPage(QWidget):
         if beside:
             self.box.setDirection(QtWidgets.QBoxLayout.Direction.RightToLeft)
             self.box.setAlignment(self.facts, Qt.AlignmentFlag.AlignTop)
-            self.facts.setFixedWidth(self._chars(FACTS_CHARS))
             self.facts.set_columns(1)
         else:
             self.box.setDirection(QtWidgets.QBoxLayout.Direction.TopToBottom)
@@ -56,7 +58,11 @@ class AuditPage(QWidget):
             self.facts.set_columns(2)
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        beside = event.size().width() >= self._chars(FACTS_CHARS + FORM_CHARS)
+        width = event.size().width()
+        beside = width >= self._chars(FACTS_CHARS + FORM_CHARS)
         if beside != self.beside:
             self._arrange(beside)
+        if beside:  # a share of a wide pane, between its narrowest and widest
+            self.facts.setFixedWidth(max(self._chars(FACTS_CHARS), min(
+                round(width * FACTS_SHARE), self._chars(FACTS_MAX_CHARS))))
         super().resizeEvent(event)

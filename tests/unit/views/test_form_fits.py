@@ -30,7 +30,7 @@ from desktop.services.users import people
 from desktop.store import open_store
 from desktop.views import screenshots
 from desktop.views.audit_form.fields import QuestionField
-from desktop.views.audits import AuditsScreen
+from desktop.views.audits import FORM_SHARE, AuditsScreen
 from desktop.views.window import MainWindow
 from tests.unit.views.driving import settle
 from tests.unit.views.test_audit_form import TEMPLATE, Draft, focused, open_form
@@ -133,6 +133,13 @@ def test_the_form_fits_1024x700_and_every_question_reads_whole(
     assert screen.list_shown()  # with the list of audits beside it
     assert_fits(screen)
     assert screen.form.viewport().width() > 400  # room to read, not a sliver
+    # Full HD: the list keeps its share (Qt gave the form all the extra width), the
+    # facts beside the form a quarter of its pane.
+    sized(qtbot, window, (1920, 1080))
+    sizes = screen.splitter.sizes()
+    assert abs(sizes[1] / sum(sizes) - FORM_SHARE) < 0.02, sizes
+    assert screen.page.beside and screen.form.key_facts.width() > 0.2 * screen.page.width()
+    assert_fits(screen)
 
 
 def test_at_125_percent_the_list_makes_way_for_the_form_and_fits_when_shown(

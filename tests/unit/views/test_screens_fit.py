@@ -19,7 +19,7 @@ from desktop.models import CaseEvent
 from desktop.qt import QPoint, QWidget
 from desktop.views.action_table import ATTENTION, EVIDENCE, WHAT
 from desktop.views.action_tracker import ActionTrackerScreen
-from desktop.views.cases import CasesScreen
+from desktop.views.cases import DETAIL_SHARE, CasesScreen
 from desktop.views.window import MainWindow
 from tests.unit.views.conftest import AS_OF
 from tests.unit.views.driving import open_as, open_screen_as, settle
@@ -67,6 +67,12 @@ def test_the_case_detail_fits_1024x700_and_its_timeline_shows_rows_at_1280x760(
     shown_rows = timeline.viewport().height() // timeline.rowHeight(0)
     assert shown_rows >= 6, f"the timeline shows {shown_rows} rows"
     assert inside(pane, window) and cut_labels(pane, pane) == []
+
+    # A full HD window keeps the list and the detail at their shares (Qt gave the
+    # detail nearly all the extra width and left the list a third of the window).
+    sized(qtbot, window, (1920, 1080))
+    sizes = screen.splitter.sizes()
+    assert abs(sizes[1] / sum(sizes) - DETAIL_SHARE) < 0.02, sizes
 
 
 def test_the_action_tracker_shows_attention_and_evidence_whole_at_1440(
