@@ -98,13 +98,16 @@ def importing_roles() -> str:
 
 
 def counts_text(report: ImportReport) -> str:
-    """The outcome of a good import or dry run, in words."""
+    """The outcome of a good import or dry run, in words, then the standards the file
+    cannot compute (as the command line's note says)."""
     first = ("The file is good. Importing it would make these changes:" if report.dry_run
              else f"Imported {report.file}:")
-    return (f"{first} {report.created:,} added, {report.updated:,} updated, "
-            f"{report.unchanged:,} unchanged, 0 skipped ({report.rows:,} rows; "
-            f"{report.closed:,} closed, {report.reopened:,} reopened, "
-            f"{report.rag_changes:,} RAG changes).")
+    counts = (f"{first} {report.created:,} added, {report.updated:,} updated, "
+              f"{report.unchanged:,} unchanged, 0 skipped ({report.rows:,} rows; "
+              f"{report.closed:,} closed, {report.reopened:,} reopened, "
+              f"{report.rag_changes:,} RAG changes).")
+    gaps = report.not_known_text
+    return f"{counts}\n{gaps[:1].upper()}{gaps[1:]}." if gaps else counts
 
 
 class ImportScreen(Screen):

@@ -299,6 +299,8 @@ def test_a_hand_mapping_maps_the_files_own_words_and_keeps_them_across_preview(
     click(qtbot, screen.import_button)
     qtbot.waitUntil(lambda: screen.outcome.text().startswith("Imported"), timeout=WAIT)
     assert "4 added" in screen.outcome.text()
+    assert "Not known from this export (shown as such, left out of figures): the " \
+        "complex-Green visit by a social worker (no 'visit by' column)" in screen.outcome.text()
     with window.store.read() as session:
         found = dict(session.execute(select(Case.case_ref, Case.cohort).where(
             Case.case_ref.in_(["Z1", "Z2", "Z3", "Z4"]))).all())
