@@ -111,9 +111,18 @@ def draft_mapping(path: Path | str, *, name: str | None = None, sheet: str | Non
     columns, used = match_headers(table.headers, builtins)
     flags, flag_profiles = _flags(builtins, by_key, set(columns.values()))
     used.update(flag_profiles)
+    matched = [raw for raw in builtins if raw["name"] in used]
+    vocabulary = Vocabulary(matched)
+    unrecognised: list[tuple[str, FoundWord]] = []
+    blanks = frozenset(b.casefold() for b in DEFAULT_BLANKS)
+    if not flags:
+        flags, missed = _flag_words(table, builtins, by_key, set(columns.values()),
+                                    vocabulary, blanks)
+        unrecognised += [("flags", w) for w in missed]
     mapping: dict[str, Any] = {"name": name or _key(path.stem) or "draft", "kind": KIND}
     unmatched = tuple(f for f in REQUIRED_FIELDS if f not in columns)
-    mapped = set(columns.values()) | set(flags.get("columns", {}))
+    mapped = (set(columns.values()) | set(flags.get("columns", {}))
+              | ({flags["column"]} if "column" in flags else set()))
     unused = tuple(h for h in table.headers if h and h not in mapped)
     mapping["description"] = (
         f"Drafted from {path.name} by 'dipsample profiles draft'. "
@@ -127,11 +136,7 @@ def draft_mapping(path: Path | str, *, name: str | None = None, sheet: str | Non
                        if f in columns})
     if optional:
         mapping["optional"] = optional
-    matched = [raw for raw in builtins if raw["name"] in used]
     values = _values(matched or builtins)
-    vocabulary = Vocabulary(matched)
-    unrecognised: list[tuple[str, FoundWord]] = []
-    blanks = frozenset(b.casefold() for b in DEFAULT_BLANKS)
     for kind, field in KIND_FIELDS.items():
         if field not in columns:
             continue  # the profiles' words stay: a person may fill in the column
@@ -140,10 +145,6 @@ def draft_mapping(path: Path | str, *, name: str | None = None, sheet: str | Non
         if proposed:
             values[kind] = proposed
         unrecognised += [(kind, w) for w in missed]
-    if not flags:
-        flags, missed = _flag_words(table, builtins, by_key, set(columns.values()),
-                                    vocabulary, blanks)
-        unrecognised += [("flags", w) for w in missed]
     if values:
         mapping["values"] = values
     if flags:

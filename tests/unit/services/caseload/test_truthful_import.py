@@ -223,6 +223,7 @@ def test_a_draft_maps_common_headers_and_proposes_the_value_words_it_recognises(
     assert draft.mapping["values"]["rag"] == {"Green": "green", "R": "red"}
     assert draft.mapping["flags"] == {"column": "Flags", "separator": ";", "values": {
         "NIS": "not_in_school", "CSE": "exploitation"}}
+    assert draft.unused_columns == ()  # the flags column is mapped too
     assert draft.unrecognised_lines() == [
         "legal status: 1 word not recognised, on 2 rows (rows 6, 7): add them to "
         "values.cohort"]
