@@ -354,10 +354,13 @@ def _dated(case: Case, compliance: list[Compliance]) -> list[DatedFact]:
         if item is None or (code not in ALWAYS_SHOWN
                             and item.status == Status.NOT_APPLICABLE.value):
             continue
-        # The engine's date; for a closed case (no standard applies) the record's own.
+        # The engine's date; where no standard applies (a closed case) the record's own.
+        # A status the engine cannot date (not known from the export) has no date and no
+        # "never": whatever the record holds did not come from that export.
         record = RECORD_DATES.get(code)
-        last = item.last_met or (getattr(case, record) if record else None)
-        # A status the engine cannot date (not known from the export) has no "never".
+        last = item.last_met
+        if last is None and record and item.status == Status.NOT_APPLICABLE.value:
+            last = getattr(case, record)
         text = (day_text(last) if last else
                 "none on record" if item.status in DATED_STATUSES else "not known")
         if code == Standard.VISIT_F2F.value and last and case.last_f2f_visit_by:
