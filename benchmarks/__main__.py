@@ -83,14 +83,28 @@ def line(result: Result | Failure) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    found = discover()
+    names = [b.name for b in found]
+    listing = "\n".join(f"  {b.name:<34} {b.description}" for b in found)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Time each benchmark against its baseline, measured in the same run.",
+        epilog=f"benchmarks (all of them when none is named):\n{listing}")
     parser.add_argument("--quick", action="store_true", help="small data, for a smoke run")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true",
+                        help="print the results as a JSON list instead of a table")
     parser.add_argument("--repeats", type=int, default=None,
                         help="runs of each side (default: 5, or 3 with --quick)")
-    parser.add_argument("names", nargs="*", help="run only these benchmarks")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="run only these benchmarks (listed below)")
     args = parser.parse_args(argv)
-    chosen = [b for b in discover() if not args.names or b.name in args.names]
+    unknown = [name for name in args.names if name not in names]
+    if unknown:
+        parser.error(f"no benchmark named {', '.join(unknown)}; "
+                     "python -m benchmarks --help lists them")
+    if args.repeats is not None and args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    chosen = [b for b in found if not args.names or b.name in args.names]
     return run(chosen, quick=args.quick, repeats=args.repeats or default_repeats(args.quick),
                as_json=args.json)
 

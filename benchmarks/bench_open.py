@@ -14,7 +14,6 @@ encryption, no indexes and no page structure).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,15 +22,13 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from benchmarks.core import Amount, Benchmark, Side, Sides
 from benchmarks.gui import application, wait_until
-from benchmarks.stores import PASSPHRASE, create_store
+from benchmarks.stores import PASSPHRASE, copy_store, county_cases, demo_county
 from desktop.models.base import Base
 from desktop.services.case_list import CaseQuery, first_page
 from desktop.services.context import ServiceContext
-from desktop.services.demo_county import build_demo_county
 from desktop.store import open_store
 from desktop.store.keys import DatabaseKey, resolve_key
 
-AS_OF = dt.date(2026, 11, 20)
 ROWS = 50
 BASELINE_SQL = (
     "SELECT c.id, c.case_ref, c.child_name, c.rag, c.cohort, t.name, w.name,"
@@ -42,14 +39,8 @@ BASELINE_SQL = (
 
 @contextmanager
 def _demo_store(workdir: Path, quick: bool) -> Iterator[Path]:
-    path = workdir / "county.db"
-    store = create_store(path)
-    try:
-        build_demo_county(ServiceContext(store=store), cases=20_000 if quick else 100_000,
-                          seed=1, as_of=AS_OF)
-    finally:
-        store.close()
-    yield path
+    """This benchmark's own copy of the run's demo county (:func:`demo_county`)."""
+    yield copy_store(demo_county(county_cases(quick)), workdir / "county.db")
 
 
 @contextmanager
