@@ -8,7 +8,9 @@ traceback never reaches the user (it goes to the log file, which holds no data).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import json
 import logging
 import pkgutil
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from desktop import __version__
-from desktop.cli import commands
+from desktop.cli import commands, help_cache
 from desktop.errors import UserError
 from desktop.logs import log_file, setup_logging
 
@@ -119,6 +121,24 @@ def _window_args(argv: list[str]) -> argparse.Namespace | None:
     return args
 
 
+def _parse(words: list[str]) -> argparse.Namespace:
+    """The full parser's reading of ``words``; a help it prints is kept for next time
+    (:mod:`desktop.cli.help_cache`)."""
+    if not help_cache.asks_for_help(words):
+        return build_parser().parse_args(words)
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            args = build_parser().parse_args(words)
+    except SystemExit as stop:
+        sys.stdout.write(printed.getvalue())
+        if stop.code in (0, None) and printed.getvalue():
+            help_cache.keep(words, printed.getvalue())
+        raise
+    sys.stdout.write(printed.getvalue())
+    return args
+
+
 def _fail(args: argparse.Namespace | None, message: str, code: int) -> int:
     if args is not None and getattr(args, "json", False):
         print(json.dumps({"error": message, "exit_code": code}))
@@ -154,9 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dipsample {__version__}")
         return 0
     words = sys.argv[1:] if argv is None else argv
-    args = _window_args(words)
-    if args is None:
-        args = build_parser().parse_args(words)
+    if help_cache.asks_for_help(words):
+        text = help_cache.kept(words)
+        if text is not None:  # printed by the full parser before, for these words
+            sys.stdout.write(text)
+            return 0
+    args = _window_args(words) or _parse(words)
     setup_logging()
     try:
         if getattr(args, "acts_as_nobody", False) and (args.user or args.system):
