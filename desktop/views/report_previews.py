@@ -69,9 +69,14 @@ def case_tools(ctx: ServiceContext, week: str, auditor_id: str | None,
 def monthly(ctx: ServiceContext, month: str) -> Preview:
     data = monthly_data(ctx, month)
     current = data.current
-    summary = (f"{month_name(parse_month(month)[0])}: {plural(current.audits, 'audit')} "
-               "finalised. Every percentage is an estimate for the whole caseload, with its "
-               "95% interval; the report adds the six-month trend.")
+    # The same two counts as the report's first line: finalised in the month, and the
+    # finalised audits dated in it that the estimates rest on (they differ).
+    summary = (f"{month_name(parse_month(month)[0])}: "
+               f"{plural(data.finalised_in_month, 'audit')} finalised in the month; the "
+               f"estimates rest on {plural(current.audits, 'finalised audit')} dated in it. "
+               "Every percentage is an estimate for the whole caseload, with its 95% "
+               "interval; the report adds the census of the caseload and the six-month "
+               "trend.")
     rows = [(name(f), percent(f.estimate.rate) if f.estimate.sufficient
              else "insufficient sample", interval(f),
              "-" if f.estimate.effective_n is None else f"{f.estimate.effective_n:.0f}",

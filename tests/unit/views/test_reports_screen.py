@@ -20,6 +20,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.event_log import events_for
 from desktop.services.reporting.case_tool import week_audit_ids
 from desktop.services.reporting.exports import export_tables
+from desktop.services.reporting.monthly import monthly_data
 from desktop.services.statistics.compliance import compliance_report
 from desktop.views.reports_screen import (
     CASE_TOOLS,
@@ -103,7 +104,9 @@ def test_monthly_report_previewed_then_saved(qtbot: QtBot, county_path: Path,
     assert expected.by_standard
     assert preview_column(screen, 0) == [name(f) for f in expected.by_standard]
     assert preview_column(screen, 2) == [interval(f) for f in expected.by_standard]
-    assert f"{expected.audits} audits finalised" in screen.summary.text()
+    finalised = monthly_data(ctx_of(window), "2026-10").finalised_in_month
+    assert (f"{finalised} audits finalised in the month; the estimates rest on "
+            f"{expected.audits} finalised audits dated in it") in screen.summary.text()
 
     screen.messages_edit.setFocus()
     qtbot.keyClicks(screen.messages_edit, "Visits & oversight <improved>")
