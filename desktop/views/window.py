@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -107,6 +108,17 @@ def default_screens() -> list[type[Screen]]:
             SyncScreen, SettingsScreen]
 
 
+def _import_screens() -> None:
+    """On a thread of its own: the screens' modules imported (reportlab, openpyxl, Qt
+    Charts behind them: about a second), so that building the screens while the sign-in
+    list shows does not hold the GUI thread that long. A failure is met again, and
+    reported, when the GUI thread asks for the screens."""
+    try:
+        default_screens()
+    except Exception:
+        log.info("importing the screens ahead failed; the window imports them itself")
+
+
 def _quietly(read: Callable[[], R]) -> R | None:
     """What the change watch reads, or None when it cannot (a damaged or busy store):
     the task's own answer, or its own error, is what the person must see."""
@@ -196,6 +208,8 @@ class MainWindow(QMainWindow):
         #: The screens not built yet (all of them until :meth:`build_screens`).
         self._unbuilt: list[type[Screen]] | None = None if screens is None else list(screens)
         self._screens_built = False
+        #: The thread importing the screens' modules ahead (see _import_screens).
+        self._importing: threading.Thread | None = None
         if not defer_screens:
             self.build_screens()
         # The application's window locks after the idle time and asks for the password
@@ -281,6 +295,8 @@ class MainWindow(QMainWindow):
         if self._screens_built:
             return False
         if self._unbuilt is None:
+            if self._importing is not None:  # never two threads importing the same modules
+                self._importing.join()
             self._unbuilt = default_screens()
         while self._unbuilt:
             self.add_screen(self._unbuilt.pop(0))
@@ -296,9 +312,18 @@ class MainWindow(QMainWindow):
         return False
 
     def _build_screens_meanwhile(self) -> None:
-        """One screen per turn of the event loop, while the sign-in list is showing: the
-        list answers keys and clicks between them."""
-        if not self.tasks.closed and self.build_screens(one=True):
+        """While the sign-in list is showing: the screens' modules imported on a thread
+        of their own, then one screen built per turn of the event loop, so that the list
+        answers keys and clicks between them."""
+        if self.tasks.closed or self._screens_built:
+            return
+        if self._importing is None and self._unbuilt is None:
+            self._importing = threading.Thread(target=_import_screens, daemon=True,
+                                               name="dipsample-screens")
+            self._importing.start()
+        if self._importing is not None and self._importing.is_alive():
+            QTimer.singleShot(20, self, self._build_screens_meanwhile)
+        elif self.build_screens(one=True):
             QTimer.singleShot(0, self, self._build_screens_meanwhile)
 
     def add_screen(self, cls: type[Screen]) -> Screen:

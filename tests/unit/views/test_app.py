@@ -16,7 +16,7 @@ from desktop.services.users import people
 from desktop.store import open_store
 from desktop.views import app
 from desktop.views.app import run_gui
-from desktop.views.window import MainWindow
+from desktop.views.window import MainWindow, default_screens
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -100,3 +100,45 @@ def test_no_display_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
         app._check_display()
     monkeypatch.setenv("DISPLAY", ":0")
     app._check_display()
+
+
+def test_the_sign_in_list_shows_before_the_screens_are_built(
+        qtbot: QtBot, county_path: Path, request: pytest.FixtureRequest) -> None:
+    # Issue 23: the list appeared 8-13 s after launch, after twelve screens and the
+    # modules behind them were built. Now the screens are built while the list shows.
+    seen: dict[str, object] = {}
+    poll = QTimer()
+    poll.setInterval(1)
+    give_up = QTimer()
+    give_up.setSingleShot(True)
+    give_up.timeout.connect(QApplication.closeAllWindows)
+
+    def check() -> None:
+        window = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, MainWindow) and w.isVisible()), None)
+        dialog = window.signin_dialog if window is not None else None
+        if window is None:
+            return
+        if "listed" not in seen and dialog is not None and dialog.isVisible():
+            seen["listed"] = len(window.screens)
+        elif "listed" in seen and "built" not in seen and len(window.screens) == len(
+                default_screens()):
+            seen["built"] = dialog is not None and dialog.isVisible() and window.user is None
+            dialog.accept()
+        elif "built" in seen and window.user is not None and window.current_screen():
+            seen["landed"] = window.current_screen().key
+            stop()
+            window.close()
+
+    def stop() -> None:
+        poll.stop()
+        give_up.stop()
+
+    poll.timeout.connect(check)
+    request.addfinalizer(stop)
+    give_up.start(60_000)
+    poll.start()
+    assert run_gui(county_path) == 0
+    assert seen["listed"] < len(default_screens())  # 0: none built yet
+    assert seen["built"] is True  # all built while the list still waited for a name
+    assert seen["landed"] == "cases"
