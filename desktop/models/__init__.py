@@ -1,9 +1,9 @@
 """The domain model, all of it (docs/domain.md). Importing this package registers every table."""
 
-from desktop.models.action import Action
+from desktop.models.action import Action, ActionStatusChange
 from desktop.models.audit import Audit, AuditAnswer, AuditComment, Moderation
 from desktop.models.base import Base, Fact, Synced, new_id, utcnow
-from desktop.models.case import Case, CaseEvent, join_flags
+from desktop.models.case import Case, CaseEvent, CaseloadImport, join_flags
 from desktop.models.exercise import ExerciseSummary, ImprovementPlan, PlanFinding
 from desktop.models.log import Change, Event, Meta
 from desktop.models.org import ServiceArea, Team, User, UserServiceArea, Worker
@@ -24,6 +24,7 @@ from desktop.models.template import AuditTemplate, TemplateQuestion
 
 __all__ = [
     "Action",
+    "ActionStatusChange",
     "Audit",
     "AuditAnswer",
     "AuditComment",
@@ -31,6 +32,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseEvent",
+    "CaseloadImport",
     "Change",
     "Claim",
     "Escalation",

@@ -56,3 +56,30 @@ class Action(Synced, Base):
     confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
     verified_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ActionStatusChange(Synced, Base):
+    """One move of an action's status, at the app's time: appended, never changed.
+
+    Why kept apart from the action: the action holds only its status now, so "was it
+    finished at the end of that week?" could not be answered once QA sent a done action
+    back (its completion time is cleared) and a cancellation had only the record's
+    wall-clock ``updated_at``, which every later edit moves. The weekly report reads
+    the status at a moment from these (docs/statistics.md, 'Overdue actions').
+
+    Why a synced record and not a fact: it must reach every laptop (the reports are
+    printed anywhere) through the same merge as everything else, and each change is a
+    new record with an id of its own, written once, so two laptops' moves never clash:
+    both are kept, ordered by ``at``. ``at`` is ``ctx.now()``, the clock the service
+    was given, so a test or a backdated import can say when.
+    """
+
+    __tablename__ = "action_status_changes"
+    __table_args__ = (Index("ix_action_status_changes_action_at", "action_id", "at"),)
+
+    action_id: Mapped[str] = mapped_column(ForeignKey("actions.id"))
+    #: The status before (None: the first status the action was given).
+    from_status: Mapped[str | None] = mapped_column(String(20), default=None)
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, PrimaryKeyConstraint, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktop.models.base import Base, Fact, Synced
+from desktop.models.base import Base, Fact, Synced, UTCDateTime
 
 
 class Case(Synced, Base):
@@ -67,6 +77,43 @@ class Case(Synced, Base):
     @property
     def flag_set(self) -> frozenset[str]:
         return frozenset(f for f in self.flags.split(",") if f)
+
+
+class CaseloadImport(Synced, Base):
+    """One caseload import: which case fields its file carried, synced to every laptop.
+
+    Why a synced record: the standards engine calls a standard "not known from this
+    export" when the export had no column for a field it needs (a "visit by" column for
+    the complex-Green visit; desktop/services/standards/needs.py). That was read from the
+    import's entry in the event log, which stays on the computer that imported, so a
+    laptop that got its cases by sync computed the standard anyway and showed every
+    such child "late for years". Every store reads the newest export's record here
+    (by ``exported_on``, then the later version), wherever the import ran.
+
+    One record per import, never changed: two laptops importing offline make two
+    records, no conflict; the newer export's tells. Counts and codes only, no names.
+    """
+
+    __tablename__ = "caseload_imports"
+    __table_args__ = (Index("ix_caseload_imports_exported", "exported_on", "hlc"),)
+
+    #: The date of the export (as ``Case.exported_on``); None when not known (an import
+    #: recorded only in the event log before 0013).
+    exported_on: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    #: When it was imported, by the app's clock.
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The import profile's name (a mapping's, not a person's).
+    profile: Mapped[str] = mapped_column(String(80), default="")
+    #: The case fields the file carried: mapped, with the column present; sorted,
+    #: comma-joined (``Case`` column names).
+    fields: Mapped[str] = mapped_column(Text, default="")
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    #: A full export (cases it no longer lists were closed) or a partial one.
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def field_set(self) -> frozenset[str]:
+        return frozenset(f for f in self.fields.split(",") if f)
 
 
 def join_flags(flags: set[str] | frozenset[str] | list[str]) -> str:

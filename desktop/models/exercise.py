@@ -11,12 +11,20 @@ from desktop.models.base import Base, Synced
 
 
 class ExerciseSummary(Synced, Base):
-    """One dip-sample exercise: theme, period, cases seen, findings, overall judgement."""
+    """One dip-sample exercise: theme, period, cases seen, findings, overall judgement.
+
+    Its filter is data (seed 002's themed dip samples: "particular themes and
+    topics/cohorts"): the period, the service area and the cohort (legal status) an
+    audit must match to belong to it. The cohort was kept as a tail of the theme's text
+    until 0013 moved it here; ``theme`` is the theme as typed, nothing else.
+    """
 
     __tablename__ = "exercise_summaries"
 
     title: Mapped[str] = mapped_column(String(200))
     theme: Mapped[str] = mapped_column(String(200), default="")
+    #: A :class:`~desktop.models.enums.Cohort` code (legal status), or None for every one.
+    cohort: Mapped[str | None] = mapped_column(String(20), default=None)
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"), default=None)
     service_area_id: Mapped[str | None] = mapped_column(
         ForeignKey("service_areas.id"), default=None

@@ -45,7 +45,12 @@ from desktop.services.caseload.resolve import OrgResolver
 from desktop.services.caseload.validate import CaseRow, check_rows
 from desktop.services.context import ServiceContext
 from desktop.services.gc_pause import free_gradually, paused_gc
-from desktop.services.standards.needs import FIELDS_KEY, IMPORT_ENTITY, gaps_of
+from desktop.services.standards.needs import (
+    FIELDS_KEY,
+    IMPORT_ENTITY,
+    gaps_of,
+    record_carried,
+)
 from desktop.services.tabular import Table, read_table
 from desktop.store.changes import insert_facts
 from desktop.store.events import record_event
@@ -184,6 +189,9 @@ def _import(ctx: ServiceContext, path: Path, profile: Profile | str | Path | Non
             session.rollback()
             return report
         _write(session, ctx, resolver, plan, total)
+        # What the file carried, for every laptop's standards (synced; needs.py).
+        record_carried(session, carried, imported_at=ctx.now(), exported_on=dated,
+                       profile=chosen.name, rows=report.rows, full=full)
         _log(session, ctx, report, chosen, path, full, carried)
     report.written = True
     ctx.report(total, total, "done")
@@ -407,8 +415,8 @@ def _write(session: Session, ctx: ServiceContext, resolver: OrgResolver, plan: _
 
 def _log(session: Session, ctx: ServiceContext, report: ImportReport, profile: Profile,
          path: Path, full: bool, carried: list[str]) -> None:
-    """The import's event. Its ``fields`` (the case fields the file carried) tell the
-    standards engine which standards this export cannot compute (standards/needs.py)."""
+    """The import's event: what this computer did. Its ``fields`` repeat what the synced
+    import record holds (the standards engine reads that one; standards/needs.py)."""
     with path.open("rb") as handle:  # a chunk at a time: the file may be 100 MB
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     action = EventAction.CREATE if report.updated + report.unchanged == 0 else EventAction.CHANGE

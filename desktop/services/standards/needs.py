@@ -7,25 +7,30 @@ fields the export does not carry is "not known from this export" instead: shown 
 and left out of every figure. A field that is mapped but blank for one child is that
 child's "no record", as before: the export could have said, and did not.
 
-The caseload import records the fields its file carried (the ``caseload_import`` event's
-``fields``); :func:`export_gaps` reads the last one. A store whose cases came another way
-(the demo county, a sync) has no such record: every standard is computed, as before.
+The caseload import records the fields its file carried in a synced record
+(:class:`~desktop.models.CaseloadImport`, written by :func:`record_carried`), and
+:func:`export_gaps` reads the newest export's. Synced, so a laptop that gets its cases
+by sync says "not known" for the same standards as the computer that imported (it read
+the importing computer's event log before, which never leaves it, and showed every
+complex-Green child "late for years"). A store whose cases came another way only (the
+demo county) has no such record: every standard is computed, as before.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models.log import Event
+from desktop.models import CaseloadImport
 
 #: The ``caseload_import`` event's entity (desktop/services/store_status.py reads it too).
 IMPORT_ENTITY = "caseload_import"
-#: The event detail's key listing the case fields the imported file carried.
+#: The event detail's key listing the case fields the imported file carried (kept in the
+#: event log too, as the record of what this computer did).
 FIELDS_KEY = "fields"
 
 #: Standard (engine.Standard's codes; the engine imports this module) -> the case fields
@@ -97,23 +102,45 @@ def gaps_sentence(gaps: list[Gap]) -> str:
             + "; ".join(g.words for g in gaps))
 
 
-def export_gaps(session: Session) -> frozenset[str]:
-    """The fields the last caseload import's file did not carry (empty when unknown).
+def record_carried(session: Session, carried: Iterable[str], *, imported_at: dt.datetime,
+                   exported_on: dt.date | None, profile: str = "", rows: int = 0,
+                   full: bool = False) -> CaseloadImport:
+    """Record, in the caller's transaction, the case fields an import's file carried.
 
-    One read of the event log's entity index: the last import event.
+    A new record per import (never an edit of the last), so two laptops importing
+    offline never clash; :func:`export_gaps` reads the newest export's.
     """
-    detail = session.connection().scalar(
-        select(Event.detail_json).where(Event.entity == IMPORT_ENTITY)
-        .order_by(Event.seq.desc()).limit(1))
-    if not detail:
+    record = CaseloadImport(exported_on=exported_on, imported_at=imported_at,
+                            profile=profile[:80], fields=",".join(sorted(set(carried))),
+                            rows=rows, full=full)
+    session.add(record)
+    return record
+
+
+def last_import(session: Session) -> CaseloadImport | None:
+    """The newest export's import record: the latest export date (one with no known
+    date, recorded by the upgrade from the event log, comes last), then the one written
+    last (the later version, the same order on every store).
+
+    Why not by ``imported_at``: a record that arrived by sync holds the same time in
+    another text form (no fraction of a second), and SQL compares the text.
+    """
+    return session.scalars(
+        select(CaseloadImport).where(CaseloadImport.deleted.is_(False))
+        .order_by(CaseloadImport.exported_on.is_(None), CaseloadImport.exported_on.desc(),
+                  CaseloadImport.hlc.desc())
+        .limit(1)).first()
+
+
+def export_gaps(session: Session) -> frozenset[str]:
+    """The fields the newest export's file did not carry (empty when no import is known).
+
+    One read of the import records' index, wherever the import ran (they sync).
+    """
+    record = last_import(session)
+    if record is None:
         return frozenset()
-    try:
-        carried = json.loads(detail).get(FIELDS_KEY)
-    except (ValueError, AttributeError):
-        return frozenset()
-    if not isinstance(carried, list):
-        return frozenset()  # an import from before the fields were recorded
-    return NEEDED - frozenset(str(f) for f in carried)
+    return NEEDED - record.field_set
 
 
 def not_known(gaps: frozenset[str]) -> frozenset[str]:

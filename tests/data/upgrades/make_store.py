@@ -240,6 +240,48 @@ def _demo_world(store: Any) -> None:
     for auditor in auditors:
         draw_weekly(_ctx(store, auditor, MONDAY), auditor, WEEK)
     _audit_sample(store, auditors[0])
+    _exercises(store)
+
+
+# --- later versions: an import that lacks a column, themed exercises -----------------
+
+def _import_without_visit_by(store: Any, folder: Path) -> None:
+    """Where the import records the fields its file carried (from 0012's code): one
+    whose mapping has no "visit by" column, so the next revision finds it to carry."""
+    import inspect
+
+    from desktop.services.caseload import importer
+
+    if not hasattr(importer, "carried_fields"):
+        return
+    raw = json.loads((Path(importer.__file__).resolve().parents[3] / "resources" / "mappings"
+                      / "mosaic.json").read_text(encoding="utf-8"))
+    del raw["columns"]["last_f2f_visit_by"]
+    raw["name"] = "mosaic-no-visit-by"
+    mapping = folder / "no-visit-by.json"
+    mapping.write_text(json.dumps(raw), encoding="utf-8")
+    extra = ({"exported_on": AS_OF} if "exported_on" in
+             inspect.signature(importer.import_caseload).parameters else {})
+    report = importer.import_caseload(_ctx(store, None), _caseload_file(folder), mapping,
+                                      **extra)
+    assert not report.errors, report.errors
+
+
+def _exercises(store: Any) -> None:
+    """Two themed exercises where exercises take a cohort (it was kept in the theme's
+    text until 0013): one for a cohort, one for every cohort."""
+    import dataclasses
+
+    from desktop.services import exercises
+
+    if "cohort" not in {f.name for f in dataclasses.fields(exercises.ExerciseInput)}:
+        return
+    ctx = _ctx(store, None)
+    for title, theme, cohort in (("Neglect on plans", "Neglect", "cp"),
+                                 ("Voice of the child", "Voice of the child", None)):
+        exercises.create_exercise(ctx, exercises.ExerciseInput(
+            title=title, theme=theme, cohort=cohort, period_from=dt.date(2026, 10, 1),
+            period_to=dt.date(2026, 12, 31)))
 
 
 # --- sync: a second laptop, a folder, one field edited on both ------------------------
@@ -334,6 +376,18 @@ def manifest(path: Path, passphrase: str) -> dict[str, Any]:
                 "SELECT count(*) FROM case_events WHERE deleted = 0").fetchone()[0]
             extra["case_event_changes"] = conn.execute(
                 "SELECT count(*) FROM change_log WHERE table_name = 'case_events'").fetchone()[0]
+        if "event_log" in tables:
+            # Where the last import recorded the fields it carried, the next revision
+            # makes a synced record of them, logged as one more change.
+            last = conn.execute("SELECT detail_json FROM event_log WHERE entity = "
+                                "'caseload_import' ORDER BY seq DESC LIMIT 1").fetchone()
+            extra["imports_with_fields"] = int(
+                last is not None and '"fields"' in (last[0] or ""))
+        if "exercise_summaries" in tables:
+            # Themes that carry their cohort as a tail: 0013 splits them into two columns.
+            extra["cohort_themes"] = conn.execute(
+                "SELECT count(*) FROM exercise_summaries WHERE theme LIKE '%(cohort: %)'"
+            ).fetchone()[0]
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     finally:
         conn.close()
@@ -361,6 +415,7 @@ def make(revision: str, commit: str, out: Path) -> None:
         try:
             if _has("desktop.services.demo_county"):
                 _demo_world(store)
+                _import_without_visit_by(store, work)
             else:
                 _services_world(store, work)
             if has_sync:

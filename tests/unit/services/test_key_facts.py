@@ -13,13 +13,11 @@ import pytest
 from sqlalchemy import ColumnElement, select
 
 from desktop.models import Case, UserServiceArea
-from desktop.models.base import new_id
 from desktop.services.case_detail import case_detail, day_text, key_facts, status_text
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import events_for
-from desktop.services.standards.needs import FIELDS_KEY, IMPORT_ENTITY, NEEDED
+from desktop.services.standards.needs import NEEDED, record_carried
 from desktop.services.users import people
-from desktop.store.events import record_event
 from tests.unit.services.county import demo_county
 
 AS_OF = dt.date(2026, 11, 20)
@@ -80,9 +78,8 @@ def test_a_status_the_engine_does_not_date_is_shown_in_its_words(tmp_path: Path)
         auditor = as_auditor(ctx)
         case = their_case(auditor, Case.rag == "green")
         with ctx.store.transaction() as session:  # the last import carried no VTT column
-            record_event(session, user_id=None, action="create", entity=IMPORT_ENTITY,
-                         entity_id=new_id(),
-                         detail={FIELDS_KEY: sorted(NEEDED - {"last_vtt_review"})})
+            record_carried(session, NEEDED - {"last_vtt_review"}, imported_at=ctx.now(),
+                           exported_on=AS_OF)
         facts = key_facts(auditor, case.id)
     vtt = next(f for f in facts.dated if f.compliance.standard == "vtt_review")
     assert vtt.compliance.status == "not_known"

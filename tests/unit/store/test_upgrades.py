@@ -41,13 +41,17 @@ def _expected_counts(manifest: dict[str, Any]) -> dict[str, int]:
     """The rows each table must hold after the upgrade.
 
     0004 made case events append-only facts: a tombstoned event is dropped and the
-    events' change-log rows with it. ``store_meta`` gains the keys later versions keep
-    (the clock's high-water mark, the event chain's segments), so it is only "at least".
+    events' change-log rows with it. 0013 makes a synced record of the fields the last
+    caseload import carried (where its event-log entry lists them), logged as one more
+    change so that it syncs. ``store_meta`` gains the keys later versions keep (the
+    clock's high-water mark, the event chain's segments), so it is only "at least".
     """
     counts = dict(manifest["counts"])
     if manifest["revision"] < "0004":
         counts["case_events"] = manifest["live_case_events"]
         counts["change_log"] -= manifest["case_event_changes"]
+    if manifest["revision"] < "0013":
+        counts["change_log"] += manifest.get("imports_with_fields", 0)
     return counts
 
 
@@ -83,6 +87,8 @@ def test_a_populated_store_upgrades_with_every_record(folder: Path, tmp_path: Pa
                         (record_id,)).one()
                     assert dict(zip(columns, found, strict=True)) == columns, table
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            if manifest["revision"] < "0013":
+                _check_0013(conn, manifest)
         assert store.integrity_problems(full=True) == []
         with store.read() as session:
             chain = verify_chain(session)
@@ -105,6 +111,25 @@ def test_a_populated_store_upgrades_with_every_record(folder: Path, tmp_path: Pa
             assert migrate.current_revision(engine) == manifest["revision"]
         finally:
             engine.dispose()
+
+
+def _check_0013(conn: Any, manifest: dict[str, Any]) -> None:
+    """0013: an exercise's cohort is a column of its own, split from its theme's text;
+    the last import's carried fields are a synced record waiting to be pushed."""
+    split = conn.exec_driver_sql(
+        "SELECT theme, cohort FROM exercise_summaries WHERE cohort IS NOT NULL").all()
+    assert len(split) == manifest.get("cohort_themes", 0)
+    assert all("(cohort:" not in theme for theme, _ in split)
+    if manifest.get("cohort_themes"):
+        assert ("Neglect", "cp") in split
+    carried = conn.exec_driver_sql("SELECT id, fields FROM caseload_imports").all()
+    assert len(carried) == manifest.get("imports_with_fields", 0)
+    for record_id, fields in carried:
+        assert "last_f2f_visit" in fields.split(",")
+        assert "last_f2f_visit_by" not in fields.split(",")  # the mapping had no column
+        assert conn.exec_driver_sql(
+            "SELECT op, pushed_at FROM change_log WHERE table_name = 'caseload_imports' "
+            "AND record_id = ?", (record_id,)).all() == [("insert", None)]
 
 
 def _with_a_dangling_reference(path: Path, passphrase: str) -> None:
