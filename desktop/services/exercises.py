@@ -8,21 +8,17 @@ audits behind it.
 
 A themed dip sample looks at "particular themes and topics/cohorts" (seed 002): an
 exercise names its theme, optionally a cohort (legal status) and a service area, and
-a period. Its filter (period, area, cohort) finds the audits that belong to it; the
-person attaches them, or chooses audits one by one. Reads go through ``ctx.read()``,
-so a list, a detail and the audits that match are those the person reaches.
-
-Why the cohort lives in the theme's text: the exercise table has no column for it, and
-a schema change is a migration of its own (desktop/store/migrations). The cohort is
-kept as a fixed tail of the theme, ``Neglect (cohort: child protection plans)``, which
-syncs as one value and prints on the summary as the theme a reader expects;
-:func:`theme_text` and :func:`split_theme` are the only two places that know the form.
+a period, each a column of its own (the cohort was a tail of the theme's text until
+schema 0013). Its filter (period, area, cohort) finds the audits that belong to it; the
+person attaches them (:func:`attach_matching`, one query on those columns), or chooses
+audits one by one. Reads go through ``ctx.read()``, so a list, a detail and the audits
+that match are those the person reaches. Printed, the theme reads as a reader expects
+it, with its cohort: ``Neglect (cohort: child protection plans)`` (:func:`theme_words`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -72,28 +68,20 @@ COHORT_WORDS: dict[str, str] = {
     Cohort.SGO.value: "special guardianship orders",
 }
 _COHORT_CODES = {words: code for code, words in COHORT_WORDS.items()}
-_TAIL = re.compile(r"\s*\(cohort: ([^()]+)\)$")
 #: The exercise table's widths (title and theme are ``String(200)``).
 TEXT_LIMIT = 200
 #: Audit statuses that count as submitted (the figures leave drafts out).
 UNSUBMITTED = frozenset({AuditStatus.DRAFT.value, AuditStatus.REOPENED.value})
 
 
-def theme_text(theme: str, cohort: str | None) -> str:
-    """What the theme column holds: the theme, and the cohort as its fixed tail."""
+def theme_words(theme: str, cohort: str | None) -> str:
+    """The theme as a printed summary names it: with its cohort in words, if any
+    (``Neglect (cohort: child protection plans)``)."""
     theme = theme.strip()
     if cohort is None:
         return theme
-    tail = f"(cohort: {COHORT_WORDS[cohort]})"
+    tail = f"(cohort: {COHORT_WORDS.get(cohort, cohort)})"
     return f"{theme} {tail}" if theme else tail
-
-
-def split_theme(stored: str) -> tuple[str, str | None]:
-    """The theme as typed and the cohort's code from the theme column's text."""
-    found = _TAIL.search(stored or "")
-    if found is None or found.group(1) not in _COHORT_CODES:
-        return stored or "", None
-    return stored[:found.start()].strip(), _COHORT_CODES[found.group(1)]
 
 
 def cohort_code(text: str) -> str:
@@ -174,11 +162,8 @@ def _check(data: ExerciseInput) -> None:
         raise InputProblem(f"an exercise's title is at most {TEXT_LIMIT} characters")
     if data.cohort is not None and data.cohort not in COHORT_WORDS:
         raise InputProblem(f"'{data.cohort}' is not a cohort ({', '.join(COHORT_WORDS)})")
-    if "(cohort:" in data.theme:
-        raise InputProblem("give the cohort as the exercise's cohort, not in its theme")
-    if len(theme_text(data.theme, data.cohort)) > TEXT_LIMIT:
-        raise InputProblem(f"an exercise's theme and cohort are at most {TEXT_LIMIT} "
-                           "characters together")
+    if len(data.theme.strip()) > TEXT_LIMIT:
+        raise InputProblem(f"an exercise's theme is at most {TEXT_LIMIT} characters")
     if data.judgement is not None and data.judgement not in GRADES:
         raise InputProblem(f"'{data.judgement}' is not a judgement ({', '.join(GRADES)})")
     if data.period_from and data.period_to and data.period_to < data.period_from:
@@ -189,7 +174,8 @@ def _check(data: ExerciseInput) -> None:
 
 def _apply(row: ExerciseSummary, data: ExerciseInput) -> None:
     row.title = data.title.strip()
-    row.theme = theme_text(data.theme, data.cohort)
+    row.theme = data.theme.strip()
+    row.cohort = data.cohort
     row.period_from, row.period_to = data.period_from, data.period_to
     row.service_area_id = data.service_area_id
     row.cases_seen = data.cases_seen or 0
@@ -302,7 +288,7 @@ class ExerciseRow:
     """One exercise as the list shows it.
 
     Attributes:
-        theme: the theme as typed, without the cohort (see :func:`split_theme`).
+        theme: the theme as typed (:func:`theme_words` adds the cohort for print).
         cohort: a cohort code, or None for every cohort.
         area: the service area's name ("" for every area).
         lead_id, lead: who created it and leads it ("" when the system did).
@@ -396,8 +382,7 @@ def _area_names(session: Session) -> dict[str, str]:
 
 def _row(row: ExerciseSummary, areas: dict[str, str], leads: dict[str, str],
          progress: ExerciseProgress) -> ExerciseRow:
-    theme, cohort = split_theme(row.theme)
-    return ExerciseRow(row.id, row.title, theme, cohort, row.service_area_id,
+    return ExerciseRow(row.id, row.title, row.theme, row.cohort, row.service_area_id,
                        areas.get(row.service_area_id or "", ""), row.period_from,
                        row.period_to, row.author_id, leads.get(row.author_id or "", ""),
                        row.judgement, progress)
@@ -428,17 +413,17 @@ def _audit_rows(session: Session, exercise: ExerciseSummary,
                 query: Select[Audit, Case]) -> list[ExerciseAudit]:
     """The audits ``query`` (a select of Audit and Case) finds, with their filter fit."""
     areas = _area_names(session)
-    _theme, cohort = split_theme(exercise.theme)
     found = session.execute(query).all()
     auditors = user_names(session, (a.auditor_id for a, _ in found))
     return [ExerciseAudit(
         a.id, c.id, c.case_ref, c.cohort, areas.get(c.service_area_id or "", ""),
         a.audit_date, auditors.get(a.auditor_id, ""), a.status, a.grade, a.exercise_id,
-        _fits(exercise, cohort, a, c)) for a, c in found]
+        _fits(exercise, a, c)) for a, c in found]
 
 
-def _fits(exercise: ExerciseSummary, cohort: str | None, audit: Audit, case: Case) -> bool:
-    """Whether the audit fits the exercise's filter: its period, area and cohort."""
+def _fits(exercise: ExerciseSummary, audit: Audit, case: Case) -> bool:
+    """Whether the audit fits the exercise's filter: its period, area and cohort (the
+    same test as :func:`_filter`'s query)."""
     if exercise.period_from is None and exercise.period_to is None:
         return False  # no period, no filter: every audit would "match"
     day = audit.audit_date
@@ -447,7 +432,27 @@ def _fits(exercise: ExerciseSummary, cohort: str | None, audit: Audit, case: Cas
             and (exercise.period_to is None or day <= exercise.period_to)
             and (exercise.service_area_id is None
                  or case.service_area_id == exercise.service_area_id)
-            and (cohort is None or case.cohort == cohort))
+            and (exercise.cohort is None or case.cohort == exercise.cohort))
+
+
+def _period(exercise: ExerciseSummary) -> list[ColumnElement[bool]]:
+    """The audits dated in the exercise's period (it has one)."""
+    where: list[ColumnElement[bool]] = [Audit.audit_date.is_not(None)]
+    if exercise.period_from is not None:
+        where.append(Audit.audit_date >= exercise.period_from)
+    if exercise.period_to is not None:
+        where.append(Audit.audit_date <= exercise.period_to)
+    return where
+
+
+def _filter(exercise: ExerciseSummary) -> list[ColumnElement[bool]]:
+    """The exercise's filter as a query's conditions: its period, area and cohort."""
+    where = _period(exercise)
+    if exercise.service_area_id is not None:
+        where.append(Case.service_area_id == exercise.service_area_id)
+    if exercise.cohort is not None:
+        where.append(Case.cohort == exercise.cohort)
+    return where
 
 
 def _audits_query(*where: ColumnElement[bool]) -> Select[Audit, Case]:
@@ -492,14 +497,8 @@ def period_audits(ctx: ServiceContext, exercise_id: str) -> list[ExerciseAudit]:
         row = _load(session, exercise_id)
         if row.period_from is None and row.period_to is None:
             return []
-        where: list[ColumnElement[bool]] = [Audit.audit_date.is_not(None),
-                               (Audit.exercise_id.is_(None))
-                               | (Audit.exercise_id != exercise_id)]
-        if row.period_from is not None:
-            where.append(Audit.audit_date >= row.period_from)
-        if row.period_to is not None:
-            where.append(Audit.audit_date <= row.period_to)
-        return _audit_rows(session, row, _audits_query(*where))
+        return _audit_rows(session, row, _audits_query(
+            *_period(row), Audit.exercise_id.is_(None) | (Audit.exercise_id != exercise_id)))
 
 
 # -- writing: attach by the filter, detach --------------------------------------------
@@ -513,16 +512,20 @@ def attach_matching(ctx: ServiceContext, exercise_id: str) -> AttachResult:
     """
     guard(ctx, P.EXERCISES)
     require_reach(ctx, ExerciseSummary, [exercise_id], "exercise", P.EXERCISES)
-    view = show_exercise(ctx, exercise_id, log=False)
-    if view.exercise.period_from is None and view.exercise.period_to is None:
-        raise RuleViolation("give the exercise a period before attaching the audits "
-                            "that match it")
-    candidates = [a for a in period_audits(ctx, exercise_id) if a.matches]
-    free = [a.id for a in candidates if a.exercise_id is None]
-    already = sum(1 for a in view.audits if a.matches)
+    with ctx.read() as session:
+        row = _load(session, exercise_id)
+        if row.period_from is None and row.period_to is None:
+            raise RuleViolation("give the exercise a period before attaching the audits "
+                                "that match it")
+        matching = session.execute(
+            select(Audit.id, Audit.exercise_id).join(Case, Case.id == Audit.case_id)
+            .where(Audit.deleted.is_(False), *_filter(row))
+            .order_by(Audit.audit_date, Case.case_ref, Audit.id)).all()
+    free = [audit_id for audit_id, held_by in matching if held_by is None]
+    already = sum(1 for _, held_by in matching if held_by == exercise_id)
     if free:
         attach_audits(ctx, exercise_id, free)
-    return AttachResult(len(free), already, len(candidates) - len(free))
+    return AttachResult(len(free), already, len(matching) - len(free) - already)
 
 
 def detach_audits(ctx: ServiceContext, exercise_id: str, audit_ids: Sequence[str]) -> int:

@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help="the first day of its period (dd/mm/yyyy or yyyy-mm-dd)")
     add.add_argument("--to", dest="period_to", default=None, metavar="DATE",
                      help="the last day of its period (dd/mm/yyyy or yyyy-mm-dd)")
-    add.add_argument("--cohort", default=None, metavar="CODE",
+    add.add_argument("--cohort", "--legal-status", dest="cohort", default=None,
+                     metavar="CODE",
                      help=f"one cohort or legal status (default: every one): {COHORTS}")
     add.set_defaults(handler=run_add)
 

@@ -74,10 +74,12 @@ def test_an_exercise_has_a_theme_cohort_area_period_and_lead(store: Store) -> No
     assert (row.area, row.period_from, row.period_to) == ("Synthetic North", *PERIOD)
     assert (row.lead_id, row.lead) == (world.auditor, "User auditor1")
     assert row.progress == exercises.ExerciseProgress()
-    with store.read() as session:  # the cohort kept as the theme's fixed tail
+    with store.read() as session:  # the cohort is a column of its own (0013)
         stored = session.get(ExerciseSummary, exercise_id)
         assert stored is not None
-        assert stored.theme == "Neglect (cohort: child protection plans)"
+        assert (stored.theme, stored.cohort) == ("Neglect", "cp")
+    assert exercises.theme_words(row.theme, row.cohort) == (
+        "Neglect (cohort: child protection plans)")  # as a printed summary names it
 
     view = exercises.show_exercise(auditor, exercise_id)
     changed = view.as_input()
@@ -89,8 +91,11 @@ def test_an_exercise_has_a_theme_cohort_area_period_and_lead(store: Store) -> No
 
     with pytest.raises(InputProblem, match="not a cohort"):
         exercises.create_exercise(auditor, neglect(cohort="everyone"))
-    with pytest.raises(InputProblem, match="not in its theme"):
-        exercises.create_exercise(auditor, neglect(theme="Neglect (cohort: care leavers)"))
+    # Brackets typed in a theme are the theme's own words, not a cohort.
+    typed = exercises.create_exercise(auditor, neglect(theme="Neglect (cohort: care leavers)",
+                                                       cohort=None))
+    shown = exercises.show_exercise(auditor, typed).exercise
+    assert (shown.theme, shown.cohort) == ("Neglect (cohort: care leavers)", None)
     with pytest.raises(PermissionRefused, match="create and change audit exercises"):
         exercises.create_exercise(world.as_user(world.tm_user), neglect())
     assert exercises.cohort_code("Child protection plans") == "cp"
