@@ -35,7 +35,7 @@ from desktop.models.enums import AuditStatus, SampleItemStatus, SampleKind
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
-from desktop.services.exercises import ExerciseFigures, exercise_figures
+from desktop.services.exercises import ExerciseFigures, exercise_figures, theme_words
 from desktop.services.reporting.london import day_end, day_start
 from desktop.services.reporting.names import user_names
 from desktop.services.sampling.weeks import week_of, week_start
@@ -81,7 +81,7 @@ class MonthExercise:
     """An exercise whose period overlaps the month (seed 002's overall summary).
 
     Attributes:
-        theme: as stored, the cohort in words at its end ("(cohort: care leavers)").
+        theme: with its cohort in words at its end ("(cohort: care leavers)").
     """
 
     id: str
@@ -202,7 +202,8 @@ def _exercises(ctx: ServiceContext, first: dt.date, last: dt.date) -> tuple[Mont
     found = []
     for row in chosen:
         found.append(MonthExercise(
-            row.id, row.title, row.theme, areas.get(row.service_area_id or "", ""),
+            row.id, row.title, theme_words(row.theme, row.cohort),
+            areas.get(row.service_area_id or "", ""),
             row.period_from, row.period_to, leads.get(row.author_id or "", ""),
             exercise_figures(ctx, row.id), row.judgement, row.findings))
     return tuple(found)

@@ -25,7 +25,7 @@ from desktop.models import (
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.context import ServiceContext
-from desktop.services.exercises import ExerciseFigures, exercise_figures
+from desktop.services.exercises import ExerciseFigures, exercise_figures, theme_words
 from desktop.services.reporting.case_tool import ToolAction
 from desktop.services.reporting.ids import resolve
 from desktop.services.reporting.names import team_names, user_names, worker_names
@@ -106,7 +106,8 @@ def summary_data(ctx: ServiceContext, exercise_id: str) -> SummaryData:
         users = user_names(session, [a.auditor_id for a, _, _ in rows]
                            + [a.owner_user_id for a in own] + [row.author_id])
         return SummaryData(
-            exercise_id, row.title, row.theme, area.name if area else "",
+            exercise_id, row.title, theme_words(row.theme, row.cohort),
+            area.name if area else "",
             users.get(row.author_id or "", ""), row.period_from, row.period_to,
             row.findings, row.judgement, row.judgement_text, figures, questions,
             [SummaryAudit(c.case_ref, a.audit_date, teams.get(c.team_id or "", ""),
