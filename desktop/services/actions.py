@@ -8,6 +8,14 @@ than ``action_max_days_ahead``. Audit actions are reviewed two weeks after the a
 take responsibility to ensure actions identified are completed") -> ``verified`` (by
 QA); ``cancelled`` needs a reason. QA may send a ``done`` action back to
 ``in_progress``. A bulk change is all or nothing: every action is checked first.
+
+Every move is recorded as an :class:`~desktop.models.ActionStatusChange` at the app's
+time (``ctx.now()``), synced and never changed, so "was it finished at the end of that
+week?" has one answer for ever (the weekly report reads it; an action sent back from
+done loses its completion stamp, not its history). An action that moves for the first
+time since the history was kept (schema 0013), or that was made with a status of its
+own (the demo county), first gets what its stamps say of its past: done at its
+completion time, verified at its verification time.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from desktop.errors import InputProblem, RuleViolation
 from desktop.models import (
     Action,
+    ActionStatusChange,
     Audit,
     Case,
     ExerciseSummary,
@@ -33,6 +42,7 @@ from desktop.models import (
     Worker,
 )
 from desktop.models.enums import ActionSource, ActionStatus, AuditStatus, EventAction, Role
+from desktop.models.identity import APP, natural_id
 from desktop.services.audits.access import acting_user, roles_of
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
@@ -247,6 +257,41 @@ def _check_move(session: Session, action: Action, to: str, user: str, reason: st
     return ""
 
 
+def _past_moves(action: Action) -> list[ActionStatusChange]:
+    """What an action's stamps say of its past moves, for one with no recorded history.
+
+    Ids derive from the action, the status and the time, so two laptops that record
+    the same past offline make one record each, equal, and sync keeps one.
+    """
+    moves: list[tuple[str | None, str, dt.datetime | None]] = []
+    if action.status in (S.DONE, S.VERIFIED):
+        moves.append((S.OPEN.value, S.DONE.value, action.completed_at or action.confirmed_at))
+    if action.status == S.VERIFIED:
+        moves.append((S.DONE.value, S.VERIFIED.value, action.verified_at))
+    return [ActionStatusChange(
+        id=natural_id("action_status_change", f"{action.id}:{to}:{at.isoformat()}", APP),
+        action_id=action.id, from_status=was, to_status=to, at=at,
+        by_id=action.confirmed_by_id if to == S.DONE else action.verified_by_id)
+        for was, to, at in moves if at is not None]
+
+
+def record_moves(session: Session, moves: Sequence[tuple[Action, str, str]],
+                 at: dt.datetime, by_id: str | None) -> None:
+    """Record, in the caller's transaction, each (action, from, to) move made at ``at``;
+    an action with no history yet first gets its past (:func:`_past_moves`), read from
+    the action as it was before the move."""
+    ids = [action.id for action, _, _ in moves]
+    recorded: set[str] = set()
+    for start in range(0, len(ids), 500):
+        recorded |= set(session.scalars(select(ActionStatusChange.action_id).where(
+            ActionStatusChange.action_id.in_(ids[start:start + 500])).distinct()))
+    for action, was, to in moves:
+        if action.id not in recorded:
+            session.add_all(_past_moves(action))
+        session.add(ActionStatusChange(action_id=action.id, from_status=was, to_status=to,
+                                       at=at, by_id=by_id))
+
+
 def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reason: str = "",
                evidence: str | None = None) -> int:
     """Move every action in ``action_ids`` to ``to``, or none of them.
@@ -277,6 +322,7 @@ def set_status(ctx: ServiceContext, action_ids: Sequence[str], to: str, *, reaso
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             raise RuleViolation(f"no action was changed: {'; '.join(problems[:3])}{more}")
+        record_moves(session, [(a, a.status, to) for a in rows.values()], now, user)
         for action in rows.values():
             was = action.status
             action.status = to

@@ -14,15 +14,17 @@ never only because old actions are overdue (issue 24, item 3).
 Overdue actions (issue 24, item 3) are counted on the cases audited in the week, as at
 the end of the report's day (the week's Sunday, or today while the week is running,
 in London): an action whose due date had passed by that day and that was not yet
-finished at that moment. "Finished at that moment" is read from the action's own
-history, not its status today, so a report reprinted after some of those actions were
-completed gives the same figure: done and verified actions by their completion time,
-cancelled ones by the time of their last change (cancelling is final, so that is when
-it was cancelled). An action due before the day was necessarily there on the day: a
-due date in the past is refused when an action is added. An action sent back from done
-to in progress no longer carries its first completion time and counts as unfinished
-throughout. The caseload's overdue actions (every case, audited or not) are counted the
-same way and reported apart, labelled as such.
+finished at that moment. "Finished at that moment" is read from the action's status
+history (``action_status_changes``: every move the tracker made, at the app's time,
+synced), not its status today, so a report reprinted after some of those actions were
+completed, sent back or cancelled gives the same figure: the status at that moment is
+the last move made by then, or, before its first move, the status that move left. An
+action never moved since the history was kept (schema 0013) is read from its stamps,
+as before: done and verified by their completion time, cancelled by the time of its
+last change. An action due before the day was necessarily there on the day: a due
+date in the past is refused when an action is added. The caseload's overdue actions
+(every case, audited or not) are counted the same way and reported apart, labelled as
+such.
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models import (
     Action,
+    ActionStatusChange,
     Audit,
     AuditAnswer,
     Case,
@@ -171,13 +174,29 @@ def _escalated_cases(session: Session, start: dt.date, end: dt.date) -> list[Cas
                Escalation.raised_at < day_end(end))))
 
 
+def status_at(moment: dt.datetime) -> ColumnElement[str | None]:
+    """An action's status at ``moment`` from its recorded moves: the last made by then,
+    else what its first move started from; NULL for an action with no recorded move.
+    Two correlated lookups on the (action, time) index."""
+    moves = ActionStatusChange
+    last = (select(moves.to_status)
+            .where(moves.action_id == Action.id, moves.deleted.is_(False), moves.at <= moment)
+            .order_by(moves.at.desc(), moves.hlc.desc()).limit(1).scalar_subquery())
+    first = (select(func.coalesce(moves.from_status, ActionStatus.OPEN.value))
+             .where(moves.action_id == Action.id, moves.deleted.is_(False))
+             .order_by(moves.at, moves.hlc).limit(1).scalar_subquery())
+    return func.coalesce(last, first)
+
+
 def unfinished_at(moment: dt.datetime) -> ColumnElement[bool]:
     """Actions not finished at ``moment``, from their history (module docstring)."""
-    return or_(
+    recorded = status_at(moment)
+    from_stamps = or_(
         Action.status.in_(UNFINISHED),
         and_(Action.status.in_(FINISHED), Action.completed_at.is_not(None),
              Action.completed_at > moment),
         and_(Action.status == ActionStatus.CANCELLED.value, Action.updated_at > moment))
+    return or_(recorded.in_(UNFINISHED), and_(recorded.is_(None), from_stamps))
 
 
 def overdue_actions(session: Session, as_of: dt.date) -> list[tuple[str, Case]]:
