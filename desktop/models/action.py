@@ -65,7 +65,8 @@ class ActionStatusChange(Synced, Base):
     finished at the end of that week?" could not be answered once QA sent a done action
     back (its completion time is cleared) and a cancellation had only the record's
     wall-clock ``updated_at``, which every later edit moves. The weekly report reads
-    the status at a moment from these (docs/statistics.md, 'Overdue actions').
+    the status at a moment from these (docs/statistics.md, 'Overdue actions as at a
+    week's end').
 
     Why a synced record and not a fact: it must reach every laptop (the reports are
     printed anywhere) through the same merge as everything else, and each change is a

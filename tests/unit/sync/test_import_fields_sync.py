@@ -66,3 +66,45 @@ def test_the_next_export_with_the_column_makes_it_known_on_both(
         with store.read() as session:
             assert export_gaps(session) == frozenset()
         assert "not_known" not in _statuses(store).values()
+
+
+def test_an_upgraded_stores_last_import_reaches_a_laptop(tmp_path: Path, share: Path
+                                                         ) -> None:
+    """Schema 0013 makes a synced record of the last import the event log lists (the
+    0012 store's mapping had no "visit by" column), logged so that the next sync sends
+    it: a laptop that has only ever synced says "not known" too. The store's targets
+    are forgotten first, so the push sends what is pending, not every record (as it
+    would to a target met beside another)."""
+    import json
+    import shutil
+
+    from desktop.store import keys, open_store
+    from desktop.store.database import make_engine
+    from tests.unit.store.test_upgrades import UPGRADES
+    from tests.unit.sync.helpers import device
+
+    old = tmp_path / "upgraded"
+    old.mkdir()
+    for name in ("dipsample.db", "dipsample.db.kdf"):
+        shutil.copyfile(UPGRADES / "0012" / name, old / name)
+    passphrase = json.loads((UPGRADES / "0012" / "manifest.json").read_text())["passphrase"]
+    engine = make_engine(old / "dipsample.db", keys.resolve_key(
+        old / "dipsample.db", passphrase=passphrase, prompt=None))
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DELETE FROM sync_targets")
+    finally:
+        engine.dispose()
+    upgraded = open_store(old / "dipsample.db", passphrase=passphrase, prompt=None)
+    laptop = device(tmp_path, "laptop")
+    try:
+        assert upgraded.upgraded_from == "0012"
+        until_quiet([upgraded, laptop], share)
+        with laptop.read() as session:
+            assert export_gaps(session) == {"last_f2f_visit_by"}
+            record = session.scalars(select(CaseloadImport)).one()
+        with upgraded.read() as session:
+            assert session.scalars(select(CaseloadImport)).one().hlc == record.hlc
+    finally:
+        laptop.close()
+        upgraded.close()
