@@ -20,6 +20,7 @@ from desktop.qt import (
 )
 from desktop.services.audits.views import AnswerView
 from desktop.views.date_field import DateField
+from desktop.views.palette import PROBLEM_STYLE
 from desktop.views.plain import no_mnemonic, plain_label
 
 NOT_ANSWERED = "Not answered"
@@ -77,7 +78,9 @@ def problem_label(name: str) -> QLabel:
     label = plain_label()
     label.setObjectName("problem")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020; font-weight: bold;")
+    # White on strong red, its own background: dark red text on the window's own
+    # background read at 1.7:1 in a dark palette.
+    label.setStyleSheet(PROBLEM_STYLE)
     label.setAccessibleName(f"Problem with {name}")
     label.hide()
     return label

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.qt import QApplication, QPalette, Qt
+from desktop.qt import QApplication, QColor, QPalette, Qt
 from desktop.services.sampling.my_week import WeekCase
+from desktop.views.audit_form.fields import problem_label
 from desktop.views.case_detail import STATUS_COLOURS
 from desktop.views.case_table import RAG_COLOURS
 from desktop.views.palette import (
@@ -71,3 +72,21 @@ def test_a_dropped_case_is_readable_in_a_dark_palette(qtbot: QtBot,
     for role in (QPalette.ColorRole.Base, QPalette.ColorRole.AlternateBase):
         assert contrast(colour, dark_palette.color(role)) >= AA
     assert contrast("#6b6b6b", DARK["base"]) < AA, "the grey it replaced did not"
+
+
+def test_a_problem_beside_an_answer_is_readable_in_a_dark_palette(
+        qtbot: QtBot, dark_palette: QPalette) -> None:
+    """Measured on the drawn label: its background, and the text colour that stands out
+    most from it (#b00020 on the window's own dark grey read at 1.7:1)."""
+    label = problem_label("Question 1")
+    qtbot.addWidget(label)
+    label.setText("⚠ Answer this question: it is required")
+    label.show()
+    qtbot.waitExposed(label)
+    image = label.grab().toImage()
+    background = QColor(image.pixel(1, 1))
+    inks = {QColor(image.pixel(x, y)).name() for x in range(image.width())
+            for y in range(image.height())}
+    ink = max(inks, key=lambda c: contrast(c, background))
+    assert contrast(ink, background) >= AA, (ink, background.name())
+    assert background.name() != DARK["window"]  # its own background, not the window's
