@@ -82,6 +82,7 @@ class MyWeekScreen(Screen):
         model / table: the cases.
         drop_dialog: the "Drop case" dialog while it is open.
         message: the line saying what the last action did.
+        left_out: after an area draw, the people of the area it drew no sample for.
     """
 
     key = "my_week"
@@ -145,6 +146,12 @@ class MyWeekScreen(Screen):
         for widget in (self.area_label, self.area_choice, self.area_button):
             drawing.addWidget(widget)
             widget.setVisible(False)
+        #: After an area draw: who in the area has no auditor role and so got no
+        #: sample, by name, as ``sample --area`` says it (hidden when nobody).
+        self.left_out = plain_label("")
+        self.left_out.setAccessibleName("Left out of the area's draw")
+        self.left_out.setWordWrap(True)
+        self.left_out.hide()
 
         self.quotas = QuotaPanel(RAGS)
 
@@ -193,6 +200,7 @@ class MyWeekScreen(Screen):
         layout.addLayout(picker)
         layout.addWidget(self.summary)
         layout.addLayout(drawing)
+        layout.addWidget(self.left_out)
         layout.addWidget(self.quotas)
         layout.addWidget(self.table, 1)
         layout.addLayout(rows)
@@ -286,15 +294,21 @@ class MyWeekScreen(Screen):
             text += f", drawn for you by {found.drawn_by} (your coordinator's allocation)"
         return text + "."
 
+    def _say_left_out(self, sentence: str) -> None:
+        self.left_out.setText(sentence)
+        self.left_out.setVisible(bool(sentence))
+
     def _step(self, by: int) -> None:
         if self.week is not None:
             self.week = shift_week(self.week, by)
             self.message.setText("")
+            self._say_left_out("")
             self.refresh()
 
     def _this_week(self) -> None:
         self.week = None
         self.message.setText("")
+        self._say_left_out("")
         self.refresh()
 
     # -- state of the buttons -------------------------------------------------------
@@ -342,6 +356,7 @@ class MyWeekScreen(Screen):
     def _area_done(self, drawn: AreaDraw) -> None:
         self.message.setText(f"Drew the samples of {len(drawn.samples)} auditors of the "
                              f"area for week {drawn.week}.")
+        self._say_left_out(f"{drawn.left_out}." if drawn.left_out else "")
         self.area_drawn.emit(drawn)
 
     def _write_call(self, label: str, fn: Callable[[ServiceContext], T],

@@ -264,3 +264,23 @@ def test_an_area_draw_gives_each_auditor_their_allocation(qtbot: QtBot,
     auditors = read(window, lambda s: set(s.scalars(select(Sample.auditor_id).where(
         Sample.iso_week == WEEK))))
     assert auditors == {v.auditor_id for v in samples}
+
+
+def test_an_area_draw_names_the_people_it_drew_no_sample_for(qtbot: QtBot,
+                                                             county_path: Path) -> None:
+    """As ``sample --area`` prints it: a head of service with that role alone was left
+    out of the draw without a word (issue 25, item 2)."""
+    make_coordinator(county_path)
+    _window, screen = open_my_week(qtbot, county_path, pick=coordinator)
+    qtbot.waitUntil(screen.area_button.isVisible, timeout=WAIT)
+    assert screen.left_out.isHidden()
+    screen.area_choice.setCurrentIndex(screen.area_choice.findText("North"))
+    with qtbot.waitSignal(screen.area_drawn, timeout=WAIT) as drawn:
+        qtbot.mouseClick(screen.area_button, LEFT)
+    sentence = drawn.args[0].left_out
+    assert re.match(r"\d+ (people|person) in North ha(ve|s) no auditor role, so no "
+                    r"sample was drawn for them: \w", sentence), sentence
+    assert screen.left_out.text() == f"{sentence}."
+    assert screen.left_out.isVisible()
+    qtbot.mouseClick(screen.next_button, LEFT)  # another week: not its draw
+    assert screen.left_out.isHidden()
