@@ -4,15 +4,17 @@ Why dialogs of their own and not QInputDialog: the status and its evidence belon
 together (a cancelled action needs a reason, a confirmed one its evidence), the
 statuses are shown in words, and tests find the dialog on the screen's attribute.
 
-Why "verified" is offered only to those who may verify (QA): an auditor chose it,
-typed what they had checked, and only then was told that only QA verifies; the
-service still refuses it, but nobody is asked for evidence they cannot use.
+Why "verified" is offered only to those who may verify (QA), and "done" only to those
+who may confirm it (the owner's manager, or QA): an auditor chose "verified", typed
+what they had checked, and only then was told that only QA verifies; the service
+still refuses either, but nobody is asked for evidence they cannot use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from desktop.models.enums import Role
 from desktop.qt import (
     QComboBox,
     QDialog,
@@ -38,6 +40,14 @@ def may_verify(roles: Collection[str] | None) -> bool:
     """Whether a person with ``roles`` may verify an action (None: nobody signed in,
     the system, which may do anything)."""
     return roles is None or Permission.VERIFY_ACTIONS in permissions_of(frozenset(roles))
+
+
+def may_confirm(roles: Collection[str] | None) -> bool:
+    """Whether a person with ``roles`` may be the one who confirms an action done: the
+    owner's manager (a team manager), or QA where the owner has no manager on record
+    (``actions._check_move``). None: the system. The service still checks that this
+    team manager manages this owner."""
+    return roles is None or bool({Role.QA, Role.TEAM_MANAGER} & set(roles))
 
 
 def labelled(form: QFormLayout, text: str, widget: QWidget) -> None:
@@ -70,8 +80,9 @@ class StatusDialog(QDialog):
     """
 
     def __init__(self, count: int, status: str | None, parent: QWidget | None = None, *,
-                 verify: bool = True) -> None:
-        """``verify``: whether the person may verify (else "verified" is not offered)."""
+                 verify: bool = True, confirm: bool = True) -> None:
+        """``verify``, ``confirm``: whether the person may verify, and confirm an action
+        done (else "verified", or "done", is not offered)."""
         super().__init__(parent)
         self.setWindowTitle("Change the status of an action" if count == 1
                             else f"Change the status of {count} actions")
@@ -81,7 +92,8 @@ class StatusDialog(QDialog):
         intro.setWordWrap(True)
         self.status_choice = QComboBox()
         self.status_choice.setAccessibleName("New status")
-        self.choices = tuple(c for c in CHOICES if verify or c != "verified")
+        refused = {c for c, may in (("verified", verify), ("done", confirm)) if not may}
+        self.choices = tuple(c for c in CHOICES if c not in refused)
         for code in self.choices:
             self.status_choice.addItem(status_words(code), code)
         if status in self.choices:

@@ -23,8 +23,6 @@ from desktop.qt import (
     QPushButton,
     QSettings,
     Qt,
-    QtGui,
-    QTimer,
     QVBoxLayout,
     Signal,
 )
@@ -33,18 +31,22 @@ from desktop.services.actions import ActionRow
 from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
-from desktop.views.action_dialogs import ProgressDialog, StatusDialog, may_verify
+from desktop.views.action_dialogs import (
+    ProgressDialog,
+    StatusDialog,
+    may_confirm,
+    may_verify,
+)
 from desktop.views.action_table import (
-    ATTENTION,
     EVIDENCE,
     SOURCE_WORDS,
     STATUS_WORDS,
     WHAT,
     action_model,
 )
+from desktop.views.fit_columns import ColumnFit
 from desktop.views.plain import plain_label
 from desktop.views.row_table import (
-    RESTORED,
     LatestRead,
     filtering_proxy,
     reselect,
@@ -53,10 +55,10 @@ from desktop.views.row_table import (
 )
 from desktop.views.screen import Host, Screen
 
-#: The What column's narrowest and widest first width, and the room kept for Evidence,
-#: in average characters.
-WHAT_CHARS = (20, 46)
-EVIDENCE_CHARS = 20
+#: The narrowest What and Evidence are made, in average characters, before the other
+#: columns wrap.
+WHAT_CHARS = 20
+EVIDENCE_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,10 @@ class ActionTrackerScreen(Screen):
         self.proxy = filtering_proxy(self.model, self)
         self.table = row_view(self.proxy, "action_table", "Actions")
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        #: The person's own column widths came back from the last session: kept as set.
-        self.own_widths = False
-        self._sized = False
-        self._fitting = False
-        self.proxy.modelReset.connect(self._size_columns)  # after row_view's fit
+        # Every column on screen, from 1024 pixels up: What and Evidence give way first
+        # (their tooltips hold the words), then the words wrap onto a second line.
+        self.fit = ColumnFit(self.table, first_chars={WHAT: WHAT_CHARS,
+                                                      EVIDENCE: EVIDENCE_CHARS})
         self.counts = plain_label("Not read yet.")
 
         self.status_button = self._button("Change &status…", "Change the selected actions' "
@@ -197,47 +198,13 @@ class ActionTrackerScreen(Screen):
         button.clicked.connect(slot)
         return button
 
+    def save_state(self, settings: QSettings) -> None:
+        super().save_state(settings)
+        self.fit.save(settings, self.key)
+
     def restore_state(self, settings: QSettings) -> None:
         super().restore_state(settings)
-        self.own_widths = bool(self.table.property(RESTORED))
-
-    def _size_columns(self) -> None:
-        """Once, when the first rows come (unless the person's widths came back): the
-        Attention column as wide as its words (bold), and What fitted (``_fit_what``)."""
-        if self._sized or self.own_widths or self.proxy.rowCount() == 0:
-            return
-        self._sized = True
-        self.table.resizeColumnToContents(ATTENTION)
-        self._fit_what()
-        self.table.horizontalHeader().sectionResized.connect(self._column_resized)
-
-    def _fit_what(self) -> None:
-        """What gets the width left beside room for Evidence, so that Attention and
-        Evidence are never pushed off the right edge (What's words are elided; the
-        tooltip has them). Again as the window is resized, until the person sets a
-        width themselves."""
-        header = self.table.horizontalHeader()
-        char = self.fontMetrics().averageCharWidth()
-        others = sum(header.sectionSize(c) for c in range(header.count())
-                     if c not in (WHAT, EVIDENCE))
-        evidence = max(EVIDENCE_CHARS * char, header.minimumSectionSize())
-        room = self.table.viewport().width() - others - evidence
-        self._fitting = True
-        try:
-            header.resizeSection(WHAT, max(WHAT_CHARS[0] * char,
-                                           min(room, WHAT_CHARS[1] * char)))
-        finally:
-            self._fitting = False
-
-    def _column_resized(self, column: int, _old: int, _new: int) -> None:
-        if not self._fitting and column != EVIDENCE:  # Evidence stretches by itself
-            self.own_widths = True
-
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self._sized and not self.own_widths:
-            # Once the table and its scroll bars have their new sizes.
-            QTimer.singleShot(0, self._fit_what)
+        self.fit.restore(settings, self.key)
 
     # -- reading --------------------------------------------------------------------
     def filters(self) -> ActionFilters:
@@ -253,6 +220,8 @@ class ActionTrackerScreen(Screen):
 
     def refresh(self) -> None:
         self.verify_button.setVisible(self._may_verify())  # offered to QA only
+        # To team managers and QA only: an auditor was offered it and then refused.
+        self.confirm_button.setVisible(self._may_confirm())
         if self.host.store is None:
             return
         self.stale = False
@@ -297,13 +266,14 @@ class ActionTrackerScreen(Screen):
         rows = self.selected()
         if not rows:
             return
-        verify = self._may_verify()
-        if status == "verified" and not verify:
+        verify, confirm = self._may_verify(), self._may_confirm()
+        refused = {c for c, may in (("verified", verify), ("done", confirm)) if not may}
+        if status in refused:
             return  # never asked for evidence the service would refuse
         preset = status or actions.NEXT.get(rows[0].status, rows[0].status)
-        if preset == "verified" and not verify:
+        if preset in refused:
             preset = rows[0].status
-        dialog = StatusDialog(len(rows), preset, self, verify=verify)
+        dialog = StatusDialog(len(rows), preset, self, verify=verify, confirm=confirm)
         self.status_dialog = dialog
         ids = [r.id for r in rows]
         dialog.accepted.connect(lambda: self._set_status(ids, dialog.status(), dialog.text()))
@@ -321,6 +291,10 @@ class ActionTrackerScreen(Screen):
     def _may_verify(self) -> bool:
         user = self.host.user
         return may_verify(None if user is None else user.roles)
+
+    def _may_confirm(self) -> bool:
+        user = self.host.user
+        return may_confirm(None if user is None else user.roles)
 
     def record_progress(self) -> None:
         rows = self.selected()

@@ -136,6 +136,11 @@ class CasesScreen(Screen):
         label.setBuddy(self.filter_edit)
         bar.addWidget(label)
         bar.addWidget(self.filter_edit, 1)
+        # A label of its own: without one a screen reader read only the box's value
+        # ("All RAG ratings"). Alt+I: R, A and G are taken on this screen.
+        rag_label = plain_label("RAG rat&ing:")
+        rag_label.setBuddy(self.rag_choice)
+        bar.addWidget(rag_label)
         bar.addWidget(self.rag_choice)
         bar.addWidget(self.open_only)
         # Both "which cases" switches on the first row: on the second they made the

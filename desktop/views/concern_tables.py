@@ -76,6 +76,10 @@ def escalation_columns(clock: Clock) -> list[Column[EscalationRow]]:
     ]
 
 
+#: The free text columns (they give way first when the table is narrow).
+ESCALATION_CONCERN, ESCALATION_OUTCOME = 5, 6
+
+
 def disagreement_state(row: DisagreementRow) -> str:
     words = DISAGREEMENT_STATUS.get(row.status, row.status)
     if row.status == "open":
@@ -87,7 +91,9 @@ def disagreement_deadline(row: DisagreementRow, now: dt.datetime) -> str:
     """Disagreements have no deadline in the guidance (seed 000); their age instead."""
     if row.status not in ("open", "escalated") or row.raised_at is None:
         return ""
-    return f"None set; raised {span(now - row.raised_at)} ago"
+    # Never "raised -3 days ago": a clock behind the device that raised it says "under
+    # an hour", not a negative age.
+    return f"None set; raised {span(max(now - row.raised_at, dt.timedelta()))} ago"
 
 
 def disagreement_outcome(row: DisagreementRow) -> str:
@@ -119,6 +125,9 @@ def disagreement_columns(clock: Clock) -> list[Column[DisagreementRow]]:
         Column("Discussion", discussion),
         Column("Outcome", disagreement_outcome),
     ]
+
+
+DISAGREEMENT_DISCUSSION, DISAGREEMENT_OUTCOME = 5, 6
 
 
 def escalation_model(clock: Clock) -> RowTableModel[EscalationRow]:

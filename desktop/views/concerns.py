@@ -19,6 +19,7 @@ from desktop.qt import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSettings,
     QSplitter,
     Qt,
     QTableView,
@@ -33,10 +34,21 @@ from desktop.services.context import ServiceContext
 from desktop.services.disagreements import DisagreementRow, ParticipantChoice
 from desktop.services.escalations import EscalationRow
 from desktop.views.concern_dialogs import AgreeDialog, DiscussionDialog, TextDialog
-from desktop.views.concern_tables import disagreement_model, escalation_model
+from desktop.views.concern_tables import (
+    DISAGREEMENT_DISCUSSION,
+    DISAGREEMENT_OUTCOME,
+    ESCALATION_CONCERN,
+    ESCALATION_OUTCOME,
+    disagreement_model,
+    escalation_model,
+)
+from desktop.views.fit_columns import ColumnFit
 from desktop.views.plain import plain_label
 from desktop.views.row_table import LatestRead, reselect, row_view, selected_rows
 from desktop.views.screen import Host, Screen
+
+#: The narrowest the free text columns are made, in average characters.
+FREE_TEXT_CHARS = 16
 
 
 class ConcernsScreen(Screen):
@@ -112,9 +124,17 @@ class ConcernsScreen(Screen):
         for table in (self.escalation_table, self.disagreement_table):
             table.selectionModel().selectionChanged.connect(self._enable)
             table.doubleClicked.connect(lambda _i, t=table: self._open_case(t))
-            table.setColumnWidth(0, 110)
-            table.setColumnWidth(1, 220)
-            table.setColumnWidth(2, 260)
+        # Every column on screen at 1024x700: the words wrap onto a second line before
+        # Deadline is pushed off the right edge; the free text (the concern, the
+        # discussion, the outcome) gives way first, its tooltip holding all of it.
+        # Three lines: who must respond ("Auditor ... and team manager ..., to discuss")
+        # is the column a QA lead reads first, and two lines cut it at 1024.
+        self.escalation_fit = ColumnFit(self.escalation_table, first_chars={
+            ESCALATION_CONCERN: FREE_TEXT_CHARS, ESCALATION_OUTCOME: FREE_TEXT_CHARS},
+            lines=3)
+        self.disagreement_fit = ColumnFit(self.disagreement_table, first_chars={
+            DISAGREEMENT_DISCUSSION: FREE_TEXT_CHARS, DISAGREEMENT_OUTCOME: FREE_TEXT_CHARS},
+            lines=3)
         chain = (self.escalation_table, self.respond_button, self.close_escalation_button,
                  self.escalation_case_button, self.disagreement_table, self.discuss_button,
                  self.agree_button, self.escalate_button, self.close_disagreement_button,
@@ -124,6 +144,16 @@ class ConcernsScreen(Screen):
         self._enable()
 
     # -- building -------------------------------------------------------------------
+    def save_state(self, settings: QSettings) -> None:
+        super().save_state(settings)
+        for fit in (self.escalation_fit, self.disagreement_fit):
+            fit.save(settings, self.key)
+
+    def restore_state(self, settings: QSettings) -> None:
+        super().restore_state(settings)
+        for fit in (self.escalation_fit, self.disagreement_fit):
+            fit.restore(settings, self.key)
+
     def _now(self) -> dt.datetime:
         return self.host.clock()
 

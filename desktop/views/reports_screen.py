@@ -61,6 +61,7 @@ from desktop.services.reporting.case_tool import WeekChoice
 from desktop.services.reporting.choices import ReportChoices, report_choices
 from desktop.services.reporting.exports import KINDS, Period
 from desktop.views import report_previews
+from desktop.views.fit_columns import ColumnFit
 from desktop.views.pdf_pages import PdfPages, PrintJob, owned_printer, pdf_bytes
 from desktop.views.periods import fill_weeks, host_today
 from desktop.views.plain import plain_label
@@ -301,6 +302,8 @@ class ReportsScreen(Screen):
         self.preview_table.setTabKeyNavigation(False)
         self.preview_table.selectionModel().selectionChanged.connect(
             lambda *_a: self._selection_moved())
+        # Every column inside the pane (at 1024x700 Status was cut): words wrap first.
+        self.preview_fit = ColumnFit(self.preview_table)
         contents = QWidget()
         contents_layout = QVBoxLayout(contents)
         contents_layout.addWidget(self.summary)
@@ -527,8 +530,7 @@ class ReportsScreen(Screen):
             return
         self.preview = shown
         self.summary.setText(shown.summary)
-        self.preview_model.set_rows(shown.rows, shown.headers)
-        self.preview_table.resizeColumnsToContents()
+        self.preview_model.set_rows(shown.rows, shown.headers)  # preview_fit sizes it
         self._enable()
         self._choice_moved()
         self.previewed.emit(shown)

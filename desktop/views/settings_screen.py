@@ -48,6 +48,7 @@ from desktop.services.standards.settings_history import (
 )
 from desktop.services.templates.library import TemplateRow, import_template, template_rows
 from desktop.services.templates.versions import TemplateVersion
+from desktop.views.fit_columns import ColumnFit
 from desktop.views.palette import PROBLEM_STYLE
 from desktop.views.path_field import PathField
 from desktop.views.people_tab import PeopleTab
@@ -177,6 +178,8 @@ class SettingsScreen(Screen):
         self.history_model = TextTableModel(HISTORY_HEADERS, self)
         self.history = CopyableTableView(self.history_model, "standards_history")
         self.history.setAccessibleName("Versions of the practice standards")
+        # Every column whole in the pane ("In force from" was cut at 1024x700).
+        self.history_fit = ColumnFit(self.history)
         standards = self._form_tab(STANDARDS)
         history_box = QGroupBox("Version history (every audit records the version it used)")
         QVBoxLayout(history_box).addWidget(self.history)
@@ -215,6 +218,7 @@ class SettingsScreen(Screen):
         self.templates_model = TextTableModel(TEMPLATE_HEADERS, self)
         self.templates = CopyableTableView(self.templates_model, "template_versions")
         self.templates.setAccessibleName("Audit template versions")
+        self.templates_fit = ColumnFit(self.templates)
         self.template_file = PathField("Template file", "Audit templates (*.toml)")
         label = plain_label("Template &file:")
         label.setBuddy(self.template_file.edit)
@@ -276,7 +280,6 @@ class SettingsScreen(Screen):
         self.templates_model.set_rows([
             (t.code, t.version, t.title, "In use" if t.active else "Earlier version",
              t.questions, _when(t.created_at)) for t in snapshot.templates])
-        self.templates.resizeColumnsToContents()
 
     # -- saving -------------------------------------------------------------------
     def save(self) -> bool:
@@ -321,9 +324,10 @@ class SettingsScreen(Screen):
             return
 
         def done(version: TemplateVersion) -> None:
+            # The title the person knows the template by, not its code.
             verb = "Imported" if version.created else "Brought back"
             self.template_outcome.setText(
-                f"{verb} {version.code} version {version.version}; new audits use it.")
+                f"{verb} “{version.title}”, version {version.version}; new audits use it.")
 
         self.template_outcome.setText("Importing…")
         self.host.call("Importing the template", lambda ctx: import_template(ctx, Path(path))) \

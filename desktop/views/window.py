@@ -78,6 +78,8 @@ EMPTY_STORE = ("This database is empty: import a caseload export (Import, on the
                "build the demo county to try DipSample (File > Build the demo county).")
 #: The demo county built from the window: big enough to show every screen, quick to build.
 DEMO_CASES = 6_000
+#: The navigation's first width, in average characters ("Disagreements and" fits).
+NAVIGATION_CHARS = 20
 
 
 class NoStoreOpen(UserError):
@@ -228,8 +230,14 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.navigation)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * 36, 1000])
+        # Narrow, its longer names wrapping: at 36 characters (215 pixels) it took a fifth
+        # of a 1024-pixel window from the screens beside it.
+        self.splitter.setSizes([self.fontMetrics().averageCharWidth() * NAVIGATION_CHARS,
+                                1000])
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.navigation.setWordWrap(True)
+        self.navigation.setResizeMode(QListWidget.ResizeMode.Adjust)  # rewrapped as resized
+        self.navigation.setSpacing(2)  # a wrapped name reads as one, not as two screens
         self.setCentralWidget(self.splitter)
 
         self.status_text = plain_label("Opening the database…")

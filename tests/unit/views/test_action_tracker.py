@@ -125,8 +125,10 @@ def test_the_manager_confirms_an_action_done_with_its_evidence(qtbot: QtBot,
 
 def test_a_move_the_person_may_not_make_is_one_sentence(qtbot: QtBot,
                                                        county_path: Path) -> None:
-    _, screen = open_tracker(qtbot, county_path, role="auditor")
-    target = next(r for r in shown(screen) if r.status == "in_progress")
+    # QA confirms an action done only when its owner has no manager on record.
+    action_id, _manager = _manager_of_one(county_path, "in_progress")
+    _, screen = open_tracker(qtbot, county_path, role="qa")
+    target = next(r for r in shown(screen) if r.id == action_id)
     click_action(qtbot, screen, target.id)
     dialog = dialog_of(qtbot, screen, screen.confirm_button)
     qtbot.keyClicks(dialog.text_edit, "Seen in the file")
@@ -136,6 +138,42 @@ def test_a_move_the_person_may_not_make_is_one_sentence(qtbot: QtBot,
     box.accept()
     screen.refresh()
     qtbot.waitUntil(lambda: row_of(screen, target.id).status == "in_progress", timeout=WAIT)
+
+
+def _offered(qtbot: QtBot, screen: ActionTrackerScreen, action_id: str) -> list[str]:
+    """The statuses the Change status dialog offers for the action."""
+    click_action(qtbot, screen, action_id)
+    dialog = dialog_of(qtbot, screen, screen.status_button)
+    offered = list(dialog.choices)
+    dialog.reject()
+    return offered
+
+
+def test_confirm_done_is_not_offered_to_an_auditor(qtbot: QtBot, county_path: Path) -> None:
+    """Only the owner's manager (or QA) confirms an action done: an auditor was offered
+    Confirm done, typed the evidence and was then refused."""
+    _, screen = open_tracker(qtbot, county_path, role="auditor")
+    assert not screen.confirm_button.isVisible()
+    assert screen.verify_button.isHidden()  # as Verify is
+    target = next(r for r in shown(screen) if r.status == "in_progress")
+    assert "done" not in _offered(qtbot, screen, target.id)
+    screen.status_dialog = None
+    screen.change_status("done")  # the hidden button's own step: still never asked
+    assert screen.status_dialog is None
+    screen.change_status(None)  # in progress: the usual next step, done, is not preset
+    dialog = screen.status_dialog
+    assert dialog is not None and dialog.status() == "in_progress"
+    dialog.reject()
+
+
+@pytest.mark.parametrize("role", ["team_manager", "qa"])
+def test_confirm_done_is_offered_to_managers_and_qa(qtbot: QtBot, county_path: Path,
+                                                    role: str) -> None:
+    action_id, manager = _manager_of_one(county_path, "in_progress")
+    _, screen = open_tracker(qtbot, county_path, role=role, pick=lambda people: next(
+        p for p in people if p.id == manager or (role == "qa" and role in p.roles)))
+    assert screen.confirm_button.isVisible()
+    assert "done" in _offered(qtbot, screen, action_id)
 
 
 def test_qa_verifies_two_selected_actions_at_once(qtbot: QtBot, county_path: Path) -> None:

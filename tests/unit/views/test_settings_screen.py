@@ -132,8 +132,10 @@ def test_a_template_version_is_imported_from_a_file(qtbot: QtBot, county_path: P
     qtbot.waitUntil(lambda: len(green_rows()) == 2, timeout=WAIT)
     assert [(r[1], r[3]) for r in green_rows()] == [("2", "In use"), ("1", "Earlier version")]
     assert green_rows()[0][2].startswith("Revised")
-    assert screen.template_outcome.text() == ("Imported green_visiting version 2; new audits "
+    title = green_rows()[0][2]
+    assert screen.template_outcome.text() == (f"Imported “{title}”, version 2; new audits "
                                               "use it.")
+    assert "green_visiting" not in screen.template_outcome.text()  # its title, not its code
 
 
 def test_an_auditor_reads_the_settings_but_cannot_change_them(qtbot: QtBot,
