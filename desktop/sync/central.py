@@ -170,6 +170,9 @@ class DatabaseTarget:
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         return EnvironmentProblem(f"The central database is not reachable: {detail[:200]}")
 
+    def tidy(self) -> None:
+        """Nothing to tidy: a push cut off half way is a transaction rolled back."""
+
     def check(self, write: bool = True) -> None:
         """The database answers, and its schema is this build's (made or upgraded with
         Alembic on first use, :mod:`desktop.sync.central_migrate`)."""

@@ -78,6 +78,8 @@ class Target(Protocol):
 
     def fetch(self, bundle_id: str) -> bytes | None: ...
 
+    def tidy(self) -> None: ...
+
 
 @dataclass
 class SyncReport:
@@ -213,6 +215,9 @@ def _sync(store: Store, target: Target, key: bytes, progress: Progress | None
         step(0, 2, "sending changes")
         try:
             target.check(write=True)
+            # Under this store's sync lock no push of its own is half-written now, so
+            # whatever a killed push left behind can go before this one writes.
+            target.tidy()
             own_identity(store, target, report, state.sent)
             push(store, target, key, report, state.out, state.delivery)
         except EnvironmentProblem as exc:

@@ -106,7 +106,9 @@ class FolderTarget:
         return [f"{self.device}/{n[:-len(SUFFIX)]}" for n in names if n.endswith(SUFFIX)]
 
     def tidy(self) -> None:
-        """Remove this device's own partial files (a push killed half way)."""
+        """Remove this device's own partial files (a push killed half way, a clock
+        probe cut short). Called by the sync under this store's sync lock, so none of
+        them is being written; another device's folder is never touched."""
         with contextlib.suppress(OSError):
             for stale in self._own().glob("*" + PARTIAL):
                 stale.unlink()

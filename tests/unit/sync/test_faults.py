@@ -316,3 +316,25 @@ def test_a_bundle_that_cannot_be_applied_here_is_reported_and_the_rest_applies(
     assert report.rejected == [f"{stranger}/{name}"] and report.pulled == 1
     assert count(b, ServiceArea) == 1 and count(b, Team) == 0
     assert folder_sync(b, share).rejected == [f"{stranger}/{name}"]  # tried again
+
+
+def test_what_a_killed_push_left_half_written_is_removed_by_the_next_sync(
+        pair: tuple[Store, Store], tmp_path: Path) -> None:
+    """A push killed while writing leaves ``<name>.partial`` in the device's own folder;
+    the next sync of that device removes it, and never another device's."""
+    a, b = pair
+    share = tmp_path / "share"
+    share.mkdir()
+    add_areas(a, "North")
+    add_areas(b, "South")
+    folder_sync(a, share)
+    folder_sync(b, share)
+    own, theirs = share / a.device_id, share / b.device_id
+    (own / "0000000001-torn.partial").write_bytes(b"half a bundle")
+    (theirs / "0000000001-torn.partial").write_bytes(b"half of b's bundle")
+    report = folder_sync(a, share)
+    assert report.outcome == "ok", report
+    assert not list(own.glob("*.partial"))
+    assert (theirs / "0000000001-torn.partial").exists()  # b's to tidy, not a's
+    folder_sync(b, share)
+    assert not list(theirs.glob("*.partial"))
