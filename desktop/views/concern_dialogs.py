@@ -27,6 +27,8 @@ from desktop.views.concern_tables import LONDON
 from desktop.views.plain import plain_label
 
 RAG_WORDS = (("Red", "red"), ("Amber", "amber"), ("Green", "green"))
+#: The narrowest a dialog with a sentence at its head is made, in average characters.
+INTRO_CHARS = 60
 
 
 class TextDialog(QDialog):
@@ -128,6 +130,8 @@ class AgreeDialog(QDialog):
         form.addRow(intro)
         labelled(form, "Agreed &rating:", self.rag_choice)
         form.addRow(ok_cancel(self))
+        # Its sentence on two lines, not four in a dialog as narrow as its buttons.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * INTRO_CHARS)
 
     def rag(self) -> str:
         return str(self.rag_choice.currentData())

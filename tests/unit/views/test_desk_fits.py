@@ -1,16 +1,27 @@
 """The window at a real desk (issue 23): screens that fit 1024x700 without cutting a
-column's header or scrolling sideways, a narrower navigation, and a named RAG filter on
-the Cases screen."""
+column's header or scrolling sideways, a narrower navigation, a named RAG filter on the
+Cases screen, and dialogs that fit and answer the keyboard."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.qt import QFont, QRect, Qt, QTableView, QtGui
+from desktop.qt import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFont,
+    QRect,
+    Qt,
+    QTableView,
+    QtGui,
+    QWidget,
+)
 from desktop.views.action_table import ATTENTION
 from desktop.views.action_tracker import ActionTrackerScreen
 from desktop.views.cases import CasesScreen
@@ -21,7 +32,7 @@ from desktop.views.window import MainWindow
 from tests.unit.views.conftest import AS_OF
 from tests.unit.views.driving import activate, open_as, open_screen_as, settle
 from tests.unit.views.test_concerns import raise_two_concerns
-from tests.unit.views.test_form_fits import sized
+from tests.unit.views.test_form_fits import cut_labels, sized
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -155,3 +166,64 @@ def test_the_rag_filter_has_a_label_that_moves_the_focus_to_it(qtbot: QtBot,
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(screen.rag_choice.hasFocus, timeout=WAIT)
+
+
+def by_keyboard(qtbot: QtBot, dialog: QDialog, button: QDialogButtonBox.StandardButton
+                ) -> None:
+    """Press ``button`` of the dialog with its Alt+letter, as a keyboard user would."""
+    pressed = dialog.findChild(QDialogButtonBox).button(button)
+    qtbot.waitUntil(lambda: "&" in pressed.text(), timeout=WAIT)  # given on show
+    letter = pressed.text()[pressed.text().index("&") + 1]
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT)
+    qtbot.keyClick(dialog, letter.lower(), Qt.KeyboardModifier.AltModifier)
+
+
+def test_the_dialogs_answer_the_keyboard_and_fit_1024x700(qtbot: QtBot,
+                                                         county_path: Path) -> None:
+    """Each dialog of the actions and concerns screens: whole (no label cut, within a
+    1024x700 window), OK and Cancel with an Alt+letter each, Escape cancels."""
+    raise_two_concerns(county_path)
+    window = open_as(qtbot, county_path, role="qa",
+                     screens=(ActionTrackerScreen, ConcernsScreen))
+    window.clock = lambda: NOON
+    sized(qtbot, window, SMALL)
+    tracker = window.screens[ActionTrackerScreen.key]
+    assert isinstance(tracker, ActionTrackerScreen)
+    with qtbot.waitSignal(tracker.actions_loaded, timeout=WAIT):
+        window.show_screen(tracker.key)
+    tracker.table.selectRow(0)
+    concerns = window.screens[ConcernsScreen.key]
+    assert isinstance(concerns, ConcernsScreen)
+
+    def opened(show: Callable[[], object], found: Callable[[], QWidget | None]) -> QDialog:
+        show()
+        qtbot.waitUntil(lambda: isinstance(found(), QDialog) and found().isVisible(),
+                        timeout=WAIT)
+        dialog = found()
+        assert isinstance(dialog, QDialog)
+        assert dialog.width() <= SMALL[0] and dialog.height() <= SMALL[1]
+        assert cut_labels(dialog, dialog) == []
+        return dialog
+
+    status = opened(lambda: tracker.change_status(None), lambda: tracker.status_dialog)
+    with qtbot.waitSignal(status.rejected, timeout=WAIT):
+        by_keyboard(qtbot, status, QDialogButtonBox.StandardButton.Cancel)
+    progress = opened(tracker.record_progress, lambda: tracker.progress_dialog)
+    with qtbot.waitSignal(progress.rejected, timeout=WAIT):
+        qtbot.keyClick(progress, Qt.Key.Key_Escape)
+
+    with qtbot.waitSignal(concerns.concerns_loaded, timeout=WAIT):
+        window.show_screen(concerns.key)
+    concerns.escalation_table.selectRow(0)
+    concerns.disagreement_table.selectRow(0)
+    respond = opened(concerns.respond, lambda: concerns.dialog)
+    qtbot.keyClicks(respond.text_edit, "Visited; a safety plan is in place")
+    with qtbot.waitSignal(concerns.concerns_loaded, timeout=WAIT):
+        by_keyboard(qtbot, respond, QDialogButtonBox.StandardButton.Ok)
+    concerns.disagreement_table.selectRow(0)
+    for show in (concerns.discuss, concerns.agree):
+        concerns.dialog = None
+        dialog = opened(show, lambda: concerns.dialog)
+        with qtbot.waitSignal(dialog.rejected, timeout=WAIT):
+            by_keyboard(qtbot, dialog, QDialogButtonBox.StandardButton.Cancel)
