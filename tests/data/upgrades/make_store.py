@@ -9,11 +9,14 @@ It builds the store through that version's services (the demo county where the v
 has one, else its caseload import, sampling and audit workflow), draws a weekly sample,
 comments on an audit, and where the version has sync, syncs through a folder with a
 second store that edits the same field (a conflict, applied bundles, field histories,
-the sync log). A store whose schema is older than the code's newest revision is taken
-down to ``REV`` with that code's own Alembic scripts. Beside ``dipsample.db`` and its
-``.kdf`` it writes ``manifest.json``: the passphrase, the row count of every table and
-every column of a few rows of the tables people's work lives in, read back raw, which
-``tests/unit/store/test_upgrades.py`` compares after today's code has upgraded a copy.
+the sync log). Where the version has them, it also imports an export whose mapping has
+no "visit by" column (the import records the fields it carried) and makes two themed
+exercises, one for a cohort (0013 moved both out of text). A store whose schema is older
+than the code's newest revision is taken down to ``REV`` with that code's own Alembic
+scripts. Beside ``dipsample.db`` and its ``.kdf`` it writes ``manifest.json``: the
+passphrase, the row count of every table and every column of a few rows of the tables
+people's work lives in, read back raw, which ``tests/unit/store/test_upgrades.py``
+compares after today's code has upgraded a copy.
 
 Why the demo keeps two teams per area with one caseholder each (patched sizes): every
 table and index takes at least one 4 KB page, so even an empty store is about 450 KB;
