@@ -22,6 +22,24 @@ from desktop.services.people.ids import match_id
 FORMS = "a user id (or its first characters), a username or a staff reference"
 
 
+def action_owner_id(ctx: ServiceContext, owner: str) -> str:
+    """An action owner named on the command line: a worker (id or staff reference)
+    first, since actions are owned by workers; else a user in the forms of :data:`FORMS`.
+
+    Raises:
+        InputProblem: it names nobody (which used to print "no actions" and exit 0).
+    """
+    with ctx.store.read() as session:
+        worker = session.scalar(select(Worker.id).where(
+            or_(Worker.id == owner, Worker.staff_ref == owner), Worker.deleted.is_(False)))
+        user = find_user(session, owner)
+    found = worker or (user.id if user is not None else None)
+    if found is None:
+        raise InputProblem(f"no worker or user '{owner.strip()}' (--owner takes a staff "
+                           f"reference or worker id, or {FORMS})")
+    return found
+
+
 def find_user(session: Session, who: str) -> User | None:
     """The live user ``who`` names, or None."""
     text = who.strip()

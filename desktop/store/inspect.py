@@ -2,9 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine, func, select
 
 from desktop.models import Action, Audit, Case, Change, Event, Sample, Team, User, Worker
+
+if TYPE_CHECKING:
+    from desktop.store.database import Store
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    """What ``dipsample check`` reports of the file itself.
+
+    Attributes:
+        integrity: SQLite's problems, page by page (empty: none).
+        counts: live records per main table and the logs' sizes; empty when the file
+            is damaged (counting would read the damaged pages).
+    """
+
+    integrity: list[str]
+    schema_revision: str
+    schema_head: str
+    cipher_version: str
+    counts: dict[str, int]
+
+
+def store_health(store: Store) -> StoreHealth:
+    """The whole-file check of ``store``: why here, not in the command, is that only the
+    store layer holds the engine (the command line calls services and this)."""
+    from desktop.store import migrate
+    from desktop.store.database import integrity_problems
+
+    problems = integrity_problems(store.engine, full=True)
+    return StoreHealth(
+        integrity=problems,
+        schema_revision=migrate.current_revision(store.engine) or "",
+        schema_head=migrate.head_revision(),
+        cipher_version=cipher_version(store.engine),
+        counts={} if problems else table_counts(store.engine))
 
 
 def cipher_version(engine: Engine) -> str:

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy import or_, select
-
 from desktop.cli.commands.audits import context
 from desktop.cli.support import emit, store_from
-from desktop.errors import InputProblem
-from desktop.models import Worker
 from desktop.models.enums import ActionStatus
 from desktop.services.actions import ActionRow, list_actions
 from desktop.services.people.ids import short_id
-from desktop.services.users import FORMS, find_user
-from desktop.store import Store
+from desktop.services.users import action_owner_id
 
 
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -31,24 +26,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     parser.add_argument("--status", choices=[s.value for s in ActionStatus],
                         help="only actions with this status")
     parser.set_defaults(handler=run)
-
-
-def owner_id(store: Store, owner: str) -> str:
-    """A worker (id or staff reference) first, since actions are owned by workers; else a
-    user in the forms ``--user`` takes.
-
-    Raises:
-        InputProblem: it names nobody (which used to print "no actions" and exit 0).
-    """
-    with store.read() as session:
-        worker = session.scalar(select(Worker.id).where(
-            or_(Worker.id == owner, Worker.staff_ref == owner), Worker.deleted.is_(False)))
-        user = find_user(session, owner)
-    found = worker or (user.id if user is not None else None)
-    if found is None:
-        raise InputProblem(f"no worker or user '{owner.strip()}' (--owner takes a staff "
-                           f"reference or worker id, or {FORMS})")
-    return found
 
 
 HEADER = (f"{'due':<12} {'status':<12} {'case':<14} {'owner':<24} {'overdue':<9} "
@@ -65,9 +42,9 @@ def overdue_cell(row: ActionRow) -> str:
 
 def run(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        owner = owner_id(store, args.owner) if args.owner else None
-        rows = list_actions(context(store, args), overdue=args.overdue, owner=owner,
-                            status=args.status)
+        ctx = context(store, args)
+        owner = action_owner_id(ctx, args.owner) if args.owner else None
+        rows = list_actions(ctx, overdue=args.overdue, owner=owner, status=args.status)
 
     def text() -> str:
         if not rows:

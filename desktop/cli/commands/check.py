@@ -18,9 +18,8 @@ from desktop.services.auth.roles import Permission
 from desktop.services.context import ServiceContext
 from desktop.services.evidence import check_evidence
 from desktop.services.standards.settings_form import SettingOrigin, setting_origins
-from desktop.store import Store, keys, migrate
+from desktop.store import Store, keys
 from desktop.store.backups import backup_hint
-from desktop.store.database import integrity_problems
 
 #: Integrity problems printed as text (all of them are in --json).
 SHOWN = 3
@@ -103,19 +102,19 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.store.inspect import cipher_version, table_counts
+    from desktop.store.inspect import store_health
 
     path = db_path(args)
     store = open_for(args)
     try:
         permitted_context(store, args, Permission.CHECK_LOG)
-        problems = integrity_problems(store.engine, full=True)
+        health = store_health(store)
+        problems = health.integrity
         report = CheckReport(
             path=str(store.path), ok=not problems, integrity=problems or ["ok"],
-            schema_revision=migrate.current_revision(store.engine) or "",
-            schema_head=migrate.head_revision(), key_source=store.key_source,
-            cipher_version=cipher_version(store.engine), device_id=store.device_id,
-            counts={} if problems else table_counts(store.engine),
+            schema_revision=health.schema_revision, schema_head=health.schema_head,
+            key_source=store.key_source, cipher_version=health.cipher_version,
+            device_id=store.device_id, counts=health.counts,
             upgraded_from=store.upgraded_from,
             backup=str(store.backup_path) if store.backup_path else None,
         )

@@ -22,15 +22,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sqlalchemy import select
-
 from desktop.cli.support import acting_user_id, emit, progress_printer, store_from
 from desktop.errors import InputProblem, UserError
-from desktop.models import SampleItem, User
+from desktop.models import SampleItem
 from desktop.models.enums import DropReason
 from desktop.services.context import ServiceContext
 from desktop.services.people.ids import expand_id, short_id
-from desktop.services.people.names import find_service_area, service_area_names
+from desktop.services.people.names import find_service_area, service_area_names, user_labels
 from desktop.services.sampling.claims import claim_collisions
 from desktop.services.sampling.records import SampleView, shortfall_to_dict
 from desktop.services.sampling.replacement import replace_item
@@ -140,8 +138,7 @@ def run(args: argparse.Namespace) -> int:
                               dry_run=args.dry_run)
             samples, area_draw = drawn.samples, drawn
         with store.read() as session:
-            names = {u.id: f"{u.name} ({u.username})" for u in session.scalars(
-                select(User).where(User.id.in_([s.auditor_id for s in samples])))}
+            names = user_labels(session, [s.auditor_id for s in samples])
     data: dict[str, Any] = {"week": week, "samples": [sample_json(s) for s in samples]}
     lines = [line for s in samples for line in sample_text(s, names)]
     if area_draw is not None:

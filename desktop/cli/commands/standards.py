@@ -17,12 +17,14 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
-
 from desktop.cli.support import acting_context, emit, store_from
 from desktop.errors import InputProblem
-from desktop.models import Team
-from desktop.services.people.names import find_service_area, names_of, service_area_names
+from desktop.services.people.names import (
+    find_service_area,
+    find_team,
+    names_of,
+    service_area_names,
+)
 from desktop.services.standards.caseload import CaseloadStandards, caseload_standards
 from desktop.services.standards.engine import CaseStandards, Standard
 from desktop.services.standards.rollups import Level, Rollup, rollup
@@ -110,9 +112,7 @@ def _known(store: Store, args: argparse.Namespace) -> None:
             known = "; ".join(service_area_names(session)) or "none yet"
             raise InputProblem(f"no service area '{args.area.strip()}'; the service areas "
                                f"are: {known}")
-        if args.team is not None and session.scalar(select(Team.id).where(
-                func.lower(Team.name) == args.team.strip().lower(),
-                Team.deleted.is_(False))) is None:
+        if args.team is not None and find_team(session, args.team) is None:
             raise InputProblem(f"no team '{args.team.strip()}' ('dipsample standards --by "
                                "team' lists them)")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from desktop.models import Case, ServiceArea, Synced, Team, User, Worker
@@ -45,3 +45,17 @@ def find_service_area(session: Session, name: str) -> str | None:
     """The area's name as stored, matched in any letter case; None when there is none."""
     wanted = name.strip().casefold()
     return next((n for n in service_area_names(session) if n.casefold() == wanted), None)
+
+
+def find_team(session: Session, name: str) -> str | None:
+    """The live team's id for ``name`` in any letter case; None when there is none."""
+    return session.scalar(select(Team.id).where(
+        func.lower(Team.name) == name.strip().lower(), Team.deleted.is_(False)))
+
+
+def user_labels(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """id to "Name (username)" for the users among ``ids``: how a listing names the
+    auditor a sample was drawn for, so two people of one name are told apart."""
+    wanted = sorted(set(ids))
+    return {u.id: f"{u.name} ({u.username})" for u in session.scalars(
+        select(User).where(User.id.in_(wanted)))}
