@@ -151,7 +151,9 @@ def _insert_columns(session: Session, table: Any, columns: dict[str, list[Any]])
     bound: dict[str, list[Any]] = {}
     nullable = []
     for key, values in columns.items():
-        process = table.c[key].type.bind_processor(dialect)
+        # dialect_impl: the processor the Core path uses (the bare type's own one left
+        # a date-time without its fraction of a second, which then compared unequal).
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             values = _converted(process, values)
         kinds = set(map(type, values))

@@ -139,6 +139,25 @@ def test_bulk_insert_stores_what_the_core_path_stores(store) -> None:
     assert {tuple(r) for r in logged} == {("text", "null", None)}
 
 
+def test_a_whole_second_is_stored_as_the_core_path_stores_it(store) -> None:
+    """A time with no fraction of a second (what a synced record often holds) keeps the
+    same text on the bulk path as on SQLAlchemy's own insert: SQL compares the text, so
+    '12:00:00' and '12:00:00.000000' would be two different times."""
+    from desktop.store.changes import insert_table_rows
+
+    whole = dt.datetime(2026, 11, 23, 12, 0, 0, tzinfo=dt.UTC)
+    row = {"created_at": whole, "updated_at": whole, "hlc": "", "device_id": "",
+           "deleted": False}
+    with store.transaction() as session:
+        insert_table_rows(session, ServiceArea.__table__, [{**row, "id": "bulk",
+                                                             "name": "Bulk"}])
+        session.execute(ServiceArea.__table__.insert().values(**row, id="core", name="Core"))
+    with store.reading() as conn:
+        stored = dict(conn.exec_driver_sql("SELECT id, created_at FROM service_areas"
+                                           " WHERE id IN ('bulk', 'core')").fetchall())
+    assert stored["bulk"] == stored["core"] == "2026-11-23 12:00:00.000000"
+
+
 def test_facts_are_numbered_in_clustered_key_order_keeping_ties_in_order(store) -> None:
     """``insert_facts`` writes (and numbers) rows in the table's key order; equal keys
     (two RAG changes of a case on one day) keep the order they were given in."""
