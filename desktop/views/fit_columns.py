@@ -116,12 +116,8 @@ class ColumnFit(QObject):
         header = view.horizontalHeader()
         header.sectionResized.connect(self._resized)
         header.sectionHandleDoubleClicked.connect(self._person_sized)
-        # Kept, not asked of the view when an event comes: a view being deleted still
-        # sends its viewport's events, and asking it then crashed.
-        self._viewport = view.viewport()
-        self._header_viewport = header.viewport()
-        self._header_viewport.installEventFilter(self)
-        self._viewport.installEventFilter(self)
+        header.viewport().installEventFilter(self)
+        view.viewport().installEventFilter(self)
         self.later()
 
     def later(self, *_args: object) -> None:
@@ -130,15 +126,19 @@ class ColumnFit(QObject):
             self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The table's or its header's viewport resized: fit again; a button pressed on
+        either: a column resized before its release is the person's doing.
+
+        Why neither viewport is told apart, nor asked anything: a view being deleted
+        still sends its viewport's events (asking the view then crashed), and a wrapper
+        of a viewport kept from the start was found dead while its viewport lived."""
         kind = event.type()
-        if watched is self._viewport:
-            if kind == QEvent.Type.Resize:
-                self.later()
-        elif watched is self._header_viewport:
-            if kind == QEvent.Type.MouseButtonPress:
-                self._pressed = True
-            elif kind == QEvent.Type.MouseButtonRelease:
-                self._pressed = False
+        if kind == QEvent.Type.Resize:
+            self.later()
+        elif kind == QEvent.Type.MouseButtonPress:
+            self._pressed = True
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self._pressed = False
         return False
 
     def _resized(self, *_args: object) -> None:

@@ -122,6 +122,9 @@ def test_the_reports_preview_fits_1024x700(qtbot: QtBot, county_path: Path) -> N
                for c in range(table.model().columnCount())]
     status = headers.index("Status")  # cut at 1024 before
     assert words_whole(table, status) == []
+    sized(qtbot, window, (1366, 768))  # wider: fitted again, on one line a row
+    qtbot.waitUntil(lambda: not screen.preview_fit.wrapped, timeout=WAIT)
+    assert cut_columns(table) == []
 
 
 def test_the_actions_fit_1024x700_without_scrolling_sideways(qtbot: QtBot,
