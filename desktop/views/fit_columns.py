@@ -88,7 +88,8 @@ class ColumnFit(QObject):
 
     A child of the view, so that it ends with it. Attributes:
         own: the person set a column's width; the fitter no longer touches them.
-        wrapped: the last fit had to wrap some column (rows are two lines high).
+        wrapped: the last fit had to wrap some column other than the free text ones
+            (rows are then ``lines`` lines high).
     """
 
     def __init__(self, view: QTableView, first_chars: Mapping[int, int] | None = None,
@@ -160,7 +161,10 @@ class ColumnFit(QObject):
         first = {c: chars * char for c, chars in self.first_chars.items()}
         widths = plan_widths(fulls, headers, view.viewport().width(), cap=CAP_CHARS * char,
                              first=first, lines=self.lines)
-        self.wrapped = any(w < f for w, f in zip(widths, fulls, strict=True))
+        # Rows grow when a column must wrap; free text cut alone is elided on one line
+        # (on a wide window a long discussion made every row three lines high).
+        self.wrapped = any(w < f for c, (w, f) in enumerate(zip(widths, fulls, strict=True))
+                           if c not in self.first_chars)
         self._fitting = True
         try:
             for column, width in enumerate(widths):

@@ -201,6 +201,7 @@ def _drive(window: MainWindow, store: Store, auditor: Person, qa: Person,
     shot("11-audits", lambda: window.show_screen("audits"))
     shot("12-qa-dashboard", lambda: window.show_screen("dashboard"))
     shot("13-sync", lambda: window.show_screen("sync"))
+    shot("14-exercises", lambda: window.show_screen("exercises"))  # was left out
 
 
 def main(argv: list[str] | None = None) -> int:
