@@ -713,7 +713,10 @@ def reading_order(root: QWidget, *, now: bool = True) -> list[QWidget]:
             inner = item.layout()
             if item.widget() is not None:
                 widget(item.widget())
-            elif inner is not None:
+            # isinstance, not 'is not None': a layout item is no QObject, so PySide may
+            # hand back the stale wrapper of a deleted QSpacerItem that had the same
+            # address (seen with the screens built after the window showed: 13 errors).
+            elif isinstance(inner, QtWidgets.QLayout):
                 layout(inner)
 
     widget(root)
