@@ -15,7 +15,7 @@ from desktop.views.audit_form.form import AuditFormWidget
 #: The facts' width beside the form, and the narrowest the form is left beside them,
 #: in average characters of the window's font.
 FACTS_CHARS = 36
-FORM_CHARS = 64
+FORM_CHARS = 80  # 64 left a form under 400 pixels beside the facts (with its scroll bar)
 #: Beside the form, the facts take this share of the pane, up to this many characters.
 FACTS_SHARE = 0.25
 FACTS_MAX_CHARS = 56
