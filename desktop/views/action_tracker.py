@@ -124,10 +124,10 @@ class ActionTrackerScreen(Screen):
         self.proxy = filtering_proxy(self.model, self)
         self.table = row_view(self.proxy, "action_table", "Actions")
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        # Every column on screen, from 1024 pixels up: What and Evidence give way first
-        # (their tooltips hold the words), then the words wrap onto a second line.
-        self.fit = ColumnFit(self.table, first_chars={WHAT: WHAT_CHARS,
-                                                      EVIDENCE: EVIDENCE_CHARS})
+        # Every column on screen, from 1024 pixels up: Evidence and then What give way
+        # first (their tooltips hold the words), then the words wrap onto a second line.
+        self.fit = ColumnFit(self.table, first_chars={EVIDENCE: EVIDENCE_CHARS,
+                                                      WHAT: WHAT_CHARS})
         self.counts = plain_label("Not read yet.")
 
         self.status_button = self._button("Change &status…", "Change the selected actions' "

@@ -130,10 +130,10 @@ class ConcernsScreen(Screen):
         # Three lines: who must respond ("Auditor ... and team manager ..., to discuss")
         # is the column a QA lead reads first, and two lines cut it at 1024.
         self.escalation_fit = ColumnFit(self.escalation_table, first_chars={
-            ESCALATION_CONCERN: FREE_TEXT_CHARS, ESCALATION_OUTCOME: FREE_TEXT_CHARS},
+            ESCALATION_OUTCOME: FREE_TEXT_CHARS, ESCALATION_CONCERN: FREE_TEXT_CHARS},
             lines=3)
         self.disagreement_fit = ColumnFit(self.disagreement_table, first_chars={
-            DISAGREEMENT_DISCUSSION: FREE_TEXT_CHARS, DISAGREEMENT_OUTCOME: FREE_TEXT_CHARS},
+            DISAGREEMENT_OUTCOME: FREE_TEXT_CHARS, DISAGREEMENT_DISCUSSION: FREE_TEXT_CHARS},
             lines=3)
         chain = (self.escalation_table, self.respond_button, self.close_escalation_button,
                  self.escalation_case_button, self.disagreement_table, self.discuss_button,

@@ -64,8 +64,9 @@ def plan_widths(fulls: Sequence[int], headers: Sequence[int], room: int, *, cap:
 
     ``fulls``: each column's words on one line; ``headers``: its header's words, below
     which it never goes; ``cap``: the width a column's words are cut to before any
-    column wraps; ``first``: columns that give way first, to ``cap`` and then to the
-    width given (free text, say); ``lines``: how many lines a row may wrap onto.
+    column wraps; ``first``: columns that give way first, to ``cap`` and then, one after
+    another in the order given, to the width given (free text, say); ``lines``: how
+    many lines a row may wrap onto.
     """
     every = range(len(fulls))
     widths = [max(f, h) for f, h in zip(fulls, headers, strict=True)]
@@ -74,7 +75,8 @@ def plan_widths(fulls: Sequence[int], headers: Sequence[int], room: int, *, cap:
     widths = _fill(widths, capped, room, free)
     if first:
         floors = [max(headers[c], first.get(c, 0)) for c in every]
-        widths = _fill(widths, floors, room, free)
+        for column in free:  # one at a time, in the order given
+            widths = _fill(widths, floors, room, [column])
     widths = _fill(widths, capped, room, list(every))
     if lines > 1:
         wrapped = [max(headers[c], math.ceil((fulls[c] - MARGIN) / lines * WRAP_SLACK)

@@ -83,6 +83,9 @@ def test_the_widths_give_way_free_text_first_then_wrap_never_below_the_header() 
     assert plan_widths(fulls, headers, 700, cap=250) == [100, 300, 200]  # room for all
     assert plan_widths(fulls, headers, 550, cap=250) == [100, 250, 200]  # cut to the cap
     assert plan_widths(fulls, headers, 500, cap=250, first={1: 120}) == [100, 200, 200]
+    # One free column after another: the first named down to its width, then the next.
+    assert plan_widths(fulls, headers, 420, cap=250, first={2: 80, 1: 120}) == [
+        100, 240, 80]
     # Two lines hold a column's words at a little over half their width.
     narrow = plan_widths(fulls, headers, 380, cap=250, first={1: 120})
     assert sum(narrow) <= 380 and narrow[1] >= 120 and min(narrow) >= 40
