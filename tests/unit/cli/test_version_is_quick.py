@@ -53,11 +53,17 @@ def _probe(flag: str, home: Path) -> tuple[list[str], str]:
 
 def test_help_is_printed_again_without_the_database_stack(tmp_path: Path) -> None:
     # The first --help builds every command's parser (that is the slow part, so this
-    # test takes a few seconds); the second prints the text it kept.
-    first_heavy, first = _probe("--help", tmp_path)
-    assert "sqlalchemy" in first_heavy and "COMMAND" in first and "import" in first
-    again_heavy, again = _probe("--help", tmp_path)
-    assert again_heavy == [] and again == first
+    # test takes a few seconds); the next prints the text it kept. A source file edited
+    # between two runs (a shared checkout) rightly makes the next one build again, so
+    # up to three tries: one of them must print the kept text without the stack.
+    first_heavy, before = _probe("--help", tmp_path)
+    assert "sqlalchemy" in first_heavy and "COMMAND" in before and "import" in before
+    for _try in range(3):
+        heavy, text = _probe("--help", tmp_path)
+        if not heavy:
+            break
+        before = text
+    assert heavy == [] and text == before
 
 
 def test_kept_help_is_for_the_same_words_and_width(monkeypatch: pytest.MonkeyPatch) -> None:
