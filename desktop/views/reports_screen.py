@@ -37,7 +37,7 @@ from desktop.qt import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
+    QSettings,
     Qt,
     QTabWidget,
     QtPrintSupport,
@@ -73,11 +73,14 @@ from desktop.views.save_report import (
     ReportSaver,
 )
 from desktop.views.screen import Host, Screen
+from desktop.views.split_share import ShareSplitter
 from desktop.views.text_table import CopyableTableView, TextTableModel
 from desktop.views.worker import show_error
 
 #: Months offered, counting back from this one.
 MONTHS_BACK = 12
+#: The preview's share of the screen's width, until the person moves the divider.
+PREVIEW_SHARE = 0.55
 
 
 @dataclass(frozen=True)
@@ -318,11 +321,12 @@ class ReportsScreen(Screen):
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.preview_tabs, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The preview keeps its share of the width: Qt's own share-out left it 40% of a
+        # 1024-pixel window, its columns wrapped, beside a form with room to spare.
+        self.splitter = ShareSplitter(PREVIEW_SHARE)
         self.splitter.setObjectName("reports_splitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
         order: list[QWidget] = [self.kind_choice, self.week_choice, self.auditor_choice,
@@ -338,6 +342,11 @@ class ReportsScreen(Screen):
         self.saver.saved.connect(lambda _path: self._enable())
         self.saver.gave_up.connect(self._enable)
         self._fill_periods()
+
+    def restore_state(self, settings: QSettings) -> None:
+        """The person's divider, as the preview's share of the width."""
+        super().restore_state(settings)
+        self.splitter.read()
 
     def _fill_periods(self) -> None:
         """This week and month first, then earlier ones (the host's clock: tests fix it)."""

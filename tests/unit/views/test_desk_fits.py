@@ -126,6 +126,7 @@ def test_the_reports_preview_fits_1024x700(qtbot: QtBot, county_path: Path) -> N
                for c in range(table.model().columnCount())]
     status = headers.index("Status")  # cut at 1024 before
     assert words_whole(table, status) == []
+    assert not screen.preview_fit.wrapped  # the preview has its share: one line a row
     sized(qtbot, window, (1366, 768))  # wider: fitted again, on one line a row
     qtbot.waitUntil(lambda: not screen.preview_fit.wrapped, timeout=WAIT)
     assert cut_columns(table) == []
