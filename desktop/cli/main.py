@@ -77,14 +77,48 @@ def _top_parser(*, add_help: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Every subcommand, found with ``pkgutil``: this imports every command module, and
-    with them the database stack (about a second), so the window does not build it."""
+#: The command module of a subcommand whose name is not the module's (``finalise-due``
+#: is ``finalise_due`` by the plain rule). tests/unit/cli/test_one_command_imported.py
+#: checks every module against this.
+MODULE_OF = {"demo": "demo_county", "import": "import_cmd"}
+
+#: Options before the subcommand that take a value (``--db X``), so X is not taken for
+#: the subcommand.
+_VALUED = frozenset({"--db", "--user"})
+
+
+def command_module(words: list[str]) -> str | None:
+    """The command module that ``words`` name (``import`` is ``import_cmd``), or None
+    when they name no subcommand or one that does not exist (the full parser then says
+    which there are)."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif not word.startswith("-"):
+            name = MODULE_OF.get(word, word.replace("-", "_"))
+            known = {info.name for info in pkgutil.iter_modules(commands.__path__)}
+            return name if name in known else None
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every subcommand, found with ``pkgutil``, or only the one of module ``only``.
+
+    Why ``only``: each command module imports what its command needs (the reports, the
+    import, the sync, openpyxl, reportlab), so the whole parser costs about a second of
+    imports; ``dipsample check`` needs none of the others'. A run of a subcommand builds
+    its own parser alone, and the window builds none (:func:`_window_args`).
+    """
     common = common_options(after_command=True)
     plain = common_options(after_command=True, acting=False)
     parser = _top_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if only is not None and info.name != only:
+            continue
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         register = getattr(module, "register", None)
         if register is not None:  # a helper module beside the commands registers nothing
@@ -125,11 +159,11 @@ def _parse(words: list[str]) -> argparse.Namespace:
     """The full parser's reading of ``words``; a help it prints is kept for next time
     (:mod:`desktop.cli.help_cache`)."""
     if not help_cache.asks_for_help(words):
-        return build_parser().parse_args(words)
+        return build_parser(command_module(words)).parse_args(words)
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
-            args = build_parser().parse_args(words)
+            args = build_parser(command_module(words)).parse_args(words)
     except SystemExit as stop:
         sys.stdout.write(printed.getvalue())
         if stop.code in (0, None) and printed.getvalue():
