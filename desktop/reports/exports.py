@@ -25,19 +25,16 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
-
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, BinaryIO
 
 from desktop.files import write_out
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_changes
 from desktop.services.reporting.exports import ExportTable, Period, Value, export_tables
 from desktop.services.reporting.london import LONDON
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("xlsx", "csv")
@@ -102,6 +99,13 @@ def parts(text: str) -> list[str]:
 def write_xlsx(tables: Sequence[ExportTable], out: Path | BinaryIO) -> None:
     """Each table as a sheet with a bold header row frozen at the top; texts longer
     than a cell continued on the sheet "Continued" (module docstring)."""
+    # openpyxl only here: imported at the top it cost the window's first screen and every
+    # command that never writes a workbook a third of a second.
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=False)
     book.remove(book.active)
     continued: list[tuple[Value, ...]] = []
