@@ -147,10 +147,16 @@ def age_on(born: dt.date | None, day: dt.date) -> int | None:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def status_text(status: str, due: dt.date | None, basis: str = "") -> str:
+def status_text(status: str, due: dt.date | None, basis: str = "",
+                no_record_since: dt.date | None = None, as_of: dt.date | None = None) -> str:
     """ "Overdue since 03/11/2026", "Due 28/11/2026", "Met", "Not applicable", or for
     any other status the engine's own words for it (its ``basis``: "not known from this
-    export: ..."), so a status the engine adds is never shown as one it is not."""
+    export: ..."), so a status the engine adds is never shown as one it is not. Late
+    with nothing on record since the case opened (``no_record_since``) says so, never
+    "overdue since" a date counted from the opening."""
+    if status == Status.OVERDUE.value and no_record_since is not None:
+        days = f" ({(as_of - no_record_since).days} days)" if as_of else ""
+        return f"No record since the case opened on {day_text(no_record_since)}{days}"
     if status == Status.OVERDUE.value:
         return f"Overdue since {day_text(due)}" if due else "Overdue: nothing on record"
     if status == Status.DUE_SOON.value:
@@ -182,7 +188,8 @@ def _compliance(session: Session, case: Case, as_of: dt.date) -> list[Compliance
         return _closed()
     judged = Evaluator(load_settings(), as_of).evaluate(facts[0])
     return [Compliance(r.standard, STANDARD_LABELS.get(r.standard, r.standard), r.status,
-                       r.due, r.last_met, status_text(r.status, r.due, r.basis), r.basis)
+                       r.due, r.last_met,
+                       status_text(r.status, r.due, r.basis, r.no_record_since, as_of), r.basis)
             for r in judged.results]
 
 

@@ -9,6 +9,11 @@ standard code to ``due``, ``last_met``, ``status`` and ``overdue_days``. With
 A standard the last import's file has no column for (no "visit by" column, say) is
 ``not_known`` for every case it applies to ("not known" in the table), counted apart
 and never in a share; the text names it and the column it needs once, under the table.
+
+A standard with nothing on record since the case opened (a blank cell in the export)
+is late, but reads "no record (open Nd)", N the days since the case opened, never a
+bare "late Nd" counted from the opening; ``--json`` gives ``no_record_since`` (the
+opening date) and roll-ups count such cases in ``no_record`` (part of ``overdue``).
 """
 
 from __future__ import annotations
@@ -58,7 +63,8 @@ def case_json(case: CaseStandards) -> dict[str, Any]:
     return {"case_ref": case.case_ref, "rag": case.rag, "complex_green": case.complex_green,
             "team_id": case.team_id, "worker_id": case.worker_id,
             "standards": {r.standard: {"due": r.due, "last_met": r.last_met, "status": r.status,
-                                       "overdue_days": r.overdue_days}
+                                       "overdue_days": r.overdue_days,
+                                       "no_record_since": r.no_record_since}
                           for r in case.results}}
 
 
@@ -66,6 +72,7 @@ def rollup_json(group: Rollup) -> dict[str, Any]:
     return {"level": group.level, "key": group.key, "cases": group.cases,
             "cases_overdue": group.cases_overdue,
             "by_standard": {code: {"met": c.met, "due_soon": c.due_soon, "overdue": c.overdue,
+                                   "no_record": c.no_record,
                                    "not_applicable": c.not_applicable,
                                    "not_known": c.not_known,
                                    "compliance": c.compliance}
@@ -98,8 +105,14 @@ def rollup_text(groups: list[Rollup], names: dict[str, str] | None = None,
     return "\n".join(lines)
 
 
-def _cell(case: CaseStandards, standard: str) -> str:
+#: The width of a standard's column in the per-case table.
+CELL = 23
+
+
+def _cell(case: CaseStandards, standard: str, as_of: dt.date) -> str:
     result = case.result(standard)
+    if result.no_record and result.no_record_since is not None:
+        return f"no record (open {(as_of - result.no_record_since).days}d)"
     if result.status == "overdue":
         return f"late {result.overdue_days}d" if result.overdue_days is not None else "no rec"
     return SHORT[result.status]
@@ -137,12 +150,16 @@ def run(args: argparse.Namespace) -> int:
 
     def text() -> str:
         codes = [s.value for s in Standard]
-        header = f"{'case':<14}{'rag':<7}" + "".join(f"{c:<21}" for c in codes)
+        header = f"{'case':<14}{'rag':<7}" + "".join(f"{c:<{CELL}}" for c in codes)
         lines = [f"standards on {report.as_of.isoformat()}", header]
         lines += [f"{c.case_ref:<14}{c.rag or '?':<7}"
-                  + "".join(f"{_cell(c, code):<21}" for code in codes) for c in report.cases]
+                  + "".join(f"{_cell(c, code, report.as_of):<{CELL}}" for code in codes)
+                  for c in report.cases]
         overdue = sum(c.overdue for c in report.cases)
         lines.append(f"{len(report.cases)} cases, {overdue} with an overdue standard")
+        if any(r.no_record for c in report.cases for r in c.results):
+            lines.append("no record (open Nd): nothing on record for the standard in the N "
+                         "days since the case opened (a blank cell); counted as late")
         return "\n".join(lines + not_known_lines(report))
 
     if args.by is not None:

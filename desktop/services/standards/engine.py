@@ -28,6 +28,14 @@ makes a child wait longer than the rule in force at each moment allowed:
 - With no visit on record the clock starts at the case's opening date; with no opening
   date either, the standard is overdue with no due date ("no record").
 
+**Nothing on record since opening** (docs/domain.md, "Nothing on record"). A field the
+export carries but that is blank for a child is that child's "no record": the standard
+asks for a visit (review, oversight, assessment) and none is recorded, so once the
+interval from the opening has passed the standard is not met and counts as late in
+every figure. It is never shown as a bare "late N days", which read as a visit that
+happened and is overdue: the result carries ``no_record_since`` (the opening date) and
+every reader says "no record since opening (N days)".
+
 Statuses: ``met`` (due later than the reminder window), ``due_soon`` (within
 ``reminder_working_days`` working days of the due date, including due today),
 ``overdue`` (the due date has passed; ``overdue_days`` counts calendar days),
@@ -84,6 +92,8 @@ class StandardResult:
         last_met: the last date it was met on or before the date asked about.
         overdue_days: calendar days past ``due`` when overdue, else None.
         basis: a short plain-English line on the rule applied (no personal data).
+        no_record_since: the case's opening date when nothing is on record for the
+            standard and its due date is counted from the opening (None otherwise).
     """
 
     standard: str
@@ -92,6 +102,12 @@ class StandardResult:
     last_met: dt.date | None
     overdue_days: int | None = None
     basis: str = ""
+    no_record_since: dt.date | None = None
+
+    @property
+    def no_record(self) -> bool:
+        """Late because nothing was ever recorded since the case opened."""
+        return self.status == _OVERDUE and self.no_record_since is not None
 
 
 @dataclass(slots=True)
@@ -234,11 +250,17 @@ class Evaluator:
                                                 not_known_reason(result.standard, gaps))
 
     def status(self, standard: str, due: dt.date | None, last: dt.date | None,
-               basis: str) -> StandardResult:
+               basis: str, opened: dt.date | None = None) -> StandardResult:
+        """``opened``: the case's opening date, which ``due`` is counted from when
+        ``last`` is None (nothing on record)."""
         as_of = self.as_of
         if due is None:
             return StandardResult(standard, _OVERDUE, None, last, None, basis + "; no record")
         if as_of > due:
+            if last is None and opened is not None:
+                return StandardResult(standard, _OVERDUE, due, None, (as_of - due).days,
+                                      basis + "; nothing on record since the case opened",
+                                      opened)
             return StandardResult(standard, _OVERDUE, due, last, (as_of - due).days, basis)
         start = self.window_start.get(due)
         if start is None:
@@ -264,7 +286,7 @@ class Evaluator:
         basis = self.visit_basis.get(rag) if rag is not None else None
         if basis is not None:
             due = interval_due(facts.last_f2f, opened, changes, rag, self.visit_interval)
-            results.append(status(_F2F, due, facts.last_f2f, basis))
+            results.append(status(_F2F, due, facts.last_f2f, basis, opened))
         else:
             results.append(StandardResult(_F2F, _OVERDUE, None, facts.last_f2f, None,
                                           "no RAG rating on record"))
@@ -278,7 +300,7 @@ class Evaluator:
                     last_sw = seen
         if complex_green:
             due = interval_due(last_sw, opened, changes, rag, self.complex_interval)
-            results.append(status(_COMPLEX, due, last_sw, self.complex_basis))
+            results.append(status(_COMPLEX, due, last_sw, self.complex_basis, opened))
         else:
             results.append(StandardResult(_COMPLEX, _NA, None, last_sw))
 
@@ -288,7 +310,7 @@ class Evaluator:
         if rag == _GREEN:
             anchor = last_vtt if last_vtt is not None else opened
             results.append(status(_VTT, anchor + self.vtt_days if anchor else None, last_vtt,
-                                  self.vtt_basis))
+                                  self.vtt_basis, opened))
         else:
             results.append(StandardResult(_VTT, _NA, None, last_vtt))
 
@@ -301,12 +323,12 @@ class Evaluator:
             if stepped is not None and stepped + self.step_up_days < due:
                 due = stepped + self.step_up_days
                 basis = self.step_up_basis
-        results.append(status(_OVERSIGHT, due, last_o, basis))
+        results.append(status(_OVERSIGHT, due, last_o, basis, opened))
 
         last_ra = facts.last_risk_assessment
         anchor = last_ra if last_ra is not None else opened
         results.append(status(_RISK, anchor + self.risk_days if anchor else None, last_ra,
-                              self.risk_basis))
+                              self.risk_basis, opened))
         if facts.gaps:
             self._not_known(results, facts.gaps)
 

@@ -6,6 +6,10 @@ met; the roll-up answers "how many children are seen as often as they must be to
 Why "not known" is counted apart and never in a share: a standard the export cannot
 compute (no "visit by" column) is neither met nor late; a share of 0% for it would say
 every child is missed.
+
+Why "no record" is counted within overdue and also apart: a standard with nothing on
+record since the case opened is not met (docs/domain.md, "Nothing on record"), so it is
+late in the share; ``no_record`` says how many of the late are blanks, not late visits.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ class StandardCounts:
     not_applicable: int = 0
     #: Cases where the standard applies but the export cannot say (never in a share).
     not_known: int = 0
+    #: Of ``overdue``: cases with nothing on record since they opened.
+    no_record: int = 0
 
     @property
     def applicable(self) -> int:
@@ -76,6 +82,7 @@ def rollup(cases: Iterable[CaseStandards], level: Level) -> list[Rollup]:
             if counts is None:
                 counts = group.by_standard[result.standard] = StandardCounts()
             setattr(counts, result.status, getattr(counts, result.status) + 1)
+            counts.no_record += result.no_record
             overdue |= result.status == Status.OVERDUE
         group.cases_overdue += overdue
     return sorted(groups.values(), key=lambda g: (-g.cases_overdue, g.key or ""))
