@@ -38,16 +38,32 @@ from desktop.services.people.names import service_area_names
 from desktop.services.people.titles import TitleTable, load_titles
 from desktop.services.tabular import CONTROL_REASON, HeaderRule, Table, read_table
 
-#: Column names a staff list may use, per field (matched in any letter case).
+#: Column names a staff list may use, per field, the first found winning (matched in any
+#: letter case, punctuation and spacing ignored: "Employee No." is "employee no"). Why so
+#: many: an HR system writes its own headers ("Employee Name", "Network Login", "Payroll
+#: No"), and a council should not have to rename them to import its staff (issue 25).
+#: An e-mail address is the username only when no login column is there.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": ("name", "full name", "staff name"),
-    "username": ("username", "user name", "login", "user id"),
-    "roles": ("roles", "role", "dipsample roles"),
-    "areas": ("service areas", "service area", "areas", "localities", "locality"),
-    "teams": ("teams", "team"),
-    "job_title": ("job title", "title", "post"),
-    "staff_ref": ("staff ref", "staff reference", "staff id", "worker id", "worker ref"),
+    "name": ("name", "full name", "staff name", "employee name", "employee full name",
+             "display name", "person name", "worker name"),
+    "username": ("username", "user name", "login", "network login", "login name",
+                 "login id", "user id", "userid", "network id", "network username",
+                 "account name", "email", "email address", "e mail", "work email"),
+    "roles": ("roles", "role", "dipsample roles", "dipsample role"),
+    "areas": ("service areas", "service area", "areas", "area", "localities", "locality",
+              "service", "services"),
+    "teams": ("teams", "team", "team name"),
+    "job_title": ("job title", "title", "post", "post title", "position", "job"),
+    "staff_ref": ("staff ref", "staff reference", "staff id", "staff no", "staff number",
+                  "employee no", "employee number", "employee id", "employee ref",
+                  "payroll no", "payroll number", "payroll id", "worker id", "worker ref",
+                  "worker no"),
 }
+EMAIL_HEADERS = frozenset({"email", "email address", "e mail", "work email"})
+#: The words a note and a refusal use for each field.
+FIELD_WORDS: dict[str, str] = {"name": "Name", "username": "Username", "roles": "Roles",
+                               "areas": "Service areas", "teams": "Teams",
+                               "job_title": "Job title", "staff_ref": "Staff ref"}
 REQUIRED = ("name", "username", "areas")
 #: What separates several roles, areas or teams in one cell.
 SEPARATORS = re.compile(r"\s*[;|/]\s*|\s*,\s*")
@@ -141,13 +157,23 @@ class _Person:
 
 def parse_roles(text: str | None, job_title: str = "", titles: TitleTable | None = None
                 ) -> tuple[str, ...] | None:
-    """Role codes from a roles cell (or, when it is empty, the job title), both read by
-    the one table of council words (:mod:`desktop.services.people.titles`); None when a
-    word is not a known title or role, () when neither says any."""
+    """Role codes from a roles cell and the job title together, both read by the one table
+    of council words (:mod:`desktop.services.people.titles`); None when a word of the
+    roles cell is not a known title or role, () when neither says any.
+
+    Why both (issue 25): a "QA Officer" whose title is "Practice Lead" is a QA officer who
+    also dip-samples; reading only the Roles column dropped the auditor role the title
+    gives, and with it the person's weekly sample. A title the table does not know adds
+    nothing when the Roles cell says what the person does.
+    """
     titles = titles or load_titles()
+    from_title = titles.roles_of(job_title) or () if job_title else ()
     if text and text.strip():
-        return titles.roles_of_cell(text)
-    return titles.roles_of(job_title) or ()
+        from_cell = titles.roles_of_cell(text)
+        if from_cell is None:
+            return None
+        return tuple(sorted(set(from_cell) | set(from_title)))
+    return tuple(from_title)
 
 
 #: Titles a refusal names before "and N more".
@@ -167,19 +193,40 @@ def unknown_title(titles: TitleTable) -> str:
     return f"not a known job title; known titles are {known_titles(titles)}"
 
 
+def header_key(text: str) -> str:
+    """A header as matched: words only, any case ("Employee No." -> "employee no")."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+
 def _columns(table: Table) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, header in enumerate(table.headers):
+        if header:
+            index.setdefault(header_key(header), position)
     found: dict[str, int] = {}
     for key, names in COLUMNS.items():
         for name in names:
-            position = table.position(name)
-            if position is not None:
-                found[key] = position
+            at = index.get(name)
+            if at is not None and at not in found.values():
+                found[key] = at
                 break
-    missing = [COLUMNS[k][0].capitalize() for k in REQUIRED if k not in found]
+    missing = [FIELD_WORDS[k] for k in REQUIRED if k not in found]
     if missing:
         listed = ", ".join(f"'{m}'" for m in missing)
+        accepted = "; ".join(f"{FIELD_WORDS[k]}: " + ", ".join(
+            f"'{n.title()}'" for n in COLUMNS[k][:4]) for k in REQUIRED if k not in found)
         raise InputProblem(f"{table.source}: missing column(s) {listed} (a staff list has "
-                           "Name, Username, Roles, Service areas and Teams)")
+                           "Name, Username, Roles, Service areas and Teams; headers "
+                           f"accepted include {accepted})")
+    login = header_key(table.headers[found["username"]])
+    if login in EMAIL_HEADERS:
+        table.notes.append(f"usernames are the addresses in '{table.headers[found['username']]}'"
+                           " (the list has no login column)")
+    unused = [h for p, h in enumerate(table.headers) if h and p not in found.values()]
+    if unused:
+        table.notes.append("not used: " + ", ".join(f"'{h}'" for h in unused)
+                           + " (a staff list's columns are Name, Username, Roles, Service "
+                           "areas, Teams, Job title and Staff ref)")
     return found
 
 
@@ -191,7 +238,8 @@ def _text(cells: tuple[Any, ...], position: int | None) -> str | None:
 
 
 def _header_fits(texts: frozenset[str]) -> bool:
-    return all(any(n in texts for n in COLUMNS[k]) for k in REQUIRED)
+    keys = {header_key(t) for t in texts}
+    return all(any(n in keys for n in COLUMNS[k]) for k in REQUIRED)
 
 
 def read_staff(path: Path | str, *, sheet: str | None = None

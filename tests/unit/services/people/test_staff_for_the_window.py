@@ -37,7 +37,8 @@ def test_a_refused_person_names_each_field_at_fault(store) -> None:
         "roles": "no roles and no job title: fill in Roles, or a job title; known titles "
                  "are Head of Service, Service Manager, Area Manager, Senior Manager, "
                  "Locality Director, Improvement Lead, Improvement Director, Practice Lead, "
-                 "Principal Social Worker, QA Officer, Quality Assurance, QARSS and 14 more",
+                 "Principal Social Worker, Assistant Director, Service Director, Director of "
+                 "Children's Services and 28 more",
         "areas": "no service area"}
     add_user(ctx, username="am-x", name="Testperson X", roles="auditor", areas="North")
     with pytest.raises(PersonRefused) as taken:
