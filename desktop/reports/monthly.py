@@ -257,6 +257,8 @@ def census_text(c: CensusCell | None) -> str:
     """"85.0% (170 of 200)", or why there is no percentage."""
     if c is None or (not c.applicable and not c.unknown):
         return "-"
+    if not c.applicable:
+        return f"not known ({plural(c.unknown, 'case')})"
     if not c.sufficient:
         return c.note
     return f"{percent(c.rate)} ({c.in_time:,} of {c.applicable:,})"
@@ -303,13 +305,21 @@ def _census(census: Census) -> list[Flowable]:
                      *[cell(census_text(f.by_area.get(area)), each, s.small)
                        for f in census.figures]])
     out.append(table(rows, [area_w, *[each] * len(census.figures)]))
-    unknown = [f for f in census.figures if f.overall.unknown]
+    unknown = [f for f in census.figures if f.overall.unknown > f.overall.unrated]
     if unknown:
         out.append(Paragraph(markup(
             "Left out because the case system's export does not hold what the standard "
             "is worked out from (not known): " + "; ".join(
-                f"{standard_name(f.standard)}, {plural(f.overall.unknown, 'case')}"
+                f"{standard_name(f.standard)}, "
+                f"{plural(f.overall.unknown - f.overall.unrated, 'case')}"
                 for f in unknown) + "."), s.small))
+    unrated = [f for f in census.figures if f.overall.unrated]
+    if unrated:
+        out.append(Paragraph(markup(
+            "Left out because the case has no RAG rating on record, so how often it must "
+            "be visited is not known (neither in time nor late): " + "; ".join(
+                f"{standard_name(f.standard)}, {plural(f.overall.unrated, 'case')}"
+                for f in unrated) + "."), s.small))
     return out
 
 

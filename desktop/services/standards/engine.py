@@ -41,7 +41,9 @@ Statuses: ``met`` (due later than the reminder window), ``due_soon`` (within
 ``overdue`` (the due date has passed; ``overdue_days`` counts calendar days),
 ``not_applicable``, and ``not_known``: the standard applies but the export the cases
 came from has no column it is computed from (a "visit by" column, say; see
-:mod:`~desktop.services.standards.needs`). Not known is never late and never counted.
+:mod:`~desktop.services.standards.needs`), or the standard depends on a RAG rating the
+case does not have (the face-to-face visit of an unrated case). Not known is never late
+and never counted.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ _F2F, _COMPLEX, _VTT, _OVERSIGHT, _RISK = (s.value for s in Standard)
 _MET, _SOON, _OVERDUE, _NA, _NOT_KNOWN = (s.value for s in Status)
 _RED, _AMBER, _GREEN = Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value
 _RANK = {_RED: 3, _AMBER: 2, _GREEN: 1}
+#: The basis of a RAG-dependent standard on a case with no RAG rating on record.
+NO_RAG = "not known: no RAG rating on record"
 
 
 @dataclass(slots=True)
@@ -288,8 +292,10 @@ class Evaluator:
             due = interval_due(facts.last_f2f, opened, changes, rag, self.visit_interval)
             results.append(status(_F2F, due, facts.last_f2f, basis, opened))
         else:
-            results.append(StandardResult(_F2F, _OVERDUE, None, facts.last_f2f, None,
-                                          "no RAG rating on record"))
+            # The interval is the RAG's: with none on record it cannot be judged (not
+            # known, counted apart), not late (docs/domain.md, "Nothing on record").
+            results.append(StandardResult(_F2F, _NOT_KNOWN, None, facts.last_f2f, None,
+                                          NO_RAG))
 
         complex_green = self.is_complex_green(facts)
         last_sw = None

@@ -12,7 +12,10 @@ What counts: the engine's status of each standard on each case on the day. "Met"
 days is being met), "overdue" is late, "not applicable" leaves the case out of that
 standard's figure. Any other status (a standard whose source field was not in the
 council's export, say) is neither in time nor late: the case is left out and counted
-in ``CensusCell.unknown``, so a figure never counts a case it cannot judge.
+in ``CensusCell.unknown``, so a figure never counts a case it cannot judge. A case with
+no RAG rating has no visit interval: its face-to-face visit is not known (trial item 9:
+278 unrated cases read "0.0% (0 of 278)" when the engine called them late), counted in
+``CensusCell.unrated`` as well so the report can say why in words.
 
 The same minimum as the estimates: fewer than ``MIN_AUDITS`` (10) applicable cases
 give "insufficient" and no percentage (a figure of 3 cases moves 33 points with one
@@ -62,6 +65,8 @@ class CensusCell:
     in_time: int = 0
     late: int = 0
     unknown: int = 0
+    #: Of ``unknown``: cases not judged because they have no RAG rating on record.
+    unrated: int = 0
 
     @property
     def applicable(self) -> int:
@@ -84,13 +89,15 @@ class CensusCell:
         n = self.applicable
         return f"insufficient: {n} case{'' if n == 1 else 's'} (needs {MIN_AUDITS})"
 
-    def add(self, status: str) -> None:
+    def add(self, status: str, unrated: bool = False) -> None:
+        """Count one case's status; ``unrated``: the case has no RAG rating."""
         if status in IN_TIME:
             self.in_time += 1
         elif status in LATE:
             self.late += 1
         elif status != NOT_APPLICABLE:
             self.unknown += 1
+            self.unrated += unrated
 
 
 @dataclass
@@ -142,9 +149,10 @@ def census(cases: Iterable[CaseStandards], as_of: dt.date, area_names: Mapping[s
             if figure is None:
                 figure = figures[result.standard] = CensusFigure(
                     result.standard, POPULATIONS.get(result.standard, ALL_CASES))
-            figure.overall.add(result.status)
-            figure.by_rag.setdefault(rag, CensusCell()).add(result.status)
-            figure.by_area.setdefault(area, CensusCell()).add(result.status)
+            unrated = case.rag is None
+            figure.overall.add(result.status, unrated)
+            figure.by_rag.setdefault(rag, CensusCell()).add(result.status, unrated)
+            figure.by_area.setdefault(area, CensusCell()).add(result.status, unrated)
     order = [s.value for s in Standard]
     ordered = sorted(figures.values(), key=lambda f: (
         order.index(f.standard) if f.standard in order else len(order), f.standard))

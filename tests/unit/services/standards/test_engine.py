@@ -184,9 +184,11 @@ def test_risk_assessment_must_be_on_file_and_recent() -> None:
     assert (missing.status, missing.last_met) == ("overdue", None)
 
 
-def test_unrated_case_is_flagged_not_hidden() -> None:
+def test_unrated_case_is_not_known_not_late() -> None:
+    # Trial item 9: an unrated case's visit interval is not known, so it is neither
+    # late nor in time; it is said in words and counted apart.
     r = result(facts(None), D(2026, 11, 13), Standard.VISIT_F2F)  # type: ignore[arg-type]
-    assert r.status == "overdue" and "no RAG" in r.basis
+    assert r.status == "not_known" and "no RAG" in r.basis
 
 
 def test_settings_change_the_intervals() -> None:
