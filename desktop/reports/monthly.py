@@ -323,6 +323,18 @@ def _census(census: Census) -> list[Flowable]:
     return out
 
 
+def populations_note(counted: str | None, estimated: str | None) -> str:
+    """What a side-by-side row says when its two figures are of different cases.
+
+    Why (trial item 8): "VTT review" is a Green-only standard in the census (the
+    standards engine) but its audit question is asked of every case, so the row set an
+    81.9% of Green cases beside a 72.8% of all open cases as if alike."""
+    if counted is None or estimated is None or counted == estimated:
+        return ""
+    return (f"Not like for like: the census counts {counted}, the estimate covers "
+            f"{estimated}.")
+
+
 def _side_by_side(data: MonthlyData) -> list[Flowable]:
     s = styles()
     w = FRAME_WIDTH
@@ -333,7 +345,10 @@ def _side_by_side(data: MonthlyData) -> list[Flowable]:
         f"The census counts the case records on {markup(day)}; the estimates weigh what "
         "the month's audits found. A gap between them is worth asking about: the records "
         "may say a visit happened that the audit did not find meaningful, or the audits "
-        "may have looked at a different mix of cases.", s.small))
+        "may have looked at a different mix of cases. Each figure names the cases it "
+        "covers; a row whose two figures cover different cases says so (the census's VTT "
+        "review is the Green standard, the audit asks about the VTT on every case).",
+        s.small))
     estimates = {f.key: f for f in data.current.by_standard}
     order = [st.value for st in Standard]
     keys = sorted({*(f.standard for f in census.figures), *estimates} if census
@@ -350,9 +365,7 @@ def _side_by_side(data: MonthlyData) -> list[Flowable]:
         elif not counted.overall.applicable and not counted.overall.unknown:
             left = "no open case it applies to"
         else:
-            left = census_text(counted.overall)
-            if counted.population != ALL_CASES:
-                left += f"; {counted.population}"
+            left = f"{census_text(counted.overall)}; {counted.population}"
         figure = estimates.get(key)
         if figure is None:
             right = "no audit answered it this month"
@@ -364,6 +377,10 @@ def _side_by_side(data: MonthlyData) -> list[Flowable]:
             right += f"; {figure.population}"
             if figure.estimate.flag:
                 right += f"; {figure.estimate.flag}"
+        differ = populations_note(counted.population if counted else None,
+                                  figure.population if figure else None)
+        if differ:
+            right += f". {differ}"
         rows.append([cell(standard_name(key), widths[0], s.small),
                      cell(left, widths[1], s.small), cell(right, widths[2], s.small)])
     out.append(table(rows, widths))

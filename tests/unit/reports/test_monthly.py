@@ -19,7 +19,7 @@ from desktop.models import (
     SampleItem,
     TemplateQuestion,
 )
-from desktop.reports.monthly import interval, monthly_pdf, name, percent
+from desktop.reports.monthly import interval, monthly_pdf, name, percent, populations_note
 from desktop.services.context import ServiceContext
 from desktop.services.reporting.monthly import parse_month
 from desktop.services.statistics.compliance import compliance_report
@@ -208,6 +208,17 @@ def test_the_month_shows_the_census_beside_the_estimates(store: Store, tmp_path:
     assert "Audit estimate for October 2026 (95% interval)" in said
     assert (f"{percent(visits.estimate.rate)} ({interval(visits)}); Green cases only"
             in said)
+    # Trial item 8: a row whose two figures cover different cases says so, and which;
+    # every census figure names its cases too.
+    assert ("Not like for like: the census counts all open cases, the estimate covers "
+            "Green cases only.") in said
+    assert said.count("Not like for like") == sum(
+        1 for key, f in figures.items()
+        if (c := census.figure(key)) is not None and c.population != f.population)
+    assert populations_note("Green cases only", "all open cases") == (
+        "Not like for like: the census counts Green cases only, the estimate covers all "
+        "open cases.")
+    assert populations_note("all open cases", "all open cases") == ""
     assert "Effective sample size, in plain words" in said
     assert "Assumed design: 42 audits of 42 had no group recorded at the draw" in said
     assert "2026-W40 (0), 2026-W41 (18), 2026-W42 (21), 2026-W43 (3)" in said
