@@ -38,7 +38,8 @@ FIELD_LABELS: dict[str, str] = {
 COMMON_HEADERS: dict[str, tuple[str, ...]] = {
     "case_ref": ("Case Ref", "Case Reference", "Case ID", "Case Number", "Case No", "Child ID",
                  "Child Ref", "Child Reference", "Person ID", "Person Ref", "Client ID",
-                 "Client Ref"),
+                 "Client Ref", "Mosaic ID", "LCS ID", "Child Number", "Person Reference",
+                 "Client Number", "CRN"),
     "child_name": ("Name", "Child Name", "Child's Name", "Full Name", "Client Name",
                    "Person Name"),
     "forename": ("First Name", "Forename", "Given Name", "Child First Name"),
@@ -50,29 +51,65 @@ COMMON_HEADERS: dict[str, tuple[str, ...]] = {
     "service_area": ("Service Area", "Area", "Locality", "Directorate", "Service"),
     "team": ("Team", "Team Name", "Allocated Team"),
     "worker_name": ("Worker", "Worker Name", "Social Worker", "Allocated Worker",
-                    "Allocated Social Worker", "Key Worker", "Allocated SW"),
+                    "Allocated Social Worker", "Key Worker", "Allocated SW", "SW", "SW Name",
+                    "Social Worker Name", "Allocated Worker Name", "Case Worker",
+                    "Caseworker", "Lead Worker"),
     "worker_ref": ("Worker ID", "Worker Ref", "Worker Code", "Worker No", "Staff ID",
-                   "Staff Number"),
-    "team_manager_name": ("Team Manager", "TM", "Manager"),
-    "team_manager_ref": ("Team Manager ID", "Team Manager Ref", "TM Code", "Manager Ref"),
-    "cohort": ("Legal Status", "Category", "Cohort", "Child Category", "Case Category"),
+                   "Staff Number", "SW ID", "SW Ref", "SW Code", "SW No",
+                   "Social Worker ID", "Social Worker Ref", "Allocated Worker ID",
+                   "Allocated SW ID", "Worker Number", "Staff Ref", "Worker Staff ID"),
+    "team_manager_name": ("Team Manager", "TM", "Manager", "Team Manager Name", "TM Name",
+                          "Manager Name"),
+    "team_manager_ref": ("Team Manager ID", "Team Manager Ref", "TM Code", "Manager Ref",
+                         "TM ID", "TM Ref", "Team Manager Code", "Manager ID"),
+    "cohort": ("Legal Status", "Category", "Cohort", "Child Category", "Case Category",
+               "Current Legal Status", "Legal Status Description", "Primary Category",
+               "Plan Type"),
     "rag": ("RAG", "RAG Rating", "RAG Status", "VTT RAG", "Current RAG", "Risk Rating",
-            "Risk Level"),
-    "rag_set_on": ("RAG Date", "RAG Set", "RAG Set On", "Date RAG Set", "RAG Changed"),
+            "Risk Level", "VTT Rating", "VTT RAG Rating", "Vulnerability Rating",
+            "Vulnerability RAG", "RAG Colour", "RAG Color"),
+    "rag_set_on": ("RAG Date", "RAG Set", "RAG Set On", "Date RAG Set", "RAG Changed",
+                   "RAG Date Set", "Date of RAG", "RAG Last Changed", "Date RAG Changed",
+                   "RAG Updated"),
     "status": ("Case Status", "Status", "Episode Status"),
-    "opened_on": ("Start Date", "Open Date", "Date Opened", "Opened", "Case Start"),
-    "closed_on": ("End Date", "Close Date", "Date Closed", "Closed", "Case End"),
+    "opened_on": ("Start Date", "Open Date", "Date Opened", "Opened", "Case Start",
+                  "Case Start Date", "Case Open Date", "Date Case Opened", "Episode Start",
+                  "Episode Start Date"),
+    "closed_on": ("End Date", "Close Date", "Date Closed", "Closed", "Case End",
+                  "Case End Date", "Case Close Date", "Date Case Closed", "Episode End",
+                  "Episode End Date", "Closure Date"),
     "last_f2f_visit": ("Last Visit", "Last Seen", "Date Last Seen", "Last F2F",
-                       "Last Face to Face Visit", "Last Home Visit", "Last Statutory Visit"),
-    "last_f2f_visit_by": ("Visit By", "Visited By", "Seen By", "Last Visit By"),
-    "last_virtual_visit": ("Last Virtual Visit", "Last Virtual", "Last Video Contact"),
+                       "Last Face to Face Visit", "Last Home Visit", "Last Statutory Visit",
+                       "Last F2F Visit", "Last Face to Face", "Last Visited", "Date Visited"),
+    "last_f2f_visit_by": ("Visit By", "Visited By", "Seen By", "Last Visit By",
+                          "Visit Completed By", "Visiting Worker", "Visited By Role",
+                          "Seen By Role"),
+    "last_virtual_visit": ("Last Virtual Visit", "Last Virtual", "Last Video Contact",
+                           "Last Virtual Contact", "Last Video Visit"),
     "last_oversight": ("Last Oversight", "Last Management Oversight", "Last Mgmt Oversight",
-                       "Management Oversight", "Last Supervision"),
+                       "Management Oversight", "Last Supervision", "Last Case Supervision"),
     "last_vtt_review": ("Last VTT Review", "VTT Review", "Last VTT"),
     "last_risk_assessment": ("Last Risk Assessment", "Risk Assessment",
-                             "Risk Assessment Date"),
-    "last_audit": ("Last Audit", "Last QA Audit", "Last Dip Sample"),
+                             "Risk Assessment Date", "Last RA"),
+    "last_audit": ("Last Audit", "Last QA Audit", "Last Dip Sample", "Last Audited"),
 }
+#: Date fields whose "Last ..." headers also come as "Date Last ...", "Last ... Date" and
+#: "Date of Last ...": the three ways reports name the same date ("Date Last Visit",
+#: "Last Visit Date"); added to :data:`COMMON_HEADERS` below, not written out by hand.
+DATED_FIELDS = ("last_f2f_visit", "last_virtual_visit", "last_oversight", "last_vtt_review",
+                "last_risk_assessment", "last_audit")
+
+
+def _dated(variants: tuple[str, ...]) -> tuple[str, ...]:
+    """``("Last Visit",)`` -> ``("Last Visit", "Date Last Visit", "Last Visit Date",
+    "Date of Last Visit")``."""
+    more = [form.format(v) for v in variants if v.startswith("Last ")
+            for form in ("Date {}", "{} Date", "Date of {}")]
+    return tuple(dict.fromkeys([*variants, *more]))
+
+
+for _field in DATED_FIELDS:
+    COMMON_HEADERS[_field] = _dated(COMMON_HEADERS[_field])
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
