@@ -176,8 +176,16 @@ def _case(session: Session, case_id: str) -> Case:
     return case
 
 
-def _closed() -> list[Compliance]:
-    return [Compliance(code, label, Status.NOT_APPLICABLE.value, None, None,
+def _closed(session: Session, case: Case, as_of: dt.date) -> list[Compliance]:
+    """No standard applies to a case not open on the day, but each says when it was
+    last met, from the same facts the timeline lists (it said "never" for all five
+    beside a timeline of visits: trial item 10)."""
+    found = load_facts(session, as_of, [Case.id == case.id], open_only=False)
+    last: dict[str, dt.date | None] = {}
+    if found:
+        judged = Evaluator(load_settings(), as_of).evaluate(found[0])
+        last = {r.standard: r.last_met for r in judged.results}
+    return [Compliance(code, label, Status.NOT_APPLICABLE.value, None, last.get(code),
                        "Not applicable: the case is not open", "")
             for code, label in STANDARD_LABELS.items()]
 
@@ -185,7 +193,7 @@ def _closed() -> list[Compliance]:
 def _compliance(session: Session, case: Case, as_of: dt.date) -> list[Compliance]:
     facts = load_facts(session, as_of, [Case.id == case.id])
     if not facts:  # closed, or not open yet on the day: no standard applies
-        return _closed()
+        return _closed(session, case, as_of)
     judged = Evaluator(load_settings(), as_of).evaluate(facts[0])
     return [Compliance(r.standard, STANDARD_LABELS.get(r.standard, r.standard), r.status,
                        r.due, r.last_met,

@@ -97,15 +97,18 @@ def rag_on(current: str | None, set_on: dt.date | None, history: list[RagChange]
     return later[0].rag_from if later else None
 
 
-def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[bool]] = ()
-               ) -> list[CaseFacts]:
+def load_facts(session: Session, as_of: dt.date, where: Iterable[ColumnElement[bool]] = (),
+               *, open_only: bool = True) -> list[CaseFacts]:
     """Facts for every case open on ``as_of`` matching ``where``, ordered by case_ref.
 
     Each carries the fields the last caseload import's file lacked (``gaps``), so every
     reader of the engine (case list, case detail, ``standards``) says "not known" alike.
+    ``open_only=False`` reads closed (undeleted) cases too: a closed case's detail shows
+    when each standard was last met, as its timeline does (trial item 10).
     """
     # Core statements do not pass through the session's scope: it is added here.
-    conditions = [open_on(as_of), *where, *core_case_reach(session)]
+    scope = open_on(as_of) if open_only else Case.deleted.is_(False)
+    conditions = [scope, *where, *core_case_reach(session)]
     # Core rows straight from the connection: the ORM's row processing is not needed.
     conn = session.connection()
     latest: dict[str, dict[tuple[str, str | None], dt.date]] = {}

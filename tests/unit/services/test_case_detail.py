@@ -90,6 +90,16 @@ def test_a_closed_case_has_no_standard_due(county: ServiceContext) -> None:
     assert closed is not None
     detail = case_detail(county, closed)
     assert {c.status for c in detail.compliance} == {"not_applicable"}
+    # Trial item 10: each standard's last-met date agrees with the timeline, not
+    # "never" for all five beside a timeline of visits.
+    last = {c.standard: c.last_met for c in detail.compliance}
+    for standard, what in (("visit_f2f", "Face-to-face visit"),
+                           ("oversight", "Management oversight"),
+                           ("risk_assessment", "Risk assessment")):
+        listed = [e.on for e in detail.timeline if e.what == what and e.on <= AS_OF]
+        if listed:
+            assert last[standard] is not None and last[standard] >= max(listed)
+    assert any(day is not None for day in last.values())
     with pytest.raises(InputProblem, match="no longer in the store"):
         case_detail(county, "no-such-case")
 
