@@ -82,8 +82,14 @@ class ParticipantChoice:
 
 def open_disagreement(session: Session, ctx: ServiceContext, audit: Audit,
                       rationale: str = "") -> RagDisagreement:
-    """Open one for ``audit`` in the caller's transaction (from submission)."""
+    """Open one for ``audit`` in the caller's transaction (from submission).
+
+    Never without its reason: a disagreement nobody explained cannot be discussed
+    (seed 000), so submission checks for one first and this refuses as a last guard.
+    """
     assert audit.recorded_rag is not None and audit.auditor_rag is not None
+    if not rationale.strip():
+        raise RuleViolation("a RAG disagreement needs the auditor's rationale")
     row = RagDisagreement(audit_id=audit.id, case_id=audit.case_id, raised_by_id=ctx.user_id,
                           recorded_rag=audit.recorded_rag, auditor_rag=audit.auditor_rag,
                           rationale=rationale, status=DisagreementStatus.OPEN.value)

@@ -19,6 +19,10 @@ STANDARD_VALUES = tuple(s.value for s in StandardAnswer)
 GRADES = tuple(g.value for g in Grade)
 RAGS = tuple(r.value for r in Rag)
 YES_NO = ("yes", "no")
+#: The template questions (resources/templates/risk_assessment_rag.toml) that say whether
+#: the auditor agrees with the RAG rating on the record, and why not.
+AGREES_QUESTION = "rag_agrees"
+RATIONALE_QUESTION = "rag_rationale"
 
 
 def normalise(answer_type: str, value: object) -> str | None:
@@ -75,12 +79,18 @@ class FieldProblem:
 
 def submission_field_problems(audit: Audit, questions: Iterable[TemplateQuestion],
                               answers: Mapping[str, AuditAnswer],
-                              questions_with_actions: set[str]) -> list[FieldProblem]:
+                              questions_with_actions: set[str], *,
+                              case_rag: str | None = None,
+                              rationale: str = "") -> list[FieldProblem]:
     """Everything that stops ``audit`` being submitted, in the order of the form.
 
     ``answers`` maps question id to answer; a "not met" needs an action on that question
-    or a written reason (the answer's note).
+    or a written reason (the answer's note). ``case_rag`` is the rating on the record now
+    and ``rationale`` any reason given outside the questions (the disagreement panel):
+    an audit that agrees with the record's rating but gives another, or disagrees with
+    no reason, is contradictory and would open a disagreement nobody can discuss.
     """
+    questions = list(questions)
     problems: list[FieldProblem] = []
     for q in questions:
         answer = answers.get(q.id)
@@ -102,7 +112,40 @@ def submission_field_problems(audit: Audit, questions: Iterable[TemplateQuestion
     if audit.auditor_rag not in RAGS:
         problems.append(FieldProblem("auditor_rag", "your RAG rating is missing",
                                      "Choose your RAG rating."))
+    problems.extend(_rag_problems(audit, questions, answers, case_rag, rationale))
     return problems
+
+
+def _rag_problems(audit: Audit, questions: list[TemplateQuestion],
+                  answers: Mapping[str, AuditAnswer], case_rag: str | None,
+                  rationale: str) -> list[FieldProblem]:
+    """The RAG answers contradicting each other, or a disagreement with no reason."""
+    by_code = {q.code: q for q in questions}
+
+    def value(code: str) -> str | None:
+        question = by_code.get(code)
+        answer = answers.get(question.id) if question is not None else None
+        return answer.value if answer is not None else None
+
+    agrees = value(AGREES_QUESTION)
+    mine = audit.auditor_rag if audit.auditor_rag in RAGS else None
+    differs = case_rag in RAGS and mine is not None and mine != case_rag
+    found: list[FieldProblem] = []
+    if agrees == "yes" and differs:
+        assert case_rag is not None and mine is not None
+        found.append(FieldProblem(
+            AGREES_QUESTION,
+            f"you agree with the RAG rating on the record ({case_rag.title()}) but your own "
+            f"rating is {mine.title()}",
+            f"You agree with the record's {case_rag.title()} but rated {mine.title()}: "
+            f"answer No, or choose {case_rag.title()}."))
+    given = (rationale or "").strip() or (value(RATIONALE_QUESTION) or "").strip()
+    if (agrees == "no" or differs) and not given:
+        field = RATIONALE_QUESTION if RATIONALE_QUESTION in by_code else "auditor_rag"
+        found.append(FieldProblem(
+            field, "you disagree with the RAG rating on the record but give no rationale",
+            "You disagree with the rating on the record: write your rationale."))
+    return found
 
 
 def submission_problems(audit: Audit, questions: Iterable[TemplateQuestion],

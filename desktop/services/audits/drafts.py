@@ -198,7 +198,7 @@ def submission_problems(ctx: ServiceContext, audit_id: str,
                         submission: Submission) -> list[FieldProblem]:
     """The audit's own problems, then the panels' (in the order of the form)."""
     guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
-    found = lifecycle.field_problems(ctx, audit_id)
+    found = lifecycle.field_problems(ctx, audit_id, submission.rag_rationale)
     with ctx.read() as session:
         audit = lifecycle.load_audit(session, audit_id)
         flagged = audit.significant_harm

@@ -52,6 +52,7 @@ from desktop.services.audits.access import acting_user, roles_of
 from desktop.services.audits.answers import (
     GRADES,
     RAGS,
+    RATIONALE_QUESTION,
     FieldProblem,
     normalise,
     submission_field_problems,
@@ -74,8 +75,6 @@ IN_WINDOW = (AuditStatus.SUBMITTED.value, AuditStatus.OPEN_FOR_COMMENT.value,
              AuditStatus.QUERIED.value)
 #: Roles that may reopen someone else's audit.
 REOPENERS = (Role.QA.value, Role.ADMINISTRATOR.value)
-#: The text question whose answer is the RAG rationale when none is given at submission.
-RATIONALE_QUESTION = "rag_rationale"
 
 
 @dataclass(frozen=True)
@@ -237,7 +236,7 @@ def discard_draft(ctx: ServiceContext, audit_id: str) -> None:
         log_change(session, ctx, EventAction.CHANGE, "audit", audit.id, fields=["deleted"])
 
 
-def _checks(session: Session, audit: Audit) -> tuple[list[FieldProblem],
+def _checks(session: Session, audit: Audit, rationale: str = "") -> tuple[list[FieldProblem],
                                                      dict[str, AuditAnswer],
                                                      list[TemplateQuestion]]:
     questions = list(session.scalars(select(TemplateQuestion).where(
@@ -249,8 +248,10 @@ def _checks(session: Session, audit: Audit) -> tuple[list[FieldProblem],
         Action.audit_id == audit.id, Action.deleted.is_(False),
         Action.status != ActionStatus.CANCELLED.value, Action.question_id.is_not(None)))
         if q is not None}
-    return (submission_field_problems(audit, questions, answers, with_actions), answers,
-            questions)
+    case = session.get(Case, audit.case_id)
+    return (submission_field_problems(audit, questions, answers, with_actions,
+                                      case_rag=case.rag if case is not None else None,
+                                      rationale=rationale), answers, questions)
 
 
 def problems(ctx: ServiceContext, audit_id: str) -> list[str]:
@@ -259,11 +260,13 @@ def problems(ctx: ServiceContext, audit_id: str) -> list[str]:
     return [p.text for p in field_problems(ctx, audit_id)]
 
 
-def field_problems(ctx: ServiceContext, audit_id: str) -> list[FieldProblem]:
-    """:func:`problems` with the field of the form each one belongs to."""
+def field_problems(ctx: ServiceContext, audit_id: str,
+                   rationale: str = "") -> list[FieldProblem]:
+    """:func:`problems` with the field of the form each one belongs to; ``rationale`` is a
+    RAG rationale given outside the questions (the disagreement panel's reason)."""
     guard(ctx, P.VIEW_AUDITS, audit_id=audit_id)
     with ctx.read() as session:
-        return _checks(session, load_audit(session, audit_id))[0]
+        return _checks(session, load_audit(session, audit_id), rationale)[0]
 
 
 def _standards_version(ctx: ServiceContext) -> str | None:
@@ -294,7 +297,7 @@ def submit(ctx: ServiceContext, audit_id: str, *, concern: str = "",
     version_id = _standards_version(ctx)  # its own transaction, before ours
     with ctx.store.transaction() as session:
         audit = _editable(session, ctx, audit_id)
-        found, answers, questions = _checks(session, audit)
+        found, answers, questions = _checks(session, audit, rag_rationale)
         if found:
             raise RuleViolation("the audit cannot be submitted: "
                                 f"{'; '.join(p.text for p in found)}")

@@ -101,7 +101,8 @@ def test_submission_is_refused_field_by_field_and_writes_nothing(world: World,
         participants=(Participant("social_worker", world.worker.id),))))
     assert outcome.result is None
     assert [p.field for p in outcome.problems] == [
-        "ra_in_place", "overview", "grade", "auditor_rag", "concern", "next_steps"]
+        "ra_in_place", "overview", "grade", "auditor_rag", "rag_rationale", "concern",
+        "next_steps"]
     assert all(p.short.endswith(".") for p in outcome.problems)
     assert read_audit_form(ctx, audit_id).view.summary.status == "draft"
 

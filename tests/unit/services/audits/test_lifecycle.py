@@ -31,11 +31,15 @@ def world(store: Store) -> World:
 
 def filled(world: World, rag: str = "amber", auditor_rag: str = "amber",
            answers: dict[str, str] | None = None) -> tuple[ServiceContext, str, str]:
-    """A draft with every required answer and the audit's own fields."""
+    """A draft with every required answer and the audit's own fields; a rating other
+    than the case's is given as a disagreement with its rationale (as the form must)."""
     ctx = world.as_user(world.auditor)
     case_id = world.case(rag)
     audit_id = lifecycle.start_audit(ctx, case_id, TEMPLATE)
-    for code, value in (answers or MET).items():
+    if answers is None:
+        answers = dict(MET) if auditor_rag == rag else {
+            **MET, "rag_agrees": "no", "rag_rationale": "The record understates the risk."}
+    for code, value in answers.items():
         lifecycle.save_answer(ctx, audit_id, code, value)
     lifecycle.save_details(ctx, audit_id, overview="Risks are understood and reviewed.",
                            positive_practice="Clear analysis.", grade="good",
