@@ -45,7 +45,7 @@ def bar_values(screen: DashboardScreen, key: str) -> dict[str, list[float]]:
 def categories(screen: DashboardScreen, key: str) -> list[str]:
     chart = screen.views[key].chart()
     (axis,) = [a for a in chart.axes() if isinstance(a, QtCharts.QBarCategoryAxis)]
-    return list(reversed(axis.categories()))
+    return [c.replace("<br>", " ") for c in reversed(axis.categories())]  # wrapped names
 
 
 def test_the_charts_show_the_services_figures(qtbot: QtBot, county_path: Path) -> None:
