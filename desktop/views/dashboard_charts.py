@@ -11,6 +11,7 @@ a team's is typed by a person (see ``plain``).
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass
 
@@ -31,6 +32,8 @@ DISAGREE_COLOUR = QColor("#c2410c")
 
 #: Height of a bar chart per category, and around them (axes, title, legend), in pixels.
 ROW_PX = 26
+#: The height of a line of a name beside its bars, in pixels.
+LINE_PX = 17
 FRAME_PX = 150
 MIN_HEIGHT = 260
 
@@ -66,6 +69,19 @@ def is_dark(palette: QPalette) -> bool:
 
 #: The most characters on one line of a standard's name on the compliance axis.
 AXIS_LINE = 24
+#: The most characters on one line of an auditor's or a team's name beside its bars:
+#: on one line Qt Charts elided the longer team names ("Exeter Child Protectio...") in
+#: the dashboard's half of a 1024-pixel window.
+NAME_LINE = 20
+#: The compliance chart's axis title, on two lines: on one it was elided to "Cases
+#: meeting it: estimate and 95..." in a 1024-pixel window.
+X_TITLE = ("Cases meeting it:", "estimate and 95% interval")
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` escaped, on lines of at most ``width`` characters (a longer word keeps
+    its line); Qt Charts reads a label as HTML, so the lines break at ``<br>``."""
+    return "<br>".join(escaped(line) for line in textwrap.wrap(text, width) or [""])
 
 
 def axis_lines(figure: Figure) -> list[str]:
@@ -126,7 +142,7 @@ def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
     x_axis = QtCharts.QValueAxis()
     x_axis.setRange(0, 100)
     x_axis.setLabelFormat("%d%%")
-    x_axis.setTitleText("Cases meeting it: estimate and 95% interval")
+    x_axis.setTitleText("<br>".join(escaped(line) for line in X_TITLE))
     y_axis = QtCharts.QCategoryAxis()
     y_axis.setRange(0, len(rows))
     y_axis.setLabelsPosition(
@@ -155,7 +171,8 @@ def compliance(figures: list[Figure], period: str, dark: bool) -> Drawn:
 
 def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[int]]],
           dark: bool) -> QtCharts.QChart:
-    """Horizontal bars, one group per category (the first category at the top)."""
+    """Horizontal bars, one group per category (the first category at the top), its
+    name wrapped onto lines of ``NAME_LINE`` characters."""
     chart = _chart(title, dark)
     series = QtCharts.QHorizontalBarSeries()
     for set_name, colour, values in sets:
@@ -168,7 +185,7 @@ def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[
     series.setLabelsPosition(QtCharts.QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
     chart.addSeries(series)
     y_axis = QtCharts.QBarCategoryAxis()
-    y_axis.append([escaped(c) for c in reversed(categories)])
+    y_axis.append([wrapped(c, NAME_LINE) for c in reversed(categories)])
     x_axis = QtCharts.QValueAxis()
     top = max((max(values, default=0) for _n, _c, values in sets), default=0)
     x_axis.setRange(0, max(top * 1.15, 1))
@@ -179,6 +196,13 @@ def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[
     series.attachAxis(y_axis)
     series.attachAxis(x_axis)
     return chart
+
+
+def name_rows(names: list[str]) -> int:
+    """The rows of ``ROW_PX`` the names beside the bars take: one a name, or its lines'
+    height when it wraps (Qt Charts elides a name taller than its share of the axis)."""
+    return math.ceil(sum(max(1.0, (len(textwrap.wrap(n, NAME_LINE)) * LINE_PX + 8) / ROW_PX)
+                         for n in names))
 
 
 def quota(quotas: list[AuditorQuota], week: str, dark: bool) -> Drawn:
@@ -200,7 +224,7 @@ def quota(quotas: list[AuditorQuota], week: str, dark: bool) -> Drawn:
     summary = (f"{done} of {wanted} audits of the quotas done; {behind} of {len(quotas)} "
                f"auditors behind" + (f"; {undrawn} drew no sample" if undrawn else "") + ".")
     return Drawn(chart, summary,
-                 f"Audits against quota, {week}: " + "; ".join(short) + ".", len(quotas))
+                 f"Audits against quota, {week}: " + "; ".join(short) + ".", name_rows(names))
 
 
 def grades(total: Findings, week: str, dark: bool) -> Drawn:
@@ -241,7 +265,7 @@ def disagreements(teams: list[Findings], week: str, dark: bool) -> Drawn:
     summary = (f"{opened} RAG disagreement{'' if opened == 1 else 's'} on {audits} audits "
                f"in {len(audited)} team{'' if len(audited) == 1 else 's'}.")
     return Drawn(chart, summary, f"RAG disagreements by team, {week}: {said}.",
-                 len(audited))
+                 name_rows([t.name for t in audited]))
 
 
 def chart_view(accessible: str) -> QtCharts.QChartView:
