@@ -118,3 +118,18 @@ def test_reveal_name_is_logged_without_the_name(county: ServiceContext) -> None:
     assert json.loads(view.detail_json) == {"shown": "full_name"}
     for part in name.split():
         assert part not in view.detail_json
+
+
+def test_the_first_standards_version_is_in_force_from_the_first_audit(
+        county: ServiceContext) -> None:
+    """Trial item 24: v1 read "in force from" the day the store recorded it, after the
+    audits that record it; it is in force since the store began."""
+    from sqlalchemy import func
+
+    from desktop.services.standards.settings_history import standards_history
+
+    with county.store.read() as session:
+        first = session.scalar(select(func.min(Audit.audit_date)))
+    assert first is not None and first < AS_OF
+    v1 = standards_history(county)[-1]
+    assert v1.number == 1 and v1.since_start and v1.effective_from.date() <= first
