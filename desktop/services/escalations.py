@@ -26,7 +26,7 @@ from desktop.models.enums import EscalationStatus, EventAction, Role, WorkerRole
 from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.auth.case_roles import answers_for
-from desktop.services.auth.guard import refuse
+from desktop.services.auth.guard import Actor, actor_in, refuse
 from desktop.services.auth.visibility import require_reach
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_change
@@ -77,6 +77,8 @@ class EscalationRow:
     awaiting: str = ""
     #: Who recorded the response, by name ("" before there is one).
     responded_by: str = ""
+    #: Whether the person reading the list may close it now (:func:`may_close_as`).
+    may_close: bool = False
 
 
 def response_deadline(raised_at: dt.datetime, settings: WorkflowSettings) -> dt.datetime:
@@ -192,10 +194,52 @@ def respond(ctx: ServiceContext, escalation_id: str, response: str) -> None:
                    to=escalation.status)
 
 
+#: Said to anyone else who tries to close a concern.
+CLOSERS_ONLY = ("Only the auditor who raised the concern, or QA, may close it once the "
+                "response is in; not the person who responded.")
+
+
+def may_close_as(actor: Actor, raised_by_id: str | None, responder_ids: Sequence[str | None],
+                 status: str) -> bool:
+    """Whether ``actor`` may close a concern now.
+
+    Seed 001 asks the team manager to respond; the one who raised the worry (or QA,
+    who keep the central record) judges the response. The responder closing their own
+    answer would leave nobody checking it, so they may not, whatever their roles.
+    """
+    if status != EscalationStatus.RESPONDED.value:
+        return False
+    if actor.user_id is None:
+        return True  # the system (scripts, sync) is not a person taking sides
+    if not actor.known or actor.user_id in responder_ids:
+        return False
+    return actor.user_id == raised_by_id or Role.QA.value in actor.roles
+
+
+def _responders(session: Session, escalation_id: str) -> list[str | None]:
+    return list(session.scalars(select(EscalationStep.actor_user_id).where(
+        EscalationStep.escalation_id == escalation_id, EscalationStep.deleted.is_(False),
+        EscalationStep.kind == StepKind.RESPONDED.value)))
+
+
 def close(ctx: ServiceContext, escalation_id: str, note: str = "") -> None:
-    """Close a responded escalation (the auditor is satisfied the child is safe)."""
-    guard(ctx, P.CONCERNS)
+    """Close a responded escalation (the auditor, or QA, is satisfied the child is safe).
+
+    Anyone else, and whoever recorded the response, is refused and the refusal logged.
+    """
+    actor = guard(ctx, P.CONCERNS)
     require_reach(ctx, Escalation, [escalation_id], "escalation", P.CONCERNS)
+    with ctx.store.read() as session:
+        escalation = _load(session, escalation_id)
+        status = escalation.status
+        allowed = may_close_as(actor, escalation.raised_by_id,
+                               _responders(session, escalation_id),
+                               EscalationStatus.RESPONDED.value)
+    if status != EscalationStatus.RESPONDED:
+        raise RuleViolation("an escalation can be closed only after a response")
+    if not allowed:
+        refuse(ctx, actor, "concerns.close", "escalation", escalation_id)
+        raise PermissionRefused(CLOSERS_ONLY)
     with ctx.store.transaction() as session:
         escalation = _load(session, escalation_id)
         if escalation.status != EscalationStatus.RESPONDED:
@@ -250,7 +294,8 @@ def _awaiting(e: Escalation, names: dict[str, str]) -> str:
                 else "A Head of Service for the area (none on record)")
     if e.status == EscalationStatus.RESPONDED.value:
         who = names.get(e.raised_by_id or "")
-        return f"Auditor {who}, to close it" if who else "The auditor, to close it"
+        return (f"Auditor {who} or QA, to close it" if who
+                else "The auditor or QA, to close it")
     return ""
 
 
@@ -282,6 +327,7 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
     guard(ctx, P.VIEW_AUDITS, case_id=case_id, audit_id=audit_id)
     now = ctx.now()
     with ctx.read() as session:
+        actor = actor_in(session, ctx.user_id)
         query = select(Escalation).where(Escalation.deleted.is_(False))
         if case_id is not None:
             query = query.where(Escalation.case_id == case_id)
@@ -314,7 +360,11 @@ def list_escalations(ctx: ServiceContext, *, case_id: str | None = None,
                               concern=e.concern, response=e.response,
                               responded_at=e.responded_at, closed_at=e.closed_at,
                               awaiting=_awaiting(e, names),
-                              responded_by=_responder(steps.get(e.id, ()), names))
+                              responded_by=_responder(steps.get(e.id, ()), names),
+                              may_close=may_close_as(
+                                  actor, e.raised_by_id,
+                                  [s.actor_user_id for s in steps.get(e.id, ())
+                                   if s.kind == StepKind.RESPONDED], e.status))
                 for e in escalations]
     opened = sorted((r for r in rows if r.is_open), key=lambda r: (r.respond_by, r.id))
     rest = sorted((r for r in rows if not r.is_open), key=lambda r: (r.raised_at, r.id),

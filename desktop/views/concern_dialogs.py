@@ -15,6 +15,7 @@ from desktop.qt import (
     QDateTime,
     QDialog,
     QFormLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     Qt,
@@ -29,26 +30,48 @@ from desktop.views.plain import plain_label
 RAG_WORDS = (("Red", "red"), ("Amber", "amber"), ("Green", "green"))
 #: The narrowest a dialog with a sentence at its head is made, in average characters.
 INTRO_CHARS = 60
+#: Room a title bar takes beside its title (icon, minimise, maximise, close), in pixels.
+TITLE_BAR_EXTRA = 160
 
 
 class TextDialog(QDialog):
     """One piece of text, with a sentence saying what it is for.
 
+    ``quoted`` is (label, text) of what the answer is about (the concern someone
+    raised), shown as plain wrapped text above the box: a response written without
+    the concern in front of you answers from memory.
+
     Attributes:
         text_edit: what the person types.
+        quoted_label: the quoted text (None when there is none).
     """
 
     def __init__(self, title: str, intro: str, label: str, accessible: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 quoted: tuple[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         words = plain_label(intro)
         words.setWordWrap(True)
         self.text_edit = text_box(accessible)
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(words)
+        self.quoted_label: QLabel | None = None
+        if quoted is not None:
+            self.quoted_label = plain_label(quoted[1])
+            self.quoted_label.setWordWrap(True)
+            self.quoted_label.setAccessibleName(quoted[0].rstrip(":"))
+            self.quoted_label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(plain_label(quoted[0]), self.quoted_label)
         labelled(form, label, self.text_edit)
         form.addRow(ok_cancel(self))
+        # Wide enough for the whole title in the title bar (its buttons and icon beside
+        # it) and for the sentence on two lines, not four.
+        metrics = self.fontMetrics()
+        self.setMinimumWidth(max(metrics.averageCharWidth() * INTRO_CHARS,
+                                 metrics.horizontalAdvance(title) + TITLE_BAR_EXTRA))
         self.text_edit.setFocus()
 
     def text(self) -> str:

@@ -74,6 +74,8 @@ class ConcernsScreen(Screen):
         super().__init__(host)
         self.reads_rows = LatestRead()
         self.dialog: QWidget | None = None
+        #: Whether the person may close any concern listed (else the button is hidden).
+        self._closable = False
         clock = self._now
         self.escalation_model = escalation_model(clock)
         self.escalation_table = row_view(self.escalation_model, "escalation_table",
@@ -196,6 +198,7 @@ class ConcernsScreen(Screen):
         kept = ({r.id for r in selected_rows(self.escalation_table)},
                 {r.id for r in selected_rows(self.disagreement_table)})
         self.escalation_model.set_rows(escalated)
+        self._closable = any(r.may_close for r in escalated)
         self.disagreement_model.set_rows(disagreed)
         reselect(self.escalation_table, kept[0])
         reselect(self.disagreement_table, kept[1])
@@ -223,8 +226,12 @@ class ConcernsScreen(Screen):
     def _enable(self) -> None:
         escalation = self.selected_escalation()
         self.respond_button.setEnabled(escalation is not None and escalation.is_open)
+        # Closing is the raising auditor's or QA's (escalations.may_close_as): the
+        # button is not there for anyone who may close none, and off for a concern the
+        # person may not close.
+        self.close_escalation_button.setVisible(self._closable)
         self.close_escalation_button.setEnabled(escalation is not None
-                                                and escalation.status == "responded")
+                                                and escalation.may_close)
         self.escalation_case_button.setEnabled(escalation is not None)
         disagreement = self.selected_disagreement()
         live = disagreement is not None and disagreement.status in ("open", "escalated")
@@ -253,7 +260,7 @@ class ConcernsScreen(Screen):
         dialog = TextDialog("Respond to a concern of significant harm",
                             f"Case {row.case_ref}: what has been done to keep the child "
                             "safe? The response stops the clock.", "&Response:", "Response",
-                            self)
+                            self, quoted=("The concern:", row.concern))
         self.dialog = dialog
         dialog.accepted.connect(lambda: self._respond(row.id, dialog.text()))
         dialog.open()

@@ -24,7 +24,7 @@ def test_an_escalation_names_who_must_respond_at_each_step(store: Store) -> None
     assert row.awaiting == "Head of Service User hos1" and row.overdue
     escalations.respond(world.as_user(world.hos), escalation_id, "Visited today; safe")
     [row] = escalations.list_escalations(ctx)
-    assert row.awaiting == "Auditor User auditor1, to close it"
+    assert row.awaiting == "Auditor User auditor1 or QA, to close it"
     assert (row.response, row.responded_at) == ("Visited today; safe", world.clock.now)
     escalations.close(ctx, escalation_id)
     [row] = escalations.list_escalations(ctx)
