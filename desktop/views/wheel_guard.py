@@ -1,15 +1,17 @@
-"""The mouse wheel scrolls the page; it changes a value only in the field being edited.
+"""The mouse wheel scrolls the page; it never changes a value.
 
 Why: Qt gives the wheel to the combo box, spin box, date field or slider under the
 pointer, so a person scrolling down the audit form changed answers they never meant to
 touch (Q4 from Met to Not applicable, the agreed rating to Amber), and autosave wrote
-them. Here, for the whole application, such a control takes the wheel only while it
-has the keyboard focus: a person who clicked or tabbed into it is editing it, and the
-wheel stepping through its values is then Qt's ordinary, expected behaviour. Without
-the focus the wheel scrolls the nearest scroll area around the control instead, as it
-would over a label. Each such control also gets ``Qt.StrongFocus`` in place of Qt's
-``WheelFocus``, so that the wheel passing over it does not give it the focus (and with
-it the wheel) either.
+them. An earlier guard let a control with the keyboard focus keep the wheel, taking a
+focused field for one being edited; but opening an audit focuses Q1, and a click on an
+answer leaves the focus there, so one notch over either still rewrote a saved answer
+(a tester's trial, defect 1). Here, for the whole application, no such control takes
+the wheel, focused or not: the wheel scrolls the nearest scroll area around it instead,
+as it would over a label. Keyboard and mouse clicks change values as before, and an
+open drop-down list (a list view, not guarded) still scrolls its items. Each such
+control also gets ``Qt.StrongFocus`` in place of Qt's ``WheelFocus``, so that the wheel
+passing over it does not give it the focus either.
 
 Why forwarded rather than only ignored: returning True from an event filter would
 swallow the wheel, and Qt passes an ignored wheel event on to the parent only for
@@ -73,12 +75,12 @@ def scroll_instead(widget: QWidget, event: QWheelEvent) -> bool:
 
 
 class WheelGuard(QObject):
-    """The application's event filter keeping the wheel off unfocused value controls."""
+    """The application's event filter keeping the wheel off every value control."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind == QEvent.Type.Wheel:
-            if isinstance(watched, GUARDED) and not watched.hasFocus():
+            if isinstance(watched, GUARDED):
                 assert isinstance(event, QWheelEvent)
                 strong_focus(watched)
                 event.setAccepted(scroll_instead(watched, event))

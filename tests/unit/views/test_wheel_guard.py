@@ -3,7 +3,10 @@
 Driven as a person scrolls: wheel notches, down then up, over every combo box, spin box
 and date field of a filled-in audit form and of every screen's filters; then what the
 window shows and what the store holds (read through the services) are compared with
-before. The wheel over the field being edited still steps its value, as Qt's does.
+before. The wheel over the field being edited (the focus is on Q1 as an audit opens,
+and stays on an answer picked with the mouse) changes nothing either: it scrolls the
+form; the keyboard and clicks still change a value. A mapping list of the Import screen
+with the focus keeps its column under the wheel.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from desktop.views.audits import AuditsScreen
 from desktop.views.wheel_guard import GUARDED
 from desktop.views.window import default_screens
 from tests.unit.views.driving import activate, open_as, settle
+from tests.unit.views.test_import_wizard import open_import, preview
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -181,15 +185,19 @@ def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
     assert autosaver.saves == saves and autosaver.idle
     assert stored(draft.read(store)) == before_stored
 
-    # A person who clicked into a field is editing it: the wheel steps its value there.
+    # Even the field with the cursor in it keeps its value: the form scrolls instead.
     agreed = panel.agreed
     form.ensureWidgetVisible(agreed)
+    bar.setValue(bar.maximum() // 2)
     agreed.setFocus()
     qtbot.waitUntil(lambda: agreed.hasFocus(), timeout=WAIT)
     start = bar.value()
     wheel(agreed, -1)
+    assert agreed.currentText() == "Not agreed yet"
+    assert bar.value() > start
+    # The keyboard still changes it.
+    qtbot.keyClick(agreed, Qt.Key.Key_Down)
     assert agreed.currentText() == "Red"  # the next choice after "Not agreed yet"
-    assert bar.value() == start
 
 
 def test_the_wheel_changes_no_filter_of_any_screen(qtbot: QtBot, county_path: Path) -> None:
@@ -215,3 +223,98 @@ def test_the_wheel_changes_no_filter_of_any_screen(qtbot: QtBot, county_path: Pa
         checked += len(controls)
         assert snapshot(screen) == before, key
     assert checked >= 10  # the filters of Cases, My week, Reports, Dashboard, ...
+
+
+def pick_with_mouse(qtbot: QtBot, combo: QComboBox, text: str) -> None:
+    """Click the list open and choose ``text`` in it."""
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(lambda: view.isVisible(), timeout=WAIT)
+    row = combo.findText(text)
+    assert row >= 0, text
+    index = view.model().index(row, 0)
+    # A click in the list within Qt's double-click time of opening it is taken for the
+    # opening click's release, so the item is chosen as a pointed-at one is: Enter.
+    view.setCurrentIndex(index)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=WAIT)
+    assert combo.currentText() == text
+
+
+@pytest.mark.usefixtures("quick_autosave")
+@pytest.mark.qt_log_ignore(  # the open list's popup, offscreen
+    r"This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)")
+def test_the_wheel_over_the_focused_answer_scrolls_the_form(
+        qtbot: QtBot, county_path: Path) -> None:
+    """The tester's steps: the audit opens with the cursor on Q1, and Q4 answered with
+    the mouse keeps the focus; notches over either changed the saved answer."""
+    draft = FilledDraft(county_path)
+    window = open_as(qtbot, county_path, screens=(AuditsScreen,),
+                     pick=lambda everyone: next(p for p in everyone
+                                                if p.id == draft.auditor.id))
+    screen = window.show_screen(AuditsScreen.key)
+    assert isinstance(screen, AuditsScreen)
+    with qtbot.waitSignal(screen.form.reloaded, timeout=WAIT):
+        window.open_audit(draft.audit_id)
+    activate(qtbot, window)
+    settle(qtbot, window)
+    form = screen.form
+    store = window.store
+    assert store is not None
+    codes = list(form.fields)  # the questions in their order, then the details
+    q1, q4 = form.fields[codes[0]].control, form.fields[codes[3]].control
+    assert isinstance(q1, QComboBox) and isinstance(q4, QComboBox)
+    qtbot.waitUntil(lambda: q1.hasFocus(), timeout=WAIT)  # where opening puts it
+    bar = form.verticalScrollBar()
+    assert bar.maximum() > 0
+
+    def notches_over(control: QComboBox) -> None:
+        value = control.currentText()
+        form.ensureWidgetVisible(control)
+        start = bar.value()
+        for _ in range(6):
+            wheel(control, -1)
+        assert control.currentText() == value
+        assert bar.value() > start  # the form moved down instead
+        middle = bar.value()
+        for _ in range(3):
+            wheel(control, 1)
+        assert control.currentText() == value
+        assert bar.value() < middle
+
+    q1_before = q1.currentText()
+    bar.setValue(0)
+    notches_over(q1)
+    assert q1.hasFocus()
+    pick_with_mouse(qtbot, q4, "Partly met")
+    assert q4.hasFocus()
+    bar.setValue(0)
+    notches_over(q4)
+    settle(qtbot, window)
+    assert form.autosaver is not None
+    qtbot.waitUntil(lambda: form.autosaver is not None and form.autosaver.idle, timeout=WAIT)
+    settle(qtbot, window)
+    saved = {a.code: a.value for a in draft.read(store).view.answers}
+    assert q1.currentText() == q1_before
+    assert saved[codes[3]] == "partly_met"  # the click was saved, the wheel not
+    assert saved[codes[0]] == dict(ANSWERS).get(codes[0])
+
+
+def test_the_wheel_leaves_a_focused_import_mapping_alone(
+        qtbot: QtBot, county_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "council.csv"
+    path.write_text(
+        "Case Ref,Name,Legal Status,RAG Rating,Date Last Visit,Last VTT\n"
+        "Z1,Testchild Quince,Child in Need,G,01/11/2026,02/11/2026\n", encoding="utf-8")
+    _window, screen = open_import(qtbot, county_path)
+    preview(qtbot, screen, path)
+    combos = [c for c in (screen.mapping, *screen.column_choices.values())
+              if c.isVisibleTo(screen) and c.currentIndex() > 0]
+    assert len(combos) >= 3
+    for combo in combos:
+        combo.setFocus()
+        qtbot.waitUntil(combo.hasFocus, timeout=WAIT)
+        value = (combo.currentIndex(), combo.currentText())
+        for notches in (-1, -1, -1, 1, 1, 1, 1):
+            wheel(combo, notches)
+        assert (combo.currentIndex(), combo.currentText()) == value, combo.accessibleName()
