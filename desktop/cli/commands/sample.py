@@ -46,7 +46,9 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     who.add_argument("--replace", metavar="ITEM_ID", help="replace this sample item")
     who.add_argument("--collisions", action="store_true",
                      help="list cases claimed by more than one auditor in --week")
-    parser.add_argument("--week", help="ISO week, e.g. 2026-W48")
+    parser.add_argument("--week", metavar="YYYY-Www",
+                        help="ISO week, e.g. 2026-W48 or 2026-w48; required, except with "
+                        "--replace (the item knows its week)")
     parser.add_argument("--seed", type=int, default=None,
                         help="random seed (default: derived from the week)")
     parser.add_argument("--dry-run", action="store_true", help="draw but do not save or claim")

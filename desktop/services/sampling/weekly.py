@@ -364,7 +364,8 @@ def area_auditors(ctx: ServiceContext, area_name: str
 
 def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | None = None,
               dry_run: bool = False, settings: SamplingSettings | None = None) -> AreaDraw:
-    """Coordinator mode: every auditor of the area for ``week``, with no overlaps.
+    """Coordinator mode: every auditor of the area for ``week``, with no overlaps, each
+    drawn from this area's cases only (a person covering several areas too).
 
     Auditors who already have a saved sample keep it (their claims exclude those
     cases for everyone else); the rest are drawn together by one matching, so no case
@@ -382,7 +383,11 @@ def draw_area(ctx: ServiceContext, area_name: str, week: str, *, seed: int | Non
             earlier = saved_sample(session, spec.auditor_id, week)
             if earlier is not None:
                 existing[spec.auditor_id] = view_of(session, earlier, existing=True)
-    to_draw = [a for a in auditors if a.auditor_id not in existing and a.area_ids]
+    # Each person is drawn from this area's cases only: a coordinator drawing for
+    # Northdale draws Northdale's week, and a person who also covers Southmoor was
+    # otherwise given Southmoor's cases under Northdale's name (tester's item 22).
+    to_draw = [AuditorSpec(a.auditor_id, frozenset({area_id})) for a in auditors
+               if a.auditor_id not in existing and a.area_ids]
     drawn = {v.auditor_id: v for v in _draw(ctx, to_draw, week, seed, settings, dry_run)} \
         if to_draw else {}
     samples = [existing.get(a.auditor_id) or drawn[a.auditor_id] for a in auditors

@@ -7,11 +7,18 @@ import re
 
 from desktop.errors import InputProblem
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+#: ``2026-W48``, in either case (``2026-w48``, as ``report weekly`` took it already) and
+#: with or without the leading zero or the dash (``2026-w5``, ``2026W05``).
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
 
 def parse_week(text: str) -> str:
-    """The canonical week text; refuses anything that is not a real ISO week."""
+    """The canonical week text; refuses anything that is not a real ISO week.
+
+    Why any case: a person types ``2026-w50`` as readily as ``2026-W50``, and one command
+    taking it while another refused it (tester's item 21) made the refusal look like a
+    different rule, not a typing habit.
+    """
     match = _WEEK.match(text.strip())
     if match is None:
         raise InputProblem(f"'{text}' is not an ISO week like 2026-W48")

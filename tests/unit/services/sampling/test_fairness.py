@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from desktop.errors import RuleViolation
-from desktop.models import Audit, AuditTemplate, Case, User
+from desktop.models import Audit, AuditTemplate, Case, ServiceArea, User
 from desktop.services.audits.lifecycle import start_audit
 from desktop.services.context import ServiceContext
 from desktop.services.sampling.records import SampleView
-from desktop.services.sampling.weekly import draw_area
+from desktop.services.sampling.weekly import draw_area, draw_weekly
 from desktop.store import Store
 from tests.unit.services.sampling.caseload import Caseload
 from tests.unit.services.statistics.design_simulation import County, build_county
@@ -31,6 +31,13 @@ def by_username(store: Store, samples: list[SampleView]) -> dict[str, list[str]]
 def areas_of_cases(store: Store) -> dict[str, str]:
     with store.read() as session:
         return dict(session.execute(select(Case.id, Case.service_area_id)).all())
+
+
+def area_id(store: Store, name: str) -> str:
+    with store.read() as session:
+        found = session.scalar(select(ServiceArea.id).where(ServiceArea.name == name))
+    assert found is not None
+    return found
 
 
 @pytest.fixture
@@ -52,32 +59,35 @@ def test_a_case_drawn_this_week_is_not_drawn_next_week_before_its_audit(
     assert not set(this) & set(following)
 
 
-def test_the_order_of_areas_does_not_change_who_gets_what(
+def test_a_person_of_every_area_is_drawn_from_the_first_coordinators_area(
         ctx: ServiceContext, county: County, store: Store) -> None:
-    # The same caseload and seed in two weeks far enough apart that neither excludes
-    # the other's cases: only the order of the coordinators' draws differs.
-    drawn = []
+    # Two orders of the coordinators' draws, in weeks far enough apart that neither
+    # excludes the other's cases. The person of every area is drawn by the first
+    # coordinator to draw, from that coordinator's area only (tester's item 22), so who
+    # gets what now depends on the order; every sample is full and no case is drawn twice.
+    area_of = areas_of_cases(store)
     for week, order in (("2027-W10", ("North", "SGO", "South")),
                         ("2027-W20", ("SGO", "South", "North"))):
         samples = [s for area in order for s in draw_area(ctx, area, week, seed=5).samples
                    if not s.existing]
-        drawn.append(by_username(store, samples))
-    first, second = drawn
-    assert set(first) == {"am-north", "am-south", "sm-sgo", "hos-all"}
-    assert all(len(cases) == 25 for cases in first.values())
-    assert first == second
+        drawn = by_username(store, samples)
+        assert set(drawn) == {"am-north", "am-south", "sm-sgo", "hos-all"}
+        assert all(len(cases) == 25 for cases in drawn.values())
+        every = [ref for cases in drawn.values() for ref in cases]
+        assert len(every) == len(set(every))
+        [everyone] = [s for s in samples if by_username(store, [s]).keys() == {"hos-all"}]
+        assert {area_of[i.case_id] for i in everyone.items} == {area_id(store, order[0])}
 
 
 def test_multi_area_auditors_are_spread_at_random_across_their_areas(
         ctx: ServiceContext, county: County, store: Store) -> None:
+    # Their own draw (``sample --auditor``) spreads them across their areas; a
+    # coordinator's draw for one area keeps them to that area's cases.
     area_of = areas_of_cases(store)
-    with store.read() as session:
-        everyone = session.scalar(select(User.id).where(User.username == "hos-all"))
     splits = []
     for n in range(4):
         week = f"2027-W{10 + 5 * n:02d}"  # weeks apart: no re-audit gap between them
-        samples = draw_area(ctx, "North", week, seed=n).samples
-        [mine] = [s for s in samples if s.auditor_id == everyone]
+        mine = draw_weekly(ctx, "hos-all", week, seed=n)
         assert len(mine.items) == 25
         split = Counter(area_of[i.case_id] for i in mine.items)
         # Not all from one area or all from the priority cohorts.
@@ -86,6 +96,9 @@ def test_multi_area_auditors_are_spread_at_random_across_their_areas(
         splits.append(tuple(sorted(split.values())))
     # The remainders land at random: the split is not the same every week.
     assert len(set(splits)) > 1
+    samples = draw_area(ctx, "North", "2027-W40", seed=1).samples
+    [north] = [s for s in samples if by_username(store, [s]).keys() == {"hos-all"}]
+    assert {area_of[i.case_id] for i in north.items} == {area_id(store, "North")}
 
 
 def test_one_areas_draw_does_not_use_another_areas_cases_for_its_shortfalls(
