@@ -60,7 +60,7 @@ def _text(summary: DemoSummary) -> str:
         f"{summary.case_events:,} case events",
         f"  {summary.audits:,} past audits, {summary.actions:,} actions, "
         f"{summary.disagreements:,} RAG disagreements"
-        + (f" (template {summary.template})" if summary.template else ""),
+        + (f" (template '{summary.template}')" if summary.template else ""),
     ])
 
 

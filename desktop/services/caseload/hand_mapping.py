@@ -88,7 +88,7 @@ def preview_file(path: Path | str, *, sheet: str | None = None,
     shown = tuple((row.number, tuple(cell_text(c) or "" for c in row.cells))
                   for row in table.rows[:rows])
     try:
-        detected: str | None = detect_profile(table.headers).name
+        detected: str | None = detect_profile(table.headers, window=True).name
         why = ""
     except ProfileProblem as problem:
         detected, why = None, problem.message

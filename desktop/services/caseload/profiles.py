@@ -255,8 +255,8 @@ def parse_profile(raw: Any, origin: str = "profile") -> Profile:
                         *(((f"count {c}", c) for c in flags.counts) if flags else ()),
                         *((("flags", flags.column),) if flags and flags.column else ())]:
         if column.casefold() in used:
-            raise fail(f"column '{column}' is mapped twice ({used[column.casefold()]} and "
-                       f"{key})")
+            raise fail(f"column '{column}' is mapped twice ({mapped_words(used[column.casefold()])}"
+                       f" and {mapped_words(key)})")
         used[column.casefold()] = key
     description = raw.get("description", "")
     if not isinstance(description, str):
@@ -415,8 +415,28 @@ def _words(raw: Any, what: str, fail: Any) -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in raw)
 
 
-def detect_profile(headers: tuple[str, ...] | list[str]) -> Profile:
+def mapped_words(key: str) -> str:
+    """What a column is mapped to, in words: "last face-to-face visit", "the flag column
+    'NIS'", never a field's code (tester's item 14: a person reads this in the window)."""
+    from desktop.services.caseload.headers import FIELD_LABELS
+
+    kind, _, column = key.partition(" ")
+    if kind == "flag" and column:
+        return f"the flag '{column}'"
+    if kind == "count" and column:
+        return f"the count '{column}'"
+    if key == "flags":
+        return "the column of flag words"
+    label = FIELD_LABELS.get(key, key.replace("_", " "))
+    return label[:1].lower() + label[1:] if not label[:3].isupper() else label
+
+
+def detect_profile(headers: tuple[str, ...] | list[str], *, window: bool = False) -> Profile:
     """The one built-in profile whose required columns are all in ``headers``.
+
+    ``window``: the person asking is at the Import screen, where there is no
+    ``--profile`` to type; the refusal then says only what fits, and the screen adds what
+    to do there (map the columns by hand).
 
     Raises:
         ProfileProblem: none fits, or more than one fits equally well.
@@ -429,11 +449,14 @@ def detect_profile(headers: tuple[str, ...] | list[str]) -> Profile:
             fits.append((score, profile))
     fits.sort(key=lambda f: -f[0])
     if not fits:
+        if window:
+            raise ProfileProblem("no built-in profile fits this file's columns ("
+                                 + ", ".join(builtin_names()) + ")")
         raise ProfileProblem("no built-in profile fits this file's columns; choose one with "
                              f"--profile ({', '.join(builtin_names())}) or give a mapping file")
     if len(fits) > 1 and fits[0][0] == fits[1][0]:
-        raise ProfileProblem(f"the columns fit profiles {fits[0][1].name} and "
-                             f"{fits[1][1].name}; choose one with --profile")
+        both = f"the columns fit profiles {fits[0][1].name} and {fits[1][1].name} equally"
+        raise ProfileProblem(both if window else f"{both}; choose one with --profile")
     return fits[0][1]
 
 

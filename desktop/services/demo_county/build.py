@@ -105,7 +105,7 @@ def build_demo_county(ctx: ServiceContext, *, cases: int = 6_000, seed: int = 1,
             .order_by(TemplateQuestion.position))]
     rng = random.Random(f"dipsample-demo:{seed}")
     summary = DemoSummary(seed=seed, as_of=as_of,
-                          template=f"{template.code} v{template.version}")
+                          template=f"{template.title}, version {template.version}")
     total = cases + CHUNK  # the organisation and the history count as one chunk each
     recorder = ctx.store.recorder
     with ctx.store.transaction() as session:
