@@ -115,7 +115,7 @@ def test_standards_json_contract(db_path: Path, seeded: Caseload,
     assert first["case_ref"] == "SYN-00001" and first["rag"] == "red"
     visit = first["standards"]["visit_f2f"]
     assert visit == {"due": "2026-11-23", "last_met": "2026-11-16", "status": "due_soon",
-                     "overdue_days": None}
+                     "overdue_days": None, "no_record_since": None}
     assert set(first["standards"]) == {"visit_f2f", "visit_complex_green", "vtt_review",
                                        "oversight", "risk_assessment"}
     code, out, _ = run(capsys, "standards", "--db", str(db_path), "--as-of", "2026-11-23",
