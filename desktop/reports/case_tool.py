@@ -35,6 +35,7 @@ from desktop.reports import formats
 from desktop.reports.layout import FRAME_WIDTH, PartStart, build, cell, heading, styles, table
 from desktop.reports.text import label, markup, or_none
 from desktop.services.context import ServiceContext
+from desktop.services.disagreements import discussion_words
 from desktop.services.event_log import log_changes, log_export
 from desktop.services.people.ids import expand_id
 from desktop.services.reporting.case_tool import (
@@ -204,7 +205,8 @@ def _rag(tool: CaseTool) -> list[Flowable]:
         out.append(Paragraph(f"Reason: {markup(d.rationale)}", s.answer))
     if d.discussed_at is not None or d.participants:
         who = "; ".join(markup(p) for p in d.participants) or "who took part not recorded"
-        out.append(Paragraph(f"Discussed {formats.moment(d.discussed_at)} with: {who}.",
+        out.append(Paragraph(f"{discussion_words(d.discussion_dated)} "
+                             f"{formats.moment(d.discussed_at)} with: {who}.",
                              s.answer))
     else:
         out.append(Paragraph("<i>Not yet discussed: no discussion recorded.</i>", s.answer))

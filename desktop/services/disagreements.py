@@ -70,6 +70,25 @@ class DisagreementRow:
     #: Who must act next, in words ("Auditor A. Name and team manager B. Name, to
     #: discuss"); "" once closed.
     awaiting: str = ""
+    #: False when ``discussed_at`` is only when the discussion was recorded (the
+    #: audit form's panel, at submission), not a date anyone gave for it.
+    discussion_dated: bool = True
+
+
+def discussion_dated(discussed_at: dt.datetime | None,
+                     submitted_at: dt.datetime | None) -> bool:
+    """Whether ``discussed_at`` is a date given for the discussion.
+
+    The audit form's panel does not ask when the discussion happened, so submission
+    stores the submission's own moment (:func:`~desktop.services.audits.drafts.submit_form`);
+    the concerns screen asks. Printing that moment as "Discussed ..." invented a time.
+    """
+    return discussed_at is not None and discussed_at != submitted_at
+
+
+def discussion_words(dated: bool) -> str:
+    """The word before a discussion's time, the same on every screen and report."""
+    return "Discussed" if dated else "Recorded"
 
 
 @dataclass(frozen=True)
@@ -314,13 +333,15 @@ def participant_choices(ctx: ServiceContext, disagreement_id: str
         return choices
 
 
-def _row(r: RagDisagreement, facts: _CaseFacts | None = None) -> DisagreementRow:
+def _row(r: RagDisagreement, facts: _CaseFacts | None = None,
+         submitted_at: dt.datetime | None = None) -> DisagreementRow:
     people = tuple(Participant(p["role"], p["id"]) for p in json.loads(r.participants_json))
     return DisagreementRow(r.id, r.case_id, r.audit_id, r.recorded_rag, r.auditor_rag,
                            r.rationale, r.status, r.discussed_at, people, r.next_steps,
                            r.outcome_rag, r.closed_at,
                            case_ref=facts.case_ref if facts else "",
-                           raised_at=r.created_at, awaiting=_awaiting(r, facts))
+                           raised_at=r.created_at, awaiting=_awaiting(r, facts),
+                           discussion_dated=discussion_dated(r.discussed_at, submitted_at))
 
 
 def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
@@ -338,6 +359,11 @@ def list_disagreements(ctx: ServiceContext, *, case_id: str | None = None,
             query = query.where(RagDisagreement.status == status)
         rows = list(session.scalars(query))
         facts = _case_facts(session, rows) if rows else {}
+        audit_ids = sorted({r.audit_id for r in rows if r.audit_id})
+        submitted: dict[str, dt.datetime | None] = {
+            audit: at for audit, at in session.execute(
+                select(Audit.id, Audit.submitted_at).where(Audit.id.in_(audit_ids)))
+        } if audit_ids else {}
     rows.sort(key=lambda r: r.created_at, reverse=True)
     rows.sort(key=lambda r: _ORDER.get(r.status, 9))
-    return [_row(r, facts.get(r.id)) for r in rows]
+    return [_row(r, facts.get(r.id), submitted.get(r.audit_id or "")) for r in rows]

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from desktop.services.disagreements import DisagreementRow
+from desktop.services.disagreements import DisagreementRow, discussion_words
 from desktop.services.escalations import EscalationRow
 from desktop.views.row_table import Column, RowTableModel, Tone
 
@@ -108,7 +108,8 @@ def disagreement_outcome(row: DisagreementRow) -> str:
 def discussion(row: DisagreementRow) -> str:
     if row.discussed_at is None:
         return "Not yet discussed"
-    return f"Discussed {local(row.discussed_at)}: {row.next_steps}"
+    return (f"{discussion_words(row.discussion_dated)} {local(row.discussed_at)}: "
+            f"{row.next_steps}")
 
 
 def disagreement_columns(clock: Clock) -> list[Column[DisagreementRow]]:

@@ -232,7 +232,9 @@ def submit_form(ctx: ServiceContext, audit_id: str, submission: Submission) -> S
                               rag_rationale=submission.rag_rationale)
     discussion = submission.discussion
     if result.disagreement_id is not None and discussion.participants:
-        record_discussion(ctx, result.disagreement_id, discussed_at=ctx.now(),
+        # The panel does not ask when it was discussed: the submission's own moment
+        # stands for "recorded then" (disagreements.discussion_dated).
+        record_discussion(ctx, result.disagreement_id, discussed_at=result.submitted_at,
                           participants=discussion.participants,
                           next_steps=discussion.next_steps)
         if discussion.agreed_rag:

@@ -54,6 +54,7 @@ from desktop.services.auth import Permission as P
 from desktop.services.auth import guard
 from desktop.services.auth.roles import ROLE_ORDER, ROLE_TITLES
 from desktop.services.context import ServiceContext
+from desktop.services.disagreements import discussion_dated
 from desktop.services.reporting.names import initials, team_names, user_names, worker_names
 from desktop.services.sampling.weeks import parse_week, week_start
 
@@ -111,6 +112,8 @@ class ToolDisagreement:
     discussed_at: dt.datetime | None = None
     #: Who took part, named with their part ("Team manager: A. Name").
     participants: tuple[str, ...] = ()
+    #: False when ``discussed_at`` is only when it was recorded (at submission).
+    discussion_dated: bool = True
 
 
 @dataclass(frozen=True)
@@ -411,7 +414,8 @@ def _read(ctx: ServiceContext, ids: Sequence[str]) -> list[CaseTool]:
                 disagreement=None if d is None else ToolDisagreement(
                     d.recorded_rag, d.auditor_rag, d.status, d.outcome_rag, d.next_steps,
                     d.rationale, d.discussed_at,
-                    tuple(person(role, i) for role, i in participants[d.id])),
+                    tuple(person(role, i) for role, i in participants[d.id]),
+                    discussion_dated(d.discussed_at, audit.submitted_at)),
                 auditor_role=_role_words(auditors.get(audit.auditor_id)),
                 auditor_areas=areas.get(audit.auditor_id, ""),
                 sampling=sampling(audit), case_rag=case.rag,
