@@ -119,6 +119,10 @@ def test_subject_access_holds_everything_about_the_child(org: Org, tmp_path: Pat
     assert json.loads(out.read_text(encoding="utf-8"))["tables"]["case"][0]["child_name"] \
         == NAME
     assert "SYN-0001" in capsys.readouterr().out
+    # JSON named as something else (sar.pdf) is refused in one line, nothing written.
+    wrong = tmp_path / "sar.pdf"
+    assert main(["subject-access", "SYN-0001", "-o", str(wrong), "--db", str(db_path)]) == 2
+    assert "name the file with .json" in capsys.readouterr().err and not wrong.exists()
     assert main(["retention", "purge", "--years", "0.5", "--db", str(db_path)]) == 0
     assert "purged 1" in capsys.readouterr().out
 
