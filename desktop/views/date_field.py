@@ -116,6 +116,21 @@ class DateField(QWidget):
         day = typed_date(text)
         return day.isoformat() if day is not None else text
 
+    def day(self) -> dt.date | None:
+        """The date the field holds, or None when it is blank or cannot be read: the
+        caller refuses it beside the field (``refusal``), never guesses another date."""
+        return typed_date(self.line.text())
+
+    def set_day(self, day: dt.date) -> None:
+        self.line.setText(shown(day))
+
+    def refusal(self) -> str:
+        """One line saying why the text is not a date, for beside the field."""
+        text = self.line.text().strip()
+        if not text:
+            return "Type a date as dd/mm/yyyy, or pick one from the calendar."
+        return f"'{text}' is not a date: type it as dd/mm/yyyy (e.g. 04/01/2027)."
+
     def set_value(self, value: str | None) -> None:
         day = typed_date(value or "")
         self.line.setText(shown(day) if day is not None else (value or ""))

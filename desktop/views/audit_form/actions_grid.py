@@ -13,8 +13,6 @@ import datetime as dt
 from desktop.qt import (
     QAbstractItemView,
     QComboBox,
-    QDate,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -30,6 +28,7 @@ from desktop.services.actions import DEFAULT_PRIORITY, PRIORITIES, NewAction
 from desktop.services.audits.form import FormAction, Member
 from desktop.services.audits.views import AnswerView
 from desktop.views.audit_form.fields import narrow_choice
+from desktop.views.date_field import DateField
 from desktop.views.plain import plain_label
 
 COLUMNS = ("What", "Owner", "Due", "Priority", "Status", "Question")
@@ -64,10 +63,14 @@ class ActionsGrid(QGroupBox):
         self.description.setAccessibleName("What must be done")
         self.owner = narrow_choice(QComboBox())
         self.owner.setAccessibleName("Owner")
-        self.due = QDateEdit()
-        self.due.setCalendarPopup(True)
-        self.due.setDisplayFormat("dd/MM/yyyy")
-        self.due.setAccessibleName("Due date")
+        # The one date field of the app (dd/mm/yyyy typed, ISO too, a calendar): a
+        # QDateEdit here turned 04/01/2027 typed over its text into 21/12/2027.
+        self.due = DateField("Due date")
+        self.due_problem = plain_label()
+        self.due_problem.setAccessibleName("Due date problem")
+        self.due_problem.setWordWrap(True)
+        self.due_problem.hide()
+        self.due.textChanged.connect(lambda _text: self.due_problem.hide())
         self.priority = QComboBox()
         self.priority.setAccessibleName("Priority")
         for code in PRIORITIES:
@@ -87,8 +90,10 @@ class ActionsGrid(QGroupBox):
                               ("Pr&iority", self.priority),
                               ("For &question", self.question)):
             label = plain_label(text)
-            label.setBuddy(control)
+            label.setBuddy(control.line if isinstance(control, DateField) else control)
             form.addRow(label, control)
+            if control is self.due:
+                form.addRow("", self.due_problem)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addLayout(form)
@@ -108,8 +113,8 @@ class ActionsGrid(QGroupBox):
             self.question.setItemData(self.question.count() - 1, answer.text,
                                       Qt.ItemDataRole.ToolTipRole)
         due = today + dt.timedelta(days=DEFAULT_DUE_DAYS)
-        self.due.setMinimumDate(QDate(today.year, today.month, today.day))
-        self.due.setDate(QDate(due.year, due.month, due.day))
+        self.due.set_day(due)
+        self.due_problem.hide()
 
     def show_actions(self, actions: tuple[FormAction, ...]) -> None:
         self.table.setRowCount(len(actions))
@@ -128,10 +133,16 @@ class ActionsGrid(QGroupBox):
             self.question.setCurrentIndex(found)
 
     def _add(self) -> None:
-        picked = self.due.date()
+        due = self.due.day()
+        if due is None:  # refused beside the field, never read as another date
+            self.due_problem.setText(self.due.refusal())
+            self.due_problem.show()
+            self.due.line.setFocus()
+            return
+        self.due_problem.hide()
         self.add_requested.emit(NewAction(
             description=self.description.text(),
-            due_on=dt.date(picked.year(), picked.month(), picked.day()),
+            due_on=due,
             audit_id=self.audit_id, question_code=self.question.currentData(),
             owner_user_id=self.owner.currentData(), priority=self.priority.currentData()))
 

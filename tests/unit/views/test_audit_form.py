@@ -29,7 +29,7 @@ from desktop.views.audits import AuditsScreen
 from desktop.views.row_table import ROW_ROLE
 from desktop.views.screen import Screen
 from desktop.views.window import MainWindow
-from tests.unit.views.driving import activate, open_as
+from tests.unit.views.driving import activate, open_as, settle
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
 
@@ -358,3 +358,61 @@ def test_significant_harm_shows_the_deadline_and_raises(qtbot: QtBot, county_pat
     assert store is not None
     stored = draft.read(store)
     assert stored.escalation is not None and stored.view.summary.significant_harm
+
+
+def stored_dues(window: MainWindow, draft: Draft) -> list[dt.date | None]:
+    store = window.store
+    assert store is not None
+    return [a.due_on for a in draft.read(store).actions]
+
+
+def test_the_due_date_takes_a_typed_date_as_typed(
+        qtbot: QtBot, county_path: Path, draft: Draft) -> None:
+    """Trial defect 2: Tab to "Due date", type 04/01/2027 (Tab selects what is there; so
+    does Ctrl+A); the action is due on 4 January 2027, not 21/12/2027. Text that is not
+    a date is refused beside the field and left as typed, never read as another date."""
+    window, screen = open_form(qtbot, county_path, draft)
+    grid = screen.form.actions_grid
+    type_into(qtbot, "What must be done", "Ask the school for the plan.")
+    due = tab_to(qtbot, "Due date")
+    qtbot.keyClicks(due, "04/01/2027")
+    assert grid.due.text() == "04/01/2027"
+    tab_to(qtbot, "Add action")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: grid.table.rowCount() == 1, timeout=WAIT)
+    assert grid.table.item(0, GRID_COLUMNS.index("Due")).text() == "04/01/2027"
+    assert stored_dues(window, draft) == [dt.date(2027, 1, 4)]
+    settle(qtbot, window)
+    activate(qtbot, window)  # the write's progress dialog had the window
+
+    # Ctrl+A over the date there, and ISO typed, as scripts write it.
+    type_into(qtbot, "What must be done", "Book the review.")
+    due = tab_to(qtbot, "Due date")
+    qtbot.keyClick(due, Qt.Key.Key_End)
+    qtbot.keyClick(due, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(due, "2027-01-05")
+    qtbot.keyClick(due, Qt.Key.Key_Tab)
+    assert grid.due.text() == "05/01/2027"  # shown as every date is
+    tab_to(qtbot, "Add action")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: grid.table.rowCount() == 2, timeout=WAIT)
+    assert sorted(d for d in stored_dues(window, draft) if d) == [
+        dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
+    settle(qtbot, window)
+    activate(qtbot, window)
+
+    # Typed into the middle of a date: refused beside the field, kept as typed.
+    type_into(qtbot, "What must be done", "Something else.")
+    due = tab_to(qtbot, "Due date")
+    qtbot.keyClick(due, Qt.Key.Key_End)
+    qtbot.keyClicks(due, "04/01/2027")
+    typed = grid.due.text()
+    assert typed.endswith("04/01/2027") and len(typed) > 10
+    tab_to(qtbot, "Add action")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    assert grid.due_problem.isVisibleTo(grid)
+    assert "is not a date" in grid.due_problem.text()
+    assert grid.due.text() == typed
+    assert focused() is grid.due.line  # back where it can be put right
+    settle(qtbot, window)
+    assert grid.table.rowCount() == 2 and len(stored_dues(window, draft)) == 2
