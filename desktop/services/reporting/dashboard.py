@@ -39,6 +39,18 @@ class DashboardData:
     window_weeks: int
 
 
+def week_audits_words(weekly: WeeklyData) -> str:
+    """The week's count in words that say what it counts.
+
+    The weekly figures count every audit dated in the week and submitted, whether still
+    open for comment, queried or finalised (:mod:`desktop.services.reporting.weekly`),
+    so calling them "finalised" told QA that audits still open were settled.
+    """
+    audits = weekly.total.audits
+    return (f"{weekly.week} ({weekly.span}): {audits} submitted audit"
+            f"{'' if audits == 1 else 's'} (open for comment, queried or finalised)")
+
+
 def dashboard_data(ctx: ServiceContext, week: str, window_weeks: int = 12) -> DashboardData:
     """The dashboard's figures for ``week`` and the ``window_weeks`` weeks up to it.
 
