@@ -47,7 +47,7 @@ class ActionsGrid(QGroupBox):
     add_requested = Signal(object)
 
     def __init__(self) -> None:
-        super().__init__("A&ctions")
+        super().__init__("Actions")
         self.setAccessibleName("Actions")
         self.audit_id = ""
         self.table = QTableWidget(0, len(COLUMNS))
@@ -78,16 +78,16 @@ class ActionsGrid(QGroupBox):
         self.priority.setCurrentIndex(self.priority.findData(DEFAULT_PRIORITY))
         self.question = narrow_choice(QComboBox())  # its items are whole questions
         self.question.setAccessibleName("For question")
-        self.add_button = QPushButton("A&dd action")
+        self.add_button = QPushButton("&Add action")
         self.add_button.setAccessibleName("Add action")
         self.add_button.clicked.connect(self._add)
         self.description.returnPressed.connect(self._add)
         form = QFormLayout()
         # A narrow pane puts each control under its label rather than scroll sideways.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        for text, control in (("&What must be done", self.description),
-                              ("Ow&ner", self.owner), ("Due &date", self.due),
-                              ("Pr&iority", self.priority),
+        for text, control in (("What must &be done", self.description),
+                              ("Owner", self.owner), ("D&ue date", self.due),
+                              ("Priority", self.priority),
                               ("For &question", self.question)):
             label = plain_label(text)
             label.setBuddy(control.line if isinstance(control, DateField) else control)

@@ -43,7 +43,7 @@ class DisagreementPanel(QGroupBox):
     edited = Signal()
 
     def __init__(self) -> None:
-        super().__init__("RAG &disagreement")
+        super().__init__("RAG disagreement")
         self.setAccessibleName("RAG disagreement")
         self.summary = plain_label()
         self.summary.setWordWrap(True)
@@ -62,8 +62,8 @@ class DisagreementPanel(QGroupBox):
         for text, control, problem in (
                 ("&Reason for your rating", self.reason, None),
                 ("Discussed &with (Space ticks)", self.people, "participants"),
-                ("&Outcome and next steps", self.next_steps, "next_steps"),
-                ("Agreed ra&ting", self.agreed, None)):
+                ("Outcome an&d next steps", self.next_steps, "next_steps"),
+                ("Agreed rat&ing", self.agreed, None)):
             label = plain_label(text)
             label.setBuddy(control)
             form.addRow(label, control)

@@ -37,16 +37,16 @@ class EscalationPanel(QGroupBox):
     edited = Signal()
 
     def __init__(self) -> None:
-        super().__init__("Concern of significant &harm")
+        super().__init__("Concern of significant harm")  # the box above has the letter
         self.setAccessibleName("Concern of significant harm")
         self.deadline = plain_label()
         self.deadline.setWordWrap(True)
         self.deadline.setAccessibleName("Response deadline")
         self.concern = text_box("What you are worried about and why")
-        concern_label = plain_label("What you are &worried about and why")
+        concern_label = plain_label("What you are worried about and why")
         concern_label.setBuddy(self.concern)
         self.problem = problem_label("the concern")
-        self.raise_button = QPushButton("&Raise the concern now")
+        self.raise_button = QPushButton("Raise the concern now")
         self.raise_button.setAccessibleName("Raise the concern now")
         self.raise_button.clicked.connect(
             lambda: self.raise_requested.emit(self.concern.toPlainText()))

@@ -224,7 +224,7 @@ class AuditFormWidget(QScrollArea):
         self.disagreement.edited.connect(self._panels_edited)
         layout.addWidget(self.disagreement)
         # A check box's words never wrap: the short words on the box, the rest under it.
-        self.harm = QCheckBox("Concern of significant &harm")
+        self.harm = QCheckBox("&Concern of significant harm")
         self.harm.setAccessibleName("Concern of significant harm")
         self.harm.setAccessibleDescription(HARM_HELP)
         self.harm.setChecked(summary.significant_harm)
@@ -284,9 +284,9 @@ class AuditFormWidget(QScrollArea):
              view.overview),
             ("positive_practice", "&Positive practice", text_box("Positive practice"),
              view.positive_practice),
-            ("grade", "Overall &grade (required)",
+            ("grade", "O&verall grade (required)",
              choice_box(CHOICES["grade"], "Overall grade", "Not graded"), view.summary.grade),
-            ("auditor_rag", "Your &RAG rating (required)",
+            ("auditor_rag", "&Your RAG rating (required)",
              choice_box(RAG_CHOICES, "Your RAG rating", "Not rated"),
              view.summary.auditor_rag))
         for name, text, control, value in controls:
