@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from desktop.errors import InputProblem
+from desktop.errors import InputProblem, UserError
 from desktop.files import write_text
 from desktop.models import (
     Action,
@@ -133,6 +133,11 @@ def write_subject_access(ctx: ServiceContext, case_ref: str, path: Path
                          ) -> SubjectAccessExport:
     """Everything held about the case ``case_ref``, written to ``path`` as JSON (0600);
     the export is logged before the file takes its name."""
-    export, case_id = _gather(ctx, case_ref)
+    export, case_id = _gather(ctx, case_ref)  # refuses first whoever may not
+    if path.suffix.lower() != ".json":
+        # A name that says otherwise (sar.pdf) would be opened by the wrong program, or
+        # sent on as something it is not.
+        raise UserError(f"the export is JSON: name the file with .json (for example "
+                           f"{path.with_suffix('.json').name})")
     write_text(path, export.to_json(), lambda: _log(ctx, case_id))
     return export

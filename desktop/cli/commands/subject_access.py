@@ -8,7 +8,6 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.support import acting_user_id, emit, store_from
-from desktop.errors import UserError
 from desktop.services.context import ServiceContext
 from desktop.services.subject_access import write_subject_access
 
@@ -24,11 +23,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    # The file is JSON: a name that says otherwise (sar.pdf) would be opened by the wrong
-    # program, or sent on as something it is not.
-    if args.output.suffix.lower() != ".json":
-        raise UserError(f"the export is JSON: name the file with .json "
-                        f"(for example {args.output.with_suffix('.json').name})")
     with store_from(args) as store:
         ctx = ServiceContext(store=store, user_id=acting_user_id(store, args))
         export = write_subject_access(ctx, args.case_ref, args.output)
