@@ -195,7 +195,9 @@ def test_a_disagreeing_rag_opens_the_panel_and_records_the_discussion(
     window, screen = open_form(qtbot, county_path, draft)
     panel = screen.form.disagreement
     assert not panel.isVisibleTo(screen.form)
-    answer_all_but(qtbot, screen)
+    answer_all_but(qtbot, screen, skip="rag_agrees")
+    # Disagreeing: "Yes, I agree" with a rating of one's own that differs is refused.
+    pick(qtbot, question(screen, "rag_agrees"), "No")
     type_into(qtbot, "Overview of findings", "Risks are higher than rated.")
     pick(qtbot, "Overall grade", "Requires improvement")
     pick(qtbot, "Your RAG rating", "Red")
