@@ -76,6 +76,8 @@ class FormEscalation:
     id: str
     status: str
     respond_by: dt.datetime
+    #: The words raised, shown again in the form (the typed box is gone once raised).
+    concern: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ def read_audit_form(ctx: ServiceContext, audit_id: str) -> AuditForm:
         editable=view.summary.status in EDITABLE and (mine or ctx.user_id is None),
         may_reopen=mine or (me is not None and bool(me.role_set & set(REOPENERS))),
         workers=workers, users=users, actions=actions,
-        escalation=(FormEscalation(escalation.id, escalation.status, escalation.respond_by)
+        escalation=(FormEscalation(escalation.id, escalation.status, escalation.respond_by,
+                                   escalation.concern)
                     if escalation is not None else None),
         disagreement=(FormDisagreement(disagreement.id, disagreement.status,
                                        disagreement.recorded_rag, disagreement.auditor_rag,
