@@ -5,9 +5,15 @@ audit form, the action tracker) runs its services through the same serialised wo
 the same store, so one place opens it, closes it and reports its errors. Screens know
 the window only as a :class:`~desktop.views.screen.Host`.
 
-Why nothing here touches the keyring or the file: asking the OS keyring whether it
-exists can block for seconds on D-Bus, so even the question "do we need a passphrase?"
-is asked on the worker.
+The window is the frame, the navigation, the screens and the Host's methods. What it
+holds beyond that lives in modules of their own, each an object holding the window:
+opening the store, with its passphrase and its health check
+(:mod:`desktop.views.store_opening`); who is acting, with sign-in, sign-out and what they
+may use (:mod:`desktop.views.person_flow`); the store's status and the demo county
+(:mod:`desktop.views.store_status_line`); the menus (:mod:`desktop.views.window_menus`);
+building the screens, ahead of need while the sign-in list shows
+(:mod:`desktop.views.screen_list`). The callables the window hands its worker are built
+from plain values in :mod:`desktop.views.window_tasks`.
 """
 
 from __future__ import annotations
@@ -15,24 +21,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
-from desktop.errors import KeyUnavailable, UserError, WrongKey
 from desktop.models import Case, User
 from desktop.models.base import utcnow
 from desktop.qt import (
-    QAction,
     QApplication,
     QCloseEvent,
-    QFrame,
-    QKeySequence,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -40,95 +39,44 @@ from desktop.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
-    QTimer,
-    QWidget,
     Signal,
 )
-from desktop.services.auth.roles import permissions_of
 from desktop.services.change_sets import ChangeSet, ChangeWatch
-from desktop.services.context import CancelToken, ServiceContext
-from desktop.services.store_health import Health, check_store
-from desktop.services.store_status import StoreStatus, store_status
-from desktop.services.users import Person, people
-from desktop.store import Store, open_store
+from desktop.services.context import ServiceContext
+from desktop.services.store_health import Health
+from desktop.services.store_status import StoreStatus
+from desktop.services.users import Person
+from desktop.store import Store
 from desktop.views.accessible import install as install_accessible
 from desktop.views.heartbeat import HEARTBEAT_ENV, Heartbeat
 from desktop.views.idle_lock import install_idle_lock
-from desktop.views.passphrase import Need, PassphraseDialog, passphrase_need
-from desktop.views.plain import message_box, plain_label, plain_tip
+from desktop.views.passphrase import PassphraseDialog
+from desktop.views.person_flow import PersonFlow
+from desktop.views.plain import plain_label, plain_tip
 from desktop.views.screen import Screen
-from desktop.views.signin import SignInDialog, remember_user, remembered_user
+from desktop.views.screen_list import ScreenBuilder, default_screens
+from desktop.views.signin import SignInDialog
+from desktop.views.store_opening import HealthCheck, StoreOpening
+from desktop.views.store_status_line import StoreStatusLine
 from desktop.views.wheel_guard import install as install_wheel_guard
-from desktop.views.worker import BackgroundOp, TaskControl, TaskManager, show_error
+from desktop.views.window_menus import WindowMenus
+from desktop.views.window_tasks import NoStoreOpen, closing_task, watched_call
+from desktop.views.worker import BackgroundOp, TaskManager, show_error
 
 if TYPE_CHECKING:  # imported when the screens are built: not before the sign-in list
     from desktop.views.cases import CasesScreen
 
+__all__ = ["MainWindow", "NoStoreOpen", "default_screens"]
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-R = TypeVar("R")
-LONDON = ZoneInfo("Europe/London")
-#: QSettings keys of the window itself (screens keep theirs under their own key).
-GEOMETRY, MAIN_SPLITTER, LAST_SCREEN = "window/geometry", "window/splitter", "window/screen"
+#: QSettings keys of the window itself (screens keep theirs under their own key; the
+#: last screen is the person's: person_flow.LAST_SCREEN).
+GEOMETRY, MAIN_SPLITTER = "window/geometry", "window/splitter"
 
-
-#: What a new, empty store says (the status bar and the Cases screen).
-EMPTY_STORE = ("This database is empty: import a caseload export (Import, on the left), or "
-               "build the demo county to try DipSample (File > Build the demo county).")
-#: The demo county built from the window: big enough to show every screen, quick to build.
-DEMO_CASES = 6_000
 #: The navigation's first width, in average characters ("Disagreements and" fits).
 NAVIGATION_CHARS = 20
-
-
-class NoStoreOpen(UserError):
-    """A screen asked for data before the database was open."""
-
-    def __init__(self) -> None:
-        super().__init__("No database is open yet: wait for it to open, or start "
-                         "DipSample again.")
-
-
-def default_screens() -> list[type[Screen]]:
-    """Every screen of the navigation, in its order: the auditor's day first."""
-    from desktop.views.action_tracker import ActionTrackerScreen
-    from desktop.views.audits import AuditsScreen
-    from desktop.views.cases import CasesScreen
-    from desktop.views.concerns import ConcernsScreen
-    from desktop.views.dashboard import DashboardScreen
-    from desktop.views.exercises_screen import ExercisesScreen
-    from desktop.views.import_wizard import ImportScreen
-    from desktop.views.moderation import ModerationScreen
-    from desktop.views.my_week import MyWeekScreen
-    from desktop.views.reports_screen import ReportsScreen
-    from desktop.views.settings_screen import SettingsScreen
-    from desktop.views.sync_screen import SyncScreen
-
-    return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
-            ModerationScreen, DashboardScreen, ReportsScreen, ExercisesScreen, ImportScreen,
-            SyncScreen, SettingsScreen]
-
-
-def _import_screens() -> None:
-    """On a thread of its own: the screens' modules imported (reportlab, openpyxl, Qt
-    Charts behind them: about a second), so that building the screens while the sign-in
-    list shows does not hold the GUI thread that long. A failure is met again, and
-    reported, when the GUI thread asks for the screens."""
-    try:
-        default_screens()
-    except Exception:
-        log.info("importing the screens ahead failed; the window imports them itself")
-
-
-def _quietly(read: Callable[[], R]) -> R | None:
-    """What the change watch reads, or None when it cannot (a damaged or busy store):
-    the task's own answer, or its own error, is what the person must see."""
-    try:
-        return read()
-    except Exception as exc:  # logged by type only: it may quote the database
-        log.info("the change watch could not read the store: %s", type(exc).__name__)
-        return None
 
 
 class MainWindow(QMainWindow):
@@ -138,18 +86,26 @@ class MainWindow(QMainWindow):
         store_opened: the database is open and the first screen is on its way.
         signed_in(Person): somebody signed in.
         health_checked(Health): the background integrity check finished.
+        status_read(StoreStatus): the store's status (cases, last import) was read.
 
     Attributes:
         tasks: the serialised database worker.
         checks: the background integrity check's own worker.
         store: the open store, or None before it is open.
         user: the person signed in; None while nobody is (or for the system).
+        asks_sign_in: whether someone must sign in before any case shows.
         clock: "now" for every service call (tests set a fixed one).
         screens: the screens by key, in navigation order.
         cases: the Cases screen, if the window has one.
         navigation: the list on the left.
         status_text: the status bar's message about the store (opening, errors).
-        passphrase_dialog / signin_dialog: the dialog while it is shown.
+        opening: the store's opening (its passphrase_dialog while shown).
+        health_check: the background integrity check (health, health_box).
+        person_flow: sign-in and switching person (its signin_dialog while shown).
+        status_line: the store's status (status) and the demo county.
+        menus: the menu bar's actions (also as reload_action, save_action,
+            submit_action, quit_action, find_action, demo_action, switch_action).
+        screen_builder: builds the screens, ahead of need while the sign-in list shows.
         read_error_box: the message box about a failed read while it is shown.
     """
 
@@ -173,10 +129,9 @@ class MainWindow(QMainWindow):
             install_wheel_guard(app)
             install_accessible(app)  # names and descriptions for screen readers
         self.db_path = db_path
-        self._sign_in = sign_in
+        self.asks_sign_in = sign_in
         self.user: Person | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
-        self.signin_dialog: SignInDialog | None = None
         self.tasks = TaskManager(self)
         #: The background integrity check: its own thread, so that scrolling (page reads
         #: on ``tasks``) never waits seconds behind a scan of the whole file.
@@ -187,39 +142,60 @@ class MainWindow(QMainWindow):
         self.heartbeat = Heartbeat(self)
         if os.environ.get(HEARTBEAT_ENV) == "1":  # else it beats once something measures
             self.heartbeat.start()
-        self.health: Health | None = None
-        self.health_box: QMessageBox | None = None
-        self._health_started = False
         self.store: Store | None = None
-        self.status: StoreStatus | None = None
-        self.passphrase_dialog: PassphraseDialog | None = None
         self.read_error_box: QMessageBox | None = None
         #: Every store the worker opened for this window, closed by the worker's last
         #: task; a plain list, so the worker never reads an attribute of the window.
         self._stores: list[Store] = []
+        self.opening = StoreOpening(self, self._stores)
+        self.health_check = HealthCheck(self)
+        self.person_flow = PersonFlow(self)
+        self.status_line = StoreStatusLine(self)
+        self.screen_builder = ScreenBuilder(self, screens)
         self.screens: dict[str, Screen] = {}
         self.cases: CasesScreen | None = None
-        #: Screens a sign-out replaced, kept until the window closes (switch_person).
-        self._retired: list[QWidget] = []
         #: What the open store's change log says each task wrote (services/change_sets).
         self._watch: ChangeWatch | None = None
         self._written: deque[ChangeSet] = deque()
         self.setWindowTitle(f"DipSample: {db_path.name}")
-        self._build()
+        self._build_frame()
+        self.menus = WindowMenus(self)
+        #: The actions by the names they always had (tests, tools and the flows use them).
+        self.reload_action, self.save_action, self.submit_action = (
+            self.menus.reload, self.menus.save, self.menus.submit)
+        self.quit_action, self.find_action = self.menus.quit, self.menus.find
+        self.demo_action, self.switch_action = self.menus.demo, self.menus.switch
         self._restore_layout()
-        #: The screens not built yet (all of them until :meth:`build_screens`).
-        self._unbuilt: list[type[Screen]] | None = None if screens is None else list(screens)
-        self._screens_built = False
-        #: The thread importing the screens' modules ahead (see _import_screens).
-        self._importing: threading.Thread | None = None
         if not defer_screens:
             self.build_screens()
         # The application's window locks after the idle time and asks for the password
         # again (tools and tests that open a store as the system have nobody to ask).
         self.idle_lock = install_idle_lock(self) if sign_in else None
 
+    # -- the flows' state, where tests and tools have always read it -------------------
+    @property
+    def passphrase_dialog(self) -> PassphraseDialog | None:
+        return self.opening.passphrase_dialog
+
+    @property
+    def signin_dialog(self) -> SignInDialog | None:
+        return self.person_flow.dialog
+
+    @property
+    def health(self) -> Health | None:
+        return self.health_check.health
+
+    @property
+    def health_box(self) -> QMessageBox | None:
+        return self.health_check.box
+
+    @property
+    def status(self) -> StoreStatus | None:
+        return self.status_line.status
+
     # -- layout -----------------------------------------------------------------
-    def _build(self) -> None:
+    def _build_frame(self) -> None:
+        """The navigation beside the stack of screens, and the status bar."""
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Screens")
@@ -253,115 +229,14 @@ class MainWindow(QMainWindow):
         for label in (self.who, self.last_import, self.store_label):
             self.statusBar().addPermanentWidget(label)
 
-        def action(text: str, keys: Sequence[QKeySequence | QKeySequence.StandardKey | str],
-                   slot: Callable[[], object]) -> QAction:
-            made = QAction(text, self)
-            shortcuts: list[QKeySequence] = []
-            for key in keys:  # a standard key may already hold one of the others
-                found = (QKeySequence.keyBindings(key)
-                         if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)])
-                shortcuts += [k for k in found if k not in shortcuts]
-            made.setShortcuts(shortcuts)
-            made.triggered.connect(lambda _checked=False: slot())
-            return made
-
-        self.reload_action = action("&Reload", [QKeySequence.StandardKey.Refresh, "F5"],
-                                    self.refresh)
-        self.save_action = action("&Save", [QKeySequence.StandardKey.Save],
-                                  lambda: self._current_does("save"))
-        self.submit_action = action("S&ubmit", ["Ctrl+Return", "Ctrl+Enter"],
-                                    lambda: self._current_does("submit"))
-        # Windows has no standard Quit key; Ctrl+Q there too, as on Linux and macOS.
-        self.quit_action = action("&Quit", QKeySequence.keyBindings(
-            QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")], self.close)
-        self.find_action = action("&Find", [QKeySequence.StandardKey.Find],
-                                  lambda: self._current_does("find_text"))
-        self.demo_action = action("Build the &demo county", [], self.build_demo)
-        self.demo_action.setEnabled(False)  # only once the store is known to be empty
-        self.switch_action = action("Sign out and s&witch person…", [],
-                                    self.switch_person)
-        self.switch_action.setEnabled(False)  # once someone has signed in
-        file_menu = self.menuBar().addMenu("&File")
-        for item in (self.save_action, self.submit_action, self.reload_action):
-            file_menu.addAction(item)
-        file_menu.addSeparator()
-        file_menu.addAction(self.demo_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.switch_action)
-        file_menu.addAction(self.quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(self.find_action)
-        self.go_menu = self.menuBar().addMenu("&Go")
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(action("&Keyboard shortcuts", [], self._show_shortcuts))
-        help_menu.addAction(action("&About DipSample", [], self._show_about))
-
     def build_screens(self, *, one: bool = False) -> bool:
         """Build the screens not built yet (``one``: the next one only); whether any is
-        left. After the last: the sync state (it connects to the Sync screen) and the
-        screens' remembered layout."""
-        if self._screens_built:
-            return False
-        if self._unbuilt is None:
-            if self._importing is not None:  # never two threads importing the same modules
-                self._importing.join()
-            self._unbuilt = default_screens()
-        while self._unbuilt:
-            self.add_screen(self._unbuilt.pop(0))
-            if one and self._unbuilt:
-                return True
-        self._screens_built = True
-        from desktop.views.sync_status import install_sync
-
-        install_sync(self)
-        settings = QSettings()
-        for screen in self.screens.values():
-            screen.restore_state(settings)
-        return False
-
-    def _build_screens_meanwhile(self) -> None:
-        """While the sign-in list is showing: the screens' modules imported on a thread
-        of their own, then one screen built per turn of the event loop, so that the list
-        answers keys and clicks between them."""
-        if self.tasks.closed or self._screens_built:
-            return
-        if self._importing is None and self._unbuilt is None:
-            self._importing = threading.Thread(target=_import_screens, daemon=True,
-                                               name="dipsample-screens")
-            self._importing.start()
-        if self._importing is not None and self._importing.is_alive():
-            QTimer.singleShot(20, self, self._build_screens_meanwhile)
-        elif self.build_screens(one=True):
-            QTimer.singleShot(0, self, self._build_screens_meanwhile)
+        left (:class:`~desktop.views.screen_list.ScreenBuilder`)."""
+        return self.screen_builder.build(one=one)
 
     def add_screen(self, cls: type[Screen]) -> Screen:
         """Build a screen and add it to the navigation, the stack and the Go menu."""
-        from desktop.views.cases import CasesScreen
-
-        screen = cls(self)
-        self.screens[screen.key] = screen
-        if isinstance(screen, CasesScreen):
-            self.cases = screen
-            screen.cases_loaded.connect(lambda _listing: self._check_health())
-        # In a scroll area: on a small laptop screen (1366 x 768 at 125 %) a screen with
-        # many controls scrolls instead of pushing the window past the screen's edge.
-        holder = QScrollArea()
-        holder.setWidgetResizable(True)
-        holder.setFrameShape(QFrame.Shape.NoFrame)
-        holder.setWidget(screen)
-        self.stack.addWidget(holder)
-        item = QListWidgetItem(cls.title.replace("&", ""))
-        item.setData(Qt.ItemDataRole.UserRole, screen.key)
-        number = len(self.screens)
-        item.setToolTip(cls.title.replace("&", "") + (f" (Ctrl+{number})" if number <= 9 else ""))
-        self.navigation.addItem(item)
-        go = QAction(cls.title, self)
-        if number <= 9:
-            go.setShortcut(QKeySequence(f"Ctrl+{number}"))
-        go.triggered.connect(lambda _checked=False, key=screen.key: self.show_screen(key))
-        self.go_menu.addAction(go)
-        self.addAction(go)
-        return screen
+        return self.screen_builder.add(cls)
 
     def show_screen(self, key: str) -> Screen:
         """Show the screen named ``key`` (and read its data if it is out of date)."""
@@ -391,32 +266,6 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         screen.activated()
 
-    def _current_does(self, duty: str) -> None:
-        """Ctrl+F, Ctrl+S, Ctrl+Enter: the screen showing does it, or the bar says why not."""
-        screen = self.current_screen()
-        done = screen is not None and bool(getattr(screen, duty)())
-        if not done:
-            what = {"find_text": "nothing to search", "save": "nothing to save",
-                    "submit": "nothing to submit"}[duty]
-            self.statusBar().showMessage(f"This screen has {what}.", 3000)
-
-    def _show_shortcuts(self) -> None:
-        lines = ["Ctrl+F  find on this screen", "Ctrl+S  save", "Ctrl+Enter  submit",
-                 "F5  reload", "Ctrl+Q  quit"]
-        lines += [f"Ctrl+{n}  {s.title.replace('&', '')}"
-                  for n, s in enumerate(self.screens.values(), 1) if n <= 9]
-        box = message_box(QMessageBox.Icon.Information, "Keyboard shortcuts",
-                          "\n".join(lines), parent=self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
-    def _show_about(self) -> None:
-        from desktop.views.about import AboutDialog
-
-        dialog = AboutDialog(self, self.db_path)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
     # -- remembered layout --------------------------------------------------------
     def _restore_layout(self) -> None:
         settings = QSettings()
@@ -427,13 +276,15 @@ class MainWindow(QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
 
-    def _save_layout(self) -> None:
+    def save_layout(self) -> None:
+        """The window's size and divider, the person's last screen and every screen's
+        splitters and columns, for the next start (closing, or signing out)."""
         settings = QSettings()
         settings.setValue(GEOMETRY, self.saveGeometry())
         settings.setValue(MAIN_SPLITTER, self.splitter.saveState())
         current = self.current_screen()
         if current is not None:
-            settings.setValue(self._last_screen_key(), current.key)
+            settings.setValue(self.person_flow.last_screen_key(), current.key)
         for screen in self.screens.values():
             screen.save_state(settings)
 
@@ -449,28 +300,10 @@ class MainWindow(QMainWindow):
     def call(self, label: str, fn: Callable[[ServiceContext], T], *,
              dialog: bool = True) -> BackgroundOp[T]:
         """``fn(ctx)`` on the worker, acting as the signed-in user (see Host.call)."""
-        store = self.store
         user_id = self.user.id if self.user is not None else None
-        clock = self.clock
-        watch = self._watch
-        written = self._written  # a plain deque: the worker hands its answer over here
-
-        def task(control: TaskControl) -> T:
-            if store is None:
-                raise NoStoreOpen()
-            ctx = ServiceContext(store=store, user_id=user_id, clock=clock,
-                                 progress=control.progress, cancel=control.cancel)
-            if watch is None or watch.store is not store:
-                return fn(ctx)
-            mark = _quietly(watch.mark)
-            try:
-                return fn(ctx)
-            finally:
-                if mark is not None:
-                    changes = _quietly(lambda: watch.since(mark))
-                    if changes:
-                        written.append(changes)
-
+        # The deque is plain: the worker hands what a task wrote over through it.
+        task = watched_call(fn, store=self.store, user_id=user_id, clock=self.clock,
+                            watch=self._watch, written=self._written)
         return (BackgroundOp(self, self.tasks, label, task, path=self.db_path,
                              dialog=dialog)
                 .first(self._tell_written))
@@ -490,7 +323,7 @@ class MainWindow(QMainWindow):
         for screen in self.screens.values():
             screen.data_changed(what)
         if what.touches((Case, User)):
-            self._read_status()
+            self.read_status()
 
     def open_case(self, case_id: str) -> None:
         if self.cases is not None:
@@ -504,30 +337,6 @@ class MainWindow(QMainWindow):
             self.show_screen(screen.key)
             opener(audit_id)
 
-    def build_demo(self) -> None:
-        """File > Build the demo county: synthetic people and cases in an empty store.
-
-        Why here: a person trying DipSample, or a trainer, should not need the command
-        line. The service refuses a store that holds cases, so a council's data is never
-        mixed with made-up cases; Cancel leaves the store empty.
-        """
-        from desktop.services.demo_county import build_demo_county
-
-        today = self.clock().astimezone(LONDON).date()
-
-        def done(_summary: object) -> None:
-            self.statusBar().showMessage(f"Built the demo county: {DEMO_CASES:,} synthetic "
-                                         "cases. Sign in again to act as one of its people.",
-                                         10_000)
-            self._say("")
-            if self._sign_in and self.user is None and self.store is not None:
-                self._ask_who(self.store)  # the county's people can sign in now
-
-        (self.call("Building the demo county",
-                   lambda ctx: build_demo_county(ctx, cases=DEMO_CASES, as_of=today))
-         .success(done)
-         .run())
-
     def refresh(self) -> None:
         """F5: the screen showing reads its data again, choice lists too; the others when
         next shown."""
@@ -538,110 +347,43 @@ class MainWindow(QMainWindow):
         if current is not None:
             current.stale = False
             current.refresh()
-        self._read_status()
+        self.read_status()
 
-    # -- opening ----------------------------------------------------------------
+    # -- the store ----------------------------------------------------------------
     def open_database(self, store: Store | None = None) -> None:
-        """Open the store off the GUI thread, asking for a passphrase first if needed."""
-        if store is not None:
-            self._stores.append(store)
-            self._opened(store)
-        else:
-            self._open(None, probe=True)
+        """Open the store off the GUI thread, asking for a passphrase first if needed
+        (:class:`~desktop.views.store_opening.StoreOpening`)."""
+        self.opening.open(store)
 
-    def _open(self, passphrase: str | None, probe: bool = False) -> None:
-        """Open the store on the worker.
+    def use_store(self, store: Store) -> None:
+        """The store is open: every later call runs on it; its status is read."""
+        self.store = store
+        self._watch = ChangeWatch(store)
+        self.say("")
+        self.setWindowTitle(f"DipSample: {store.path.name}")
+        self.store_label.setText(store.path.name)
+        self.store_opened.emit()
+        self.read_status()
 
-        With ``probe``, the worker first finds whether a passphrase must be typed; that
-        may ask the keyring, which can block for seconds, so never on the GUI thread.
-        """
-        self.passphrase_dialog = None
-        path = self.db_path
-        stores = self._stores
-
-        def task(_control: TaskControl) -> Store | Need:
-            if probe:
-                need = passphrase_need(path)
-                if need is not Need.NONE:
-                    return need
-            opened = open_store(path, passphrase=passphrase, prompt=None, create=True)
-            stores.append(opened)
-            return opened
-
-        (BackgroundOp(self, self.tasks, "Opening the database", task, path=path)
-         .success(self._open_answered)
-         .failure(lambda exc: self._open_failed(exc, passphrase))
-         .run())
-
-    def _open_answered(self, answer: Store | Need) -> None:
-        if isinstance(answer, Need):
-            self._ask_passphrase(answer)
-        else:
-            self._opened(answer)
-
-    def _ask_passphrase(self, need: Need, again: bool = False) -> None:
-        dialog = PassphraseDialog(self, need=need, name=self.db_path.name, again=again)
-        dialog.accepted.connect(lambda: self._open(dialog.value()))
-        dialog.rejected.connect(self._no_passphrase)
-        dialog.finished.connect(dialog.deleteLater)
-        self.passphrase_dialog = dialog
-        dialog.open()
-
-    def _no_passphrase(self) -> None:
-        self.passphrase_dialog = None
-        self._say("No database open: no passphrase was given. Use File > Quit, and start "
-                  "DipSample again to try again.")
-
-    def _open_failed(self, exc: BaseException, passphrase: str | None) -> None:
-        self._say("No database open.")
-        box = show_error(self, exc, self.db_path)
-        if passphrase is not None and isinstance(exc, WrongKey | KeyUnavailable):
-            box.finished.connect(lambda _code: self._ask_passphrase(Need.EXISTING, again=True))
-
-    def _say(self, text: str) -> None:
+    def say(self, text: str) -> None:
         """A lasting line about the store, in the status bar and on the Cases screen."""
         self.status_text.setText(text)
         if self.cases is not None:
             self.cases.counts.setText(text)
 
-    def _opened(self, store: Store) -> None:
-        self.store = store
-        self._watch = ChangeWatch(store)
-        self._say("")
-        self.setWindowTitle(f"DipSample: {store.path.name}")
-        self.store_label.setText(store.path.name)
-        self.store_opened.emit()
-        self._read_status()
-        if self._sign_in:
-            self._ask_who(store)
-        else:
-            self._start()
+    def read_status(self) -> None:
+        """The store's status (whether it holds cases, the last import), read again."""
+        self.status_line.read()
 
-    def _read_status(self) -> None:
-        if self.store is None:
-            return
-        (self.call("Reading the store's status", store_status, dialog=False)
-         .success(self._status_known)
-         .failure(self.read_failed)
-         .run())
-
-    def _status_known(self, status: StoreStatus) -> None:
-        self.status = status
-        self.demo_action.setEnabled(not status.has_cases)
-        if not status.has_cases:
-            self._say(EMPTY_STORE)
-        self.last_import.setText(status.cases_text(LONDON))  # the demo, a sync, an import
-        self.status_read.emit(status)
-
-    def _start(self) -> None:
+    def start(self) -> None:
         """Show the first screen: the one used last, else My week for an auditor, else
         the case list (the system, tests and tools)."""
         self.build_screens()
         if not self.screens:
-            self._check_health()
+            self.health_check.start()
             return
-        remembered = (str(QSettings().value(self._last_screen_key()) or "")
-                      if self._sign_in else "")
+        remembered = (str(QSettings().value(self.person_flow.last_screen_key()) or "")
+                      if self.asks_sign_in else "")
         usable = [key for key, screen in self.screens.items() if self.may_use(screen)]
         if remembered not in usable:
             auditor = self.user is not None and "auditor" in self.user.roles
@@ -650,142 +392,20 @@ class MainWindow(QMainWindow):
                           else next(iter(usable), next(iter(self.screens))))
         self.show_screen(remembered)
         if self.cases is None:
-            self._check_health()
+            self.health_check.start()
 
-    def _last_screen_key(self) -> str:
-        """The last screen is remembered per person: QA's Moderation is not where the
-        auditor who signs in next on this laptop should land."""
-        return f"{LAST_SCREEN}/{self.user.id}" if self.user is not None else LAST_SCREEN
-
+    # -- who is acting (person_flow's) ------------------------------------------------
     def may_use(self, screen: Screen) -> bool:
-        """Whether the signed-in person's roles give the screen's permission (the system,
-        with nobody signed in, may use every screen)."""
-        if screen.needs is None or self.user is None:
-            return True
-        return screen.needs in permissions_of(frozenset(self.user.roles))
+        """Whether the signed-in person may use ``screen`` (anyone, for the system)."""
+        return self.person_flow.may_use(screen)
 
-    # -- who is acting ----------------------------------------------------------
     def switch_person(self) -> None:
-        """Sign out: drafts saved, every screen built anew (nothing the last person read
-        stays in a widget), then the sign-in dialog for the next person."""
-        if self.user is None or self.store is None or self.signin_dialog is not None:
-            return
-        self._save_layout()
-        for screen in self.screens.values():
-            write = screen.last_write()
-            if write is not None:
-                self.call("Saving before signing out", write, dialog=False).run()
-        self.user = None
-        self.switch_action.setEnabled(False)
-        self.who.setText("")
-        self.setWindowTitle(f"DipSample: {self.db_path.name}")
-        self._rebuild_screens()
-        self._ask_who(self.store)
-
-    def _rebuild_screens(self) -> None:
-        """Replace every screen by a new one of its kind. The old ones are kept, hidden
-        and detached, until the window closes: a read still running for them answers
-        into widgets nobody sees instead of into deleted ones."""
-        classes = [type(screen) for screen in self.screens.values()]
-        self.navigation.blockSignals(True)
-        self.navigation.clear()
-        self.navigation.blockSignals(False)
-        while self.stack.count():
-            holder = self.stack.widget(0)
-            assert holder is not None  # the stack is not empty
-            self.stack.removeWidget(holder)
-            holder.hide()
-            holder.setParent(None)
-            self._retired.append(holder)
-        for go in self.go_menu.actions():
-            self.go_menu.removeAction(go)
-            self.removeAction(go)
-        self.screens = {}
-        self.cases = None
-        for cls in classes:
-            self.add_screen(cls)
-        sync_screen = self.screens.get("sync")
-        status = getattr(self, "sync_status", None)
-        if sync_screen is not None and status is not None:
-            sync_screen.synced.connect(status.synced_by_hand)  # type: ignore[attr-defined]
-        settings = QSettings()
-        for screen in self.screens.values():
-            screen.restore_state(settings)
-
-    def _ask_who(self, store: Store) -> None:
-        """The store's people, read on the worker, then the sign-in dialog."""
-        self._say("Sign in to see the cases.")
-        (self.call("Finding who can sign in", people)
-         .success(self._choose_person)
-         .run())
-
-    def _choose_person(self, found: list[Person]) -> None:
-        if not found:  # a store with nobody in it yet: nothing to sign in as
-            self.statusBar().showMessage("Nobody can sign in yet: import the staff list, or "
-                                         "build the demo county.", 10_000)
-            self._start()
-            return
-        key = str(self.db_path)
-        dialog = SignInDialog(self, found, remembered_user(key))
-        dialog.accepted.connect(lambda: self._signed_in(dialog.chosen, key))
-        dialog.rejected.connect(self.close)
-        dialog.finished.connect(dialog.deleteLater)
-        self.signin_dialog = dialog
-        dialog.open()
-        if not self._screens_built:
-            QTimer.singleShot(0, self, self._build_screens_meanwhile)
-
-    def _signed_in(self, person: Person | None, key: str) -> None:
-        self.signin_dialog = None
-        if person is None:
-            return
-        remember_user(key, person.id)
-        self.act_as(person)
-        self._start()
+        """Sign out and let the next person sign in (File > Sign out, the idle lock)."""
+        self.person_flow.switch_person()
 
     def act_as(self, person: Person) -> None:
-        """Run every later service call as ``person`` (the sign-in dialog's answer)."""
-        self.user = person
-        self._say("")
-        self.setWindowTitle(f"DipSample: {person.name}: {self.db_path.name}")
-        self.who.setText(f"Signed in: {person.name}")
-        self.switch_action.setEnabled(self._sign_in)
-        for screen in self.screens.values():
-            screen.stale = True
-        self.signed_in.emit(person)
-
-    # -- the background integrity check -----------------------------------------
-    def _check_health(self) -> None:
-        """Once per opened store, after the first screen is up: SQLite's quick check."""
-        store = self.store
-        if store is None or self._health_started:
-            return
-        self._health_started = True
-
-        def done(future: object) -> None:
-            exc = future.exception()  # type: ignore[attr-defined]
-            if exc is not None:
-                self.read_failed(exc)
-                return
-            self._health_known(future.result())  # type: ignore[attr-defined]
-
-        # Cancelled by the window's closing: Ctrl+Q does not wait for the rest of the scan.
-        token = CancelToken()
-        self.checks.run(lambda: check_store(ServiceContext(store=store, cancel=token)), done,
-                        cancel=token)
-
-    def _health_known(self, health: Health) -> None:
-        self.health = health
-        if health.ok:
-            self.statusBar().showMessage("The database file checked out whole.", 5000)
-        else:
-            box = message_box(QMessageBox.Icon.Critical, "DipSample", health.message,
-                              parent=self)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-            self.health_box = box
-            self._say("The database file is damaged: see the message.")
-        self.health_checked.emit(health)
+        """Run every later service call as ``person``."""
+        self.person_flow.act_as(person)
 
     # -- errors while reading ---------------------------------------------------
     def read_failed(self, exc: BaseException) -> None:
@@ -821,32 +441,18 @@ class MainWindow(QMainWindow):
         screens' last writes (a pending autosave) after the running task, then closes
         the store (every one it opened) as its last task.
         """
-        self._save_layout()
+        self.save_layout()
         for screen in self.screens.values():
             stop = getattr(screen, "stop", None)
             if stop is not None:
                 stop()
         store, self.store = self.store, None
-        user_id = self.user.id if self.user is not None else None
-        clock = self.clock
         last_writes = [w for w in (s.last_write() for s in self.screens.values())
                        if w is not None]
-        stores = self._stores
-
-        side_workers = list(self.side_workers)
-
-        def finish() -> None:
-            for worker in side_workers:  # a sync stops at its next step; then the store
-                worker.join()
-            if store is not None:
-                for write in last_writes:
-                    try:
-                        write(ServiceContext(store=store, user_id=user_id, clock=clock))
-                    except Exception:
-                        log.exception("a last write before closing failed")
-            for opened in stores:
-                opened.close()
-
+        finish = closing_task(
+            store=store, user_id=self.user.id if self.user is not None else None,
+            clock=self.clock, last_writes=last_writes,
+            side_workers=list(self.side_workers), stores=self._stores)
         self.heartbeat.stop()
         for worker in self.side_workers:
             worker.shutdown()

@@ -14,7 +14,7 @@ from desktop.services.store_health import check_store
 from desktop.store import keys, open_store
 from desktop.store.database import make_engine
 from desktop.views import cases as window_module
-from desktop.views import window as window_module_check
+from desktop.views import store_opening as window_module_check
 from desktop.views.case_table import OBJECT_ROLE
 from desktop.views.window import MainWindow
 from tests.unit.views.driving import message_box

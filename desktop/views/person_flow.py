@@ -1,0 +1,138 @@
+"""Who the window acts as: signing in, signing out and switching person, and what the
+person may use.
+
+Why apart from the window: every service call runs as the person signed in, and a
+change of person must leave nothing the last one read in any widget. The window holds
+who it is (``window.user``, read by every call); this flow decides when it changes and
+what follows (drafts saved, every screen built anew, the sign-in dialog, the first
+screen the person may use).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop.qt import QSettings, QTimer, QWidget
+from desktop.services.auth.roles import permissions_of
+from desktop.services.users import Person, people
+from desktop.views.screen import Screen
+from desktop.views.signin import SignInDialog, remember_user, remembered_user
+
+if TYPE_CHECKING:
+    from desktop.views.window import MainWindow
+
+#: QSettings key of the last screen shown (per person: see :meth:`last_screen_key`).
+LAST_SCREEN = "window/screen"
+
+
+class PersonFlow:
+    """Sign in, sign out and switch the person the window acts as.
+
+    Attributes:
+        window: the window acting.
+        dialog: the sign-in dialog while it is shown.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.dialog: SignInDialog | None = None
+        #: Screens a sign-out replaced, kept until the window closes (switch_person).
+        self._retired: list[QWidget] = []
+
+    # -- signing in -------------------------------------------------------------------
+    def ask_who(self) -> None:
+        """The store's people, read on the worker, then the sign-in dialog."""
+        window = self.window
+        window.say("Sign in to see the cases.")
+        (window.call("Finding who can sign in", people)
+         .success(self._choose_person)
+         .run())
+
+    def _choose_person(self, found: list[Person]) -> None:
+        """The sign-in dialog; meanwhile, the screens are built one by one."""
+        window = self.window
+        if not found:  # a store with nobody in it yet: nothing to sign in as
+            window.statusBar().showMessage("Nobody can sign in yet: import the staff "
+                                           "list, or build the demo county.", 10_000)
+            window.start()
+            return
+        key = str(window.db_path)
+        dialog = SignInDialog(window, found, remembered_user(key))
+        dialog.accepted.connect(lambda: self._signed_in(dialog.chosen, key))
+        dialog.rejected.connect(window.close)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        if not window.screen_builder.built:
+            QTimer.singleShot(0, window, window.screen_builder.build_meanwhile)
+
+    def _signed_in(self, person: Person | None, key: str) -> None:
+        self.dialog = None
+        if person is None:
+            return
+        remember_user(key, person.id)
+        self.act_as(person)
+        self.window.start()
+
+    def act_as(self, person: Person) -> None:
+        """Run every later service call as ``person`` (the sign-in dialog's answer)."""
+        window = self.window
+        window.user = person
+        window.say("")
+        window.setWindowTitle(f"DipSample: {person.name}: {window.db_path.name}")
+        window.who.setText(f"Signed in: {person.name}")
+        window.switch_action.setEnabled(window.asks_sign_in)
+        for screen in window.screens.values():
+            screen.stale = True
+        window.signed_in.emit(person)
+
+    # -- signing out ------------------------------------------------------------------
+    def switch_person(self) -> None:
+        """Sign out: drafts saved, every screen built anew (nothing the last person read
+        stays in a widget), then the sign-in dialog for the next person."""
+        window = self.window
+        if window.user is None or window.store is None or self.dialog is not None:
+            return
+        window.save_layout()
+        for screen in window.screens.values():
+            write = screen.last_write()
+            if write is not None:
+                window.call("Saving before signing out", write, dialog=False).run()
+        window.user = None
+        window.switch_action.setEnabled(False)
+        window.who.setText("")
+        window.setWindowTitle(f"DipSample: {window.db_path.name}")
+        self._rebuild_screens()
+        self.ask_who()
+
+    def _rebuild_screens(self) -> None:
+        """Replace every screen by a new one of its kind. The old ones are kept, hidden
+        and detached, until the window closes: a read still running for them answers
+        into widgets nobody sees instead of into deleted ones."""
+        window = self.window
+        classes = [type(screen) for screen in window.screens.values()]
+        self._retired += window.screen_builder.remove_all()
+        for cls in classes:
+            window.add_screen(cls)
+        sync_screen = window.screens.get("sync")
+        status = getattr(window, "sync_status", None)
+        if sync_screen is not None and status is not None:
+            sync_screen.synced.connect(status.synced_by_hand)  # type: ignore[attr-defined]
+        settings = QSettings()
+        for screen in window.screens.values():
+            screen.restore_state(settings)
+
+    # -- what the person may use ------------------------------------------------------
+    def may_use(self, screen: Screen) -> bool:
+        """Whether the signed-in person's roles give the screen's permission (the system,
+        with nobody signed in, may use every screen)."""
+        user = self.window.user
+        if screen.needs is None or user is None:
+            return True
+        return screen.needs in permissions_of(frozenset(user.roles))
+
+    def last_screen_key(self) -> str:
+        """The last screen is remembered per person: QA's Moderation is not where the
+        auditor who signs in next on this laptop should land."""
+        user = self.window.user
+        return f"{LAST_SCREEN}/{user.id}" if user is not None else LAST_SCREEN
