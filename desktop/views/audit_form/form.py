@@ -269,8 +269,9 @@ class AuditFormWidget(QScrollArea):
                 field.set_enabled(editable)
             else:
                 field.control.setEnabled(editable)
-        for widget in (self.harm, self.disagreement, self.escalation, self.submit_button):
+        for widget in (self.harm, self.disagreement, self.submit_button):
             widget.setEnabled(editable)
+        self.escalation.set_editable(editable)
         self.actions_grid.setEnabled(summary.status not in ("finalised",))
         self.disagreement.show_for(form.case_rag, summary.auditor_rag)
 

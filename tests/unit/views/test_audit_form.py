@@ -18,6 +18,7 @@ from desktop.models import Audit, Case, RagDisagreement, UserServiceArea
 from desktop.qt import QApplication, QComboBox, QListWidget, Qt, QWidget
 from desktop.services.audits import lifecycle
 from desktop.services.audits.form import AuditForm, read_audit_form
+from desktop.services.audits.views import AnswerView
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import events_for
 from desktop.services.users import people
@@ -25,6 +26,8 @@ from desktop.store import Store, open_store
 from desktop.views.action_table import PRIORITY
 from desktop.views.action_tracker import ActionTrackerScreen
 from desktop.views.audit_form.actions_grid import COLUMNS as GRID_COLUMNS
+from desktop.views.audit_form.actions_grid import QUESTION, WHAT
+from desktop.views.audit_form.escalation_panel import EscalationPanel
 from desktop.views.audits import AuditsScreen
 from desktop.views.row_table import ROW_ROLE
 from desktop.views.screen import Screen
@@ -68,6 +71,11 @@ class Draft:
     def read(self, store: Store) -> AuditForm:
         return read_audit_form(ServiceContext(store=store, user_id=self.auditor.id),
                                self.audit_id)
+
+    def read_answers(self, window: MainWindow) -> tuple[AnswerView, ...]:
+        store = window.store
+        assert store is not None
+        return self.read(store).view.answers
 
 
 def open_form(qtbot: QtBot, path: Path, draft: Draft,
@@ -238,7 +246,10 @@ def test_add_an_action_from_the_grid(qtbot: QtBot, county_path: Path, draft: Dra
     qtbot.keyClick(focused(), Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: grid.table.rowCount() == 1, timeout=WAIT)
     assert grid.table.item(0, 0).text() == "Update the risk assessment with the school."
-    assert grid.table.item(0, GRID_COLUMNS.index("Question")).text() == "ra_quality"
+    # The question in words with its number, never its code (trial defect 14).
+    number = [a.code for a in draft.read_answers(window)].index("ra_quality") + 1
+    assert grid.table.item(0, GRID_COLUMNS.index("Question")).text().startswith(
+        f"Q{number} Is the risk assessment")
     assert grid.table.item(0, GRID_COLUMNS.index("Priority")).text() == "Medium"
     assert grid.description.text() == ""
     store = window.store
@@ -360,6 +371,71 @@ def test_significant_harm_shows_the_deadline_and_raises(qtbot: QtBot, county_pat
     assert store is not None
     stored = draft.read(store)
     assert stored.escalation is not None and stored.view.summary.significant_harm
+
+
+def test_a_raised_concern_stays_readable_on_the_form(qtbot: QtBot, county_path: Path,
+                                                     draft: Draft) -> None:
+    """Trial defect 16: once raised, the form kept only the label "What you are worried
+    about and why"; the words raised stay shown, as plain text that cannot be edited,
+    and are there again when the audit is opened again."""
+    window, screen = open_form(qtbot, county_path, draft)
+    panel = screen.form.escalation
+    qtbot.keyClick(tab_to(qtbot, "Concern of significant harm"), Qt.Key.Key_Space)
+    words = "Bruise on the <b>arm</b> & no account of it."
+    type_into(qtbot, "What you are worried about and why", words)
+    tab_to(qtbot, "Raise the concern now")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: panel.deadline.text().startswith("Raised:"), timeout=WAIT)
+
+    def shown(form_panel: EscalationPanel) -> None:
+        assert form_panel.raised.isVisibleTo(form_panel.window())
+        assert form_panel.raised.text() == words
+        assert form_panel.raised.textFormat() == Qt.TextFormat.PlainText
+        assert not form_panel.concern.isVisibleTo(form_panel.window())  # not editable
+
+    shown(panel)
+    settle(qtbot, window)
+    window.close()
+    _again, reopened = open_form(qtbot, county_path, draft)
+    shown(reopened.form.escalation)
+
+
+def test_the_actions_list_names_questions_in_words_and_fits_1366(
+        qtbot: QtBot, county_path: Path, draft: Draft) -> None:
+    """Trial defects 14 and 15 at 1366x768: the Question column read "ra_response_...",
+    "What" read "U... th..." and the "For question" box was cut mid-word."""
+    window, screen = open_form(qtbot, county_path, draft)
+    window.resize(1366, 768)
+    grid = screen.form.actions_grid
+    pick(qtbot, question(screen, "ra_response_proportionate"), "Not met")
+    answers = draft.read_answers(window)
+    number = [a.code for a in answers].index("ra_response_proportionate") + 1
+    words = next(a.text for a in answers if a.code == "ra_response_proportionate")
+    box = grid.question
+    assert box.currentData() == "ra_response_proportionate"
+    assert box.currentText().startswith(f"Q{number} ")
+    assert words in box.toolTip() and words in str(
+        box.itemData(box.currentIndex(), Qt.ItemDataRole.ToolTipRole))
+    # The box's words fit it (its text is short; the tooltip has the rest).
+    assert box.fontMetrics().horizontalAdvance(box.currentText()) < box.width() - 30
+    short = "Call the school."
+    type_into(qtbot, "What must be done", short)
+    tab_to(qtbot, "Add action")
+    qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: grid.table.rowCount() == 1, timeout=WAIT)
+    table = grid.table
+    cell = table.item(0, QUESTION)
+    assert cell.text() == f"Q{number} {words}" and words in cell.toolTip()
+    assert "ra_" not in "".join(table.item(0, c).text() for c in range(table.columnCount()))
+    header = table.horizontalHeader()
+
+    def readable() -> None:
+        assert header.sectionSize(WHAT) >= header.sectionSizeHint(WHAT)  # "What" whole
+        assert table.columnWidth(WHAT) >= table.sizeHintForColumn(WHAT)  # on one line
+        assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= (
+            table.viewport().width())  # no column off the right edge
+
+    qtbot.waitUntil(readable, timeout=WAIT)
 
 
 def stored_dues(window: MainWindow, draft: Draft) -> list[dt.date | None]:
