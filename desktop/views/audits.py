@@ -43,14 +43,19 @@ from desktop.services.context import ServiceContext
 from desktop.views.audit_form.form import AuditFormWidget
 from desktop.views.audit_form.page import AuditPage
 from desktop.views.exercise_form import AddToExercise
+from desktop.views.fit_columns import ColumnFit
+from desktop.views.fitted_screen import FittedScreen
 from desktop.views.plain import plain_label
-from desktop.views.row_table import fit_columns_once
 from desktop.views.save_report import PDF_FILTER, ReportSaver, case_tool_name
-from desktop.views.screen import Host, Screen
+from desktop.views.screen import Host
 from desktop.views.split_share import ShareSplitter
 
 LONDON = ZoneInfo("Europe/London")
 COLUMNS = ("Case", "Status", "Audit date", "Grade", "Your RAG")
+#: The columns that step aside, in this order, when the list's pane is too narrow for
+#: them all (in a 1024-pixel window it holds the case, status and date): the form beside
+#: the list shows the picked audit's RAG and grade.
+OPTIONAL = (COLUMNS.index("Your RAG"), COLUMNS.index("Grade"))
 #: The form's share of the width beside the list until the person moves the divider.
 FORM_SHARE = 0.72
 HIDE_LIST, SHOW_LIST = "Hide the list", "Show the list"
@@ -105,7 +110,7 @@ class AuditListModel(QAbstractTableModel):
                 words(row.grade), words(row.auditor_rag))[index.column()]
 
 
-class AuditsScreen(Screen):
+class AuditsScreen(FittedScreen):
     """Signals:
         audits_loaded(int): the list was read (how many rows it shows).
 
@@ -151,9 +156,11 @@ class AuditsScreen(Screen):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setTabKeyNavigation(False)  # Tab leaves the list, arrows move in it
-        self.table.setWordWrap(False)  # one line a row; the columns fit their words
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        fit_columns_once(self.table)
+        # Every column inside the list's pane (it scrolled sideways at 1024x700, the
+        # audit date and grade cut): the status and grade wrap, and in a narrow pane
+        # the auditor's RAG and then the grade step aside.
+        self.fit = ColumnFit(self.table, optional=OPTIONAL)
         self.table.selectionModel().currentRowChanged.connect(self._picked)
         self.count_line = plain_label()
         self.count_line.setAccessibleName("How many audits")

@@ -21,7 +21,6 @@ from desktop.qt import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QModelIndex,
@@ -38,6 +37,7 @@ from desktop.qt import (
 from desktop.services.case_detail import CaseDetail as Detail
 from desktop.services.case_detail import TimelineEntry, case_detail, day_text, reveal_name
 from desktop.services.context import ServiceContext
+from desktop.views.fit_columns import ColumnFit
 from desktop.views.plain import plain_label, plain_tip
 from desktop.views.row_table import ROW_ROLE, Column, RowTableModel
 from desktop.views.screen import Host
@@ -57,8 +57,9 @@ WIDE_CHARS = 76
 #: RAG changes shown before the list scrolls; timeline rows always room for.
 HISTORY_ROWS = 3
 TIMELINE_ROWS = 4
-#: The widest the timeline's "What" column is made, in average characters.
-WHAT_CHARS = 44
+#: The timeline's free text, giving way in this order, each down to this many average
+#: characters (its detail, then what happened).
+TIMELINE_FREE = {2: 12, 1: 18}
 
 def _day(day: Any) -> str:
     return day_text(day) if day else ""
@@ -148,15 +149,13 @@ class CaseDetail(QWidget):
         self.compliance.verticalHeader().hide()
         self.compliance.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compliance.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.compliance.setWordWrap(False)
         self.compliance.setTextElideMode(Qt.TextElideMode.ElideRight)  # the tooltip has all
         self.compliance.verticalHeader().setDefaultSectionSize(self._row_height())
-        header = self.compliance.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the standard
-        header.setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 8)
-        self.compliance.horizontalScrollBar().rangeChanged.connect(
-            lambda _low, _high: self._fit_compliance())
+        self.compliance.horizontalHeader().setStretchLastSection(True)
+        # Every column inside the pane, each standard's name whole: in a narrow pane
+        # (1024x700) the names wrap onto a second line, and only their rows grow.
+        self.compliance_fit = ColumnFit(self.compliance)
+        self.compliance_fit.fitted.connect(self._fit_compliance)
         compliance_label = plain_label("Com&pliance today")
         compliance_label.setBuddy(self.compliance)
 
@@ -168,9 +167,11 @@ class CaseDetail(QWidget):
         self.timeline.setModel(self.timeline_model)
         self.timeline.verticalHeader().hide()
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.timeline.setWordWrap(False)
         self.timeline.verticalHeader().setDefaultSectionSize(self._row_height())
         self.timeline.horizontalHeader().setStretchLastSection(True)
+        # Inside the pane, one line a row (the rows a person scans): the detail and
+        # then what happened give way, elided, their tooltips whole.
+        self.timeline_fit = ColumnFit(self.timeline, lines=1, first_chars=TIMELINE_FREE)
         self.timeline.setMinimumHeight(self._row_height() * (TIMELINE_ROWS + 1) + 4)
         self.timeline.doubleClicked.connect(self._open_entry)
         timeline_label = plain_label("&Timeline (double-click an audit to open it)")
@@ -226,14 +227,13 @@ class CaseDetail(QWidget):
         view.setFixedHeight(rows * row + 2 * view.frameWidth() + 2)
 
     def _fit_compliance(self) -> None:
-        """As tall as its rows, and its scroll bar when the pane is too narrow for the
-        columns: no blank space under the rows (the timeline below gets it)."""
+        """Each row as tall as its words at the columns' widths, and the table as tall
+        as its rows: no blank space under them (the timeline below gets it)."""
         view = self.compliance
-        bar = view.horizontalScrollBar()
-        view.setFixedHeight(view.horizontalHeader().sizeHint().height()
-                            + max(view.rowCount(), 1) * self._row_height()
-                            + 2 * view.frameWidth()
-                            + (bar.sizeHint().height() if bar.maximum() > 0 else 0))
+        view.resizeRowsToContents()
+        rows = view.verticalHeader().length() if view.rowCount() else self._row_height()
+        view.setFixedHeight(view.horizontalHeader().sizeHint().height() + rows
+                            + 2 * view.frameWidth())
 
     # -- reading ------------------------------------------------------------------
     def clear(self) -> None:
@@ -288,15 +288,7 @@ class CaseDetail(QWidget):
             self.rag_history.addItem("No RAG changes on record")
         self._fit_history()
         self._fill_compliance(detail)
-        self.timeline_model.set_rows(detail.timeline)
-        self.timeline.resizeColumnToContents(0)
-        self.timeline.resizeColumnToContents(1)
-        # A long action's words are elided (the tooltip has them) before they push the
-        # detail off the pane.
-        limit = min(self.fontMetrics().averageCharWidth() * WHAT_CHARS,
-                    self.timeline.viewport().width() // 2)
-        if self.timeline.columnWidth(1) > limit:
-            self.timeline.setColumnWidth(1, limit)
+        self.timeline_model.set_rows(detail.timeline)  # timeline_fit sizes its columns
         self.shown.emit(detail)
 
     def _fill_compliance(self, detail: Detail) -> None:

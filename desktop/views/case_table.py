@@ -60,6 +60,8 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _ANSWERED = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _ALIGNMENT, _TOOLTIP,
                        int(SORT_ROLE), int(OBJECT_ROLE)})
 _CENTRED = int(Qt.AlignmentFlag.AlignCenter)
+#: The columns whose words a narrow list elides; their tooltip has them whole.
+_WHOLE_IN_TIP = frozenset({COHORT, TEAM, WORKER})
 _CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _RAG_BRUSHES = {rag.value: (QColor(background), QColor(foreground))
@@ -236,6 +238,8 @@ class CaseTableModel(QAbstractTableModel):
             return _CENTRED
         if role == _TOOLTIP and column == CASE_REF:
             return plain_tip(f"{row.case_ref}: {row.team}")
+        if role == _TOOLTIP and column in _WHOLE_IN_TIP:  # elided in a narrow list
+            return plain_tip(str(self.data(index, _DISPLAY) or ""))
         return None
 
     @staticmethod

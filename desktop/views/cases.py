@@ -43,16 +43,25 @@ from desktop.services.context import ServiceContext
 from desktop.views import case_table as columns
 from desktop.views.case_detail import CaseDetail
 from desktop.views.case_table import OBJECT_ROLE, CaseTableModel
+from desktop.views.fit_columns import ColumnFit
+from desktop.views.fitted_screen import FittedScreen
 from desktop.views.plain import plain_label
-from desktop.views.screen import Host, Screen
+from desktop.views.screen import Host
 from desktop.views.split_share import ShareSplitter
 from desktop.views.worker import BackgroundOp
 
 #: Typing pauses this long before the list is filtered again.
 FILTER_DELAY_MS = 250
-#: Column widths in average character widths (the team names are the longest).
-WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 8, columns.RAG: 8, columns.COHORT: 18,
+#: Column widths in average character widths (the team names are the longest). Known
+#: beforehand: measuring the rows would read pages of them, and the columns would jump
+#: as the person scrolled to longer names.
+WIDTHS = {columns.CASE_REF: 11, columns.CHILD: 8, columns.RAG: 6, columns.COHORT: 14,
           columns.TEAM: 41, columns.WORKER: 21, columns.LAST_VISIT: 11, columns.STATUS: 8}
+#: When the list is narrow, the worker and then the team give way first, to these
+#: widths (elided on one line a row, the tooltip whole; the detail has them whole).
+GIVE_WAY = {columns.WORKER: 14, columns.TEAM: 22}
+#: Then these step aside, in this order (the detail beside the list shows them).
+OPTIONAL = (columns.STATUS, columns.CHILD, columns.LAST_VISIT)
 #: The detail's share of the width beside the list, until the person moves the divider.
 DETAIL_SHARE = 0.45
 RAG_CHOICES = (("All RAG ratings", None), ("Red", "red"), ("Amber", "amber"),
@@ -69,7 +78,7 @@ def counts_text(listing: CaseListing) -> str:
             f"Green {rag.get('green', 0):,}")
 
 
-class CasesScreen(Screen):
+class CasesScreen(FittedScreen):
     """The case list with its filters and counts.
 
     Signals:
@@ -185,10 +194,11 @@ class CasesScreen(Screen):
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        char = self.fontMetrics().averageCharWidth()
-        for column, width in WIDTHS.items():
-            header.resizeSection(column, width * char + 16)
         header.setStretchLastSection(True)
+        # Every column inside the list's pane, one line a row: at 1024x700 the list
+        # scrolled sideways with the team cut off.
+        self.fit = ColumnFit(self.table, first_chars=GIVE_WAY, lines=1, optional=OPTIONAL,
+                             known_chars=WIDTHS)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
 
         self.counts = plain_label("Opening the database…")

@@ -12,15 +12,15 @@ window's worker; the services hold the rules and the reach.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from desktop.models import Audit, ExerciseSummary
 from desktop.qt import (
     QAbstractItemView,
     QHBoxLayout,
     QPushButton,
-    QSplitter,
+    QSettings,
     Qt,
     QTabWidget,
     QVBoxLayout,
@@ -41,6 +41,8 @@ from desktop.services.exercises import (
 )
 from desktop.views.date_field import shown
 from desktop.views.exercise_form import ExerciseForm, FormValues, grade_words, period_words
+from desktop.views.fit_columns import ColumnFit
+from desktop.views.fitted_screen import FittedScreen
 from desktop.views.plain import plain_label
 from desktop.views.row_table import (
     Column,
@@ -52,7 +54,8 @@ from desktop.views.row_table import (
     selected_rows,
 )
 from desktop.views.save_report import PDF_FILTER, ReportSaver
-from desktop.views.screen import Host, Screen
+from desktop.views.screen import Host
+from desktop.views.split_share import ShareSplitter
 
 
 def words(code: str | None) -> str:
@@ -101,7 +104,24 @@ _AUDIT_COLUMNS: list[Column[ExerciseAudit]] = [
 ]
 
 
-class ExercisesScreen(Screen):
+def named(columns: Sequence[Column[Any]], *headers: str) -> list[int]:
+    """The positions of the columns with these headers, in the order given."""
+    titles = [c.header for c in columns]
+    return [titles.index(h) for h in headers]
+
+
+#: The columns that step aside, in this order, when a table is too narrow for them all
+#: (a list beside the form has about 250 pixels in a 1024-pixel window): what the form
+#: and the progress line beside the list say of the exercise picked, and what the
+#: exercise's own area and cohort say of its audits.
+#: The form's share of the width beside the list, until the person moves the divider.
+FORM_SHARE = 0.66
+LIST_OPTIONAL = ("Finalised", "Submitted", "Lead", "Area", "Cohort", "Theme", "Audits")
+AUDITS_OPTIONAL = ("Area", "Cohort")
+PERIOD_OPTIONAL = ("Area", "Cohort", "In an exercise", "Auditor")
+
+
+class ExercisesScreen(FittedScreen):
     """Signals:
         exercises_loaded(int): the list was read (the number of exercises).
         exercise_shown(str): an exercise's form and audits are on show (its id).
@@ -141,6 +161,8 @@ class ExercisesScreen(Screen):
         self.table = row_view(self.proxy, "exercise_table", "Exercises")
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)
+        # A title may take three lines: exercises are few, their titles what is read.
+        ColumnFit(self.table, lines=3, optional=named(EXERCISE_COLUMNS, *LIST_OPTIONAL))
         self.counts = plain_label("Not read yet.")
         self.counts.setAccessibleName("How many exercises")
         self.new_button = self._button("New e&xercise", "Start a new exercise",
@@ -163,6 +185,7 @@ class ExercisesScreen(Screen):
         self.audit_model: RowTableModel[ExerciseAudit] = RowTableModel(_AUDIT_COLUMNS, self)
         self.audit_table = row_view(self.audit_model, "exercise_audits",
                                     "The exercise's audits")
+        ColumnFit(self.audit_table, optional=named(_AUDIT_COLUMNS, *AUDITS_OPTIONAL))
         self.detach_button = self._button("Ta&ke the chosen audits out", "Take the "
                                           "selected audits out of the exercise",
                                           self.detach_chosen)
@@ -174,6 +197,8 @@ class ExercisesScreen(Screen):
         ], self)
         self.period_table = row_view(self.period_model, "exercise_period_audits",
                                      "Audits of the exercise's period, not in it yet")
+        ColumnFit(self.period_table,
+                  optional=named(self.period_model.columns, *PERIOD_OPTIONAL))
         self.match_button = self._button("Attach the audits that mat&ch", "Attach every "
                                          "audit of its period, area and cohort",
                                          self.attach_matching)
@@ -234,13 +259,20 @@ class ExercisesScreen(Screen):
         right_layout.addWidget(self.tabs, 1)
         right_layout.addWidget(self.note)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The form keeps its share of the width, the list the rest: Qt's own share-out
+        # left the list its narrowest (two columns) even in a 1920-pixel window.
+        self.splitter = ShareSplitter(FORM_SHARE)
         self.splitter.setObjectName("exercises_splitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setCollapsible(1, False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
+
+    def restore_state(self, settings: QSettings) -> None:
+        """The person's divider, as the form's share of the width."""
+        super().restore_state(settings)
+        self.splitter.read()
 
     # -- who may do what ------------------------------------------------------------------
     def _may(self, permission: Permission) -> bool:

@@ -18,6 +18,8 @@ whose roles do not let them import is told so before the first step, not after i
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,6 +34,7 @@ from desktop.qt import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     Qt,
     QVBoxLayout,
@@ -68,7 +71,7 @@ from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.views.import_problems import ProblemsPanel
 from desktop.views.path_field import PathField
-from desktop.views.plain import plain_label
+from desktop.views.plain import plain_label, plain_tip
 from desktop.views.screen import Host, Screen
 from desktop.views.text_table import CopyableTableView, TextTableModel
 from desktop.views.worker import BackgroundOp, show_error
@@ -87,6 +90,21 @@ HEADINGS = {"cohort": "Legal status", "rag": "RAG rating", "status": "Case statu
 FLAGS = "flags"
 #: Headers of a column of flag words, besides the detected profile's (letter case aside).
 FLAG_HEADERS = ("flags", "flag", "case flags", "circumstances", "risk flags")
+
+
+#: The most characters of a mapping's name in the box (the line under it has it all):
+#: whole in the box at the steps' narrowest (``MAPPING_CHARS`` wide, and more).
+NAME_CHARS = 36
+MAPPING_CHARS = 30
+
+
+def short_name(profile: Profile) -> str:
+    """A mapping as the box lists it: its description up to the first colon or full
+    stop ("Eclipse caseload workbook (.xlsx)"), else its name; shortened at a word to
+    ``NAME_CHARS``."""
+    words = re.split(r":|\.(?:\s|$)", profile.description, maxsplit=1)[0].strip() \
+        or profile.name
+    return textwrap.shorten(words, NAME_CHARS, placeholder="…")
 
 
 def importing_roles() -> str:
@@ -212,18 +230,26 @@ class ImportScreen(Screen):
         box = QGroupBox("2. Its columns")
         self.mapping = QComboBox()
         self.mapping.setAccessibleName("Column mapping")
+        # Each mapping by its short name in the box (the whole description, cut to
+        # "eclipse: Eclipse caseload workbook (.xlsx): comb" in a 1024-pixel window, is
+        # in the line under it and in the item's tooltip).
         for profile in self.profiles:
-            words = f"{profile.name}: {profile.description}" if profile.description \
-                else profile.name
-            self.mapping.addItem(words[:90], profile.name)
+            self.mapping.addItem(short_name(profile), profile.name)
+            self.mapping.setItemData(self.mapping.count() - 1, plain_tip(profile.description),
+                                     Qt.ItemDataRole.ToolTipRole)
         self.mapping.addItem("Map the columns by hand", BY_HAND)
-        # Long descriptions would widen the step past the window; the list shows them whole.
         self.mapping.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mapping.setMinimumContentsLength(28)
+        self.mapping.setMinimumContentsLength(MAPPING_CHARS)
         self.mapping.currentIndexChanged.connect(self._mapping_changed)
         label = plain_label("&Mapping:")
         label.setBuddy(self.mapping)
+        self.mapping_words = plain_label()
+        self.mapping_words.setAccessibleName("What the mapping reads")
+        self.mapping_words.setWordWrap(True)
+        # As wide as the steps are, not wider: the steps' width is what the rest asks.
+        self.mapping_words.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
         self.hand = QWidget()
         grid = QGridLayout(self.hand)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -297,8 +323,19 @@ class ImportScreen(Screen):
         line.addWidget(label)
         line.addWidget(self.mapping, 1)
         column.addLayout(line)
+        column.addWidget(self.mapping_words)
         column.addWidget(self.hand)
+        self._describe_mapping()
         return box
+
+    def _describe_mapping(self) -> None:
+        """The chosen mapping's description, whole, under the box."""
+        chosen = self.mapping.currentData()
+        profile = next((p for p in self.profiles if p.name == chosen), None)
+        self.mapping_words.setText(
+            profile.description if profile is not None else
+            "Choose the file's column for each field, and its words' meaning, below.")
+        self.mapping_words.setVisible(bool(self.mapping_words.text()))
 
     def _values_step(self) -> QGroupBox:
         """The file's words for a legal status, RAG, case status, visitor and flag, each
@@ -413,6 +450,7 @@ class ImportScreen(Screen):
 
     def _mapping_changed(self, _index: int) -> None:
         by_hand = self.mapping.currentData() == BY_HAND
+        self._describe_mapping()
         self.hand.setVisible(by_hand)
         self._fit_steps()
         if by_hand and self.preview is not None:

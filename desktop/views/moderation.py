@@ -47,9 +47,11 @@ from desktop.services.case_detail import GRADE_TEXT, day_text
 from desktop.services.change_sets import Kind
 from desktop.services.context import ServiceContext
 from desktop.services.statistics.agreement import Agreement
+from desktop.views.fit_columns import ColumnFit
+from desktop.views.fitted_screen import FittedScreen
 from desktop.views.plain import plain_label
 from desktop.views.row_table import ROW_ROLE, Column, RowTableModel, Tone, row_view
-from desktop.views.screen import Host, Screen
+from desktop.views.screen import Host
 from desktop.views.worker import show_error
 
 HIDDEN = "hidden until your grade is saved"
@@ -104,6 +106,8 @@ AGREEMENT_COLUMNS: list[Column[AgreementRow]] = [
     Column("Weighted kappa", _kappa),
     Column("Note", lambda r: r.agreement.note),
 ]
+#: The agreement's note gives way first when the pane is narrow (its tooltip holds it).
+AGREEMENT_NOTE, NOTE_CHARS = 4, 16
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def read_board(ctx: ServiceContext) -> Board:
     return Board(moderation_items(ctx), agreement_by_auditor(ctx), moderation_agreement(ctx))
 
 
-class ModerationScreen(Screen):
+class ModerationScreen(FittedScreen):
     """Signals:
         board_shown(Board): the list and the agreement table are filled.
         item_shown(ModerationView): an audit is open for re-grading.
@@ -162,6 +166,9 @@ class ModerationScreen(Screen):
         self.items.setSortingEnabled(False)  # the service's order: to grade first
         self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.items.selectionModel().currentRowChanged.connect(self._row_changed)
+        # Every column inside the pane beside the re-grade from 1024 pixels up ("First
+        # grade" was past its right edge): the auditor's name and the grades wrap.
+        ColumnFit(self.items)
         items_label = plain_label("&Items (to grade first)")
         items_label.setBuddy(self.items)
 
@@ -170,6 +177,7 @@ class ModerationScreen(Screen):
         self.agreement = row_view(self.agreement_model, "moderation_agreement",
                                   "Agreement with the moderators, per auditor")
         self.agreement.setSortingEnabled(False)  # by auditor, everyone last
+        ColumnFit(self.agreement, first_chars={AGREEMENT_NOTE: NOTE_CHARS})
         agreement_label = plain_label("&Agreement per auditor (weighted kappa, linear weights)")
         agreement_label.setBuddy(self.agreement)
 

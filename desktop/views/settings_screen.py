@@ -22,6 +22,7 @@ from desktop.qt import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -58,6 +59,10 @@ from desktop.views.settings_form_view import SettingsFormView
 from desktop.views.text_table import CopyableTableView, TextTableModel
 from desktop.views.worker import show_error
 
+#: The least height of a settings form, in lines (its fields scroll within it).
+FORM_LINES = 8
+#: The least height of the standards' version history, in lines.
+HISTORY_LINES = 5
 HISTORY_HEADERS = ("Version", "In force from", "In use", "What changed")
 TEMPLATE_HEADERS = ("Template", "Version", "Title", "In use", "Questions", "Stored on")
 SAVE_TEXTS = {STANDARDS.file_name: "&Save the standards",
@@ -183,9 +188,14 @@ class SettingsScreen(Screen):
         standards = self._form_tab(STANDARDS)
         history_box = QGroupBox("Version history (every audit records the version it used)")
         QVBoxLayout(history_box).addWidget(self.history)
+        # A few versions' rows, the fields above taking most of the height (the table
+        # asked for 192 pixels for its one row, and the fields then scrolled).
+        self.history.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.history.setMinimumHeight(self.fontMetrics().lineSpacing() * HISTORY_LINES)
         column = standards.layout()
-        assert column is not None  # made by _form_tab
-        column.addWidget(history_box)
+        assert isinstance(column, QVBoxLayout)  # made by _form_tab
+        column.addWidget(history_box, 1)
+        column.setStretch(1, 3)  # the fields' scroll area: three parts to the history's one
         self.tabs.addTab(standards, "Practice &standards")
         self.tabs.addTab(self._form_tab(SAMPLING), "Sampling &quotas")
         self.tabs.addTab(self._templates_tab(), "Audit te&mplates")
@@ -205,6 +215,13 @@ class SettingsScreen(Screen):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(view)
+        # The fields scroll in whatever height the tab has, from a few rows up. Why not
+        # their whole height as the height asked for: the window's scroll area asks the
+        # screen for its height at its width (its notes wrap), and the standards' fields
+        # with the version history under them asked for more than a 700-pixel window
+        # has, so the whole screen scrolled as well, by a scroll bar of its own.
+        scroll.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        scroll.setMinimumHeight(self.fontMetrics().lineSpacing() * FORM_LINES)
         page = QWidget()
         column = QVBoxLayout(page)
         note = plain_label(f"Kept in {form.file_name} in your settings folder; the command line "

@@ -40,9 +40,11 @@ from desktop.sync.status import (
     sync_log,
     sync_now,
 )
+from desktop.views.fit_columns import ColumnFit
+from desktop.views.fitted_screen import FittedScreen
 from desktop.views.plain import plain_label
 from desktop.views.row_table import Column, LatestRead, RowTableModel, row_view, selected_rows
-from desktop.views.screen import Host, Screen
+from desktop.views.screen import Host
 from desktop.views.worker import show_error
 
 LOG_COLUMNS: list[Column[LogLine]] = [
@@ -72,6 +74,11 @@ REJECTED_COLUMNS: list[Column[RejectedBundle]] = [
     Column("First refused", lambda r: moment_text(r.first_at), sort=lambda r: r.first_at),
     Column("Last tried", lambda r: moment_text(r.last_at), sort=lambda r: r.last_at),
 ]
+#: The free text that gives way first when a table is narrow (its tooltip holds it
+#: all), each down to this many average characters.
+CONFLICT_FREE = {3: 14, 5: 14}  # the kept value, the other value
+REJECTED_FREE = {2: 20}  # why
+LOG_FREE = {7: 16}  # the note
 COLLISION_COLUMNS: list[Column[CollisionRow]] = [
     Column("Case", lambda r: r.case_ref),
     Column("Week", lambda r: r.iso_week),
@@ -79,7 +86,7 @@ COLLISION_COLUMNS: list[Column[CollisionRow]] = [
 ]
 
 
-class SyncScreen(Screen):
+class SyncScreen(FittedScreen):
     """Signals:
         sync_loaded(): the log, conflicts and collisions were read again.
         synced(object): a sync finished (its :class:`SyncReport`).
@@ -126,6 +133,12 @@ class SyncScreen(Screen):
                                                                            self)
         self.rejected_table = row_view(self.rejected_model, "rejected_table",
                                        "Bundles refused here")
+        # Every column and header whole in its pane from 1024 pixels up ("Kept: who,
+        # when" was cut in Qt's 100-pixel column while the tables were empty).
+        for table, free in ((self.conflict_table, CONFLICT_FREE),
+                            (self.collision_table, {}), (self.rejected_table, REJECTED_FREE),
+                            (self.log_table, LOG_FREE)):
+            ColumnFit(table, first_chars=free)
         self.set_aside_button = self._button("Set &aside", "Set aside the selected bundle",
                                              self.set_aside)
         self.conflict_detail = plain_label("")

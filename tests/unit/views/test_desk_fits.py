@@ -44,12 +44,15 @@ MUST_RESPOND, D_MUST = 2, 3  # in the escalations, and in the disagreements
 
 def cut_columns(table: QTableView) -> list[str]:
     """What a person cannot see of the table's columns: a sideways scroll bar, a header
-    narrower than its words, a column past the right edge."""
+    narrower than its words, a column past the right edge. A column the fitter set
+    aside (hidden) is not cut: the screen shows its facts beside the table."""
     header = table.horizontalHeader()
     cut = []
     if table.horizontalScrollBar().maximum() > 0:
         cut.append(f"scrolls sideways by {table.horizontalScrollBar().maximum()} pixels")
     for column in range(header.count()):
+        if header.isSectionHidden(column):
+            continue
         title = table.model().headerData(column, Qt.Orientation.Horizontal)
         if header.sectionSize(column) < header.sectionSizeHint(column):
             cut.append(f"{title!r} {header.sectionSize(column)} of "
