@@ -26,7 +26,7 @@ from desktop.views.action_table import ATTENTION
 from desktop.views.action_tracker import ActionTrackerScreen
 from desktop.views.cases import CasesScreen
 from desktop.views.concerns import ConcernsScreen
-from desktop.views.fit_columns import plan_widths
+from desktop.views.fit_columns import plan_widths, set_aside
 from desktop.views.reports_screen import ReportsScreen
 from desktop.views.window import MainWindow
 from tests.unit.views.conftest import AS_OF
@@ -93,6 +93,22 @@ def test_the_widths_give_way_free_text_first_then_wrap_never_below_the_header() 
     narrow = plan_widths(fulls, headers, 380, cap=250, first={1: 120})
     assert sum(narrow) <= 380 and narrow[1] >= 120 and min(narrow) >= 40
     assert plan_widths(fulls, headers, 100, cap=250) == headers  # never below the header
+
+
+def test_a_word_is_never_broken_and_optional_columns_step_aside_in_order() -> None:
+    fulls, headers = [80, 300, 200], [40, 60, 50]
+    # Wrapped onto two lines a column may narrow to about 0.6 of its width, but never
+    # below its longest word (a case reference, a date: one word).
+    assert plan_widths(fulls, headers, 300, cap=250) == [50, 131, 119]
+    assert plan_widths(fulls, headers, 300, cap=250, words=[80, 0, 0]) == [80, 110, 110]
+    # Too narrow for every column: the optional ones step aside, in the order given,
+    # until the others' words fit (free text at its narrowest, the rest wrapped onto
+    # two lines: 50 + 148 + 119 here, a column cut to the cap before it wraps).
+    assert set_aside(fulls, headers, 320, cap=250, optional=[2, 1]) == set()
+    assert set_aside(fulls, headers, 300, cap=250, optional=[2, 1]) == {2}
+    assert set_aside(fulls, headers, 150, cap=250, optional=[2, 1]) == {2, 1}
+    assert set_aside(fulls, headers, 300, cap=250, first={1: 100}, optional=[2]) == set()
+    assert set_aside(fulls, headers, 300, cap=250, lines=1, optional=[2]) == {2}
 
 
 def test_the_disagreements_and_escalations_fit_1024x700(qtbot: QtBot,
