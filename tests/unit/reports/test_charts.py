@@ -38,7 +38,7 @@ def test_legend_in_the_margins_bars_in_its_order_and_names_whole() -> None:
     legend = {t: (x, y, size) for x, y, size, t in texts if t in GRADES}
     assert set(legend) == set(GRADES)
     for name, (x, _y, size) in legend.items():
-        assert 0 <= x and x + stringWidth(name, BODY, size) <= WIDTH, name
+        assert x >= 0 and x + stringWidth(name, BODY, size) <= WIDTH, name
     assert [legend[g][0] for g in GRADES] == sorted(legend[g][0] for g in GRADES)
     # The first team's bars carry 11 to 14 (no tick of the axis): top down (the PDF's y
     # falls) in the legend's order.
