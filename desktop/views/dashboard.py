@@ -28,7 +28,7 @@ from desktop.reports import formats
 from desktop.services.auth.roles import Permission
 from desktop.services.change_sets import Kind, Outside
 from desktop.services.context import ServiceContext
-from desktop.services.reporting.dashboard import DashboardData, dashboard_data
+from desktop.services.reporting.dashboard import DashboardData, dashboard_data, week_audits_words
 from desktop.services.statistics.compliance import WINDOWS_WEEKS
 from desktop.views import dashboard_charts as charts
 from desktop.views.action_dialogs import labelled
@@ -168,10 +168,8 @@ class DashboardScreen(Screen):
             self.views[key].setAccessibleDescription(shown.text)
             self.texts[key].setText(shown.summary)
             self.texts[key].setToolTip(plain_tip(shown.text))
-        audits = weekly.total.audits
         self.status.setText(
-            f"{weekly.week} ({weekly.span}): {audits} finalised audit"
-            f"{'' if audits == 1 else 's'}. Compliance: {report.audits} audits from "
+            f"{week_audits_words(weekly)}. Compliance: {report.audits} audits from "
             f"{period}; the figures are estimates for the whole open caseload, or for the "
             "cases a figure names (\"Green cases only\"), each with its 95% interval.")
         self.drawn.emit(data)

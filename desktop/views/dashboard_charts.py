@@ -228,7 +228,7 @@ def quota(quotas: list[AuditorQuota], week: str, dark: bool) -> Drawn:
 
 
 def grades(total: Findings, week: str, dark: bool) -> Drawn:
-    """How the week's finalised audits were graded (the Ofsted scale)."""
+    """How the week's submitted audits were graded (the Ofsted scale)."""
     order = [g.value for g in Grade]
     counts = [total.grades.get(g, 0) for g in order]
     ungraded = total.audits - sum(counts)
@@ -237,8 +237,8 @@ def grades(total: Findings, week: str, dark: bool) -> Drawn:
         words.append("Not graded")
         counts.append(ungraded)
     if not total.audits:
-        chart = _chart(f"Grades, {week}: no finalised audits", dark)
-        said = f"No finalised audits in {week}, so no grades."
+        chart = _chart(f"Grades, {week}: no submitted audits", dark)
+        said = f"No submitted audits in {week}, so no grades."
         return Drawn(chart, said, said)
     chart = _bars(f"Grades of the week's audits, {week}", words,
                   [("Audits", DONE_COLOUR, counts)], dark)
@@ -252,7 +252,7 @@ def disagreements(teams: list[Findings], week: str, dark: bool) -> Drawn:
     audited = [t for t in teams if t.audits]
     if not audited:
         chart = _chart(f"RAG disagreements by team, {week}: no audits", dark)
-        said = f"No finalised audits in {week}, so no disagreements."
+        said = f"No submitted audits in {week}, so no disagreements."
         return Drawn(chart, said, said)
     chart = _bars(f"Audits and RAG disagreements by team, {week}",
                   [t.name for t in audited],

@@ -92,7 +92,8 @@ def test_the_charts_show_the_services_figures(qtbot: QtBot, county_path: Path) -
     for key, view in screen.views.items():
         assert screen.texts[key].text(), key
         assert view.accessibleDescription(), key
-    assert f"{weekly.total.audits} finalised audits" in screen.status.text()
+    assert (f"{weekly.total.audits} submitted audits (open for comment, queried or "
+            "finalised)") in screen.status.text()
 
 
 def test_another_week_and_window_redraw_from_the_keyboard(qtbot: QtBot,
@@ -123,7 +124,7 @@ def test_a_week_without_audits_says_so(qtbot: QtBot, county_path: Path) -> None:
     assert weekly_data(ctx_of(window), week).total.audits == 0
     with qtbot.waitSignal(screen.drawn, timeout=WAIT):
         pick(qtbot, screen.week_choice, screen.week_choice.itemText(oldest))
-    assert screen.texts["grades"].text() == f"No finalised audits in {week}, so no grades."
-    assert "no finalised audits" in screen.views["grades"].chart().title()
-    assert screen.texts["disagreements"].text().startswith("No finalised audits")
+    assert screen.texts["grades"].text() == f"No submitted audits in {week}, so no grades."
+    assert "no submitted audits" in screen.views["grades"].chart().title()
+    assert screen.texts["disagreements"].text().startswith("No submitted audits")
     assert not series(screen, "grades")  # nothing drawn that could be misread
