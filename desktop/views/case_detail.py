@@ -294,7 +294,7 @@ class CaseDetail(QWidget):
     def _fill_compliance(self, detail: Detail) -> None:
         self.compliance.setRowCount(len(detail.compliance))
         for row, item in enumerate(detail.compliance):
-            cells = (item.label, _day(item.due), _day(item.last_met) or "never", item.text)
+            cells = (item.label, _day(item.due), _day(item.last_met) or "none on record", item.text)
             # The whole row in the tooltip: a narrow pane cuts the standard's name short.
             tip = f"{item.label}: {item.text}" + (f" ({item.basis})" if item.basis else "")
             for column, text in enumerate(cells):

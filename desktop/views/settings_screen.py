@@ -290,7 +290,8 @@ class SettingsScreen(Screen):
             self.template_outcome.setText("The audit templates are set by your IT team's "
                                           "policy; a new version is added to its folder.")
         self.history_model.set_rows([
-            (v.number, _when(v.effective_from), "In use" if v.current else "",
+            (v.number, f"Since the start ({_when(v.effective_from)})" if v.since_start
+             else _when(v.effective_from), "In use" if v.current else "",
              "; ".join(_setting_words(key) for key in v.changed) if v.number > 1
              else "First version")
             for v in snapshot.history])

@@ -110,6 +110,8 @@ def test_saved_standards_are_a_new_version_in_the_history(qtbot: QtBot, county_p
     newest = screen.history_model.rows[0]
     assert newest[2] == "In use"
     assert newest[3] == "Green: a face-to-face visit every (days)"  # words, not a key
+    # The first version governed the audits made before it was recorded: since the start.
+    assert str(screen.history_model.rows[-1][1]).startswith("Since the start")
     assert "version" in standards.status.text()
 
 
