@@ -206,8 +206,7 @@ def run_gui(db_path: Path | None, *, store: Store | None = None) -> int:
     previous = sys.excepthook
     sys.excepthook = hook
     try:
-        window.resize(1280, 760)
-        window.show()
+        window.show_fitted()
         window.open_database(store)
         return int(app.exec())
     finally:

@@ -79,6 +79,12 @@ GEOMETRY, MAIN_SPLITTER = "window/geometry", "window/splitter"
 NAVIGATION_CHARS = 20
 
 
+#: The window's size on a first start (and when nothing was remembered).
+DEFAULT_SIZE = (1280, 760)
+#: Room kept for the window manager's title bar, which Qt cannot measure before showing.
+TITLE_BAR_ALLOWANCE = 40
+
+
 class MainWindow(QMainWindow):
     """The application window.
 
@@ -270,11 +276,35 @@ class MainWindow(QMainWindow):
     def _restore_layout(self) -> None:
         settings = QSettings()
         geometry = settings.value(GEOMETRY)
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self._size_remembered = geometry is not None and self.restoreGeometry(geometry)
         splitter = settings.value(MAIN_SPLITTER)
         if splitter is not None:
             self.splitter.restoreState(splitter)
+
+    def show_fitted(self) -> None:
+        """Show the window at its remembered size, or 1280 by 760, when that fits the
+        screen's free area with a title bar above it, and inside it; else maximised.
+
+        Why: at 1366 by 768 with a task bar the default size put the status bar below the
+        screen's edge, and a size remembered on a big monitor opened half off a 1024 by
+        700 laptop's screen (found in a user trial).
+        """
+        if not getattr(self, "_size_remembered", False):
+            self.resize(*DEFAULT_SIZE)
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.show()
+            return
+        room = screen.availableGeometry()
+        if (self.width() > room.width()
+                or self.height() + TITLE_BAR_ALLOWANCE > room.height()):
+            self.showMaximized()
+            return
+        self.show()
+        frame = self.frameGeometry()  # the title bar and borders, known once shown
+        x = min(max(frame.x(), room.x()), room.x() + room.width() - frame.width())
+        y = min(max(frame.y(), room.y()), room.y() + room.height() - frame.height())
+        self.move(x, y)
 
     def save_layout(self) -> None:
         """The window's size and divider, the person's last screen and every screen's

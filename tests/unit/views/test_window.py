@@ -181,3 +181,22 @@ def test_a_new_database_needs_a_long_enough_passphrase_twice(qtbot: QtBot,
     window.close()
     again = open_store(db_path, passphrase="short but longer", prompt=None)
     again.close()
+
+
+def test_the_window_opens_inside_the_screen(qtbot: QtBot, tmp_path: Path) -> None:
+    """The default 1280 by 760 does not fit this screen (offscreen: 800 by 600), so the
+    window opens maximised; a remembered size that fits but a place off the screen (a
+    bigger monitor's) opens at that size, moved inside."""
+    big = MainWindow(tmp_path / "none.db", defer_screens=True)
+    qtbot.addWidget(big)
+    big.show_fitted()
+    assert big.isMaximized()
+    small = MainWindow(tmp_path / "none.db", defer_screens=True)
+    qtbot.addWidget(small)
+    small._size_remembered = True
+    small.resize(500, 400)
+    small.move(3000, 2000)
+    small.show_fitted()
+    room = small.screen().availableGeometry()
+    assert not small.isMaximized() and (small.width(), small.height()) == (500, 400)
+    qtbot.waitUntil(lambda: room.contains(small.frameGeometry()), timeout=5_000)
