@@ -142,6 +142,9 @@ class ReportChoicePanel(QWidget):
     kind_changed = Signal()
     tool_options_changed = Signal()
     tables_changed = Signal()
+    #: The week, month, auditor, exercise, plan or dates chosen changed: a preview or
+    #: pages on show are of the old choice.
+    choice_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -256,6 +259,11 @@ class ReportChoicePanel(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("dd/MM/yyyy")
         self.from_date.dateChanged.connect(self.to_date.setMinimumDate)
+        for box in (self.week_choice, self.month_choice, self.auditor_choice,
+                    self.exercise_choice, self.plan_choice):
+            box.currentTextChanged.connect(lambda _text: self.choice_changed.emit())
+        for edit in (self.from_date, self.to_date):
+            edit.dateChanged.connect(lambda _day: self.choice_changed.emit())
         self.any_date.toggled.connect(lambda _on: self._any_date_ticked())
         dates_row.addWidget(self.any_date)
         dates_row.addWidget(self.from_date)

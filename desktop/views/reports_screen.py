@@ -182,6 +182,7 @@ class ReportsScreen(Screen):
         self.choices.kind_changed.connect(self._kind_changed)
         self.choices.tool_options_changed.connect(self._tool_options_changed)
         self.choices.tables_changed.connect(self._enable)
+        self.choices.choice_changed.connect(self._choice_changed)
         self.saver.saved.connect(lambda _path: self._enable())
         self.saver.gave_up.connect(self._enable)
         self._fill_periods()
@@ -284,11 +285,27 @@ class ReportsScreen(Screen):
         """Another report: the last one's preview and pages go, this one's are read."""
         self.preview = None
         self.summary.setText("")
+        self.saver.line.said("")  # the last report's "Saved …" is not this one's
         self.preview_model.set_rows([], ("",))
         self.output.forget_pages()
         self._enable()
         if self.host.store is not None and not self.stale:
             self.refresh()
+
+    def _choice_changed(self) -> None:
+        """Another week, month or person chosen: the preview and pages on show were of
+        the old one (a user trial read last week's pages under the new week), so they
+        go, and the saved line of the last report with them, until Preview reads anew."""
+        self.saver.line.said("")
+        if self.preview is None:
+            return
+        self._generation += 1  # a preview still being read is of the old choice too
+        self.preview = None
+        self.summary.setText("The choice changed: press Preview (F5) to read the report "
+                             "it names.")
+        self.preview_model.set_rows([], ("",))
+        self.output.forget_pages()
+        self._enable()
 
     def _enable(self) -> None:
         """The actions as the choice, the preview and a save under way allow."""

@@ -354,3 +354,19 @@ def test_an_exercise_summary_saved_and_the_plan_printed(qtbot: QtBot, county_pat
     assert opened == []  # printed without a viewer
     assert printed_pages(printed) == screen.pages.page_count() > 0
     assert screen.pages.note.text().startswith("The improvement plan:")
+
+
+def test_another_month_chosen_clears_the_old_preview(qtbot: QtBot,
+                                                     county_path: Path) -> None:
+    """A preview on show is of the choice it was read for: choosing another month
+    says so instead of leaving the old month's figures under the new name."""
+    _window, screen = open_reports(qtbot, county_path)
+    choose(qtbot, screen, screen.kind_choice, MONTHLY.title)
+    choose(qtbot, screen, screen.month_choice, "October 2026")
+    assert screen.preview is not None and screen.preview_model.rowCount() > 0
+    pick(qtbot, screen.month_choice, "September 2026")
+    assert screen.preview is None and screen.preview_model.rowCount() == 0
+    assert screen.summary.text().startswith("The choice changed")
+    with qtbot.waitSignal(screen.previewed, timeout=WAIT):
+        qtbot.mouseClick(screen.preview_button, LEFT)
+    assert "September 2026" in screen.summary.text()
