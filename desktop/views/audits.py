@@ -212,6 +212,9 @@ class AuditsScreen(FittedScreen):
         self.adder = AddToExercise(host, self, self.saver.line.said)
         self.form.reloaded.connect(
             lambda _form: self.exercise_button.setEnabled(self.adder.allowed()))
+        # The list marks the audit the form shows once it is open (opened from My week,
+        # the list kept the previous audit marked: user trial).
+        self.form.reloaded.connect(lambda _form: self._mark_open_audit())
         reports = QHBoxLayout()
         reports.addWidget(self.list_button)
         reports.addWidget(self.case_tool_button)
@@ -278,16 +281,23 @@ class AuditsScreen(FittedScreen):
     def _filter(self) -> None:
         wanted = self.filter_edit.text().strip().casefold()
         shown = [r for r in self.all_rows if wanted in r.case_ref.casefold()]
-        current = self.form.form.view.summary.id if self.form.form is not None else None
-        self.table.selectionModel().blockSignals(True)
         self.model.set_rows(shown)
-        for number, row in enumerate(shown):
-            if row.id == current:
-                self.table.selectRow(number)
-        self.table.selectionModel().blockSignals(False)
+        self._mark_open_audit()
         self.count_line.setText(
             f"{len(shown)} audit{'s' if len(shown) != 1 else ''}" if shown else
             "No audits here: start one from My week, or change the filters.")
+
+    def _mark_open_audit(self) -> None:
+        """Select the open audit's row (or none), without opening it again."""
+        current = self.form.form.view.summary.id if self.form.form is not None else None
+        selection = self.table.selectionModel()
+        selection.blockSignals(True)
+        self.table.clearSelection()
+        for number, row in enumerate(self.model.rows):
+            if row.id == current:
+                self.table.selectRow(number)
+                self.table.setCurrentIndex(self.model.index(number, 0))
+        selection.blockSignals(False)
 
     def _picked(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = current.data(Qt.ItemDataRole.UserRole)

@@ -494,3 +494,16 @@ def test_the_due_date_takes_a_typed_date_as_typed(
     assert focused() is grid.due.line  # back where it can be put right
     settle(qtbot, window)
     assert grid.table.rowCount() == 2 and len(stored_dues(window, draft)) == 2
+
+
+def test_the_list_marks_the_audit_the_form_opened(qtbot: QtBot, county_path: Path,
+                                                  draft: Draft) -> None:
+    """Opened from elsewhere (My week, a case), the form's audit is the one marked in
+    the list beside it, not the one opened before."""
+    window, screen = open_form(qtbot, county_path, draft)
+    qtbot.waitUntil(lambda: screen.model.rowCount() >= 2, timeout=WAIT)
+    other = next(r.id for r in screen.model.rows if r.id != draft.audit_id)
+    with qtbot.waitSignal(screen.form.reloaded, timeout=WAIT):
+        window.open_audit(other)
+    marked = [screen.model.rows[i.row()].id for i in screen.table.selectionModel().selectedRows()]
+    assert marked == [other]
