@@ -37,7 +37,7 @@ from desktop.services.users import people
 from desktop.store import Store, open_store
 from desktop.views.audits import AuditsScreen
 from desktop.views.wheel_guard import GUARDED
-from desktop.views.window import default_screens
+from desktop.views.window import MainWindow, default_screens
 from tests.unit.views.driving import activate, open_as, settle
 from tests.unit.views.test_import_wizard import open_import, preview
 
@@ -125,9 +125,9 @@ class FilledDraft:
                                self.audit_id)
 
 
-@pytest.mark.usefixtures("quick_autosave")
-def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
-        qtbot: QtBot, county_path: Path) -> None:
+def open_filled_form(qtbot: QtBot, county_path: Path
+                     ) -> tuple[FilledDraft, MainWindow, AuditsScreen]:
+    """A filled draft opened in the Audits screen by its own auditor, settled."""
     draft = FilledDraft(county_path)
     window = open_as(qtbot, county_path, screens=(AuditsScreen,),
                      pick=lambda everyone: next(p for p in everyone
@@ -138,6 +138,13 @@ def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
         window.open_audit(draft.audit_id)
     activate(qtbot, window)
     settle(qtbot, window)
+    return draft, window, screen
+
+
+@pytest.mark.usefixtures("quick_autosave")
+def test_the_wheel_scrolls_the_audit_form_and_changes_no_answer(
+        qtbot: QtBot, county_path: Path) -> None:
+    draft, window, screen = open_filled_form(qtbot, county_path)
     form = screen.form
     panel = form.disagreement
     assert panel.isVisibleTo(form) and panel.agreed.currentText() == "Not agreed yet"
@@ -249,16 +256,7 @@ def test_the_wheel_over_the_focused_answer_scrolls_the_form(
         qtbot: QtBot, county_path: Path) -> None:
     """The tester's steps: the audit opens with the cursor on Q1, and Q4 answered with
     the mouse keeps the focus; notches over either changed the saved answer."""
-    draft = FilledDraft(county_path)
-    window = open_as(qtbot, county_path, screens=(AuditsScreen,),
-                     pick=lambda everyone: next(p for p in everyone
-                                                if p.id == draft.auditor.id))
-    screen = window.show_screen(AuditsScreen.key)
-    assert isinstance(screen, AuditsScreen)
-    with qtbot.waitSignal(screen.form.reloaded, timeout=WAIT):
-        window.open_audit(draft.audit_id)
-    activate(qtbot, window)
-    settle(qtbot, window)
+    draft, window, screen = open_filled_form(qtbot, county_path)
     form = screen.form
     store = window.store
     assert store is not None
