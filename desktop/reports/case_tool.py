@@ -26,13 +26,14 @@ from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from desktop.errors import InputProblem
 from desktop.files import HandOut, batch_folder, write_out
 from desktop.models import Audit
 from desktop.reports import formats
 from desktop.reports.layout import FRAME_WIDTH, PartStart, build, cell, heading, styles, table
+from desktop.reports.paragraphs import Paragraph
 from desktop.reports.text import label, markup, or_none
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import discussion_words

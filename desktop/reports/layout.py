@@ -29,14 +29,15 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     ActionFlowable,
     Flowable,
-    Paragraph,
     SimpleDocTemplate,
     Table,
     TableStyle,
 )
+from reportlab.platypus import Paragraph as ReportlabParagraph
 
 from desktop import __version__
 from desktop.reports.fonts import BODY, BOLD, Coverage, ensure_fonts
+from desktop.reports.paragraphs import Paragraph
 from desktop.reports.text import RTL as _RTL
 from desktop.reports.text import bidi_after_wrapping, markup
 
@@ -238,7 +239,7 @@ def _fitted(value: Any, width: float, *, bold: bool) -> Any:
             return value  # drawn as it is: one line, every character in the font
         s = styles()
         value = Paragraph(markup(value), s.cell_bold if bold else s.small)
-    if isinstance(value, Paragraph):
+    if isinstance(value, ReportlabParagraph):  # ours, or one a caller made
         fit_words(value, width - CELL_PADDING)
     return value
 

@@ -21,13 +21,14 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, Paragraph
+from reportlab.platypus import CondPageBreak, Flowable
 
 from desktop.files import write_out
 from desktop.models.enums import EventAction
 from desktop.reports import formats
 from desktop.reports.fonts import BODY
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
+from desktop.reports.paragraphs import Paragraph
 from desktop.reports.summary import pairs_table, period_words
 from desktop.reports.text import label, markup, or_none
 from desktop.services.context import ServiceContext

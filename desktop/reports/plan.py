@@ -12,11 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak
 
 from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
+from desktop.reports.paragraphs import Paragraph
 from desktop.reports.text import label, markup
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_changes

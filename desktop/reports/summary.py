@@ -12,12 +12,13 @@ import datetime as dt
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Spacer, Table
 
 from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.charts import Series, bar_charts
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
+from desktop.reports.paragraphs import Paragraph
 from desktop.reports.text import label, markup, or_none
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_export

@@ -13,13 +13,14 @@ from typing import BinaryIO
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from desktop.files import write_out
 from desktop.reports import formats
 from desktop.reports.charts import Series, bar_charts
 from desktop.reports.fonts import BOLD
 from desktop.reports.layout import FRAME_WIDTH, build, cell, heading, styles, table
+from desktop.reports.paragraphs import Paragraph
 from desktop.reports.text import label, markup
 from desktop.services.context import ServiceContext
 from desktop.services.event_log import log_report_export
