@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import forked
 from tests.data.make_caseload_examples import MOSAIC_HEADER
 
 EXE = Path(sys.executable).with_name("dipsample")
@@ -57,19 +58,19 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
 
 def run(home: Path, *args: str, user: int | None = None, timeout: float = 300,
         **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True,
+    return forked.run([str(EXE), *args], capture_output=True, text=True,
                           env=environment(home, **extra), timeout=timeout, check=False,
                           user=user)
 
 
 def start(home: Path, *args: str, **extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(EXE), *args], stdout=subprocess.PIPE,
+    return forked.Popen([str(EXE), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=environment(home, **extra))
 
 
 def start_python(home: Path, code: str, **extra: str) -> subprocess.Popen[str]:
     """A Python child running ``code`` with the same environment as ``dipsample``."""
-    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+    return forked.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=environment(home, **extra))
 
 
@@ -132,7 +133,7 @@ def hold_write_lock(home: Path, db: Path, seconds: float | None = None
     Why "until told": a holder that lets go after a fixed time raced the process it was
     meant to block, which on a busy machine took longer than that just to start.
     """
-    process = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db),
+    process = forked.Popen([sys.executable, "-c", HOLD_LOCK, str(db),
                                 "until-told" if seconds is None else str(seconds)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=environment(home))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import forked
 from tests.integration.attack import environment, run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ SCRIPT = "tests.integration.autosave_typist"
 
 
 def child(home: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", SCRIPT, *args], cwd=REPO,
+    return forked.Popen([sys.executable, "-m", SCRIPT, *args], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=environment(home, QT_QPA_PLATFORM="offscreen"))
 

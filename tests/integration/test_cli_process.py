@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import forked
+
 EXE = Path(sys.executable).with_name("dipsample")
 
 
@@ -17,7 +19,7 @@ def run(*args: str, env_extra: dict[str, str] | None = None, home: Path
     env.update({"DIPSAMPLE_HOME": str(home),
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
     env.update(env_extra or {})
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env,
+    return forked.run([str(EXE), *args], capture_output=True, text=True, env=env,
                           timeout=120, check=False)
 
 

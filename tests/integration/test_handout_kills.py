@@ -31,6 +31,7 @@ from desktop.files import PART_SUFFIX
 from desktop.models import Event
 from desktop.store import open_store
 from desktop.sync.pause import PAUSE_ENV
+from tests import forked
 from tests.integration import attack
 
 WEEK = "2026-W46"
@@ -72,7 +73,7 @@ def usual_umask() -> Iterator[None]:
 
 def killed_at(home: Path, point: str, *args: str, resume: int = 0) -> None:
     """Run ``dipsample ARGS``, let it pass ``point`` ``resume`` times, SIGKILL it there."""
-    child = subprocess.Popen([str(attack.EXE), *args], stdin=subprocess.PIPE,
+    child = forked.Popen([str(attack.EXE), *args], stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                              env=attack.environment(home, **{PAUSE_ENV: point}))
     try:

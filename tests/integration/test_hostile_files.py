@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop.services.tabular import MAX_ROWS
+from tests import forked
 from tests.data.make_caseload_examples import MOSAIC_HEADER
 from tests.unit.services import hostile_files as hostile
 from tests.unit.services.caseload.helpers import write_csv
@@ -27,7 +28,7 @@ def dipsample(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess
     environ = {k: v for k, v in os.environ.items() if not k.startswith("DIPSAMPLE_")}
     environ.update({"DIPSAMPLE_HOME": str(home), "DIPSAMPLE_PASSPHRASE": "hostile-passphrase",
                     "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **env})
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=environ,
+    return forked.run([str(EXE), *args], capture_output=True, text=True, env=environ,
                           timeout=600, check=False)
 
 

@@ -74,6 +74,7 @@ from desktop.sync.collect import FACT_COLUMNS
 from desktop.sync.folder import SUFFIX
 from desktop.sync.merge import BOOKKEEPING
 from desktop.sync.status import DATABASE, FOLDER, set_aside, sync_now
+from tests import forked
 from tests.unit.sync.file_keyring import FileKeyring
 from tests.unit.sync.helpers import EXE, fresh_schema, plain_url, records
 from tests.unit.sync.processes import child_env
@@ -196,10 +197,10 @@ def _target(run: Run, node: Node, database: bool | None = None) -> list[str]:
 
 def _start(run: Run, node: Node, args: list[str], *, pause: str | None = None,
            wait: float | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(EXE), "sync", *args, "--db", str(node.path)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env=_env(run, node, pause=pause, wait=wait))
+    return forked.Popen([str(EXE), "sync", *args, "--db", str(node.path)],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, text=True,
+                        env=_env(run, node, pause=pause, wait=wait))
 
 
 def _finish(child: subprocess.Popen[str], timeout: float = 240) -> tuple[int, str, str]:
@@ -450,7 +451,7 @@ def restore(run: Run, damages: list[Damage]) -> None:
 
 def set_foreign_aside(run: Run, node: Node) -> None:
     """``dipsample sync ignore`` the foreign bundle a sync of ``node`` reported."""
-    code, out, err = _finish(subprocess.Popen(
+    code, out, err = _finish(forked.Popen(
         [str(EXE), "sync", "ignore", FOREIGN, "--db", str(node.path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(run, node)))
     run.say(f"{node.name}: sync ignore -> {code} {(out or err).strip()[:120]}")
@@ -529,7 +530,7 @@ def set_up(run: Run) -> None:
         if _fill_and_submit(run, qa, audit_id):
             run.open_for_comment.append(audit_id)
     sync_process(run, qa)
-    code, out, err = _finish(subprocess.Popen(
+    code, out, err = _finish(forked.Popen(
         [str(EXE), "sync", "snapshot", "--db", str(qa.path)], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, env=_env(run, qa)))
     assert code == 0, err

@@ -23,6 +23,7 @@ from desktop.store import keys, open_store
 from desktop.store.backups import backups_of, make_backup
 from desktop.store.rotate import rotate_key
 from desktop.sync.pause import PAUSE_ENV
+from tests import forked
 from tests.unit.security.file_keyring import FileKeyring
 
 ROWS = 400
@@ -102,7 +103,7 @@ WHOLE = re.compile(r"^crash\.db(-wal|-shm|\.kdf)?$|^crash\.[^.]+\.[0-9TZ]+\.db\.
 
 
 def _killed_at(point: str, passes: int, args: list[str], env: dict[str, str]) -> None:
-    with subprocess.Popen([sys.executable, "-m", "tests.unit.security.rotate_child", *args],
+    with forked.Popen([sys.executable, "-m", "tests.unit.security.rotate_child", *args],
                           cwd=ROOT, env={**env, PAUSE_ENV: point}, stdin=subprocess.PIPE,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True) as child:

@@ -10,7 +10,6 @@ or a person's name, a date of birth or the audit's free text.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 
 from desktop.models import Case, User, Worker
 from desktop.store import open_store
+from tests import forked
 from tests.unit.security.workflow_child import OVERVIEW, SECRET_IN_BUG
 
 ROOT = Path(__file__).parents[3]
@@ -52,7 +52,7 @@ def test_no_personal_data_in_logs_after_a_whole_workflow(tmp_path: Path) -> None
     env = {**os.environ, "DIPSAMPLE_HOME": str(home), "DIPSAMPLE_PASSPHRASE": PASSPHRASE,
            "PYTHONPATH": str(ROOT), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     env.pop("DIPSAMPLE_USER", None)
-    done = subprocess.run([sys.executable, "-m", "tests.unit.security.workflow_child",
+    done = forked.run([sys.executable, "-m", "tests.unit.security.workflow_child",
                            str(db), str(work)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from desktop.store.events import (
 )
 from desktop.store.rotate import rotate_key
 from desktop.sync.bundle import Bundle
+from tests import forked
 from tests.unit.services.audits.world import World, make_world
 from tests.unit.sync.helpers import device, folder_sync
 
@@ -110,7 +110,7 @@ def test_the_real_command_names_an_edited_device_id(
     env.update({"DIPSAMPLE_HOME": str(tmp_path / "home"),
                 "DIPSAMPLE_PASSPHRASE": "tamper-evidence-passphrase",
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"})
-    done = subprocess.run([str(EXE), "check", "--db", str(path), "--system"], env=env,
+    done = forked.run([str(EXE), "check", "--db", str(path), "--system"], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1, done.stderr
     lines = [line for line in done.stdout.splitlines() if line.startswith("tampered:")]

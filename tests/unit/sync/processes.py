@@ -10,6 +10,7 @@ from pathlib import Path
 
 from desktop.sync.lock import WAIT_ENV
 from desktop.sync.pause import PAUSE_ENV
+from tests import forked
 from tests.unit.sync.helpers import EXE, ROOT
 
 
@@ -30,7 +31,7 @@ def child_env(home: Path, *, pause: str | None = None, wait: float | None = None
 
 
 def start_sync(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([str(EXE), "sync", *args], stdin=subprocess.PIPE,
+    return forked.Popen([str(EXE), "sync", *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
 

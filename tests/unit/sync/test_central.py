@@ -22,6 +22,7 @@ from desktop.sync.bundle import organisation_key
 from desktop.sync.central import PASSWORD_SERVICE, DatabaseTarget, bundles, parse_url
 from desktop.sync.engine import SyncReport, sync
 from desktop.sync.pause import PAUSE_ENV
+from tests import forked
 from tests.unit.sync.helpers import EXE, ROOT, fresh_schema, plain_url, records, settle
 
 pytestmark = pytest.mark.pg
@@ -182,7 +183,7 @@ def _paused(store: Store, url: str, home: Path, point: str = "central-insert"
     env.update({"DIPSAMPLE_HOME": str(home), PAUSE_ENV: point,
                 "PYTHONPATH": str(ROOT), "PGAPPNAME": "dipsample-fault-test",
                 "PYTHON_KEYRING_BACKEND": "tests.unit.sync.file_keyring.FileKeyring"})
-    child = subprocess.Popen([str(EXE), "sync", "--database", url, "--db", str(store.path)],
+    child = forked.Popen([str(EXE), "sync", "--database", url, "--db", str(store.path)],
                              stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True, env=env)
     assert child.stderr is not None

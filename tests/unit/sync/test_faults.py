@@ -20,6 +20,7 @@ from desktop.sync.bundle import Bundle, organisation_key, seal
 from desktop.sync.engine import sync
 from desktop.sync.folder import SUFFIX, FolderTarget
 from desktop.sync.pause import PAUSE_ENV
+from tests import forked
 from tests.unit.sync.helpers import EXE, ROOT, device, folder_sync, records, until_quiet
 
 
@@ -192,7 +193,7 @@ def _killed_at(point: str, store: Store, share: Path, home: Path) -> None:
     env.update({"DIPSAMPLE_HOME": str(home), PAUSE_ENV: point,
                 "PYTHONPATH": str(ROOT),
                 "PYTHON_KEYRING_BACKEND": "tests.unit.sync.file_keyring.FileKeyring"})
-    child = subprocess.Popen([str(EXE), "sync", "--folder", str(share), "--db",
+    child = forked.Popen([str(EXE), "sync", "--folder", str(share), "--db",
                               str(store.path)], stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                              env=env)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 
 from desktop.models import Change, ServiceArea, SyncConflict, Team
 from desktop.store import Store
+from tests import forked
 from tests.unit.sync.helpers import ROOT, device, folder_sync, records, until_quiet
 
 
@@ -68,7 +68,7 @@ def test_a_change_another_process_commits_between_two_syncs_is_sent(
                or k == "DIPSAMPLE_TEST_KEYRING"}
         env.update({"DIPSAMPLE_HOME": str(home), "PYTHONPATH": str(ROOT),
                     "PYTHON_KEYRING_BACKEND": "tests.unit.sync.file_keyring.FileKeyring"})
-        subprocess.run([sys.executable, "-c", (
+        forked.run([sys.executable, "-c", (
             "import sys; from desktop.store import open_store; "
             "from desktop.models import ServiceArea; "
             "from pathlib import Path; s = open_store(Path(sys.argv[1]), prompt=None); "

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from desktop.store import Store, open_store
+from tests import forked
 from tests.unit.sync.helpers import EXE, device, folder_sync, records
 from tests.unit.sync.processes import child_env
 
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.timeout(300)
 
 
 def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(EXE), *args], input=stdin, capture_output=True, text=True,
+    return forked.run([str(EXE), *args], input=stdin, capture_output=True, text=True,
                           env=env, timeout=240, check=False)
 
 
