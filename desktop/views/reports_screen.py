@@ -195,7 +195,8 @@ class ReportsScreen(Screen):
         self.save_button = QPushButton("&Save…")
         self.save_button.setAccessibleName("Save the report")
         self.save_button.clicked.connect(self.save_report)
-        self.print_button = QPushButton("&Print…")
+        # Alt+I: Alt+P is the Pages tab's (Alt+G, its letter before, is the Go menu's).
+        self.print_button = QPushButton("Pr&int…")
         self.print_button.setAccessibleName("Print the report")
         self.print_button.clicked.connect(self.print_report)
         buttons = QHBoxLayout()
@@ -240,7 +241,7 @@ class ReportsScreen(Screen):
         self.preview_tabs = QTabWidget()
         self.preview_tabs.setAccessibleName("Preview")
         self.preview_tabs.addTab(contents, "Con&tents")
-        self.preview_tabs.addTab(self.pages, "Pa&ges")
+        self.preview_tabs.addTab(self.pages, "&Pages")
         self.preview_tabs.currentChanged.connect(lambda _i: self._pages_wanted())
         right = QWidget()
         right_layout = QVBoxLayout(right)

@@ -243,7 +243,7 @@ def test_the_pages_tab_shows_the_report_as_it_prints(qtbot: QtBot, county_path: 
     _window, screen = open_reports(qtbot, county_path)
     choose(qtbot, screen, screen.kind_choice, WEEKLY.title)
     with qtbot.waitSignal(screen.pages.loaded, timeout=WAIT) as loaded:
-        qtbot.keyClick(screen, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)  # Pa&ges
+        qtbot.keyClick(screen, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)  # &Pages
     assert screen.preview_tabs.currentWidget() is screen.pages
     out = tmp_path / "weekly.pdf"
     assert save_through(qtbot, screen.saver, screen.save_button, out) == out
