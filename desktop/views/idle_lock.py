@@ -176,7 +176,7 @@ class IdleLock(QObject):
 
     def _save_drafts(self) -> None:
         """Each screen's pending autosave, run on the worker ahead of anything else."""
-        for screen in getattr(self.window, "screens", {}).values():
+        for screen in self.window.built_screens():
             write = screen.last_write()
             if write is not None:
                 self.window.call("Saving before locking", write, dialog=False).run()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desktop.qt import QSettings, QTimer, QWidget
+from desktop.qt import QWidget
 from desktop.services.auth.roles import permissions_of
 from desktop.services.users import Person, people
 from desktop.views.screen import Screen
@@ -49,7 +49,7 @@ class PersonFlow:
          .run())
 
     def _choose_person(self, found: list[Person]) -> None:
-        """The sign-in dialog; meanwhile, the screens are built one by one."""
+        """The sign-in dialog; meanwhile, the screens' modules are imported."""
         window = self.window
         if not found:  # a store with nobody in it yet: nothing to sign in as
             window.statusBar().showMessage("Nobody can sign in yet: import the staff "
@@ -63,8 +63,7 @@ class PersonFlow:
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()
-        if not window.screen_builder.built:
-            QTimer.singleShot(0, window, window.screen_builder.build_meanwhile)
+        window.screen_builder.import_ahead()
 
     def _signed_in(self, person: Person | None, key: str) -> None:
         self.dialog = None
@@ -82,19 +81,19 @@ class PersonFlow:
         window.setWindowTitle(f"DipSample: {person.name}: {window.db_path.name}")
         window.who.setText(f"Signed in: {person.name}")
         window.switch_action.setEnabled(window.asks_sign_in)
-        for screen in window.screens.values():
+        for screen in window.built_screens():
             screen.stale = True
         window.signed_in.emit(person)
 
     # -- signing out ------------------------------------------------------------------
     def switch_person(self) -> None:
-        """Sign out: drafts saved, every screen built anew (nothing the last person read
-        stays in a widget), then the sign-in dialog for the next person."""
+        """Sign out: drafts saved, every screen built anew on its next visit (nothing the
+        last person read stays in a widget), then the sign-in dialog for the next person."""
         window = self.window
         if window.user is None or window.store is None or self.dialog is not None:
             return
         window.save_layout()
-        for screen in window.screens.values():
+        for screen in window.built_screens():
             write = screen.last_write()
             if write is not None:
                 window.call("Saving before signing out", write, dialog=False).run()
@@ -102,28 +101,14 @@ class PersonFlow:
         window.switch_action.setEnabled(False)
         window.who.setText("")
         window.setWindowTitle(f"DipSample: {window.db_path.name}")
-        self._rebuild_screens()
+        # Every screen built is retired: each is built anew on its next visit. The old
+        # ones are kept, hidden and detached, until the window closes: a read still
+        # running for them answers into widgets nobody sees instead of into deleted ones.
+        self._retired += window.screen_builder.retire_all()
         self.ask_who()
 
-    def _rebuild_screens(self) -> None:
-        """Replace every screen by a new one of its kind. The old ones are kept, hidden
-        and detached, until the window closes: a read still running for them answers
-        into widgets nobody sees instead of into deleted ones."""
-        window = self.window
-        classes = [type(screen) for screen in window.screens.values()]
-        self._retired += window.screen_builder.remove_all()
-        for cls in classes:
-            window.add_screen(cls)
-        sync_screen = window.screens.get("sync")
-        status = getattr(window, "sync_status", None)
-        if sync_screen is not None and status is not None:
-            sync_screen.synced.connect(status.synced_by_hand)  # type: ignore[attr-defined]
-        settings = QSettings()
-        for screen in window.screens.values():
-            screen.restore_state(settings)
-
     # -- what the person may use ------------------------------------------------------
-    def may_use(self, screen: Screen) -> bool:
+    def may_use(self, screen: Screen | type[Screen]) -> bool:
         """Whether the signed-in person's roles give the screen's permission (the system,
         with nobody signed in, may use every screen)."""
         user = self.window.user

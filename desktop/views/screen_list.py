@@ -1,19 +1,26 @@
-"""The screens of the navigation, in order, and building them ahead of need.
+"""The screens of the navigation, in order, each built the first time it is wanted.
 
 Why a module of its own: the list names every screen, so importing it imports them all
 (reportlab, openpyxl and Qt Charts behind them: about a second). The window imports it
-when it builds its screens, and the application imports it on a thread of its own while
+when it lists its screens, and the application imports it on a thread of its own while
 the sign-in list shows (:func:`import_screens`), so neither waits at start.
+
+Why each screen is built on its first visit and not all at sign-in: building twelve
+screens after the person picked their name made the first screen wait for eleven they
+had not asked for (launch_to_first_screen_100k missed its target twice over), and a
+person uses three or four screens a day. The navigation, the Go menu and the stack
+list every screen from the start; a screen is built, whole, just before it is first
+shown, or when something asks the window for it (:class:`Screens`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from desktop.qt import QFrame, QListWidgetItem, QScrollArea, QSettings, Qt, QTimer, QWidget
+from desktop.qt import QFrame, QListWidgetItem, QScrollArea, QSettings, Qt, QWidget
 from desktop.views.screen import Screen
 
 if TYPE_CHECKING:
@@ -43,117 +50,154 @@ def default_screens() -> list[type[Screen]]:
 
 
 def import_screens() -> None:
-    """On a thread of its own: the screens' modules imported, so that building the
-    screens while the sign-in list shows does not hold the GUI thread that long. A
-    failure is met again, and reported, when the GUI thread asks for the screens."""
+    """On a thread of its own: the screens' modules imported, so that listing the
+    screens once somebody signs in does not hold the GUI thread that long. A failure is
+    met again, and reported, when the GUI thread asks for the screens."""
     try:
         default_screens()
     except Exception:
         log.info("importing the screens ahead failed; the window imports them itself")
 
 
-class ScreenBuilder:
-    """Build a window's screens: all at once, or one per turn of the event loop while
-    the sign-in list shows.
+class Screens(Mapping[str, Screen]):
+    """The window's screens by key, in navigation order, each built when first asked
+    for: ``window.screens["reports"]`` is the Reports screen, built now if it was not.
 
-    Why one per turn: importing and building twelve screens took longer than opening a
-    100,000-case store; built in one go, the sign-in list would not answer keys or
-    clicks until the last was done.
+    Why a mapping that builds: whatever asks the window for a screen (the Go menu, a
+    link from another screen, a tool) gets a whole one, as when all were built at the
+    start. The window's own sweeps (a change told to every screen, the layout saved,
+    the last writes at closing) walk :meth:`ScreenBuilder.built` instead: a screen not
+    built yet has read nothing, and reads when it is first shown.
+    """
+
+    def __init__(self, builder: ScreenBuilder) -> None:
+        self._builder = builder
+
+    def __getitem__(self, key: str) -> Screen:
+        return self._builder.screen(key)
+
+    def __contains__(self, key: object) -> bool:  # without building it
+        return key in self._builder.kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._builder.kinds))
+
+    def __len__(self) -> int:
+        return len(self._builder.kinds)
+
+
+class ScreenBuilder:
+    """A window's screens: listed (navigation, stack, Go menu) all at once, each built
+    on its first visit.
 
     Attributes:
-        built: every screen is built (and the sync state installed after them).
+        listed: every screen is in the navigation (and the sync state installed).
+        kinds: the screens' classes by key, in navigation order (once listed).
     """
 
     def __init__(self, window: MainWindow, screens: Sequence[type[Screen]] | None) -> None:
-        """``screens``: the screens to build (None: :func:`default_screens`)."""
+        """``screens``: the screens of the navigation (None: :func:`default_screens`)."""
         self.window = window
-        #: The screens not built yet (None: all of the default ones).
-        self._unbuilt: list[type[Screen]] | None = None if screens is None else list(screens)
-        self.built = False
+        #: The classes to list (None: the default ones, imported when listed).
+        self._classes: list[type[Screen]] | None = None if screens is None else list(screens)
+        self.listed = False
+        self.kinds: dict[str, type[Screen]] = {}
+        #: Each screen's page in the window's stack, by key (empty until it is built).
+        self._holders: dict[str, QScrollArea] = {}
+        self._built: dict[str, Screen] = {}
         #: The thread importing the screens' modules ahead (see import_screens).
         self._importing: threading.Thread | None = None
 
-    def build(self, *, one: bool = False) -> bool:
-        """Build the screens not built yet (``one``: the next one only); whether any is
-        left. After the last: the sync state (it connects to the Sync screen) and the
-        screens' remembered layout."""
-        if self.built:
-            return False
-        if self._unbuilt is None:
-            if self._importing is not None:  # never two threads importing the same modules
-                self._importing.join()
-            self._unbuilt = default_screens()
-        while self._unbuilt:
-            self.add(self._unbuilt.pop(0))
-            if one and self._unbuilt:
-                return True
-        self.built = True
-        from desktop.views.sync_status import install_sync
-
-        install_sync(self.window)
-        settings = QSettings()
-        for screen in self.window.screens.values():
-            screen.restore_state(settings)
-        return False
-
-    def build_meanwhile(self) -> None:
-        """While the sign-in list is showing: the screens' modules imported on a thread
-        of their own, then one screen built per turn of the event loop, so that the list
-        answers keys and clicks between them."""
-        window = self.window
-        if window.tasks.closed or self.built:
-            return
-        if self._importing is None and self._unbuilt is None:
+    # -- listing ------------------------------------------------------------------------
+    def import_ahead(self) -> None:
+        """While the sign-in list shows: the screens' modules imported on a thread of
+        their own (the GUI thread answers the list meanwhile)."""
+        if self._classes is None and self._importing is None:
             self._importing = threading.Thread(target=import_screens, daemon=True,
                                                name="dipsample-screens")
             self._importing.start()
-        if self._importing is not None and self._importing.is_alive():
-            QTimer.singleShot(20, window, self.build_meanwhile)
-        elif self.build(one=True):
-            QTimer.singleShot(0, window, self.build_meanwhile)
 
-    def add(self, cls: type[Screen]) -> Screen:
-        """Build a screen and add it to the window's navigation, stack and Go menu."""
-        from desktop.views.cases import CasesScreen
+    def list_all(self) -> None:
+        """Every screen in the navigation, with an empty page in the stack and its Go
+        entry (none built); then the sync state, which the status bar shows. Once."""
+        if self.listed:
+            return
+        if self._classes is None:
+            if self._importing is not None:  # never two threads importing the same modules
+                self._importing.join()
+            self._classes = default_screens()
+        self.listed = True
+        for cls in self._classes:
+            self._list(cls)
+        from desktop.views.sync_status import install_sync
 
+        install_sync(self.window)
+
+    def _list(self, cls: type[Screen]) -> None:
         window = self.window
-        screen = cls(window)
-        window.screens[screen.key] = screen
-        if isinstance(screen, CasesScreen):
-            window.cases = screen
-            screen.cases_loaded.connect(lambda _listing: window.health_check.start())
+        self.kinds[cls.key] = cls
         # In a scroll area: on a small laptop screen (1366 x 768 at 125 %) a screen with
         # many controls scrolls instead of pushing the window past the screen's edge.
         holder = QScrollArea()
         holder.setWidgetResizable(True)
         holder.setFrameShape(QFrame.Shape.NoFrame)
-        holder.setWidget(screen)
+        self._holders[cls.key] = holder
         window.stack.addWidget(holder)
         item = QListWidgetItem(cls.title.replace("&", ""))
-        item.setData(Qt.ItemDataRole.UserRole, screen.key)
-        number = len(window.screens)
+        item.setData(Qt.ItemDataRole.UserRole, cls.key)
+        number = len(self.kinds)
         item.setToolTip(cls.title.replace("&", "") + (f" (Ctrl+{number})" if number <= 9 else ""))
         window.navigation.addItem(item)
-        window.menus.add_go(cls.title, screen.key, number)
+        window.menus.add_go(cls.title, cls.key, number)
+
+    # -- building -----------------------------------------------------------------------
+    def screen(self, key: str) -> Screen:
+        """The screen ``key``, built now if it was not (KeyError: no such screen)."""
+        self.list_all()
+        built = self._built.get(key)
+        return built if built is not None else self._build(self.kinds[key])
+
+    def built(self) -> list[Screen]:
+        """The screens built so far, in navigation order."""
+        return [self._built[key] for key in self.kinds if key in self._built]
+
+    def built_screen(self, key: str) -> Screen | None:
+        """The screen ``key`` if it is built, without building it."""
+        return self._built.get(key)
+
+    def build_all(self) -> None:
+        """Every screen built now (a tool or a test that walks them all)."""
+        self.list_all()
+        for key in self.kinds:
+            self.screen(key)
+
+    def _build(self, cls: type[Screen]) -> Screen:
+        """Build ``cls`` into its page: connected to what watches it, its remembered
+        layout restored, the window's lasting line on the Cases screen's counts."""
+        from desktop.views.cases import CasesScreen
+
+        window = self.window
+        screen = cls(window)
+        self._built[cls.key] = screen
+        if isinstance(screen, CasesScreen):
+            screen.cases_loaded.connect(lambda _listing: window.health_check.start())
+            screen.counts.setText(window.status_text.text())  # what say() said so far
+        status = getattr(window, "sync_status", None)
+        if cls.key == "sync" and status is not None:  # a Sync now shows in the status bar
+            screen.synced.connect(status.synced_by_hand)  # type: ignore[attr-defined]
+        self._holders[cls.key].setWidget(screen)
+        screen.restore_state(QSettings())
         return screen
 
-    def remove_all(self) -> list[QWidget]:
-        """Take every screen out of the navigation, the stack and the Go menu (a
-        sign-out builds them anew); their holders, hidden and detached, for the caller
-        to keep while a read may still answer into them."""
-        window = self.window
-        window.navigation.blockSignals(True)
-        window.navigation.clear()
-        window.navigation.blockSignals(False)
-        removed: list[QWidget] = []
-        while window.stack.count():
-            holder = window.stack.widget(0)
-            assert holder is not None  # the stack is not empty
-            window.stack.removeWidget(holder)
-            holder.hide()
-            holder.setParent(None)
-            removed.append(holder)
-        window.menus.clear_go()
-        window.screens = {}
-        window.cases = None
-        return removed
+    def retire_all(self) -> list[QWidget]:
+        """Take every built screen out of its page (a sign-out builds them anew when
+        next shown); them, hidden and detached, for the caller to keep while a read may
+        still answer into them."""
+        retired: list[QWidget] = []
+        for key, screen in list(self._built.items()):
+            taken = self._holders[key].takeWidget()
+            assert taken is screen
+            screen.hide()
+            retired.append(screen)
+        self._built = {}
+        return retired

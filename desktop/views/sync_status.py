@@ -174,7 +174,7 @@ def install_sync(window: MainWindow) -> None:
     window.side_workers.append(widget.tasks)
     window.statusBar().addPermanentWidget(widget)
     window.sync_status = widget  # type: ignore[attr-defined]
-    screen = window.screens.get("sync")
+    screen = window.screen_builder.built_screen("sync")  # else connected when built
     if screen is not None:
         screen.synced.connect(widget.synced_by_hand)  # type: ignore[attr-defined]
     if window.store is not None:  # installed after the store opened

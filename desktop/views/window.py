@@ -11,7 +11,7 @@ opening the store, with its passphrase and its health check
 (:mod:`desktop.views.store_opening`); who is acting, with sign-in, sign-out and what they
 may use (:mod:`desktop.views.person_flow`); the store's status and the demo county
 (:mod:`desktop.views.store_status_line`); the menus (:mod:`desktop.views.window_menus`);
-building the screens, ahead of need while the sign-in list shows
+listing the screens, and building each on its first visit
 (:mod:`desktop.views.screen_list`). The callables the window hands its worker are built
 from plain values in :mod:`desktop.views.window_tasks`.
 """
@@ -54,7 +54,7 @@ from desktop.views.passphrase import PassphraseDialog
 from desktop.views.person_flow import PersonFlow
 from desktop.views.plain import plain_label, plain_tip
 from desktop.views.screen import Screen
-from desktop.views.screen_list import ScreenBuilder, default_screens
+from desktop.views.screen_list import ScreenBuilder, Screens, default_screens
 from desktop.views.signin import SignInDialog
 from desktop.views.store_opening import HealthCheck, StoreOpening
 from desktop.views.store_status_line import StoreStatusLine
@@ -63,7 +63,7 @@ from desktop.views.window_menus import WindowMenus
 from desktop.views.window_tasks import NoStoreOpen, closing_task, watched_call
 from desktop.views.worker import BackgroundOp, TaskManager, show_error
 
-if TYPE_CHECKING:  # imported when the screens are built: not before the sign-in list
+if TYPE_CHECKING:  # imported when the screens are listed: not before the sign-in list
     from desktop.views.cases import CasesScreen
 
 __all__ = ["MainWindow", "NoStoreOpen", "default_screens"]
@@ -101,8 +101,9 @@ class MainWindow(QMainWindow):
         user: the person signed in; None while nobody is (or for the system).
         asks_sign_in: whether someone must sign in before any case shows.
         clock: "now" for every service call (tests set a fixed one).
-        screens: the screens by key, in navigation order.
-        cases: the Cases screen, if the window has one.
+        screens: the screens by key, in navigation order, each built when first asked
+            for (:class:`~desktop.views.screen_list.Screens`).
+        cases: the Cases screen (built when first asked for), if the window has one.
         navigation: the list on the left.
         status_text: the status bar's message about the store (opening, errors).
         opening: the store's opening (its passphrase_dialog while shown).
@@ -111,7 +112,7 @@ class MainWindow(QMainWindow):
         status_line: the store's status (status) and the demo county.
         menus: the menu bar's actions (also as reload_action, save_action,
             submit_action, quit_action, find_action, demo_action, switch_action).
-        screen_builder: builds the screens, ahead of need while the sign-in list shows.
+        screen_builder: lists the screens and builds each on its first visit.
         read_error_box: the message box about a failed read while it is shown.
     """
 
@@ -125,10 +126,11 @@ class MainWindow(QMainWindow):
                  defer_screens: bool = False) -> None:
         """``sign_in``: ask who is acting before showing any case (the application does;
         tools and tests that open a store as the system do not). ``screens``: the
-        screens to build (default: all of them). ``defer_screens``: build them once the
-        sign-in list is showing (:meth:`build_screens`), not before: importing and
-        building twelve screens took longer than opening a 100,000-case store, and
-        the person waited for it before they could pick their name (the application)."""
+        screens of the navigation (default: all of them), each built on its first
+        visit. ``defer_screens``: list them once somebody has signed in, their modules
+        imported meanwhile while the sign-in list shows, not before: importing twelve
+        screens took longer than opening a 100,000-case store, and the person waited
+        for it before they could pick their name (the application)."""
         super().__init__()
         app = QApplication.instance()
         if app is not None:  # app.py installed it already; a window built alone, here
@@ -158,8 +160,7 @@ class MainWindow(QMainWindow):
         self.person_flow = PersonFlow(self)
         self.status_line = StoreStatusLine(self)
         self.screen_builder = ScreenBuilder(self, screens)
-        self.screens: dict[str, Screen] = {}
-        self.cases: CasesScreen | None = None
+        self.screens = Screens(self.screen_builder)
         #: What the open store's change log says each task wrote (services/change_sets).
         self._watch: ChangeWatch | None = None
         self._written: deque[ChangeSet] = deque()
@@ -173,7 +174,7 @@ class MainWindow(QMainWindow):
         self.demo_action, self.switch_action = self.menus.demo, self.menus.switch
         self._restore_layout()
         if not defer_screens:
-            self.build_screens()
+            self.screen_builder.list_all()
         # The application's window locks after the idle time and asks for the password
         # again (tools and tests that open a store as the system have nobody to ask).
         self.idle_lock = install_idle_lock(self) if sign_in else None
@@ -198,6 +199,13 @@ class MainWindow(QMainWindow):
     @property
     def status(self) -> StoreStatus | None:
         return self.status_line.status
+
+    @property
+    def cases(self) -> CasesScreen | None:
+        """The Cases screen, built now if it was not; None if the window has none."""
+        if "cases" not in self.screens:
+            return None
+        return self.screens["cases"]  # type: ignore[return-value]
 
     # -- layout -----------------------------------------------------------------
     def _build_frame(self) -> None:
@@ -235,17 +243,17 @@ class MainWindow(QMainWindow):
         for label in (self.who, self.last_import, self.store_label):
             self.statusBar().addPermanentWidget(label)
 
-    def build_screens(self, *, one: bool = False) -> bool:
-        """Build the screens not built yet (``one``: the next one only); whether any is
-        left (:class:`~desktop.views.screen_list.ScreenBuilder`)."""
-        return self.screen_builder.build(one=one)
+    def build_screens(self) -> None:
+        """Build every screen now, not on its first visit (a tool that walks them all)."""
+        self.screen_builder.build_all()
 
-    def add_screen(self, cls: type[Screen]) -> Screen:
-        """Build a screen and add it to the navigation, the stack and the Go menu."""
-        return self.screen_builder.add(cls)
+    def built_screens(self) -> list[Screen]:
+        """The screens built so far: the only ones that have read anything."""
+        return self.screen_builder.built()
 
     def show_screen(self, key: str) -> Screen:
-        """Show the screen named ``key`` (and read its data if it is out of date)."""
+        """Show the screen named ``key``, built now if this is its first visit (and read
+        its data if it is out of date)."""
         screen = self.screens[key]
         row = list(self.screens).index(key)
         if self.navigation.currentRow() != row:
@@ -262,13 +270,14 @@ class MainWindow(QMainWindow):
     def _navigated(self, row: int) -> None:
         if row < 0:
             return
-        screen = list(self.screens.values())[row]
+        keys = list(self.screens)
         previous = self.current_screen()
-        if previous is not None and previous is not screen and not previous.may_leave():
+        if previous is not None and previous.key != keys[row] and not previous.may_leave():
             self.navigation.blockSignals(True)
-            self.navigation.setCurrentRow(list(self.screens.values()).index(previous))
+            self.navigation.setCurrentRow(keys.index(previous.key))
             self.navigation.blockSignals(False)
             return
+        screen = self.screens[keys[row]]  # built on its first visit
         self.stack.setCurrentIndex(row)
         screen.activated()
 
@@ -315,7 +324,7 @@ class MainWindow(QMainWindow):
         current = self.current_screen()
         if current is not None:
             settings.setValue(self.person_flow.last_screen_key(), current.key)
-        for screen in self.screens.values():
+        for screen in self.built_screens():
             screen.save_state(settings)
 
     # -- service calls --------------------------------------------------------------
@@ -349,8 +358,9 @@ class MainWindow(QMainWindow):
     def changed(self, what: ChangeSet) -> None:
         """Every screen that shows any of ``what`` reads it again (now if showing, else
         later). The window's own tasks tell it by themselves; a change the change log
-        does not hold (settings files, a sync) is told by whoever made it."""
-        for screen in self.screens.values():
+        does not hold (settings files, a sync) is told by whoever made it. A screen not
+        built yet has read nothing: it reads when first shown."""
+        for screen in self.built_screens():
             screen.data_changed(what)
         if what.touches((Case, User)):
             self.read_status()
@@ -361,16 +371,17 @@ class MainWindow(QMainWindow):
             self.cases.open_case(case_id)
 
     def open_audit(self, audit_id: str) -> None:
-        screen = self.screens.get("audits")
+        if "audits" not in self.screens:
+            return
+        screen = self.show_screen("audits")
         opener = getattr(screen, "open_audit", None)
-        if screen is not None and opener is not None:
-            self.show_screen(screen.key)
+        if opener is not None:
             opener(audit_id)
 
     def refresh(self) -> None:
         """F5: the screen showing reads its data again, choice lists too; the others when
-        next shown."""
-        for screen in self.screens.values():
+        next shown (those not built yet read everything when first shown)."""
+        for screen in self.built_screens():
             screen.stale = True
             screen.forget_choices()
         current = self.current_screen()
@@ -398,8 +409,9 @@ class MainWindow(QMainWindow):
     def say(self, text: str) -> None:
         """A lasting line about the store, in the status bar and on the Cases screen."""
         self.status_text.setText(text)
-        if self.cases is not None:
-            self.cases.counts.setText(text)
+        cases = self.screen_builder.built_screen("cases")
+        if cases is not None:  # one built later takes the line from the status bar
+            cases.counts.setText(text)  # type: ignore[attr-defined]
 
     def read_status(self) -> None:
         """The store's status (whether it holds cases, the last import), read again."""
@@ -407,25 +419,26 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the first screen: the one used last, else My week for an auditor, else
-        the case list (the system, tests and tools)."""
-        self.build_screens()
+        the case list (the system, tests and tools). Only that screen is built now."""
+        self.screen_builder.list_all()
         if not self.screens:
             self.health_check.start()
             return
         remembered = (str(QSettings().value(self.person_flow.last_screen_key()) or "")
                       if self.asks_sign_in else "")
-        usable = [key for key, screen in self.screens.items() if self.may_use(screen)]
+        usable = [key for key, kind in self.screen_builder.kinds.items()
+                  if self.may_use(kind)]
         if remembered not in usable:
             auditor = self.user is not None and "auditor" in self.user.roles
             remembered = ("my_week" if auditor and "my_week" in usable
                           else "cases" if "cases" in usable
                           else next(iter(usable), next(iter(self.screens))))
         self.show_screen(remembered)
-        if self.cases is None:
+        if "cases" not in self.screens:
             self.health_check.start()
 
     # -- who is acting (person_flow's) ------------------------------------------------
-    def may_use(self, screen: Screen) -> bool:
+    def may_use(self, screen: Screen | type[Screen]) -> bool:
         """Whether the signed-in person may use ``screen`` (anyone, for the system)."""
         return self.person_flow.may_use(screen)
 
@@ -472,12 +485,12 @@ class MainWindow(QMainWindow):
         the store (every one it opened) as its last task.
         """
         self.save_layout()
-        for screen in self.screens.values():
+        for screen in self.built_screens():
             stop = getattr(screen, "stop", None)
             if stop is not None:
                 stop()
         store, self.store = self.store, None
-        last_writes = [w for w in (s.last_write() for s in self.screens.values())
+        last_writes = [w for w in (s.last_write() for s in self.built_screens())
                        if w is not None]
         finish = closing_task(
             store=store, user_id=self.user.id if self.user is not None else None,

@@ -110,8 +110,9 @@ class WindowMenus:
     def show_shortcuts(self) -> None:
         lines = ["Ctrl+F  find on this screen", "Ctrl+S  save", "Ctrl+Enter  submit",
                  "F5  reload", "Ctrl+Q  quit"]
-        lines += [f"Ctrl+{n}  {s.title.replace('&', '')}"
-                  for n, s in enumerate(self.window.screens.values(), 1) if n <= 9]
+        lines += [f"Ctrl+{n}  {s.title.replace('&', '')}"  # the listed, built or not
+                  for n, s in enumerate(self.window.screen_builder.kinds.values(), 1)
+                  if n <= 9]
         box = message_box(QMessageBox.Icon.Information, "Keyboard shortcuts",
                           "\n".join(lines), parent=self.window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

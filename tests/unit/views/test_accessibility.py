@@ -118,6 +118,7 @@ def test_every_screen_names_and_describes_every_control(qtbot: QtBot,
 
     qa = next(p for p in people_of(window) if "qa" in p.roles)
     window.act_as(qa)
+    assert list(window.screens) == [s.key for s in default_screens()]  # built or not
     for key in window.screens:
         found[key] = found.get(key, []) + problems(show(qtbot, window, key))
     found["window"] = problems(window)  # the navigation, the status bar: and all again

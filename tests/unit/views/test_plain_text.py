@@ -315,6 +315,7 @@ def test_every_screen_shows_typed_markup_as_text(qtbot: QtBot, county_path: Path
     seeded = seed(county_path)
     window = open_marked(qtbot, county_path, seeded.qa_id)
     look = Looker(qtbot, window)
+    assert list(window.screens) == [s.key for s in default_screens()]  # built or not
     for key in window.screens:
         window.show_screen(key)
         look(key)

@@ -212,6 +212,7 @@ def test_the_wheel_changes_no_filter_of_any_screen(qtbot: QtBot, county_path: Pa
     window = open_as(qtbot, county_path, role="qa", screens=default_screens())
     activate(qtbot, window)
     checked = 0
+    assert list(window.screens) == [s.key for s in default_screens()]  # built or not
     for key, screen in window.screens.items():
         window.show_screen(key)
         settle(qtbot, window)
