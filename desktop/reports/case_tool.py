@@ -38,6 +38,7 @@ from desktop.reports.text import label, markup, or_none
 from desktop.services.context import ServiceContext
 from desktop.services.disagreements import discussion_words
 from desktop.services.event_log import log_changes, log_export
+from desktop.services.gc_pause import paused_gc
 from desktop.services.people.ids import expand_id
 from desktop.services.reporting.case_tool import (
     AS_SUBMITTED,
@@ -403,13 +404,19 @@ def write_case_tool(tool: CaseTool, out: Path | BinaryIO) -> None:
 def write_week(tools: Sequence[CaseTool], out: Path | BinaryIO,
                on_start: Callable[[int], None] | None = None) -> None:
     """Lay out several case tools as one PDF: each from a new page, with its own header,
-    page numbers and bookmark. ``on_start(n)`` is told as the n-th (from 1) begins."""
+    page numbers and bookmark. ``on_start(n)`` is told as the n-th (from 1) begins.
+
+    Why the cyclic garbage collector waits (:func:`paused_gc`): a week's document keeps
+    every case tool's flowables and every page's drawing state alive until it is saved,
+    none of it garbage, and the collector re-scanned that growing heap: measured, 1.25 s
+    of a 4.3 s week of 450 case tools."""
     flowables: list[Flowable] = []
-    for number, tool in enumerate(tools, start=1):
-        if flowables:
-            flowables.append(PageBreak())
-        flowables += story(tool, None if on_start is None else partial(on_start, number))
-    build(out, TITLE, flowables)
+    with paused_gc():
+        for number, tool in enumerate(tools, start=1):
+            if flowables:
+                flowables.append(PageBreak())
+            flowables += story(tool, None if on_start is None else partial(on_start, number))
+        build(out, TITLE, flowables)
 
 
 def resolve_audit(ctx: ServiceContext, text: str) -> str:
