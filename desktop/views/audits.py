@@ -79,6 +79,12 @@ class AuditListModel(QAbstractTableModel):
         self.rows: list[AuditSummary] = []
 
     def set_rows(self, rows: list[AuditSummary]) -> None:
+        """The rows to show. The same rows read again (each autosave of the form makes
+        the list read again) change nothing: no reset, so no list measured and drawn
+        anew, and the list stays where the person scrolled it."""
+        if rows == self.rows:
+            self.rows = rows
+            return
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -105,9 +111,12 @@ class AuditListModel(QAbstractTableModel):
             return row
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return (row.case_ref, words(row.status),
-                row.audit_date.strftime("%d/%m/%Y") if row.audit_date else "",
-                words(row.grade), words(row.auditor_rag))[index.column()]
+        column = index.column()  # only that column's words: asked for per cell, often
+        if column == 0:
+            return row.case_ref
+        if column == 2:
+            return row.audit_date.strftime("%d/%m/%Y") if row.audit_date else ""
+        return words((row.status, None, None, row.grade, row.auditor_rag)[column])
 
 
 class AuditsScreen(FittedScreen):
