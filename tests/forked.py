@@ -45,6 +45,8 @@ from typing import IO, Any
 ROOT = Path(__file__).resolve().parents[1]
 EXE = Path(sys.executable).with_name("dipsample")
 EXEC_ENV = "DIPSAMPLE_TEST_EXEC"
+#: A folder: each forked child writes its cProfile statistics there (tests/forked.py).
+PROFILE_ENV = "FORKED_PROFILE"
 #: Keyword arguments of ``subprocess.Popen`` a forked child honours; any other sends the
 #: call to a real ``subprocess.Popen``.
 _HONOURED = frozenset({"stdin", "stdout", "stderr", "text", "universal_newlines", "env",
@@ -373,6 +375,14 @@ def _child(request: dict[str, Any], fds: list[int]) -> None:
         os.chdir(request["cwd"])
         os.umask(request["umask"])
         sys.argv = list(request["argv"])
+        profile_to = os.environ.get(PROFILE_ENV)
+        if profile_to:  # where a slow child spends its time, one file per child
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+            atexit.register(lambda: profiler.dump_stats(
+                os.path.join(profile_to, f"{os.getpid()}.prof")))
         try:
             if request["kind"] == "dipsample":
                 from desktop.cli.main import main

@@ -284,3 +284,36 @@ def test_a_new_device_starts_from_a_snapshot_in_the_database(
         assert records(c) == records(a) == records(b)
     finally:
         c.close()
+
+
+def test_a_record_changed_twice_in_one_pull_ends_as_its_last_change(
+        tmp_path: Path, central: str) -> None:
+    """One device renames an area, another sees it and names it back; a third that
+    pulls both in one go ends with the name given back.
+
+    The pull reads the rows it already holds ahead of applying them (merge.py's
+    prefetch); the record's second change must meet the record as its first left it.
+    Here the second change restores the value read ahead, so a stale read would keep
+    the first change's name."""
+    from tests.unit.sync.helpers import device
+
+    a, b, c = (device(tmp_path, name) for name in "abc")
+    try:
+        add_area(a, "North")
+        until_quiet([a, b, c], central)
+        with a.transaction() as session:
+            session.scalar(select(ServiceArea)).name = "Renamed"
+        db_sync(a, central)
+        assert db_sync(c, central).pulled == 1
+        with c.transaction() as session:
+            session.scalar(select(ServiceArea)).name = "North"
+        db_sync(c, central)
+        assert db_sync(b, central).pulled == 2  # both changes of the area, one pull
+        with b.read() as session:
+            assert session.scalar(select(ServiceArea.name)) == "North"
+            assert session.scalars(select(SyncConflict)).all() == []
+        until_quiet([a, b, c], central)
+        assert records(a) == records(b) == records(c)
+    finally:
+        for store in (a, b, c):
+            store.close()
