@@ -191,13 +191,14 @@ class ScreenBuilder:
 
     def retire_all(self) -> list[QWidget]:
         """Take every built screen out of its page (a sign-out builds them anew when
-        next shown); them, hidden and detached, for the caller to keep while a read may
-        still answer into them."""
+        next shown); them, hidden, for the caller to keep while a read may still answer
+        into them. Each stays a hidden child of the window, so that it ends with it (a
+        screen left without a parent outlived the window: a test run kept hundreds)."""
         retired: list[QWidget] = []
         for key, screen in list(self._built.items()):
             taken = self._holders[key].takeWidget()
             assert taken is screen
-            screen.hide()
+            screen.setParent(self.window)  # a new parent hides it; it stays hidden
             retired.append(screen)
         self._built = {}
         return retired

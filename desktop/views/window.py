@@ -497,6 +497,8 @@ class MainWindow(QMainWindow):
             clock=self.clock, last_writes=last_writes,
             side_workers=list(self.side_workers), stores=self._stores)
         self.heartbeat.stop()
+        if self.idle_lock is not None:  # a closed window watches nobody's input
+            self.idle_lock.stop()
         for worker in self.side_workers:
             worker.shutdown()
         self.tasks.shutdown(then=finish)

@@ -55,6 +55,18 @@ def close_when_listed(request: pytest.FixtureRequest, seen: list[int]) -> None:
     poll.start()
 
 
+def delete_with_the_test(qtbot: QtBot) -> None:
+    """The windows ``run_gui`` closed are deleted with the test's own widgets.
+
+    Why: the application's process ends there, so nothing deletes its window; in a
+    test run each one lived on, with its idle lock watching every event of every later
+    test (a tenth of the window tests' time).
+    """
+    for window in QApplication.topLevelWidgets():
+        if isinstance(window, MainWindow):
+            qtbot.addWidget(window)
+
+
 def reached(path: Path) -> int:
     """How many cases the person the dialog selects first (the first by name) may see:
     the list holds the cases their roles reach (desktop/services/auth)."""
@@ -72,6 +84,7 @@ def test_run_gui_shows_the_case_list(qtbot: QtBot, county_path: Path, home: Path
     seen: list[int] = []
     close_when_listed(request, seen)
     assert run_gui(county_path) == 0
+    delete_with_the_test(qtbot)
     assert seen == [reached(county_path)] and seen[0] > 0  # signed in first, then listed
     # DIPSAMPLE_HOME moves the window's settings too (its layout, who signed in last).
     assert (home / "config" / "DipSample" / "DipSample.ini").is_file()
@@ -83,11 +96,13 @@ def test_demo_open_builds_then_opens_and_reopens_on_a_second_run(
     seen: list[int] = []
     close_when_listed(request, seen)
     assert main(["demo", "--db", str(db_path), "--cases", "80", "--open"]) == 0
+    delete_with_the_test(qtbot)
     mine = reached(db_path)
     assert seen == [mine] and mine > 0
     assert "80 cases" in capsys.readouterr().out
     close_when_listed(request, seen)
     assert main(["demo", "--db", str(db_path), "--cases", "80", "--open"]) == 0
+    delete_with_the_test(qtbot)
     assert seen == [mine, mine]
 
 
@@ -141,6 +156,7 @@ def test_the_sign_in_list_shows_before_the_screens_are_built(
     give_up.start(60_000)
     poll.start()
     assert run_gui(county_path) == 0
+    delete_with_the_test(qtbot)
     assert seen["listed"] == []  # none built while the list waited for a name
     assert seen["built"] == ["cases"]  # then only the screen the person landed on
     assert seen["navigation"] == len(default_screens())  # though every one is listed
