@@ -40,6 +40,7 @@ from desktop.qt import (
     QtGui,
     QTimer,
     Signal,
+    Slot,
 )
 
 #: The width, in average characters, a column's words are cut to (the tooltip has them)
@@ -206,6 +207,13 @@ class ColumnFit(QObject):
         view.viewport().installEventFilter(self)
         self.later()
 
+    # Why its slots are declared (@Slot, once per signature a signal calls it with):
+    # PySide otherwise adds each as a slot of this one object, kept in its Python
+    # wrapper; a wrapper the garbage collector had cleared while the table lived then
+    # met a signal with "Slot 'ColumnFit::' not found" (a full run of the window tests).
+    @Slot()
+    @Slot("QModelIndex", int, int)
+    @Slot("QModelIndex", "QModelIndex", "QList<int>")
     def _rows_changed(self, *_args: object) -> None:
         self._words = self._fulls = None
         self.later()
@@ -233,10 +241,12 @@ class ColumnFit(QObject):
             self._pressed = False
         return False
 
+    @Slot(int, int, int)
     def _resized(self, *_args: object) -> None:
         if self._pressed and not self._fitting:
             self._person_sized()
 
+    @Slot(int)
     def _person_sized(self, *_args: object) -> None:
         """The person sizes the columns from now on: every one of them, so the columns
         set aside come back (a person could not otherwise reach them)."""
@@ -246,6 +256,7 @@ class ColumnFit(QObject):
             for column in hidden:
                 self.view.horizontalHeader().setSectionHidden(column, False)
 
+    @Slot()
     def fit(self) -> None:
         view, model = self.view, self.view.model()
         if self.own or model is None or model.columnCount() == 0:
