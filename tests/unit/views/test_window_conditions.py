@@ -59,6 +59,19 @@ def shared_county(db_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPat
     return db_path
 
 
+@pytest.fixture
+def short_lock_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite waits 0.2 s for another process's lock before giving up, not 2 s.
+
+    Why: the lock below is held until the test lets it go, so every wait ends in the
+    same error however long it is; the window's reload met it after two waits of 2 s.
+    Set before the test opens its store (each connection takes it when made).
+    """
+    from desktop.store import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+
+
 @contextmanager
 def lock_held(path: Path, mode: str) -> Iterator[None]:
     """Another real process holds SQLite's lock on ``path`` (see ``lock_holder.py``)."""
@@ -78,7 +91,7 @@ def lock_held(path: Path, mode: str) -> Iterator[None]:
 
 # -- 2: database conditions are one plain sentence ------------------------------------
 def test_a_database_held_by_another_process_is_one_plain_sentence(
-        qtbot: QtBot, shared_county: Path) -> None:
+        qtbot: QtBot, shared_county: Path, short_lock_wait: None) -> None:
     window = open_window(qtbot, shared_county)
     all_rows(qtbot, window)  # the worker is idle
     qtbot.waitUntil(lambda: window.health is not None, timeout=30_000)  # and the check
@@ -98,7 +111,8 @@ def test_a_database_held_by_another_process_is_one_plain_sentence(
 
 
 def test_a_locked_write_is_one_plain_sentence(qtbot: QtBot, db_path: Path, no_keyring: None,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              short_lock_wait: None) -> None:
     """SQLAlchemy's own exception from a real lock, as a window action's write would get."""
     monkeypatch.setenv("DIPSAMPLE_PASSPHRASE", PASSPHRASE)
     store = open_store(db_path, prompt=None, create=True)
