@@ -19,6 +19,7 @@ from desktop.views.screen import Screen
 from desktop.views.signin import SignInDialog, remember_user, remembered_user
 
 if TYPE_CHECKING:
+    from desktop.views.screen_list import ScreenKind
     from desktop.views.window import MainWindow
 
 #: QSettings key of the last screen shown (per person: see :meth:`last_screen_key`).
@@ -108,7 +109,7 @@ class PersonFlow:
         self.ask_who()
 
     # -- what the person may use ------------------------------------------------------
-    def may_use(self, screen: Screen | type[Screen]) -> bool:
+    def may_use(self, screen: Screen | ScreenKind) -> bool:
         """Whether the signed-in person's roles give the screen's permission (the system,
         with nobody signed in, may use every screen)."""
         user = self.window.user

@@ -1,9 +1,11 @@
 """The screens of the navigation, in order, each built the first time it is wanted.
 
-Why a module of its own: the list names every screen, so importing it imports them all
-(reportlab, openpyxl and Qt Charts behind them: about a second). The window imports it
-when it lists its screens, and the application imports it on a thread of its own while
-the sign-in list shows (:func:`import_screens`), so neither waits at start.
+Why the navigation is listed from :data:`SCREENS`, words kept here, and not from the
+screens' classes: importing the twelve screens' modules takes about a second (reportlab,
+openpyxl and Qt Charts behind them), and the person who has just picked their name would
+wait for it before their first screen. Each screen's module is imported when it is first
+built; the application imports them all on a thread of its own while the sign-in list
+shows (:func:`import_screens`), so that a first visit seldom waits for one.
 
 Why each screen is built on its first visit and not all at sign-in: building twelve
 screens after the person picked their name made the first screen wait for eleven they
@@ -15,12 +17,15 @@ shown, or when something asks the window for it (:class:`Screens`).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop.qt import QFrame, QListWidgetItem, QScrollArea, QSettings, Qt, QWidget
+from desktop.services.auth.roles import Permission
 from desktop.views.screen import Screen
 
 if TYPE_CHECKING:
@@ -29,30 +34,66 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def default_screens() -> list[type[Screen]]:
-    """Every screen of the navigation, in its order: the auditor's day first."""
-    from desktop.views.action_tracker import ActionTrackerScreen
-    from desktop.views.audits import AuditsScreen
-    from desktop.views.cases import CasesScreen
-    from desktop.views.concerns import ConcernsScreen
-    from desktop.views.dashboard import DashboardScreen
-    from desktop.views.exercises_screen import ExercisesScreen
-    from desktop.views.import_wizard import ImportScreen
-    from desktop.views.moderation import ModerationScreen
-    from desktop.views.my_week import MyWeekScreen
-    from desktop.views.reports_screen import ReportsScreen
-    from desktop.views.settings_screen import SettingsScreen
-    from desktop.views.sync_screen import SyncScreen
+@dataclass(frozen=True)
+class ScreenKind:
+    """A screen as the navigation lists it before its module is imported: its key, its
+    title (with its Alt letter), the permission a person needs for it, and where its
+    class is (``module:Class``), or the class itself when it was given."""
 
-    return [MyWeekScreen, CasesScreen, AuditsScreen, ActionTrackerScreen, ConcernsScreen,
-            ModerationScreen, DashboardScreen, ReportsScreen, ExercisesScreen, ImportScreen,
-            SyncScreen, SettingsScreen]
+    key: str
+    title: str
+    needs: Permission | None
+    where: str = ""
+    known: type[Screen] | None = None
+
+    @classmethod
+    def of(cls, screen: type[Screen]) -> ScreenKind:
+        return cls(screen.key, screen.title, screen.needs, known=screen)
+
+    def load(self) -> type[Screen]:
+        """The screen's class, its module imported now if it was not."""
+        if self.known is not None:
+            return self.known
+        module, name = self.where.split(":")
+        found = getattr(importlib.import_module(module), name)
+        assert isinstance(found, type) and issubclass(found, Screen)
+        return found
+
+
+#: Every screen of the navigation, in its order: the auditor's day first. Each class
+#: says the same words (test_main_window checks that they agree).
+SCREENS = (
+    ScreenKind("my_week", "&My week", Permission.SAMPLE, "desktop.views.my_week:MyWeekScreen"),
+    ScreenKind("cases", "&Cases", Permission.VIEW_CASES, "desktop.views.cases:CasesScreen"),
+    ScreenKind("audits", "&Audits", Permission.VIEW_AUDITS, "desktop.views.audits:AuditsScreen"),
+    ScreenKind("actions", "A&ctions", Permission.VIEW_AUDITS,
+               "desktop.views.action_tracker:ActionTrackerScreen"),
+    ScreenKind("concerns", "&Disagreements and escalations", Permission.CONCERNS,
+               "desktop.views.concerns:ConcernsScreen"),
+    ScreenKind("moderation", "M&oderation", Permission.MODERATE,
+               "desktop.views.moderation:ModerationScreen"),
+    ScreenKind("dashboard", "QA das&hboard", Permission.REPORTS,
+               "desktop.views.dashboard:DashboardScreen"),
+    ScreenKind("reports", "&Reports", Permission.REPORTS,
+               "desktop.views.reports_screen:ReportsScreen"),
+    ScreenKind("exercises", "E&xercises", Permission.VIEW_AUDITS,
+               "desktop.views.exercises_screen:ExercisesScreen"),
+    ScreenKind("import", "&Import", Permission.IMPORT_CASELOAD,
+               "desktop.views.import_wizard:ImportScreen"),
+    ScreenKind("sync", "S&ync", None, "desktop.views.sync_screen:SyncScreen"),
+    ScreenKind("settings", "Se&ttings", None, "desktop.views.settings_screen:SettingsScreen"),
+)
+
+
+def default_screens() -> list[type[Screen]]:
+    """Every screen of the navigation, in its order, their modules imported."""
+    return [kind.load() for kind in SCREENS]
 
 
 def import_screens() -> None:
-    """On a thread of its own: the screens' modules imported, so that listing the
-    screens once somebody signs in does not hold the GUI thread that long. A failure is
-    met again, and reported, when the GUI thread asks for the screens."""
+    """On a thread of its own: the screens' modules imported, so that a screen's first
+    visit does not wait for its module. A failure is met again, and reported, when the
+    GUI thread builds that screen."""
     try:
         default_screens()
     except Exception:
@@ -92,16 +133,16 @@ class ScreenBuilder:
 
     Attributes:
         listed: every screen is in the navigation (and the sync state installed).
-        kinds: the screens' classes by key, in navigation order (once listed).
+        kinds: the screens by key, in navigation order (once listed).
     """
 
     def __init__(self, window: MainWindow, screens: Sequence[type[Screen]] | None) -> None:
-        """``screens``: the screens of the navigation (None: :func:`default_screens`)."""
+        """``screens``: the screens of the navigation (None: :data:`SCREENS`)."""
         self.window = window
-        #: The classes to list (None: the default ones, imported when listed).
-        self._classes: list[type[Screen]] | None = None if screens is None else list(screens)
+        #: What to list: the screens given, else every screen of :data:`SCREENS`.
+        self._given = None if screens is None else [ScreenKind.of(cls) for cls in screens]
         self.listed = False
-        self.kinds: dict[str, type[Screen]] = {}
+        self.kinds: dict[str, ScreenKind] = {}
         #: Each screen's page in the window's stack, by key (empty until it is built).
         self._holders: dict[str, QScrollArea] = {}
         self._built: dict[str, Screen] = {}
@@ -112,7 +153,7 @@ class ScreenBuilder:
     def import_ahead(self) -> None:
         """While the sign-in list shows: the screens' modules imported on a thread of
         their own (the GUI thread answers the list meanwhile)."""
-        if self._classes is None and self._importing is None:
+        if self._given is None and self._importing is None:
             self._importing = threading.Thread(target=import_screens, daemon=True,
                                                name="dipsample-screens")
             self._importing.start()
@@ -122,33 +163,29 @@ class ScreenBuilder:
         entry (none built); then the sync state, which the status bar shows. Once."""
         if self.listed:
             return
-        if self._classes is None:
-            if self._importing is not None:  # never two threads importing the same modules
-                self._importing.join()
-            self._classes = default_screens()
         self.listed = True
-        for cls in self._classes:
-            self._list(cls)
+        for kind in SCREENS if self._given is None else self._given:
+            self._list(kind)
         from desktop.views.sync_status import install_sync
 
         install_sync(self.window)
 
-    def _list(self, cls: type[Screen]) -> None:
+    def _list(self, kind: ScreenKind) -> None:
         window = self.window
-        self.kinds[cls.key] = cls
+        self.kinds[kind.key] = kind
         # In a scroll area: on a small laptop screen (1366 x 768 at 125 %) a screen with
         # many controls scrolls instead of pushing the window past the screen's edge.
         holder = QScrollArea()
         holder.setWidgetResizable(True)
         holder.setFrameShape(QFrame.Shape.NoFrame)
-        self._holders[cls.key] = holder
+        self._holders[kind.key] = holder
         window.stack.addWidget(holder)
-        item = QListWidgetItem(cls.title.replace("&", ""))
-        item.setData(Qt.ItemDataRole.UserRole, cls.key)
+        item = QListWidgetItem(kind.title.replace("&", ""))
+        item.setData(Qt.ItemDataRole.UserRole, kind.key)
         number = len(self.kinds)
-        item.setToolTip(cls.title.replace("&", "") + (f" (Ctrl+{number})" if number <= 9 else ""))
+        item.setToolTip(kind.title.replace("&", "") + (f" (Ctrl+{number})" if number <= 9 else ""))
         window.navigation.addItem(item)
-        window.menus.add_go(cls.title, cls.key, number)
+        window.menus.add_go(kind.title, kind.key, number)
 
     # -- building -----------------------------------------------------------------------
     def screen(self, key: str) -> Screen:
@@ -171,21 +208,22 @@ class ScreenBuilder:
         for key in self.kinds:
             self.screen(key)
 
-    def _build(self, cls: type[Screen]) -> Screen:
-        """Build ``cls`` into its page: connected to what watches it, its remembered
+    def _build(self, kind: ScreenKind) -> Screen:
+        """Build ``kind`` into its page: connected to what watches it, its remembered
         layout restored, the window's lasting line on the Cases screen's counts."""
-        from desktop.views.cases import CasesScreen
-
         window = self.window
-        screen = cls(window)
-        self._built[cls.key] = screen
-        if isinstance(screen, CasesScreen):
+        screen = kind.load()(window)
+        self._built[kind.key] = screen
+        if kind.key == "cases":
+            from desktop.views.cases import CasesScreen  # imported: it was just built
+
+            assert isinstance(screen, CasesScreen)
             screen.cases_loaded.connect(lambda _listing: window.health_check.start())
             screen.counts.setText(window.status_text.text())  # what say() said so far
         status = getattr(window, "sync_status", None)
-        if cls.key == "sync" and status is not None:  # a Sync now shows in the status bar
+        if kind.key == "sync" and status is not None:  # a Sync now shows in the status bar
             screen.synced.connect(status.synced_by_hand)  # type: ignore[attr-defined]
-        self._holders[cls.key].setWidget(screen)
+        self._holders[kind.key].setWidget(screen)
         screen.restore_state(QSettings())
         return screen
 

@@ -54,7 +54,7 @@ from desktop.views.passphrase import PassphraseDialog
 from desktop.views.person_flow import PersonFlow
 from desktop.views.plain import plain_label, plain_tip
 from desktop.views.screen import Screen
-from desktop.views.screen_list import ScreenBuilder, Screens, default_screens
+from desktop.views.screen_list import ScreenBuilder, ScreenKind, Screens, default_screens
 from desktop.views.signin import SignInDialog
 from desktop.views.store_opening import HealthCheck, StoreOpening
 from desktop.views.store_status_line import StoreStatusLine
@@ -128,9 +128,9 @@ class MainWindow(QMainWindow):
         tools and tests that open a store as the system do not). ``screens``: the
         screens of the navigation (default: all of them), each built on its first
         visit. ``defer_screens``: list them once somebody has signed in, their modules
-        imported meanwhile while the sign-in list shows, not before: importing twelve
-        screens took longer than opening a 100,000-case store, and the person waited
-        for it before they could pick their name (the application)."""
+        imported meanwhile while the sign-in list shows (the application): listed at
+        once, the first would be built when the navigation took the focus, before
+        anybody could use it, and the sign-in list would wait for it."""
         super().__init__()
         app = QApplication.instance()
         if app is not None:  # app.py installed it already; a window built alone, here
@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
             self.health_check.start()
 
     # -- who is acting (person_flow's) ------------------------------------------------
-    def may_use(self, screen: Screen | type[Screen]) -> bool:
+    def may_use(self, screen: Screen | ScreenKind) -> bool:
         """Whether the signed-in person may use ``screen`` (anyone, for the system)."""
         return self.person_flow.may_use(screen)
 

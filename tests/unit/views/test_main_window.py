@@ -13,6 +13,7 @@ from desktop.services.context import ServiceContext
 from desktop.store import open_store
 from desktop.views.cases import CasesScreen
 from desktop.views.screen import Screen
+from desktop.views.screen_list import SCREENS
 from desktop.views.window import MainWindow
 
 from .driving import activate, open_as
@@ -40,6 +41,15 @@ class NotesScreen(Screen):
     def find_text(self) -> bool:
         self.search.setFocus()
         return True
+
+
+def test_the_navigation_lists_each_screen_as_its_class_says() -> None:
+    """The navigation lists the screens from screen_list.SCREENS before their modules are
+    imported; each entry must say what its class says (key, title, permission)."""
+    for kind in SCREENS:
+        screen = kind.load()
+        assert (kind.key, kind.title, kind.needs) == (screen.key, screen.title, screen.needs)
+    assert len({kind.key for kind in SCREENS}) == len(SCREENS)
 
 
 def test_the_status_bar_names_who_the_store_and_the_last_import(qtbot: QtBot,
