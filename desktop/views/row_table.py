@@ -41,6 +41,10 @@ T = TypeVar("T")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 10
 #: A value that sorts as a person expects (dates as ISO text, counts as numbers).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 11
+#: The roles a cell's tone answers; a view asks for others (alignment, icon, check
+#: state, size) at every cell it draws or measures, and those need no tone worked out.
+TONE_ROLES = frozenset({Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
+                        Qt.ItemDataRole.FontRole})
 
 
 class Tone(Enum):
@@ -103,6 +107,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
             return row
         if role == SORT_ROLE:
             return column.sort(row) if column.sort is not None else column.text(row)
+        if role not in TONE_ROLES:
+            return None
         tone = column.tone(row) if column.tone is not None else None
         if tone is None:
             return None
