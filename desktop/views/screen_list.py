@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop.qt import QFrame, QListWidgetItem, QScrollArea, QSettings, Qt, QWidget
+from desktop.qt import QFrame, QListWidgetItem, QScrollArea, QSettings, Qt, QTimer, QWidget
 from desktop.services.auth.roles import Permission
 from desktop.views.screen import Screen
 
@@ -166,9 +166,16 @@ class ScreenBuilder:
         self.listed = True
         for kind in SCREENS if self._given is None else self._given:
             self._list(kind)
+        if self.window.store is None:
+            self._install_sync()  # it reads the sync state when the store opens
+        else:  # signed in: after the first screen has asked for its data, which comes first
+            QTimer.singleShot(0, self.window, self._install_sync)
+
+    def _install_sync(self) -> None:
         from desktop.views.sync_status import install_sync
 
-        install_sync(self.window)
+        if not self.window.tasks.closed:
+            install_sync(self.window)
 
     def _list(self, kind: ScreenKind) -> None:
         window = self.window
