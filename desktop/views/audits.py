@@ -67,6 +67,10 @@ STATUSES = (("Any status", None), ("Draft", "draft"), ("Reopened", "reopened"),
             ("Finalised", "finalised"))
 
 
+#: The roles the audit list answers: its words and the row itself.
+_LIST_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.UserRole})
+
+
 def words(code: str | None) -> str:
     return (code or "").replace("_", " ").capitalize()
 
@@ -104,13 +108,13 @@ class AuditListModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
              role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+        """The role is looked at first: a view asks for about ten of every cell it draws
+        or measures, and answers only two."""
+        if role not in _LIST_ROLES or not index.isValid():
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return row
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
         column = index.column()  # only that column's words: asked for per cell, often
         if column == 0:
             return row.case_ref

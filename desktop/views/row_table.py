@@ -45,6 +45,9 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 11
 #: state, size) at every cell it draws or measures, and those need no tone worked out.
 TONE_ROLES = frozenset({Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
                         Qt.ItemDataRole.FontRole})
+#: Every role the table answers (looked at before the cell: most asked are not).
+ANSWERED = TONE_ROLES | {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                         ROW_ROLE, SORT_ROLE}
 
 
 class Tone(Enum):
@@ -95,7 +98,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        if role not in ANSWERED or not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
         column = self.columns[index.column()]
