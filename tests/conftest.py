@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests import work_factors  # the tests' scrypt costs (tests/work_factors.py says why)
+
+work_factors.lower()
+
 #: Where hypothesis keeps the examples that once failed, replayed first on every run.
 #: Why in the repository and not in the ignored ``.hypothesis/``: a fresh checkout (CI
 #: starts from one) would forget them; a failing example found here is committed with

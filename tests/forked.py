@@ -445,6 +445,11 @@ def serve(path: Path) -> None:
     from sqlalchemy.orm import configure_mappers
 
     configure_mappers()
+    from desktop.store import migrate
+    from tests import work_factors
+
+    work_factors.lower()  # as in the test process (tests/work_factors.py says why)
+    migrate.head_schema()  # each child's new store replays it, not the scripts
     if threading.active_count() != 1:
         raise RuntimeError("a thread started while importing: forking would copy it")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

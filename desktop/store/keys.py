@@ -118,7 +118,9 @@ def plaintext_refusal() -> str | None:
 _derived: dict[tuple[str, str, str], str] = {}
 
 
-def derive(passphrase: str, salt_hex: str, n: int = SCRYPT_N) -> str:
+def derive(passphrase: str, salt_hex: str, n: int) -> str:
+    """Why ``n`` has no default: the cost used must be the one written beside the salt,
+    read from ``SCRYPT_N`` when the file is made (a default is bound once, at import)."""
     cache_key = (hashlib.sha256(passphrase.encode()).hexdigest(), salt_hex, str(n))
     if cache_key not in _derived:
         raw = hashlib.scrypt(
@@ -280,7 +282,7 @@ def _resolve_key(
         ))
     phrase = _passphrase(passphrase, prompt, new=True)
     salt = secrets.token_hex(16)
-    derived = derive(phrase, salt)
+    derived = derive(phrase, salt, SCRYPT_N)
     sidecar.parent.mkdir(parents=True, exist_ok=True)
     _write_private(sidecar, json.dumps({"kdf": "scrypt", "salt": salt, "n": SCRYPT_N,
                                         "r": SCRYPT_R, "p": SCRYPT_P,

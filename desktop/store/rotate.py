@@ -283,7 +283,7 @@ def _new_key(path: Path, old: keys.DatabaseKey, new_passphrase: str | None,
     if len(phrase) < 8:
         raise KeyUnavailable("The new passphrase must be at least 8 characters long.")
     salt = secrets.token_hex(16)
-    new_hex = keys.derive(phrase, salt)
+    new_hex = keys.derive(phrase, salt, keys.SCRYPT_N)
     keys.write_private(keys.pending_kdf_path(path), json.dumps(
         {"kdf": "scrypt", "salt": salt, "n": keys.SCRYPT_N, "r": keys.SCRYPT_R,
          "p": keys.SCRYPT_P, "check": keys.check_value(new_hex)}))

@@ -184,8 +184,8 @@ def test_a_passphrase_rotation_killed_at_a_step(tmp_path: Path, no_keyring: None
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     _killed_at(point, 0, [str(path), "-", new_phrase], env)
     pending = keys.pending_kdf_path(path)
-    new = (keys.derive(new_phrase, json.loads(pending.read_text(encoding="utf-8"))["salt"])
-           if pending.exists() else None)
+    params = json.loads(pending.read_text(encoding="utf-8")) if pending.exists() else None
+    new = keys.derive(new_phrase, params["salt"], params["n"]) if params else None
     try:
         current = keys.resolve_key(path, prompt=None).hex  # the old phrase still opens
     except WrongKey:
