@@ -100,6 +100,8 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
             server.stdin.close()
     with contextlib.suppress(subprocess.TimeoutExpired):
         server.wait(timeout=5)
+    if server.stdout is not None:  # else "unclosed file" is the run's last line
+        server.stdout.close()
 
 
 def _umask() -> int:
