@@ -109,9 +109,11 @@ class FolderTarget:
         """Remove this device's own partial files (a push killed half way, a clock
         probe cut short). Called by the sync under this store's sync lock, so none of
         them is being written; another device's folder is never touched."""
-        with contextlib.suppress(OSError):
-            for stale in self._own().glob("*" + PARTIAL):
-                stale.unlink()
+        own = self._own()
+        with contextlib.suppress(OSError):  # a listing, not Path.glob: it runs every sync
+            for name in os.listdir(own):
+                if name.endswith(PARTIAL):
+                    os.unlink(os.path.join(own, name))
 
     def listed(self) -> list[str]:
         """Every whole bundle of the other devices that is listed now, oldest first."""
