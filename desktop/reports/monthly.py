@@ -47,6 +47,7 @@ from desktop.services.standards.engine import Standard
 from desktop.services.statistics.census import NOT_RATED, Census, CensusCell, CensusFigure
 from desktop.services.statistics.compliance import ALL_CASES, ComplianceReport, Figure
 from desktop.services.statistics.estimates import MIN_AUDITS, MIN_EFFECTIVE_N
+from desktop.words import plural
 
 TITLE = "Monthly quality assurance report"
 #: The room a table's caption needs below it, or it starts the next page with its table.
@@ -101,11 +102,6 @@ def interval(figure: Figure) -> str:
     if not e.sufficient:
         return e.note or "insufficient sample"
     return f"{percent(e.low)} to {percent(e.high)}"
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """"1 audit", "2 audits" (``words`` for an irregular plural)."""
-    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 def _figures_table(figures: list[Figure]) -> Flowable:

@@ -32,6 +32,7 @@ from desktop.services.reporting.weekly import (
     WeeklyData,
     weekly_data,
 )
+from desktop.words import plural
 
 TITLE = "Weekly report for senior management"
 _SHORT_GRADE = {"outstanding": "Outstanding", "good": "Good",
@@ -45,11 +46,6 @@ def grades_text(grades: dict[str, int] | None) -> str:
     known = [f"{_SHORT_GRADE[g]} {grades[g]}" for g in GRADES if grades.get(g)]
     other = [f"{label(g)} {n}" for g, n in grades.items() if g not in GRADES and n]
     return ", ".join(known + other)
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """"1 escalation", "2 escalations" (``words`` for an irregular plural)."""
-    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def standards_text(f: Findings) -> str:

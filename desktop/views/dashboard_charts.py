@@ -22,6 +22,7 @@ from desktop.reports.text import label
 from desktop.services.reporting.weekly import AuditorQuota, Findings
 from desktop.services.statistics.compliance import Figure
 from desktop.views.plain import escaped
+from desktop.words import plural
 
 #: The estimate's marker and its interval's bar (blue reads on light and dark alike).
 ESTIMATE_COLOUR = QColor("#1f6fb2")
@@ -259,11 +260,12 @@ def disagreements(teams: list[Findings], week: str, dark: bool) -> Drawn:
                   [("Audits", DONE_COLOUR, [t.audits for t in audited]),
                    ("RAG disagreements", DISAGREE_COLOUR,
                     [t.disagreements for t in audited])], dark)
-    said = "; ".join(f"{t.name}: {t.disagreements} of {t.audits} audits" for t in audited)
+    said = "; ".join(f"{t.name}: {t.disagreements:,} of {plural(t.audits, 'audit')}"
+                     for t in audited)
     opened = sum(t.disagreements for t in audited)
     audits = sum(t.audits for t in audited)
-    summary = (f"{opened} RAG disagreement{'' if opened == 1 else 's'} on {audits} audits "
-               f"in {len(audited)} team{'' if len(audited) == 1 else 's'}.")
+    summary = (f"{plural(opened, 'RAG disagreement')} on {plural(audits, 'audit')} "
+               f"in {plural(len(audited), 'team')}.")
     return Drawn(chart, summary, f"RAG disagreements by team, {week}: {said}.",
                  name_rows([t.name for t in audited]))
 

@@ -56,6 +56,7 @@ from desktop.views.row_table import (
 from desktop.views.save_report import PDF_FILTER, ReportSaver
 from desktop.views.screen import Host
 from desktop.views.split_share import ShareSplitter
+from desktop.words import plural
 
 
 def words(code: str | None) -> str:
@@ -64,10 +65,6 @@ def words(code: str | None) -> str:
 
 def cohort_words(code: str | None, every: str = "Every cohort") -> str:
     return words(COHORT_WORDS[code]) if code in COHORT_WORDS else (code or every)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def progress_words(row: ExerciseRow) -> str:

@@ -22,6 +22,7 @@ from desktop.services.reporting.exports import Period, export_tables
 from desktop.services.reporting.monthly import month_name, monthly_data, parse_month
 from desktop.services.reporting.week_list import week_case_tool_list, week_left_out
 from desktop.services.sampling.weeks import parse_week, week_span
+from desktop.words import plural
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,6 @@ class Preview:
     headers: tuple[str, ...]
     rows: Sequence[tuple[str, ...]]
     audit_ids: tuple[str, ...] = ()
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def case_tools(ctx: ServiceContext, week: str, auditor_id: str | None,

@@ -18,6 +18,7 @@ from desktop.errors import UserError
 from desktop.services import exercises
 from desktop.services.exercises import ExerciseAudit, ExerciseInput, ExerciseRow, ExerciseView
 from desktop.services.people.ids import short_id
+from desktop.words import plural
 
 COHORTS = ", ".join(f"{code} ({words})" for code, words in exercises.COHORT_WORDS.items())
 
@@ -74,10 +75,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
 
 
 # -- words ------------------------------------------------------------------------------
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def period_words(row: ExerciseRow) -> str:
     if row.period_from is None and row.period_to is None:
         return "no period"
