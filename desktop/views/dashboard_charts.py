@@ -187,16 +187,38 @@ def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[
     chart.addSeries(series)
     y_axis = QtCharts.QBarCategoryAxis()
     y_axis.append([wrapped(c, NAME_LINE) for c in reversed(categories)])
-    x_axis = QtCharts.QValueAxis()
     top = max((max(values, default=0) for _n, _c, values in sets), default=0)
-    x_axis.setRange(0, max(top * 1.15, 1))
-    x_axis.applyNiceNumbers()
-    x_axis.setLabelFormat("%d")
+    x_axis = count_axis(top)
     chart.addAxis(y_axis, QtCore.Qt.AlignmentFlag.AlignLeft)
     chart.addAxis(x_axis, QtCore.Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(y_axis)
     series.attachAxis(x_axis)
     return chart
+
+
+def count_step(top: float) -> int:
+    """The whole-number step between an axis's labels: 1, 2, 5, 10, 20, 50 ... so that
+    at most five steps reach past ``top``."""
+    magnitude = 1
+    while True:
+        for digit in (1, 2, 5):
+            if top * 1.15 <= 5 * digit * magnitude:
+                return digit * magnitude
+        magnitude *= 10
+
+
+def count_axis(top: float) -> QtCharts.QValueAxis:
+    """An axis of counts labelled at whole numbers only. Why not applyNiceNumbers: for
+    a largest count of one it chose ticks a quarter apart, which "%d" printed as
+    "0 0 0 1 1"."""
+    step = count_step(top)
+    axis = QtCharts.QValueAxis()
+    axis.setRange(0, step * max(1, math.ceil(top * 1.15 / step)))
+    axis.setTickType(QtCharts.QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setLabelFormat("%d")
+    return axis
 
 
 def name_rows(names: list[str]) -> int:

@@ -25,3 +25,16 @@ def test_the_dashboard_says_one_audit_in_one_team(qapp: object) -> None:
                            Findings("South", audits=1_200, disagreements=2)], "2026-W48",
                           dark=False)
     assert drawn.summary == "2 RAG disagreements on 1,203 audits in 2 teams."
+
+
+def test_a_count_axis_is_labelled_at_whole_numbers(qapp: object) -> None:
+    """A largest count of one was labelled "0 0 0 1 1" (ticks a quarter apart)."""
+    from desktop.qt import QtCharts
+    from desktop.views.dashboard_charts import count_axis
+
+    for top, step, upper in [(1, 1, 2), (4, 1, 5), (9, 5, 15), (1_203, 500, 1_500)]:
+        axis = count_axis(top)
+        assert axis.tickType() == QtCharts.QValueAxis.TickType.TicksDynamic
+        assert (axis.tickInterval(), axis.min(), axis.max()) == (step, 0, upper), top
+        labels = [int(axis.min() + i * step) for i in range(int(upper / step) + 1)]
+        assert len(set(labels)) == len(labels) and labels[-1] >= top
