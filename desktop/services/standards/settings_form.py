@@ -108,7 +108,10 @@ def _words_hint(codes: type[StrEnum], words: Mapping[str, str]) -> str:
 
 
 _RAGS = ("red", "amber", "green")
-_RAG_HINT = "Separate with commas: red, amber, green"
+#: The RAG ratings as the council's forms write them (issue 23's desk trial found the
+#: quotas' "take cases from" fields showing the codes "amber, green").
+RAG_WORDS = {rag: rag.title() for rag in _RAGS}
+_RAG_HINT = "Separate with commas: Red, Amber, Green"
 
 WORKFLOW = SettingsForm(
     workflow_settings.FILE_NAME, "Workflow",
@@ -133,7 +136,7 @@ SAMPLING = SettingsForm(
         *(SettingField(f"quotas.{rag}", f"{rag.title()} cases in an auditor's week")
           for rag in _RAGS),
         *(SettingField(f"fill_from.{rag}", f"When {rag.title()} is short, take cases from",
-                       CODES, hint=_RAG_HINT) for rag in _RAGS),
+                       CODES, hint=_RAG_HINT, words=RAG_WORDS) for rag in _RAGS),
         SettingField("reaudit_gap_days", "No case is audited again within (days)"),
         SettingField("priority_cohorts", "Cohorts sampled first", CODES,
                      hint=_words_hint(Cohort, COHORT_NAMES), words=COHORT_NAMES),

@@ -233,3 +233,5 @@ def test_codes_are_words_on_the_screen(qtbot: QtBot, county_path: Path) -> None:
     qtbot.waitUntil(lambda: visitor.text() == "Social worker", timeout=WAIT)
     assert "Reg 24 placement" in flags.text() and "_" not in flags.text()
     assert cohorts.text() == "Care leaver, CP plan, Unborn"
+    fill_from = screen.forms["sampling.json"].editors["fill_from.green"]
+    assert isinstance(fill_from, QLineEdit) and fill_from.text() == "Amber, Red"

@@ -29,8 +29,15 @@ def test_the_forms_show_the_defaults() -> None:
     assert values["comment_window_hours"] == "72"
     assert values["moderation_share"] == "0.1"
     assert form_values(SAMPLING)["quotas.red"] == "10"
-    assert form_values(SAMPLING)["fill_from.green"] == "amber, red"
+    assert form_values(SAMPLING)["fill_from.green"] == "Amber, Red"
     assert form_values(STANDARDS)["oversight_after_step_up_days"] == "7"
+
+
+def test_the_ratings_a_short_quota_takes_from_are_words_read_back_as_codes() -> None:
+    save_form(SAMPLING, form_values(SAMPLING) | {"fill_from.amber": "Green, red"})
+    assert json.loads((paths.config_dir() / "sampling.json").read_text())["fill_from"][
+        "amber"] == ["green", "red"]
+    assert form_values(SAMPLING)["fill_from.amber"] == "Green, Red"
 
 
 def test_saving_writes_the_file_the_services_read() -> None:
