@@ -1,4 +1,4 @@
-"""Counts in words, as every screen, command and printed report says them.
+"""Counts in words ("1 audit", "1,250 audits") for the window, the command line and the reports.
 
 Why one module: five copies of ``plural`` had grown in the window, the command line and
 the reports, two grouping thousands and three not, and a sixth place spelled it out by

@@ -196,13 +196,17 @@ def _bars(title: str, categories: list[str], sets: list[tuple[str, QColor, list[
     return chart
 
 
-def count_step(top: float) -> int:
+#: Room past the longest bar for its label.
+HEADROOM = 1.15
+
+
+def count_step(reach: float) -> int:
     """The whole-number step between an axis's labels: 1, 2, 5, 10, 20, 50 ... so that
-    at most five steps reach past ``top``."""
+    at most five steps reach ``reach``."""
     magnitude = 1
     while True:
         for digit in (1, 2, 5):
-            if top * 1.15 <= 5 * digit * magnitude:
+            if reach <= 5 * digit * magnitude:
                 return digit * magnitude
         magnitude *= 10
 
@@ -211,9 +215,10 @@ def count_axis(top: float) -> QtCharts.QValueAxis:
     """An axis of counts labelled at whole numbers only. Why not applyNiceNumbers: for
     a largest count of one it chose ticks a quarter apart, which "%d" printed as
     "0 0 0 1 1"."""
-    step = count_step(top)
+    reach = top * HEADROOM
+    step = count_step(reach)
     axis = QtCharts.QValueAxis()
-    axis.setRange(0, step * max(1, math.ceil(top * 1.15 / step)))
+    axis.setRange(0, step * max(1, math.ceil(reach / step)))
     axis.setTickType(QtCharts.QValueAxis.TickType.TicksDynamic)
     axis.setTickAnchor(0)
     axis.setTickInterval(step)

@@ -173,8 +173,8 @@ def show(path: Path, audit_id: str, user_id: str) -> int:
                                "reason": screen.form.disagreement.reason.toPlainText(),
                                FIRST: fields[FIRST].value()}), flush=True)
     # Closed as the window-conditions test closes a whole window process: deleted and
-    # let go of before the interpreter ends. A full run once saw this child end with
-    # SIGSEGV (-11) after it had nothing left to do; 40 runs alone did not repeat it.
+    # let go of before the interpreter ends. A full run once saw this child exit with
+    # SIGSEGV (-11); 40 runs of it alone did not repeat it.
     window.close()
     window.deleteLater()
     app.processEvents()

@@ -1,8 +1,8 @@
 """The tests' lower scrypt cost (tests/work_factors.py) stays in the tests.
 
-Why a real program: the cost is lowered in the test process and in the fork server its
-children come from; a store made by ``dipsample`` started as a person starts it must
-carry the app's own cost in its ``.kdf`` file, and its passwords the app's own.
+Why a real process: the cost is lowered in the test process and in the fork server its
+children come from; a Python process started afresh, as the app is, must make a store
+whose ``.kdf`` file carries the app's own cost, and passwords hashed at the app's own.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from desktop.services.auth import passwords
 from desktop.store import keys
@@ -27,11 +29,12 @@ print(json.dumps({"password": hash_password("correct horse battery")}))
 """
 
 
-def _run(runner: object, path: Path) -> tuple[dict[str, object], str]:
+def _run(runner: Callable[..., subprocess.CompletedProcess[Any]],
+         path: Path) -> tuple[dict[str, object], str]:
     env = {**os.environ, "DIPSAMPLE_PASSPHRASE": "a passphrase of some length",
            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    done = runner([sys.executable, "-c", CHILD, str(path)], env=env,  # type: ignore[operator]
-                  capture_output=True, text=True, timeout=60)
+    done = runner([sys.executable, "-c", CHILD, str(path)], env=env, capture_output=True,
+                  text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(keys.kdf_path(path).read_text(encoding="utf-8")), done.stdout
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from desktop.models.enums import CaseFlag, CaseStatus, Cohort, Rag, VisitBy
 from desktop.services.case_filters import COHORT_NAMES
-from desktop.services.standards.settings_form import FLAG_WORDS, VISITOR_WORDS
+from desktop.services.standards.settings_form import FLAG_WORDS, RAG_WORDS, VISITOR_WORDS
 
 #: The value kinds a mapping holds words for, and the case field each is read from
 #: (flags: the one column of flag words).
@@ -31,7 +31,7 @@ KIND_WORDS: dict[str, str] = {"cohort": "legal status", "rag": "RAG rating",
 #: The app's words for each code, per kind (what a person picks in the import screen).
 APP_WORDS: dict[str, dict[str, str]] = {
     "cohort": dict(COHORT_NAMES),
-    "rag": {Rag.RED.value: "Red", Rag.AMBER.value: "Amber", Rag.GREEN.value: "Green"},
+    "rag": dict(RAG_WORDS),
     "status": {CaseStatus.OPEN.value: "Open", CaseStatus.CLOSED.value: "Closed"},
     "visit_by": dict(VISITOR_WORDS),
     "flags": dict(FLAG_WORDS),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import InputProblem
-from desktop.models.enums import CaseFlag, Cohort, VisitBy
+from desktop.models.enums import CaseFlag, Cohort, Rag, VisitBy
 from desktop.services import workflow_settings
 from desktop.services.case_filters import COHORT_NAMES
 from desktop.services.policy import FILE_SECTIONS, Source, current_policy
@@ -107,11 +107,11 @@ def _words_hint(codes: type[StrEnum], words: Mapping[str, str]) -> str:
     return "Separate with commas: " + ", ".join(words.get(c.value, c.value) for c in codes)
 
 
-_RAGS = ("red", "amber", "green")
 #: The RAG ratings as the council's forms write them (issue 23's desk trial found the
 #: quotas' "take cases from" fields showing the codes "amber, green").
-RAG_WORDS = {rag: rag.title() for rag in _RAGS}
-_RAG_HINT = "Separate with commas: Red, Amber, Green"
+RAG_WORDS = {rag.value: rag.value.title() for rag in Rag}
+_RAGS = tuple(RAG_WORDS)
+_RAG_HINT = _words_hint(Rag, RAG_WORDS)
 
 WORKFLOW = SettingsForm(
     workflow_settings.FILE_NAME, "Workflow",
